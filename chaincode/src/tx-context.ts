@@ -41,3 +41,125 @@ export interface RwSet {
   writes: WriteEntry[];
   event: ChaincodeEvent | null;
 }
+
+const COMPOSITE_NS = '\u0000';
+const MAX_UNICODE = '\u{10FFFF}';
+
+interface KV { key: string; value: Uint8Array }
+
+/** Async iterator with the shape of fabric-shim's StateQueryIterator (next/close and for-await). */
+class StateIterator implements AsyncIterable<KV> {
+  private index = 0;
+  constructor(private readonly rows: KV[]) {}
+  async next(): Promise<{ value: KV; done: false } | { value: undefined; done: true }> {
+    const row = this.rows[this.index++];
+    return row ? { value: row, done: false } : { value: undefined, done: true };
+  }
+  async close(): Promise<void> { this.index = this.rows.length; }
+  [Symbol.asyncIterator](): AsyncIterator<KV> {
+    return { next: () => this.next() as Promise<IteratorResult<KV>> };
+  }
+}
+
+/**
+ * The subset of fabric-shim's ChaincodeStub the contract uses, simulated against committed state.
+ * Like Fabric, reads see committed state only (a transaction does not read its own writes).
+ */
+export class SimulatedStub {
+  private readonly reads = new Map<string, string | null>();
+  private readonly writes = new Map<string, Uint8Array | null>();
+  private event: ChaincodeEvent | null = null;
+
+  constructor(private readonly state: StateReader, private readonly tx: TxInfo) {}
+
+  getTxID(): string { return this.tx.txId; }
+  getTxTimestamp(): { seconds: number; nanos: number } {
+    const ms = this.tx.timestamp.getTime();
+    return { seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1_000_000 };
+  }
+  getDateTimestamp(): Date { return new Date(this.tx.timestamp.getTime()); }
+  getMspID(): string { return this.tx.mspId; }
+  getTransient(): Map<string, Uint8Array> { return this.tx.transient ?? new Map(); }
+
+  async getState(key: string): Promise<Uint8Array> {
+    const hit = this.state.get(key);
+    this.reads.set(key, hit?.version ?? null);
+    return hit?.value ?? new Uint8Array(0);
+  }
+  async putState(key: string, value: Uint8Array): Promise<void> {
+    if (key === '') throw new Error('key must not be empty');
+    this.writes.set(key, Uint8Array.from(value));
+  }
+  async deleteState(key: string): Promise<void> { this.writes.set(key, null); }
+  async getStateByRange(startKey: string, endKey: string): Promise<StateIterator> {
+    const end = endKey === '' ? MAX_UNICODE : endKey;
+    const rows: KV[] = [];
+    for (const r of this.state.range(startKey, end)) {
+      this.reads.set(r.key, r.version);
+      rows.push({ key: r.key, value: r.value });
+    }
+    return new StateIterator(rows);
+  }
+  createCompositeKey(objectType: string, attributes: string[]): string {
+    return COMPOSITE_NS + objectType + COMPOSITE_NS + attributes.map((a) => a + COMPOSITE_NS).join('');
+  }
+  splitCompositeKey(compositeKey: string): { objectType: string; attributes: string[] } {
+    const parts = compositeKey.split(COMPOSITE_NS).slice(1, -1);
+    return { objectType: parts[0] ?? '', attributes: parts.slice(1) };
+  }
+  async getStateByPartialCompositeKey(objectType: string, attributes: string[]): Promise<StateIterator> {
+    const prefix = this.createCompositeKey(objectType, attributes);
+    return this.getStateByRange(prefix, prefix + MAX_UNICODE);
+  }
+  setEvent(name: string, payload: Uint8Array): void {
+    if (name === '') throw new Error('event name must not be empty');
+    this.event = { name, payload: Uint8Array.from(payload) }; // Fabric keeps only the last event of a transaction
+  }
+
+  /** The read/write set recorded so far (writes in the order keys were first written). */
+  rwSet(): RwSet {
+    return {
+      reads: [...this.reads].map(([key, version]) => ({ key, version })),
+      writes: [...this.writes].map(([key, value]) => ({ key, value })),
+      event: this.event,
+    };
+  }
+}
+
+/** The subset of fabric-contract-api's ClientIdentity the contract uses. */
+export class SimulatedClientIdentity {
+  constructor(private readonly tx: TxInfo) {}
+  getMSPID(): string { return this.tx.mspId; }
+  getID(): string { return this.tx.clientId; }
+}
+
+/** A transaction context with the same shape as fabric-contract-api's Context. */
+export class SimulatedTxContext {
+  readonly stub: SimulatedStub;
+  readonly clientIdentity: SimulatedClientIdentity;
+  constructor(state: StateReader, tx: TxInfo) {
+    this.stub = new SimulatedStub(state, tx);
+    this.clientIdentity = new SimulatedClientIdentity(tx);
+  }
+}
+
+/** A plain in-memory committed state, for tests and for the embedded ledger's world state. */
+export class MemoryState implements StateReader {
+  private readonly entries = new Map<string, { value: Uint8Array; version: string }>();
+  get(key: string): { value: Uint8Array; version: string } | undefined { return this.entries.get(key); }
+  *range(startKey: string, endKey: string): Iterable<{ key: string; value: Uint8Array; version: string }> {
+    const keys = [...this.entries.keys()].filter((k) => k >= startKey && k < endKey).sort();
+    for (const key of keys) {
+      const e = this.entries.get(key);
+      if (e) yield { key, value: e.value, version: e.version };
+    }
+  }
+  /** Apply a committed write set at a version (e.g. "12:3" = block 12, tx 3). */
+  apply(writes: readonly WriteEntry[], version: string): void {
+    for (const w of writes) {
+      if (w.value === null) this.entries.delete(w.key);
+      else this.entries.set(w.key, { value: w.value, version });
+    }
+  }
+  get size(): number { return this.entries.size; }
+}

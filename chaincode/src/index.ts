@@ -1,0 +1,1 @@
+export * from './tx-context.js';
