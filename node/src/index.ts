@@ -1,1 +1,10 @@
-export {};
+export * from './agency-node.js';
+export * from './config/config.js';
+export * from './errors.js';
+export * from './log.js';
+export { hashPassword, verifyPassword } from './auth/passwords.js';
+export { FileKeystore } from './keys/file-keystore.js';
+export type { KeyService } from './keys/key-service.js';
+export type { Ledger, LedgerBlock, LedgerEvent } from './ledger/ledger.js';
+export type { LedgerHandle } from './ledger/embedded-gateway.js';
+export { openDatabase, type Database } from './read-model/database.js';

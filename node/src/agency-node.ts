@@ -1,0 +1,161 @@
+/**
+ * One agency's node, assembled from its configuration: keys, ledger adapter, read model, listener,
+ * outbox, policy gate and the GraphQL API. `AgencyNode.start` is the only place parts are created.
+ */
+import { join } from 'node:path';
+import type { StixObject } from '@popart/schemas';
+import { Sessions } from './auth/sessions.js';
+import type { NodeConfig } from './config/config.js';
+import { NodeError } from './errors.js';
+import { FileKeystore } from './keys/file-keystore.js';
+import type { KeyService } from './keys/key-service.js';
+import { EmbeddedLedgerGateway, type LedgerHandle } from './ledger/embedded-gateway.js';
+import type { Ledger } from './ledger/ledger.js';
+import { LedgerListener } from './ledger/listener.js';
+import { createLogger, type Logger } from './log.js';
+import { AgencyDirectory } from './modules/agency/agency-directory.js';
+import type { Services } from './modules/context.js';
+import { PublishService } from './modules/publish/publish-service.js';
+import { ThreatService } from './modules/threat/threat-service.js';
+import { Outbox } from './outbox/outbox.js';
+import { EgressGate } from './policy/egress.js';
+import type { AgencySubject, PolicyGate } from './policy/policy.js';
+import { TlpPolicy } from './policy/tlp-policy.js';
+import { openDatabase, type Database } from './read-model/database.js';
+import { migrate } from './read-model/migrations.js';
+import { ThreatStore } from './read-model/threat-store.js';
+import { buildSchema } from './server/schema.js';
+import { HttpServer } from './server/http-server.js';
+
+export const VERSION = '0.1.0';
+
+export interface AgencyNodeDeps {
+  /** The embedded ledger this node attaches to (required when config.ledger.kind is "embedded"). */
+  ledgerHandle?: LedgerHandle;
+  keys?: KeyService;
+  policy?: PolicyGate;
+  log?: Logger;
+}
+
+/** The agency's STIX identity, as registered on the ledger when the agency joins. */
+export function agencyIdentity(config: NodeConfig, created: Date): StixObject {
+  const sectors: Record<string, string[]> = {
+    national: ['government-national', 'law-enforcement'],
+    partner: ['government-national', 'law-enforcement'],
+    regional: ['government-regional', 'government-emergency-services'],
+    local: ['government-local', 'law-enforcement'],
+  };
+  const ts = created.toISOString();
+  return {
+    type: 'identity',
+    spec_version: '2.1',
+    id: `identity--${config.agency.identityUuid}`,
+    created: ts,
+    modified: ts,
+    name: config.agency.name,
+    identity_class: 'organization',
+    sectors: sectors[config.agency.level] ?? [],
+    x_popart_agency_key: config.agency.key,
+    x_popart_authority_level: config.agency.level,
+    x_popart_country: config.agency.country,
+  };
+}
+
+export function keystorePassphrase(config: NodeConfig, env: NodeJS.ProcessEnv = process.env): string {
+  const value = env[config.keystore.passphraseEnv];
+  if (!value) throw new NodeError('KEYSTORE', `set ${config.keystore.passphraseEnv} to the passphrase of the keystore in ${join(config.dataDir, 'keys')}`);
+  return value;
+}
+
+export async function openKeys(config: NodeConfig, env: NodeJS.ProcessEnv = process.env): Promise<KeyService> {
+  return FileKeystore.open(join(config.dataDir, 'keys'), keystorePassphrase(config, env));
+}
+
+export class AgencyNode {
+  private constructor(
+    readonly config: NodeConfig,
+    readonly agency: AgencySubject,
+    readonly services: Services,
+    readonly listener: LedgerListener,
+    readonly outbox: Outbox,
+    readonly store: ThreatStore,
+    private readonly ledger: Ledger,
+    private readonly db: Database,
+    private readonly http: HttpServer,
+    readonly log: Logger,
+  ) {}
+
+  get url(): string {
+    return this.http.url;
+  }
+
+  static async start(config: NodeConfig, deps: AgencyNodeDeps = {}): Promise<AgencyNode> {
+    const log = deps.log ?? createLogger(config.agency.key);
+    const keys = deps.keys ?? (await openKeys(config));
+    const clientId = `x509::CN=${config.agency.key}-node::O=${config.agency.name}`;
+    let ledger: Ledger;
+    if (config.ledger.kind === 'embedded') {
+      if (!deps.ledgerHandle) throw new NodeError('CONFIG_INVALID', 'ledger.kind "embedded" needs the process to open the embedded ledger and pass it to the node');
+      ledger = new EmbeddedLedgerGateway(deps.ledgerHandle, { mspId: config.agency.mspId, clientId }, keys);
+    } else {
+      throw new NodeError('CONFIG_INVALID', 'ledger.kind "fabric" is not available in this build yet');
+    }
+
+    const db = await openDatabase(config.readModel.kind === 'postgres'
+      ? { kind: 'postgres', url: config.readModel.url }
+      : { kind: 'pglite', dir: join(config.dataDir, 'read-model') });
+    await migrate(db);
+    const store = new ThreatStore(db);
+
+    const directory = new AgencyDirectory(ledger);
+    await directory.refresh();
+    let self = await directory.byMspId(config.agency.mspId);
+    if (!self) {
+      await ledger.submit('RegisterAgency', [JSON.stringify(agencyIdentity(config, new Date()))]);
+      await directory.refresh();
+      self = await directory.byMspId(config.agency.mspId);
+      log.info('agency registered on the ledger', { identity: self?.identityId, name: config.agency.name });
+    }
+    if (!self) throw new NodeError('INTERNAL', `agency ${config.agency.mspId} is not in the ledger registry after registering`);
+    const agency: AgencySubject = { key: config.agency.key, mspId: config.agency.mspId, identityId: self.identityId, level: config.agency.level };
+
+    const policy = deps.policy ?? new TlpPolicy();
+    const listener = new LedgerListener(ledger, store, policy, agency, log.child('listener'));
+    await listener.start();
+    const publisherRef: { current: PublishService | null } = { current: null };
+    const outbox = new Outbox(db, async (json) => {
+      if (!publisherRef.current) throw new NodeError('INTERNAL', 'publisher not ready');
+      return publisherRef.current.submitCanonical(json);
+    }, log.child('outbox'));
+    const publisher = new PublishService(ledger, outbox, listener, log);
+    publisherRef.current = publisher;
+    outbox.start();
+
+    const sessions = new Sessions(config.users, agency, await keys.secret('session-token'), config.sessionHours);
+    const services: Services = {
+      sessions,
+      threats: new ThreatService(store, new EgressGate(policy), directory, listener),
+      publisher,
+      agencies: directory,
+      ledgerKind: ledger.kind,
+    };
+    const http = await HttpServer.start({
+      host: config.listen.host,
+      port: config.listen.port,
+      schema: buildSchema(VERSION),
+      services,
+      log,
+      health: () => ({ status: 'ok', agency: config.agency.key, ledger: ledger.kind, readModel: db.kind, appliedBlock: listener.height() }),
+    });
+    log.info('node ready', { url: http.url, ledger: ledger.kind, readModel: db.kind });
+    return new AgencyNode(config, agency, services, listener, outbox, store, ledger, db, http, log);
+  }
+
+  async stop(): Promise<void> {
+    await this.http.stop();
+    await this.outbox.stop();
+    await this.listener.stop();
+    await this.ledger.close();
+    await this.db.close();
+  }
+}

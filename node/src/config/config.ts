@@ -1,0 +1,122 @@
+/**
+ * One validated configuration object per agency node: a JSON file overlaid by environment variables,
+ * loaded once in main(). Every field is described here; an invalid value is refused with its path.
+ */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { ConfigError } from '../errors.js';
+
+const authorityLevel = z.enum(['national', 'partner', 'regional', 'local']).describe(
+  'Kind of authority: national LEA, partner LEA of another country, regional or local authority',
+);
+export const roles = ['analyst', 'operator', 'supervisor', 'auditor'] as const;
+export type Role = (typeof roles)[number];
+
+const user = z.object({
+  username: z.string().min(1).describe('Login name, unique within the node'),
+  displayName: z.string().min(1).describe('Name shown in the portal and audit log'),
+  role: z.enum(roles).describe('What the user does: analyst, operator (field), supervisor, auditor'),
+  passwordHash: z.string().regex(/^scrypt\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/, 'must be "scrypt$<salt b64>$<hash b64>" (see popart-node hash-password)')
+    .describe('scrypt hash of the password'),
+});
+
+const ledger = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('embedded').describe('In-process ledger: same contract, hash-chained block log on disk'),
+    dir: z.string().min(1).describe('Directory of the block log, shared by the nodes attached to it'),
+  }),
+  z.object({
+    kind: z.literal('fabric').describe('Hyperledger Fabric network through the Fabric Gateway'),
+    peerEndpoint: z.string().describe('host:port of the organisation\'s peer gateway'),
+    channel: z.string().default('popart'),
+    chaincode: z.string().default('threatexchange'),
+  }),
+]);
+
+const readModel = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('pglite').describe('Embedded PostgreSQL (WASM); data under dataDir/read-model') }),
+  z.object({ kind: z.literal('postgres'), url: z.string().url().describe('postgres://user:pass@127.0.0.1:5432/db') }),
+]);
+
+export const nodeConfigSchema = z.object({
+  agency: z.object({
+    key: z.string().regex(/^[a-z][a-z0-9-]{1,30}$/, 'must be a short lowercase key such as "pn"').describe('Short key of the agency'),
+    name: z.string().min(1).describe('Official name, e.g. "Policía Nacional"; becomes the STIX identity name'),
+    mspId: z.string().regex(/^[A-Za-z][A-Za-z0-9]*MSP$/, 'must look like "PnMSP"').describe('Ledger organisation (MSP id)'),
+    level: authorityLevel,
+    country: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code').describe('Country of the agency'),
+    identityUuid: z.string().uuid().describe('UUID of the agency\'s STIX identity (identity--<uuid>), fixed for the agency\'s lifetime'),
+  }),
+  listen: z.object({
+    host: z.string().default('127.0.0.1').describe('Address the GraphQL API listens on'),
+    port: z.number().int().min(0).max(65535).describe('Port of the GraphQL API (0 = any free port)'),
+  }),
+  dataDir: z.string().min(1).describe('Directory for this node\'s state: read model, keys, outbox, checkpoint'),
+  ledger,
+  readModel: readModel.default({ kind: 'pglite' }),
+  keystore: z.object({
+    kind: z.literal('file').default('file'),
+    passphraseEnv: z.string().default('POPART_KEYSTORE_PASSPHRASE').describe('Environment variable holding the keystore passphrase'),
+  }).default({}),
+  users: z.array(user).min(1).describe('Users of this node'),
+  sessionHours: z.number().positive().max(24).default(8).describe('Lifetime of a login token'),
+});
+
+export type NodeConfig = z.infer<typeof nodeConfigSchema>;
+
+/** Environment overlay: variable → config path. Values are parsed as JSON when they look like it. */
+export const envOverlay: Record<string, string[]> = {
+  POPART_LISTEN_HOST: ['listen', 'host'],
+  POPART_LISTEN_PORT: ['listen', 'port'],
+  POPART_DATA_DIR: ['dataDir'],
+  POPART_LEDGER_DIR: ['ledger', 'dir'],
+  POPART_PG_URL: ['readModel', 'url'],
+};
+
+function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {
+  let cursor = target;
+  for (const part of path.slice(0, -1)) {
+    const next = cursor[part];
+    if (typeof next !== 'object' || next === null) cursor[part] = {};
+    cursor = cursor[part] as Record<string, unknown>;
+  }
+  cursor[path[path.length - 1] as string] = value;
+}
+
+export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = {}): NodeConfig {
+  const merged = structuredClone(raw ?? {}) as Record<string, unknown>;
+  for (const [name, path] of Object.entries(envOverlay)) {
+    const value = env[name];
+    if (value === undefined || value === '') continue;
+    setPath(merged, path, /^-?\d+$/.test(value) ? Number(value) : value);
+  }
+  if (env.POPART_PG_URL) setPath(merged, ['readModel', 'kind'], 'postgres');
+  const result = nodeConfigSchema.safeParse(merged);
+  if (!result.success) {
+    const issues = result.error.issues.map((i) => ({
+      objectIndex: null, objectId: null, property: i.path.join('.'), message: i.message,
+    }));
+    throw new ConfigError(
+      `invalid node configuration: ${issues.map((i) => `${i.property || '(root)'}: ${i.message}`).join('; ')}`,
+      issues,
+    );
+  }
+  return result.data;
+}
+
+export async function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.env): Promise<NodeConfig> {
+  let text: string;
+  try {
+    text = await readFile(resolve(path), 'utf8');
+  } catch (cause) {
+    throw new ConfigError(`cannot read config file ${path}: ${(cause as Error).message}`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (cause) {
+    throw new ConfigError(`config file ${path} is not valid JSON: ${(cause as Error).message}`);
+  }
+  return parseConfig(raw, env);
+}

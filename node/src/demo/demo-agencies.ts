@@ -1,0 +1,59 @@
+/**
+ * The four agencies of the demo, in one process sharing one embedded ledger.
+ * Every demo user's password is "demo".
+ */
+import { join } from 'node:path';
+import { hashPassword } from '../auth/passwords.js';
+import { parseConfig, type NodeConfig, type Role } from '../config/config.js';
+
+export interface DemoAgency {
+  key: 'pn' | 'pj' | 'mad' | 'crm';
+  name: string;
+  mspId: string;
+  level: NodeConfig['agency']['level'];
+  country: string;
+  identityUuid: string;
+  port: number;
+  users: { username: string; displayName: string; role: Role }[];
+}
+
+export const DEMO_PASSWORD = 'demo';
+
+export const demoAgencies: DemoAgency[] = [
+  {
+    key: 'pn', name: 'Policía Nacional', mspId: 'PnMSP', level: 'national', country: 'ES',
+    identityUuid: '5a0c3f0e-7d4b-4c39-9d7e-2f0e8c1b6a01', port: 4001,
+    users: [
+      { username: 'pn-analyst', displayName: 'Analyst, Policía Nacional', role: 'analyst' },
+      { username: 'pn-operator', displayName: 'Field operator, Policía Nacional', role: 'operator' },
+    ],
+  },
+  {
+    key: 'pj', name: 'Polícia Judiciária', mspId: 'PjMSP', level: 'partner', country: 'PT',
+    identityUuid: '5a0c3f0e-7d4b-4c39-9d7e-2f0e8c1b6a02', port: 4002,
+    users: [{ username: 'pj-analyst', displayName: 'Analyst, Polícia Judiciária', role: 'analyst' }],
+  },
+  {
+    key: 'mad', name: 'Policía Municipal de Madrid', mspId: 'MadMSP', level: 'local', country: 'ES',
+    identityUuid: '5a0c3f0e-7d4b-4c39-9d7e-2f0e8c1b6a03', port: 4003,
+    users: [{ username: 'mad-operator', displayName: 'Field operator, Policía Municipal de Madrid', role: 'operator' }],
+  },
+  {
+    key: 'crm', name: 'Comunidad de Madrid – ASEM112', mspId: 'CrmMSP', level: 'regional', country: 'ES',
+    identityUuid: '5a0c3f0e-7d4b-4c39-9d7e-2f0e8c1b6a04', port: 4004,
+    users: [{ username: 'crm-analyst', displayName: 'Analyst, Comunidad de Madrid ASEM112', role: 'analyst' }],
+  },
+];
+
+/** The node configuration of one demo agency under a data directory (port 0 = any free port). */
+export async function demoConfig(agency: DemoAgency, dataDir: string, opts: { port?: number; pgUrl?: string } = {}): Promise<NodeConfig> {
+  const passwordHash = await hashPassword(DEMO_PASSWORD);
+  return parseConfig({
+    agency: { key: agency.key, name: agency.name, mspId: agency.mspId, level: agency.level, country: agency.country, identityUuid: agency.identityUuid },
+    listen: { host: '127.0.0.1', port: opts.port ?? agency.port },
+    dataDir: join(dataDir, agency.key),
+    ledger: { kind: 'embedded', dir: join(dataDir, 'ledger') },
+    readModel: opts.pgUrl ? { kind: 'postgres', url: opts.pgUrl } : { kind: 'pglite' },
+    users: agency.users.map((u) => ({ ...u, passwordHash })),
+  });
+}

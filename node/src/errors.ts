@@ -1,0 +1,69 @@
+/**
+ * The node's errors. One base class; every error a user can cause names what was wrong.
+ * GraphQL error codes are assigned once, in the server's formatError (server/format-error.ts).
+ */
+export interface InputIssue {
+  /** Index of the offending object in the bundle, when the issue concerns one object. */
+  objectIndex: number | null;
+  objectId: string | null;
+  /** Property path, e.g. "pattern" or "extensions.extension-definition--….severity". */
+  property: string;
+  message: string;
+}
+
+export type NodeErrorCode =
+  | 'MALFORMED_JSON'
+  | 'INVALID_BUNDLE'
+  | 'UNKNOWN_AGENCY'
+  | 'SPOOFED_CREATOR'
+  | 'STALE_VERSION'
+  | 'VERSION_CONFLICT'
+  | 'NOT_CREATOR'
+  | 'NOT_FOUND'
+  | 'INVALID_ARGUMENT'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'LEDGER_UNAVAILABLE'
+  | 'CONFIG_INVALID'
+  | 'KEYSTORE'
+  | 'INTERNAL';
+
+export class NodeError extends Error {
+  override name = 'NodeError';
+  readonly code: NodeErrorCode;
+  readonly issues: InputIssue[];
+  constructor(code: NodeErrorCode, message: string, options: { issues?: InputIssue[]; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.issues = options.issues ?? [];
+  }
+}
+
+/** A user's input was refused (bad bundle, spoofing, stale version...). Nothing was stored. */
+export class InputError extends NodeError {
+  override name = 'InputError';
+}
+
+export class AuthError extends NodeError {
+  override name = 'AuthError';
+}
+
+export class ConfigError extends NodeError {
+  override name = 'ConfigError';
+  constructor(message: string, issues: InputIssue[] = []) {
+    super('CONFIG_INVALID', message, { issues });
+  }
+}
+
+/** The ledger could not be reached; the caller may retry (the outbox does). */
+export class LedgerUnavailable extends NodeError {
+  override name = 'LedgerUnavailable';
+  constructor(message: string, cause?: unknown) {
+    super('LEDGER_UNAVAILABLE', message, { cause });
+  }
+}
+
+export function describeIssue(issue: InputIssue): string {
+  const where = issue.objectIndex === null ? '' : `object[${issue.objectIndex}]${issue.objectId ? ` ${issue.objectId}` : ''} `;
+  return `${where}property "${issue.property}": ${issue.message}`;
+}

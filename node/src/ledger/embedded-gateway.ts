@@ -1,0 +1,94 @@
+/**
+ * The node's adapter for the embedded ledger: signs each proposal with the agency key from the
+ * key service, and checks every committed transaction's signature against the membership.
+ */
+import { randomBytes } from 'node:crypto';
+import { EmbeddedLedger, proposalDigestInput, verifyProposal, type Block } from './embedded/index.js';
+import { LedgerUnavailable } from '../errors.js';
+import type { KeyService } from '../keys/key-service.js';
+import type { Ledger, LedgerBlock, SubmitResult } from './ledger.js';
+import { mapLedgerError } from './map-error.js';
+
+/** Where the current ledger instance is found; empty while the ledger is down. */
+export interface LedgerHandle {
+  current: EmbeddedLedger | null;
+}
+
+export class EmbeddedLedgerGateway implements Ledger {
+  readonly kind = 'embedded' as const;
+  private closed = false;
+
+  constructor(
+    private readonly handle: LedgerHandle,
+    private readonly identity: { mspId: string; clientId: string },
+    private readonly keys: KeyService,
+  ) {}
+
+  private ledger(): EmbeddedLedger {
+    if (this.closed || !this.handle.current) throw new LedgerUnavailable('the embedded ledger is not open');
+    return this.handle.current;
+  }
+
+  async submit(fn: string, args: string[]): Promise<SubmitResult> {
+    const ledger = this.ledger();
+    const proposal = {
+      txId: randomBytes(32).toString('hex'),
+      mspId: this.identity.mspId,
+      clientId: this.identity.clientId,
+      timestamp: new Date().toISOString(),
+      fn,
+      args,
+    };
+    const signature = (await this.keys.sign(Buffer.from(proposalDigestInput(proposal), 'utf8'))).toString('base64');
+    try {
+      const r = await ledger.submit({ ...proposal, signature });
+      return { txId: r.txId, blockNumber: r.blockNumber, result: r.result };
+    } catch (err) {
+      throw mapLedgerError(err);
+    }
+  }
+
+  async evaluate(fn: string, args: string[]): Promise<string> {
+    const ledger = this.ledger();
+    try {
+      return await ledger.evaluate(this.identity.mspId, fn, args);
+    } catch (err) {
+      throw mapLedgerError(err);
+    }
+  }
+
+  async *blocks(fromBlock: number): AsyncIterable<LedgerBlock> {
+    const ledger = this.ledger();
+    const keys = new Map(ledger.orgs().map((o) => [o.mspId, o.publicKeyPem]));
+    try {
+      for await (const block of ledger.blocks(fromBlock)) {
+        if (this.closed) return;
+        yield toLedgerBlock(block, keys);
+      }
+    } catch (err) {
+      throw mapLedgerError(err);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+}
+
+function toLedgerBlock(block: Block, keys: Map<string, string>): LedgerBlock {
+  const events: LedgerBlock['events'] = [];
+  block.transactions.forEach((tx, txIndex) => {
+    if (!tx.event) return;
+    const key = keys.get(tx.mspId);
+    events.push({
+      blockNumber: block.number,
+      txIndex,
+      txId: tx.txId,
+      mspId: tx.mspId,
+      name: tx.event.name,
+      payload: Buffer.from(tx.event.payload, 'base64'),
+      signatureVerified: key !== undefined && verifyProposal(tx, key),
+    });
+  });
+  return { number: block.number, events };
+}

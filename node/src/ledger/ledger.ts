@@ -1,0 +1,38 @@
+/**
+ * The ledger port: what an agency node needs from the shared ledger, whichever runs it
+ * (the embedded ledger in process, or Hyperledger Fabric through the Fabric Gateway).
+ * Errors leave an adapter already mapped to the node's errors (see map-error.ts).
+ */
+export interface LedgerEvent {
+  blockNumber: number;
+  txIndex: number;
+  txId: string;
+  /** Organisation that signed and submitted the transaction. */
+  mspId: string;
+  name: string;
+  payload: Uint8Array;
+  /** The transaction's signature checked by this node against the organisation's registered key. */
+  signatureVerified: boolean;
+}
+
+export interface LedgerBlock {
+  number: number;
+  events: LedgerEvent[];
+}
+
+export interface SubmitResult {
+  txId: string;
+  blockNumber: number;
+  result: string;
+}
+
+export interface Ledger {
+  readonly kind: 'embedded' | 'fabric';
+  /** Endorse, order and commit a transaction as this node's agency; resolves once committed. */
+  submit(fn: string, args: string[]): Promise<SubmitResult>;
+  /** Read-only call against committed state. */
+  evaluate(fn: string, args: string[]): Promise<string>;
+  /** Committed blocks from a number on, then live. Ends (or throws LedgerUnavailable) when the ledger goes away. */
+  blocks(fromBlock: number): AsyncIterable<LedgerBlock>;
+  close(): Promise<void>;
+}

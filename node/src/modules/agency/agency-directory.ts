@@ -1,0 +1,64 @@
+/**
+ * The agencies of the network, as registered on the ledger: each agency's STIX identity and the
+ * ledger organisation (MSP) behind it. Read from the ledger's registry and cached; refreshed when an
+ * unknown organisation shows up.
+ */
+import type { StixObject } from '@popart/schemas';
+import type { Ledger } from '../../ledger/ledger.js';
+import type { AgencySubject, AuthorityLevel } from '../../policy/policy.js';
+
+export interface Agency extends AgencySubject {
+  name: string;
+  country: string | null;
+  identity: StixObject;
+}
+
+interface RegistryEntry { identity: StixObject; msp_id: string }
+
+const levels = new Set(['national', 'partner', 'regional', 'local']);
+
+export function agencyFromIdentity(identity: StixObject, mspId: string): Agency {
+  const level = identity.x_popart_authority_level;
+  return {
+    key: typeof identity.x_popart_agency_key === 'string' ? identity.x_popart_agency_key : mspId.replace(/MSP$/, '').toLowerCase(),
+    mspId,
+    identityId: identity.id,
+    level: typeof level === 'string' && levels.has(level) ? (level as AuthorityLevel) : 'local',
+    name: typeof identity.name === 'string' ? identity.name : mspId,
+    country: typeof identity.x_popart_country === 'string' ? identity.x_popart_country : null,
+    identity,
+  };
+}
+
+export class AgencyDirectory {
+  private byMsp = new Map<string, Agency>();
+  private byKey = new Map<string, Agency>();
+  private byIdentity = new Map<string, Agency>();
+
+  constructor(private readonly ledger: Ledger) {}
+
+  async refresh(): Promise<void> {
+    const entries = JSON.parse(await this.ledger.evaluate('ListAgencies', [])) as RegistryEntry[];
+    const agencies = entries.map((e) => agencyFromIdentity(e.identity, e.msp_id));
+    this.byMsp = new Map(agencies.map((a) => [a.mspId, a]));
+    this.byKey = new Map(agencies.map((a) => [a.key, a]));
+    this.byIdentity = new Map(agencies.map((a) => [a.identityId, a]));
+  }
+
+  all(): Agency[] {
+    return [...this.byMsp.values()].sort((a, b) => a.key.localeCompare(b.key));
+  }
+
+  async byMspId(mspId: string): Promise<Agency | undefined> {
+    if (!this.byMsp.has(mspId)) await this.refresh();
+    return this.byMsp.get(mspId);
+  }
+
+  byAgencyKey(key: string): Agency | undefined {
+    return this.byKey.get(key);
+  }
+
+  byIdentityId(id: string): Agency | undefined {
+    return this.byIdentity.get(id);
+  }
+}

@@ -1,0 +1,19 @@
+/** What every resolver gets: the signed-in user (if any) and the node's services. */
+import type { Sessions } from '../auth/sessions.js';
+import type { Viewer } from '../policy/policy.js';
+import type { AgencyDirectory } from './agency/agency-directory.js';
+import type { PublishService } from './publish/publish-service.js';
+import type { ThreatService } from './threat/threat-service.js';
+
+export interface Services {
+  sessions: Sessions;
+  threats: ThreatService;
+  publisher: PublishService;
+  agencies: AgencyDirectory;
+  ledgerKind: 'embedded' | 'fabric';
+}
+
+export interface RequestContext {
+  viewer: Viewer | undefined;
+  services: Services;
+}

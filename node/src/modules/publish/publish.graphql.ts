@@ -1,0 +1,25 @@
+export const publishTypeDefs = /* GraphQL */ `
+  enum PublishStatus {
+    "Committed on the ledger and visible in this node's read model."
+    COMMITTED
+    "The ledger could not be reached: kept in the outbox and submitted as soon as it is back."
+    QUEUED
+  }
+
+  type PublishedObject { id: ID!, type: String!, modified: String!, status: String! }
+
+  type PublishResult {
+    status: PublishStatus!
+    bundleId: ID!
+    ids: [ID!]!
+    objects: [PublishedObject!]!
+    transactionId: String
+    blockNumber: Int
+    outboxId: Int
+  }
+
+  extend type Mutation {
+    "Publishes a STIX 2.1 bundle (object or JSON text) as your agency. A bad bundle is refused whole."
+    publishBundle(bundle: JSON!): PublishResult! @auth(roles: [ANALYST, SUPERVISOR, OPERATOR])
+  }
+`;

@@ -1,0 +1,172 @@
+/**
+ * Threats as users see them: searching, single reads, sightings, history and live alerts.
+ * Every object returned here has passed the egress gate for the requesting user.
+ */
+import { InputError } from '../../errors.js';
+import type { LedgerListener } from '../../ledger/listener.js';
+import type { EgressGate } from '../../policy/egress.js';
+import type { Viewer } from '../../policy/policy.js';
+import type { ThreatRow } from '../../read-model/threat-row.js';
+import { decodeCursor, encodeCursor, type ThreatQuery, type ThreatStore } from '../../read-model/threat-store.js';
+import type { AgencyDirectory } from '../agency/agency-directory.js';
+
+export interface ThreatFilterInput {
+  types?: string[] | null;
+  categories?: string[] | null;
+  severities?: string[] | null;
+  agencies?: string[] | null;
+  from?: string | null;
+  to?: string | null;
+  bbox?: number[] | null;
+  text?: string | null;
+}
+
+export interface ThreatConnection {
+  edges: { cursor: string; node: ThreatRow }[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+}
+
+export const MAX_PAGE = 200;
+
+function argError(property: string, message: string): InputError {
+  return new InputError('INVALID_ARGUMENT', `${property}: ${message}`, { issues: [{ objectIndex: null, objectId: null, property, message }] });
+}
+
+function parseDate(value: string | null | undefined, property: string): Date | undefined {
+  if (value === null || value === undefined) return undefined;
+  const t = Date.parse(value);
+  if (Number.isNaN(t)) throw argError(property, `"${value}" is not an RFC 3339 timestamp`);
+  return new Date(t);
+}
+
+export class ThreatService {
+  constructor(
+    private readonly store: ThreatStore,
+    private readonly gate: EgressGate,
+    private readonly directory: AgencyDirectory,
+    private readonly listener: LedgerListener,
+  ) {}
+
+  toQuery(filter: ThreatFilterInput | null | undefined): ThreatQuery {
+    const q: ThreatQuery = {};
+    if (!filter) return q;
+    if (filter.types?.length) q.types = filter.types;
+    if (filter.categories?.length) q.categories = filter.categories;
+    if (filter.severities?.length) q.severities = filter.severities;
+    if (filter.agencies?.length) {
+      q.publisherMsps = filter.agencies.map((key) => {
+        const agency = this.directory.byAgencyKey(key);
+        if (!agency) throw argError('filter.agencies', `unknown agency "${key}" (known: ${this.directory.all().map((a) => a.key).join(', ')})`);
+        return agency.mspId;
+      });
+    }
+    const from = parseDate(filter.from, 'filter.from');
+    const to = parseDate(filter.to, 'filter.to');
+    if (from) q.from = from;
+    if (to) q.to = to;
+    if (from && to && from > to) throw argError('filter.to', 'must not be before filter.from');
+    if (filter.bbox) {
+      const b = filter.bbox;
+      if (b.length !== 4) throw argError('filter.bbox', 'must be [minLon, minLat, maxLon, maxLat]');
+      const [minLon, minLat, maxLon, maxLat] = b as [number, number, number, number];
+      if (minLon < -180 || maxLon > 180 || minLat < -90 || maxLat > 90 || minLon > maxLon || minLat > maxLat) {
+        throw argError('filter.bbox', 'must be [minLon, minLat, maxLon, maxLat] within -180..180 and -90..90, min ≤ max');
+      }
+      q.bbox = [minLon, minLat, maxLon, maxLat];
+    }
+    if (filter.text?.trim()) q.text = filter.text.trim();
+    return q;
+  }
+
+  async list(viewer: Viewer, filter: ThreatFilterInput | null | undefined, first = 50, after?: string | null): Promise<ThreatConnection> {
+    if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw argError('first', `must be an integer from 1 to ${MAX_PAGE}`);
+    let cursor = null;
+    if (after) {
+      cursor = decodeCursor(after);
+      if (!cursor) throw argError('after', 'is not a cursor returned by this API');
+    }
+    const query = this.toQuery(filter);
+    const edges: ThreatConnection['edges'] = [];
+    // Fetch in batches until the page is full of rows this user may see, or nothing is left.
+    const batch = Math.min(MAX_PAGE, first + 1);
+    let hasMore = true;
+    while (edges.length <= first && hasMore) {
+      const rows = await this.store.search(query, cursor, batch);
+      hasMore = rows.length === batch;
+      for (const row of rows) {
+        cursor = { modified: row.modified, id: row.id };
+        const released = this.gate.release(viewer, row);
+        if (released.visible) edges.push({ cursor: encodeCursor(cursor), node: released.row });
+        if (edges.length > first) break;
+      }
+    }
+    const hasNextPage = edges.length > first;
+    const page = edges.slice(0, first);
+    return { edges: page, pageInfo: { hasNextPage, endCursor: page.at(-1)?.cursor ?? null } };
+  }
+
+  async get(viewer: Viewer, id: string): Promise<ThreatRow | null> {
+    const row = await this.store.get(id);
+    if (!row) return null;
+    const released = this.gate.release(viewer, row);
+    return released.visible ? released.row : null;
+  }
+
+  async sightingsOf(viewer: Viewer, id: string): Promise<ThreatRow[]> {
+    return this.gate.releaseAll(viewer, await this.store.sightingsOf(id));
+  }
+
+  async history(viewer: Viewer, row: ThreatRow): Promise<{ modified: string; txId: string; blockNumber: number }[]> {
+    if (!this.gate.release(viewer, row).visible) return [];
+    return (await this.store.versions(row.id)).map((v) => ({ modified: v.modified, txId: v.txId, blockNumber: v.blockNumber }));
+  }
+
+  /** New alerts as they are committed, each passed through the gate for this viewer. */
+  alerts(viewer: Viewer, maxBuffered = 1000): AsyncIterableIterator<ThreatRow> {
+    const queue: ThreatRow[] = [];
+    let wake: (() => void) | null = null;
+    let ended = false;
+    let overflow = false;
+    const unsubscribe = this.listener.onRows((rows) => {
+      for (const row of rows) {
+        if (row.category === null) continue;
+        const released = this.gate.release(viewer, row);
+        if (!released.visible) continue;
+        if (queue.length >= maxBuffered) {
+          overflow = true;
+          break;
+        }
+        queue.push(released.row);
+      }
+      wake?.();
+    });
+    const finish = (): void => {
+      ended = true;
+      unsubscribe();
+      wake?.();
+    };
+    const iterator: AsyncIterableIterator<ThreatRow> = {
+      async next(): Promise<IteratorResult<ThreatRow>> {
+        for (;;) {
+          if (overflow) {
+            finish();
+            throw new InputError('INVALID_ARGUMENT', `subscriber too slow: more than ${maxBuffered} alerts waiting; subscribe again and query threats for what was missed`);
+          }
+          const row = queue.shift();
+          if (row) return { value: row, done: false };
+          if (ended) return { value: undefined, done: true };
+          await new Promise<void>((resolve) => { wake = resolve; });
+          wake = null;
+        }
+      },
+      async return(): Promise<IteratorResult<ThreatRow>> {
+        finish();
+        return { value: undefined, done: true };
+      },
+      [Symbol.asyncIterator]() {
+        return iterator;
+      },
+    };
+    return iterator;
+  }
+}

@@ -1,0 +1,73 @@
+export const threatTypeDefs = /* GraphQL */ `
+  "Where an object came from on the ledger, checked by this node."
+  type Provenance {
+    transactionId: String!
+    blockNumber: Int!
+    publishingAgency: Agency
+    "The transaction's signature was verified against the publishing organisation's registered key."
+    signatureVerified: Boolean!
+    ledger: String!
+  }
+
+  type ThreatVersion {
+    modified: String!
+    transactionId: String!
+    blockNumber: Int!
+  }
+
+  "A shared STIX object as this user may see it."
+  type Threat {
+    id: ID!
+    type: String!
+    name: String
+    modified: String!
+    "Publishing agency."
+    agency: Agency
+    tlp: String
+    category: String
+    severity: String
+    revoked: Boolean!
+    "[minLon, minLat, maxLon, maxLat] of the object's area, when it has one."
+    bbox: [Float!]
+    "The STIX 2.1 object (after redaction for this user)."
+    stix: JSON!
+    provenance: Provenance!
+    "Sightings of this object by any agency, that this user may see."
+    sightings: [Threat!]!
+    history: [ThreatVersion!]!
+  }
+
+  type ThreatEdge { cursor: String!, node: Threat! }
+  type PageInfo { hasNextPage: Boolean!, endCursor: String }
+  type ThreatConnection { edges: [ThreatEdge!]!, pageInfo: PageInfo! }
+
+  input ThreatFilter {
+    "STIX types, e.g. indicator, incident, sighting."
+    types: [String!]
+    "Alert categories, e.g. drone, gunshot."
+    categories: [String!]
+    severities: [String!]
+    "Publishing agencies by key, e.g. pn."
+    agencies: [String!]
+    "modified at or after (RFC 3339)."
+    from: String
+    "modified at or before (RFC 3339)."
+    to: String
+    "[minLon, minLat, maxLon, maxLat]: objects whose area intersects it."
+    bbox: [Float!]
+    "Words in name, description, pattern, venue or guidance."
+    text: String
+  }
+
+  extend type Query {
+    "Threats visible to you, newest first."
+    threats(filter: ThreatFilter, first: Int = 50, after: String): ThreatConnection! @auth
+    "One threat, or null when it does not exist or you may not see it."
+    threat(id: ID!): Threat @auth
+  }
+
+  type Subscription {
+    "New alerts (objects carrying the public-space alert extension) visible to you, as they are committed."
+    alerts: Threat! @auth
+  }
+`;

@@ -1,0 +1,31 @@
+import type { ThreatRow } from '../../read-model/threat-row.js';
+import type { RequestContext } from '../context.js';
+import type { ThreatFilterInput } from './threat-service.js';
+
+export const threatResolvers = {
+  Threat: {
+    agency: (t: ThreatRow, _: unknown, ctx: RequestContext) => ctx.services.agencies.byMspId(t.publisherMsp),
+    tlp: (t: ThreatRow) => t.tlp?.toUpperCase() ?? null,
+    provenance: (t: ThreatRow, _: unknown, ctx: RequestContext) => ({
+      transactionId: t.txId,
+      blockNumber: t.blockNumber,
+      publishingAgency: ctx.services.agencies.byMspId(t.publisherMsp),
+      signatureVerified: t.signatureVerified,
+      ledger: ctx.services.ledgerKind,
+    }),
+    sightings: (t: ThreatRow, _: unknown, ctx: RequestContext) => ctx.services.threats.sightingsOf(ctx.viewer!, t.id),
+    history: async (t: ThreatRow, _: unknown, ctx: RequestContext) =>
+      (await ctx.services.threats.history(ctx.viewer!, t)).map((v) => ({ modified: v.modified, transactionId: v.txId, blockNumber: v.blockNumber })),
+  },
+  Query: {
+    threats: (_: unknown, a: { filter?: ThreatFilterInput; first?: number; after?: string }, ctx: RequestContext) =>
+      ctx.services.threats.list(ctx.viewer!, a.filter, a.first ?? 50, a.after),
+    threat: (_: unknown, a: { id: string }, ctx: RequestContext) => ctx.services.threats.get(ctx.viewer!, a.id),
+  },
+  Subscription: {
+    alerts: {
+      subscribe: (_: unknown, __: unknown, ctx: RequestContext) => ctx.services.threats.alerts(ctx.viewer!),
+      resolve: (row: ThreatRow) => row,
+    },
+  },
+};

@@ -1,0 +1,87 @@
+/**
+ * Publishing with an outbox. A bundle the API accepted is either committed on the ledger before
+ * the API answers, or durably queued here when the ledger cannot be reached, and submitted later
+ * by the worker with backoff. A bundle the ledger rejects is never retried.
+ */
+import type { Logger } from '../log.js';
+import type { Database } from '../read-model/database.js';
+import { InputError, LedgerUnavailable, NodeError } from '../errors.js';
+
+export interface OutboxEntry { id: number; bundleId: string; bundle: string; status: 'pending' | 'committed' | 'rejected'; attempts: number; lastError: string | null; txId: string | null }
+
+export type Submit = (bundleJson: string) => Promise<{ txId: string; blockNumber: number }>;
+
+export class Outbox {
+  private timer: NodeJS.Timeout | null = null;
+  private draining: Promise<void> | null = null;
+  private delayMs: number;
+
+  constructor(
+    private readonly db: Database,
+    private readonly submit: Submit,
+    private readonly log: Logger,
+    private readonly minDelayMs = 250,
+    private readonly maxDelayMs = 10_000,
+  ) {
+    this.delayMs = minDelayMs;
+  }
+
+  async enqueue(bundleId: string, bundleJson: string, error: string): Promise<number> {
+    const r = await this.db.query<{ id: number }>(
+      `INSERT INTO outbox (bundle_id, bundle, status, attempts, last_error) VALUES ($1, $2, 'pending', 1, $3) RETURNING id`,
+      [bundleId, bundleJson, error]);
+    const id = r.rows[0]?.id;
+    if (id === undefined) throw new NodeError('INTERNAL', 'outbox insert returned no id');
+    this.schedule();
+    return id;
+  }
+
+  async entries(status?: OutboxEntry['status']): Promise<OutboxEntry[]> {
+    const r = await this.db.query<{ id: number; bundle_id: string; bundle: string; status: OutboxEntry['status']; attempts: number; last_error: string | null; tx_id: string | null }>(
+      `SELECT id, bundle_id, bundle, status, attempts, last_error, tx_id FROM outbox ${status ? 'WHERE status = $1' : ''} ORDER BY id`,
+      status ? [status] : []);
+    return r.rows.map((e) => ({ id: e.id, bundleId: e.bundle_id, bundle: e.bundle, status: e.status, attempts: e.attempts, lastError: e.last_error, txId: e.tx_id }));
+  }
+
+  /** Starts the worker (it also runs whenever something is enqueued). */
+  start(): void {
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.draining;
+  }
+
+  private schedule(delay = this.delayMs): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.draining = this.drain().catch((err: unknown) => this.log.error('outbox drain failed', { error: (err as Error).message }));
+    }, delay);
+  }
+
+  /** Submits pending entries oldest first; stops at the first unavailability and backs off. */
+  async drain(): Promise<void> {
+    const pending = await this.entries('pending');
+    for (const entry of pending) {
+      try {
+        const r = await this.submit(entry.bundle);
+        await this.db.query(`UPDATE outbox SET status = 'committed', tx_id = $2, attempts = attempts + 1, last_error = NULL, updated_at = now() WHERE id = $1`, [entry.id, r.txId]);
+        this.log.info('queued bundle committed', { outboxId: entry.id, bundleId: entry.bundleId, txId: r.txId, block: r.blockNumber });
+        this.delayMs = this.minDelayMs;
+      } catch (err) {
+        if (err instanceof LedgerUnavailable) {
+          await this.db.query(`UPDATE outbox SET attempts = attempts + 1, last_error = $2, updated_at = now() WHERE id = $1`, [entry.id, err.message]);
+          this.delayMs = Math.min(this.delayMs * 2, this.maxDelayMs);
+          this.schedule();
+          return;
+        }
+        const reason = err instanceof InputError ? `${err.code}: ${err.message}` : (err as Error).message;
+        await this.db.query(`UPDATE outbox SET status = 'rejected', attempts = attempts + 1, last_error = $2, updated_at = now() WHERE id = $1`, [entry.id, reason]);
+        this.log.warn('queued bundle rejected by the ledger', { outboxId: entry.id, bundleId: entry.bundleId, reason });
+      }
+    }
+  }
+}

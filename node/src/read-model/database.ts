@@ -1,0 +1,85 @@
+/**
+ * The read model's database port, with two implementations running the same SQL:
+ * PGlite (PostgreSQL compiled to WASM, in process, the embedded default) and a PostgreSQL server (pg).
+ */
+import { mkdir } from 'node:fs/promises';
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+
+export interface Sql {
+  query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: T[] }>;
+}
+
+export interface Database extends Sql {
+  readonly kind: 'pglite' | 'postgres';
+  /** Runs several statements without parameters (migrations). */
+  exec(text: string): Promise<void>;
+  /** Runs fn in one transaction: all of it is committed, or none of it. */
+  transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+class PgliteDatabase implements Database {
+  readonly kind = 'pglite' as const;
+  constructor(private readonly db: PGlite) {}
+  async query<T>(text: string, params: unknown[] = []): Promise<{ rows: T[] }> {
+    const r = await this.db.query<T>(text, params);
+    return { rows: r.rows };
+  }
+  async exec(text: string): Promise<void> {
+    await this.db.exec(text);
+  }
+  async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
+    return this.db.transaction(async (tx) =>
+      fn({ query: async <R>(text: string, params: unknown[] = []) => ({ rows: (await tx.query<R>(text, params)).rows }) }),
+    );
+  }
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+}
+
+class PostgresDatabase implements Database {
+  readonly kind = 'postgres' as const;
+  constructor(private readonly pool: pg.Pool) {}
+  async query<T>(text: string, params: unknown[] = []): Promise<{ rows: T[] }> {
+    const r = await this.pool.query(text, params);
+    return { rows: r.rows as T[] };
+  }
+  async exec(text: string): Promise<void> {
+    await this.pool.query(text);
+  }
+  async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await fn({ query: async <R>(text: string, params: unknown[] = []) => ({ rows: (await client.query(text, params)).rows as R[] }) });
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+export type DatabaseOptions = { kind: 'pglite'; dir: string | null /* null = in memory */ } | { kind: 'postgres'; url: string };
+
+export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
+  if (opts.kind === 'pglite') {
+    if (opts.dir) await mkdir(opts.dir, { recursive: true });
+    const db = opts.dir ? new PGlite(opts.dir) : new PGlite();
+    await db.waitReady;
+    return new PgliteDatabase(db);
+  }
+  // int8 (bigint) as JS number: block numbers and counts stay far below 2^53.
+  pg.types.setTypeParser(20, (v: string) => Number(v));
+  const pool = new pg.Pool({ connectionString: opts.url, max: 4 });
+  await pool.query('SELECT 1');
+  return new PostgresDatabase(pool);
+}

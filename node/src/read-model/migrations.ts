@@ -1,0 +1,59 @@
+/** The read model's tables. Plain PostgreSQL that PGlite and a PostgreSQL server both run. */
+import type { Database } from './database.js';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS threat_objects (
+  id text PRIMARY KEY,
+  type text NOT NULL,
+  modified text NOT NULL,
+  modified_at timestamptz NOT NULL,
+  publisher_msp text NOT NULL,
+  created_by_ref text,
+  tlp text,
+  audience jsonb NOT NULL DEFAULT '[]'::jsonb,
+  category text,
+  severity text,
+  name text,
+  search_text text NOT NULL,
+  min_lon double precision,
+  min_lat double precision,
+  max_lon double precision,
+  max_lat double precision,
+  sighting_of_ref text,
+  revoked boolean NOT NULL DEFAULT false,
+  stix jsonb NOT NULL,
+  tx_id text NOT NULL,
+  block_number integer NOT NULL,
+  signature_verified boolean NOT NULL
+);
+CREATE INDEX IF NOT EXISTS threat_objects_newest ON threat_objects (modified_at DESC, id DESC);
+CREATE INDEX IF NOT EXISTS threat_objects_sighting_of ON threat_objects (sighting_of_ref);
+CREATE TABLE IF NOT EXISTS threat_versions (
+  id text NOT NULL,
+  modified text NOT NULL,
+  stix jsonb NOT NULL,
+  tx_id text NOT NULL,
+  block_number integer NOT NULL,
+  PRIMARY KEY (id, modified)
+);
+CREATE TABLE IF NOT EXISTS ledger_checkpoint (
+  listener text PRIMARY KEY,
+  block_number integer NOT NULL
+);
+CREATE TABLE IF NOT EXISTS outbox (
+  id serial PRIMARY KEY,
+  bundle_id text NOT NULL,
+  bundle text NOT NULL,
+  status text NOT NULL CHECK (status IN ('pending', 'committed', 'rejected')),
+  attempts integer NOT NULL DEFAULT 0,
+  last_error text,
+  tx_id text,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  updated_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (id) WHERE status = 'pending';
+`;
+
+export async function migrate(db: Database): Promise<void> {
+  await db.exec(SCHEMA);
+}

@@ -1,0 +1,32 @@
+/**
+ * The one place where node errors become GraphQL errors: the code goes in extensions.code and the
+ * offending objects/properties in extensions.issues. Unexpected errors are logged, not shown.
+ */
+import { unwrapResolverError } from '@apollo/server/errors';
+import type { GraphQLFormattedError } from 'graphql';
+import { NodeError } from '../errors.js';
+import type { Logger } from '../log.js';
+
+export function makeFormatError(log: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = unwrapResolverError(error);
+    if (original instanceof NodeError) {
+      if (original.code === 'INTERNAL') {
+        log.error('internal error', { error: original.message });
+        return { message: 'internal error', ...(formatted.path ? { path: formatted.path } : {}), extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+      }
+      return {
+        message: original.message,
+        ...(formatted.locations ? { locations: formatted.locations } : {}),
+        ...(formatted.path ? { path: formatted.path } : {}),
+        extensions: { code: original.code, ...(original.issues.length ? { issues: original.issues } : {}) },
+      };
+    }
+    const code = formatted.extensions?.code;
+    if (code === 'INTERNAL_SERVER_ERROR' || code === undefined) {
+      log.error('unexpected error', { error: (original as Error)?.message ?? String(original) });
+      return { message: 'internal error', ...(formatted.path ? { path: formatted.path } : {}), extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+    }
+    return formatted;
+  };
+}
