@@ -2,6 +2,8 @@
  * Threats as users see them: searching, single reads, sightings, history and live alerts.
  * Every object returned here has passed the egress gate for the requesting user.
  */
+import { randomUUID } from 'node:crypto';
+import { ALERT_EXTENSION_ID, alertExtensionDefinition, isTlpMarkingId, TLP, type Bundle, type StixObject } from '@popart/schemas';
 import { InputError } from '../../errors.js';
 import type { LedgerListener } from '../../ledger/listener.js';
 import type { EgressGate } from '../../policy/egress.js';
@@ -103,6 +105,31 @@ export class ThreatService {
     const hasNextPage = edges.length > first;
     const page = edges.slice(0, first);
     return { edges: page, pageInfo: { hasNextPage, endCursor: page.at(-1)?.cursor ?? null } };
+  }
+
+  /**
+   * A STIX bundle of the threats this user may see (newest first, at most `limit`), with the TLP
+   * marking definitions and the alert extension definition they reference, for partner tools.
+   */
+  async exportBundle(viewer: Viewer, filter: ThreatFilterInput | null | undefined, limit = 500): Promise<Bundle> {
+    if (!Number.isInteger(limit) || limit < 1 || limit > 5000) throw argError('limit', 'must be an integer from 1 to 5000');
+    const objects: StixObject[] = [];
+    let after: string | null = null;
+    while (objects.length < limit) {
+      const page: ThreatConnection = await this.list(viewer, filter, Math.min(MAX_PAGE, limit - objects.length), after);
+      objects.push(...page.edges.map((e) => e.node.stix));
+      if (!page.pageInfo.hasNextPage) break;
+      after = page.pageInfo.endCursor;
+    }
+    const ids = new Set(objects.map((o) => o.id));
+    const referenced: StixObject[] = [];
+    for (const level of Object.keys(TLP) as (keyof typeof TLP)[]) {
+      const marking = TLP[level];
+      if (!ids.has(marking.id) && objects.some((o) => o.object_marking_refs?.includes(marking.id))) referenced.push(marking);
+    }
+    if (!ids.has(ALERT_EXTENSION_ID) && objects.some((o) => o.extensions && ALERT_EXTENSION_ID in o.extensions)) referenced.push(alertExtensionDefinition);
+    const all = [...referenced, ...objects.filter((o) => !(o.type === 'marking-definition' && isTlpMarkingId(o.id)))];
+    return { type: 'bundle', id: `bundle--${randomUUID()}`, objects: all };
   }
 
   async get(viewer: Viewer, id: string): Promise<ThreatRow | null> {

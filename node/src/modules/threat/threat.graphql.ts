@@ -64,6 +64,8 @@ export const threatTypeDefs = /* GraphQL */ `
     threats(filter: ThreatFilter, first: Int = 50, after: String): ThreatConnection! @auth
     "One threat, or null when it does not exist or you may not see it."
     threat(id: ID!): Threat @auth
+    "A STIX 2.1 bundle of the threats you may see (for MISP, OpenCTI and other tools)."
+    exportBundle(filter: ThreatFilter, limit: Int = 500): JSON! @auth
   }
 
   type Subscription {

@@ -1,0 +1,142 @@
+/**
+ * Shared test utilities for the node's tests: temporary folders, a real PostgreSQL server on
+ * 127.0.0.1, a GraphQL client over HTTP and WebSocket, and the folder where tests leave the STIX
+ * bundles the system emitted for the OASIS validator to check.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+
+export function tempDir(prefix = 'popart-test-'): { path: string; remove(): void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+export interface PostgresServer {
+  /** A fresh, empty database on the server. */
+  createDatabase(name: string): string;
+  stop(): void;
+}
+
+/**
+ * Starts a throw-away PostgreSQL server (initdb + pg_ctl) on 127.0.0.1. Needs the server binaries
+ * (scripts/tools.sh installs them and sets POPART_PG_BIN). As root, the server runs as "postgres".
+ */
+export async function startPostgres(): Promise<PostgresServer> {
+  const bin = process.env.POPART_PG_BIN;
+  if (!bin) throw new Error('POPART_PG_BIN is not set: run the suite with `npm test`, which installs PostgreSQL and sets it');
+  const dir = mkdtempSync(join(tmpdir(), 'popart-pg-'));
+  chmodSync(dir, 0o777);
+  const data = join(dir, 'data');
+  const port = await freePort();
+  const asRoot = process.getuid?.() === 0;
+  const run = (cmd: string, args: string[]): void => {
+    const full = asRoot ? ['runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args]] as const : [join(bin, cmd), args] as const;
+    const r = spawnSync(full[0], [...full[1]], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr || r.stdout}`);
+  };
+  run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
+  run('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', '-o', `-h 127.0.0.1 -p ${port} -k ${dir} -c fsync=off`, 'start']);
+  const psql = (sql: string): void => {
+    execFileSync(join(bin, 'psql'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-v', 'ON_ERROR_STOP=1', '-c', sql], { stdio: 'pipe' });
+  };
+  return {
+    createDatabase(name) {
+      psql(`CREATE DATABASE "${name}"`);
+      return `postgres://postgres@127.0.0.1:${port}/${name}`;
+    },
+    stop() {
+      try {
+        run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+export interface GqlResult<T = Record<string, unknown>> {
+  data?: T | null;
+  errors?: { message: string; extensions?: { code?: string; issues?: { objectIndex: number | null; objectId: string | null; property: string; message: string }[] } }[];
+}
+
+export async function gql<T = Record<string, unknown>>(url: string, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<GqlResult<T>> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  return (await res.json()) as GqlResult<T>;
+}
+
+export async function login(url: string, username: string, password = 'demo'): Promise<string> {
+  const r = await gql<{ login: { token: string } }>(url, 'mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }', { u: username, p: password });
+  if (!r.data?.login.token) throw new Error(`login ${username} failed: ${JSON.stringify(r.errors)}`);
+  return r.data.login.token;
+}
+
+/** A graphql-ws client authenticated with a token. */
+export function wsClient(httpUrl: string, token: string): Client {
+  return createClient({
+    url: httpUrl.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization: `Bearer ${token}` },
+    retryAttempts: 0,
+  });
+}
+
+/** Collects events of a subscription until stopped. */
+export function subscribe<T>(client: Client, query: string): { events: T[]; errors: unknown[]; next(timeoutMs?: number): Promise<T>; stop(): void } {
+  const events: T[] = [];
+  const errors: unknown[] = [];
+  const waiters: ((v: T) => void)[] = [];
+  const stop = client.subscribe<T>({ query }, {
+    next: (v) => {
+      const data = v.data as T;
+      const w = waiters.shift();
+      if (w) w(data);
+      else events.push(data);
+    },
+    error: (e) => errors.push(e),
+    complete: () => undefined,
+  });
+  return {
+    events,
+    errors,
+    next(timeoutMs = 5000) {
+      const ready = events.shift();
+      if (ready !== undefined) return Promise.resolve(ready);
+      return new Promise<T>((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error(`no subscription event within ${timeoutMs} ms`)), timeoutMs);
+        waiters.push((v) => {
+          clearTimeout(t);
+          resolve(v);
+        });
+      });
+    },
+    stop,
+  };
+}
+
+/** Leaves a bundle the system emitted where the OASIS validator step of `npm test` checks it. */
+export function recordEmittedBundle(name: string, bundle: unknown): void {
+  const dir = process.env.POPART_STIX_OUT;
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${name.replace(/[^a-z0-9-]+/gi, '-')}.json`), JSON.stringify(bundle, null, 2));
+}

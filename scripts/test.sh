@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The whole test suite: installs missing tools, builds, lints, runs every workspace's tests on the
+# embedded defaults and on real PostgreSQL, then checks every STIX bundle the tests wrote with the
+# official OASIS validator.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+eval "$(bash scripts/tools.sh)"
+echo "== build"
+npx tsc --build
+echo "== lint"
+npx eslint . --max-warnings 0
+export POPART_STIX_OUT="$PWD/.test-output/stix-bundles"
+rm -rf "$POPART_STIX_OUT" && mkdir -p "$POPART_STIX_OUT"
+echo "== tests"
+mapfile -t files < <(node scripts/find-tests.mjs)
+node --test --test-concurrency=2 --test-reporter=spec "${files[@]}"
+echo "== OASIS stix2-validator over the bundles the tests produced"
+node --test --test-reporter=spec node/dist/test/oasis-validator.check.js
