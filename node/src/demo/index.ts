@@ -1,0 +1,3 @@
+export * from './demo-agencies.js';
+export * from './demo-cluster.js';
+export * from './scenario.js';
