@@ -221,6 +221,22 @@ for (const backend of backends) {
       anon.stop();
     });
 
+    test('mad records a sighting of pn\'s alert; pn sees it; an object mad cannot see cannot be sighted', async () => {
+      const a = alert({ by: IDENTITIES.pn, name: 'Drone over Cibeles fan zone' });
+      const red = alert({ by: IDENTITIES.pn, tlp: 'red', name: 'RED, not for mad' });
+      for (const o of [a, red]) assert.equal((await gql(url('pn'), PUBLISH, { b: bundle(o) }, tokens['pn-analyst'])).errors, undefined);
+      await cluster.nodes.mad.listener.waitForBlock(cluster.nodes.pn.listener.height());
+      const SIGHT = 'mutation($id: ID!, $d: String) { recordSighting(objectId: $id, count: 2, description: $d) { status ids transactionId } }';
+      const r = await gql<{ recordSighting: { status: string; ids: string[] } }>(url('mad'), SIGHT, { id: a.id, d: 'seen from Gran Vía' }, tokens['mad-operator']);
+      assert.equal(r.errors, undefined, JSON.stringify(r.errors));
+      assert.equal(r.data?.recordSighting.status, 'COMMITTED');
+      await cluster.nodes.pn.listener.waitForBlock(cluster.nodes.mad.listener.height());
+      const t = await gql<{ threat: { sightings: { id: string; agency: { key: string } }[] } }>(url('pn'), THREAT, { id: a.id }, tokens['pn-analyst']);
+      assert.deepEqual(t.data?.threat.sightings, [{ id: r.data!.recordSighting.ids[0], agency: { key: 'mad' } }]);
+      const hidden = await gql(url('mad'), SIGHT, { id: red.id, d: 'guess' }, tokens['mad-operator']);
+      assert.equal((hidden.errors?.[0] as Err).extensions?.code, 'NOT_FOUND');
+    });
+
     test('a publish while the ledger is down is queued in the outbox, then committed when it is back', async () => {
       await cluster.closeLedger();
       const a = alert({ by: IDENTITIES.pn, name: 'Published during an outage' });

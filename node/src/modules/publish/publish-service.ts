@@ -3,7 +3,8 @@
  * every problem at once, and nothing reaches the ledger or the outbox when it is bad), then submitted;
  * the contract checks it again on the ledger, where the creator rules are enforced.
  */
-import { canonicalJson, validateBundle, type Bundle } from '@popart/schemas';
+import { randomUUID } from 'node:crypto';
+import { canonicalJson, tlpMarkingRef, validateBundle, validateObject, type Bundle, type TlpLevel } from '@popart/schemas';
 import { InputError, LedgerUnavailable, NodeError } from '../../errors.js';
 import type { Ledger } from '../../ledger/ledger.js';
 import type { LedgerListener } from '../../ledger/listener.js';
@@ -42,6 +43,13 @@ export function checkBundle(input: unknown): Bundle {
   return result.value;
 }
 
+export interface SightingInput {
+  objectId: string;
+  count?: number | null;
+  description?: string | null;
+  tlp?: TlpLevel | null;
+}
+
 export class PublishService {
   constructor(
     private readonly ledger: Ledger,
@@ -75,5 +83,30 @@ export class PublishService {
       const objects = bundle.objects.map((o) => ({ id: o.id, type: o.type, modified: String(o.modified ?? o.created ?? ''), status: 'queued' as const }));
       return { status: 'QUEUED', bundleId: bundle.id, transactionId: null, blockNumber: null, objects, outboxId };
     }
+  }
+
+  /**
+   * Records that the caller's agency sighted an existing object (cross-agency corroboration).
+   * The caller must be able to see the object; the sighting is signed as the caller's agency.
+   */
+  async recordSighting(viewer: Viewer, input: SightingInput, canSee: (id: string) => Promise<boolean>): Promise<PublishResult> {
+    if (!PUBLISHING_ROLES.has(viewer.role)) throw new NodeError('FORBIDDEN', `role ${viewer.role} may not record sightings`);
+    if (!(await canSee(input.objectId))) {
+      throw new InputError('NOT_FOUND', `no object ${input.objectId} visible to you`, { issues: [{ objectIndex: null, objectId: input.objectId, property: 'objectId', message: 'not found' }] });
+    }
+    const now = new Date().toISOString();
+    const sighting = {
+      type: 'sighting', spec_version: '2.1', id: `sighting--${randomUUID()}`, created: now, modified: now,
+      created_by_ref: viewer.agency.identityId, sighting_of_ref: input.objectId, first_seen: now, last_seen: now,
+      count: input.count ?? 1, where_sighted_refs: [viewer.agency.identityId],
+      ...(input.description ? { description: input.description } : {}),
+      object_marking_refs: [tlpMarkingRef(input.tlp ?? 'green')],
+    };
+    const checked = validateObject(sighting, 0);
+    if (!checked.ok) throw new InputError('INVALID_ARGUMENT', `the sighting is not valid: ${checked.errors.map((e) => `${e.property}: ${e.message}`).join('; ')}`, { issues: checked.errors });
+    const r = await this.ledger.submit('RecordSighting', [canonicalJson(sighting)]);
+    await this.listener.waitForBlock(r.blockNumber);
+    this.log.info('sighting recorded', { user: viewer.username, of: input.objectId, txId: r.txId });
+    return { status: 'COMMITTED', bundleId: sighting.id, transactionId: r.txId, blockNumber: r.blockNumber, objects: [{ id: sighting.id, type: 'sighting', modified: now, status: 'created' }], outboxId: null };
   }
 }
