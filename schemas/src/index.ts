@@ -1,1 +1,29 @@
-export {};
+/** Public API of @popart/schemas: STIX 2.1 types, validators, TLP markings, the alert extension, canonical JSON. */
+export { canonicalJson, sha256Hex } from './canonical-json.js';
+export { SchemaError, StixValidationError, PatternSyntaxError, describeIssue } from './errors.js';
+export type { StixIssue, Validation } from './issues.js';
+export type * from './types.js';
+export { validateObject, validateBundle, assertValidBundle, assertValidObject, collectWarnings } from './validate.js';
+export { isStixId, isTypeName, typeOfId, SDO_TYPES, SRO_TYPES, SCO_TYPES, META_TYPES } from './stix-vocab.js';
+export { isTimestamp, compareTimestamps } from './checker.js';
+export {
+  parseStixPattern, patternObjectTypes,
+  type PatternAst, type ObservationExpression, type ComparisonExpression, type ComparisonOperator, type ObjectPath,
+  type PathStep, type PatternLiteral, type Qualifier,
+} from './pattern.js';
+export {
+  TLP, TLP1, TLP_ORDER, TLP_EXTENSION_ID, tlpOf, tlpMarkingRef, isTlpMarkingId, tlpLevelOfMarking, isTlpLevel, compareTlp,
+  mostRestrictiveTlp, markingsForProperty, type TlpLevel, type Tlp1Level,
+} from './tlp.js';
+export {
+  ALERT_EXTENSION_ID, ALERT_EXTENSION_SCHEMA_URL, POPART_IDENTITY_ID, popartIdentity, alertExtensionDefinition, ALERT_CATEGORIES,
+  ALERT_SEVERITIES, SENSOR_KINDS, MAX_RADIUS_M, MAX_GUIDANCE_CHARS, alertOf, validateAlertExtension,
+  type PublicSpaceAlert, type AlertArea, type CircleArea, type PolygonArea, type AlertCategory, type AlertSeverity, type SensorKind,
+} from './alert-extension.js';
+export { areaBBox, areaOfObject, type GeoArea, type PointArea, type BBox } from './alert-area.js';
+export {
+  newStixId, stixTimestamp, makeIdentity, makeIndicator, makeAlert, makeSighting, makeLocation, makeObservedData,
+  makeRelationship, makeBundle,
+  type CommonOptions, type IdentityOptions, type IndicatorOptions, type AlertOptions, type AlertProperties, type SightingOptions,
+  type LocationOptions, type ObservedDataOptions, type RelationshipOptions,
+} from './builders.js';
