@@ -1,0 +1,181 @@
+/**
+ * The writing transactions besides registration: publish a bundle, record a sighting, revoke.
+ *
+ * Every check runs before the first write; a failing check throws, which aborts the transaction on a
+ * peer and leaves the simulated write set empty, so a bundle is stored whole or not at all.
+ */
+import {
+  ALERT_EXTENSION_ID, isTlpMarkingId, validateBundle, validateObject, type StixIssue, type StixObject,
+} from '@popart/schemas';
+import { ContractError } from './errors.js';
+import type { TxContext, TxStub } from './fabric.js';
+import { asRecord, parseJson, validationError } from './input.js';
+import { timestampKey } from './keys.js';
+import {
+  emitObjectsEvent, idOf, prop, readRecord, stringProp, txTimeIso, typeOf, versionKeyOf, type Receipt,
+} from './records.js';
+import { agencyById, requireCallerAgency, type AgencyEntry } from './registry.js';
+import { planVersion, writePlans, type VersionPlan } from './versioning.js';
+
+/** TLP 2.0 marking definitions and the POP-ART alert extension definition: shared reference data. */
+export function isReferenceObject(object: StixObject): boolean {
+  const type = typeOf(object);
+  const id = idOf(object);
+  return (type === 'marking-definition' && isTlpMarkingId(id)) || (type === 'extension-definition' && id === ALERT_EXTENSION_ID);
+}
+
+/** Registry lookups by identity id, each read once per transaction. */
+function registryCache(stub: TxStub): (identityId: string) => Promise<AgencyEntry | undefined> {
+  const seen = new Map<string, Promise<AgencyEntry | undefined>>();
+  return (identityId) => {
+    let hit = seen.get(identityId);
+    if (!hit) {
+      hit = agencyById(stub, identityId);
+      seen.set(identityId, hit);
+    }
+    return hit;
+  };
+}
+
+function spoofed(objectId: string, property: string, text: string, owner: AgencyEntry): ContractError {
+  return new ContractError('SPOOFED_CREATOR', text, { objectId, property, msp_id: owner.msp_id });
+}
+
+/**
+ * Anti-spoofing: an object may name as its creator a registered agency only if that agency is the
+ * caller; an identity object may not carry another agency's registered id. Foreign STIX keeps its
+ * original producer when that producer's identity is in the bundle or already on the ledger.
+ */
+async function checkCreator(
+  stub: TxStub,
+  object: StixObject,
+  index: number,
+  callerMsp: string,
+  bundleIds: ReadonlySet<string>,
+  registered: (identityId: string) => Promise<AgencyEntry | undefined>,
+): Promise<void> {
+  const id = idOf(object);
+  if (typeOf(object) === 'identity') {
+    const owner = await registered(id);
+    if (owner && owner.msp_id !== callerMsp) {
+      throw spoofed(id, 'id', `${id} is the registered identity of ${owner.msp_id}; ${callerMsp} cannot publish it`, owner);
+    }
+  }
+  const createdBy = stringProp(object, 'created_by_ref');
+  if (createdBy === undefined) return;
+  const owner = await registered(createdBy);
+  if (owner) {
+    if (owner.msp_id !== callerMsp) {
+      throw spoofed(id, 'created_by_ref', `${id}: created_by_ref ${createdBy} is the identity of ${owner.msp_id}, not of the caller ${callerMsp}`, owner);
+    }
+    return;
+  }
+  if (bundleIds.has(createdBy) || (await readRecord(stub, createdBy))) return;
+  const issue: StixIssue = {
+    objectIndex: index, objectId: id, property: 'created_by_ref',
+    message: `refers to ${createdBy}, which is neither in the bundle nor on the ledger`,
+  };
+  throw validationError('the bundle', [issue]);
+}
+
+function duplicateIssues(objects: readonly StixObject[]): StixIssue[] {
+  const first = new Map<string, number>();
+  const issues: StixIssue[] = [];
+  objects.forEach((object, index) => {
+    const id = idOf(object);
+    const seen = first.get(id);
+    if (seen === undefined) first.set(id, index);
+    else issues.push({ objectIndex: index, objectId: id, property: 'id', message: `appears more than once in the bundle (first at objects[${seen}])` });
+  });
+  return issues;
+}
+
+export async function publishBundle(ctx: TxContext, bundleJson: string): Promise<Receipt> {
+  const { stub } = ctx;
+  const agency = await requireCallerAgency(ctx);
+  const callerMsp = agency.msp_id;
+  const result = validateBundle(parseJson(bundleJson, 'bundle'));
+  if (!result.ok) throw validationError('the bundle', result.errors);
+  const objects: readonly StixObject[] = result.value.objects ?? [];
+  const duplicates = duplicateIssues(objects);
+  if (duplicates.length > 0) throw validationError('the bundle', duplicates);
+  objects.forEach((object) => versionKeyOf(object)); // every version parses before anything is read
+
+  const bundleIds = new Set(objects.map(idOf));
+  const registered = registryCache(stub);
+  const plans: VersionPlan[] = [];
+  for (const [index, object] of objects.entries()) {
+    const reference = isReferenceObject(object);
+    if (!reference) await checkCreator(stub, object, index, callerMsp, bundleIds, registered);
+    plans.push(await planVersion(stub, object, callerMsp, { reference }));
+  }
+  const { receipt, announcements } = await writePlans(stub, plans, callerMsp);
+  emitObjectsEvent(stub, callerMsp, announcements);
+  return { txId: stub.getTxID(), objects: receipt };
+}
+
+/**
+ * Cross-agency corroboration: any registered agency records that it saw an object already on the
+ * ledger. The sighting is created by the caller's own identity.
+ */
+export async function recordSighting(ctx: TxContext, sightingJson: string): Promise<Receipt> {
+  const { stub } = ctx;
+  const agency = await requireCallerAgency(ctx);
+  const parsed = parseJson(sightingJson, 'sighting');
+  asRecord(parsed, 'sighting');
+  const result = validateObject(parsed);
+  if (!result.ok) throw validationError('the sighting', result.errors);
+  const sighting = result.value;
+  const id = idOf(sighting);
+  if (typeOf(sighting) !== 'sighting') {
+    throw new ContractError('INVALID_ARGUMENT', `RecordSighting takes a sighting, not a ${typeOf(sighting)}`, { objectId: id, property: 'type' });
+  }
+  const createdBy = stringProp(sighting, 'created_by_ref');
+  if (createdBy !== agency.identity_id) {
+    throw new ContractError('SPOOFED_CREATOR', `${id}: created_by_ref must be the caller's identity ${agency.identity_id}`, {
+      objectId: id, property: 'created_by_ref', msp_id: agency.msp_id,
+    });
+  }
+  const sighted = stringProp(sighting, 'sighting_of_ref') ?? '';
+  if (!(await readRecord(stub, sighted))) {
+    throw new ContractError('NOT_FOUND', `${id}: sighting_of_ref ${sighted} is not on the ledger`, {
+      objectId: id, property: 'sighting_of_ref',
+    });
+  }
+  const plan = await planVersion(stub, sighting, agency.msp_id, { reference: false });
+  const { receipt, announcements } = await writePlans(stub, [plan], agency.msp_id);
+  emitObjectsEvent(stub, agency.msp_id, announcements);
+  return { txId: stub.getTxID(), objects: receipt };
+}
+
+/** Revocation by the publisher: a new version with revoked: true and modified = the transaction time. */
+export async function revokeObject(ctx: TxContext, id: string): Promise<Receipt> {
+  const { stub } = ctx;
+  const agency = await requireCallerAgency(ctx);
+  const latest = await readRecord(stub, id);
+  if (!latest) throw new ContractError('NOT_FOUND', `${id} is not on the ledger`, { objectId: id, property: 'id' });
+  if (latest.publisher_msp !== agency.msp_id) {
+    throw new ContractError('NOT_CREATOR', `${id} was first published by ${latest.publisher_msp}; only that organisation may revoke it`, {
+      objectId: id, property: 'id', publisher_msp: latest.publisher_msp,
+    });
+  }
+  if (stringProp(latest.object, 'modified') === undefined) {
+    throw new ContractError('INVALID_ARGUMENT', `${id} (${typeOf(latest.object)}) has no versions and cannot be revoked`, { objectId: id, property: 'revoked' });
+  }
+  if (prop(latest.object, 'revoked') === true) {
+    throw new ContractError('INVALID_ARGUMENT', `${id} is already revoked`, { objectId: id, property: 'revoked' });
+  }
+  const modified = txTimeIso(stub);
+  if ((timestampKey(modified) ?? '') <= versionKeyOf(latest.object)) {
+    throw new ContractError('STALE_VERSION', `${id}: the transaction time ${modified} is not after the latest version ${stringProp(latest.object, 'modified') ?? ''}`, {
+      objectId: id, property: 'modified', latest_modified: stringProp(latest.object, 'modified') ?? null,
+    });
+  }
+  const revoked = { ...(latest.object as unknown as Record<string, unknown>), modified, revoked: true };
+  const result = validateObject(revoked);
+  if (!result.ok) throw validationError('the revoked version', result.errors);
+  const plan = await planVersion(stub, result.value, agency.msp_id, { reference: false });
+  const { receipt, announcements } = await writePlans(stub, [plan], agency.msp_id);
+  emitObjectsEvent(stub, agency.msp_id, announcements);
+  return { txId: stub.getTxID(), objects: receipt };
+}
