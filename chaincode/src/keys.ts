@@ -40,6 +40,12 @@ export const timeIndexKey = (stub: TxStub, version: string, id: string): string 
 export const sightingIndexKey = (stub: TxStub, sightedId: string, sightingId: string): string =>
   stub.createCompositeKey(SIGHTING_INDEX, [sightedId, sightingId]);
 
+/**
+ * Version key of objects without modified or created (cyber observables, which STIX does not
+ * version). Fabric refuses empty composite key attributes, and this sorts before every timestamp.
+ */
+export const UNVERSIONED_KEY = '0000-00-00T00:00:00.000000000Z';
+
 const TIMESTAMP = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?Z$/;
 
 /**

@@ -217,6 +217,19 @@ describe('PublishBundle', () => {
     assert.deepEqual(replay.rwSet.writes, []);
   });
 
+  it('stores cyber observables, which have no version, once: identical again is unchanged, different is a conflict', async () => {
+    const ledger = await ledgerWithAgencies();
+    const mac: StixObject = { type: 'mac-addr', spec_version: '2.1', id: 'mac-addr--6a7b8c9d-0e1f-5a2b-8c3d-4e5f6a7b8c9d', value: '60:60:1f:00:00:01' };
+    const first = await ledger.submit(pn.mspId, 'PublishBundle', [bundleJson([mac])], T1);
+    assert.equal(first.error, undefined);
+    assert.deepEqual(receiptOf(first.result).objects, [{ id: mac.id, type: 'mac-addr', modified: null, status: 'created' }]);
+    assert.ok(first.writes.some((w) => showKey(w.key) === `/ver/${mac.id}/0000-00-00T00:00:00.000000000Z/`));
+    const again = await ledger.submit(pj.mspId, 'PublishBundle', [bundleJson([mac])], T2);
+    assert.deepEqual(receiptOf(again.result).objects.map((o) => o.status), ['unchanged']);
+    const changed = await ledger.submit(pn.mspId, 'PublishBundle', [bundleJson([{ ...mac, value: '60:60:1f:00:00:02' }])], T2);
+    assert.equal(changed.contractError?.code, 'VERSION_CONFLICT');
+  });
+
   it('rejects a bundle listing the same id twice', async () => {
     const ledger = await ledgerWithAgencies();
     const a = indicatorFixture({ uuid: IND, createdBy: pn.identity.id });

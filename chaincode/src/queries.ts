@@ -5,7 +5,7 @@
 import { ContractError } from './errors.js';
 import type { TxStub } from './fabric.js';
 import { asRecord, parseJson } from './input.js';
-import { SIGHTING_INDEX, TIME_INDEX, TYPE_INDEX, VERSION_INDEX, timestampKey, versionKey } from './keys.js';
+import { SIGHTING_INDEX, TIME_INDEX, TYPE_INDEX, UNVERSIONED_KEY, VERSION_INDEX, timestampKey, versionKey } from './keys.js';
 import { collectRows, readRecord, unmarshal, type IndexEntry, type ObjectRecord } from './records.js';
 
 export const DEFAULT_QUERY_LIMIT = 100;
@@ -141,7 +141,7 @@ export async function queryObjects(stub: TxStub, queryJson: string): Promise<Obj
     if (q.after !== undefined && row.key <= q.after) continue;
     const entry = unmarshal<IndexEntry>(row.value);
     if (!entry) continue;
-    const modifiedKey = entry.modified === null ? '' : (timestampKey(entry.modified) ?? '');
+    const modifiedKey = entry.modified === null ? UNVERSIONED_KEY : (timestampKey(entry.modified) ?? UNVERSIONED_KEY);
     if (q.from !== undefined && modifiedKey < q.from) continue;
     if (q.to !== undefined && modifiedKey > q.to) continue;
     if (q.bbox !== undefined && (entry.bbox === null || !intersects(entry.bbox, q.bbox))) continue;

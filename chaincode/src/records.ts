@@ -4,7 +4,7 @@
 import { alertOf, areaBBox, areaOfObject, canonicalJson, tlpOf, type StixObject } from '@popart/schemas';
 import { ContractError } from './errors.js';
 import type { StateRow, StateRowIterator, TxStub } from './fabric.js';
-import { objectKey, timestampKey } from './keys.js';
+import { UNVERSIONED_KEY, objectKey, timestampKey } from './keys.js';
 
 /** Latest (obj~<id>) and per-version (ver) record of a STIX object. */
 export interface ObjectRecord {
@@ -120,10 +120,10 @@ export function versionOf(object: StixObject): string | null {
   return stringProp(object, 'modified') ?? stringProp(object, 'created') ?? null;
 }
 
-/** Version as a key (see keys.ts); '' for objects without a version. */
+/** Version as a key (see keys.ts); UNVERSIONED_KEY for objects without a version. */
 export function versionKeyOf(object: StixObject): string {
   const v = versionOf(object);
-  if (v === null) return '';
+  if (v === null) return UNVERSIONED_KEY;
   const key = timestampKey(v);
   if (key === undefined) {
     throw new ContractError('INVALID_BUNDLE', `${idOf(object)}: modified is not a STIX timestamp`, [

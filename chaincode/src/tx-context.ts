@@ -92,6 +92,13 @@ export class SimulatedStub {
   }
   async deleteState(key: string): Promise<void> { this.writes.set(key, null); }
   async getStateByRange(startKey: string, endKey: string): Promise<StateIterator> {
+    for (const key of [startKey, endKey]) {
+      // Like fabric-shim: a range query may not start or end inside the composite key namespace.
+      if (key.startsWith(COMPOSITE_NS)) throw new Error(`first character of the key [${key}] contains a null character which is not allowed`);
+    }
+    return this.rangeRows(startKey, endKey);
+  }
+  private rangeRows(startKey: string, endKey: string): StateIterator {
     const end = endKey === '' ? MAX_UNICODE : endKey;
     const rows: KV[] = [];
     for (const r of this.state.range(startKey, end)) {
@@ -101,6 +108,10 @@ export class SimulatedStub {
     return new StateIterator(rows);
   }
   createCompositeKey(objectType: string, attributes: string[]): string {
+    // Like fabric-shim: the object type and every attribute must be non-empty strings.
+    for (const part of [objectType, ...attributes]) {
+      if (typeof part !== 'string' || part.length === 0) throw new Error('object type or attribute not a non-zero length string');
+    }
     return COMPOSITE_NS + objectType + COMPOSITE_NS + attributes.map((a) => a + COMPOSITE_NS).join('');
   }
   splitCompositeKey(compositeKey: string): { objectType: string; attributes: string[] } {
@@ -109,7 +120,7 @@ export class SimulatedStub {
   }
   async getStateByPartialCompositeKey(objectType: string, attributes: string[]): Promise<StateIterator> {
     const prefix = this.createCompositeKey(objectType, attributes);
-    return this.getStateByRange(prefix, prefix + MAX_UNICODE);
+    return this.rangeRows(prefix, prefix + MAX_UNICODE);
   }
   setEvent(name: string, payload: Uint8Array): void {
     if (name === '') throw new Error('event name must not be empty');
