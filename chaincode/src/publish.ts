@@ -14,7 +14,7 @@ import { timestampKey } from './keys.js';
 import {
   emitObjectsEvent, idOf, prop, readRecord, stringProp, txTimeIso, typeOf, versionKeyOf, type Receipt,
 } from './records.js';
-import { agencyById, requireCallerAgency, type AgencyEntry } from './registry.js';
+import { agencyById, putAgency, requireCallerAgency, type AgencyEntry } from './registry.js';
 import { planVersion, writePlans, type VersionPlan } from './versioning.js';
 
 /** TLP 2.0 marking definitions and the POP-ART alert extension definition: shared reference data. */
@@ -110,6 +110,10 @@ export async function publishBundle(ctx: TxContext, bundleJson: string): Promise
     plans.push(await planVersion(stub, object, callerMsp, { reference }));
   }
   const { receipt, announcements } = await writePlans(stub, plans, callerMsp);
+  // A new version of the caller's own identity keeps the registry's name current.
+  const ownIdentity = plans.find((p) => p.status === 'updated' && idOf(p.object) === agency.identity_id);
+  const name = ownIdentity ? stringProp(ownIdentity.object, 'name') : undefined;
+  if (name !== undefined && name !== agency.name) await putAgency(stub, { ...agency, name, tx_id: stub.getTxID() });
   emitObjectsEvent(stub, callerMsp, announcements);
   return { txId: stub.getTxID(), objects: receipt };
 }

@@ -74,6 +74,16 @@ describe('RegisterAgency', () => {
     assert.equal(receipt.agency.registered_at, T0);
   });
 
+  it('follows a new version of the identity published in a bundle', async () => {
+    const ledger = new TestLedger(new ThreatExchangeContract());
+    await registerAgencies(ledger, [pn]);
+    const renamed = { ...pn.identity, name: 'Policía Nacional (CNP)', modified: '2025-02-01T00:00:00.000Z' };
+    await ledger.ok(pn.mspId, 'PublishBundle', [JSON.stringify({ type: 'bundle', id: 'bundle--0b1c2d3e-4f50-4617-8829-3a4b5c6d7e8f', objects: [renamed] })], '2025-02-01T00:00:00.000Z');
+    const entry = await ledger.evaluate<AgencyEntry>(pj.mspId, 'GetAgency', [pn.identity.id]);
+    assert.equal(entry.name, 'Policía Nacional (CNP)');
+    assert.equal(entry.registered_at, T0);
+  });
+
   it('never moves an identity id to another MSP, and keeps one identity per MSP', async () => {
     const ledger = new TestLedger(new ThreatExchangeContract());
     await registerAgencies(ledger, [pn, pj]);

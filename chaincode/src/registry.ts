@@ -35,6 +35,13 @@ export async function agencyById(stub: TxStub, identityId: string): Promise<Agen
   return unmarshal<AgencyEntry>(await stub.getState(agencyByIdKey(identityId)));
 }
 
+/** Writes both registry entries of an agency. */
+export async function putAgency(stub: TxStub, entry: AgencyEntry): Promise<void> {
+  const bytes = marshal(entry);
+  await stub.putState(agencyByMspKey(entry.msp_id), bytes);
+  await stub.putState(agencyByIdKey(entry.identity_id), bytes);
+}
+
 /** The caller's registry entry, or UNKNOWN_AGENCY. */
 export async function requireCallerAgency(ctx: TxContext): Promise<AgencyEntry> {
   const mspId = ctx.clientIdentity.getMSPID();
@@ -99,9 +106,7 @@ export async function registerAgency(ctx: TxContext, identityJson: string): Prom
   let agency: AgencyEntry = byMsp ?? { msp_id: mspId, identity_id: id, name, registered_at: txTimeIso(stub), tx_id: stub.getTxID() };
   if (plan.status !== 'unchanged' || !byMsp) {
     agency = { ...agency, name, tx_id: stub.getTxID() };
-    const bytes = marshal(agency);
-    await stub.putState(agencyByMspKey(mspId), bytes);
-    await stub.putState(agencyByIdKey(id), bytes);
+    await putAgency(stub, agency);
   }
   const { receipt, announcements } = await writePlans(stub, [plan], mspId);
   emitObjectsEvent(stub, mspId, announcements);
