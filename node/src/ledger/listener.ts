@@ -5,31 +5,13 @@
  * Objects this agency may not hold (release policy) are never fetched.
  */
 import { EventEmitter } from 'node:events';
-import type { StixObject, TlpLevel } from '@popart/schemas';
+import { OBJECTS_EVENT, type ObjectRecord, type ObjectsEventPayload } from '@popart/chaincode';
+import { isTlpLevel } from '@popart/schemas';
 import type { Logger } from '../log.js';
 import type { AgencySubject, PolicyGate } from '../policy/policy.js';
 import { rowFromObject, type ThreatRow } from '../read-model/threat-row.js';
 import type { ThreatStore } from '../read-model/threat-store.js';
 import type { Ledger, LedgerBlock, LedgerEvent } from './ledger.js';
-
-export const OBJECTS_EVENT = 'popart.objects';
-
-/** One object of a `popart.objects` chaincode event (the contract emits one event per transaction). */
-interface ObjectSummary {
-  id: string;
-  type: string;
-  modified: string;
-  tlp: TlpLevel | null;
-  audience: string[];
-}
-
-interface ObjectsEventPayload {
-  tx_id: string;
-  publisher_msp: string;
-  objects: ObjectSummary[];
-}
-
-interface StoredRecord { object: StixObject; publisher_msp: string }
 
 export class LedgerListener {
   private readonly emitter = new EventEmitter();
@@ -125,9 +107,11 @@ export class LedgerListener {
     const payload = JSON.parse(Buffer.from(event.payload).toString('utf8')) as ObjectsEventPayload;
     const rows: ThreatRow[] = [];
     for (const summary of payload.objects) {
-      const facts = { id: summary.id, type: summary.type, publisherMsp: payload.publisher_msp, tlp: summary.tlp, audience: summary.audience ?? [] };
+      const tlp = summary.tlp !== null && isTlpLevel(summary.tlp) ? summary.tlp : null;
+      const facts = { id: summary.id, type: summary.type, publisherMsp: payload.publisher_msp, tlp, audience: summary.audience };
       if (!this.policy.mayHold(this.agency, facts).allow) continue;
-      const record = JSON.parse(await this.ledger.evaluate('ReadObject', [summary.id, summary.modified])) as StoredRecord;
+      const args = [summary.id, summary.modified ?? ''];
+      const record = JSON.parse(await this.ledger.evaluate('ReadObject', args)) as ObjectRecord;
       rows.push(rowFromObject(record.object, {
         publisherMsp: payload.publisher_msp,
         txId: event.txId,

@@ -3,6 +3,7 @@
  * ledger organisation (MSP) behind it. Read from the ledger's registry and cached; refreshed when an
  * unknown organisation shows up.
  */
+import type { AgencyEntry, ObjectRecord } from '@popart/chaincode';
 import type { StixObject } from '@popart/schemas';
 import type { Ledger } from '../../ledger/ledger.js';
 import type { AgencySubject, AuthorityLevel } from '../../policy/policy.js';
@@ -12,8 +13,6 @@ export interface Agency extends AgencySubject {
   country: string | null;
   identity: StixObject;
 }
-
-interface RegistryEntry { identity: StixObject; msp_id: string }
 
 const levels = new Set(['national', 'partner', 'regional', 'local']);
 
@@ -38,8 +37,17 @@ export class AgencyDirectory {
   constructor(private readonly ledger: Ledger) {}
 
   async refresh(): Promise<void> {
-    const entries = JSON.parse(await this.ledger.evaluate('ListAgencies', [])) as RegistryEntry[];
-    const agencies = entries.map((e) => agencyFromIdentity(e.identity, e.msp_id));
+    const entries = JSON.parse(await this.ledger.evaluate('ListAgencies', [])) as AgencyEntry[];
+    const agencies: Agency[] = [];
+    for (const entry of entries) {
+      const known = this.byMsp.get(entry.msp_id);
+      if (known && known.identityId === entry.identity_id && known.name === entry.name) {
+        agencies.push(known);
+        continue;
+      }
+      const record = JSON.parse(await this.ledger.evaluate('ReadObject', [entry.identity_id, ''])) as ObjectRecord;
+      agencies.push(agencyFromIdentity(record.object, entry.msp_id));
+    }
     this.byMsp = new Map(agencies.map((a) => [a.mspId, a]));
     this.byKey = new Map(agencies.map((a) => [a.key, a]));
     this.byIdentity = new Map(agencies.map((a) => [a.identityId, a]));
