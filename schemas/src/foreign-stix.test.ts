@@ -89,7 +89,7 @@ function openctiBundle(): { type: string; id: string; objects: Record<string, un
         type: 'hostname', spec_version: '2.1', id: 'hostname--7a0c2e43-1f0d-5c5b-9a8e-3d2f1e0c9b85', value: 'gcs-laptop.local',
         extensions: { 'extension-definition--2cf8236d-1f3d-4cc4-b4c9-1e0c7b4b5b85': { extension_type: 'new-sco' } },
       },
-      { type: 'x-opencti-text', id: 'x-opencti-text--7a0c2e43-1f0d-5c5b-9a8e-3d2f1e0c9b86', value: 'DJI-Mavic-3-RID' },
+      { type: 'x-opencti-text', spec_version: '2.1', id: 'x-opencti-text--7a0c2e43-1f0d-5c5b-9a8e-3d2f1e0c9b86', value: 'DJI-Mavic-3-RID' },
     ],
   };
 }

@@ -25,7 +25,7 @@ export function kindOf(type: string, obj: Record<string, unknown>): ObjectKind {
       if (isRecord(v) && (v.extension_type === 'new-sdo' || v.extension_type === 'new-sro')) return 'custom-sdo';
     }
   }
-  const sdoLike = ['created', 'modified', 'created_by_ref', 'spec_version'].some((p) => obj[p] !== undefined);
+  const sdoLike = ['created', 'modified', 'created_by_ref'].some((p) => obj[p] !== undefined);
   return sdoLike ? 'custom-sdo' : 'custom-sco';
 }
 
