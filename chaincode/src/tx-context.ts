@@ -154,13 +154,20 @@ export class SimulatedTxContext {
   }
 }
 
-/** A plain in-memory committed state, for tests and for the embedded ledger's world state. */
+/**
+ * A plain in-memory committed state, for tests and for the embedded ledger's world state.
+ * Keys are kept in a sorted array beside the map (binary-search insert and delete), so a range query
+ * costs O(log n + rows) rather than a sort of every key; order is JavaScript string order (UTF-16
+ * code units). A range is read lazily: consume it before applying further writes.
+ */
 export class MemoryState implements StateReader {
   private readonly entries = new Map<string, { value: Uint8Array; version: string }>();
+  private readonly sortedKeys: string[] = [];
   get(key: string): { value: Uint8Array; version: string } | undefined { return this.entries.get(key); }
   *range(startKey: string, endKey: string): Iterable<{ key: string; value: Uint8Array; version: string }> {
-    const keys = [...this.entries.keys()].filter((k) => k >= startKey && k < endKey).sort();
-    for (const key of keys) {
+    for (let i = this.lowerBound(startKey); i < this.sortedKeys.length; i++) {
+      const key = this.sortedKeys[i] as string;
+      if (key >= endKey) return;
       const e = this.entries.get(key);
       if (e) yield { key, value: e.value, version: e.version };
     }
@@ -168,9 +175,26 @@ export class MemoryState implements StateReader {
   /** Apply a committed write set at a version (e.g. "12:3" = block 12, tx 3). */
   apply(writes: readonly WriteEntry[], version: string): void {
     for (const w of writes) {
-      if (w.value === null) this.entries.delete(w.key);
-      else this.entries.set(w.key, { value: w.value, version });
+      if (w.value === null) {
+        if (this.entries.delete(w.key)) this.sortedKeys.splice(this.lowerBound(w.key), 1);
+      } else {
+        if (!this.entries.has(w.key)) this.sortedKeys.splice(this.lowerBound(w.key), 0, w.key);
+        this.entries.set(w.key, { value: w.value, version });
+      }
     }
   }
   get size(): number { return this.entries.size; }
+  /** Every key in ascending order (a copy). */
+  keys(): string[] { return [...this.sortedKeys]; }
+  /** Index of the first key >= `key` in the sorted key array. */
+  private lowerBound(key: string): number {
+    let lo = 0;
+    let hi = this.sortedKeys.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((this.sortedKeys[mid] as string) < key) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
 }

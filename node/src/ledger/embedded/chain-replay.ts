@@ -1,0 +1,95 @@
+/**
+ * Opening an existing block log: every line is checked (shape, number, hash, link to the previous
+ * block, signatures against the genesis membership, unique txIds) and its write sets are replayed
+ * into a fresh world state, checking that every recorded read saw the version the chain implies.
+ * The first problem stops the replay with a LedgerIntegrityError naming the block.
+ */
+import { basename } from 'node:path';
+import type { KeyObject } from 'node:crypto';
+import { MemoryState } from '@popart/chaincode';
+import { blockHash, blockShapeProblem, fromBase64, GENESIS_PREVIOUS_HASH, type Block } from './block.js';
+import { readLines } from './block-log.js';
+import { LedgerIntegrityError } from './errors.js';
+import { normaliseOrgs, verifyProposal, type OrgMembership } from './proposal.js';
+
+export interface ReplayedChain {
+  orgs: OrgMembership[];
+  keys: Map<string, KeyObject>;
+  state: MemoryState;
+  txIds: Set<string>;
+  /** Byte offset of every block's line; `offsets.length` is the height. */
+  offsets: number[];
+  size: number;
+  lastHash: string;
+}
+
+export async function replayChain(path: string): Promise<ReplayedChain> {
+  const file = basename(path);
+  function fail(n: number, what: string, cause?: unknown): never {
+    throw new LedgerIntegrityError(n, what, cause === undefined ? { file } : { file, cause });
+  }
+  const state = new MemoryState();
+  const txIds = new Set<string>();
+  const offsets: number[] = [];
+  let size = 0;
+  let lastHash = GENESIS_PREVIOUS_HASH;
+  let membership: { orgs: OrgMembership[]; keys: Map<string, KeyObject> } | null = null;
+
+  for await (const line of readLines(path)) {
+    const n = offsets.length;
+    if (!line.terminated) {
+      fail(n, 'the last line is incomplete: the ledger stopped while writing this block, which was therefore never committed. ' +
+        `Refusing to open; after checking the file, remove the incomplete last line (${line.byteLength} bytes) to recover`);
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(line.text);
+    } catch (err) {
+      fail(n, `line ${n + 1} is not valid JSON`, err);
+    }
+    const problem = blockShapeProblem(parsed);
+    if (problem) fail(n, `malformed block: ${problem}`);
+    const block = parsed as Block;
+    if (block.number !== n) {
+      fail(n, `line ${n + 1} holds block number ${block.number}: blocks are missing, inserted or out of order`);
+    }
+    if (blockHash(block) !== block.hash) fail(n, 'the block hash does not match its content (the block was modified)');
+    if (block.previousHash !== lastHash) fail(n, `previousHash does not match the hash of block ${n - 1}`);
+
+    if (n === 0) {
+      if (block.transactions.length !== 0) fail(0, 'the genesis block must not hold transactions');
+      try {
+        membership = normaliseOrgs(block.orgs);
+      } catch (err) {
+        fail(0, `the genesis membership is invalid: ${(err as Error).message}`, err);
+      }
+    } else {
+      if (block.orgs !== undefined) fail(n, 'only the genesis block may hold the membership');
+      if (block.transactions.length === 0) fail(n, 'a block after genesis must hold at least one transaction');
+      const last = block.transactions[block.transactions.length - 1];
+      if (last && block.timestamp !== last.timestamp) fail(n, 'the block timestamp is not that of its last transaction');
+      const keys = membership?.keys ?? new Map<string, KeyObject>();
+      block.transactions.forEach((tx, i) => {
+        const where = `transaction ${i} (${tx.txId})`;
+        const key = keys.get(tx.mspId);
+        if (!key) fail(n, `${where} was submitted by ${tx.mspId}, which is not a member`);
+        if (!verifyProposal(tx, key)) fail(n, `${where}: the signature does not verify with ${tx.mspId}'s key`);
+        if (txIds.has(tx.txId)) fail(n, `${where}: the txId was already committed earlier in the chain`);
+        txIds.add(tx.txId);
+        for (const read of tx.rwset.reads) {
+          const current = state.get(read.key)?.version ?? null;
+          if (current !== read.version) {
+            fail(n, `${where}: replay mismatch, the read of ${JSON.stringify(read.key)} recorded version ${read.version ?? 'none'} ` +
+              `but the chain gives ${current ?? 'none'} at this point`);
+          }
+        }
+        state.apply(tx.rwset.writes.map((w) => ({ key: w.key, value: w.value === null ? null : fromBase64(w.value) as Buffer })), `${n}:${i}`);
+      });
+    }
+    offsets.push(line.offset);
+    size = line.offset + line.byteLength;
+    lastHash = block.hash;
+  }
+  if (!membership) throw new LedgerIntegrityError(0, 'the block log is empty (no genesis block)', { file });
+  return { orgs: membership.orgs, keys: membership.keys, state, txIds, offsets, size, lastHash };
+}

@@ -1,0 +1,354 @@
+/**
+ * The embedded ledger: runs the contract in process against the block log on disk.
+ *
+ * submit: endorse (signature, membership, function name), then simulate one transaction at a time
+ * against committed state plus the writes of transactions already accepted into blocks that are not
+ * yet durable; the transaction joins the open block. A block is cut at `batchMaxTx` transactions or
+ * `batchTimeoutMs` after its first transaction (waiting for a block still being written, so blocks
+ * grow under load: group commit), appended in one write (+ fdatasync), then applied to the committed
+ * state, its submitters answered and its block published. If an append fails the ledger closes itself.
+ */
+import { randomBytes, type KeyObject } from 'node:crypto';
+import { mkdir, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { canonicalJson } from '@popart/schemas';
+import { MemoryState, type TxInfo, type WriteEntry } from '@popart/chaincode';
+import { committedTx, GENESIS_PREVIOUS_HASH, sealBlock, type Block, type CommittedTx } from './block.js';
+import { BlockFeed } from './block-feed.js';
+import { BlockLogWriter, createLog, readLines } from './block-log.js';
+import { replayChain } from './chain-replay.js';
+import { runTransaction, transactionNames } from './contract-runner.js';
+import { EndorsementError, LedgerError, LedgerUnavailableError } from './errors.js';
+import { PendingState } from './pending-state.js';
+import { endorse, normaliseOrgs, type OrgMembership, type SignedProposal } from './proposal.js';
+
+export interface EmbeddedLedgerOptions {
+  /** Data directory (created if missing); holds blocks.jsonl. */
+  dir: string;
+  /** The membership: required to create a new ledger (it becomes block 0); on reopen it must match block 0, or be omitted. */
+  orgs?: OrgMembership[];
+  /** An instance of the contract class, e.g. `new ThreatExchangeContract()`. */
+  contract: object;
+  /** Block cutting: at most this many transactions per block (default 200). */
+  batchMaxTx?: number;
+  /** Block cutting: at most this long (ms) between a block's first transaction and its cut (default 2). */
+  batchTimeoutMs?: number;
+  /** fdatasync every block before answering its submitters (default true). */
+  fsync?: boolean;
+}
+
+export interface SubmitReceipt { txId: string; blockNumber: number; txIndex: number; result: string }
+
+interface Accepted {
+  tx: CommittedTx;
+  writes: WriteEntry[];
+  result: string;
+  txIndex: number;
+  resolve: (r: SubmitReceipt) => void;
+  reject: (err: Error) => void;
+}
+
+export const BLOCK_FILE = 'blocks.jsonl';
+
+/** Data directories open in this process: two ledgers appending to one file would corrupt it. */
+const openDirs = new Set<string>();
+
+function sameMembership(a: readonly OrgMembership[], b: readonly OrgMembership[]): boolean {
+  const key = (orgs: readonly OrgMembership[]): string => canonicalJson([...orgs].sort((x, y) => (x.mspId < y.mspId ? -1 : 1)));
+  return key(a) === key(b);
+}
+
+function positiveInt(name: string, value: number | undefined, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < min) throw new LedgerError(`${name} must be an integer ≥ ${min}, got ${String(value)}`);
+  return value;
+}
+
+export class EmbeddedLedger {
+  private readonly pending: PendingState;
+  private readonly feed = new BlockFeed();
+  private readonly transactions: Set<string>;
+  private readonly batchMaxTx: number;
+  private readonly batchTimeoutMs: number;
+
+  /** Number of durable blocks, and the durable length of the file. */
+  private durableHeight: number;
+  private durableSize: number;
+  private readonly offsets: number[];
+  private lastHash: string;
+
+  /** The block transactions are being accepted into. */
+  private openBlock: Accepted[] = [];
+  private openBlockNumber: number;
+  private cutTimer: NodeJS.Timeout | null = null;
+  private cutWhenIdle = false;
+  private writesInFlight = 0;
+
+  private simulating: Promise<void> = Promise.resolve();
+  private writing: Promise<void> = Promise.resolve();
+  private closed = false;
+  private closing: Promise<void> | null = null;
+  private failure: Error | null = null;
+
+  /** Readers (evaluate) and the block applier take turns on the committed state. */
+  private readers = 0;
+  private applyWaiting = false;
+  private wakeApplier: (() => void) | null = null;
+  private readonly readerQueue: (() => void)[] = [];
+
+  private constructor(
+    private readonly dir: string,
+    private readonly file: string,
+    private readonly contract: object,
+    private readonly functions: Set<string>,
+    private readonly members: OrgMembership[],
+    private readonly keys: Map<string, KeyObject>,
+    private readonly committed: MemoryState,
+    private readonly writer: BlockLogWriter,
+    chain: { txIds: Set<string>; offsets: number[]; size: number; lastHash: string },
+    opts: EmbeddedLedgerOptions,
+  ) {
+    this.pending = new PendingState(committed);
+    this.transactions = chain.txIds;
+    this.offsets = chain.offsets;
+    this.durableHeight = chain.offsets.length;
+    this.durableSize = chain.size;
+    this.lastHash = chain.lastHash;
+    this.openBlockNumber = this.durableHeight;
+    this.batchMaxTx = positiveInt('batchMaxTx', opts.batchMaxTx, 200, 1);
+    this.batchTimeoutMs = positiveInt('batchTimeoutMs', opts.batchTimeoutMs, 2, 0);
+  }
+
+  /**
+   * Opens (or creates) the ledger in `opts.dir`, verifying the whole chain and rebuilding the world
+   * state. Throws LedgerIntegrityError naming the first bad block.
+   */
+  static async open(opts: EmbeddedLedgerOptions): Promise<EmbeddedLedger> {
+    if (!opts || typeof opts.dir !== 'string' || opts.dir === '') throw new LedgerError('dir must be a directory path');
+    if (!opts.contract || typeof opts.contract !== 'object') throw new LedgerError('contract must be an instance of the contract class');
+    positiveInt('batchMaxTx', opts.batchMaxTx, 200, 1);
+    positiveInt('batchTimeoutMs', opts.batchTimeoutMs, 2, 0);
+    const dir = resolve(opts.dir);
+    if (openDirs.has(dir)) throw new LedgerError(`the ledger in ${dir} is already open in this process`);
+    openDirs.add(dir);
+    try {
+      await mkdir(dir, { recursive: true });
+      const file = join(dir, BLOCK_FILE);
+      const given = opts.orgs === undefined ? null : EmbeddedLedger.checkOrgs(opts.orgs);
+      if (!(await stat(file).catch(() => null))) {
+        if (!given) throw new LedgerError(`no ledger in ${dir}: orgs are required to create one`);
+        const genesis = sealBlock({ number: 0, previousHash: GENESIS_PREVIOUS_HASH, timestamp: new Date().toISOString(), transactions: [], orgs: given });
+        await createLog(file, canonicalJson(genesis) + '\n');
+      }
+      const chain = await replayChain(file);
+      if (given && !sameMembership(given, chain.orgs)) {
+        throw new LedgerError(`the orgs given do not match the membership in the genesis block of ${file} ` +
+          `(${chain.orgs.map((o) => o.mspId).join(', ')})`);
+      }
+      const writer = await BlockLogWriter.open(file, chain.size, opts.fsync ?? true);
+      return new EmbeddedLedger(dir, file, opts.contract, transactionNames(opts.contract), chain.orgs, chain.keys, chain.state, writer, chain, opts);
+    } catch (err) {
+      openDirs.delete(dir);
+      throw err;
+    }
+  }
+
+  private static checkOrgs(orgs: OrgMembership[]): OrgMembership[] {
+    try {
+      return normaliseOrgs(orgs).orgs;
+    } catch (err) {
+      throw new LedgerError((err as Error).message, { cause: err });
+    }
+  }
+
+  /**
+   * Endorses and simulates the transaction now (one at a time), then commits it in the next block.
+   * Resolves once that block is durable and applied. A contract error rejects with the contract's
+   * own Error and nothing is recorded.
+   */
+  async submit(proposal: SignedProposal): Promise<SubmitReceipt> {
+    this.assertOpen();
+    endorse(proposal, this.keys);
+    this.assertFunction(proposal.fn);
+    const p: SignedProposal = { ...proposal, args: [...proposal.args] };
+    return new Promise<SubmitReceipt>((resolveTx, rejectTx) => {
+      this.simulating = this.simulating.then(() => this.simulate(p, resolveTx, rejectTx));
+    });
+  }
+
+  private async simulate(p: SignedProposal, resolveTx: (r: SubmitReceipt) => void, rejectTx: (e: Error) => void): Promise<void> {
+    try {
+      this.assertOpen();
+      if (this.transactions.has(p.txId)) throw new EndorsementError(`transaction ${p.txId} was already submitted (duplicate txId)`);
+      const info: TxInfo = { txId: p.txId, timestamp: new Date(p.timestamp), mspId: p.mspId, clientId: p.clientId };
+      if (p.transient) info.transient = new Map(Object.entries(p.transient).map(([k, v]) => [k, Buffer.from(v, 'utf8')]));
+      const { result, ctx } = await runTransaction(this.contract, this.pending, info, p.fn, p.args);
+      this.assertOpen();
+      const rw = ctx.stub.rwSet();
+      const txIndex = this.openBlock.length;
+      this.transactions.add(p.txId);
+      this.pending.accept(rw.writes, `${this.openBlockNumber}:${txIndex}`);
+      this.openBlock.push({ tx: committedTx(p, rw), writes: rw.writes, result, txIndex, resolve: resolveTx, reject: rejectTx });
+      if (this.openBlock.length >= this.batchMaxTx) this.cut();
+      else this.cutTimer ??= setTimeout(() => this.onCutTimer(), this.batchTimeoutMs);
+    } catch (err) {
+      rejectTx(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+
+  private onCutTimer(): void {
+    this.cutTimer = null;
+    if (this.writesInFlight > 0) this.cutWhenIdle = true;
+    else this.cut();
+  }
+
+  /** Seals the open block and queues its append. */
+  private cut(): void {
+    if (this.cutTimer) clearTimeout(this.cutTimer);
+    this.cutTimer = null;
+    this.cutWhenIdle = false;
+    const txs = this.openBlock;
+    if (txs.length === 0) return;
+    this.openBlock = [];
+    const last = txs[txs.length - 1] as Accepted;
+    const block = sealBlock({ number: this.openBlockNumber++, previousHash: this.lastHash, timestamp: last.tx.timestamp, transactions: txs.map((a) => a.tx) });
+    this.lastHash = block.hash;
+    const line = Buffer.from(canonicalJson(block) + '\n', 'utf8');
+    this.writesInFlight++;
+    this.writing = this.writing.then(() => this.persist(block, line, txs));
+  }
+
+  private async persist(block: Block, line: Buffer, txs: Accepted[]): Promise<void> {
+    try {
+      if (this.failure) throw this.failure;
+      try {
+        await this.writer.append(line);
+      } catch (err) {
+        this.fail(new LedgerUnavailableError(`writing block ${block.number} to ${this.file} failed; the ledger closed itself: ${(err as Error).message}`, { cause: err }));
+        throw this.failure;
+      }
+      await this.applyCommitted(txs.map((a) => ({ writes: a.writes, version: `${block.number}:${a.txIndex}` })));
+      this.offsets.push(this.durableSize);
+      this.durableSize += line.length;
+      this.durableHeight = block.number + 1;
+      this.feed.publish(block);
+      for (const a of txs) a.resolve({ txId: a.tx.txId, blockNumber: block.number, txIndex: a.txIndex, result: a.result });
+    } catch (err) {
+      for (const a of txs) a.reject(err as Error);
+    } finally {
+      this.writesInFlight--;
+      if (this.writesInFlight === 0 && this.cutWhenIdle) this.cut();
+    }
+  }
+
+  /** Applies a durable block's write sets once no query is reading the committed state. */
+  private async applyCommitted(txs: { writes: WriteEntry[]; version: string }[]): Promise<void> {
+    this.applyWaiting = true;
+    if (this.readers > 0) await new Promise<void>((wake) => { this.wakeApplier = wake; });
+    for (const t of txs) this.pending.commit(t.writes, t.version);
+    this.applyWaiting = false;
+    for (const wake of this.readerQueue.splice(0)) wake();
+  }
+
+  private async readLock(): Promise<void> {
+    while (this.applyWaiting) await new Promise<void>((wake) => this.readerQueue.push(wake));
+    this.readers++;
+  }
+
+  private readUnlock(): void {
+    this.readers--;
+    if (this.readers === 0 && this.wakeApplier) {
+      const wake = this.wakeApplier;
+      this.wakeApplier = null;
+      wake();
+    }
+  }
+
+  /** Runs a transaction function read-only against committed state; nothing is recorded. */
+  async evaluate(mspId: string, fn: string, args: string[]): Promise<string> {
+    this.assertOpen();
+    if (!this.keys.has(mspId)) throw new EndorsementError(`unknown MSP ${mspId}: not a member of this ledger`);
+    this.assertFunction(fn);
+    if (!Array.isArray(args) || !args.every((a) => typeof a === 'string')) throw new EndorsementError('args must be an array of strings');
+    await this.readLock();
+    try {
+      const info: TxInfo = { txId: randomBytes(32).toString('hex'), timestamp: new Date(), mspId, clientId: `evaluate::${mspId}` };
+      return (await runTransaction(this.contract, this.committed, info, fn, args)).result;
+    } finally {
+      this.readUnlock();
+    }
+  }
+
+  /** Number of durable blocks (the genesis block is block 0). */
+  height(): number {
+    return this.durableHeight;
+  }
+
+  /** Committed blocks from `fromBlock` on, read back from disk, then live ones until return() or close(). */
+  blocks(fromBlock: number): AsyncIterable<Block> {
+    return this.feed.iterate(fromBlock, () => this.durableHeight, (from, to) => this.readBlocks(from, to), () => this.unavailable());
+  }
+
+  private async *readBlocks(from: number, to: number): AsyncGenerator<Block> {
+    const start = this.offsets[from];
+    const end = this.offsets[to] ?? this.durableSize;
+    if (start === undefined) return;
+    for await (const line of readLines(this.file, start, end)) {
+      yield JSON.parse(line.text) as Block;
+    }
+  }
+
+  /** Calls `listener` with every block committed from now on; returns the unsubscribe function. */
+  onBlock(listener: (b: Block) => void): () => void {
+    return this.feed.onBlock(listener);
+  }
+
+  /** The membership from the genesis block. */
+  orgs(): OrgMembership[] {
+    return this.members.map((o) => ({ ...o }));
+  }
+
+  /**
+   * Stops accepting transactions; transactions already simulated are committed first, queued ones
+   * are refused (LedgerUnavailableError). Then live iterators end and the file is closed.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    this.closed = true;
+    await this.simulating;
+    this.cut();
+    await this.writing;
+    if (this.cutTimer) clearTimeout(this.cutTimer);
+    this.feed.end();
+    await this.writer.close().catch(() => undefined);
+    openDirs.delete(this.dir);
+  }
+
+  private fail(err: Error): void {
+    this.failure = err;
+    this.closed = true;
+    if (this.cutTimer) clearTimeout(this.cutTimer);
+    this.cutTimer = null;
+    for (const a of this.openBlock.splice(0)) a.reject(err);
+    this.feed.end();
+    void this.close();
+  }
+
+  private unavailable(): LedgerUnavailableError {
+    return this.failure instanceof LedgerUnavailableError ? this.failure : new LedgerUnavailableError(`the embedded ledger in ${this.dir} is closed`);
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw this.unavailable();
+  }
+
+  private assertFunction(fn: string): void {
+    if (typeof fn !== 'string' || !this.functions.has(fn)) {
+      throw new EndorsementError(`${String(fn)} is not a transaction function of the contract`);
+    }
+  }
+}

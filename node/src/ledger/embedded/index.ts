@@ -1,0 +1,22 @@
+/**
+ * The embedded ledger: the default ledger when no Hyperledger Fabric network is used. It runs the
+ * same contract class as the Fabric peers, in process, against a hash-chained, append-only block log.
+ *
+ * On disk: `<dir>/blocks.jsonl`, one block per line (line n = block n), each line the canonical JSON
+ * (sorted keys, no whitespace; `canonicalJson` of @popart/schemas) of a `Block`, ending in "\n".
+ * - Block 0 (genesis): { number: 0, previousHash: 64 zeros, timestamp: creation time, transactions: [],
+ *   orgs: [{ mspId, publicKeyPem }] } — the membership whose keys verify every transaction.
+ * - Block n > 0: { number, previousHash: hash of block n-1, timestamp: that of its last transaction,
+ *   transactions: CommittedTx[] } where a CommittedTx is the signed proposal (txId, mspId, clientId,
+ *   timestamp, fn, args, signature; never transient data) plus its read/write set (read versions
+ *   "block:txIndex", written values base64, null = delete) and its event (payload base64) or null.
+ * - hash = sha256 hex of the canonical JSON of the block without `hash`.
+ * A block is appended with one write (+ fdatasync) and is committed once its line is complete.
+ * Opening verifies every line (numbering, hash, link, signatures, unique txIds, replay of the write
+ * sets with their read versions) and refuses with LedgerIntegrityError naming the first bad block;
+ * an incomplete last line (a crash mid-write) is refused the same way, never silently dropped.
+ */
+export { EmbeddedLedger, BLOCK_FILE, type EmbeddedLedgerOptions, type SubmitReceipt } from './embedded-ledger.js';
+export { proposalDigestInput, signProposal, verifyProposal, type SignedProposal, type UnsignedProposal, type OrgMembership } from './proposal.js';
+export type { Block, CommittedTx } from './block.js';
+export { LedgerError, LedgerIntegrityError, LedgerUnavailableError, EndorsementError } from './errors.js';
