@@ -7,6 +7,7 @@
  * Targets on a 2-core machine: ≥ 500 objects/s, p99 ≤ 200 ms.
  *   node bench/dist/ledger-embedded.js [--bundles 5000] [--concurrency 16] [--baseline 1000]
  */
+import '@popart/node/quiet-contract-logs';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

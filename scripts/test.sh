@@ -9,6 +9,7 @@ echo "== build"
 npx tsc --build
 echo "== lint"
 npx eslint . --max-warnings 0
+export CORE_CHAINCODE_LOGGING_LEVEL="${CORE_CHAINCODE_LOGGING_LEVEL:-WARNING}"
 export POPART_STIX_OUT="$PWD/.test-output/stix-bundles"
 rm -rf "$POPART_STIX_OUT" && mkdir -p "$POPART_STIX_OUT"
 echo "== tests"

@@ -208,8 +208,8 @@ for (const backend of backends) {
       assert.deepEqual(pnGot, [red.id, strict.id, amberPj.id, green.id]);
       const madFirst = await madOp.next();
       assert.equal(madFirst.alerts.id, green.id, 'the first alert mad receives is the GREEN sentinel: nothing restricted came before it');
-      pnOp.stop();
-      madOp.stop();
+      await pnOp.stop();
+      await madOp.stop();
     });
 
     test('the alerts subscription refuses a client that has not signed in', async () => {
@@ -218,7 +218,7 @@ for (const backend of backends) {
       while (anon.errors.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       assert.equal(anon.errors.length, 1);
       assert.match(JSON.stringify(anon.errors[0]), /sign in/);
-      anon.stop();
+      await anon.stop();
     });
 
     test('mad records a sighting of pn\'s alert; pn sees it; an object mad cannot see cannot be sighted', async () => {

@@ -101,12 +101,16 @@ export function wsClient(httpUrl: string, token: string): Client {
 }
 
 /** Collects events of a subscription until stopped. */
-export function subscribe<T>(client: Client, query: string): { events: T[]; errors: unknown[]; next(timeoutMs?: number): Promise<T>; stop(): void } {
+export function subscribe<T>(client: Client, query: string): { events: T[]; errors: unknown[]; next(timeoutMs?: number): Promise<T>; stop(): Promise<void> } {
   const events: T[] = [];
   const errors: unknown[] = [];
   const waiters: ((v: T) => void)[] = [];
-  const stop = client.subscribe<T>({ query }, {
+  const unsubscribe = client.subscribe<T>({ query }, {
     next: (v) => {
+      if (v.errors) {
+        errors.push(v.errors);
+        return;
+      }
       const data = v.data as T;
       const w = waiters.shift();
       if (w) w(data);
@@ -129,7 +133,10 @@ export function subscribe<T>(client: Client, query: string): { events: T[]; erro
         });
       });
     },
-    stop,
+    async stop() {
+      unsubscribe();
+      await client.dispose();
+    },
   };
 }
 

@@ -2,6 +2,7 @@
 /**
  * `npm start`: the four-agency demo on embedded defaults (embedded ledger, PGlite, file keystore).
  */
+import './quiet-contract-logs.js';
 import { resolve } from 'node:path';
 import { rm } from 'node:fs/promises';
 import { parseArgs } from 'node:util';

@@ -57,17 +57,33 @@ export class EmbeddedLedgerGateway implements Ledger {
     }
   }
 
-  async *blocks(fromBlock: number): AsyncIterable<LedgerBlock> {
+  /**
+   * Not an async generator on purpose: a generator's return() waits behind a pending next(), so a
+   * listener waiting for the next block could never be stopped. This iterator forwards return().
+   */
+  blocks(fromBlock: number): AsyncIterable<LedgerBlock> {
     const ledger = this.ledger();
     const keys = new Map(ledger.orgs().map((o) => [o.mspId, o.publicKeyPem]));
-    try {
-      for await (const block of ledger.blocks(fromBlock)) {
-        if (this.closed) return;
-        yield toLedgerBlock(block, keys);
-      }
-    } catch (err) {
-      throw mapLedgerError(err);
-    }
+    return {
+      [Symbol.asyncIterator]: (): AsyncIterator<LedgerBlock> => {
+        const source = ledger.blocks(fromBlock)[Symbol.asyncIterator]();
+        return {
+          next: async () => {
+            try {
+              const r = await source.next();
+              if (r.done || this.closed) return { done: true, value: undefined };
+              return { done: false, value: toLedgerBlock(r.value, keys) };
+            } catch (err) {
+              throw mapLedgerError(err);
+            }
+          },
+          return: async () => {
+            await source.return?.();
+            return { done: true, value: undefined };
+          },
+        };
+      },
+    };
   }
 
   async close(): Promise<void> {

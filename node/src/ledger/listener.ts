@@ -39,7 +39,6 @@ export class LedgerListener {
 
   async stop(): Promise<void> {
     this.running = false;
-    this.emitter.emit('stopped');
     await this.iterator?.return?.();
     await this.loop;
   }

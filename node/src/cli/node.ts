@@ -1,0 +1,70 @@
+#!/usr/bin/env node
+/**
+ * popart-node: runs one agency node from a configuration file, or hashes a password for it.
+ */
+import './quiet-contract-logs.js';
+import { ThreatExchangeContract } from '@popart/chaincode';
+import { parseArgs } from 'node:util';
+import { AgencyNode, openKeys } from '../agency-node.js';
+import { hashPassword } from '../auth/passwords.js';
+import { loadConfigFile } from '../config/config.js';
+import { EmbeddedLedger } from '../ledger/embedded/index.js';
+
+const HELP = `Usage:
+  popart-node run --config FILE      start one agency node
+  popart-node hash-password          read a password on stdin, print its scrypt hash for the config
+  popart-node --help
+
+With "ledger": { "kind": "embedded" } the node opens the embedded ledger in ledger.dir by itself
+(one agency per process; the demo runs four agencies on one embedded ledger: npm start).
+Environment overlays: POPART_LISTEN_HOST, POPART_LISTEN_PORT, POPART_DATA_DIR, POPART_LEDGER_DIR,
+POPART_PG_URL; the keystore passphrase comes from POPART_KEYSTORE_PASSPHRASE (or keystore.passphraseEnv).
+`;
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h', default: false } },
+  });
+  const command = positionals[0];
+  if (values.help || !command) {
+    process.stdout.write(HELP);
+    return;
+  }
+  if (command === 'hash-password') {
+    const password = await readStdin();
+    if (password.length < 8) throw new Error('the password must have at least 8 characters');
+    process.stdout.write((await hashPassword(password)) + '\n');
+    return;
+  }
+  if (command !== 'run') throw new Error(`unknown command "${command}" (see --help)`);
+  if (!values.config) throw new Error('run needs --config FILE');
+  const config = await loadConfigFile(values.config);
+  const keys = await openKeys(config);
+  const handle = { current: null as EmbeddedLedger | null };
+  if (config.ledger.kind === 'embedded') {
+    handle.current = await EmbeddedLedger.open({
+      dir: config.ledger.dir,
+      orgs: [{ mspId: config.agency.mspId, publicKeyPem: keys.publicKeyPem() }],
+      contract: new ThreatExchangeContract(),
+    });
+  }
+  const node = await AgencyNode.start(config, { ledgerHandle: handle, keys });
+  process.stdout.write(`${config.agency.name} node ready at ${node.url}\n`);
+  const stop = (): void => {
+    node.stop().then(() => handle.current?.close()).then(() => process.exit(0), () => process.exit(1));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`popart-node: ${(err as Error).message}\n`);
+  process.exit(1);
+});
