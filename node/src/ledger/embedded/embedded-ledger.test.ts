@@ -108,7 +108,7 @@ describe('EmbeddedLedger: submit and evaluate', () => {
 
 describe('EmbeddedLedger: blocks', () => {
   it('puts concurrent submits into one block, later transactions seeing earlier ones', async () => {
-    const ledger = await openLedger(await dir(), { batchTimeoutMs: 30 });
+    const ledger = await openLedger(await dir(), { batchTimeoutMs: 250 });
     try {
       const results = await Promise.all([
         ledger.submit(proposal(ORGS.pn, 'put', ['n', '10'])),
@@ -125,7 +125,7 @@ describe('EmbeddedLedger: blocks', () => {
   });
 
   it('cuts a block at batchMaxTx', async () => {
-    const ledger = await openLedger(await dir(), { batchMaxTx: 4, batchTimeoutMs: 50 });
+    const ledger = await openLedger(await dir(), { batchMaxTx: 4, batchTimeoutMs: 250 });
     try {
       const results = await Promise.all(Array.from({ length: 10 }, (_, i) => ledger.submit(proposal(ORGS.pj, 'put', [`k${i}`, `${i}`]))));
       assert.deepEqual(results.map((r) => `${r.blockNumber}:${r.txIndex}`), ['1:0', '1:1', '1:2', '1:3', '2:0', '2:1', '2:2', '2:3', '3:0', '3:1']);
@@ -136,7 +136,7 @@ describe('EmbeddedLedger: blocks', () => {
   });
 
   it('answers queries from committed state only', async () => {
-    const ledger = await openLedger(await dir(), { batchTimeoutMs: 150 });
+    const ledger = await openLedger(await dir(), { batchTimeoutMs: 600 });
     try {
       const pending = ledger.submit(proposal(ORGS.pn, 'put', ['late', 'yes']));
       await new Promise((r) => setTimeout(r, 30));
