@@ -3,7 +3,7 @@
  * key service, and checks every committed transaction's signature against the membership.
  */
 import { randomBytes } from 'node:crypto';
-import { EmbeddedLedger, proposalDigestInput, verifyProposal, type Block } from './embedded/index.js';
+import { EmbeddedLedger, proposalDigestInput, verifyProposal, type Block, type CommittedTx } from './embedded/index.js';
 import { LedgerUnavailable } from '../errors.js';
 import type { KeyService } from '../keys/key-service.js';
 import type { Ledger, LedgerBlock, SubmitResult } from './ledger.js';
@@ -91,6 +91,20 @@ export class EmbeddedLedgerGateway implements Ledger {
   }
 }
 
+/**
+ * Signature checks, memoised per committed transaction object: the nodes of one process receive the
+ * same block objects, and verifying the same bytes against the same key gives the same answer.
+ */
+const verified = new WeakMap<CommittedTx, Map<string, boolean>>();
+
+function verifyOnce(tx: CommittedTx, key: string): boolean {
+  let byKey = verified.get(tx);
+  if (!byKey) verified.set(tx, (byKey = new Map()));
+  let ok = byKey.get(key);
+  if (ok === undefined) byKey.set(key, (ok = verifyProposal(tx, key)));
+  return ok;
+}
+
 function toLedgerBlock(block: Block, keys: Map<string, string>): LedgerBlock {
   const events: LedgerBlock['events'] = [];
   block.transactions.forEach((tx, txIndex) => {
@@ -103,7 +117,7 @@ function toLedgerBlock(block: Block, keys: Map<string, string>): LedgerBlock {
       mspId: tx.mspId,
       name: tx.event.name,
       payload: Buffer.from(tx.event.payload, 'base64'),
-      signatureVerified: key !== undefined && verifyProposal(tx, key),
+      signatureVerified: key !== undefined && verifyOnce(tx, key),
     });
   });
   return { number: block.number, events };

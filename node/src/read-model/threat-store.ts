@@ -2,7 +2,7 @@
  * The read model of one node: the objects this agency holds, their versions, and the listener's
  * checkpoint, written together in one transaction per block so nothing is missed or duplicated.
  */
-import type { Database, Sql } from './database.js';
+import type { Database } from './database.js';
 import { rowFromDb, searchText, type DbThreatRow, type ThreatRow } from './threat-row.js';
 
 export interface ThreatQuery {
@@ -41,30 +41,76 @@ export function decodeCursor(s: string): Cursor | null {
 const COLUMNS = `id, type, modified, publisher_msp, created_by_ref, tlp, audience, category, severity, name,
   min_lon, min_lat, max_lon, max_lat, sighting_of_ref, revoked, stix, tx_id, block_number, signature_verified`;
 
-async function upsert(tx: Sql, row: ThreatRow): Promise<void> {
+const UPSERT_COLUMNS = `${COLUMNS}, modified_at, search_text`;
+const PER_ROW = 22;
+const CASTS: Record<number, string> = { 6: '::jsonb', 16: '::jsonb', 20: '::timestamptz' };
+
+function rowValues(row: ThreatRow): unknown[] {
   const b = row.bbox;
-  await tx.query(
-    `INSERT INTO threat_objects (${COLUMNS}, modified_at, search_text)
-     VALUES ($1,$2,$3,$4,$5,$6,$7::jsonb,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17::jsonb,$18,$19,$20,$21,$22)
-     ON CONFLICT (id) DO UPDATE SET
-       type = EXCLUDED.type, modified = EXCLUDED.modified, modified_at = EXCLUDED.modified_at,
-       publisher_msp = EXCLUDED.publisher_msp, created_by_ref = EXCLUDED.created_by_ref, tlp = EXCLUDED.tlp,
-       audience = EXCLUDED.audience, category = EXCLUDED.category, severity = EXCLUDED.severity, name = EXCLUDED.name,
-       min_lon = EXCLUDED.min_lon, min_lat = EXCLUDED.min_lat, max_lon = EXCLUDED.max_lon, max_lat = EXCLUDED.max_lat,
-       sighting_of_ref = EXCLUDED.sighting_of_ref, revoked = EXCLUDED.revoked, stix = EXCLUDED.stix,
-       tx_id = EXCLUDED.tx_id, block_number = EXCLUDED.block_number, signature_verified = EXCLUDED.signature_verified,
-       search_text = EXCLUDED.search_text
-     WHERE threat_objects.modified_at <= EXCLUDED.modified_at`,
-    [row.id, row.type, row.modified, row.publisherMsp, row.createdByRef, row.tlp, JSON.stringify(row.audience),
-      row.category, row.severity, row.name, b?.[0] ?? null, b?.[1] ?? null, b?.[2] ?? null, b?.[3] ?? null,
-      row.sightingOfRef, row.revoked, JSON.stringify(row.stix), row.txId, row.blockNumber, row.signatureVerified,
-      row.modified, searchText(row.stix)],
-  );
-  await tx.query(
-    `INSERT INTO threat_versions (id, modified, stix, tx_id, block_number) VALUES ($1,$2,$3::jsonb,$4,$5)
-     ON CONFLICT (id, modified) DO NOTHING`,
-    [row.id, row.modified, JSON.stringify(row.stix), row.txId, row.blockNumber],
-  );
+  return [row.id, row.type, row.modified, row.publisherMsp, row.createdByRef, row.tlp, JSON.stringify(row.audience),
+    row.category, row.severity, row.name, b?.[0] ?? null, b?.[1] ?? null, b?.[2] ?? null, b?.[3] ?? null,
+    row.sightingOfRef, row.revoked, JSON.stringify(row.stix), row.txId, row.blockNumber, row.signatureVerified,
+    row.modified, searchText(row.stix)];
+}
+
+function placeholders(count: number, width: number, casts: Record<number, string> = {}): string {
+  const groups: string[] = [];
+  for (let r = 0; r < count; r++) {
+    const cells: string[] = [];
+    for (let c = 0; c < width; c++) cells.push(`$${r * width + c + 1}${casts[c] ?? ''}`);
+    groups.push(`(${cells.join(',')})`);
+  }
+  return groups.join(',');
+}
+
+/** Latest version per id among the rows (a block may carry several versions of one object). */
+function latestPerId(rows: readonly ThreatRow[]): ThreatRow[] {
+  const latest = new Map<string, ThreatRow>();
+  for (const row of rows) {
+    const seen = latest.get(row.id);
+    if (!seen || Date.parse(seen.modified) <= Date.parse(row.modified)) latest.set(row.id, row);
+  }
+  return [...latest.values()];
+}
+
+const UPSERT_OBJECTS_TAIL = `ON CONFLICT (id) DO UPDATE SET
+  type = EXCLUDED.type, modified = EXCLUDED.modified, modified_at = EXCLUDED.modified_at,
+  publisher_msp = EXCLUDED.publisher_msp, created_by_ref = EXCLUDED.created_by_ref, tlp = EXCLUDED.tlp,
+  audience = EXCLUDED.audience, category = EXCLUDED.category, severity = EXCLUDED.severity, name = EXCLUDED.name,
+  min_lon = EXCLUDED.min_lon, min_lat = EXCLUDED.min_lat, max_lon = EXCLUDED.max_lon, max_lat = EXCLUDED.max_lat,
+  sighting_of_ref = EXCLUDED.sighting_of_ref, revoked = EXCLUDED.revoked, stix = EXCLUDED.stix,
+  tx_id = EXCLUDED.tx_id, block_number = EXCLUDED.block_number, signature_verified = EXCLUDED.signature_verified,
+  search_text = EXCLUDED.search_text
+WHERE threat_objects.modified_at <= EXCLUDED.modified_at`;
+
+/** Rows per statement: one block of the demo fits, and the parameter count stays far below PostgreSQL's limit. */
+const CHUNK = 250;
+
+/**
+ * One statement that stores a chunk of rows (latest per id, and every version) and, optionally, moves
+ * the checkpoint forward. Data-modifying CTEs make it atomic without BEGIN/COMMIT round trips, which
+ * matters for PGlite, whose cost is per statement.
+ */
+function blockStatement(rows: readonly ThreatRow[], checkpoint: { listener: string; block: number } | null): { text: string; params: unknown[] } {
+  const params: unknown[] = [];
+  const ctes: string[] = [];
+  if (rows.length) {
+    const latest = latestPerId(rows);
+    params.push(...latest.flatMap(rowValues));
+    ctes.push(`objects AS (INSERT INTO threat_objects (${UPSERT_COLUMNS}) VALUES ${placeholders(latest.length, PER_ROW, CASTS)}
+      ${UPSERT_OBJECTS_TAIL} RETURNING 1)`);
+    const offset = params.length;
+    params.push(...rows.flatMap((row) => [row.id, row.modified, JSON.stringify(row.stix), row.txId, row.blockNumber]));
+    const versionValues = placeholders(rows.length, 5, { 2: '::jsonb' }).replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
+    ctes.push(`versions AS (INSERT INTO threat_versions (id, modified, stix, tx_id, block_number) VALUES ${versionValues}
+      ON CONFLICT (id, modified) DO NOTHING RETURNING 1)`);
+  }
+  const main = checkpoint
+    ? `INSERT INTO ledger_checkpoint (listener, block_number) VALUES ($${params.push(checkpoint.listener)}, $${params.push(checkpoint.block)})
+       ON CONFLICT (listener) DO UPDATE SET block_number = EXCLUDED.block_number
+       WHERE ledger_checkpoint.block_number < EXCLUDED.block_number RETURNING block_number`
+    : 'SELECT 1 AS block_number';
+  return { text: `${ctes.length ? `WITH ${ctes.join(',\n')} ` : ''}${main}`, params };
 }
 
 export class ThreatStore {
@@ -76,18 +122,24 @@ export class ThreatStore {
     return r.rows[0]?.block_number ?? -1;
   }
 
-  /** Stores the rows of one block and moves the checkpoint to it, atomically. Blocks at or below the checkpoint are ignored. */
+  /**
+   * Stores the rows of one block and moves the checkpoint to it, atomically. A block at or below the
+   * checkpoint changes nothing (the writes are idempotent and the checkpoint never moves back);
+   * returns whether the checkpoint moved.
+   */
   async applyBlock(blockNumber: number, rows: ThreatRow[]): Promise<boolean> {
+    const checkpoint = { listener: this.listener, block: blockNumber };
+    if (rows.length <= CHUNK) {
+      const st = blockStatement(rows, checkpoint);
+      return (await this.db.query(st.text, st.params)).rows.length === 1;
+    }
     return this.db.transaction(async (tx) => {
-      const cp = await tx.query<{ block_number: number }>('SELECT block_number FROM ledger_checkpoint WHERE listener = $1', [this.listener]);
-      if ((cp.rows[0]?.block_number ?? -1) >= blockNumber) return false;
-      for (const row of rows) await upsert(tx, row);
-      await tx.query(
-        `INSERT INTO ledger_checkpoint (listener, block_number) VALUES ($1, $2)
-         ON CONFLICT (listener) DO UPDATE SET block_number = EXCLUDED.block_number`,
-        [this.listener, blockNumber],
-      );
-      return true;
+      for (let i = 0; i < rows.length; i += CHUNK) {
+        const st = blockStatement(rows.slice(i, i + CHUNK), i + CHUNK >= rows.length ? checkpoint : null);
+        const r = await tx.query(st.text, st.params);
+        if (i + CHUNK >= rows.length) return r.rows.length === 1;
+      }
+      return false;
     });
   }
 
