@@ -82,7 +82,8 @@ describe('opening a block log verifies the whole chain', () => {
     const write = b.transactions[0]?.rwset.writes[0];
     if (write) write.value = Buffer.from('forged').toString('base64');
     blocks[2] = sealBlock({ number: b.number, previousHash: b.previousHash, timestamp: b.timestamp, transactions: b.transactions });
-    await openTampered(textOf(blocks), 3, /previousHash does not match the hash of block 2/);
+    // Re-execution catches the altered write in block 2 itself, before the broken link to block 3.
+    await openTampered(textOf(blocks), 2, /recorded value of "key-2" differs/);
   });
 
   it('a deleted block', async () => {
@@ -105,6 +106,22 @@ describe('opening a block log verifies the whole chain', () => {
     const lines = source.split('\n');
     [lines[2], lines[3]] = [lines[3] as string, lines[2] as string];
     await openTampered(lines.join('\n'), 2, /holds block number 3/);
+  });
+
+  it('an edited write set with every later hash recomputed (caught by re-executing the transaction)', async () => {
+    const blocks = blocksOf(source);
+    const tx = blocks[2]?.transactions[0];
+    assert.ok(tx?.rwset.writes[0]);
+    tx.rwset.writes[0].value = Buffer.from('forged').toString('base64');
+    await openTampered(textOf(rechain(blocks, 2)), 2, /recorded value of .* differs from what put writes \(the write set was altered\)/);
+  });
+
+  it('an added write with every later hash recomputed', async () => {
+    const blocks = blocksOf(source);
+    const tx = blocks[1]?.transactions[0];
+    assert.ok(tx);
+    tx.rwset.writes.push({ key: 'planted', value: Buffer.from('x').toString('base64') });
+    await openTampered(textOf(rechain(blocks, 1)), 1, /writes 1 keys, the block records 2/);
   });
 
   it('a forged signature, even with every hash recomputed', async () => {

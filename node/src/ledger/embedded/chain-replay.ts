@@ -2,6 +2,9 @@
  * Opening an existing block log: every line is checked (shape, number, hash, link to the previous
  * block, signatures against the genesis membership, unique txIds) and its write sets are replayed
  * into a fresh world state, checking that every recorded read saw the version the chain implies.
+ * When the contract is given, every transaction is also executed again (the contract is deterministic:
+ * its only clock is the signed transaction timestamp) and must produce exactly the recorded writes and
+ * event, so a value altered in a write set is caught even if every hash after it was recomputed.
  * The first problem stops the replay with a LedgerIntegrityError naming the block.
  */
 import { basename } from 'node:path';
@@ -11,6 +14,36 @@ import { blockHash, blockShapeProblem, fromBase64, GENESIS_PREVIOUS_HASH, type B
 import { readLines } from './block-log.js';
 import { LedgerIntegrityError } from './errors.js';
 import { normaliseOrgs, verifyProposal, type OrgMembership } from './proposal.js';
+import { runTransaction } from './contract-runner.js';
+
+function sameBytes(a: Uint8Array | null, b: Uint8Array | null): boolean {
+  if (a === null || b === null) return a === b;
+  return Buffer.from(a).equals(Buffer.from(b));
+}
+
+/** Why a re-executed transaction disagrees with what the block recorded, or null when it agrees. */
+async function reexecutionMismatch(contract: object, state: MemoryState, tx: Block['transactions'][number]): Promise<string | null> {
+  let rw;
+  try {
+    const { ctx } = await runTransaction(contract, state, {
+      txId: tx.txId, mspId: tx.mspId, clientId: tx.clientId, timestamp: new Date(tx.timestamp),
+    }, tx.fn, tx.args);
+    rw = ctx.stub.rwSet();
+  } catch (err) {
+    return `re-executing ${tx.fn} fails (${(err as Error).message})`;
+  }
+  const recorded = new Map(tx.rwset.writes.map((w) => [w.key, w.value === null ? null : fromBase64(w.value)]));
+  if (rw.writes.length !== recorded.size) return `re-executing ${tx.fn} writes ${rw.writes.length} keys, the block records ${recorded.size}`;
+  for (const w of rw.writes) {
+    if (!recorded.has(w.key)) return `re-executing ${tx.fn} writes ${JSON.stringify(w.key)}, which the block does not record`;
+    if (!sameBytes(w.value, recorded.get(w.key) ?? null)) return `the recorded value of ${JSON.stringify(w.key)} differs from what ${tx.fn} writes`;
+  }
+  const event = tx.event ? { name: tx.event.name, payload: fromBase64(tx.event.payload) } : null;
+  if ((event === null) !== (rw.event === null) || (event && rw.event && (event.name !== rw.event.name || !sameBytes(event.payload, rw.event.payload)))) {
+    return `the recorded event differs from what ${tx.fn} emits`;
+  }
+  return null;
+}
 
 export interface ReplayedChain {
   orgs: OrgMembership[];
@@ -23,7 +56,7 @@ export interface ReplayedChain {
   lastHash: string;
 }
 
-export async function replayChain(path: string): Promise<ReplayedChain> {
+export async function replayChain(path: string, contract?: object): Promise<ReplayedChain> {
   const file = basename(path);
   function fail(n: number, what: string, cause?: unknown): never {
     throw new LedgerIntegrityError(n, what, cause === undefined ? { file } : { file, cause });
@@ -69,7 +102,7 @@ export async function replayChain(path: string): Promise<ReplayedChain> {
       const last = block.transactions[block.transactions.length - 1];
       if (last && block.timestamp !== last.timestamp) fail(n, 'the block timestamp is not that of its last transaction');
       const keys = membership?.keys ?? new Map<string, KeyObject>();
-      block.transactions.forEach((tx, i) => {
+      for (const [i, tx] of block.transactions.entries()) {
         const where = `transaction ${i} (${tx.txId})`;
         const key = keys.get(tx.mspId);
         if (!key) fail(n, `${where} was submitted by ${tx.mspId}, which is not a member`);
@@ -83,8 +116,12 @@ export async function replayChain(path: string): Promise<ReplayedChain> {
               `but the chain gives ${current ?? 'none'} at this point`);
           }
         }
+        if (contract) {
+          const mismatch = await reexecutionMismatch(contract, state, tx);
+          if (mismatch) fail(n, `${where}: ${mismatch} (the write set was altered)`);
+        }
         state.apply(tx.rwset.writes.map((w) => ({ key: w.key, value: w.value === null ? null : fromBase64(w.value) as Buffer })), `${n}:${i}`);
-      });
+      }
     }
     offsets.push(line.offset);
     size = line.offset + line.byteLength;

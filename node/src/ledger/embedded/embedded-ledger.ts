@@ -35,6 +35,11 @@ export interface EmbeddedLedgerOptions {
   batchTimeoutMs?: number;
   /** fdatasync every block before answering its submitters (default true). */
   fsync?: boolean;
+  /**
+   * Execute every committed transaction again when opening, and require the recorded writes and
+   * events (default true). Catches altered write sets even where every later hash was recomputed.
+   */
+  reexecuteOnOpen?: boolean;
 }
 
 export interface SubmitReceipt { txId: string; blockNumber: number; txIndex: number; result: string }
@@ -140,7 +145,7 @@ export class EmbeddedLedger {
         const genesis = sealBlock({ number: 0, previousHash: GENESIS_PREVIOUS_HASH, timestamp: new Date().toISOString(), transactions: [], orgs: given });
         await createLog(file, canonicalJson(genesis) + '\n');
       }
-      const chain = await replayChain(file);
+      const chain = await replayChain(file, opts.reexecuteOnOpen === false ? undefined : opts.contract);
       if (given && !sameMembership(given, chain.orgs)) {
         throw new LedgerError(`the orgs given do not match the membership in the genesis block of ${file} ` +
           `(${chain.orgs.map((o) => o.mspId).join(', ')})`);
