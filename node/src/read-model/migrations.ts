@@ -36,6 +36,12 @@ CREATE TABLE IF NOT EXISTS threat_versions (
   block_number integer NOT NULL,
   PRIMARY KEY (id, modified)
 );
+CREATE TABLE IF NOT EXISTS withheld_objects (
+  id text PRIMARY KEY,
+  facts jsonb NOT NULL,
+  decision jsonb NOT NULL,
+  block_number integer NOT NULL
+);
 CREATE TABLE IF NOT EXISTS ledger_checkpoint (
   listener text PRIMARY KEY,
   block_number integer NOT NULL

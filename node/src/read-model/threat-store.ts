@@ -143,6 +143,22 @@ export class ThreatStore {
     });
   }
 
+  /**
+   * Remembers that an object exists on the ledger but was not released to this agency: its facts
+   * (markings, publisher, area) and the release decision, never its content. Used to explain.
+   */
+  async recordWithheld(id: string, facts: unknown, decision: unknown, blockNumber: number): Promise<void> {
+    await this.db.query(
+      `INSERT INTO withheld_objects (id, facts, decision, block_number) VALUES ($1, $2::jsonb, $3::jsonb, $4)
+       ON CONFLICT (id) DO UPDATE SET facts = EXCLUDED.facts, decision = EXCLUDED.decision, block_number = EXCLUDED.block_number`,
+      [id, JSON.stringify(facts), JSON.stringify(decision), blockNumber]);
+  }
+
+  async withheld(id: string): Promise<{ facts: unknown; decision: unknown } | undefined> {
+    const r = await this.db.query<{ facts: unknown; decision: unknown }>('SELECT facts, decision FROM withheld_objects WHERE id = $1', [id]);
+    return r.rows[0];
+  }
+
   async get(id: string): Promise<ThreatRow | undefined> {
     const r = await this.db.query<DbThreatRow>(`SELECT ${COLUMNS} FROM threat_objects WHERE id = $1`, [id]);
     return r.rows[0] ? rowFromDb(r.rows[0]) : undefined;
