@@ -120,7 +120,7 @@ export class AgencyNode {
     const agency: AgencySubject = { key: config.agency.key, mspId: config.agency.mspId, identityId: self.identityId, level: config.agency.level };
 
     const policy = deps.policy ?? new TlpPolicy();
-    const listener = new LedgerListener(ledger, store, policy, agency, log.child('listener'));
+    const listener = new LedgerListener(ledger, store, policy, agency, log.child('listener'), (msp) => directory.keyOfFresh(msp));
     await listener.start();
     const publisherRef: { current: PublishService | null } = { current: null };
     const outbox = new Outbox(db, async (json) => {
@@ -134,7 +134,7 @@ export class AgencyNode {
     const sessions = new Sessions(config.users, agency, await keys.secret('session-token'), config.sessionHours);
     const services: Services = {
       sessions,
-      threats: new ThreatService(store, new EgressGate(policy), directory, listener),
+      threats: new ThreatService(store, new EgressGate(policy, (msp) => directory.keyOf(msp)), directory, listener),
       publisher,
       agencies: directory,
       ledgerKind: ledger.kind,

@@ -199,6 +199,16 @@ for (const backend of backends) {
         const stored = await cluster.nodes[key].store.get(red.id as string);
         assert.equal(stored, undefined, `${key}'s read model does not even hold the RED object`);
       }
+      const why = await gql<{ explain: { known: boolean; visible: boolean; rule: string; reasons: string[]; tlp: string; publisher: string } }>(
+        url('pj'), 'query($id: ID!) { explain(id: $id) { known visible rule reasons tlp publisher } }', { id: red.id }, tokens['pj-analyst']);
+      assert.equal(why.errors, undefined, JSON.stringify(why.errors));
+      const ex = why.data!.explain;
+      assert.deepEqual([ex.known, ex.visible, ex.tlp, ex.publisher], [true, false, 'red', 'pn']);
+      assert.match(ex.rule, /red/);
+      assert.match(ex.reasons.join(' '), /TLP:RED/);
+      assert.ok(!JSON.stringify(ex).includes('informant'), 'the explanation does not reveal the content');
+      const unknown = await gql<{ explain: { known: boolean } }>(url('pj'), 'query($id: ID!) { explain(id: $id) { known } }', { id: 'incident--00000000-0000-4000-8000-000000000000' }, tokens['pj-analyst']);
+      assert.equal(unknown.data?.explain.known, false);
       const pnIds = await visibleIds('pn', 'pn-analyst');
       assert.ok(pnIds.includes(red.id as string) && pnIds.includes(strict.id as string), 'pn sees its own RED and AMBER+STRICT');
       const pnExport = await gql<{ exportBundle: unknown }>(url('pn'), 'query { exportBundle }', {}, tokens['pn-analyst']);

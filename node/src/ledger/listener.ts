@@ -6,7 +6,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { OBJECTS_EVENT, type ObjectRecord, type ObjectsEventPayload } from '@popart/chaincode';
-import { isTlpLevel } from '@popart/schemas';
+import { factsFromAnnouncement } from '../policy/facts.js';
 import type { Logger } from '../log.js';
 import type { AgencySubject, PolicyGate } from '../policy/policy.js';
 import { rowFromObject, type ThreatRow } from '../read-model/threat-row.js';
@@ -26,6 +26,8 @@ export class LedgerListener {
     private readonly policy: PolicyGate,
     private readonly agency: AgencySubject,
     private readonly log: Logger,
+    /** Agency key of a ledger organisation (from the registry). */
+    private readonly agencyKeyOf: (mspId: string) => Promise<string>,
     private readonly retryMs = 500,
   ) {
     this.emitter.setMaxListeners(0);
@@ -105,12 +107,15 @@ export class LedgerListener {
   private async rowsOf(event: LedgerEvent): Promise<ThreatRow[]> {
     const payload = JSON.parse(Buffer.from(event.payload).toString('utf8')) as ObjectsEventPayload;
     const rows: ThreatRow[] = [];
+    const publisher = await this.agencyKeyOf(payload.publisher_msp);
     for (const summary of payload.objects) {
-      const tlp = summary.tlp !== null && isTlpLevel(summary.tlp) ? summary.tlp : null;
-      const facts = { id: summary.id, type: summary.type, publisherMsp: payload.publisher_msp, tlp, audience: summary.audience };
-      if (!this.policy.mayHold(this.agency, facts).allow) continue;
-      const args = [summary.id, summary.modified ?? ''];
-      const record = JSON.parse(await this.ledger.evaluate('ReadObject', args)) as ObjectRecord;
+      const facts = factsFromAnnouncement(summary, publisher);
+      const decision = await this.policy.release(this.agency, facts, new Date());
+      if (!decision.allow) {
+        await this.store.recordWithheld(summary.id, facts, { rule: decision.rule, reasons: decision.reasons }, event.blockNumber);
+        continue;
+      }
+      const record = JSON.parse(await this.ledger.evaluate('ReadObject', [summary.id, summary.modified ?? ''])) as ObjectRecord;
       rows.push(rowFromObject(record.object, {
         publisherMsp: payload.publisher_msp,
         txId: event.txId,

@@ -1,49 +1,76 @@
 /**
  * The egress gate: every path by which an object leaves the node (query, single read, subscription,
- * export, and any later path) hands each object to `release` and sends only what it returns.
+ * export, and any later path) hands its objects to `release`/`releaseAll` and sends only what
+ * comes back: allowed objects, with the policy's redactions applied.
  */
 import type { StixObject } from '@popart/schemas';
 import type { ThreatRow } from '../read-model/threat-row.js';
-import type { Decision, ObjectFacts, PolicyGate, Viewer } from './policy.js';
+import { factsFromRow } from './facts.js';
+import type { Coarsening, Decision, PolicyGate, Viewer } from './policy.js';
 
 export type Released = { visible: true; row: ThreatRow; decision: Decision } | { visible: false; decision: Decision };
 
-export function factsOf(row: ThreatRow): ObjectFacts {
-  return { id: row.id, type: row.type, publisherMsp: row.publisherMsp, tlp: row.tlp, audience: row.audience };
+function parentOf(root: Record<string, unknown>, path: string): { parent: Record<string, unknown>; key: string } | null {
+  const parts = path.split('.');
+  let cursor: Record<string, unknown> | undefined = root;
+  for (const part of parts.slice(0, -1)) {
+    const next: unknown = cursor?.[part];
+    cursor = next && typeof next === 'object' && !Array.isArray(next) ? (next as Record<string, unknown>) : undefined;
+  }
+  return cursor ? { parent: cursor, key: parts[parts.length - 1] as string } : null;
 }
 
-/** Removes property paths ("a.b.c") from a copy of the object. */
-export function redact(obj: StixObject, paths: readonly string[]): StixObject {
-  if (paths.length === 0) return obj;
+/** A copy of the object with the paths removed and the numbers coarsened. */
+export function redact(obj: StixObject, remove: readonly string[], coarsen: readonly Coarsening[] = []): StixObject {
+  if (remove.length === 0 && coarsen.length === 0) return obj;
   const copy = structuredClone(obj) as Record<string, unknown>;
-  for (const path of paths) {
-    const parts = path.split('.');
-    let cursor: Record<string, unknown> | undefined = copy;
-    for (const part of parts.slice(0, -1)) {
-      const next: unknown = cursor?.[part];
-      cursor = next && typeof next === 'object' ? (next as Record<string, unknown>) : undefined;
+  for (const path of remove) {
+    const at = parentOf(copy, path);
+    if (at) delete at.parent[at.key];
+  }
+  for (const { path, decimals } of coarsen) {
+    const at = parentOf(copy, path);
+    const value = at?.parent[at.key];
+    if (at && typeof value === 'number') {
+      const f = 10 ** decimals;
+      at.parent[at.key] = Math.round(value * f) / f;
     }
-    if (cursor) delete cursor[parts[parts.length - 1] as string];
   }
   return copy as StixObject;
 }
 
 export class EgressGate {
-  constructor(private readonly policy: PolicyGate) {}
+  constructor(
+    private readonly policy: PolicyGate,
+    /** Agency key of a ledger organisation (from the registry). */
+    private readonly agencyKeyOf: (mspId: string) => string,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
 
-  release(viewer: Viewer, row: ThreatRow): Released {
-    const decision = this.policy.view(viewer, factsOf(row));
-    if (!decision.allow) return { visible: false, decision };
-    return { visible: true, decision, row: decision.redact.length ? { ...row, stix: redact(row.stix, decision.redact) } : row };
+  get revision(): string {
+    return this.policy.revision;
+  }
+
+  async release(viewer: Viewer, row: ThreatRow): Promise<Released> {
+    const [released] = await this.releaseEach(viewer, [row]);
+    return released as Released;
+  }
+
+  /** One decision per row, in order (one policy call for the whole list). */
+  async releaseEach(viewer: Viewer, rows: readonly ThreatRow[]): Promise<Released[]> {
+    if (rows.length === 0) return [];
+    const decisions = await this.policy.decide(viewer, rows.map((r) => factsFromRow(r, this.agencyKeyOf(r.publisherMsp))), this.clock());
+    return rows.map((row, i) => {
+      const decision = decisions[i];
+      if (!decision || !decision.allow) {
+        return { visible: false, decision: decision ?? { allow: false, reasons: ['no decision'], rule: 'gate.missing', remove: [], coarsen: [] } };
+      }
+      return { visible: true, decision, row: { ...row, stix: redact(row.stix, decision.remove, decision.coarsen) } };
+    });
   }
 
   /** The visible subset of rows, in order, redacted. */
-  releaseAll(viewer: Viewer, rows: readonly ThreatRow[]): ThreatRow[] {
-    const out: ThreatRow[] = [];
-    for (const row of rows) {
-      const r = this.release(viewer, row);
-      if (r.visible) out.push(r.row);
-    }
-    return out;
+  async releaseAll(viewer: Viewer, rows: readonly ThreatRow[]): Promise<ThreatRow[]> {
+    return (await this.releaseEach(viewer, rows)).flatMap((r) => (r.visible ? [r.row] : []));
   }
 }

@@ -1,16 +1,18 @@
 /**
- * The policy port: the one gate every egress path calls (queries, single reads, subscriptions, and
- * every later path). Decisions carry reasons so a user can be told why something is hidden.
+ * The policy port: the one gate every egress path calls (queries, single reads, subscriptions,
+ * exports, and every later path), and the release check the listener makes before it stores an
+ * object. Decisions come with reasons and the rule that decided, so a user can be told why
+ * something is hidden without being shown it.
  *
- * Foundation implementation: TLP 2.0 and audience rules (tlp-policy.ts). Rego evaluated by OPA
- * (wasm in process, or an OPA server) replaces it behind this same interface.
+ * Implementations evaluate the Rego policies of policies/: compiled to wasm in process (embedded
+ * default) or on an OPA server. The decisions are the same; a test runs one table through both.
  */
 import type { TlpLevel } from '@popart/schemas';
 import type { Role } from '../config/config.js';
 
 export type AuthorityLevel = 'national' | 'partner' | 'regional' | 'local';
 
-/** An agency of the network as the policy sees it. */
+/** An agency of the network as the node knows it. */
 export interface AgencySubject {
   key: string;
   mspId: string;
@@ -26,26 +28,43 @@ export interface Viewer {
   agency: AgencySubject;
 }
 
-/** What the policy needs to know of an object (never its full content). */
+/** What the policy is told about an object: its markings and facts, never its content. */
 export interface ObjectFacts {
   id: string;
   type: string;
-  publisherMsp: string;
+  /** Publishing agency key, e.g. "pn". */
+  publisher: string;
   tlp: TlpLevel | null;
   audience: string[];
+  category: string | null;
+  severity: string | null;
+  area: { bbox: [number, number, number, number]; center: [number, number] } | null;
+  /** Property paths present in the object (top level and inside extensions), for redaction. */
+  properties: string[];
 }
+
+export interface Coarsening { path: string; decimals: number }
 
 export interface Decision {
   allow: boolean;
-  /** Human-readable reasons: the rule that allowed or denied. */
+  /** Human-readable reasons: the facts and the rule that allowed or denied. */
   reasons: string[];
-  /** Property paths to remove from the object before it leaves the node. */
-  redact: string[];
+  /** Identifier of the deciding rule, e.g. "visibility.jurisdiction". */
+  rule: string;
+  /** Property paths removed before the object leaves the node. */
+  remove: string[];
+  /** Numeric properties rounded before the object leaves the node. */
+  coarsen: Coarsening[];
 }
 
 export interface PolicyGate {
+  /** "wasm" (in process) or "opa-server". */
+  readonly runtime: string;
+  /** Revision of the policy bundle that decides (logged with every decision). */
+  readonly revision: string;
   /** Release: may this agency's node receive and keep the object's content at all? */
-  mayHold(agency: AgencySubject, obj: ObjectFacts): Decision;
-  /** Visibility and redaction for one user. */
-  view(viewer: Viewer, obj: ObjectFacts): Decision;
+  release(agency: AgencySubject, obj: ObjectFacts, now: Date): Promise<Decision>;
+  /** Visibility and redaction for one user, for each object, in order. */
+  decide(viewer: Viewer, objects: readonly ObjectFacts[], now: Date): Promise<Decision[]>;
+  close(): Promise<void>;
 }

@@ -1,37 +1,37 @@
 /**
- * TLP 2.0 (FIRST) release and visibility at agency level:
- * CLEAR and GREEN: every agency of the community; AMBER: the publisher and the agencies named in the
- * object's audience; AMBER+STRICT and RED: the publishing agency only. Unmarked objects are treated as
- * AMBER (need-to-know), the safe default for police data.
+ * Interim TLP 2.0 gate in TypeScript (agency level only), until the Rego policies are wired in.
  */
 import type { AgencySubject, Decision, ObjectFacts, PolicyGate, Viewer } from './policy.js';
 
 function decide(agency: AgencySubject, obj: ObjectFacts): Decision {
   const tlp = obj.tlp ?? 'amber';
-  const own = obj.publisherMsp === agency.mspId;
   const label = `TLP:${tlp.toUpperCase()}`;
-  if (own) return { allow: true, reasons: [`${label}: published by your agency`], redact: [] };
+  const d = (allow: boolean, reason: string, rule: string): Decision => ({ allow, reasons: [reason], rule, remove: [], coarsen: [] });
+  if (obj.publisher === agency.key) return d(true, `${label}: published by your agency`, 'release.own');
   switch (tlp) {
     case 'clear':
-      return { allow: true, reasons: [`${label}: public`], redact: [] };
+      return d(true, `${label}: public`, 'release.clear');
     case 'green':
-      return { allow: true, reasons: [`${label}: shared with the whole community`], redact: [] };
+      return d(true, `${label}: shared with the whole community`, 'release.green');
     case 'amber':
       return obj.audience.includes(agency.identityId)
-        ? { allow: true, reasons: [`${label}: your agency is a named recipient`], redact: [] }
-        : { allow: false, reasons: [`${label}${obj.tlp ? '' : ' (unmarked)'}: your agency is not among the named recipients`], redact: [] };
+        ? d(true, `${label}: your agency is a named recipient`, 'release.amber')
+        : d(false, `${label}${obj.tlp ? '' : ' (unmarked)'}: your agency is not among the named recipients`, 'release.amber');
     case 'amber+strict':
-      return { allow: false, reasons: [`${label}: restricted to the publishing organisation`], redact: [] };
+      return d(false, `${label}: restricted to the publishing organisation`, 'release.amber_strict');
     case 'red':
-      return { allow: false, reasons: [`${label}: restricted to named individuals of the publishing organisation`], redact: [] };
+      return d(false, `${label}: restricted to named individuals of the publishing organisation`, 'release.red');
   }
 }
 
 export class TlpPolicy implements PolicyGate {
-  mayHold(agency: AgencySubject, obj: ObjectFacts): Decision {
+  readonly runtime = 'typescript';
+  readonly revision = 'tlp-interim';
+  async release(agency: AgencySubject, obj: ObjectFacts): Promise<Decision> {
     return decide(agency, obj);
   }
-  view(viewer: Viewer, obj: ObjectFacts): Decision {
-    return decide(viewer.agency, obj);
+  async decide(viewer: Viewer, objects: readonly ObjectFacts[]): Promise<Decision[]> {
+    return objects.map((o) => decide(viewer.agency, o));
   }
+  async close(): Promise<void> {}
 }

@@ -57,6 +57,16 @@ export class AgencyDirectory {
     return [...this.byMsp.values()].sort((a, b) => a.key.localeCompare(b.key));
   }
 
+  /** Agency key of an organisation known to the registry (the MSP id itself when unknown). */
+  keyOf(mspId: string): string {
+    return this.byMsp.get(mspId)?.key ?? mspId;
+  }
+
+  /** Like keyOf, refreshing the registry first when the organisation is not known yet. */
+  async keyOfFresh(mspId: string): Promise<string> {
+    return (await this.byMspId(mspId))?.key ?? mspId;
+  }
+
   async byMspId(mspId: string): Promise<Agency | undefined> {
     if (!this.byMsp.has(mspId)) await this.refresh();
     return this.byMsp.get(mspId);

@@ -30,6 +30,20 @@ export interface ThreatConnection {
 
 export const MAX_PAGE = 200;
 
+export interface Explanation {
+  id: string;
+  /** The object has reached this node (stored, or withheld by the release policy). */
+  known: boolean;
+  visible: boolean;
+  rule: string;
+  reasons: string[];
+  /** What was removed or coarsened for this user. */
+  redacted: string[];
+  tlp: string | null;
+  publisher: string | null;
+  policyRevision: string;
+}
+
 function argError(property: string, message: string): InputError {
   return new InputError('INVALID_ARGUMENT', `${property}: ${message}`, { issues: [{ objectIndex: null, objectId: null, property, message }] });
 }
@@ -90,15 +104,17 @@ export class ThreatService {
     const query = this.toQuery(filter);
     const edges: ThreatConnection['edges'] = [];
     // Fetch in batches until the page is full of rows this user may see, or nothing is left.
+    // Each batch goes to the policy in one call.
     const batch = Math.min(MAX_PAGE, first + 1);
     let hasMore = true;
     while (edges.length <= first && hasMore) {
       const rows = await this.store.search(query, cursor, batch);
       hasMore = rows.length === batch;
-      for (const row of rows) {
+      const released = await this.gate.releaseEach(viewer, rows);
+      for (const [i, row] of rows.entries()) {
         cursor = { modified: row.modified, id: row.id };
-        const released = this.gate.release(viewer, row);
-        if (released.visible) edges.push({ cursor: encodeCursor(cursor), node: released.row });
+        const r = released[i];
+        if (r?.visible) edges.push({ cursor: encodeCursor(cursor), node: r.row });
         if (edges.length > first) break;
       }
     }
@@ -135,8 +151,39 @@ export class ThreatService {
   async get(viewer: Viewer, id: string): Promise<ThreatRow | null> {
     const row = await this.store.get(id);
     if (!row) return null;
-    const released = this.gate.release(viewer, row);
+    const released = await this.gate.release(viewer, row);
     return released.visible ? released.row : null;
+  }
+
+  /**
+   * Why this user sees an object, sees it redacted, or does not see it — from the policy's
+   * decision and the object's markings, never from its content.
+   */
+  async explain(viewer: Viewer, id: string): Promise<Explanation> {
+    const row = await this.store.get(id);
+    if (row) {
+      const r = await this.gate.release(viewer, row);
+      const d = r.decision;
+      return {
+        id, known: true, visible: r.visible, rule: d.rule, reasons: d.reasons,
+        redacted: r.visible ? [...d.remove, ...d.coarsen.map((c) => `${c.path} (rounded to ${c.decimals} decimals)`)] : [],
+        tlp: row.tlp, publisher: this.directory.keyOf(row.publisherMsp), policyRevision: this.gate.revision,
+      };
+    }
+    const withheld = await this.store.withheld(id);
+    if (withheld) {
+      const facts = withheld.facts as { tlp: string | null; publisher: string };
+      const decision = withheld.decision as { rule: string; reasons: string[] };
+      return {
+        id, known: true, visible: false, rule: decision.rule,
+        reasons: [`not released to your agency: ${decision.reasons.join('; ')}`],
+        redacted: [], tlp: facts.tlp, publisher: facts.publisher, policyRevision: this.gate.revision,
+      };
+    }
+    return {
+      id, known: false, visible: false, rule: 'none', reasons: ['no object with this id has reached your agency\'s node'],
+      redacted: [], tlp: null, publisher: null, policyRevision: this.gate.revision,
+    };
   }
 
   async sightingsOf(viewer: Viewer, id: string): Promise<ThreatRow[]> {
@@ -144,7 +191,7 @@ export class ThreatService {
   }
 
   async history(viewer: Viewer, row: ThreatRow): Promise<{ modified: string; txId: string; blockNumber: number }[]> {
-    if (!this.gate.release(viewer, row).visible) return [];
+    if (!(await this.gate.release(viewer, row)).visible) return [];
     return (await this.store.versions(row.id)).map((v) => ({ modified: v.modified, txId: v.txId, blockNumber: v.blockNumber }));
   }
 
@@ -154,18 +201,25 @@ export class ThreatService {
     let wake: (() => void) | null = null;
     let ended = false;
     let overflow = false;
+    // Blocks are released one after another, so alerts keep the ledger's order.
+    let tail: Promise<void> = Promise.resolve();
     const unsubscribe = this.listener.onRows((rows) => {
-      for (const row of rows) {
-        if (row.category === null) continue;
-        const released = this.gate.release(viewer, row);
-        if (!released.visible) continue;
-        if (queue.length >= maxBuffered) {
-          overflow = true;
-          break;
+      const alerts = rows.filter((row) => row.category !== null);
+      if (alerts.length === 0) return;
+      tail = tail.then(async () => {
+        for (const r of await this.gate.releaseEach(viewer, alerts)) {
+          if (!r.visible) continue;
+          if (queue.length >= maxBuffered) {
+            overflow = true;
+            break;
+          }
+          queue.push(r.row);
         }
-        queue.push(released.row);
-      }
-      wake?.();
+        wake?.();
+      }).catch(() => {
+        overflow = true;
+        wake?.();
+      });
     });
     const finish = (): void => {
       ended = true;

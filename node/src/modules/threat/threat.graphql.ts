@@ -59,7 +59,26 @@ export const threatTypeDefs = /* GraphQL */ `
     text: String
   }
 
+  "Why you see an object, see it redacted, or do not see it (never its content)."
+  type Explanation {
+    id: ID!
+    "The object has reached your agency's node."
+    known: Boolean!
+    visible: Boolean!
+    "The policy rule that decided."
+    rule: String!
+    reasons: [String!]!
+    "Properties removed or coarsened for you."
+    redacted: [String!]!
+    tlp: String
+    "Publishing agency key."
+    publisher: String
+    policyRevision: String!
+  }
+
   extend type Query {
+    "Why you can or cannot see an object."
+    explain(id: ID!): Explanation! @auth
     "Threats visible to you, newest first."
     threats(filter: ThreatFilter, first: Int = 50, after: String): ThreatConnection! @auth
     "One threat, or null when it does not exist or you may not see it."

@@ -21,6 +21,7 @@ export const threatResolvers = {
     threats: (_: unknown, a: { filter?: ThreatFilterInput; first?: number; after?: string }, ctx: RequestContext) =>
       ctx.services.threats.list(ctx.viewer!, a.filter, a.first ?? 50, a.after),
     threat: (_: unknown, a: { id: string }, ctx: RequestContext) => ctx.services.threats.get(ctx.viewer!, a.id),
+    explain: (_: unknown, a: { id: string }, ctx: RequestContext) => ctx.services.threats.explain(ctx.viewer!, a.id),
     exportBundle: (_: unknown, a: { filter?: ThreatFilterInput; limit?: number }, ctx: RequestContext) =>
       ctx.services.threats.exportBundle(ctx.viewer!, a.filter, a.limit ?? 500),
   },

@@ -1,0 +1,65 @@
+/** Building the facts a policy decides on, from a stored row or from a ledger event. */
+import { areaBBox, type StixObject } from '@popart/schemas';
+import type { ObjectAnnouncement } from '@popart/chaincode';
+import { isTlpLevel } from '@popart/schemas';
+import type { ThreatRow } from '../read-model/threat-row.js';
+import type { ObjectFacts } from './policy.js';
+
+type BBox = [number, number, number, number];
+
+function areaFacts(bbox: BBox | null): ObjectFacts['area'] {
+  if (!bbox) return null;
+  return { bbox, center: [(bbox[0] + bbox[2]) / 2, (bbox[1] + bbox[3]) / 2] };
+}
+
+/** Property paths of an object: top-level keys, and nested object keys (not array items) to depth 4. */
+export function propertyPaths(obj: StixObject): string[] {
+  const out: string[] = [];
+  const walk = (value: unknown, prefix: string, depth: number): void => {
+    if (depth > 4 || !value || typeof value !== 'object' || Array.isArray(value)) return;
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      const path = prefix ? `${prefix}.${k}` : k;
+      out.push(path);
+      walk(v, path, depth + 1);
+    }
+  };
+  walk(obj, '', 1);
+  return out;
+}
+
+export function factsFromRow(row: ThreatRow, publisher: string): ObjectFacts {
+  return {
+    id: row.id,
+    type: row.type,
+    publisher,
+    tlp: row.tlp,
+    audience: row.audience,
+    category: row.category,
+    severity: row.severity,
+    area: areaFacts(row.bbox),
+    properties: propertyPaths(row.stix),
+  };
+}
+
+export function factsFromAnnouncement(a: ObjectAnnouncement, publisher: string): ObjectFacts {
+  const bbox = a.bbox ?? (a.area ? safeBBox(a.area) : null);
+  return {
+    id: a.id,
+    type: a.type,
+    publisher,
+    tlp: a.tlp !== null && isTlpLevel(a.tlp) ? a.tlp : null,
+    audience: a.audience,
+    category: a.category,
+    severity: a.severity,
+    area: areaFacts(bbox),
+    properties: [],
+  };
+}
+
+function safeBBox(area: unknown): BBox | null {
+  try {
+    return areaBBox(area as Parameters<typeof areaBBox>[0]);
+  } catch {
+    return null;
+  }
+}
