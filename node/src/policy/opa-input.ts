@@ -1,0 +1,52 @@
+/**
+ * The input documents of the Rego policies (policies/README.md describes them): the node passes the
+ * time, the subject and the facts of each object; the policies never read a clock.
+ */
+import type { Decision, ObjectFacts, Viewer } from './policy.js';
+
+export const ENTRYPOINTS = {
+  release: 'popart/release/decision',
+  visibility: 'popart/visibility/decision',
+  redaction: 'popart/redaction/decision',
+  routing: 'popart/routing/decision',
+  decisions: 'popart/gate/decisions',
+} as const;
+
+export interface Subject { agency: string; role: string; username: string }
+
+export function subjectOf(viewer: Viewer): Subject {
+  return { agency: viewer.agency.key, role: viewer.role, username: viewer.username };
+}
+
+/** The release check is about the agency: a subject with no user. */
+export function agencySubject(agencyKey: string): Subject {
+  return { agency: agencyKey, role: 'analyst', username: `${agencyKey}-node` };
+}
+
+export function objectInput(o: ObjectFacts): Record<string, unknown> {
+  return {
+    id: o.id, type: o.type, publisher: o.publisher, tlp: o.tlp, audience: o.audience,
+    category: o.category, severity: o.severity, area: o.area, properties: o.properties,
+  };
+}
+
+interface RawDecision {
+  id?: string;
+  allow?: boolean;
+  reasons?: string[];
+  rule?: string;
+  remove?: string[];
+  coarsen?: { path: string; decimals: number }[];
+}
+
+/** A decision as the node uses it, from what the policy returned (absent fields deny). */
+export function toDecision(raw: unknown): Decision {
+  const r = (raw ?? {}) as RawDecision;
+  return {
+    allow: r.allow === true,
+    reasons: Array.isArray(r.reasons) ? r.reasons : ['the policy returned no decision'],
+    rule: typeof r.rule === 'string' ? r.rule : 'undefined',
+    remove: Array.isArray(r.remove) ? r.remove : [],
+    coarsen: Array.isArray(r.coarsen) ? r.coarsen : [],
+  };
+}

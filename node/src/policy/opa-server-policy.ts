@@ -1,0 +1,101 @@
+/**
+ * The same Rego policies on an OPA server, loaded as a bundle with decision logs on, queried with
+ * the OPA TypeScript SDK. The node can start the server itself (OpaServerProcess) or use one that
+ * runs elsewhere (url).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { OPAClient } from '@open-policy-agent/opa';
+import { NodeError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { agencySubject, ENTRYPOINTS, objectInput, subjectOf, toDecision } from './opa-input.js';
+import type { AgencySubject, Decision, ObjectFacts, PolicyGate, Viewer } from './policy.js';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+/** An OPA server process on 127.0.0.1 serving a policy bundle (directory or .tar.gz), decision logs to its console. */
+export class OpaServerProcess {
+  private constructor(private readonly child: ChildProcess, readonly url: string) {}
+
+  static async start(opts: { opaBinary: string; bundle: string; log: Logger; port?: number }): Promise<OpaServerProcess> {
+    const port = opts.port ?? (await freePort());
+    const url = `http://127.0.0.1:${port}`;
+    const child = spawn(opts.opaBinary, [
+      'run', '--server', '--addr', `127.0.0.1:${port}`, '--log-level', 'error',
+      '--set', 'decision_logs.console=true', '--bundle', opts.bundle,
+    ], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout?.on('data', (c: Buffer) => { output = (output + c.toString()).slice(-4000); });
+    child.stderr?.on('data', (c: Buffer) => { output = (output + c.toString()).slice(-4000); });
+    const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new NodeError('CONFIG_INVALID', `OPA exited with code ${code}: ${output}`))));
+    exited.catch(() => undefined);
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      try {
+        const res = await Promise.race([fetch(`${url}/health?bundles`), exited]);
+        if (res.ok) break;
+      } catch (err) {
+        if (err instanceof NodeError) throw err;
+      }
+      if (Date.now() > deadline) {
+        child.kill();
+        throw new NodeError('CONFIG_INVALID', `OPA did not become healthy at ${url} within 15 s: ${output}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    opts.log.info('OPA server ready', { url, bundle: opts.bundle });
+    return new OpaServerProcess(child, url);
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const exited = new Promise((r) => this.child.once('exit', r));
+    this.child.kill('SIGTERM');
+    await exited;
+  }
+}
+
+export class OpaServerPolicy implements PolicyGate {
+  readonly runtime = 'opa-server';
+  private readonly client: OPAClient;
+
+  constructor(readonly url: string, readonly revision: string, private readonly process: OpaServerProcess | null = null) {
+    this.client = new OPAClient(url);
+  }
+
+  private async evaluate(entrypoint: string, input: unknown): Promise<unknown> {
+    try {
+      return await this.client.evaluate(entrypoint, input as Record<string, unknown>);
+    } catch (cause) {
+      throw new NodeError('INTERNAL', `policy decision ${entrypoint} failed at ${this.url}: ${(cause as Error).message}`, { cause });
+    }
+  }
+
+  async release(agency: AgencySubject, obj: ObjectFacts, now: Date): Promise<Decision> {
+    return toDecision(await this.evaluate(ENTRYPOINTS.release, { now: now.toISOString(), subject: agencySubject(agency.key), object: objectInput(obj) }));
+  }
+
+  async decide(viewer: Viewer, objects: readonly ObjectFacts[], now: Date): Promise<Decision[]> {
+    if (objects.length === 0) return [];
+    const out = await this.evaluate(ENTRYPOINTS.decisions, { now: now.toISOString(), subject: subjectOf(viewer), objects: objects.map(objectInput) });
+    const list = Array.isArray(out) ? out : [];
+    return objects.map((_, i) => toDecision(list[i]));
+  }
+
+  async raw(entrypoint: string, input: unknown): Promise<unknown> {
+    return this.evaluate(entrypoint, input);
+  }
+
+  async close(): Promise<void> {
+    await this.process?.stop();
+  }
+}

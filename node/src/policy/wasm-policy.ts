@@ -1,0 +1,61 @@
+/**
+ * The Rego policies compiled to WebAssembly (policies/build), evaluated in process: the embedded
+ * default. Same entrypoints and decisions as the OPA server.
+ */
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { loadPolicy, type LoadedPolicy } from '@open-policy-agent/opa-wasm';
+import { NodeError } from '../errors.js';
+import { agencySubject, ENTRYPOINTS, objectInput, subjectOf, toDecision } from './opa-input.js';
+import type { AgencySubject, Decision, ObjectFacts, PolicyGate, Viewer } from './policy.js';
+
+/** Folder of the compiled policies in the policies workspace. */
+export function policiesBuildDir(): string {
+  const require = createRequire(import.meta.url);
+  return join(dirname(require.resolve('@popart/policies/package.json')), 'build');
+}
+
+export class WasmPolicy implements PolicyGate {
+  readonly runtime = 'wasm';
+  private constructor(private readonly policy: LoadedPolicy, readonly revision: string) {}
+
+  static async load(dir = policiesBuildDir()): Promise<WasmPolicy> {
+    let wasm: Buffer;
+    let data: unknown;
+    let revision = 'unknown';
+    try {
+      wasm = await readFile(join(dir, 'policy.wasm'));
+      data = JSON.parse(await readFile(join(dir, 'data.json'), 'utf8'));
+      revision = (await readFile(join(dir, 'revision'), 'utf8').catch(() => revision)).trim();
+    } catch (cause) {
+      throw new NodeError('CONFIG_INVALID', `cannot load the compiled policies from ${dir}: ${(cause as Error).message} (build them with policies/scripts/build-wasm.sh)`, { cause });
+    }
+    const policy = await loadPolicy(wasm);
+    policy.setData(data as object);
+    return new WasmPolicy(policy, revision);
+  }
+
+  private evaluate(entrypoint: string, input: unknown): unknown {
+    const results = this.policy.evaluate(input, entrypoint) as { result?: unknown }[];
+    return results[0]?.result;
+  }
+
+  async release(agency: AgencySubject, obj: ObjectFacts, now: Date): Promise<Decision> {
+    return toDecision(this.evaluate(ENTRYPOINTS.release, { now: now.toISOString(), subject: agencySubject(agency.key), object: objectInput(obj) }));
+  }
+
+  async decide(viewer: Viewer, objects: readonly ObjectFacts[], now: Date): Promise<Decision[]> {
+    if (objects.length === 0) return [];
+    const out = this.evaluate(ENTRYPOINTS.decisions, { now: now.toISOString(), subject: subjectOf(viewer), objects: objects.map(objectInput) });
+    const list = Array.isArray(out) ? out : [];
+    return objects.map((_, i) => toDecision(list[i]));
+  }
+
+  /** Raw evaluation of any entrypoint (for the cross-runtime tests). */
+  async raw(entrypoint: string, input: unknown): Promise<unknown> {
+    return this.evaluate(entrypoint, input);
+  }
+
+  async close(): Promise<void> {}
+}
