@@ -19,6 +19,7 @@ export {
   type ObjectAnnouncement, type ObjectsEventPayload,
 } from './records.js';
 export type { AgencyEntry, RegistrationReceipt } from './registry.js';
+export type { AuditAnchor, AuditAnchorInput } from './audit-anchors.js';
 export { DEFAULT_QUERY_LIMIT, MAX_QUERY_LIMIT, type ObjectQuery, type ObjectPage, type BBox } from './queries.js';
 export type { TxContext, TxStub } from './fabric.js';
 export { timestampKey } from './keys.js';

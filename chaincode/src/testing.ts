@@ -13,7 +13,7 @@ import { MemoryState, SimulatedTxContext, type RwSet, type TxInfo } from './tx-c
 
 export type TransactionName =
   | 'RegisterAgency' | 'ListAgencies' | 'GetAgency' | 'PublishBundle' | 'RecordSighting' | 'RevokeObject'
-  | 'ReadObject' | 'GetHistory' | 'GetSightings' | 'QueryObjects';
+  | 'ReadObject' | 'GetHistory' | 'GetSightings' | 'QueryObjects' | 'AnchorAuditLog' | 'ListAuditAnchors';
 
 /** A written key and its decoded value (null for a delete). */
 export interface DecodedWrite { key: string; value: unknown }

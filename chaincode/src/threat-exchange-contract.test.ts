@@ -36,6 +36,8 @@ describe('ThreatExchangeContract as fabric-contract-api sees it', () => {
       GetHistory: ['EVALUATE', ['id']],
       GetSightings: ['EVALUATE', ['id']],
       QueryObjects: ['EVALUATE', ['queryJson']],
+      AnchorAuditLog: ['SUBMIT', ['anchorJson']],
+      ListAuditAnchors: ['EVALUATE', ['mspId']],
     };
     assert.deepEqual([...byName.keys()].sort(), Object.keys(expected).sort());
     for (const [name, [tag, params]] of Object.entries(expected)) {

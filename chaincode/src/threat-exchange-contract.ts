@@ -13,6 +13,7 @@ import { canonicalJson } from '@popart/schemas';
 import { getHistory, getSightings, queryObjects, readObject } from './queries.js';
 import { publishBundle, recordSighting, revokeObject } from './publish.js';
 import { agencyById, listAgencies, registerAgency } from './registry.js';
+import { anchorAuditLog, listAuditAnchors } from './audit-anchors.js';
 import { ContractError } from './errors.js';
 
 export const CONTRACT_NAME = 'ThreatExchange';
@@ -96,5 +97,19 @@ export class ThreatExchangeContract extends Contract {
   @Returns('string')
   async QueryObjects(ctx: TxContext, queryJson: string): Promise<string> {
     return canonicalJson(await queryObjects(ctx.stub, queryJson));
+  }
+
+  /** Anchors a segment of the caller's audit log: { agency_msp, from_seq, to_seq, head_hash } → AuditAnchor. */
+  @Transaction()
+  @Returns('string')
+  async AnchorAuditLog(ctx: TxContext, anchorJson: string): Promise<string> {
+    return canonicalJson(await anchorAuditLog(ctx, anchorJson));
+  }
+
+  /** Every audit log anchor (AuditAnchor[]) of an organisation, in sequence order. */
+  @Transaction(false)
+  @Returns('string')
+  async ListAuditAnchors(ctx: TxContext, mspId: string): Promise<string> {
+    return canonicalJson(await listAuditAnchors(ctx.stub, mspId));
   }
 }
