@@ -2,6 +2,7 @@
 import type { Sessions } from '../auth/sessions.js';
 import type { Viewer } from '../policy/policy.js';
 import type { AgencyDirectory } from './agency/agency-directory.js';
+import type { AuditService } from './audit/audit-service.js';
 import type { PublishService } from './publish/publish-service.js';
 import type { ThreatService } from './threat/threat-service.js';
 
@@ -11,6 +12,8 @@ export interface Services {
   publisher: PublishService;
   agencies: AgencyDirectory;
   ledgerKind: 'embedded' | 'fabric';
+  /** The agency's audit log (LED Art. 25); absent on a node started without one. */
+  audit?: AuditService;
 }
 
 export interface RequestContext {

@@ -58,6 +58,25 @@ CREATE TABLE IF NOT EXISTS outbox (
   updated_at timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (id) WHERE status = 'pending';
+CREATE TABLE IF NOT EXISTS audit_log (
+  seq bigint PRIMARY KEY CHECK (seq >= 1),
+  at timestamptz NOT NULL,
+  actor text NOT NULL,
+  actor_agency text NOT NULL,
+  actor_role text NOT NULL,
+  action text NOT NULL CHECK (action IN ('collection', 'consultation', 'disclosure', 'alteration', 'erasure')),
+  object_ids jsonb NOT NULL,
+  purpose text,
+  recipients jsonb NOT NULL,
+  decision_id text,
+  policy_revision text,
+  details jsonb NOT NULL,
+  prev_hash text NOT NULL,
+  hash text NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_log_at ON audit_log (at);
+CREATE INDEX IF NOT EXISTS audit_log_actor ON audit_log (actor, seq);
+CREATE INDEX IF NOT EXISTS audit_log_objects ON audit_log USING gin (object_ids jsonb_path_ops);
 `;
 
 export async function migrate(db: Database): Promise<void> {

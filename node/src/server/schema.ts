@@ -9,6 +9,8 @@ import { AuthError } from '../errors.js';
 import type { RequestContext } from '../modules/context.js';
 import { agencyTypeDefs } from '../modules/agency/agency.graphql.js';
 import { agencyResolvers } from '../modules/agency/agency.resolvers.js';
+import { auditTypeDefs } from '../modules/audit/audit.graphql.js';
+import { auditResolvers } from '../modules/audit/audit.resolvers.js';
 import { publishTypeDefs } from '../modules/publish/publish.graphql.js';
 import { publishResolvers } from '../modules/publish/publish.resolvers.js';
 import { sessionTypeDefs } from '../modules/session/session.graphql.js';
@@ -27,7 +29,7 @@ const baseTypeDefs = /* GraphQL */ `
   type Mutation { _noop: Boolean @public }
 `;
 
-export const typeDefs = [baseTypeDefs, sessionTypeDefs, agencyTypeDefs, threatTypeDefs, publishTypeDefs];
+export const typeDefs = [baseTypeDefs, sessionTypeDefs, agencyTypeDefs, threatTypeDefs, publishTypeDefs, auditTypeDefs];
 
 type Access = { kind: 'public' } | { kind: 'auth'; roles: string[] | null };
 
@@ -82,7 +84,7 @@ export function buildSchema(version: string, extraTypeDefs: string[] = []): Grap
     typeDefs: [...typeDefs, ...extraTypeDefs],
     resolvers: [
       { JSON: JSONScalar, Query: { _version: () => version }, Mutation: { _noop: () => null } },
-      sessionResolvers, agencyResolvers, threatResolvers, publishResolvers,
+      sessionResolvers, agencyResolvers, threatResolvers, publishResolvers, auditResolvers,
     ],
   });
   return enforceAccess(schema);
