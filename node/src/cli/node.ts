@@ -6,6 +6,7 @@ import './quiet-contract-logs.js';
 import { ThreatExchangeContract } from '@popart/chaincode';
 import { parseArgs } from 'node:util';
 import { AgencyNode, openKeys } from '../agency-node.js';
+import { describeVerification, verifyAuditOffline } from '../audit/verify-command.js';
 import { hashPassword } from '../auth/passwords.js';
 import { loadConfigFile } from '../config/config.js';
 import { EmbeddedLedger } from '../ledger/embedded/index.js';
@@ -13,6 +14,9 @@ import { EmbeddedLedger } from '../ledger/embedded/index.js';
 const HELP = `Usage:
   popart-node run --config FILE      start one agency node
   popart-node hash-password          read a password on stdin, print its scrypt hash for the config
+  popart-node audit-verify --config FILE
+                                     check the agency's audit log (hash chain and ledger anchors) with the
+                                     node stopped; exit code 0 when intact, 1 otherwise
   popart-node --help
 
 With "ledger": { "kind": "embedded" } the node opens the embedded ledger in ledger.dir by itself
@@ -42,6 +46,13 @@ async function main(): Promise<void> {
     if (password.length < 8) throw new Error('the password must have at least 8 characters');
     process.stdout.write((await hashPassword(password)) + '\n');
     return;
+  }
+  if (command === 'audit-verify') {
+    if (!values.config) throw new Error('audit-verify needs --config FILE');
+    const config = await loadConfigFile(values.config);
+    const verdict = await verifyAuditOffline(config);
+    process.stdout.write(describeVerification(config.agency, verdict));
+    process.exit(verdict.ok ? 0 : 1);
   }
   if (command !== 'run') throw new Error(`unknown command "${command}" (see --help)`);
   if (!values.config) throw new Error('run needs --config FILE');

@@ -26,6 +26,7 @@ export const demoAgencies: DemoAgency[] = [
     users: [
       { username: 'pn-analyst', displayName: 'Analyst, Policía Nacional', role: 'analyst' },
       { username: 'pn-operator', displayName: 'Field operator, Policía Nacional', role: 'operator' },
+      { username: 'pn-auditor', displayName: 'Auditor, Policía Nacional', role: 'auditor' },
     ],
   },
   {
