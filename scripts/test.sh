@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole test suite: installs missing tools, builds, lints, runs every workspace's tests on the
+# The whole test suite: installs missing tools, builds, lints, checks the Rego policies, runs every workspace's tests on the
 # embedded defaults and on real PostgreSQL, then checks every STIX bundle the tests wrote with the
 # official OASIS validator.
 set -euo pipefail
@@ -9,6 +9,8 @@ echo "== build"
 npx tsc --build
 echo "== lint"
 npx eslint . --max-warnings 0
+echo "== policies (opa fmt, check --strict, test + coverage, wasm build current and agreeing with cases.json, bundle)"
+bash policies/scripts/test.sh
 export CORE_CHAINCODE_LOGGING_LEVEL="${CORE_CHAINCODE_LOGGING_LEVEL:-WARNING}"
 export POPART_STIX_OUT="$PWD/.test-output/stix-bundles"
 rm -rf "$POPART_STIX_OUT" && mkdir -p "$POPART_STIX_OUT"

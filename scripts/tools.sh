@@ -3,6 +3,7 @@
 # environment lines to use them (eval "$(bash scripts/tools.sh)"). Progress goes to stderr.
 #   - OASIS stix2-validator 3.2.0 (PyPI) in a virtualenv under the cache folder
 #   - PostgreSQL server binaries (Debian package postgresql), for the read-model tests on real PostgreSQL
+#   - Open Policy Agent 1.19.0 (Go module, built with go install) for policies/ and the OPA server runtime
 set -euo pipefail
 CACHE="${POPART_CACHE:-$HOME/.cache/popart}"
 mkdir -p "$CACHE"
@@ -29,3 +30,17 @@ if [ -z "$(pg_bin)" ] || [ ! -x "$(pg_bin)/pg_ctl" ]; then
 fi
 say "PostgreSQL $("$(pg_bin)/postgres" --version | awk '{print $3}')"
 echo "export POPART_PG_BIN='$(pg_bin)'"
+
+# Open Policy Agent, built from its Go module (the policies/ stage and the node's OPA server runtime).
+OPA_VERSION=1.19.0
+OPA_BIN="$CACHE/bin/opa"
+opa_version() { "$OPA_BIN" version 2>/dev/null | awk '/^Version:/ {print $2}' || true; }
+if [ "$(opa_version)" != "$OPA_VERSION" ]; then
+  command -v go >/dev/null || { say "Go is needed to build OPA $OPA_VERSION (go install)"; exit 1; }
+  say "building OPA $OPA_VERSION into $CACHE/bin (go install github.com/open-policy-agent/opa@v$OPA_VERSION, a few minutes)"
+  mkdir -p "$CACHE/bin"
+  GOBIN="$CACHE/bin" go install "github.com/open-policy-agent/opa@v$OPA_VERSION" >&2
+fi
+[ "$(opa_version)" = "$OPA_VERSION" ] || { say "OPA $(opa_version) found at $OPA_BIN, $OPA_VERSION expected"; exit 1; }
+say "OPA $OPA_VERSION"
+echo "export POPART_OPA='$OPA_BIN'"

@@ -1,0 +1,25 @@
+# The egress gate for a page of objects: visibility and redaction for one user, object by object,
+# in input order. Objects the user may not see carry no removals or coarsening (nothing leaves).
+package popart.gate
+
+import data.popart.redaction
+import data.popart.visibility
+
+# Entrypoint popart/gate/decisions: [{ "id", "allow", "reasons", "rule", "remove", "coarsen" }].
+decisions := [decide(input.subject, obj) | some obj in input.objects]
+
+decide(subject, obj) := {
+	"id": object.get(obj, "id", null),
+	"allow": v.allow,
+	"reasons": v.reasons,
+	"rule": v.rule,
+	"remove": r.remove,
+	"coarsen": r.coarsen,
+} if {
+	v := visibility.decide(subject, obj)
+	r := redactions(subject, obj, v.allow)
+}
+
+redactions(subject, obj, true) := redaction.decide(subject, obj)
+
+redactions(_, _, false) := {"remove": [], "coarsen": []}

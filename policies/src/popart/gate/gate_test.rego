@@ -1,0 +1,24 @@
+package popart.gate_test
+
+import data.popart.gate
+import data.popart.testing
+
+page := [
+	object.union(testing.obj("pn", "green", [], "bernabeu"), {"id": "incident--1", "properties": ["name", "x_popart_persons"]}),
+	object.union(testing.obj("pn", "red", [], "bernabeu"), {"id": "incident--2", "properties": ["name", "x_popart_persons"]}),
+	object.union(testing.obj("mad", "amber", ["pj"], null), {"id": "incident--3"}),
+]
+
+test_page_in_order_with_redaction_only_when_shown if {
+	d := gate.decisions with input as {"now": "2025-06-01T20:00:00Z", "subject": testing.subject("pj", "analyst"), "objects": page}
+	[x.id | some x in d] == ["incident--1", "incident--2", "incident--3"]
+	[x.allow | some x in d] == [true, false, false]
+	[x.rule | some x in d] == ["visibility.analyst", "release.red", "release.partner_agreement"]
+	d[0].remove == ["x_popart_persons"]
+	d[1].remove == []
+	d[1].coarsen == []
+}
+
+test_empty_page if {
+	gate.decisions == [] with input as {"subject": testing.subject("pn", "analyst"), "objects": []}
+}

@@ -1,0 +1,95 @@
+package popart.geo_test
+
+import data.popart.config
+import data.popart.geo
+import data.popart.testing
+
+territory(key) := config.agencies[key].jurisdiction
+
+square := {"type": "Polygon", "coordinates": [
+	[[0, 0], [10, 0], [10, 10], [0, 10], [0, 0]],
+	[[4, 4], [6, 4], [6, 6], [4, 6], [4, 4]],
+]}
+
+test_point_in_polygon_with_a_hole if {
+	geo.point_in_territory([1, 1], square)
+	geo.point_in_territory([9, 5], square)
+	not geo.point_in_territory([5, 5], square)
+	not geo.point_in_territory([11, 5], square)
+	not geo.point_in_territory([-1, 5], square)
+}
+
+test_multipolygon_islands if {
+	geo.point_in_territory([2.9, 39.6], territory("pn")) # Mallorca
+	geo.point_in_territory([-15.5, 28.1], territory("pn")) # Gran Canaria
+	geo.point_in_territory([-16.9, 32.65], territory("pj")) # Madeira
+	not geo.point_in_territory([-16.9, 32.65], territory("pn"))
+}
+
+test_spain_and_portugal_do_not_overlap_at_their_capitals if {
+	geo.point_in_territory([-3.7, 40.42], territory("pn"))
+	not geo.point_in_territory([-3.7, 40.42], territory("pj"))
+	geo.point_in_territory([-9.14, 38.72], territory("pj"))
+	not geo.point_in_territory([-9.14, 38.72], territory("pn"))
+	geo.point_in_territory([-8.61, 41.15], territory("pj")) # Porto
+	not geo.point_in_territory([-8.61, 41.15], territory("pn"))
+}
+
+# [area, agency, concerns the territory, centre inside]
+table := [
+	["bernabeu", "mad", true, true],
+	["bernabeu", "crm", true, true],
+	["bernabeu", "pn", true, true],
+	["bernabeu", "pj", false, false],
+	["alcala", "mad", false, false],
+	["alcala", "crm", true, true],
+	["toledo", "crm", false, false],
+	["toledo", "pn", true, true],
+	["lisbon", "pj", true, true],
+	["lisbon", "pn", false, false],
+	["madrid_edge", "mad", true, false],
+	["madrid_corner", "mad", false, false],
+	["madrid_corner", "crm", true, true],
+	["madrid_touch", "mad", false, false],
+	["madrid_strip", "mad", true, false],
+]
+
+test_areas_and_territories if {
+	failures := [row |
+		some row in table
+		not row_holds(row)
+	]
+	print("failing rows:", failures)
+	failures == []
+}
+
+row_holds([area, key, concerns, inside]) if {
+	in_territory(testing.areas[area], key) == concerns
+	centre_in(testing.areas[area], key) == inside
+}
+
+in_territory(area, key) if geo.area_in_territory(area, territory(key))
+
+else := false
+
+centre_in(area, key) if geo.point_in_territory(area.center, territory(key))
+
+else := false
+
+test_boxes_touching_do_not_overlap if {
+	not geo.boxes_overlap([0, 0, 1, 1], [1, 0, 2, 1])
+	geo.boxes_overlap([0, 0, 1.5, 1], [1, 0, 2, 1])
+}
+
+test_segments if {
+	geo.segments_meet([0, 0], [2, 2], [0, 2], [2, 0])
+	geo.segments_meet([0, 0], [2, 0], [1, 0], [3, 0]) # collinear overlap
+	not geo.segments_meet([0, 0], [1, 0], [2, 0], [3, 0]) # collinear apart
+	not geo.segments_meet([0, 0], [1, 1], [0, 1], [-1, 2])
+}
+
+test_box_around_a_polygon_vertex if {
+	triangle := [[[0, 0], [10, 0], [5, 10], [0, 0]]]
+	geo.box_meets_polygon([4, 9, 6, 11], triangle)
+	not geo.box_meets_polygon([7, 9, 9, 11], triangle)
+}

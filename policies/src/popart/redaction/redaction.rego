@@ -1,0 +1,59 @@
+# Redaction: which properties leave the node removed or with coarsened numbers, for the user's
+# agency. The rules are data (data.popart.config.redaction); only paths the object has (listed in
+# input.object.properties) are returned, and an agency's own objects are never redacted.
+package popart.redaction
+
+import data.popart.config
+import data.popart.geo
+
+# Entrypoint popart/redaction/decision: { "remove": [path], "coarsen": [{ "path", "decimals" }] }.
+decision := decide(input.subject, input.object)
+
+decide(subject, obj) := {"remove": sort(removals(subject, obj)), "coarsen": coarsenings(subject, obj)}
+
+level(subject) := config.agencies[subject.agency].level
+
+present(obj) := {p | some p in object.get(obj, "properties", [])}
+
+removals(subject, obj) := {p |
+	some rule in config.redaction.remove
+	applies(rule, subject, obj)
+	some p in rule.paths
+	p in present(obj)
+}
+
+coarsened_paths(subject, obj) := {p |
+	some rule in config.redaction.coarsen
+	applies(rule, subject, obj)
+	some p in rule.paths
+	p in present(obj)
+	not p in removals(subject, obj)
+}
+
+# Sorted by path; when several rules coarsen one path, the fewest decimals win.
+coarsenings(subject, obj) := [{"path": p, "decimals": min(ds)} |
+	some p in sort(coarsened_paths(subject, obj))
+	ds := [rule.decimals |
+		some rule in config.redaction.coarsen
+		applies(rule, subject, obj)
+		p in rule.paths
+	]
+]
+
+applies(rule, subject, obj) if {
+	level(subject) in rule.levels
+	subject.agency != obj.publisher
+	condition_holds(object.get(rule, "when", "always"), subject, obj)
+}
+
+condition_holds("always", _, _)
+
+# The object's centre is not known to lie inside the agency's jurisdiction (no area counts as
+# not known).
+condition_holds("center_outside_jurisdiction", subject, obj) if {
+	not center_inside(subject, obj)
+}
+
+center_inside(subject, obj) if {
+	geo.point_in_territory(obj.area.center, config.agencies[subject.agency].jurisdiction)
+}

@@ -1,0 +1,65 @@
+package popart.visibility_test
+
+import data.popart.testing
+import data.popart.visibility
+
+with_type(o, type, category) := object.union(o, {"type": type, "category": category})
+
+alert(publisher, tlp, audience, area) := testing.obj(publisher, tlp, audience, area)
+
+sighting(publisher, tlp, audience, area) := with_type(testing.obj(publisher, tlp, audience, area), "sighting", null)
+
+report(publisher, tlp, audience, area) := with_type(testing.obj(publisher, tlp, audience, area), "report", null)
+
+# [agency, role, object, allow, rule]
+table := [
+	# Analysts and supervisors see what release allows.
+	["pj", "analyst", alert("pn", "amber", ["pj"], "bernabeu"), true, "visibility.analyst"],
+	["pj", "analyst", alert("pn", "amber", [], "bernabeu"), false, "release.amber"],
+	["crm", "supervisor", report("pn", "green", [], null), true, "visibility.supervisor"],
+	["mad", "analyst", alert("pn", "green", [], "alcala"), false, "release.jurisdiction"],
+	# Operators: alerts, and sightings and indicators of their territory.
+	["pn", "operator", alert("mad", "green", [], "bernabeu"), true, "visibility.operator_alert"],
+	["pn", "operator", alert("pj", "green", [], "lisbon"), true, "visibility.operator_alert"],
+	["pn", "operator", sighting("mad", "green", [], "bernabeu"), true, "visibility.operator_territory"],
+	["pn", "operator", sighting("pj", "green", [], "lisbon"), false, "visibility.operator_territory"],
+	["pj", "operator", sighting("pn", "green", [], null), true, "visibility.operator_territory"],
+	["mad", "operator", sighting("pn", "green", [], "madrid_edge"), true, "visibility.operator_territory"],
+	["mad", "operator", report("pn", "green", [], "bernabeu"), false, "visibility.operator_role"],
+	["mad", "operator", alert("pn", "red", [], "bernabeu"), false, "release.red"],
+	# Auditors see no content.
+	["pn", "auditor", alert("pn", "clear", [], null), false, "visibility.auditor"],
+	["pn", "intern", alert("pn", "clear", [], null), false, "visibility.unknown_role"],
+]
+
+test_visibility_table if {
+	failures := [[row[0], row[1], d] |
+		some row in table
+		d := visibility.decide(testing.subject(row[0], row[1]), row[2])
+		[d.allow, d.rule] != [row[3], row[4]]
+	]
+	print("failing rows:", failures)
+	failures == []
+}
+
+test_entrypoint if {
+	d := visibility.decision with input as {"subject": testing.subject("pj", "analyst"), "object": alert("pn", "amber", ["pj"], "bernabeu")}
+	d.allow
+	count(d.reasons) == 2
+}
+
+test_auditor_reason if {
+	d := visibility.decide(testing.subject("crm", "auditor"), alert("pn", "green", [], "alcala"))
+	d.reasons[count(d.reasons) - 1] == "auditors see no object content: what was consulted and disclosed is in the audit log"
+}
+
+test_reasons_never_carry_content if {
+	o := object.union(alert("pn", "green", [], "alcala"), {"name": "SECRET-NAME", "description": "SECRET-DESC"})
+	every role in ["analyst", "operator", "auditor", "supervisor"] {
+		every agency in ["pn", "pj", "mad", "crm"] {
+			every reason in visibility.decide(testing.subject(agency, role), o).reasons {
+				not contains(reason, "SECRET")
+			}
+		}
+	}
+}
