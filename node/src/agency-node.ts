@@ -20,7 +20,7 @@ import { ThreatService } from './modules/threat/threat-service.js';
 import { Outbox } from './outbox/outbox.js';
 import { EgressGate } from './policy/egress.js';
 import type { AgencySubject, PolicyGate } from './policy/policy.js';
-import { TlpPolicy } from './policy/tlp-policy.js';
+import { openPolicy } from './policy/open-policy.js';
 import { openDatabase, type Database } from './read-model/database.js';
 import { migrate } from './read-model/migrations.js';
 import { ThreatStore } from './read-model/threat-store.js';
@@ -83,6 +83,7 @@ export class AgencyNode {
     private readonly db: Database,
     private readonly http: HttpServer,
     readonly log: Logger,
+    private readonly ownedPolicy: PolicyGate | null,
   ) {}
 
   get url(): string {
@@ -119,7 +120,9 @@ export class AgencyNode {
     if (!self) throw new NodeError('INTERNAL', `agency ${config.agency.mspId} is not in the ledger registry after registering`);
     const agency: AgencySubject = { key: config.agency.key, mspId: config.agency.mspId, identityId: self.identityId, level: config.agency.level };
 
-    const policy = deps.policy ?? new TlpPolicy();
+    const ownPolicy = deps.policy === undefined;
+    const policy = deps.policy ?? (await openPolicy(config.policy, log.child('policy')));
+    log.info('policy ready', { runtime: policy.runtime, revision: policy.revision });
     const listener = new LedgerListener(ledger, store, policy, agency, log.child('listener'), (msp) => directory.keyOfFresh(msp));
     await listener.start();
     const publisherRef: { current: PublishService | null } = { current: null };
@@ -148,7 +151,7 @@ export class AgencyNode {
       health: () => ({ status: 'ok', agency: config.agency.key, ledger: ledger.kind, readModel: db.kind, appliedBlock: listener.height() }),
     });
     log.info('node ready', { url: http.url, ledger: ledger.kind, readModel: db.kind });
-    return new AgencyNode(config, agency, services, listener, outbox, store, ledger, db, http, log);
+    return new AgencyNode(config, agency, services, listener, outbox, store, ledger, db, http, log, ownPolicy ? policy : null);
   }
 
   async stop(): Promise<void> {
@@ -157,5 +160,6 @@ export class AgencyNode {
     await this.listener.stop();
     await this.ledger.close();
     await this.db.close();
+    await this.ownedPolicy?.close();
   }
 }

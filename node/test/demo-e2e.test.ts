@@ -16,10 +16,14 @@ const COUNT = 'query { threats(first: 200) { edges { node { id } } } }';
 
 interface Err { message: string; extensions?: { code?: string; issues?: { objectIndex: number | null; objectId: string | null; property: string; message: string }[] } }
 
-const backends = ['PGlite', 'PostgreSQL'] as const;
+/** Each port's two implementations run the same suite: read model × policy runtime, paired. */
+const setups = [
+  { backend: 'PGlite', policy: 'wasm' },
+  { backend: 'PostgreSQL', policy: 'opa-server' },
+] as const;
 
-for (const backend of backends) {
-  describe(`four-agency demo, read models on ${backend}`, () => {
+for (const { backend, policy } of setups) {
+  describe(`four-agency demo, read models on ${backend}, policies on ${policy}`, () => {
     let cluster: DemoCluster;
     let pg: PostgresServer | null = null;
     const dir = tempDir('popart-e2e-');
@@ -32,7 +36,7 @@ for (const backend of backends) {
         pg = await startPostgres();
         pgUrls = { pn: pg.createDatabase('pn'), pj: pg.createDatabase('pj'), mad: pg.createDatabase('mad'), crm: pg.createDatabase('crm') };
       }
-      cluster = await startDemo({ dataDir: dir.path, passphrase: 'test-passphrase', randomPorts: true, pgUrls, logLevel: 'silent', fsync: false });
+      cluster = await startDemo({ dataDir: dir.path, passphrase: 'test-passphrase', randomPorts: true, pgUrls, logLevel: 'silent', fsync: false, policy });
       for (const [user, key] of [['pn-analyst', 'pn'], ['pn-operator', 'pn'], ['pj-analyst', 'pj'], ['mad-operator', 'mad'], ['crm-analyst', 'crm']] as const) {
         tokens[user] = await login(url(key), user);
       }

@@ -19,10 +19,14 @@ Options:
   --data-dir DIR   where the ledger, keys and read models live (default: ./.popart/demo)
   --reset          delete the data directory first and start from an empty ledger
   --no-seed        do not publish the demo scenario
+  --policy RUNTIME wasm (default: the Rego policies compiled to wasm, in process) or
+                   opa-server (one OPA server started on 127.0.0.1 with the policies as a bundle)
   -h, --help       show this help
 
 Environment:
   POPART_KEYSTORE_PASSPHRASE   passphrase of the agencies' key files (demo default if unset)
+  POPART_POLICY                same as --policy
+  POPART_OPA                   the opa executable for --policy opa-server (default: opa on PATH)
 `;
 
 async function main(): Promise<void> {
@@ -31,6 +35,7 @@ async function main(): Promise<void> {
       'data-dir': { type: 'string' },
       reset: { type: 'boolean', default: false },
       'no-seed': { type: 'boolean', default: false },
+      policy: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -45,14 +50,16 @@ async function main(): Promise<void> {
     passphrase = 'popart-demo-passphrase';
     process.stderr.write('note: POPART_KEYSTORE_PASSPHRASE is not set; using the demo passphrase (never do this with real keys)\n');
   }
-  const cluster = await startDemo({ dataDir, passphrase });
+  const policy = values.policy ?? process.env.POPART_POLICY ?? 'wasm';
+  if (policy !== 'wasm' && policy !== 'opa-server') throw new Error(`--policy must be wasm or opa-server, not "${policy}"`);
+  const cluster = await startDemo({ dataDir, passphrase, policy });
   if (!values['no-seed']) {
     const seeded = await seedScenario(cluster);
     process.stderr.write(`scenario: ${seeded}\n`);
   }
   const lines = [
     '',
-    'POP-ART demo is running (embedded ledger, PGlite read models, file keystores).',
+    `POP-ART demo is running (embedded ledger, PGlite read models, file keystores, policies: ${policy}).`,
     `Data: ${dataDir}`,
     '',
     'GraphQL endpoints:',

@@ -39,6 +39,15 @@ const readModel = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('postgres'), url: z.string().url().describe('postgres://user:pass@127.0.0.1:5432/db') }),
 ]);
 
+const policy = z.discriminatedUnion('runtime', [
+  z.object({ runtime: z.literal('wasm').describe('Rego compiled to wasm (policies/build), evaluated in process') }),
+  z.object({
+    runtime: z.literal('opa-server').describe('An OPA server with the policies as a bundle, decision logs on'),
+    url: z.string().url().optional().describe('URL of a running OPA server; when absent the node starts one on 127.0.0.1'),
+    opaBinary: z.string().optional().describe('opa executable used to start the server (default: $POPART_OPA, then "opa" on PATH)'),
+  }),
+]);
+
 export const nodeConfigSchema = z.object({
   agency: z.object({
     key: z.string().regex(/^[a-z][a-z0-9-]{1,30}$/, 'must be a short lowercase key such as "pn"').describe('Short key of the agency'),
@@ -55,6 +64,7 @@ export const nodeConfigSchema = z.object({
   dataDir: z.string().min(1).describe('Directory for this node\'s state: read model, keys, outbox, checkpoint'),
   ledger,
   readModel: readModel.default({ kind: 'pglite' }),
+  policy: policy.default({ runtime: 'wasm' }),
   keystore: z.object({
     kind: z.literal('file').default('file'),
     passphraseEnv: z.string().default('POPART_KEYSTORE_PASSPHRASE').describe('Environment variable holding the keystore passphrase'),
@@ -72,6 +82,8 @@ export const envOverlay: Record<string, string[]> = {
   POPART_DATA_DIR: ['dataDir'],
   POPART_LEDGER_DIR: ['ledger', 'dir'],
   POPART_PG_URL: ['readModel', 'url'],
+  POPART_POLICY: ['policy', 'runtime'],
+  POPART_OPA_URL: ['policy', 'url'],
 };
 
 function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {

@@ -47,7 +47,7 @@ export const demoAgencies: DemoAgency[] = [
 ];
 
 /** The node configuration of one demo agency under a data directory (port 0 = any free port). */
-export async function demoConfig(agency: DemoAgency, dataDir: string, opts: { port?: number; pgUrl?: string } = {}): Promise<NodeConfig> {
+export async function demoConfig(agency: DemoAgency, dataDir: string, opts: { port?: number; pgUrl?: string; opaUrl?: string } = {}): Promise<NodeConfig> {
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   return parseConfig({
     agency: { key: agency.key, name: agency.name, mspId: agency.mspId, level: agency.level, country: agency.country, identityUuid: agency.identityUuid },
@@ -55,6 +55,7 @@ export async function demoConfig(agency: DemoAgency, dataDir: string, opts: { po
     dataDir: join(dataDir, agency.key),
     ledger: { kind: 'embedded', dir: join(dataDir, 'ledger') },
     readModel: opts.pgUrl ? { kind: 'postgres', url: opts.pgUrl } : { kind: 'pglite' },
+    policy: opts.opaUrl ? { runtime: 'opa-server', url: opts.opaUrl } : { runtime: 'wasm' },
     users: agency.users.map((u) => ({ ...u, passwordHash })),
   });
 }

@@ -9,6 +9,8 @@ import { FileKeystore } from '../keys/file-keystore.js';
 import type { LedgerHandle } from '../ledger/embedded-gateway.js';
 import { EmbeddedLedger } from '../ledger/embedded/index.js';
 import { createLogger, type LogLevel } from '../log.js';
+import { opaBinary, policiesBundleDir } from '../policy/open-policy.js';
+import { OpaServerProcess } from '../policy/opa-server-policy.js';
 import { demoAgencies, demoConfig, type DemoAgency } from './demo-agencies.js';
 
 export interface DemoOptions {
@@ -22,6 +24,8 @@ export interface DemoOptions {
   logLevel?: LogLevel;
   /** fsync each block (default true). */
   fsync?: boolean;
+  /** Policy runtime: Rego as wasm in process (default), or one OPA server for the four agencies. */
+  policy?: 'wasm' | 'opa-server';
 }
 
 export interface DemoCluster {
@@ -36,8 +40,15 @@ export interface DemoCluster {
 
 export async function startDemo(opts: DemoOptions): Promise<DemoCluster> {
   const log = (name: string) => createLogger(name, opts.logLevel ?? 'info');
+  const opa = opts.policy === 'opa-server'
+    ? await OpaServerProcess.start({ opaBinary: opaBinary(), bundle: policiesBundleDir(), log: log('opa') })
+    : null;
   const configs = await Promise.all(demoAgencies.map((a) =>
-    demoConfig(a, opts.dataDir, { ...(opts.randomPorts ? { port: 0 } : {}), ...(opts.pgUrls?.[a.key] ? { pgUrl: opts.pgUrls[a.key] } : {}) })));
+    demoConfig(a, opts.dataDir, {
+      ...(opts.randomPorts ? { port: 0 } : {}),
+      ...(opts.pgUrls?.[a.key] ? { pgUrl: opts.pgUrls[a.key] } : {}),
+      ...(opa ? { opaUrl: opa.url } : {}),
+    })));
   const keys = await Promise.all(configs.map((c) => FileKeystore.open(join(c.dataDir, 'keys'), opts.passphrase)));
   const ledgerDir = join(opts.dataDir, 'ledger');
   const openLedger = () => EmbeddedLedger.open({
@@ -55,6 +66,7 @@ export async function startDemo(opts: DemoOptions): Promise<DemoCluster> {
   } catch (err) {
     for (const node of Object.values(nodes)) await node.stop();
     await handle.current?.close();
+    await opa?.stop();
     throw err;
   }
   return {
@@ -72,6 +84,7 @@ export async function startDemo(opts: DemoOptions): Promise<DemoCluster> {
       for (const node of Object.values(nodes)) await node.stop();
       await handle.current?.close();
       handle.current = null;
+      await opa?.stop();
     },
   };
 }

@@ -20,6 +20,14 @@ function parentOf(root: Record<string, unknown>, path: string): { parent: Record
   return cursor ? { parent: cursor, key: parts[parts.length - 1] as string } : null;
 }
 
+/** Every number in the value (nested in arrays and objects too) rounded to 1/factor. */
+function roundNumbers(value: unknown, factor: number): unknown {
+  if (typeof value === 'number') return Math.round(value * factor) / factor;
+  if (Array.isArray(value)) return value.map((v) => roundNumbers(v, factor));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, roundNumbers(v, factor)]));
+  return value;
+}
+
 /** A copy of the object with the paths removed and the numbers coarsened. */
 export function redact(obj: StixObject, remove: readonly string[], coarsen: readonly Coarsening[] = []): StixObject {
   if (remove.length === 0 && coarsen.length === 0) return obj;
@@ -30,11 +38,7 @@ export function redact(obj: StixObject, remove: readonly string[], coarsen: read
   }
   for (const { path, decimals } of coarsen) {
     const at = parentOf(copy, path);
-    const value = at?.parent[at.key];
-    if (at && typeof value === 'number') {
-      const f = 10 ** decimals;
-      at.parent[at.key] = Math.round(value * f) / f;
-    }
+    if (at && at.key in at.parent) at.parent[at.key] = roundNumbers(at.parent[at.key], 10 ** decimals);
   }
   return copy as StixObject;
 }
