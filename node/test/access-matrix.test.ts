@@ -1,0 +1,424 @@
+/**
+ * The access matrix of the four-agency demo, end to end: pn (and pj and crm) publish alerts and
+ * indicators over every TLP marking, audience and kind of area; for every demo user the test states,
+ * in an explicit table written from the rules in policies/README.md (not computed by the policy), what
+ * the user sees and how it is redacted, and checks exactly that through every egress path: the
+ * `threats` query, `threat(id)`, `exportBundle`, the `alerts` subscription and `explain`.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { ALERT_EXTENSION_ID, type TlpLevel } from '@popart/schemas';
+import { startDemo, type DemoCluster } from '../src/demo/demo-cluster.js';
+import { gql, login, recordEmittedBundle, subscribe, tempDir, wsClient } from './support.js';
+import { alert, bundle, IDENTITIES, indicator } from './stix-fixtures.js';
+
+type AgencyKey = 'pn' | 'pj' | 'mad' | 'crm';
+type Json = Record<string, unknown>;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Every demo user (demo-agencies.ts), in the column order of the table below. */
+const USERS = [
+  { username: 'pn-analyst', agency: 'pn' },
+  { username: 'pn-operator', agency: 'pn' },
+  { username: 'pn-auditor', agency: 'pn' },
+  { username: 'pj-analyst', agency: 'pj' },
+  { username: 'mad-operator', agency: 'mad' },
+  { username: 'crm-analyst', agency: 'crm' },
+] as const satisfies readonly { username: string; agency: AgencyKey }[];
+type Username = (typeof USERS)[number]['username'];
+
+interface AreaDef {
+  area: Json;
+  /** Where the drone's operator stands ([lon, lat]). */
+  op: [number, number];
+  /** The area and operator position as a local authority gets them when the centre lies outside its territory (2 decimals). */
+  coarse?: { area: Json; op: [number, number] };
+}
+
+/**
+ * - sol: Puerta del Sol, inside Madrid city (and the Comunidad, and Spain).
+ * - alcala: Alcalá de Henares, outside Madrid city, inside the Comunidad de Madrid; 300 m, clear of the city.
+ * - lisbon: Lisbon, Portugal.
+ * - edge: a 25 km circle centred in Alcalá: the centre is outside Madrid city, the circle reaches over
+ *   the city's east vertex (-3.52, 40.45), so the area concerns the city.
+ * - edgePoly: a polygon across the city's east edge, centre (-3.48, 40.45) outside the city.
+ */
+const AREAS: Record<'sol' | 'alcala' | 'lisbon' | 'edge' | 'edgePoly', AreaDef> = {
+  sol: { area: { shape: 'circle', latitude: 40.416812, longitude: -3.703791, radius_m: 300 }, op: [-3.702345, 40.417891] },
+  alcala: { area: { shape: 'circle', latitude: 40.482012, longitude: -3.364021, radius_m: 300 }, op: [-3.363456, 40.481789] },
+  lisbon: { area: { shape: 'circle', latitude: 38.722012, longitude: -9.139021, radius_m: 300 }, op: [-9.138765, 38.721234] },
+  edge: {
+    area: { shape: 'circle', latitude: 40.482345, longitude: -3.364123, radius_m: 25000 }, op: [-3.361234, 40.481234],
+    coarse: { area: { shape: 'circle', latitude: 40.48, longitude: -3.36, radius_m: 25000 }, op: [-3.36, 40.48] },
+  },
+  edgePoly: {
+    area: { shape: 'polygon', vertices: [[-3.621234, 40.401234], [-3.341234, 40.401234], [-3.341234, 40.501234], [-3.621234, 40.501234], [-3.621234, 40.401234]] },
+    op: [-3.471234, 40.451234],
+    coarse: {
+      area: { shape: 'polygon', vertices: [[-3.62, 40.4], [-3.34, 40.4], [-3.34, 40.5], [-3.62, 40.5], [-3.62, 40.4]] },
+      op: [-3.47, 40.45],
+    },
+  },
+};
+type AreaKey = keyof typeof AREAS;
+
+/**
+ * What each user gets, one character per user in USERS order
+ * (pn-analyst, pn-operator, pn-auditor, pj-analyst, mad-operator, crm-analyst):
+ *   F  the object exactly as published
+ *   R  with the operator data removed (x_popart_operator_position, _description, x_popart_persons): partner LEA
+ *   C  with the area and the operator position rounded to 2 decimals: local authority, centre outside its territory
+ *   .  nothing (not in lists, null by id, not exported, not delivered, explain says not visible)
+ *
+ * From policies/README.md: publishers see their own objects; CLEAR/GREEN go to everyone (pj up to
+ * GREEN without an agreement; pn→pj allows AMBER when pj is named); AMBER and unmarked only to named
+ * agencies; AMBER+STRICT and RED to the publisher only; mad (local) and crm (regional) hold only
+ * objects whose area concerns their territory or that have no area; operators see alerts and
+ * indicators with no area; auditors see no content; pj loses operator data of others' objects; mad
+ * gets coordinates coarsened when the centre is outside Madrid city (no area: nothing to coarsen).
+ */
+interface Spec {
+  key: string;
+  by: 'pn' | 'pj' | 'crm';
+  kind: 'alert' | 'indicator';
+  tlp: TlpLevel | null;
+  audience?: AgencyKey[];
+  area?: AreaKey;
+  /** Carries the operator's position, description and persons (x_popart_*). */
+  op?: boolean;
+  see: string;
+}
+
+const TABLE: Spec[] = [
+  // pn alerts inside Madrid city
+  { key: 'pn-clear-sol', by: 'pn', kind: 'alert', tlp: 'clear', area: 'sol', op: true, see: 'FF.RFF' },
+  { key: 'pn-green-sol', by: 'pn', kind: 'alert', tlp: 'green', area: 'sol', op: true, see: 'FF.RFF' },
+  { key: 'pn-amber-pj-sol', by: 'pn', kind: 'alert', tlp: 'amber', audience: ['pj'], area: 'sol', op: true, see: 'FF.R..' },
+  { key: 'pn-amber-mad-sol', by: 'pn', kind: 'alert', tlp: 'amber', audience: ['mad'], area: 'sol', op: true, see: 'FF..F.' },
+  { key: 'pn-strict-sol', by: 'pn', kind: 'alert', tlp: 'amber+strict', area: 'sol', op: true, see: 'FF....' },
+  { key: 'pn-red-sol', by: 'pn', kind: 'alert', tlp: 'red', area: 'sol', op: true, see: 'FF....' },
+  { key: 'pn-unmarked-sol', by: 'pn', kind: 'alert', tlp: null, area: 'sol', op: true, see: 'FF....' },
+  { key: 'pn-unmarked-pj-mad-sol', by: 'pn', kind: 'alert', tlp: null, audience: ['pj', 'mad'], area: 'sol', op: true, see: 'FF.RF.' },
+  // pn alerts in Alcalá: outside the city, inside the Comunidad
+  { key: 'pn-clear-alcala', by: 'pn', kind: 'alert', tlp: 'clear', area: 'alcala', op: true, see: 'FF.R.F' },
+  { key: 'pn-green-alcala', by: 'pn', kind: 'alert', tlp: 'green', area: 'alcala', op: true, see: 'FF.R.F' },
+  { key: 'pn-amber-pj-alcala', by: 'pn', kind: 'alert', tlp: 'amber', audience: ['pj'], area: 'alcala', op: true, see: 'FF.R..' },
+  { key: 'pn-amber-mad-alcala', by: 'pn', kind: 'alert', tlp: 'amber', audience: ['mad'], area: 'alcala', op: true, see: 'FF....' },
+  { key: 'pn-strict-alcala', by: 'pn', kind: 'alert', tlp: 'amber+strict', area: 'alcala', op: true, see: 'FF....' },
+  { key: 'pn-red-alcala', by: 'pn', kind: 'alert', tlp: 'red', area: 'alcala', op: true, see: 'FF....' },
+  { key: 'pn-unmarked-alcala', by: 'pn', kind: 'alert', tlp: null, area: 'alcala', op: true, see: 'FF....' },
+  // pn alerts in Lisbon
+  { key: 'pn-clear-lisbon', by: 'pn', kind: 'alert', tlp: 'clear', area: 'lisbon', op: true, see: 'FF.R..' },
+  { key: 'pn-green-lisbon', by: 'pn', kind: 'alert', tlp: 'green', area: 'lisbon', op: true, see: 'FF.R..' },
+  { key: 'pn-amber-pj-lisbon', by: 'pn', kind: 'alert', tlp: 'amber', audience: ['pj'], area: 'lisbon', op: true, see: 'FF.R..' },
+  { key: 'pn-amber-mad-lisbon', by: 'pn', kind: 'alert', tlp: 'amber', audience: ['mad'], area: 'lisbon', op: true, see: 'FF....' },
+  { key: 'pn-strict-lisbon', by: 'pn', kind: 'alert', tlp: 'amber+strict', area: 'lisbon', op: true, see: 'FF....' },
+  { key: 'pn-red-lisbon', by: 'pn', kind: 'alert', tlp: 'red', area: 'lisbon', op: true, see: 'FF....' },
+  { key: 'pn-unmarked-lisbon', by: 'pn', kind: 'alert', tlp: null, area: 'lisbon', op: true, see: 'FF....' },
+  // pn alerts whose area reaches into Madrid city with the centre outside it
+  { key: 'pn-green-edge', by: 'pn', kind: 'alert', tlp: 'green', area: 'edge', op: true, see: 'FF.RCF' },
+  { key: 'pn-amber-mad-edge', by: 'pn', kind: 'alert', tlp: 'amber', audience: ['mad'], area: 'edge', op: true, see: 'FF..C.' },
+  { key: 'pn-red-edge', by: 'pn', kind: 'alert', tlp: 'red', area: 'edge', op: true, see: 'FF....' },
+  { key: 'pn-clear-edgepoly', by: 'pn', kind: 'alert', tlp: 'clear', area: 'edgePoly', op: true, see: 'FF.RCF' },
+  // pn indicators: no area (an indicator carries no alert extension, hence no audience either)
+  { key: 'pn-clear-noarea', by: 'pn', kind: 'indicator', tlp: 'clear', see: 'FF.FFF' },
+  { key: 'pn-green-noarea', by: 'pn', kind: 'indicator', tlp: 'green', see: 'FF.FFF' },
+  { key: 'pn-amber-noarea', by: 'pn', kind: 'indicator', tlp: 'amber', see: 'FF....' },
+  { key: 'pn-strict-noarea', by: 'pn', kind: 'indicator', tlp: 'amber+strict', see: 'FF....' },
+  { key: 'pn-red-noarea', by: 'pn', kind: 'indicator', tlp: 'red', see: 'FF....' },
+  { key: 'pn-unmarked-noarea', by: 'pn', kind: 'indicator', tlp: null, see: 'FF....' },
+  // pj's own objects are never redacted for pj; mad and crm hold only what concerns their territory
+  { key: 'pj-green-lisbon', by: 'pj', kind: 'alert', tlp: 'green', area: 'lisbon', op: true, see: 'FF.F..' },
+  { key: 'pj-amber-pn-sol', by: 'pj', kind: 'alert', tlp: 'amber', audience: ['pn'], area: 'sol', op: true, see: 'FF.F..' },
+  { key: 'pj-green-sol', by: 'pj', kind: 'alert', tlp: 'green', area: 'sol', op: true, see: 'FF.FFF' },
+  // crm: pj has no agreement with crm, so it holds crm's objects only up to GREEN (and loses the operator data)
+  { key: 'crm-green-alcala', by: 'crm', kind: 'alert', tlp: 'green', area: 'alcala', op: true, see: 'FF.R.F' },
+  { key: 'crm-amber-pj-mad-sol', by: 'crm', kind: 'alert', tlp: 'amber', audience: ['pj', 'mad'], area: 'sol', op: true, see: '....FF' },
+  { key: 'crm-red-sol', by: 'crm', kind: 'alert', tlp: 'red', area: 'sol', op: true, see: '.....F' },
+  // published last by pn: the subscription collects until it arrives
+  { key: 'sentinel', by: 'pn', kind: 'alert', tlp: 'clear', area: 'sol', see: 'FF.FFF' },
+];
+
+const PUBLISHERS: Record<Spec['by'], Username> = { pn: 'pn-analyst', pj: 'pj-analyst', crm: 'crm-analyst' };
+const OPERATOR_DATA = ['x_popart_operator_description', 'x_popart_operator_position', 'x_popart_persons'];
+const PURPOSE = 'access-matrix test: checking what each user may see';
+
+const PUBLISH = 'mutation($b: JSON!) { publishBundle(bundle: $b) { status blockNumber ids } }';
+const THREATS = 'query($f: ThreatFilter, $p: String) { threats(filter: $f, first: 200, purpose: $p) { edges { node { id stix } } pageInfo { hasNextPage } } }';
+const THREAT = 'query($id: ID!, $p: String) { threat(id: $id, purpose: $p) { id stix } }';
+const EXPORT = 'query($f: ThreatFilter, $p: String) { exportBundle(filter: $f, purpose: $p) }';
+const EXPLAIN = 'query($id: ID!) { explain(id: $id) { id known visible rule reasons redacted tlp publisher } }';
+const ALERTS = 'subscription { alerts { id stix } }';
+
+interface Published { spec: Spec; object: Json; name: string; codeword: string }
+type Code = 'F' | 'R' | 'C' | '.';
+
+function codeOf(spec: Spec, user: Username): Code {
+  const i = USERS.findIndex((u) => u.username === user);
+  return spec.see[i] as Code;
+}
+
+function build(spec: Spec, tag: string): Published {
+  const codeword = `codeword${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+  const name = `${tag} ${spec.key} ${codeword}`;
+  const by = IDENTITIES[spec.by];
+  let object: Json;
+  if (spec.kind === 'indicator') {
+    object = indicator(by, name, spec.tlp ?? 'green');
+  } else {
+    const audience = spec.audience?.map((k) => IDENTITIES[k]);
+    object = alert({ by, name, tlp: spec.tlp ?? 'green', ...(audience ? { audience } : {}) });
+    const ext = (object.extensions as Record<string, Json>)[ALERT_EXTENSION_ID] as Json;
+    const area = AREAS[spec.area ?? 'sol'];
+    ext.area = structuredClone(area.area);
+    ext.venue = `Venue of ${spec.key}`;
+    if (spec.op) {
+      object.x_popart_operator_position = [...area.op];
+      object.x_popart_operator_description = `Operator of ${codeword}: red jacket, standing by the fountain`;
+      object.x_popart_persons = [`witness of ${codeword}: kiosk owner`];
+    }
+  }
+  if (spec.tlp === null) delete object.object_marking_refs;
+  return { spec, object, name, codeword };
+}
+
+/** The object as the user should receive it, from the table's code (null: not at all). */
+function expectedFor(p: Published, user: Username): Json | null {
+  const code = codeOf(p.spec, user);
+  if (code === '.') return null;
+  const copy = structuredClone(p.object);
+  if (code === 'R') for (const k of OPERATOR_DATA) delete copy[k];
+  if (code === 'C') {
+    const coarse = AREAS[p.spec.area ?? 'sol'].coarse;
+    assert.ok(coarse, `table error: ${p.spec.key} is coarsened for ${user} but its area has no coarse form`);
+    ((copy.extensions as Record<string, Json>)[ALERT_EXTENSION_ID] as Json).area = structuredClone(coarse.area);
+    if (p.spec.op) copy.x_popart_operator_position = [...coarse.op];
+  }
+  return copy;
+}
+
+/** What explain lists as redacted for the user (removals sorted, then coarsened paths sorted). */
+function expectedRedacted(p: Published, user: Username): string[] {
+  const code = codeOf(p.spec, user);
+  if (code === 'R') return p.spec.op ? OPERATOR_DATA : [];
+  if (code !== 'C') return [];
+  const ext = `extensions.${ALERT_EXTENSION_ID}.area`;
+  const paths = p.spec.area === 'edgePoly' ? [`${ext}.vertices`] : [`${ext}.latitude`, `${ext}.longitude`];
+  if (p.spec.op) paths.push('x_popart_operator_position');
+  return paths.map((path) => `${path} (rounded to 2 decimals)`);
+}
+
+describe('access matrix of the demo: every user, every egress path, exactly the objects the rules allow', () => {
+  const tag = `matrix${randomUUID().replace(/-/g, '').slice(0, 10)}`;
+  const dir = tempDir('popart-matrix-');
+  let cluster: DemoCluster;
+  const tokens = {} as Record<Username, string>;
+  const published: Published[] = [];
+  const byId = new Map<string, Published>();
+  /** Alerts each user's subscription delivered after the warm-up, up to and including the sentinel. */
+  const delivered = {} as Record<Username, { id: string; stix: Json }[]>;
+  const subscriptionErrors = {} as Record<Username, unknown[]>;
+  /** Every object id each user received by any path. */
+  const received = {} as Record<Username, Set<string>>;
+  const urlOf = (user: Username): string => cluster.nodes[USERS.find((u) => u.username === user)!.agency].url;
+  const visibleTo = (user: Username): Published[] => published.filter((p) => codeOf(p.spec, user) !== '.');
+
+  before(async () => {
+    cluster = await startDemo({ dataDir: dir.path, passphrase: 'test-passphrase', randomPorts: true, logLevel: 'silent', fsync: false, policy: 'wasm' });
+    for (const u of USERS) {
+      tokens[u.username] = await login(cluster.nodes[u.agency].url, u.username);
+      received[u.username] = new Set();
+    }
+    const subs = Object.fromEntries(USERS.map((u) => [u.username, subscribe<{ alerts: { id: string; stix: Json } }>(wsClient(urlOf(u.username), tokens[u.username]), ALERTS)])) as
+      Record<Username, ReturnType<typeof subscribe<{ alerts: { id: string; stix: Json } }>>>;
+    try {
+      // graphql-ws does not acknowledge a subscription: publish warm-up CLEAR alerts in Madrid city
+      // (every user but the auditor receives them) until each subscription has had one.
+      const warmups = new Set<string>();
+      const live = new Set<Username>(['pn-auditor']);
+      for (let attempt = 0; live.size < USERS.length; attempt += 1) {
+        assert.ok(attempt < 20, `subscriptions not live after 20 warm-ups: ${USERS.filter((u) => !live.has(u.username)).map((u) => `${u.username} ${JSON.stringify(subs[u.username].errors)}`).join(', ')}`);
+        const warmup = alert({ by: IDENTITIES.pn, tlp: 'clear', name: `warm-up ${randomUUID()}` });
+        warmups.add(warmup.id as string);
+        const w = await gql(cluster.nodes.pn.url, PUBLISH, { b: bundle(warmup) }, tokens['pn-analyst']);
+        assert.equal(w.errors, undefined, JSON.stringify(w.errors));
+        const deadline = Date.now() + 1000;
+        while (Date.now() < deadline && live.size < USERS.length) {
+          for (const u of USERS) if (subs[u.username].events.some((e) => warmups.has(e.alerts.id))) live.add(u.username);
+          await sleep(20);
+        }
+      }
+      // Let the last warm-ups drain, then start from empty queues.
+      await sleep(500);
+      for (const u of USERS) subs[u.username].events.length = 0;
+
+      // The matrix: one bundle per publisher, in table order; then the sentinel alone.
+      for (const spec of TABLE) {
+        const p = build(spec, tag);
+        published.push(p);
+        byId.set(p.object.id as string, p);
+      }
+      let lastBlock = 0;
+      for (const by of ['pn', 'pj', 'crm'] as const) {
+        const objects = published.filter((p) => p.spec.by === by && p.spec.key !== 'sentinel').map((p) => p.object);
+        const b = bundle(...objects);
+        recordEmittedBundle(`access-matrix-published-${by}`, b);
+        const user = PUBLISHERS[by];
+        const r = await gql<{ publishBundle: { status: string; blockNumber: number; ids: string[] } }>(cluster.nodes[by].url, PUBLISH, { b }, tokens[user]);
+        assert.equal(r.errors, undefined, `${by} publishes its part of the matrix: ${JSON.stringify(r.errors)}`);
+        assert.equal(r.data!.publishBundle.status, 'COMMITTED');
+        assert.deepEqual(r.data!.publishBundle.ids, objects.map((o) => o.id));
+        lastBlock = Math.max(lastBlock, r.data!.publishBundle.blockNumber);
+      }
+      const sentinel = published.find((p) => p.spec.key === 'sentinel')!;
+      const s = await gql<{ publishBundle: { status: string; blockNumber: number } }>(cluster.nodes.pn.url, PUBLISH, { b: bundle(sentinel.object) }, tokens['pn-analyst']);
+      assert.equal(s.errors, undefined, JSON.stringify(s.errors));
+      assert.equal(s.data!.publishBundle.status, 'COMMITTED');
+      assert.ok(s.data!.publishBundle.blockNumber > lastBlock, 'the sentinel is committed after the matrix');
+      for (const key of ['pn', 'pj', 'mad', 'crm'] as const) await cluster.nodes[key].listener.waitForBlock(s.data!.publishBundle.blockNumber);
+
+      // Wait until every subscription that may get the sentinel has it (the auditor never gets it),
+      // then a little longer, so that anything the auditor's subscription would deliver has come.
+      const deadline = Date.now() + 15_000;
+      const waiting = () => USERS.filter((u) => codeOf(sentinel.spec, u.username) !== '.' && !subs[u.username].events.some((e) => e.alerts.id === sentinel.object.id));
+      while (waiting().length > 0 && Date.now() < deadline) await sleep(20);
+      await sleep(500);
+      for (const u of USERS) {
+        delivered[u.username] = subs[u.username].events.map((e) => e.alerts).filter((a) => !warmups.has(a.id));
+        subscriptionErrors[u.username] = [...subs[u.username].errors];
+        for (const a of delivered[u.username]) received[u.username].add(a.id);
+      }
+    } finally {
+      for (const u of USERS) await subs[u.username].stop();
+    }
+  });
+
+  after(async () => {
+    await cluster?.stop();
+    dir.remove();
+  });
+
+  test('the table is well formed: one code per user, each user sees something and misses something', () => {
+    assert.equal(new Set(TABLE.map((s) => s.key)).size, TABLE.length);
+    for (const s of TABLE) {
+      assert.match(s.see, /^[FRC.]{6}$/, s.key);
+      assert.equal(codeOf(s, PUBLISHERS[s.by]), 'F', `${s.key}: its publisher's analyst sees it unredacted`);
+    }
+    for (const u of USERS) {
+      const codes = TABLE.map((s) => codeOf(s, u.username));
+      if (u.username === 'pn-auditor') assert.ok(codes.every((c) => c === '.'));
+      else assert.ok(codes.includes('.') && codes.some((c) => c !== '.'), u.username);
+    }
+    assert.ok(TABLE.some((s) => s.see.includes('R')) && TABLE.some((s) => s.see.includes('C')));
+  });
+
+  for (const { username: user } of USERS) {
+    test(`${user}: the threats query returns exactly the expected objects, redacted as expected`, async () => {
+      const r = await gql<{ threats: { edges: { node: { id: string; stix: Json } }[]; pageInfo: { hasNextPage: boolean } } }>(
+        urlOf(user), THREATS, { f: { text: tag }, p: PURPOSE }, tokens[user]);
+      assert.equal(r.errors, undefined, JSON.stringify(r.errors));
+      const nodes = r.data!.threats.edges.map((e) => e.node);
+      assert.equal(r.data!.threats.pageInfo.hasNextPage, false);
+      for (const n of nodes) received[user].add(n.id);
+      const ids = nodes.map((n) => n.id);
+      assert.equal(new Set(ids).size, ids.length, 'no object twice');
+      const keys = (list: string[]) => list.map((id) => byId.get(id)?.spec.key ?? `unexpected ${id}`).sort();
+      assert.deepEqual(keys(ids), visibleTo(user).map((p) => p.spec.key).sort(), `${user}: visible set through threats`);
+      for (const n of nodes) {
+        const p = byId.get(n.id)!;
+        assert.deepEqual(n.stix, expectedFor(p, user), `${user}: ${p.spec.key} through threats (code ${codeOf(p.spec, user)})`);
+      }
+    });
+
+    test(`${user}: threat(id) returns each visible object as expected and null for every other`, async () => {
+      for (const p of published) {
+        const r = await gql<{ threat: { id: string; stix: Json } | null }>(urlOf(user), THREAT, { id: p.object.id, p: PURPOSE }, tokens[user]);
+        assert.equal(r.errors, undefined, `${user}, ${p.spec.key}: ${JSON.stringify(r.errors)}`);
+        const expected = expectedFor(p, user);
+        if (r.data!.threat) received[user].add(r.data!.threat.id);
+        if (expected === null) assert.equal(r.data!.threat, null, `${user} cannot read ${p.spec.key} by id`);
+        else assert.deepEqual(r.data!.threat, { id: p.object.id, stix: expected }, `${user}: ${p.spec.key} by id (code ${codeOf(p.spec, user)})`);
+      }
+    });
+
+    test(`${user}: exportBundle holds exactly the expected objects, redacted as expected`, async () => {
+      const r = await gql<{ exportBundle: { type: string; objects: Json[] } }>(urlOf(user), EXPORT, { f: { text: tag }, p: PURPOSE }, tokens[user]);
+      assert.equal(r.errors, undefined, JSON.stringify(r.errors));
+      const exported = r.data!.exportBundle;
+      assert.equal(exported.type, 'bundle');
+      const objects = exported.objects.filter((o) => o.type !== 'marking-definition' && o.type !== 'extension-definition');
+      for (const o of objects) received[user].add(o.id as string);
+      const keys = objects.map((o) => byId.get(o.id as string)?.spec.key ?? `unexpected ${String(o.id)}`).sort();
+      assert.deepEqual(keys, visibleTo(user).map((p) => p.spec.key).sort(), `${user}: visible set through exportBundle`);
+      for (const o of objects) {
+        const p = byId.get(o.id as string)!;
+        assert.deepEqual(o, expectedFor(p, user), `${user}: ${p.spec.key} in the export (code ${codeOf(p.spec, user)})`);
+      }
+      // The definitions the objects reference come with them, and nothing else.
+      const defs = exported.objects.filter((o) => o.type === 'marking-definition' || o.type === 'extension-definition').map((o) => o.id as string);
+      const referenced = new Set(objects.flatMap((o) => [...((o.object_marking_refs as string[] | undefined) ?? []), ...Object.keys((o.extensions as Json | undefined) ?? {})]));
+      assert.deepEqual([...defs].sort(), [...referenced].sort(), `${user}: the export carries exactly the definitions its objects reference`);
+      recordEmittedBundle(`access-matrix-export-${user}`, exported);
+    });
+
+    test(`${user}: the alerts subscription delivered exactly the expected alerts, redacted as expected`, () => {
+      assert.deepEqual(subscriptionErrors[user], [], `${user}: no subscription errors`);
+      const got = delivered[user];
+      const expected = visibleTo(user).filter((p) => p.spec.kind === 'alert');
+      // Ledger order: pn's bundle, pj's, crm's, then the sentinel; within a bundle, the bundle's order.
+      const order = ['pn', 'pj', 'crm'];
+      const rank = (p: Published) => (p.spec.key === 'sentinel' ? 3 : order.indexOf(p.spec.by)) * 1000 + published.indexOf(p);
+      expected.sort((a, b) => rank(a) - rank(b));
+      assert.deepEqual(got.map((a) => byId.get(a.id)?.spec.key ?? `unexpected ${a.id}`), expected.map((p) => p.spec.key), `${user}: alerts delivered, in ledger order`);
+      for (const a of got) {
+        const p = byId.get(a.id)!;
+        assert.deepEqual(a.stix, expectedFor(p, user), `${user}: ${p.spec.key} as delivered (code ${codeOf(p.spec, user)})`);
+      }
+    });
+
+    test(`${user}: explain says visible or not as the table does, never revealing a hidden object's content`, async () => {
+      for (const p of published) {
+        const r = await gql<{ explain: { id: string; known: boolean; visible: boolean; rule: string; reasons: string[]; redacted: string[]; tlp: string | null; publisher: string | null } }>(
+          urlOf(user), EXPLAIN, { id: p.object.id }, tokens[user]);
+        assert.equal(r.errors, undefined, JSON.stringify(r.errors));
+        const ex = r.data!.explain;
+        const code = codeOf(p.spec, user);
+        assert.equal(ex.known, true, `${user}, ${p.spec.key}: the object reached the node (stored or withheld)`);
+        assert.equal(ex.visible, code !== '.', `${user}, ${p.spec.key}: visible = ${code !== '.'} (rule ${ex.rule}: ${ex.reasons.join('; ')})`);
+        assert.equal(ex.tlp, p.spec.tlp, `${user}, ${p.spec.key}: tlp`);
+        assert.equal(ex.publisher, p.spec.by, `${user}, ${p.spec.key}: publisher`);
+        assert.ok(ex.reasons.length > 0);
+        if (code === '.') {
+          assert.deepEqual(ex.redacted, []);
+          const text = JSON.stringify(ex);
+          for (const secret of [p.name, p.codeword, `Venue of ${p.spec.key}`, tag]) {
+            assert.ok(!text.includes(secret), `${user}: the explanation of hidden ${p.spec.key} does not contain "${secret}"`);
+          }
+          // The auditor's agency holds the object: the role refuses (otherwise the release rule does).
+          if (user === 'pn-auditor' && codeOf(p.spec, 'pn-analyst') !== '.') assert.equal(ex.rule, 'visibility.auditor', p.spec.key);
+        } else {
+          assert.deepEqual(ex.redacted, expectedRedacted(p, user), `${user}, ${p.spec.key}: what explain says was redacted`);
+        }
+      }
+    });
+  }
+
+  test('no RED or AMBER+STRICT object of pn reached a user of pj, mad or crm by any path, nor their nodes', async () => {
+    const secret = published.filter((p) => p.spec.by === 'pn' && (p.spec.tlp === 'red' || p.spec.tlp === 'amber+strict'));
+    assert.ok(secret.length >= 8, `${secret.length} restricted objects of pn`);
+    for (const user of ['pj-analyst', 'mad-operator', 'crm-analyst'] as const) {
+      assert.ok(received[user].size > 0, `${user} received something by some path (the check is not vacuous)`);
+      for (const p of secret) assert.ok(!received[user].has(p.object.id as string), `${user} never received ${p.spec.key}`);
+    }
+    for (const key of ['pj', 'mad', 'crm'] as const) {
+      for (const p of secret) assert.equal(await cluster.nodes[key].store.get(p.object.id as string), undefined, `${key}'s read model does not hold ${p.spec.key}`);
+    }
+    for (const u of USERS) {
+      const expected = new Set(visibleTo(u.username).map((p) => p.object.id as string));
+      const extra = [...received[u.username]].filter((id) => !expected.has(id));
+      assert.deepEqual(extra.map((id) => byId.get(id)?.spec.key ?? id), [], `${u.username} received nothing beyond the table by any path`);
+    }
+  });
+});

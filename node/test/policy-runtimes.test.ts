@@ -1,0 +1,158 @@
+/**
+ * The two policy runtimes give the same decisions: every cross-runtime case of policies/test/cases.json
+ * through the wasm build (in process) and through an OPA server serving the bundle of the sources,
+ * each compared with the recorded expectation; and the batch gate (`decide`) through both runtimes
+ * over a generated grid of object facts, for several viewers.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { createLogger } from '../src/log.js';
+import {
+  OpaServerPolicy, OpaServerProcess, WasmPolicy, opaBinary, policiesBuildDir, policiesBundleDir, policyRevision,
+  type AgencySubject, type Decision, type ObjectFacts, type Viewer,
+} from '../src/policy/index.js';
+import { IDENTITIES } from './stix-fixtures.js';
+
+interface PolicyCase { name: string; entrypoint: string; input: unknown; expected: unknown }
+
+const ALERT_EXT = 'extension-definition--eede3623-5bda-4618-a696-fd5bf0b5744f';
+
+function loadCases(): PolicyCase[] {
+  const path = join(policiesBuildDir(), '..', 'test', 'cases.json');
+  const cases = JSON.parse(readFileSync(path, 'utf8')) as PolicyCase[];
+  assert.ok(Array.isArray(cases), `${path} holds a JSON array`);
+  return cases;
+}
+
+const AGENCIES: Record<'pn' | 'pj' | 'mad' | 'crm', AgencySubject> = {
+  pn: { key: 'pn', mspId: 'PnMSP', identityId: IDENTITIES.pn, level: 'national' },
+  pj: { key: 'pj', mspId: 'PjMSP', identityId: IDENTITIES.pj, level: 'partner' },
+  mad: { key: 'mad', mspId: 'MadMSP', identityId: IDENTITIES.mad, level: 'local' },
+  crm: { key: 'crm', mspId: 'CrmMSP', identityId: IDENTITIES.crm, level: 'regional' },
+};
+
+const VIEWERS: Viewer[] = [
+  { username: 'pn-analyst', displayName: 'pn analyst', role: 'analyst', agency: AGENCIES.pn },
+  { username: 'pj-analyst', displayName: 'pj analyst', role: 'analyst', agency: AGENCIES.pj },
+  { username: 'mad-operator', displayName: 'mad operator', role: 'operator', agency: AGENCIES.mad },
+  { username: 'crm-analyst', displayName: 'crm analyst', role: 'analyst', agency: AGENCIES.crm },
+  { username: 'pn-auditor', displayName: 'pn auditor', role: 'auditor', agency: AGENCIES.pn },
+];
+
+type Area = ObjectFacts['area'];
+const circleBox = (lon: number, lat: number, dLon: number, dLat: number): Area => ({ bbox: [lon - dLon, lat - dLat, lon + dLon, lat + dLat], center: [lon, lat] });
+/** Areas: inside Madrid city (Puerta del Sol), outside the city but in the Comunidad (Alcalá de Henares), straddling the city's east edge, none. */
+const AREAS: Record<string, Area> = {
+  sol: circleBox(-3.7038, 40.4168, 0.0035, 0.0027),
+  alcala: circleBox(-3.364, 40.482, 0.0035, 0.0027),
+  edge: circleBox(-3.364, 40.482, 0.2956, 0.2248),
+  none: null,
+};
+const TLPS: ObjectFacts['tlp'][] = ['clear', 'green', 'amber', 'amber+strict', 'red', null];
+const AUDIENCES: string[][] = [[], [IDENTITIES.pj], [IDENTITIES.mad]];
+
+/** 6 TLP × 3 audiences × 4 areas × 2 kinds × 2 publishers = 288 objects. */
+function generatedFacts(): ObjectFacts[] {
+  const out: ObjectFacts[] = [];
+  let n = 0;
+  for (const publisher of ['pn', 'crm']) {
+    for (const tlp of TLPS) {
+      for (const audience of AUDIENCES) {
+        for (const area of Object.values(AREAS)) {
+          for (const kind of ['alert', 'indicator'] as const) {
+            n += 1;
+            const id = `${kind === 'alert' ? 'incident' : 'indicator'}--00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+            const alertProps = ['name', 'x_popart_operator_position', 'x_popart_operator_description', 'extensions', `extensions.${ALERT_EXT}`,
+              `extensions.${ALERT_EXT}.area`, `extensions.${ALERT_EXT}.area.latitude`, `extensions.${ALERT_EXT}.area.longitude`,
+              `extensions.${ALERT_EXT}.area.radius_m`, `extensions.${ALERT_EXT}.severity`];
+            out.push({
+              id, type: kind === 'alert' ? 'incident' : 'indicator', publisher, tlp, audience,
+              category: kind === 'alert' ? 'drone' : null, severity: kind === 'alert' ? 'high' : null,
+              // Indicators get areas too: the operator-territory rule judges them by it.
+              area,
+              properties: kind === 'alert' ? alertProps : ['name', 'pattern', 'valid_from'],
+            });
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+describe('policy runtimes: wasm and OPA server decide alike', () => {
+  const cases = loadCases();
+  let wasm: WasmPolicy;
+  let server: OpaServerPolicy;
+
+  before(async () => {
+    wasm = await WasmPolicy.load();
+    const opa = await OpaServerProcess.start({ opaBinary: opaBinary(), bundle: policiesBundleDir(), log: createLogger('opa', 'silent') });
+    server = new OpaServerPolicy(opa.url, await policyRevision(), opa);
+  });
+
+  after(async () => {
+    await server?.close();
+    await wasm?.close();
+  });
+
+  test('cases.json is non-trivial: at least 50 uniquely named cases over the five entrypoints', () => {
+    assert.ok(cases.length >= 50, `found ${cases.length} cases`);
+    assert.equal(new Set(cases.map((c) => c.name)).size, cases.length, 'case names are unique');
+    assert.deepEqual([...new Set(cases.map((c) => c.entrypoint))].sort(), [
+      'popart/gate/decisions', 'popart/redaction/decision', 'popart/release/decision', 'popart/routing/decision', 'popart/visibility/decision',
+    ]);
+    for (const c of cases) assert.notEqual(c.expected, undefined, `${c.name}: has an expected result`);
+  });
+
+  test('every case on the wasm runtime gives its expected result', async () => {
+    assert.equal(wasm.runtime, 'wasm');
+    for (const c of cases) {
+      const got = await wasm.raw(c.entrypoint, c.input);
+      assert.deepEqual(got, c.expected, `wasm, case "${c.name}" (${c.entrypoint})`);
+    }
+  });
+
+  test('every case on the OPA server gives its expected result', async () => {
+    assert.equal(server.runtime, 'opa-server');
+    for (const c of cases) {
+      const got = await server.raw(c.entrypoint, c.input);
+      assert.deepEqual(got, c.expected, `OPA server, case "${c.name}" (${c.entrypoint})`);
+    }
+  });
+
+  test('both runtimes report the revision of the committed build', async () => {
+    const revision = await policyRevision();
+    assert.match(revision, /^sha256:[0-9a-f]{16}$/);
+    assert.equal(wasm.revision, revision);
+    assert.equal(server.revision, revision);
+  });
+
+  test('decide() gives identical decisions on both runtimes for a generated batch, for every viewer', async () => {
+    const facts = generatedFacts();
+    assert.ok(facts.length >= 200, `${facts.length} objects`);
+    const now = new Date('2025-06-01T20:00:00Z');
+    const seen = { allowed: 0, denied: 0, removed: 0, coarsened: 0 };
+    for (const viewer of VIEWERS) {
+      const fromWasm: Decision[] = await wasm.decide(viewer, facts, now);
+      const fromServer: Decision[] = await server.decide(viewer, facts, now);
+      assert.equal(fromWasm.length, facts.length, `${viewer.username}: one wasm decision per object`);
+      assert.equal(fromServer.length, facts.length, `${viewer.username}: one server decision per object`);
+      for (const [i, f] of facts.entries()) {
+        assert.deepEqual(fromServer[i], fromWasm[i], `${viewer.username}, object ${i} (${f.publisher} ${f.type} tlp=${f.tlp} audience=${f.audience.join(',') || '-'} area=${JSON.stringify(f.area?.center ?? null)})`);
+        const d = fromWasm[i] as Decision;
+        assert.notEqual(d.rule, 'undefined', `${viewer.username}, object ${i}: the policy returned a decision`);
+        if (d.allow) seen.allowed += 1;
+        else seen.denied += 1;
+        if (d.remove.length) seen.removed += 1;
+        if (d.coarsen.length) seen.coarsened += 1;
+      }
+      // Whole arrays too (same order, nothing extra).
+      assert.deepEqual(fromServer, fromWasm, `${viewer.username}: identical Decision arrays`);
+    }
+    // The comparison is not vacuous: the grid exercises allow, deny, removal and coarsening.
+    assert.ok(seen.allowed > 0 && seen.denied > 0 && seen.removed > 0 && seen.coarsened > 0, JSON.stringify(seen));
+  });
+});
