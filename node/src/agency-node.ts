@@ -4,7 +4,11 @@
  */
 import { join } from 'node:path';
 import type { StixObject } from '@popart/schemas';
+import { startAudit, type Audit } from './audit/index.js';
 import { Sessions } from './auth/sessions.js';
+import { AuditService } from './modules/audit/audit-service.js';
+import { factsFromRow } from './policy/facts.js';
+import { rowFromObject } from './read-model/threat-row.js';
 import type { NodeConfig } from './config/config.js';
 import { NodeError } from './errors.js';
 import { FileKeystore } from './keys/file-keystore.js';
@@ -80,10 +84,12 @@ export class AgencyNode {
     readonly outbox: Outbox,
     readonly store: ThreatStore,
     private readonly ledger: Ledger,
-    private readonly db: Database,
+    /** The node's read-model database (audit log, outbox, checkpoint). */
+    readonly database: Database,
     private readonly http: HttpServer,
     readonly log: Logger,
     private readonly ownedPolicy: PolicyGate | null,
+    readonly audit: Audit,
   ) {}
 
   get url(): string {
@@ -102,64 +108,94 @@ export class AgencyNode {
       throw new NodeError('CONFIG_INVALID', 'ledger.kind "fabric" is not available in this build yet');
     }
 
-    const db = await openDatabase(config.readModel.kind === 'postgres'
-      ? { kind: 'postgres', url: config.readModel.url }
-      : { kind: 'pglite', dir: join(config.dataDir, 'read-model') });
-    await migrate(db);
-    const store = new ThreatStore(db);
+    // Parts started so far, stopped in reverse order if a later step fails (no timers or files left open).
+    const cleanups: (() => Promise<unknown>)[] = [];
+    try {
+      const db = await openDatabase(config.readModel.kind === 'postgres'
+        ? { kind: 'postgres', url: config.readModel.url }
+        : { kind: 'pglite', dir: join(config.dataDir, 'read-model') });
+      cleanups.push(() => db.close());
+      await migrate(db);
+      const store = new ThreatStore(db);
 
-    const directory = new AgencyDirectory(ledger);
-    await directory.refresh();
-    let self = await directory.byMspId(config.agency.mspId);
-    if (!self) {
-      await ledger.submit('RegisterAgency', [JSON.stringify(agencyIdentity(config, new Date()))]);
+      const directory = new AgencyDirectory(ledger);
       await directory.refresh();
-      self = await directory.byMspId(config.agency.mspId);
-      log.info('agency registered on the ledger', { identity: self?.identityId, name: config.agency.name });
+      let self = await directory.byMspId(config.agency.mspId);
+      if (!self) {
+        await ledger.submit('RegisterAgency', [JSON.stringify(agencyIdentity(config, new Date()))]);
+        await directory.refresh();
+        self = await directory.byMspId(config.agency.mspId);
+        log.info('agency registered on the ledger', { identity: self?.identityId, name: config.agency.name });
+      }
+      if (!self) throw new NodeError('INTERNAL', `agency ${config.agency.mspId} is not in the ledger registry after registering`);
+      const agency: AgencySubject = { key: config.agency.key, mspId: config.agency.mspId, identityId: self.identityId, level: config.agency.level };
+
+      const ownPolicy = deps.policy === undefined;
+      const policy = deps.policy ?? (await openPolicy(config.policy, log.child('policy')));
+      if (ownPolicy) cleanups.push(() => policy.close());
+      log.info('policy ready', { runtime: policy.runtime, revision: policy.revision });
+      const listener = new LedgerListener(ledger, store, policy, agency, log.child('listener'), (msp) => directory.keyOfFresh(msp));
+      await listener.start();
+      cleanups.push(() => listener.stop());
+      const publisherRef: { current: PublishService | null } = { current: null };
+      const outbox = new Outbox(db, async (json) => {
+        if (!publisherRef.current) throw new NodeError('INTERNAL', 'publisher not ready');
+        return publisherRef.current.submitCanonical(json);
+      }, log.child('outbox'));
+      const audit = startAudit({ db, ledger, agency, log: log.child('audit') });
+      cleanups.push(() => audit.stop());
+      // Agencies other than this one that the release policy lets hold the objects (for the disclosure log).
+      const recipientsOf = async (objects: Parameters<typeof rowFromObject>[0][]): Promise<string[]> => {
+        const now = new Date();
+        const recipients = new Set<string>();
+        for (const other of directory.all().filter((a) => a.key !== agency.key)) {
+          for (const o of objects) {
+            const row = rowFromObject(o, { publisherMsp: agency.mspId, txId: '', blockNumber: 0, signatureVerified: true });
+            if ((await policy.release(other, factsFromRow(row, agency.key), now)).allow) {
+              recipients.add(other.key);
+              break;
+            }
+          }
+        }
+        return [...recipients].sort();
+      };
+      const publisher = new PublishService(ledger, outbox, listener, log, audit.log, recipientsOf);
+      publisherRef.current = publisher;
+      outbox.start();
+      cleanups.push(() => outbox.stop());
+
+      const sessions = new Sessions(config.users, agency, await keys.secret('session-token'), config.sessionHours);
+      const services: Services = {
+        sessions,
+        threats: new ThreatService(store, new EgressGate(policy, (msp) => directory.keyOf(msp)), directory, listener, audit.log),
+        audit: new AuditService(audit.log, agency),
+        publisher,
+        agencies: directory,
+        ledgerKind: ledger.kind,
+      };
+      const http = await HttpServer.start({
+        host: config.listen.host,
+        port: config.listen.port,
+        schema: buildSchema(VERSION),
+        services,
+        log,
+        health: () => ({ status: 'ok', agency: config.agency.key, ledger: ledger.kind, readModel: db.kind, appliedBlock: listener.height() }),
+      });
+      log.info('node ready', { url: http.url, ledger: ledger.kind, readModel: db.kind });
+      return new AgencyNode(config, agency, services, listener, outbox, store, ledger, db, http, log, ownPolicy ? policy : null, audit);
+    } catch (err) {
+      for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+      throw err;
     }
-    if (!self) throw new NodeError('INTERNAL', `agency ${config.agency.mspId} is not in the ledger registry after registering`);
-    const agency: AgencySubject = { key: config.agency.key, mspId: config.agency.mspId, identityId: self.identityId, level: config.agency.level };
-
-    const ownPolicy = deps.policy === undefined;
-    const policy = deps.policy ?? (await openPolicy(config.policy, log.child('policy')));
-    log.info('policy ready', { runtime: policy.runtime, revision: policy.revision });
-    const listener = new LedgerListener(ledger, store, policy, agency, log.child('listener'), (msp) => directory.keyOfFresh(msp));
-    await listener.start();
-    const publisherRef: { current: PublishService | null } = { current: null };
-    const outbox = new Outbox(db, async (json) => {
-      if (!publisherRef.current) throw new NodeError('INTERNAL', 'publisher not ready');
-      return publisherRef.current.submitCanonical(json);
-    }, log.child('outbox'));
-    const publisher = new PublishService(ledger, outbox, listener, log);
-    publisherRef.current = publisher;
-    outbox.start();
-
-    const sessions = new Sessions(config.users, agency, await keys.secret('session-token'), config.sessionHours);
-    const services: Services = {
-      sessions,
-      threats: new ThreatService(store, new EgressGate(policy, (msp) => directory.keyOf(msp)), directory, listener),
-      publisher,
-      agencies: directory,
-      ledgerKind: ledger.kind,
-    };
-    const http = await HttpServer.start({
-      host: config.listen.host,
-      port: config.listen.port,
-      schema: buildSchema(VERSION),
-      services,
-      log,
-      health: () => ({ status: 'ok', agency: config.agency.key, ledger: ledger.kind, readModel: db.kind, appliedBlock: listener.height() }),
-    });
-    log.info('node ready', { url: http.url, ledger: ledger.kind, readModel: db.kind });
-    return new AgencyNode(config, agency, services, listener, outbox, store, ledger, db, http, log, ownPolicy ? policy : null);
   }
 
   async stop(): Promise<void> {
     await this.http.stop();
     await this.outbox.stop();
     await this.listener.stop();
+    await this.audit.stop();
     await this.ledger.close();
-    await this.db.close();
+    await this.database.close();
     await this.ownedPolicy?.close();
   }
 }

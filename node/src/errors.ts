@@ -21,6 +21,7 @@ export type NodeErrorCode =
   | 'NOT_CREATOR'
   | 'NOT_FOUND'
   | 'INVALID_ARGUMENT'
+  | 'PURPOSE_REQUIRED'
   | 'UNAUTHENTICATED'
   | 'FORBIDDEN'
   | 'LEDGER_UNAVAILABLE'

@@ -26,8 +26,9 @@ test('restarting the demo keeps everything; listeners resume without missing or 
     await first.nodes.pj.stop();
     const b = alert({ by: IDENTITIES.pn, name: 'While pj was down' });
     await gql(first.nodes.pn.url, 'mutation($b: JSON!) { publishBundle(bundle: $b) { status } }', { b: bundle(b) }, pnToken);
-    const height = first.handle.current!.height();
     for (const key of ['pn', 'mad', 'crm'] as const) await first.nodes[key].stop();
+    // Stopping a node anchors its audit log one last time: the height is taken after that.
+    const height = first.handle.current!.height();
     await first.handle.current!.close();
     first.handle.current = null;
 
@@ -39,7 +40,7 @@ test('restarting the demo keeps everything; listeners resume without missing or 
       assert.ok(second.nodes.pj.listener.height() > pjCheckpoint);
       const pjToken = await login(second.nodes.pj.url, 'pj-analyst');
       const r = await gql<{ threats: { edges: { node: { id: string; sightings: { agency: { key: string } }[] } }[] } }>(second.nodes.pj.url,
-        'query { threats(first: 200) { edges { node { id sightings { agency { key } } } } } }', {}, pjToken);
+        'query { threats(first: 200, purpose: "restart test") { edges { node { id sightings { agency { key } } } } } }', {}, pjToken);
       const ids = r.data!.threats.edges.map((e) => e.node.id);
       for (const id of [SCENARIO_IDS.alert, SCENARIO_IDS.indicator, SCENARIO_IDS.sighting, a.id as string, b.id as string]) assert.ok(ids.includes(id), `${id} is still visible at pj`);
       assert.equal(new Set(ids).size, ids.length, 'no object listed twice');

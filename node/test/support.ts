@@ -126,11 +126,17 @@ export function subscribe<T>(client: Client, query: string): { events: T[]; erro
       const ready = events.shift();
       if (ready !== undefined) return Promise.resolve(ready);
       return new Promise<T>((resolve, reject) => {
-        const t = setTimeout(() => reject(new Error(`no subscription event within ${timeoutMs} ms`)), timeoutMs);
-        waiters.push((v) => {
+        const waiter = (v: T): void => {
           clearTimeout(t);
           resolve(v);
-        });
+        };
+        const t = setTimeout(() => {
+          // A timed-out waiter must not swallow the next event.
+          const i = waiters.indexOf(waiter);
+          if (i >= 0) waiters.splice(i, 1);
+          reject(new Error(`no subscription event within ${timeoutMs} ms`));
+        }, timeoutMs);
+        waiters.push(waiter);
       });
     },
     async stop() {

@@ -13,7 +13,7 @@ export interface Services {
   agencies: AgencyDirectory;
   ledgerKind: 'embedded' | 'fabric';
   /** The agency's audit log (LED Art. 25); absent on a node started without one. */
-  audit?: AuditService;
+  audit: AuditService;
 }
 
 export interface RequestContext {

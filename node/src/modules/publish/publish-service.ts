@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { canonicalJson, tlpMarkingRef, validateBundle, validateObject, type Bundle, type TlpLevel } from '@popart/schemas';
+import { actorOf, type AuditLog } from '../../audit/index.js';
 import { InputError, LedgerUnavailable, NodeError } from '../../errors.js';
 import type { Ledger } from '../../ledger/ledger.js';
 import type { LedgerListener } from '../../ledger/listener.js';
@@ -56,7 +57,20 @@ export class PublishService {
     private readonly outbox: Outbox,
     private readonly listener: LedgerListener,
     private readonly log: Logger,
+    private readonly audit: AuditLog,
+    /** Agencies (other than this one) that the release policy lets hold these objects. */
+    private readonly recipientsOf: (objects: Bundle['objects']) => Promise<string[]>,
   ) {}
+
+  /** LED Art. 25: the collection, and the disclosure to the agencies the objects are released to. */
+  private async audited(viewer: Viewer, objects: Bundle['objects'], details: Record<string, unknown>): Promise<void> {
+    const objectIds = objects.map((o) => o.id);
+    const recipients = await this.recipientsOf(objects);
+    await this.audit.recordAll([
+      { actor: actorOf(viewer), action: 'collection', objectIds, details },
+      ...(recipients.length ? [{ actor: actorOf(viewer), action: 'disclosure' as const, objectIds, recipients, details: { ...details, channel: 'ledger' } }] : []),
+    ]);
+  }
 
   /** Submits a canonical bundle; used by the API and by the outbox worker. */
   submitCanonical = async (bundleJson: string): Promise<{ txId: string; blockNumber: number; objects: PublishedObject[] }> => {
@@ -74,11 +88,13 @@ export class PublishService {
     try {
       const r = await this.submitCanonical(json);
       if (opts.waitVisible !== false) await this.listener.waitForBlock(r.blockNumber);
+      await this.audited(viewer, bundle.objects, { bundleId: bundle.id, txId: r.txId, block: r.blockNumber });
       this.log.info('bundle published', { user: viewer.username, bundleId: bundle.id, objects: bundle.objects.length, txId: r.txId, block: r.blockNumber });
       return { status: 'COMMITTED', bundleId: bundle.id, transactionId: r.txId, blockNumber: r.blockNumber, objects: r.objects, outboxId: null };
     } catch (err) {
       if (!(err instanceof LedgerUnavailable)) throw err;
       const outboxId = await this.outbox.enqueue(bundle.id, json, err.message);
+      await this.audit.record({ actor: actorOf(viewer), action: 'collection', objectIds: bundle.objects.map((o) => o.id), details: { bundleId: bundle.id, outboxId, queued: true } });
       this.log.warn('ledger unavailable, bundle queued in the outbox', { user: viewer.username, bundleId: bundle.id, outboxId });
       const objects = bundle.objects.map((o) => ({ id: o.id, type: o.type, modified: String(o.modified ?? o.created ?? ''), status: 'queued' as const }));
       return { status: 'QUEUED', bundleId: bundle.id, transactionId: null, blockNumber: null, objects, outboxId };
@@ -106,6 +122,7 @@ export class PublishService {
     if (!checked.ok) throw new InputError('INVALID_ARGUMENT', `the sighting is not valid: ${checked.errors.map((e) => `${e.property}: ${e.message}`).join('; ')}`, { issues: checked.errors });
     const r = await this.ledger.submit('RecordSighting', [canonicalJson(sighting)]);
     await this.listener.waitForBlock(r.blockNumber);
+    await this.audited(viewer, [sighting], { txId: r.txId, block: r.blockNumber, sightingOf: input.objectId });
     this.log.info('sighting recorded', { user: viewer.username, of: input.objectId, txId: r.txId });
     return { status: 'COMMITTED', bundleId: sighting.id, transactionId: r.txId, blockNumber: r.blockNumber, objects: [{ id: sighting.id, type: 'sighting', modified: now, status: 'created' }], outboxId: null };
   }

@@ -16,7 +16,7 @@ export const publishResolvers = {
       }
       const viewer = ctx.viewer!;
       return ctx.services.publisher.recordSighting(viewer, { objectId: a.objectId, count: a.count ?? 1, description: a.description ?? null, tlp: tlp as TlpLevel },
-        async (id) => (await ctx.services.threats.get(viewer, id)) !== null);
+        (id) => ctx.services.threats.canSee(viewer, id));
     },
   },
 };

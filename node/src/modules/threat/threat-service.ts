@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ALERT_EXTENSION_ID, alertExtensionDefinition, isTlpMarkingId, TLP, type Bundle, type StixObject } from '@popart/schemas';
+import { actorOf, type AuditLog } from '../../audit/index.js';
 import { InputError } from '../../errors.js';
 import type { LedgerListener } from '../../ledger/listener.js';
 import type { EgressGate } from '../../policy/egress.js';
@@ -29,6 +30,9 @@ export interface ThreatConnection {
 }
 
 export const MAX_PAGE = 200;
+
+/** Markings under which a consultation must state its purpose (LED Art. 25); unmarked counts as AMBER. */
+const RESTRICTED = new Set<string | null>(['amber', 'amber+strict', 'red', null]);
 
 export interface Explanation {
   id: string;
@@ -61,7 +65,26 @@ export class ThreatService {
     private readonly gate: EgressGate,
     private readonly directory: AgencyDirectory,
     private readonly listener: LedgerListener,
+    private readonly audit: AuditLog,
   ) {}
+
+  /**
+   * Logs a consultation (LED Art. 25) of the objects returned. Restricted objects may only be
+   * returned with a stated purpose; without one the request is refused and nothing is returned.
+   */
+  private async consulted(viewer: Viewer, rows: readonly ThreatRow[], purpose: string | null | undefined, resource: string): Promise<void> {
+    const why = purpose?.trim() || null;
+    if (!why && rows.some((r) => RESTRICTED.has(r.tlp))) {
+      throw new InputError('PURPOSE_REQUIRED', `${resource} returns restricted (TLP:AMBER or stricter) data: state the purpose of this consultation`, {
+        issues: [{ objectIndex: null, objectId: null, property: 'purpose', message: 'required when restricted data is returned' }],
+      });
+    }
+    if (rows.length === 0) return;
+    await this.audit.record({
+      actor: actorOf(viewer), action: 'consultation', objectIds: rows.map((r) => r.id), purpose: why,
+      policyRevision: this.gate.revision, details: { resource },
+    });
+  }
 
   toQuery(filter: ThreatFilterInput | null | undefined): ThreatQuery {
     const q: ThreatQuery = {};
@@ -94,7 +117,13 @@ export class ThreatService {
     return q;
   }
 
-  async list(viewer: Viewer, filter: ThreatFilterInput | null | undefined, first = 50, after?: string | null): Promise<ThreatConnection> {
+  async list(viewer: Viewer, filter: ThreatFilterInput | null | undefined, first = 50, after?: string | null, purpose?: string | null): Promise<ThreatConnection> {
+    const page = await this.page(viewer, filter, first, after);
+    await this.consulted(viewer, page.edges.map((e) => e.node), purpose, 'threats');
+    return page;
+  }
+
+  private async page(viewer: Viewer, filter: ThreatFilterInput | null | undefined, first: number, after?: string | null): Promise<ThreatConnection> {
     if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw argError('first', `must be an integer from 1 to ${MAX_PAGE}`);
     let cursor = null;
     if (after) {
@@ -127,16 +156,18 @@ export class ThreatService {
    * A STIX bundle of the threats this user may see (newest first, at most `limit`), with the TLP
    * marking definitions and the alert extension definition they reference, for partner tools.
    */
-  async exportBundle(viewer: Viewer, filter: ThreatFilterInput | null | undefined, limit = 500): Promise<Bundle> {
+  async exportBundle(viewer: Viewer, filter: ThreatFilterInput | null | undefined, limit = 500, purpose?: string | null): Promise<Bundle> {
     if (!Number.isInteger(limit) || limit < 1 || limit > 5000) throw argError('limit', 'must be an integer from 1 to 5000');
-    const objects: StixObject[] = [];
+    const rows: ThreatRow[] = [];
     let after: string | null = null;
-    while (objects.length < limit) {
-      const page: ThreatConnection = await this.list(viewer, filter, Math.min(MAX_PAGE, limit - objects.length), after);
-      objects.push(...page.edges.map((e) => e.node.stix));
+    while (rows.length < limit) {
+      const page: ThreatConnection = await this.page(viewer, filter, Math.min(MAX_PAGE, limit - rows.length), after);
+      rows.push(...page.edges.map((e) => e.node));
       if (!page.pageInfo.hasNextPage) break;
       after = page.pageInfo.endCursor;
     }
+    await this.consulted(viewer, rows, purpose, 'exportBundle');
+    const objects: StixObject[] = rows.map((r) => r.stix);
     const ids = new Set(objects.map((o) => o.id));
     const referenced: StixObject[] = [];
     for (const level of Object.keys(TLP) as (keyof typeof TLP)[]) {
@@ -148,11 +179,19 @@ export class ThreatService {
     return { type: 'bundle', id: `bundle--${randomUUID()}`, objects: all };
   }
 
-  async get(viewer: Viewer, id: string): Promise<ThreatRow | null> {
+  /** Whether the user may see the object (no consultation: nothing is returned). */
+  async canSee(viewer: Viewer, id: string): Promise<boolean> {
+    const row = await this.store.get(id);
+    return row !== undefined && (await this.gate.release(viewer, row)).visible;
+  }
+
+  async get(viewer: Viewer, id: string, purpose?: string | null): Promise<ThreatRow | null> {
     const row = await this.store.get(id);
     if (!row) return null;
     const released = await this.gate.release(viewer, row);
-    return released.visible ? released.row : null;
+    if (!released.visible) return null;
+    await this.consulted(viewer, [released.row], purpose, 'threat');
+    return released.row;
   }
 
   /**
@@ -207,13 +246,21 @@ export class ThreatService {
       const alerts = rows.filter((row) => row.category !== null);
       if (alerts.length === 0) return;
       tail = tail.then(async () => {
+        const delivered: ThreatRow[] = [];
         for (const r of await this.gate.releaseEach(viewer, alerts)) {
           if (!r.visible) continue;
+          delivered.push(r.row);
           if (queue.length >= maxBuffered) {
             overflow = true;
             break;
           }
           queue.push(r.row);
+        }
+        if (delivered.length) {
+          await this.audit.record({
+            actor: actorOf(viewer), action: 'disclosure', objectIds: delivered.map((r) => r.id), purpose: 'operational alert delivery',
+            recipients: [viewer.username], policyRevision: this.gate.revision, details: { resource: 'alerts' },
+          });
         }
         wake?.();
       }).catch(() => {

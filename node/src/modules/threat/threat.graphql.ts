@@ -79,12 +79,12 @@ export const threatTypeDefs = /* GraphQL */ `
   extend type Query {
     "Why you can or cannot see an object."
     explain(id: ID!): Explanation! @auth
-    "Threats visible to you, newest first."
-    threats(filter: ThreatFilter, first: Int = 50, after: String): ThreatConnection! @auth
+    "Threats visible to you, newest first. Restricted results (TLP:AMBER or stricter) need a purpose, which the audit log keeps."
+    threats(filter: ThreatFilter, first: Int = 50, after: String, purpose: String): ThreatConnection! @auth
     "One threat, or null when it does not exist or you may not see it."
-    threat(id: ID!): Threat @auth
+    threat(id: ID!, purpose: String): Threat @auth
     "A STIX 2.1 bundle of the threats you may see (for MISP, OpenCTI and other tools)."
-    exportBundle(filter: ThreatFilter, limit: Int = 500): JSON! @auth
+    exportBundle(filter: ThreatFilter, limit: Int = 500, purpose: String): JSON! @auth
   }
 
   type Subscription {

@@ -18,12 +18,12 @@ export const threatResolvers = {
       (await ctx.services.threats.history(ctx.viewer!, t)).map((v) => ({ modified: v.modified, transactionId: v.txId, blockNumber: v.blockNumber })),
   },
   Query: {
-    threats: (_: unknown, a: { filter?: ThreatFilterInput; first?: number; after?: string }, ctx: RequestContext) =>
-      ctx.services.threats.list(ctx.viewer!, a.filter, a.first ?? 50, a.after),
-    threat: (_: unknown, a: { id: string }, ctx: RequestContext) => ctx.services.threats.get(ctx.viewer!, a.id),
+    threats: (_: unknown, a: { filter?: ThreatFilterInput; first?: number; after?: string; purpose?: string }, ctx: RequestContext) =>
+      ctx.services.threats.list(ctx.viewer!, a.filter, a.first ?? 50, a.after, a.purpose),
+    threat: (_: unknown, a: { id: string; purpose?: string }, ctx: RequestContext) => ctx.services.threats.get(ctx.viewer!, a.id, a.purpose),
     explain: (_: unknown, a: { id: string }, ctx: RequestContext) => ctx.services.threats.explain(ctx.viewer!, a.id),
-    exportBundle: (_: unknown, a: { filter?: ThreatFilterInput; limit?: number }, ctx: RequestContext) =>
-      ctx.services.threats.exportBundle(ctx.viewer!, a.filter, a.limit ?? 500),
+    exportBundle: (_: unknown, a: { filter?: ThreatFilterInput; limit?: number; purpose?: string }, ctx: RequestContext) =>
+      ctx.services.threats.exportBundle(ctx.viewer!, a.filter, a.limit ?? 500, a.purpose),
   },
   Subscription: {
     alerts: {
