@@ -6,6 +6,7 @@
  * Targets: one decision p99 ≤ 1 ms in process; a 10,000-object page ≤ 50 ms.
  *   node bench/dist/policy.js [--decisions 2000] [--page 10000] [--pages 5]
  */
+import '@popart/node/quiet-contract-logs';
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { createLogger } from '@popart/node';

@@ -36,7 +36,10 @@ export class OpaServerProcess {
     let output = '';
     child.stdout?.on('data', (c: Buffer) => { output = (output + c.toString()).slice(-4000); });
     child.stderr?.on('data', (c: Buffer) => { output = (output + c.toString()).slice(-4000); });
-    const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new NodeError('CONFIG_INVALID', `OPA exited with code ${code}: ${output}`))));
+    const exited = new Promise<never>((_, reject) => {
+      child.once('exit', (code) => reject(new NodeError('CONFIG_INVALID', `OPA exited with code ${code}: ${output}`)));
+      child.once('error', (err) => reject(new NodeError('CONFIG_INVALID', `cannot start OPA (${opts.opaBinary}): ${err.message}; set POPART_OPA or run scripts/tools.sh`, { cause: err })));
+    });
     exited.catch(() => undefined);
     const deadline = Date.now() + 15_000;
     for (;;) {
