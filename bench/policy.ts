@@ -87,7 +87,7 @@ async function main(): Promise<void> {
       `bench/policy  (${new Date().toISOString()}, node ${process.version}, policy revision ${wasm.revision})`,
       `  one decision, wasm in process:   p50 ${w.p50.toFixed(3)} ms, p99 ${w.p99.toFixed(3)} ms   target p99 ≤ 1 ms: ${w.p99 <= 1 ? 'met' : 'NOT met'}`,
       `  one decision, OPA server:        p50 ${o.p50.toFixed(3)} ms, p99 ${o.p99.toFixed(3)} ms   ratio server/wasm (p99) ${(o.p99 / w.p99).toFixed(1)}`,
-      `  ${pageSize}-object page, wasm:      ${w.page.toFixed(1)} ms (median of ${pages})   target ≤ 50 ms: ${w.page <= 50 ? 'met' : 'NOT met'}`,
+      `  ${pageSize}-object page, wasm:      ${w.page.toFixed(1)} ms (median of ${pages})${pageSize === 10000 ? `   target ≤ 50 ms: ${w.page <= 50 ? 'met' : 'NOT met'}` : ''}`,
       `  ${pageSize}-object page, OPA server: ${o.page.toFixed(1)} ms   ratio server/wasm ${(o.page / w.page).toFixed(2)}`,
     ];
     process.stdout.write(lines.join('\n') + '\n');
