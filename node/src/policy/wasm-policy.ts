@@ -16,6 +16,9 @@ export function policiesBuildDir(): string {
   return join(dirname(require.resolve('@popart/policies/package.json')), 'build');
 }
 
+/** Objects per wasm evaluation (a few tens of MB of wasm heap at most). */
+export const WASM_BATCH = 250;
+
 export class WasmPolicy implements PolicyGate {
   readonly runtime = 'wasm';
   private constructor(private readonly policy: LoadedPolicy, readonly revision: string) {}
@@ -46,10 +49,15 @@ export class WasmPolicy implements PolicyGate {
   }
 
   async decide(viewer: Viewer, objects: readonly ObjectFacts[], now: Date): Promise<Decision[]> {
-    if (objects.length === 0) return [];
-    const out = this.evaluate(ENTRYPOINTS.decisions, { now: now.toISOString(), subject: subjectOf(viewer), objects: objects.map(objectInput) });
-    const list = Array.isArray(out) ? out : [];
-    return objects.map((_, i) => toDecision(list[i]));
+    const decisions: Decision[] = [];
+    // The wasm heap grows with the batch within one evaluation: keep each evaluation bounded.
+    for (let i = 0; i < objects.length; i += WASM_BATCH) {
+      const chunk = objects.slice(i, i + WASM_BATCH);
+      const out = this.evaluate(ENTRYPOINTS.decisions, { now: now.toISOString(), subject: subjectOf(viewer), objects: chunk.map(objectInput) });
+      const list = Array.isArray(out) ? out : [];
+      decisions.push(...chunk.map((_, j) => toDecision(list[j])));
+    }
+    return decisions;
   }
 
   /** Raw evaluation of any entrypoint (for the cross-runtime tests). */
