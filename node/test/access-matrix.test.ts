@@ -366,7 +366,10 @@ describe('access matrix of the demo: every user, every egress path, exactly the 
     test(`${user}: the alerts subscription delivered exactly the expected alerts, redacted as expected`, () => {
       assert.deepEqual(subscriptionErrors[user], [], `${user}: no subscription errors`);
       const got = delivered[user];
-      const expected = visibleTo(user).filter((p) => p.spec.kind === 'alert');
+      // Operators are sent only the visible alerts the routing policy routes to them: those in their
+      // agency's territory (pn: Spain, so not the Lisbon ones; mad: Madrid city, as for visibility).
+      const outsideTerritory: Partial<Record<Username, string[]>> = { 'pn-operator': ['lisbon'] };
+      const expected = visibleTo(user).filter((p) => p.spec.kind === 'alert' && !(outsideTerritory[user] ?? []).includes(String(p.spec.area)));
       // Ledger order: pn's bundle, pj's, crm's, then the sentinel; within a bundle, the bundle's order.
       const order = ['pn', 'pj', 'crm'];
       const rank = (p: Published) => (p.spec.key === 'sentinel' ? 3 : order.indexOf(p.spec.by)) * 1000 + published.indexOf(p);

@@ -8,7 +8,7 @@ import { Sessions } from './sessions.js';
 const agency = { key: 'pn', mspId: 'PnMSP', identityId: 'identity--5a0c3f0e-7d4b-4c39-9d7e-2f0e8c1b6a01', level: 'national' as const };
 
 async function sessions(secret = randomBytes(32)): Promise<Sessions> {
-  const users = [{ username: 'pn-analyst', displayName: 'Analyst', role: 'analyst' as const, passwordHash: await hashPassword('demo') }];
+  const users = [{ username: 'pn-analyst', displayName: 'Analyst', role: 'analyst' as const, minSeverity: 'low' as const, passwordHash: await hashPassword('demo') }];
   return new Sessions(users, agency, secret, 8);
 }
 
@@ -19,6 +19,7 @@ test('login gives a token that identifies the user and their agency', async () =
   assert.equal(viewer?.username, 'pn-analyst');
   assert.equal(viewer?.role, 'analyst');
   assert.deepEqual(viewer?.agency, agency);
+  assert.equal(viewer?.minSeverity, 'low');
 });
 
 test('wrong password and unknown user get the same error', async () => {

@@ -22,7 +22,7 @@ export class Sessions {
 
   private viewerFor(username: string): Viewer | undefined {
     const u = this.users.find((x) => x.username === username);
-    return u && { username: u.username, displayName: u.displayName, role: u.role, agency: this.agency };
+    return u && { username: u.username, displayName: u.displayName, role: u.role, agency: this.agency, minSeverity: u.minSeverity };
   }
 
   private sign(payload: string): string {

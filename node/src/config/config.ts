@@ -17,6 +17,7 @@ const user = z.object({
   username: z.string().min(1).describe('Login name, unique within the node'),
   displayName: z.string().min(1).describe('Name shown in the portal and audit log'),
   role: z.enum(roles).describe('What the user does: analyst, operator (field), supervisor, auditor'),
+  minSeverity: z.enum(['low', 'medium', 'high', 'critical']).default('low').describe('Operators and supervisors are sent alerts of at least this severity'),
   passwordHash: z.string().regex(/^scrypt\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/, 'must be "scrypt$<salt b64>$<hash b64>" (see popart-node hash-password)')
     .describe('scrypt hash of the password'),
 });

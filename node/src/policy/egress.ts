@@ -73,6 +73,18 @@ export class EgressGate {
     });
   }
 
+  /**
+   * Whether an alert is routed to this user (operators and supervisors; the routing policy decides
+   * by territory and severity). Other roles are not routed alerts.
+   */
+  async routedTo(viewer: Viewer, row: ThreatRow): Promise<boolean> {
+    if (viewer.role !== 'operator' && viewer.role !== 'supervisor') return true;
+    const facts = factsFromRow(row, this.agencyKeyOf(row.publisherMsp));
+    const operator = { username: viewer.username, agency: viewer.agency.key, role: viewer.role, min_severity: viewer.minSeverity ?? 'low' };
+    const routing = await this.policy.route(facts, [operator], this.clock());
+    return routing.recipients.includes(viewer.username);
+  }
+
   /** The visible subset of rows, in order, redacted. */
   async releaseAll(viewer: Viewer, rows: readonly ThreatRow[]): Promise<ThreatRow[]> {
     return (await this.releaseEach(viewer, rows)).flatMap((r) => (r.visible ? [r.row] : []));

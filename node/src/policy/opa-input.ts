@@ -50,3 +50,12 @@ export function toDecision(raw: unknown): Decision {
     coarsen: Array.isArray(r.coarsen) ? r.coarsen : [],
   };
 }
+
+/** A routing result as the node uses it (absent fields route to nobody). */
+export function toRouting(raw: unknown): { recipients: string[]; reasons: Record<string, string[]> } {
+  const r = (raw ?? {}) as { recipients?: unknown; reasons?: unknown };
+  return {
+    recipients: Array.isArray(r.recipients) ? r.recipients.filter((x): x is string => typeof x === 'string') : [],
+    reasons: r.reasons && typeof r.reasons === 'object' ? (r.reasons as Record<string, string[]>) : {},
+  };
+}

@@ -8,8 +8,8 @@ import { createServer } from 'node:net';
 import { OPAClient } from '@open-policy-agent/opa';
 import { NodeError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { agencySubject, ENTRYPOINTS, objectInput, subjectOf, toDecision } from './opa-input.js';
-import type { AgencySubject, Decision, ObjectFacts, PolicyGate, Viewer } from './policy.js';
+import { agencySubject, ENTRYPOINTS, objectInput, subjectOf, toDecision, toRouting } from './opa-input.js';
+import type { AgencySubject, Decision, ObjectFacts, OperatorFacts, PolicyGate, Routing, Viewer } from './policy.js';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -92,6 +92,10 @@ export class OpaServerPolicy implements PolicyGate {
     const out = await this.evaluate(ENTRYPOINTS.decisions, { now: now.toISOString(), subject: subjectOf(viewer), objects: objects.map(objectInput) });
     const list = Array.isArray(out) ? out : [];
     return objects.map((_, i) => toDecision(list[i]));
+  }
+
+  async route(alert: ObjectFacts, operators: readonly OperatorFacts[], now: Date): Promise<Routing> {
+    return toRouting(await this.evaluate(ENTRYPOINTS.routing, { now: now.toISOString(), alert: objectInput(alert), operators }));
   }
 
   async raw(entrypoint: string, input: unknown): Promise<unknown> {

@@ -26,6 +26,8 @@ export interface Viewer {
   displayName: string;
   role: Role;
   agency: AgencySubject;
+  /** Alerts below this severity are not routed to this user (operators, supervisors). */
+  minSeverity?: string;
 }
 
 /** What the policy is told about an object: its markings and facts, never its content. */
@@ -57,6 +59,19 @@ export interface Decision {
   coarsen: Coarsening[];
 }
 
+/** An operator as the routing policy sees them. */
+export interface OperatorFacts {
+  username: string;
+  agency: string;
+  role: string;
+  min_severity: string;
+}
+
+export interface Routing {
+  recipients: string[];
+  reasons: Record<string, string[]>;
+}
+
 export interface PolicyGate {
   /** "wasm" (in process) or "opa-server". */
   readonly runtime: string;
@@ -66,5 +81,7 @@ export interface PolicyGate {
   release(agency: AgencySubject, obj: ObjectFacts, now: Date): Promise<Decision>;
   /** Visibility and redaction for one user, for each object, in order. */
   decide(viewer: Viewer, objects: readonly ObjectFacts[], now: Date): Promise<Decision[]>;
+  /** Which of these operators an alert is for. */
+  route(alert: ObjectFacts, operators: readonly OperatorFacts[], now: Date): Promise<Routing>;
   close(): Promise<void>;
 }

@@ -7,8 +7,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { loadPolicy, type LoadedPolicy } from '@open-policy-agent/opa-wasm';
 import { NodeError } from '../errors.js';
-import { agencySubject, ENTRYPOINTS, objectInput, subjectOf, toDecision } from './opa-input.js';
-import type { AgencySubject, Decision, ObjectFacts, PolicyGate, Viewer } from './policy.js';
+import { agencySubject, ENTRYPOINTS, objectInput, subjectOf, toDecision, toRouting } from './opa-input.js';
+import type { AgencySubject, Decision, ObjectFacts, OperatorFacts, PolicyGate, Routing, Viewer } from './policy.js';
 
 /** Folder of the compiled policies in the policies workspace. */
 export function policiesBuildDir(): string {
@@ -58,6 +58,10 @@ export class WasmPolicy implements PolicyGate {
       decisions.push(...chunk.map((_, j) => toDecision(list[j])));
     }
     return decisions;
+  }
+
+  async route(alert: ObjectFacts, operators: readonly OperatorFacts[], now: Date): Promise<Routing> {
+    return toRouting(this.evaluate(ENTRYPOINTS.routing, { now: now.toISOString(), alert: objectInput(alert), operators }));
   }
 
   /** Raw evaluation of any entrypoint (for the cross-runtime tests). */

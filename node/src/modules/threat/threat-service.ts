@@ -234,7 +234,10 @@ export class ThreatService {
     return (await this.store.versions(row.id)).map((v) => ({ modified: v.modified, txId: v.txId, blockNumber: v.blockNumber }));
   }
 
-  /** New alerts as they are committed, each passed through the gate for this viewer. */
+  /**
+   * New alerts as they are committed, each passed through the gate for this viewer; operators and
+   * supervisors get only the alerts the routing policy sends them (territory, severity).
+   */
   alerts(viewer: Viewer, maxBuffered = 1000): AsyncIterableIterator<ThreatRow> {
     const queue: ThreatRow[] = [];
     let wake: (() => void) | null = null;
@@ -247,8 +250,8 @@ export class ThreatService {
       if (alerts.length === 0) return;
       tail = tail.then(async () => {
         const delivered: ThreatRow[] = [];
-        for (const r of await this.gate.releaseEach(viewer, alerts)) {
-          if (!r.visible) continue;
+        for (const [i, r] of (await this.gate.releaseEach(viewer, alerts)).entries()) {
+          if (!r.visible || !(await this.gate.routedTo(viewer, alerts[i] as ThreatRow))) continue;
           delivered.push(r.row);
           if (queue.length >= maxBuffered) {
             overflow = true;
