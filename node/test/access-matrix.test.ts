@@ -210,7 +210,7 @@ function expectedRedacted(p: Published, user: Username): string[] {
   return paths.map((path) => `${path} (rounded to 2 decimals)`);
 }
 
-describe('access matrix of the demo: every user, every egress path, exactly the objects the rules allow', () => {
+for (const policy of ['wasm', 'opa-server'] as const) describe(`access matrix of the demo (policies on ${policy}): every user, every egress path, exactly the objects the rules allow`, () => {
   const tag = `matrix${randomUUID().replace(/-/g, '').slice(0, 10)}`;
   const dir = tempDir('popart-matrix-');
   let cluster: DemoCluster;
@@ -226,7 +226,7 @@ describe('access matrix of the demo: every user, every egress path, exactly the 
   const visibleTo = (user: Username): Published[] => published.filter((p) => codeOf(p.spec, user) !== '.');
 
   before(async () => {
-    cluster = await startDemo({ dataDir: dir.path, passphrase: 'test-passphrase', randomPorts: true, logLevel: 'silent', fsync: false, policy: 'wasm' });
+    cluster = await startDemo({ dataDir: dir.path, passphrase: 'test-passphrase', randomPorts: true, logLevel: 'silent', fsync: false, policy });
     for (const u of USERS) {
       tokens[u.username] = await login(cluster.nodes[u.agency].url, u.username);
       received[u.username] = new Set();
@@ -264,7 +264,7 @@ describe('access matrix of the demo: every user, every egress path, exactly the 
       for (const by of ['pn', 'pj', 'crm'] as const) {
         const objects = published.filter((p) => p.spec.by === by && p.spec.key !== 'sentinel').map((p) => p.object);
         const b = bundle(...objects);
-        recordEmittedBundle(`access-matrix-published-${by}`, b);
+        recordEmittedBundle(`access-matrix-${policy}-published-${by}`, b);
         const user = PUBLISHERS[by];
         const r = await gql<{ publishBundle: { status: string; blockNumber: number; ids: string[] } }>(cluster.nodes[by].url, PUBLISH, { b }, tokens[user]);
         assert.equal(r.errors, undefined, `${by} publishes its part of the matrix: ${JSON.stringify(r.errors)}`);
@@ -360,7 +360,7 @@ describe('access matrix of the demo: every user, every egress path, exactly the 
       const defs = exported.objects.filter((o) => o.type === 'marking-definition' || o.type === 'extension-definition').map((o) => o.id as string);
       const referenced = new Set(objects.flatMap((o) => [...((o.object_marking_refs as string[] | undefined) ?? []), ...Object.keys((o.extensions as Json | undefined) ?? {})]));
       assert.deepEqual([...defs].sort(), [...referenced].sort(), `${user}: the export carries exactly the definitions its objects reference`);
-      recordEmittedBundle(`access-matrix-export-${user}`, exported);
+      recordEmittedBundle(`access-matrix-${policy}-export-${user}`, exported);
     });
 
     test(`${user}: the alerts subscription delivered exactly the expected alerts, redacted as expected`, () => {
