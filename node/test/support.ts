@@ -5,26 +5,16 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
+import { freePort } from '../src/net.js';
+import { openDatabase, type Database } from '../src/read-model/database.js';
 
 export function tempDir(prefix = 'popart-test-'): { path: string; remove(): void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
 }
 
 export interface PostgresServer {
@@ -68,6 +58,29 @@ export async function startPostgres(): Promise<PostgresServer> {
       }
     },
   };
+}
+
+/** The read model's two database implementations, for suites that run on both. */
+export interface DatabaseBackend {
+  name: 'PGlite' | 'PostgreSQL';
+  setup(): Promise<void>;
+  /** A fresh, empty database. */
+  open(): Promise<Database>;
+  teardown(): void;
+}
+
+export function databaseBackends(prefix: string): DatabaseBackend[] {
+  let pg: PostgresServer | null = null;
+  let count = 0;
+  return [
+    { name: 'PGlite', setup: async () => undefined, open: () => openDatabase({ kind: 'pglite', dir: null }), teardown: () => undefined },
+    {
+      name: 'PostgreSQL',
+      setup: async () => { pg = await startPostgres(); },
+      open: async () => openDatabase({ kind: 'postgres', url: pg!.createDatabase(`${prefix}_${++count}`) }),
+      teardown: () => pg?.stop(),
+    },
+  ];
 }
 
 export interface GqlResult<T = Record<string, unknown>> {

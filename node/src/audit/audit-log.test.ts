@@ -8,10 +8,10 @@ import { after, before, describe, test } from 'node:test';
 import { ThreatExchangeContract, type AuditAnchor, type AuditAnchorInput } from '@popart/chaincode';
 import { AGENCIES, registerAgencies, TestLedger } from '@popart/chaincode/testing';
 import { canonicalJson } from '@popart/schemas';
-import { startPostgres, type PostgresServer } from '../../test/support.js';
+import { databaseBackends } from '../../test/support.js';
 import { LedgerUnavailable, NodeError } from '../errors.js';
 import { mapLedgerError } from '../ledger/map-error.js';
-import { openDatabase, type Database } from '../read-model/database.js';
+import type { Database } from '../read-model/database.js';
 import { migrate } from '../read-model/migrations.js';
 import { entryHash, GENESIS_HASH, type AuditRecord } from './audit-entry.js';
 import { AuditAnchorer, type AnchorLedger } from './audit-anchorer.js';
@@ -50,21 +50,12 @@ function consult(n: number, extra: Partial<AuditRecord> = {}): AuditRecord {
     decisionId: `decision-${n}`, policyRevision: 'rev-1', details: { query: 'threats', n }, ...extra };
 }
 
-const backends: { name: string; open: () => Promise<Database>; setup?: () => Promise<void>; teardown?: () => void }[] = [];
-let pg: PostgresServer | null = null;
-let dbCount = 0;
-backends.push({ name: 'PGlite', open: () => openDatabase({ kind: 'pglite', dir: null }) });
-backends.push({
-  name: 'PostgreSQL',
-  setup: async () => { pg = await startPostgres(); },
-  open: async () => openDatabase({ kind: 'postgres', url: pg!.createDatabase(`audit_${++dbCount}`) }),
-  teardown: () => pg?.stop(),
-});
+const backends = databaseBackends('audit');
 
 for (const backend of backends) {
   describe(`audit log on ${backend.name}`, () => {
-    before(async () => backend.setup?.());
-    after(() => backend.teardown?.());
+    before(async () => backend.setup());
+    after(() => backend.teardown());
 
     async function fresh(n = 0, anchors?: FakeAnchorLedger): Promise<{ db: Database; log: AuditLog }> {
       const db = await backend.open();

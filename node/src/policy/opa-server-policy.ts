@@ -4,23 +4,12 @@
  * runs elsewhere (url).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { OPAClient } from '@open-policy-agent/opa';
 import { NodeError } from '../errors.js';
+import { freePort } from '../net.js';
 import type { Logger } from '../log.js';
 import { agencySubject, ENTRYPOINTS, objectInput, subjectOf, toDecision, toRouting } from './opa-input.js';
 import type { AgencySubject, Decision, ObjectFacts, OperatorFacts, PolicyGate, Routing, Viewer } from './policy.js';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 /** An OPA server process on 127.0.0.1 serving a policy bundle (directory or .tar.gz), decision logs to its console. */
 export class OpaServerProcess {

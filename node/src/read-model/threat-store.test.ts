@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { StixObject } from '@popart/schemas';
-import { startPostgres, type PostgresServer } from '../../test/support.js';
-import { openDatabase, type Database } from './database.js';
+import { databaseBackends } from '../../test/support.js';
+import type { Database } from './database.js';
 import { migrate } from './migrations.js';
 import { rowFromObject, type ThreatRow } from './threat-row.js';
 import { decodeCursor, encodeCursor, ThreatStore } from './threat-store.js';
@@ -25,21 +25,12 @@ function row(obj: StixObject, block: number, msp = 'PnMSP'): ThreatRow {
   return rowFromObject(obj, { publisherMsp: msp, txId: `tx-${block}`, blockNumber: block, signatureVerified: true });
 }
 
-const backends: { name: string; open: () => Promise<Database>; setup?: () => Promise<void>; teardown?: () => void }[] = [];
-let pg: PostgresServer | null = null;
-let dbCount = 0;
-backends.push({ name: 'PGlite', open: () => openDatabase({ kind: 'pglite', dir: null }) });
-backends.push({
-  name: 'PostgreSQL',
-  setup: async () => { pg = await startPostgres(); },
-  open: async () => openDatabase({ kind: 'postgres', url: pg!.createDatabase(`store_${++dbCount}`) }),
-  teardown: () => pg?.stop(),
-});
+const backends = databaseBackends('store');
 
 for (const backend of backends) {
   describe(`read model on ${backend.name}`, () => {
-    before(async () => backend.setup?.());
-    after(() => backend.teardown?.());
+    before(async () => backend.setup());
+    after(() => backend.teardown());
 
     async function fresh(): Promise<{ db: Database; store: ThreatStore }> {
       const db = await backend.open();

@@ -3,14 +3,8 @@ import { sha256Hex } from '@popart/schemas';
 import type { RwSet } from '@popart/chaincode';
 import { isIsoTimestamp, type OrgMembership, type SignedProposal } from './proposal.js';
 
-export interface CommittedTx {
-  txId: string;
-  mspId: string;
-  clientId: string;
-  timestamp: string;
-  fn: string;
-  args: string[];
-  signature: string;
+/** A committed transaction: the signed proposal (transient data is never recorded) and what it did. */
+export interface CommittedTx extends Omit<SignedProposal, 'transient'> {
   rwset: {
     reads: { key: string; version: string | null }[];
     /** value base64, null = delete */
