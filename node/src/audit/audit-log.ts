@@ -10,7 +10,7 @@
  */
 import type { AuditAnchor } from '@popart/chaincode';
 import { InputError, NodeError } from '../errors.js';
-import type { Database } from '../read-model/database.js';
+import { valuesPlaceholders, type Database } from '../read-model/database.js';
 import {
   AUDIT_COLUMNS, chainEntry, contentOf, entryFromRow, entryHash, GENESIS_HASH, ROW_CASTS, rowParams,
   type AuditAction, type AuditContent, type AuditEntry, type AuditHead, type AuditRecord, type DbAuditRow,
@@ -80,16 +80,6 @@ export function encodeAuditCursor(seq: number): string {
 export function decodeAuditCursor(cursor: string): number | null {
   const m = /^audit:(\d{1,16})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
   return m?.[1] ? Number(m[1]) : null;
-}
-
-function placeholders(rows: number): string {
-  const groups: string[] = [];
-  for (let r = 0; r < rows; r++) {
-    const cells: string[] = [];
-    for (let c = 0; c < PARAMS_PER_ROW; c++) cells.push(`$${r * PARAMS_PER_ROW + c + 1}${ROW_CASTS[c] ?? ''}`);
-    groups.push(`(${cells.join(',')})`);
-  }
-  return groups.join(',');
 }
 
 function isUniqueViolation(err: unknown): boolean {
@@ -202,12 +192,12 @@ export class AuditLog {
       const entries = contents.map((c) => (prev = chainEntry(c, prev)));
       try {
         if (entries.length <= this.maxBatch) {
-          await this.db.query(`INSERT INTO audit_log (${AUDIT_COLUMNS}) VALUES ${placeholders(entries.length)}`, entries.flatMap(rowParams));
+          await this.db.query(`INSERT INTO audit_log (${AUDIT_COLUMNS}) VALUES ${valuesPlaceholders(entries.length, PARAMS_PER_ROW, ROW_CASTS)}`, entries.flatMap(rowParams));
         } else {
           await this.db.transaction(async (tx) => {
             for (let i = 0; i < entries.length; i += this.maxBatch) {
               const chunk = entries.slice(i, i + this.maxBatch);
-              await tx.query(`INSERT INTO audit_log (${AUDIT_COLUMNS}) VALUES ${placeholders(chunk.length)}`, chunk.flatMap(rowParams));
+              await tx.query(`INSERT INTO audit_log (${AUDIT_COLUMNS}) VALUES ${valuesPlaceholders(chunk.length, PARAMS_PER_ROW, ROW_CASTS)}`, chunk.flatMap(rowParams));
             }
           });
         }

@@ -68,6 +68,20 @@ class PostgresDatabase implements Database {
   }
 }
 
+/**
+ * Placeholders of a multi-row VALUES list: `($1,$2::jsonb),($3,$4::jsonb)` for 2 rows of width 2
+ * with a cast on column 1. `offset` is the number of parameters that come before the list.
+ */
+export function valuesPlaceholders(rows: number, width: number, casts: Record<number, string> = {}, offset = 0): string {
+  const groups: string[] = [];
+  for (let r = 0; r < rows; r++) {
+    const cells: string[] = [];
+    for (let c = 0; c < width; c++) cells.push(`$${offset + r * width + c + 1}${casts[c] ?? ''}`);
+    groups.push(`(${cells.join(',')})`);
+  }
+  return groups.join(',');
+}
+
 export type DatabaseOptions = { kind: 'pglite'; dir: string | null /* null = in memory */ } | { kind: 'postgres'; url: string };
 
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {

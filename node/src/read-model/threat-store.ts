@@ -2,7 +2,7 @@
  * The read model of one node: the objects this agency holds, their versions, and the listener's
  * checkpoint, written together in one transaction per block so nothing is missed or duplicated.
  */
-import type { Database } from './database.js';
+import { valuesPlaceholders, type Database } from './database.js';
 import { rowFromDb, searchText, type DbThreatRow, type ThreatRow } from './threat-row.js';
 
 export interface ThreatQuery {
@@ -53,16 +53,6 @@ function rowValues(row: ThreatRow): unknown[] {
     row.modified, searchText(row.stix)];
 }
 
-function placeholders(count: number, width: number, casts: Record<number, string> = {}): string {
-  const groups: string[] = [];
-  for (let r = 0; r < count; r++) {
-    const cells: string[] = [];
-    for (let c = 0; c < width; c++) cells.push(`$${r * width + c + 1}${casts[c] ?? ''}`);
-    groups.push(`(${cells.join(',')})`);
-  }
-  return groups.join(',');
-}
-
 /** Latest version per id among the rows (a block may carry several versions of one object). */
 function latestPerId(rows: readonly ThreatRow[]): ThreatRow[] {
   const latest = new Map<string, ThreatRow>();
@@ -97,11 +87,11 @@ function blockStatement(rows: readonly ThreatRow[], checkpoint: { listener: stri
   if (rows.length) {
     const latest = latestPerId(rows);
     params.push(...latest.flatMap(rowValues));
-    ctes.push(`objects AS (INSERT INTO threat_objects (${UPSERT_COLUMNS}) VALUES ${placeholders(latest.length, PER_ROW, CASTS)}
+    ctes.push(`objects AS (INSERT INTO threat_objects (${UPSERT_COLUMNS}) VALUES ${valuesPlaceholders(latest.length, PER_ROW, CASTS)}
       ${UPSERT_OBJECTS_TAIL} RETURNING 1)`);
     const offset = params.length;
     params.push(...rows.flatMap((row) => [row.id, row.modified, JSON.stringify(row.stix), row.txId, row.blockNumber]));
-    const versionValues = placeholders(rows.length, 5, { 2: '::jsonb' }).replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
+    const versionValues = valuesPlaceholders(rows.length, 5, { 2: '::jsonb' }, offset);
     ctes.push(`versions AS (INSERT INTO threat_versions (id, modified, stix, tx_id, block_number) VALUES ${versionValues}
       ON CONFLICT (id, modified) DO NOTHING RETURNING 1)`);
   }
