@@ -94,6 +94,10 @@ for (const backend of backends) {
       assert.deepEqual(ids(await store.search({ text: '100%_' }, null, 100)), [], 'LIKE wildcards in the text are literal');
       assert.deepEqual(ids(await store.search({ bbox: [-3.8, 40.3, -3.5, 40.6] }, null, 100)), ['aa']);
       assert.deepEqual(ids(await store.search({ bbox: [2.0, 41.0, 2.3, 41.5] }, null, 100)), []);
+      const identity = row({ type: 'identity', spec_version: '2.1', id: 'identity--00000000-0000-4000-8000-00000000cccc', created: '2026-11-21T00:00:00.000Z', modified: '2026-11-21T00:00:00.000Z', name: 'Policía Nacional', identity_class: 'organization' }, 2);
+      await store.applyBlock(2, [identity]);
+      assert.ok(!ids(await store.search({}, null, 100)).includes('cc'), 'agencies\' identities are not listed as threats by default');
+      assert.deepEqual(ids(await store.search({ types: ['identity'] }, null, 100)), ['cc'], 'but are when asked for by type');
       const page1 = await store.search({ types: ['indicator'] }, null, 5);
       const last = page1.at(-1)!;
       const cursor = decodeCursor(encodeCursor({ modified: last.modified, id: last.id }));

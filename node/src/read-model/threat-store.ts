@@ -22,6 +22,9 @@ export interface ThreatQuery {
 
 export interface Cursor { modified: string; id: string }
 
+/** Objects that describe the exchange itself rather than a threat: listed only when asked for by type. */
+export const REFERENCE_TYPES = ['identity', 'marking-definition', 'extension-definition'];
+
 export function encodeCursor(c: Cursor): string {
   return Buffer.from(JSON.stringify([c.modified, c.id])).toString('base64url');
 }
@@ -176,6 +179,7 @@ export class ThreatStore {
     };
     if (!q.includeRevoked) where.push('revoked = false');
     if (q.types?.length) where.push(`type = ANY(${p(q.types)}::text[])`);
+    else where.push(`type <> ALL(${p(REFERENCE_TYPES)}::text[])`);
     if (q.categories?.length) where.push(`category = ANY(${p(q.categories)}::text[])`);
     if (q.severities?.length) where.push(`severity = ANY(${p(q.severities)}::text[])`);
     if (q.publisherMsps?.length) where.push(`publisher_msp = ANY(${p(q.publisherMsps)}::text[])`);

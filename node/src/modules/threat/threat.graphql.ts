@@ -42,7 +42,7 @@ export const threatTypeDefs = /* GraphQL */ `
   type ThreatConnection { edges: [ThreatEdge!]!, pageInfo: PageInfo! }
 
   input ThreatFilter {
-    "STIX types, e.g. indicator, incident, sighting."
+    "STIX types, e.g. indicator, incident, sighting. Without it, agencies' identities and marking/extension definitions are left out."
     types: [String!]
     "Alert categories, e.g. drone, gunshot."
     categories: [String!]
