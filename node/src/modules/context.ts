@@ -12,7 +12,7 @@ export interface Services {
   publisher: PublishService;
   agencies: AgencyDirectory;
   ledgerKind: 'embedded' | 'fabric';
-  /** The agency's audit log (LED Art. 25); absent on a node started without one. */
+  /** The agency's audit log (LED Art. 25). */
   audit: AuditService;
 }
 

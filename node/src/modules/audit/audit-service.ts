@@ -4,9 +4,8 @@
  */
 import { actorOf, AUDIT_ACTIONS, type AuditAction, type AuditEntry } from '../../audit/audit-entry.js';
 import { encodeAuditCursor, type AuditFilter, type AuditLog } from '../../audit/audit-log.js';
-import { AuthError, InputError, NodeError } from '../../errors.js';
+import { AuthError, InputError } from '../../errors.js';
 import type { AgencySubject, Viewer } from '../../policy/policy.js';
-import type { RequestContext } from '../context.js';
 
 export interface AuditFilterInput {
   from?: string | null;
@@ -91,11 +90,4 @@ export class AuditService {
       headSeq: v.head.seq, headHash: v.head.hash, lastAnchoredSeq: v.lastAnchoredSeq,
     };
   }
-}
-
-/** The node's audit service, or NOT_FOUND when this node runs without an audit log. */
-export function auditService(ctx: RequestContext): AuditService {
-  const service = ctx.services.audit;
-  if (!service) throw new NodeError('NOT_FOUND', 'this node has no audit log');
-  return service;
 }

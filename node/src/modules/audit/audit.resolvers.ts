@@ -1,6 +1,6 @@
 import type { AuditEntry } from '../../audit/audit-entry.js';
 import type { RequestContext } from '../context.js';
-import { auditService, type AuditFilterInput } from './audit-service.js';
+import type { AuditFilterInput } from './audit-service.js';
 
 export const auditResolvers = {
   AuditEntry: {
@@ -8,7 +8,7 @@ export const auditResolvers = {
   },
   Query: {
     auditLog: (_: unknown, a: { filter?: AuditFilterInput | null; first?: number; after?: string | null }, ctx: RequestContext) =>
-      auditService(ctx).list(ctx.viewer!, a.filter ?? {}, a.first ?? 50, a.after ?? null),
-    verifyAuditLog: (_: unknown, __: unknown, ctx: RequestContext) => auditService(ctx).verify(ctx.viewer!),
+      ctx.services.audit.list(ctx.viewer!, a.filter ?? {}, a.first ?? 50, a.after ?? null),
+    verifyAuditLog: (_: unknown, __: unknown, ctx: RequestContext) => ctx.services.audit.verify(ctx.viewer!),
   },
 };
