@@ -107,9 +107,11 @@ box_meets_polygon(box, polygon) if {
 # An area ({ "bbox", "center" }) concerns a territory when its centre lies inside the territory,
 # or its box overlaps (shares an area with) the box of one of the territory's polygons and also
 # meets that polygon itself.
-area_in_territory(area, territory) if point_in_territory(area.center, territory)
-
+# The cheap test first: the edge-crossing test only runs when the centre is outside (else), instead
+# of for every object as a second rule body would.
 area_in_territory(area, territory) if {
+	point_in_territory(area.center, territory)
+} else if {
 	some polygon in polygons(territory)
 	boxes_overlap(area.bbox, ring_bbox(polygon[0]))
 	box_meets_polygon(area.bbox, polygon)
