@@ -132,25 +132,14 @@ partner_max_rank(from, to) := max(ranks) if {
 
 # Territory: local and regional authorities hold only objects whose area concerns their
 # jurisdiction (popart.geo.area_in_territory), or objects with no area.
-territory(key, _) := {"allow": true, "reasons": []} if {
+# One chain, first match wins: the territory test runs once per object, not once per rule body.
+territory(key, obj) := {"allow": true, "reasons": []} if {
 	not config.agencies[key].level in territorial_levels
-}
-
-territory(key, obj) := {"allow": true, "reasons": ["no area: judged by markings and audience alone"]} if {
-	config.agencies[key].level in territorial_levels
+} else := {"allow": true, "reasons": ["no area: judged by markings and audience alone"]} if {
 	object.get(obj, "area", null) == null
-}
-
-territory(key, obj) := {"allow": true, "reasons": [concat("", ["the object's area concerns the territory of ", agency_name(key)])]} if {
-	config.agencies[key].level in territorial_levels
+} else := {"allow": true, "reasons": [concat("", ["the object's area concerns the territory of ", agency_name(key)])]} if {
 	geo.area_in_territory(obj.area, config.agencies[key].jurisdiction)
-}
-
-territory(key, obj) := {"allow": false, "rule": "release.jurisdiction", "reasons": [concat("", [
+} else := {"allow": false, "rule": "release.jurisdiction", "reasons": [concat("", [
 	"the object's area lies outside the territory of ", agency_name(key),
 	" (", config.agencies[key].level, " authority)",
-])]} if {
-	config.agencies[key].level in territorial_levels
-	object.get(obj, "area", null) != null
-	not geo.area_in_territory(obj.area, config.agencies[key].jurisdiction)
-}
+])]}
