@@ -7,8 +7,7 @@ import type { StixObject } from '@popart/schemas';
 import { startAudit, type Audit } from './audit/index.js';
 import { Sessions } from './auth/sessions.js';
 import { AuditService } from './modules/audit/audit-service.js';
-import { factsFromRow } from './policy/facts.js';
-import { rowFromObject } from './read-model/threat-row.js';
+import { factsFromObject } from './policy/facts.js';
 import type { NodeConfig } from './config/config.js';
 import { NodeError } from './errors.js';
 import { FileKeystore } from './keys/file-keystore.js';
@@ -145,19 +144,19 @@ export class AgencyNode {
       const audit = startAudit({ db, ledger, agency, log: log.child('audit') });
       cleanups.push(() => audit.stop());
       // Agencies other than this one that the release policy lets hold the objects (for the disclosure log).
-      const recipientsOf = async (objects: Parameters<typeof rowFromObject>[0][]): Promise<string[]> => {
+      const recipientsOf = async (objects: StixObject[]): Promise<string[]> => {
         const now = new Date();
-        const recipients = new Set<string>();
+        const facts = objects.map((o) => factsFromObject(o, agency.key, agency.mspId));
+        const recipients: string[] = [];
         for (const other of directory.all().filter((a) => a.key !== agency.key)) {
-          for (const o of objects) {
-            const row = rowFromObject(o, { publisherMsp: agency.mspId, txId: '', blockNumber: 0, signatureVerified: true });
-            if ((await policy.release(other, factsFromRow(row, agency.key), now)).allow) {
-              recipients.add(other.key);
+          for (const f of facts) {
+            if ((await policy.release(other, f, now)).allow) {
+              recipients.push(other.key);
               break;
             }
           }
         }
-        return [...recipients].sort();
+        return recipients.sort();
       };
       const publisher = new PublishService(ledger, outbox, listener, log, audit.log, recipientsOf);
       publisherRef.current = publisher;

@@ -2,14 +2,10 @@
  * The node's errors. One base class; every error a user can cause names what was wrong.
  * GraphQL error codes are assigned once, in the server's formatError (server/format-error.ts).
  */
-export interface InputIssue {
-  /** Index of the offending object in the bundle, when the issue concerns one object. */
-  objectIndex: number | null;
-  objectId: string | null;
-  /** Property path, e.g. "pattern" or "extensions.extension-definition--….severity". */
-  property: string;
-  message: string;
-}
+import type { StixIssue } from '@popart/schemas';
+
+/** What was wrong with an input: the object (index, id) and the property path, and why (same shape as schemas' StixIssue). */
+export type InputIssue = StixIssue;
 
 export type NodeErrorCode =
   | 'MALFORMED_JSON'
@@ -62,9 +58,4 @@ export class LedgerUnavailable extends NodeError {
   constructor(message: string, cause?: unknown) {
     super('LEDGER_UNAVAILABLE', message, { cause });
   }
-}
-
-export function describeIssue(issue: InputIssue): string {
-  const where = issue.objectIndex === null ? '' : `object[${issue.objectIndex}]${issue.objectId ? ` ${issue.objectId}` : ''} `;
-  return `${where}property "${issue.property}": ${issue.message}`;
 }

@@ -6,7 +6,7 @@
 import type { StixObject } from '@popart/schemas';
 import type { ThreatRow } from '../read-model/threat-row.js';
 import { factsFromRow } from './facts.js';
-import type { Coarsening, Decision, PolicyGate, Viewer } from './policy.js';
+import type { Coarsening, Decision, ObjectFacts, PolicyGate, Viewer } from './policy.js';
 
 export type Released = { visible: true; row: ThreatRow; decision: Decision } | { visible: false; decision: Decision };
 
@@ -74,15 +74,24 @@ export class EgressGate {
   }
 
   /**
-   * Whether an alert is routed to this user (operators and supervisors; the routing policy decides
-   * by territory and severity). Other roles are not routed alerts.
+   * The alerts among rows that go to this user: visible (and redacted) for them, and — for operators
+   * and supervisors — routed to them by the routing policy (territory, severity). Each row's facts
+   * are built once for both decisions.
    */
-  async routedTo(viewer: Viewer, row: ThreatRow): Promise<boolean> {
-    if (viewer.role !== 'operator' && viewer.role !== 'supervisor') return true;
-    const facts = factsFromRow(row, this.agencyKeyOf(row.publisherMsp));
+  async releaseAlerts(viewer: Viewer, rows: readonly ThreatRow[]): Promise<ThreatRow[]> {
+    const facts = rows.map((r) => factsFromRow(r, this.agencyKeyOf(r.publisherMsp)));
+    const now = this.clock();
+    const decisions = await this.policy.decide(viewer, facts, now);
+    const routed = viewer.role === 'operator' || viewer.role === 'supervisor';
     const operator = { username: viewer.username, agency: viewer.agency.key, role: viewer.role, min_severity: viewer.minSeverity ?? 'low' };
-    const routing = await this.policy.route(facts, [operator], this.clock());
-    return routing.recipients.includes(viewer.username);
+    const out: ThreatRow[] = [];
+    for (const [i, row] of rows.entries()) {
+      const decision = decisions[i];
+      if (!decision?.allow) continue;
+      if (routed && !(await this.policy.route(facts[i] as ObjectFacts, [operator], now)).recipients.includes(viewer.username)) continue;
+      out.push({ ...row, stix: redact(row.stix, decision.remove, decision.coarsen) });
+    }
+    return out;
   }
 
   /** The visible subset of rows, in order, redacted. */

@@ -2,7 +2,7 @@
 import { areaBBox, type StixObject } from '@popart/schemas';
 import type { ObjectAnnouncement } from '@popart/chaincode';
 import { isTlpLevel } from '@popart/schemas';
-import type { ThreatRow } from '../read-model/threat-row.js';
+import { rowFromObject, type ThreatRow } from '../read-model/threat-row.js';
 import type { ObjectFacts } from './policy.js';
 
 type BBox = [number, number, number, number];
@@ -39,6 +39,11 @@ export function factsFromRow(row: ThreatRow, publisher: string): ObjectFacts {
     area: areaFacts(row.bbox),
     properties: propertyPaths(row.stix),
   };
+}
+
+/** Facts of an object not committed yet (e.g. to ask whom a publish discloses it to): the same derivation as a stored row. */
+export function factsFromObject(obj: StixObject, publisher: string, publisherMsp: string): ObjectFacts {
+  return factsFromRow(rowFromObject(obj, { publisherMsp, txId: '', blockNumber: 0, signatureVerified: false }), publisher);
 }
 
 export function factsFromAnnouncement(a: ObjectAnnouncement, publisher: string): ObjectFacts {

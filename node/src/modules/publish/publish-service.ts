@@ -4,7 +4,7 @@
  * the contract checks it again on the ledger, where the creator rules are enforced.
  */
 import { randomUUID } from 'node:crypto';
-import { canonicalJson, tlpMarkingRef, validateBundle, validateObject, type Bundle, type TlpLevel } from '@popart/schemas';
+import { canonicalJson, describeIssue, tlpMarkingRef, validateBundle, validateObject, type Bundle, type TlpLevel } from '@popart/schemas';
 import { actorOf, type AuditLog } from '../../audit/index.js';
 import { InputError, LedgerUnavailable, NodeError } from '../../errors.js';
 import type { Ledger } from '../../ledger/ledger.js';
@@ -38,8 +38,7 @@ export function checkBundle(input: unknown): Bundle {
   const result = validateBundle(parseBundleInput(input));
   if (!result.ok) {
     const first = result.errors[0];
-    const where = first ? `${first.objectId ?? (first.objectIndex === null ? 'bundle' : `object[${first.objectIndex}]`)} property "${first.property}": ${first.message}` : '';
-    throw new InputError('INVALID_BUNDLE', `the bundle is not valid STIX 2.1 (${result.errors.length} problem${result.errors.length === 1 ? '' : 's'}; first: ${where})`, { issues: result.errors });
+    throw new InputError('INVALID_BUNDLE', `the bundle is not valid STIX 2.1 (${result.errors.length} problem${result.errors.length === 1 ? '' : 's'}; first: ${first ? describeIssue(first) : ''})`, { issues: result.errors });
   }
   return result.value;
 }
@@ -119,7 +118,7 @@ export class PublishService {
       object_marking_refs: [tlpMarkingRef(input.tlp ?? 'green')],
     };
     const checked = validateObject(sighting, 0);
-    if (!checked.ok) throw new InputError('INVALID_ARGUMENT', `the sighting is not valid: ${checked.errors.map((e) => `${e.property}: ${e.message}`).join('; ')}`, { issues: checked.errors });
+    if (!checked.ok) throw new InputError('INVALID_ARGUMENT', `the sighting is not valid: ${checked.errors.map(describeIssue).join('; ')}`, { issues: checked.errors });
     const r = await this.ledger.submit('RecordSighting', [canonicalJson(sighting)]);
     await this.listener.waitForBlock(r.blockNumber);
     await this.audited(viewer, [sighting], { txId: r.txId, block: r.blockNumber, sightingOf: input.objectId });

@@ -250,14 +250,13 @@ export class ThreatService {
       if (alerts.length === 0) return;
       tail = tail.then(async () => {
         const delivered: ThreatRow[] = [];
-        for (const [i, r] of (await this.gate.releaseEach(viewer, alerts)).entries()) {
-          if (!r.visible || !(await this.gate.routedTo(viewer, alerts[i] as ThreatRow))) continue;
-          delivered.push(r.row);
+        for (const row of await this.gate.releaseAlerts(viewer, alerts)) {
+          delivered.push(row);
           if (queue.length >= maxBuffered) {
             overflow = true;
             break;
           }
-          queue.push(r.row);
+          queue.push(row);
         }
         if (delivered.length) {
           await this.audit.record({
