@@ -1,0 +1,5 @@
+/** `popart detect`: being built (issue #5). */
+export async function main(_argv: string[]): Promise<number> {
+  process.stderr.write('popart detect: not built yet\n');
+  return 2;
+}

@@ -1,0 +1,1 @@
+export type { DetectionEvent, Evidence, RemoteIdInfo } from './events.js';
