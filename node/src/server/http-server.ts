@@ -1,6 +1,7 @@
 /**
  * The node's HTTP server: GraphQL over HTTP (Apollo Server) and over WebSocket (graphql-ws) at
- * /graphql, and /healthz. Request bodies are bounded; a malformed body gets a clear 400.
+ * /graphql, /healthz, and the portal (portal/build) at every other path. Request bodies are
+ * bounded; a malformed body gets a clear 400.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +12,7 @@ import { WebSocketServer } from 'ws';
 import type { Logger } from '../log.js';
 import type { RequestContext, Services } from '../modules/context.js';
 import { makeFormatError } from './format-error.js';
+import { portalBuildDir, serveStatic } from './static-files.js';
 
 const MAX_BODY = 16 * 1024 * 1024;
 
@@ -21,6 +23,8 @@ export interface HttpOptions {
   services: Services;
   log: Logger;
   health: () => Record<string, unknown>;
+  /** The portal's build folder served at `/` (default: portal/build of the workspace; null: none). */
+  portalDir?: string | null;
 }
 
 function bearer(value: unknown): string | undefined {
@@ -61,6 +65,12 @@ export class HttpServer {
     return `http://${a.address}:${a.port}/graphql`;
   }
 
+  /** The portal's URL (the node's root). */
+  get portalUrl(): string {
+    const a = this.server.address() as AddressInfo;
+    return `http://${a.address}:${a.port}/`;
+  }
+
   get port(): number {
     return (this.server.address() as AddressInfo).port;
   }
@@ -70,13 +80,14 @@ export class HttpServer {
     const apollo = new ApolloServer<RequestContext>({ schema, formatError: makeFormatError(log), includeStacktraceInErrorResponses: false });
     await apollo.start();
 
+    const portalDir = opts.portalDir === undefined ? portalBuildDir() : opts.portalDir;
     const contextFor = (authorization: unknown): RequestContext => ({ viewer: services.sessions.verify(bearer(authorization)), services });
 
     const server = createServer((req, res) => {
       void (async () => {
         const url = new URL(req.url ?? '/', 'http://localhost');
         if (url.pathname === '/healthz') return sendJson(res, 200, opts.health());
-        if (url.pathname !== '/graphql') return sendJson(res, 404, { error: `no such path ${url.pathname}; the API is at /graphql` });
+        if (url.pathname !== '/graphql') return serveStatic(portalDir, req, res, url.pathname);
         let body: unknown = undefined;
         if (req.method === 'POST') {
           const text = await readBody(req);

@@ -13,9 +13,13 @@ import { auditTypeDefs } from '../modules/audit/audit.graphql.js';
 import { auditResolvers } from '../modules/audit/audit.resolvers.js';
 import { publishTypeDefs } from '../modules/publish/publish.graphql.js';
 import { publishResolvers } from '../modules/publish/publish.resolvers.js';
+import { responseTypeDefs } from '../modules/response/response.graphql.js';
+import { responseResolvers } from '../modules/response/response.resolvers.js';
 import { sessionTypeDefs } from '../modules/session/session.graphql.js';
 import { sessionResolvers } from '../modules/session/session.resolvers.js';
 import { threatTypeDefs } from '../modules/threat/threat.graphql.js';
+import { territoryTypeDefs } from '../modules/territory/territory.graphql.js';
+import { territoryResolvers } from '../modules/territory/territory.resolvers.js';
 import { threatResolvers } from '../modules/threat/threat.resolvers.js';
 import { JSONScalar } from './json-scalar.js';
 
@@ -29,7 +33,7 @@ const baseTypeDefs = /* GraphQL */ `
   type Mutation { _noop: Boolean @public }
 `;
 
-export const typeDefs = [baseTypeDefs, sessionTypeDefs, agencyTypeDefs, threatTypeDefs, publishTypeDefs, auditTypeDefs];
+export const typeDefs = [baseTypeDefs, sessionTypeDefs, agencyTypeDefs, threatTypeDefs, publishTypeDefs, auditTypeDefs, responseTypeDefs, territoryTypeDefs];
 
 type Access = { kind: 'public' } | { kind: 'auth'; roles: string[] | null };
 
@@ -84,7 +88,7 @@ export function buildSchema(version: string, extraTypeDefs: string[] = []): Grap
     typeDefs: [...typeDefs, ...extraTypeDefs],
     resolvers: [
       { JSON: JSONScalar, Query: { _version: () => version }, Mutation: { _noop: () => null } },
-      sessionResolvers, agencyResolvers, threatResolvers, publishResolvers, auditResolvers,
+      sessionResolvers, agencyResolvers, threatResolvers, publishResolvers, auditResolvers, responseResolvers, territoryResolvers,
     ],
   });
   return enforceAccess(schema);

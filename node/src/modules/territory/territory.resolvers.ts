@@ -1,0 +1,8 @@
+import type { AgencySubject } from '../../policy/policy.js';
+import { territories } from './territory.js';
+
+export const territoryResolvers = {
+  Agency: {
+    jurisdiction: async (a: AgencySubject) => (await territories()).get(a.key) ?? null,
+  },
+};
