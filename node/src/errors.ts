@@ -23,6 +23,7 @@ export type NodeErrorCode =
   | 'LEDGER_UNAVAILABLE'
   | 'CONFIG_INVALID'
   | 'KEYSTORE'
+  | 'KEYS_UNAVAILABLE'
   | 'INTERNAL';
 
 export class NodeError extends Error {
@@ -55,7 +56,19 @@ export class ConfigError extends NodeError {
 /** The ledger could not be reached; the caller may retry (the outbox does). */
 export class LedgerUnavailable extends NodeError {
   override name = 'LedgerUnavailable';
+  constructor(message: string, cause?: unknown, code: NodeErrorCode = 'LEDGER_UNAVAILABLE') {
+    super(code, message, { cause });
+  }
+}
+
+/**
+ * The key service (vault) cannot sign right now: unreachable, sealed, or refusing the node's token. A
+ * transaction that cannot be signed cannot reach the ledger, so publishing waits in the outbox as for an
+ * unreachable ledger; reads keep working.
+ */
+export class KeysUnavailable extends LedgerUnavailable {
+  override name = 'KeysUnavailable';
   constructor(message: string, cause?: unknown) {
-    super('LEDGER_UNAVAILABLE', message, { cause });
+    super(message, cause, 'KEYS_UNAVAILABLE');
   }
 }

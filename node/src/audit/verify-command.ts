@@ -17,10 +17,9 @@ import { LedgerAuditAnchors } from './audit-anchorer.js';
 import { AuditLog, type AuditVerification } from './audit-log.js';
 
 /** Verification reads the ledger only: no key is needed, none is used. */
-const readOnlyKeys: KeyService = {
-  publicKeyPem: () => { throw new NodeError('KEYSTORE', 'audit verification does not use keys'); },
+const readOnlyKeys: Pick<KeyService, 'sign' | 'signWithVersion'> = {
   sign: () => Promise.reject(new NodeError('KEYSTORE', 'audit verification does not sign')),
-  secret: () => Promise.reject(new NodeError('KEYSTORE', 'audit verification does not use secrets')),
+  signWithVersion: () => Promise.reject(new NodeError('KEYSTORE', 'audit verification does not sign')),
 };
 
 export async function verifyAuditOffline(config: NodeConfig): Promise<AuditVerification> {

@@ -9,7 +9,7 @@ const agency = { key: 'pn', mspId: 'PnMSP', identityId: 'identity--5a0c3f0e-7d4b
 
 async function sessions(secret = randomBytes(32)): Promise<Sessions> {
   const users = [{ username: 'pn-analyst', displayName: 'Analyst', role: 'analyst' as const, minSeverity: 'low' as const, passwordHash: await hashPassword('demo') }];
-  return new Sessions(users, agency, secret, 8);
+  return new Sessions(users, agency, [secret], 8);
 }
 
 test('login gives a token that identifies the user and their agency', async () => {
@@ -42,4 +42,20 @@ test('forged, tampered and expired tokens are refused', async () => {
   assert.equal(other.verify(token, new Date('2026-11-24T11:00:00Z')), undefined, 'a token of another node (other secret) is refused');
   assert.equal(s.verify(undefined), undefined);
   assert.equal(s.verify('garbage'), undefined);
+});
+
+test('after a rotation of the token signing secret, tokens signed with the kept previous secret stay valid and new ones use the new secret', async () => {
+  const old = randomBytes(32);
+  const s = await sessions(old);
+  const now = new Date('2026-11-24T10:00:00Z');
+  const before = await s.login('pn-analyst', 'demo', now);
+  const fresh = randomBytes(32);
+  s.setSecrets([fresh, old]);
+  assert.equal(s.verify(before.token, now)?.username, 'pn-analyst', 'no one is signed out by the rotation');
+  const after = await s.login('pn-analyst', 'demo', now);
+  const onlyNew = await sessions(fresh);
+  assert.equal(onlyNew.verify(after.token, now)?.username, 'pn-analyst', 'new tokens are signed with the new secret');
+  s.setSecrets([randomBytes(32), fresh]);
+  assert.equal(s.verify(before.token, now), undefined, 'a secret rotated out of the kept versions no longer verifies');
+  assert.throws(() => s.setSecrets([]), AuthError);
 });

@@ -16,17 +16,28 @@ export class Sessions {
   constructor(
     private readonly users: NodeConfig['users'],
     private readonly agency: AgencySubject,
-    private readonly secret: Buffer,
+    private secrets: Buffer[],
     private readonly hours: number,
-  ) {}
+  ) {
+    if (secrets.length === 0) throw new AuthError('INTERNAL', 'sessions need at least one token signing secret');
+  }
+
+  /**
+   * Replaces the token signing secrets (newest first) after a rotation: new tokens are signed with the
+   * newest, tokens signed with an older kept version stay valid until they expire.
+   */
+  setSecrets(secrets: Buffer[]): void {
+    if (secrets.length === 0) throw new AuthError('INTERNAL', 'sessions need at least one token signing secret');
+    this.secrets = secrets;
+  }
 
   private viewerFor(username: string): Viewer | undefined {
     const u = this.users.find((x) => x.username === username);
     return u && { username: u.username, displayName: u.displayName, role: u.role, agency: this.agency, minSeverity: u.minSeverity };
   }
 
-  private sign(payload: string): string {
-    return createHmac('sha256', this.secret).update(payload).digest('base64url');
+  private sign(payload: string, secret: Buffer = this.secrets[0] as Buffer): string {
+    return createHmac('sha256', secret).update(payload).digest('base64url');
   }
 
   async login(username: string, password: string, now = new Date()): Promise<Session> {
@@ -45,9 +56,12 @@ export class Sessions {
     if (!token) return undefined;
     const [payload, mac] = token.split('.');
     if (!payload || !mac) return undefined;
-    const expected = Buffer.from(this.sign(payload));
     const given = Buffer.from(mac);
-    if (expected.length !== given.length || !timingSafeEqual(expected, given)) return undefined;
+    const signedByKeptSecret = this.secrets.some((secret) => {
+      const expected = Buffer.from(this.sign(payload, secret));
+      return expected.length === given.length && timingSafeEqual(expected, given);
+    });
+    if (!signedByKeptSecret) return undefined;
     let body: TokenPayload;
     try {
       body = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as TokenPayload;

@@ -6,7 +6,7 @@ import './quiet-contract-logs.js';
 import { resolve } from 'node:path';
 import { rm } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { startDemo } from '../demo/demo-cluster.js';
+import { startDemo, type DemoOptions } from '../demo/demo-cluster.js';
 import { demoAgencies, DEMO_PASSWORD } from '../demo/demo-agencies.js';
 import { seedScenario } from '../demo/scenario.js';
 
@@ -21,11 +21,16 @@ Options:
   --no-seed        do not publish the demo scenario
   --policy RUNTIME wasm (default: the Rego policies compiled to wasm, in process) or
                    opa-server (one OPA server started on 127.0.0.1 with the policies as a bundle)
+  --keys KIND      file (default: encrypted key files in the data dir) or vault (every agency's
+                   signing key in OpenBao/Vault transit, secrets in KV v2, one AppRole per agency;
+                   needs VAULT_ADDR and an admin VAULT_TOKEN: \`npm run vault:dev\` starts one)
   -h, --help       show this help
 
 Environment:
   POPART_KEYSTORE_PASSPHRASE   passphrase of the agencies' key files (demo default if unset)
   POPART_POLICY                same as --policy
+  POPART_KEYS                  same as --keys
+  VAULT_ADDR, VAULT_TOKEN      the vault for --keys vault (the token provisions engines, policies, AppRoles)
   POPART_OPA                   the opa executable for --policy opa-server (default: opa on PATH)
 `;
 
@@ -36,6 +41,7 @@ async function main(): Promise<void> {
       reset: { type: 'boolean', default: false },
       'no-seed': { type: 'boolean', default: false },
       policy: { type: 'string' },
+      keys: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -52,14 +58,23 @@ async function main(): Promise<void> {
   }
   const policy = values.policy ?? process.env.POPART_POLICY ?? 'wasm';
   if (policy !== 'wasm' && policy !== 'opa-server') throw new Error(`--policy must be wasm or opa-server, not "${policy}"`);
-  const cluster = await startDemo({ dataDir, passphrase, policy });
+  const keysKind = values.keys ?? process.env.POPART_KEYS ?? 'file';
+  if (keysKind !== 'file' && keysKind !== 'vault') throw new Error(`--keys must be file or vault, not "${keysKind}"`);
+  let keys: DemoOptions['keys'] = { kind: 'file' };
+  if (keysKind === 'vault') {
+    const address = process.env.VAULT_ADDR;
+    const adminToken = process.env.VAULT_TOKEN;
+    if (!address || !adminToken) throw new Error('--keys vault needs VAULT_ADDR and VAULT_TOKEN (run `npm run vault:dev` in another terminal and paste the two export lines it prints)');
+    keys = { kind: 'vault', address, adminToken };
+  }
+  const cluster = await startDemo({ dataDir, passphrase, policy, keys });
   if (!values['no-seed']) {
     const seeded = await seedScenario(cluster);
     process.stderr.write(`scenario: ${seeded}\n`);
   }
   const lines = [
     '',
-    `POP-ART demo is running (embedded ledger, PGlite read models, file keystores, policies: ${policy}).`,
+    `POP-ART demo is running (embedded ledger, PGlite read models, keys: ${keysKind === 'vault' ? `OpenBao/Vault at ${process.env.VAULT_ADDR}` : 'file keystores'}, policies: ${policy}).`,
     `Data: ${dataDir}`,
     '',
     'Portal (open in a browser; each agency has its own):',

@@ -62,14 +62,14 @@ async function main(): Promise<void> {
   if (config.ledger.kind === 'embedded') {
     handle.current = await EmbeddedLedger.open({
       dir: config.ledger.dir,
-      orgs: [{ mspId: config.agency.mspId, publicKeyPem: keys.publicKeyPem() }],
+      orgs: [{ mspId: config.agency.mspId, publicKeyPem: keys.publicKeyPems()[0] as string }],
       contract: new ThreatExchangeContract(),
     });
   }
   const node = await AgencyNode.start(config, { ledgerHandle: handle, keys });
   process.stdout.write(`${config.agency.name} node ready at ${node.url}\n`);
   const stop = (): void => {
-    node.stop().then(() => handle.current?.close()).then(() => process.exit(0), () => process.exit(1));
+    node.stop().then(() => handle.current?.close()).then(() => keys.close()).then(() => process.exit(0), () => process.exit(1));
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

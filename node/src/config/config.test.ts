@@ -19,7 +19,7 @@ test('a valid config gets its defaults', () => {
   const c = parseConfig(valid);
   assert.equal(c.listen.host, '127.0.0.1');
   assert.deepEqual(c.readModel, { kind: 'pglite' });
-  assert.equal(c.keystore.passphraseEnv, 'POPART_KEYSTORE_PASSPHRASE');
+  assert.deepEqual(c.keystore, { kind: 'file', passphraseEnv: 'POPART_KEYSTORE_PASSPHRASE' });
   assert.equal(c.sessionHours, 8);
 });
 
@@ -49,4 +49,13 @@ test('a config file that is not JSON is refused with its path', async () => {
   writeFileSync(path, '{ "agency": ');
   await assert.rejects(loadConfigFile(path, {}), (err: unknown) => err instanceof ConfigError && err.message.includes(path) && /not valid JSON/.test(err.message));
   await assert.rejects(loadConfigFile(join(dir, 'missing.json'), {}), /cannot read config file/);
+});
+
+test('POPART_KEYS=vault with VAULT_ADDR puts the node on the vault; a vault without an address is refused by name', () => {
+  const c = parseConfig(valid, { POPART_KEYS: 'vault', VAULT_ADDR: 'http://127.0.0.1:8200' });
+  assert.equal(c.keystore.kind, 'vault');
+  assert.ok(c.keystore.kind === 'vault' && c.keystore.address === 'http://127.0.0.1:8200' && c.keystore.transitMount === 'transit');
+  assert.throws(() => parseConfig(valid, { POPART_KEYS: 'vault' }), (err: Error & { issues?: { property: string }[] }) =>
+    err.issues?.some((i) => i.property === 'keystore.address') === true);
+  assert.throws(() => parseConfig(valid, { POPART_KEYS: 'hsm' }), /keystore\.kind/);
 });

@@ -66,10 +66,21 @@ export const nodeConfigSchema = z.object({
   ledger,
   readModel: readModel.default({ kind: 'pglite' }),
   policy: policy.default({ runtime: 'wasm' }),
-  keystore: z.object({
-    kind: z.literal('file').default('file'),
-    passphraseEnv: z.string().default('POPART_KEYSTORE_PASSPHRASE').describe('Environment variable holding the keystore passphrase'),
-  }).default({}),
+  keystore: z.discriminatedUnion('kind', [
+    z.object({
+      kind: z.literal('file').describe('Encrypted file keystore in <dataDir>/keys (embedded default)'),
+      passphraseEnv: z.string().default('POPART_KEYSTORE_PASSPHRASE').describe('Environment variable holding the keystore passphrase'),
+    }),
+    z.object({
+      kind: z.literal('vault').describe('OpenBao / HashiCorp Vault: transit signs, KV v2 keeps secrets; the key never leaves the vault'),
+      address: z.string().url().describe('Vault address, e.g. http://127.0.0.1:8200 (env VAULT_ADDR)'),
+      signingKey: z.string().regex(/^[a-z0-9-]+$/).optional().describe('Transit key name (default popart-<agency key>-signing)'),
+      secretsPath: z.string().optional().describe('KV v2 path of the node\'s secrets (default popart/<agency key>)'),
+      transitMount: z.string().default('transit'),
+      kvMount: z.string().default('secret'),
+      timeoutMs: z.number().int().positive().default(5000).describe('Deadline of one vault call'),
+    }),
+  ]).default({ kind: 'file' }),
   users: z.array(user).min(1).describe('Users of this node'),
   sessionHours: z.number().positive().max(24).default(8).describe('Lifetime of a login token'),
 });
@@ -85,6 +96,8 @@ export const envOverlay: Record<string, string[]> = {
   POPART_PG_URL: ['readModel', 'url'],
   POPART_POLICY: ['policy', 'runtime'],
   POPART_OPA_URL: ['policy', 'url'],
+  POPART_KEYS: ['keystore', 'kind'],
+  VAULT_ADDR: ['keystore', 'address'],
 };
 
 function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {

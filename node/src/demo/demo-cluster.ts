@@ -6,6 +6,9 @@ import { ThreatExchangeContract } from '@popart/chaincode';
 import { join } from 'node:path';
 import { AgencyNode } from '../agency-node.js';
 import { FileKeystore } from '../keys/file-keystore.js';
+import type { KeyService } from '../keys/key-service.js';
+import { provisionVault } from '../keys/openbao-server.js';
+import { VaultKeyService } from '../keys/vault-key-service.js';
 import type { LedgerHandle } from '../ledger/embedded-gateway.js';
 import { EmbeddedLedger } from '../ledger/embedded/index.js';
 import { createLogger, type LogLevel } from '../log.js';
@@ -26,6 +29,30 @@ export interface DemoOptions {
   fsync?: boolean;
   /** Policy runtime: Rego as wasm in process (default), or one OPA server for the four agencies. */
   policy?: 'wasm' | 'opa-server';
+  /**
+   * Where the agencies' keys live: encrypted file keystores in the data dir (default), or an OpenBao/Vault server
+   * that the demo provisions with an admin token (transit keys, KV v2, one AppRole per agency, which each node then
+   * logs in with). Token TTL short values are for tests of renewal.
+   */
+  keys?: { kind: 'file' } | { kind: 'vault'; address: string; adminToken: string; tokenTtlSeconds?: number };
+}
+
+async function openDemoKeys(opts: DemoOptions, configs: { dataDir: string; agency: { key: string } }[], log: (name: string) => ReturnType<typeof createLogger>): Promise<KeyService[]> {
+  const k = opts.keys ?? { kind: 'file' };
+  if (k.kind === 'file') return Promise.all(configs.map((c) => FileKeystore.open(join(c.dataDir, 'keys'), opts.passphrase)));
+  const creds = await provisionVault(k.address, k.adminToken, configs.map((c) => c.agency.key), k.tokenTtlSeconds ? { tokenTtlSeconds: k.tokenTtlSeconds } : {});
+  const out: KeyService[] = [];
+  try {
+    for (const c of creds) {
+      out.push(await VaultKeyService.open({
+        address: k.address, appRole: { roleId: c.roleId, secretId: c.secretId }, signingKey: c.signingKey, secretsPath: c.secretsPath, log: log(`${c.agency}.keys`),
+      }));
+    }
+  } catch (err) {
+    for (const keys of out) await keys.close();
+    throw err;
+  }
+  return out;
 }
 
 export interface DemoCluster {
@@ -49,23 +76,32 @@ export async function startDemo(opts: DemoOptions): Promise<DemoCluster> {
       ...(opts.pgUrls?.[a.key] ? { pgUrl: opts.pgUrls[a.key] } : {}),
       ...(opa ? { opaUrl: opa.url } : {}),
     })));
-  const keys = await Promise.all(configs.map((c) => FileKeystore.open(join(c.dataDir, 'keys'), opts.passphrase)));
+  const keys = await openDemoKeys(opts, configs, log);
   const ledgerDir = join(opts.dataDir, 'ledger');
   const openLedger = () => EmbeddedLedger.open({
     dir: ledgerDir,
-    orgs: configs.map((c, i) => ({ mspId: c.agency.mspId, publicKeyPem: (keys[i] as FileKeystore).publicKeyPem() })),
+    orgs: configs.map((c, i) => ({ mspId: c.agency.mspId, publicKeyPem: (keys[i] as KeyService).publicKeyPems()[0] as string })),
     contract: new ThreatExchangeContract(),
     ...(opts.fsync === undefined ? {} : { fsync: opts.fsync }),
   });
-  const handle: LedgerHandle = { current: await openLedger() };
+  let first: EmbeddedLedger;
+  try {
+    first = await openLedger();
+  } catch (err) {
+    for (const k of keys) await k.close();
+    await opa?.stop();
+    throw err;
+  }
+  const handle: LedgerHandle = { current: first };
   const nodes = {} as Record<DemoAgency['key'], AgencyNode>;
   try {
     for (const [i, config] of configs.entries()) {
-      nodes[config.agency.key as DemoAgency['key']] = await AgencyNode.start(config, { ledgerHandle: handle, keys: keys[i] as FileKeystore, log: log(config.agency.key) });
+      nodes[config.agency.key as DemoAgency['key']] = await AgencyNode.start(config, { ledgerHandle: handle, keys: keys[i] as KeyService, log: log(config.agency.key) });
     }
   } catch (err) {
     for (const node of Object.values(nodes)) await node.stop();
     await handle.current?.close();
+    for (const k of keys) await k.close();
     await opa?.stop();
     throw err;
   }
@@ -84,6 +120,7 @@ export async function startDemo(opts: DemoOptions): Promise<DemoCluster> {
       for (const node of Object.values(nodes)) await node.stop();
       await handle.current?.close();
       handle.current = null;
+      for (const k of keys) await k.close();
       await opa?.stop();
     },
   };

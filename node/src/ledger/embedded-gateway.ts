@@ -3,7 +3,7 @@
  * key service, and checks every committed transaction's signature against the membership.
  */
 import { randomBytes } from 'node:crypto';
-import { EmbeddedLedger, proposalDigestInput, verifyProposal, type Block, type CommittedTx } from './embedded/index.js';
+import { EmbeddedLedger, proposalDigestInput, ROTATE_KEY_FN, rotationProofInput, verifyProposal, type Block, type CommittedTx } from './embedded/index.js';
 import { LedgerUnavailable } from '../errors.js';
 import type { KeyService } from '../keys/key-service.js';
 import type { Ledger, LedgerBlock, SubmitResult } from './ledger.js';
@@ -21,7 +21,7 @@ export class EmbeddedLedgerGateway implements Ledger {
   constructor(
     private readonly handle: LedgerHandle,
     private readonly identity: { mspId: string; clientId: string },
-    private readonly keys: KeyService,
+    private readonly keys: Pick<KeyService, 'sign' | 'signWithVersion'>,
   ) {}
 
   private ledger(): EmbeddedLedger {
@@ -30,22 +30,44 @@ export class EmbeddedLedgerGateway implements Ledger {
   }
 
   async submit(fn: string, args: string[]): Promise<SubmitResult> {
+    return this.submitSigned(fn, args, randomBytes(32).toString('hex'));
+  }
+
+  private async submitSigned(fn: string, args: string[], txId: string, signerVersion?: number): Promise<SubmitResult> {
     const ledger = this.ledger();
     const proposal = {
-      txId: randomBytes(32).toString('hex'),
+      txId,
       mspId: this.identity.mspId,
       clientId: this.identity.clientId,
       timestamp: new Date().toISOString(),
       fn,
       args,
     };
-    const signature = (await this.keys.sign(Buffer.from(proposalDigestInput(proposal), 'utf8'))).toString('base64');
+    const input = Buffer.from(proposalDigestInput(proposal), 'utf8');
+    const der = signerVersion === undefined ? await this.keys.sign(input) : await this.keys.signWithVersion(signerVersion, input);
+    const signature = der.toString('base64');
     try {
       const r = await ledger.submit({ ...proposal, signature });
       return { txId: r.txId, blockNumber: r.blockNumber, result: r.result };
     } catch (err) {
       throw mapLedgerError(err);
     }
+  }
+
+  /** The public keys (SPKI PEM) the ledger trusts for this node's organisation, oldest first. */
+  trustedKeys(): string[] {
+    return this.ledger().orgKeys().get(this.identity.mspId) ?? [];
+  }
+
+  /**
+   * Registers the key service's version `newVersion` (public key `newKeyPem`) with the ledger's membership, in a
+   * transaction signed with `signerVersion`, a version the ledger already trusts, and with the new key's proof of
+   * possession. Old keys stay valid for what they signed.
+   */
+  async registerKey(newKeyPem: string, newVersion: number, signerVersion: number): Promise<SubmitResult> {
+    const txId = randomBytes(32).toString('hex');
+    const proof = await this.keys.signWithVersion(newVersion, rotationProofInput({ txId, mspId: this.identity.mspId }, newKeyPem));
+    return this.submitSigned(ROTATE_KEY_FN, [newKeyPem, proof.toString('base64')], txId, signerVersion);
   }
 
   async evaluate(fn: string, args: string[]): Promise<string> {
@@ -63,7 +85,7 @@ export class EmbeddedLedgerGateway implements Ledger {
    */
   blocks(fromBlock: number): AsyncIterable<LedgerBlock> {
     const ledger = this.ledger();
-    const keys = new Map(ledger.orgs().map((o) => [o.mspId, o.publicKeyPem]));
+
     return {
       [Symbol.asyncIterator]: (): AsyncIterator<LedgerBlock> => {
         const source = ledger.blocks(fromBlock)[Symbol.asyncIterator]();
@@ -72,7 +94,7 @@ export class EmbeddedLedgerGateway implements Ledger {
             try {
               const r = await source.next();
               if (r.done || this.closed) return { done: true, value: undefined };
-              return { done: false, value: toLedgerBlock(r.value, keys) };
+              return { done: false, value: toLedgerBlock(r.value, ledger.orgKeys()) };
             } catch (err) {
               throw mapLedgerError(err);
             }
@@ -105,11 +127,11 @@ function verifyOnce(tx: CommittedTx, key: string): boolean {
   return ok;
 }
 
-function toLedgerBlock(block: Block, keys: Map<string, string>): LedgerBlock {
+function toLedgerBlock(block: Block, keys: Map<string, string[]>): LedgerBlock {
   const events: LedgerBlock['events'] = [];
   block.transactions.forEach((tx, txIndex) => {
     if (!tx.event) return;
-    const key = keys.get(tx.mspId);
+    const orgKeys = keys.get(tx.mspId) ?? [];
     events.push({
       blockNumber: block.number,
       txIndex,
@@ -117,7 +139,7 @@ function toLedgerBlock(block: Block, keys: Map<string, string>): LedgerBlock {
       mspId: tx.mspId,
       name: tx.event.name,
       payload: Buffer.from(tx.event.payload, 'base64'),
-      signatureVerified: key !== undefined && verifyOnce(tx, key),
+      signatureVerified: orgKeys.some((key) => verifyOnce(tx, key)),
     });
   });
   return { number: block.number, events };

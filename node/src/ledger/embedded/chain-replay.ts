@@ -8,12 +8,11 @@
  * The first problem stops the replay with a LedgerIntegrityError naming the block.
  */
 import { basename } from 'node:path';
-import type { KeyObject } from 'node:crypto';
 import { MemoryState } from '@popart/chaincode';
 import { blockHash, blockShapeProblem, fromBase64, GENESIS_PREVIOUS_HASH, type Block } from './block.js';
 import { readLines } from './block-log.js';
 import { LedgerIntegrityError } from './errors.js';
-import { normaliseOrgs, verifyProposal, type OrgMembership } from './proposal.js';
+import { addMemberKey, normaliseOrgs, ROTATE_KEY_FN, rotationKey, verifyWithAny, type MemberKeys, type OrgMembership } from './proposal.js';
 import { runTransaction } from './contract-runner.js';
 
 function sameBytes(a: Uint8Array | null, b: Uint8Array | null): boolean {
@@ -47,7 +46,7 @@ async function reexecutionMismatch(contract: object, state: MemoryState, tx: Blo
 
 export interface ReplayedChain {
   orgs: OrgMembership[];
-  keys: Map<string, KeyObject>;
+  keys: MemberKeys;
   state: MemoryState;
   txIds: Set<string>;
   /** Byte offset of every block's line; `offsets.length` is the height. */
@@ -66,7 +65,7 @@ export async function replayChain(path: string, contract?: object): Promise<Repl
   const offsets: number[] = [];
   let size = 0;
   let lastHash = GENESIS_PREVIOUS_HASH;
-  let membership: { orgs: OrgMembership[]; keys: Map<string, KeyObject> } | null = null;
+  let membership: { orgs: OrgMembership[]; keys: MemberKeys } | null = null;
 
   for await (const line of readLines(path)) {
     const n = offsets.length;
@@ -101,14 +100,22 @@ export async function replayChain(path: string, contract?: object): Promise<Repl
       if (block.transactions.length === 0) fail(n, 'a block after genesis must hold at least one transaction');
       const last = block.transactions[block.transactions.length - 1];
       if (last && block.timestamp !== last.timestamp) fail(n, 'the block timestamp is not that of its last transaction');
-      const keys = membership?.keys ?? new Map<string, KeyObject>();
+      const keys: MemberKeys = membership?.keys ?? new Map();
       for (const [i, tx] of block.transactions.entries()) {
         const where = `transaction ${i} (${tx.txId})`;
-        const key = keys.get(tx.mspId);
-        if (!key) fail(n, `${where} was submitted by ${tx.mspId}, which is not a member`);
-        if (!verifyProposal(tx, key)) fail(n, `${where}: the signature does not verify with ${tx.mspId}'s key`);
+        if (!keys.has(tx.mspId)) fail(n, `${where} was submitted by ${tx.mspId}, which is not a member`);
+        if (!verifyWithAny(tx, keys.get(tx.mspId))) fail(n, `${where}: the signature does not verify with ${tx.mspId}'s keys`);
         if (txIds.has(tx.txId)) fail(n, `${where}: the txId was already committed earlier in the chain`);
         txIds.add(tx.txId);
+        if (tx.fn === ROTATE_KEY_FN) {
+          if (tx.rwset.reads.length || tx.rwset.writes.length || tx.event) fail(n, `${where}: a key rotation must not read or write state`);
+          try {
+            addMemberKey(keys, tx.mspId, rotationKey(tx));
+          } catch (err) {
+            fail(n, `${where}: invalid key rotation: ${(err as Error).message}`, err);
+          }
+          continue;
+        }
         for (const read of tx.rwset.reads) {
           const current = state.get(read.key)?.version ?? null;
           if (current !== read.version) {

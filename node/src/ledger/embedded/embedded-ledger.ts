@@ -12,7 +12,7 @@ import { randomBytes, type KeyObject } from 'node:crypto';
 import { mkdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { canonicalJson } from '@popart/schemas';
-import { MemoryState, type TxInfo, type WriteEntry } from '@popart/chaincode';
+import { MemoryState, type RwSet, type TxInfo, type WriteEntry } from '@popart/chaincode';
 import { committedTx, GENESIS_PREVIOUS_HASH, sealBlock, type Block, type CommittedTx } from './block.js';
 import { BlockFeed } from './block-feed.js';
 import { BlockLogWriter, createLog, readLines } from './block-log.js';
@@ -20,7 +20,7 @@ import { replayChain } from './chain-replay.js';
 import { runTransaction, transactionNames } from './contract-runner.js';
 import { EndorsementError, LedgerError, LedgerUnavailableError } from './errors.js';
 import { PendingState } from './pending-state.js';
-import { endorse, normaliseOrgs, type OrgMembership, type SignedProposal } from './proposal.js';
+import { addMemberKey, endorse, normaliseOrgs, ROTATE_KEY_FN, rotationKey, type MemberKeys, type OrgMembership, type SignedProposal } from './proposal.js';
 
 export interface EmbeddedLedgerOptions {
   /** Data directory (created if missing); holds blocks.jsonl. */
@@ -107,7 +107,7 @@ export class EmbeddedLedger {
     private readonly contract: object,
     private readonly functions: Set<string>,
     private readonly members: OrgMembership[],
-    private readonly keys: Map<string, KeyObject>,
+    private readonly keys: MemberKeys,
     private readonly committed: MemoryState,
     private readonly writer: BlockLogWriter,
     chain: { txIds: Set<string>; offsets: number[]; size: number; lastHash: string },
@@ -174,10 +174,43 @@ export class EmbeddedLedger {
   async submit(proposal: SignedProposal): Promise<SubmitReceipt> {
     this.assertOpen();
     endorse(proposal, this.keys);
+    if (proposal.fn === ROTATE_KEY_FN) return this.rotateKey(proposal);
     this.assertFunction(proposal.fn);
     const p: SignedProposal = { ...proposal, args: [...proposal.args] };
     return new Promise<SubmitReceipt>((resolveTx, rejectTx) => {
       this.simulating = this.simulating.then(() => this.simulate(p, resolveTx, rejectTx));
+    });
+  }
+
+  /**
+   * A membership transaction adding a new key for the submitting org (key rotation): checked here, committed
+   * in order with the other transactions, and the key is trusted once its block is durable. Old keys stay valid.
+   */
+  private rotateKey(proposal: SignedProposal): Promise<SubmitReceipt> {
+    let key: KeyObject;
+    try {
+      key = rotationKey(proposal);
+    } catch (err) {
+      return Promise.reject(new EndorsementError(`key rotation ${proposal.txId} refused: ${(err as Error).message}`));
+    }
+    const p: SignedProposal = { ...proposal, args: [...proposal.args] };
+    return new Promise<SubmitReceipt>((resolveTx, rejectTx) => {
+      this.simulating = this.simulating.then(() => {
+        try {
+          this.assertOpen();
+          if (this.transactions.has(p.txId)) throw new EndorsementError(`transaction ${p.txId} was already submitted (duplicate txId)`);
+          this.transactions.add(p.txId);
+          const txIndex = this.openBlock.length;
+          const resolve = (r: SubmitReceipt): void => {
+            addMemberKey(this.keys, p.mspId, key);
+            resolveTx(r);
+          };
+          this.openBlock.push({ tx: committedTx(p, { reads: [], writes: [], event: null } satisfies RwSet), writes: [], result: '', txIndex, resolve, reject: rejectTx });
+          this.cut();
+        } catch (err) {
+          rejectTx(err instanceof Error ? err : new Error(String(err)));
+        }
+      });
     });
   }
 
@@ -311,6 +344,11 @@ export class EmbeddedLedger {
   /** The membership from the genesis block. */
   orgs(): OrgMembership[] {
     return this.members.map((o) => ({ ...o }));
+  }
+
+  /** Every org's trusted public keys (SPKI PEM), oldest first: the genesis key and the keys rotated in since. */
+  orgKeys(): Map<string, string[]> {
+    return new Map([...this.keys].map(([msp, list]) => [msp, list.map((k) => k.export({ type: 'spki', format: 'pem' }).toString())]));
   }
 
   /**

@@ -10,6 +10,9 @@
  *   transactions: CommittedTx[] } where a CommittedTx is the signed proposal (txId, mspId, clientId,
  *   timestamp, fn, args, signature; never transient data) plus its read/write set (read versions
  *   "block:txIndex", written values base64, null = delete) and its event (payload base64) or null.
+ * - Key rotation: a transaction with fn "popart.membership.rotateKey" (args: the new SPKI PEM and the new key's
+ *   proof of possession), signed by a key the org already has, adds the new key; old keys stay valid for what
+ *   they signed. It has no read/write set and is checked by the ledger, not the contract.
  * - hash = sha256 hex of the canonical JSON of the block without `hash`.
  * A block is appended with one write (+ fdatasync) and is committed once its line is complete.
  * Opening verifies every line (numbering, hash, link, signatures, unique txIds, replay of the write
@@ -17,6 +20,6 @@
  * an incomplete last line (a crash mid-write) is refused the same way, never silently dropped.
  */
 export { EmbeddedLedger, BLOCK_FILE, type EmbeddedLedgerOptions, type SubmitReceipt } from './embedded-ledger.js';
-export { proposalDigestInput, signProposal, verifyProposal, type SignedProposal, type UnsignedProposal, type OrgMembership } from './proposal.js';
+export { proposalDigestInput, ROTATE_KEY_FN, rotationProofInput, signProposal, verifyProposal, type SignedProposal, type UnsignedProposal, type OrgMembership } from './proposal.js';
 export type { Block, CommittedTx } from './block.js';
 export { LedgerError, LedgerIntegrityError, LedgerUnavailableError, EndorsementError } from './errors.js';

@@ -78,36 +78,75 @@ export interface OrgMembership {
   publicKeyPem: string;
 }
 
+/** The org's public keys, oldest first; a transaction verifies with any of them (rotation keeps old keys valid for what they signed). */
+export type MemberKeys = Map<string, KeyObject[]>;
+
+function p256Key(pem: unknown, what: string): KeyObject {
+  if (typeof pem !== 'string') throw new Error(`${what} must be a PEM string`);
+  let key: KeyObject;
+  try {
+    key = createPublicKey(pem);
+  } catch (err) {
+    throw new Error(`${what} is not a public key: ${(err as Error).message}`);
+  }
+  if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') throw new Error(`${what} must be an ECDSA P-256 key`);
+  return key;
+}
+
+const spki = (key: KeyObject): string => key.export({ type: 'spki', format: 'pem' }).toString();
+
 /** Checks a membership list and returns it with keys normalised to SPKI PEM; throws a message naming the org. */
-export function normaliseOrgs(orgs: unknown): { orgs: OrgMembership[]; keys: Map<string, KeyObject> } {
+export function normaliseOrgs(orgs: unknown): { orgs: OrgMembership[]; keys: MemberKeys } {
   if (!Array.isArray(orgs) || orgs.length === 0) throw new Error('orgs must be a non-empty array of { mspId, publicKeyPem }');
   const out: OrgMembership[] = [];
-  const keys = new Map<string, KeyObject>();
+  const keys: MemberKeys = new Map();
   orgs.forEach((o: unknown, i) => {
     const r = (o && typeof o === 'object' ? o : {}) as Record<string, unknown>;
     if (typeof r.mspId !== 'string' || r.mspId === '') throw new Error(`orgs[${i}].mspId must be a non-empty string`);
     if (keys.has(r.mspId)) throw new Error(`orgs[${i}].mspId ${r.mspId} appears twice`);
-    if (typeof r.publicKeyPem !== 'string') throw new Error(`orgs[${i}].publicKeyPem must be a PEM string`);
-    let key: KeyObject;
-    try {
-      key = createPublicKey(r.publicKeyPem);
-    } catch (err) {
-      throw new Error(`orgs[${i}].publicKeyPem (${r.mspId}) is not a public key: ${(err as Error).message}`);
-    }
-    if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
-      throw new Error(`orgs[${i}].publicKeyPem (${r.mspId}) must be an ECDSA P-256 key`);
-    }
-    keys.set(r.mspId, key);
-    out.push({ mspId: r.mspId, publicKeyPem: key.export({ type: 'spki', format: 'pem' }).toString() });
+    const key = p256Key(r.publicKeyPem, `orgs[${i}].publicKeyPem (${r.mspId})`);
+    keys.set(r.mspId, [key]);
+    out.push({ mspId: r.mspId, publicKeyPem: spki(key) });
   });
   return { orgs: out, keys };
 }
 
-/** Refuses a proposal that is malformed, from an unknown MSP, or not signed by that MSP's key. */
-export function endorse(p: SignedProposal, keys: ReadonlyMap<string, KeyObject>): void {
+/**
+ * Key rotation is a membership transaction handled by the ledger itself (like a channel config update in
+ * Fabric), not by the contract: signed with one of the org's current keys, args = [new key SPKI PEM, proof],
+ * where the proof is the new key's signature over `rotationProofInput` (possession of the new key).
+ */
+export const ROTATE_KEY_FN = 'popart.membership.rotateKey';
+
+export function rotationProofInput(p: { txId: string; mspId: string }, newKeyPem: string): Buffer {
+  return Buffer.from(canonicalJson({ purpose: 'popart-key-rotation', txId: p.txId, mspId: p.mspId, publicKeyPem: newKeyPem }), 'utf8');
+}
+
+/** The new key a rotation transaction adds, after checking its proof; throws a sentence saying what is wrong. */
+export function rotationKey(p: Pick<SignedProposal, 'txId' | 'mspId' | 'args'>): KeyObject {
+  if (p.args.length !== 2) throw new Error('a key rotation takes 2 arguments: the new public key (SPKI PEM) and its proof signature');
+  const key = p256Key(p.args[0], 'the new key');
+  const proof = Buffer.from(p.args[1] as string, 'base64');
+  if (!verifyLowS(key, rotationProofInput(p, p.args[0] as string), proof)) throw new Error('the proof of possession does not verify with the new key');
+  return key;
+}
+
+/** Adds a rotated key to the org's keys (no duplicate). */
+export function addMemberKey(keys: MemberKeys, mspId: string, key: KeyObject): void {
+  const list = keys.get(mspId) ?? [];
+  if (!list.some((k) => k.equals(key))) list.push(key);
+  keys.set(mspId, list);
+}
+
+export function verifyWithAny(p: Omit<SignedProposal, 'transient'>, keys: readonly KeyObject[] | undefined): boolean {
+  return !!keys && keys.some((k) => verifyProposal(p, k));
+}
+
+/** Refuses a proposal that is malformed, from an unknown MSP, or not signed by one of that MSP's keys. */
+export function endorse(p: SignedProposal, keys: ReadonlyMap<string, KeyObject[]>): void {
   const problem = proposalShapeProblem(p);
   if (problem) throw new EndorsementError(`malformed proposal: ${problem}`);
-  const key = keys.get(p.mspId);
-  if (!key) throw new EndorsementError(`unknown MSP ${p.mspId}: not a member of this ledger`);
-  if (!verifyProposal(p, key)) throw new EndorsementError(`transaction ${p.txId}: the signature does not verify with ${p.mspId}'s key (or has a high S)`);
+  const own = keys.get(p.mspId);
+  if (!own) throw new EndorsementError(`unknown MSP ${p.mspId}: not a member of this ledger`);
+  if (!verifyWithAny(p, own)) throw new EndorsementError(`transaction ${p.txId}: the signature does not verify with ${p.mspId}'s key (or has a high S)`);
 }
