@@ -1,1 +1,2 @@
 export type { DetectionEvent, Evidence, RemoteIdInfo } from './events.js';
+export * from './audio/index.js';

@@ -1,0 +1,172 @@
+/**
+ * Sirens: a strong tone in 450–1900 Hz that keeps sweeping smoothly (wail, two-tone hi-lo).
+ *
+ * Each frame, the most prominent peak of the shared spectrum inside the band (level over its ±6-bin
+ * neighbourhood) is taken, its frequency refined by parabolic interpolation. Over a sliding window
+ * (4 s) the track must be present most of the time, cover a few hundred Hz, move (a steady tone or a
+ * rotor comb does not) and move smoothly (speech and noise peaks jump about). The sweep period is
+ * estimated by autocorrelation of the track and reported when it is clear.
+ */
+import { dB, ramp, type AnalysedFrame, type AudioDetector, type AudioFinding } from '../../detector.js';
+import { SAMPLE_RATE } from '../../ingest.js';
+import type { SirenConfig } from './siren-config.js';
+
+const NEIGHBOURS = 6;
+const EXCLUDE = 2;
+
+interface TrackPoint {
+  t: number;
+  f: number | undefined;
+}
+
+export class SirenDetector implements AudioDetector {
+  readonly type = 'siren';
+  private readonly track: TrackPoint[] = [];
+  private episode: { startT: number; lastT: number; reportedAt: number } | undefined;
+  private lastDecisionT = -Infinity;
+
+  constructor(private readonly config: SirenConfig) {}
+
+  process(frame: AnalysedFrame): AudioFinding[] {
+    const c = this.config;
+    const t = frame.mediaTimeS + frame.samples.length / SAMPLE_RATE;
+    this.track.push({ t, f: this.peak(frame.spectrum(), frame.binHz) });
+    while (this.track.length > 0 && this.track[0]!.t < t - c.windowS) this.track.shift();
+    if (t - this.lastDecisionT < 0.25) return [];
+    this.lastDecisionT = t;
+    if (this.track[0]!.t > t - c.windowS + 0.1) return [];
+    const judged = this.judge();
+    if (!judged) {
+      if (this.episode && t - this.episode.lastT > c.windowS / 2) this.episode = undefined;
+      return [];
+    }
+    if (!this.episode) {
+      this.episode = { startT: this.firstPresent(), lastT: t, reportedAt: -Infinity };
+    }
+    const ep = this.episode;
+    ep.lastT = t;
+    if (t - ep.reportedAt < c.repeatEveryS) return [];
+    ep.reportedAt = t;
+    const { low, high, rate, smoothness, presence, period } = judged;
+    const confidence = Math.min(1, 0.4 * ramp(presence, c.minPresence, 1) + 0.3 * ramp(smoothness, c.minSmoothness, 1) + 0.3 * ramp(high - low, c.minSweepHz, c.minSweepHz * 3));
+    const measurements: Record<string, number | string> = {
+      sound: 'siren',
+      sweep_low_hz: Math.round(low),
+      sweep_high_hz: Math.round(high),
+      sweep_rate_hz_per_s: Math.round(rate),
+      presence: Number(presence.toFixed(2)),
+    };
+    if (period !== undefined) measurements.sweep_period_s = Number(period.toFixed(2));
+    return [
+      {
+        key: `siren-${Math.round(ep.startT * 1000)}`,
+        category: 'other',
+        severity: 'low',
+        confidence: Number(confidence.toFixed(3)),
+        startS: ep.startT,
+        summary: `siren: tone sweeping ${Math.round(low)}–${Math.round(high)} Hz${period !== undefined ? ` every ${period.toFixed(1)} s` : ''}`,
+        measurements,
+      },
+    ];
+  }
+
+  flush(): AudioFinding[] {
+    this.episode = undefined;
+    return [];
+  }
+
+  private firstPresent(): number {
+    return this.track.find((p) => p.f !== undefined)?.t ?? this.track[0]!.t;
+  }
+
+  /** Frequency of the most prominent in-band peak, or undefined when none stands out. */
+  private peak(power: Float64Array, binHz: number): number | undefined {
+    const c = this.config;
+    const lo = Math.max(NEIGHBOURS + 1, Math.floor(c.minHz / binHz));
+    const hi = Math.min(power.length - NEIGHBOURS - 2, Math.ceil(c.maxHz / binHz));
+    let bestK = -1;
+    let bestProm = -Infinity;
+    for (let k = lo; k <= hi; k++) {
+      const p = power[k]!;
+      if (p < power[k - 1]! || p < power[k + 1]!) continue;
+      let sum = 0;
+      let n = 0;
+      for (let j = k - NEIGHBOURS; j <= k + NEIGHBOURS; j++) {
+        if (Math.abs(j - k) <= EXCLUDE) continue;
+        sum += dB(power[j]!);
+        n++;
+      }
+      const prom = dB(p) - sum / n;
+      if (prom > bestProm) {
+        bestProm = prom;
+        bestK = k;
+      }
+    }
+    if (bestK < 0 || bestProm < c.minProminenceDb) return undefined;
+    const a = dB(power[bestK - 1]!);
+    const b = dB(power[bestK]!);
+    const g = dB(power[bestK + 1]!);
+    const denom = a - 2 * b + g;
+    const shift = denom !== 0 ? (0.5 * (a - g)) / denom : 0;
+    return (bestK + Math.max(-0.5, Math.min(0.5, shift))) * binHz;
+  }
+
+  private judge(): { low: number; high: number; rate: number; smoothness: number; presence: number; period: number | undefined } | undefined {
+    const c = this.config;
+    const present = this.track.filter((p) => p.f !== undefined) as { t: number; f: number }[];
+    const presence = present.length / this.track.length;
+    if (presence < c.minPresence || present.length < 8) return undefined;
+    const fs = present.map((p) => p.f).sort((x, y) => x - y);
+    const low = fs[Math.floor(fs.length * 0.05)]!;
+    const high = fs[Math.floor(fs.length * 0.95)]!;
+    if (high - low < c.minSweepHz) return undefined;
+    let smooth = 0;
+    let steps = 0;
+    let travel = 0;
+    for (let i = 1; i < present.length; i++) {
+      const a = present[i - 1]!;
+      const b = present[i]!;
+      if (b.t - a.t > 0.1) continue;
+      steps++;
+      const d = Math.abs(b.f - a.f);
+      if (d <= c.maxStepHz) {
+        smooth++;
+        travel += d;
+      }
+    }
+    if (steps === 0) return undefined;
+    const smoothness = smooth / steps;
+    const span = present[present.length - 1]!.t - present[0]!.t;
+    const rate = span > 0 ? travel / span : 0;
+    if (smoothness < c.minSmoothness || rate < c.minSweepRateHzPerS) return undefined;
+    return { low, high, rate, smoothness, presence, period: this.period() };
+  }
+
+  /** Sweep period from the autocorrelation of the (mean-removed) track, when a clear peak exists. */
+  private period(): number | undefined {
+    const pts = this.track;
+    const values = pts.map((p) => p.f);
+    const known = values.filter((v): v is number => v !== undefined);
+    if (known.length < 16) return undefined;
+    const mean = known.reduce((a, b) => a + b, 0) / known.length;
+    const x = values.map((v) => (v === undefined ? 0 : v - mean));
+    const dt = (pts[pts.length - 1]!.t - pts[0]!.t) / Math.max(1, pts.length - 1);
+    let e0 = 0;
+    for (const v of x) e0 += v * v;
+    if (e0 === 0) return undefined;
+    let bestLag = 0;
+    let best = 0;
+    const minLag = Math.max(1, Math.round(0.3 / dt));
+    const maxLag = Math.floor(x.length / 2);
+    for (let lag = minLag; lag <= maxLag; lag++) {
+      let s = 0;
+      for (let i = lag; i < x.length; i++) s += x[i]! * x[i - lag]!;
+      const r = (s / e0) * (x.length / (x.length - lag));
+      if (r > best) {
+        best = r;
+        bestLag = lag;
+      }
+    }
+    return best >= 0.4 ? bestLag * dt : undefined;
+  }
+}
