@@ -55,3 +55,30 @@ test('a wrong passphrase is refused with a clear error', async () => {
     err instanceof NodeError && err.code === 'KEYSTORE' && /wrong passphrase/.test(err.message));
   await assert.rejects(FileKeystore.open(dir, 'short'), /at least 8 characters/);
 });
+
+test('the file keystore rotates its signing key and secrets: new versions are kept encrypted, old ones still verify', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'popart-keys-'));
+  const a = await FileKeystore.open(dir, 'correct horse battery');
+  const data = Buffer.from('signed before and after');
+  const v1 = a.publicKeyPem();
+  const version = await a.rotateSigningKey();
+  assert.equal(version, 2);
+  assert.equal(a.activeSigningVersion(), 1, 'signing stays on the old key until the new one is activated');
+  assert.ok(verifyLowS(v1, data, await a.sign(data)));
+  a.activateSigningKey(2);
+  assert.ok(verifyLowS(a.publicKeyPem(), data, await a.sign(data)));
+  assert.ok(verifyLowS(v1, data, await a.signWithVersion(1, data)), 'the old version can still sign a rotation proof');
+  assert.throws(() => a.activateSigningKey(3), /no version 3/);
+  assert.match(readFileSync(join(dir, 'agency-signing-key.v2.pem'), 'utf8'), /BEGIN ENCRYPTED PRIVATE KEY/);
+  assert.equal(statSync(join(dir, 'agency-signing-key.v2.pem')).mode & 0o777, 0o600);
+
+  const s1 = await a.secret('session-token');
+  await a.rotateSecret('session-token');
+  const [s2, kept] = await a.secretVersions('session-token');
+  assert.notDeepEqual(s2, s1);
+  assert.deepEqual(kept, s1);
+  const b = await FileKeystore.open(dir, 'correct horse battery');
+  assert.deepEqual(b.publicKeyPems(), a.publicKeyPems(), 'both versions come back on reopening');
+  assert.equal(b.activeSigningVersion(), 2, 'a reopened keystore signs with the newest version');
+  assert.deepEqual(await b.secretVersions('session-token'), [s2, s1]);
+});

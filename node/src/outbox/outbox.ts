@@ -74,6 +74,7 @@ export class Outbox {
       } catch (err) {
         if (err instanceof LedgerUnavailable) {
           await this.db.query(`UPDATE outbox SET attempts = attempts + 1, last_error = $2, updated_at = now() WHERE id = $1`, [entry.id, err.message]);
+          if (entry.lastError !== err.message) this.log.warn('outbox still waiting', { outboxId: entry.id, reason: err.message });
           this.delayMs = Math.min(this.delayMs * 2, this.maxDelayMs);
           this.schedule();
           return;

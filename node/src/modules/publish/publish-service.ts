@@ -94,7 +94,8 @@ export class PublishService {
       if (!(err instanceof LedgerUnavailable)) throw err;
       const outboxId = await this.outbox.enqueue(bundle.id, json, err.message);
       await this.audit.record({ actor: actorOf(viewer), action: 'collection', objectIds: bundle.objects.map((o) => o.id), details: { bundleId: bundle.id, outboxId, queued: true } });
-      this.log.warn('ledger unavailable, bundle queued in the outbox', { user: viewer.username, bundleId: bundle.id, outboxId });
+      this.log.warn(err.code === 'KEYS_UNAVAILABLE' ? 'cannot sign (key service unavailable), bundle queued in the outbox' : 'ledger unavailable, bundle queued in the outbox',
+        { user: viewer.username, bundleId: bundle.id, outboxId, reason: err.message });
       const objects = bundle.objects.map((o) => ({ id: o.id, type: o.type, modified: String(o.modified ?? o.created ?? ''), status: 'queued' as const }));
       return { status: 'QUEUED', bundleId: bundle.id, transactionId: null, blockNumber: null, objects, outboxId };
     }
