@@ -1,2 +1,4 @@
 export type { DetectionEvent, Evidence, RemoteIdInfo } from './events.js';
 export * from './audio/index.js';
+export * from './remoteid/index.js';
+export * from './pcap/index.js';

@@ -1,0 +1,11 @@
+/** The one error of the Remote ID part: bad input to an encoder or a bad zones/feed configuration. */
+export class RemoteIdError extends Error {
+  override name = 'RemoteIdError';
+  /** Path of the offending field, e.g. `location.latitude` or `zones[2].circle.radius_m`. */
+  readonly field: string;
+
+  constructor(field: string, reason: string, options?: { cause?: unknown }) {
+    super(`${field}: ${reason}`, options);
+    this.field = field;
+  }
+}
