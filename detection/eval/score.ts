@@ -1,0 +1,112 @@
+/**
+ * Event-level scoring. A detection matches a label of the same class when its media time falls inside
+ * the label's span widened by `toleranceS` on both sides; each label is matched at most once (greedy, in
+ * time order). A further detection inside an already matched label is a duplicate (reported, not a false
+ * alarm: voice segments split by pauses, rotor re-reports); any other detection is a false positive.
+ */
+import type { DetectionEvent } from '../src/events.js';
+import { EVAL_CLASSES, type EvalClass, type EvalClip } from './eval-set.js';
+
+export interface ClassScore {
+  tp: number;
+  fp: number;
+  fn: number;
+  duplicates: number;
+}
+
+export interface ClipResult {
+  clip: EvalClip;
+  events: DetectionEvent[];
+}
+
+export function classOf(e: DetectionEvent): EvalClass | undefined {
+  if (e.category === 'gunshot' || e.category === 'explosion' || e.category === 'drone') return e.category;
+  const sound = e.measurements.sound;
+  if (e.category === 'other' && (sound === 'siren' || sound === 'voice')) return sound;
+  return undefined;
+}
+
+export function scoreClip(clip: EvalClip, events: DetectionEvent[], toleranceS = 0.5): Record<EvalClass, ClassScore> {
+  const scores = emptyScores();
+  for (const cls of EVAL_CLASSES) {
+    const labels = clip.labels.filter((l) => l.cls === cls).sort((a, b) => a.startS - b.startS);
+    const matched = new Array<boolean>(labels.length).fill(false);
+    const dets = events.filter((e) => classOf(e) === cls).sort((a, b) => (a.mediaTimeS ?? 0) - (b.mediaTimeS ?? 0));
+    for (const d of dets) {
+      const t = d.mediaTimeS ?? 0;
+      const inside = labels.map((l, i) => ({ l, i })).filter(({ l }) => t >= l.startS - toleranceS && t <= l.endS + toleranceS);
+      const free = inside.find(({ i }) => !matched[i]);
+      if (free) {
+        matched[free.i] = true;
+        scores[cls].tp++;
+      } else if (inside.length > 0) scores[cls].duplicates++;
+      else scores[cls].fp++;
+    }
+    scores[cls].fn += matched.filter((m) => !m).length;
+  }
+  return scores;
+}
+
+export function emptyScores(): Record<EvalClass, ClassScore> {
+  return Object.fromEntries(EVAL_CLASSES.map((c) => [c, { tp: 0, fp: 0, fn: 0, duplicates: 0 }])) as Record<EvalClass, ClassScore>;
+}
+
+export function addScores(into: Record<EvalClass, ClassScore>, s: Record<EvalClass, ClassScore>): void {
+  for (const c of EVAL_CLASSES) {
+    into[c].tp += s[c].tp;
+    into[c].fp += s[c].fp;
+    into[c].fn += s[c].fn;
+    into[c].duplicates += s[c].duplicates;
+  }
+}
+
+export const precision = (s: ClassScore): number => (s.tp + s.fp === 0 ? 1 : s.tp / (s.tp + s.fp));
+export const recall = (s: ClassScore): number => (s.tp + s.fn === 0 ? 1 : s.tp / (s.tp + s.fn));
+
+export interface EvalReport {
+  overall: Record<EvalClass, ClassScore>;
+  bySnr: Map<number, Record<EvalClass, ClassScore>>;
+  /** False positives by what the clip contained (which distractors fool which class). */
+  falseAlarmsByKind: Map<string, Partial<Record<EvalClass, number>>>;
+}
+
+export function report(results: ClipResult[], toleranceS = 0.5): EvalReport {
+  const overall = emptyScores();
+  const bySnr = new Map<number, Record<EvalClass, ClassScore>>();
+  const falseAlarmsByKind = new Map<string, Partial<Record<EvalClass, number>>>();
+  for (const r of results) {
+    const s = scoreClip(r.clip, r.events, toleranceS);
+    addScores(overall, s);
+    if (!bySnr.has(r.clip.snrDb)) bySnr.set(r.clip.snrDb, emptyScores());
+    addScores(bySnr.get(r.clip.snrDb)!, s);
+    for (const c of EVAL_CLASSES) {
+      if (s[c].fp === 0) continue;
+      const row = falseAlarmsByKind.get(r.clip.kind) ?? {};
+      row[c] = (row[c] ?? 0) + s[c].fp;
+      falseAlarmsByKind.set(r.clip.kind, row);
+    }
+  }
+  return { overall, bySnr, falseAlarmsByKind };
+}
+
+const pct = (v: number): string => `${(v * 100).toFixed(0)} %`;
+
+/** The report as Markdown tables. */
+export function markdown(r: EvalReport): string {
+  const lines = ['| class | labels | detected (TP) | false alarms (FP) | missed (FN) | duplicates | precision | recall |', '|---|---|---|---|---|---|---|---|'];
+  for (const c of EVAL_CLASSES) {
+    const s = r.overall[c];
+    lines.push(`| ${c} | ${s.tp + s.fn} | ${s.tp} | ${s.fp} | ${s.fn} | ${s.duplicates} | ${pct(precision(s))} | ${pct(recall(s))} |`);
+  }
+  lines.push('', `| SNR | ${EVAL_CLASSES.map((c) => `${c} P / R`).join(' | ')} |`, `|---|${EVAL_CLASSES.map(() => '---').join('|')}|`);
+  for (const [snr, s] of [...r.bySnr.entries()].sort((a, b) => b[0] - a[0])) {
+    lines.push(`| ${snr} dB | ${EVAL_CLASSES.map((c) => `${pct(precision(s[c]))} / ${pct(recall(s[c]))}`).join(' | ')} |`);
+  }
+  if (r.falseAlarmsByKind.size > 0) {
+    lines.push('', '| clip content | false alarms |', '|---|---|');
+    for (const [kind, row] of [...r.falseAlarmsByKind.entries()].sort()) {
+      lines.push(`| ${kind} | ${Object.entries(row).map(([c, n]) => `${c} ${n}`).join(', ')} |`);
+    }
+  }
+  return lines.join('\n');
+}
