@@ -5,7 +5,7 @@
  * while the vault is down or sealed and completes when it is back, and both rotations need no downtime.
  */
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -64,7 +64,7 @@ describe('keys in OpenBao', () => {
     dir.remove();
   });
 
-  it('transit signs through AppRole: low-S DER that verifies, high-S answers from transit normalised, the key not exportable', async () => {
+  it('transit signs through AppRole: low-S DER that verifies, high-S answers from transit normalised, the key not exportable, its X.509 certificate issued by the agency CA', async () => {
     const [cred] = await provisionVault(bao.url, bao.rootToken, ['unit']);
     const lines: string[] = [];
     const keys = await VaultKeyService.open({ address: bao.url, appRole: { roleId: cred!.roleId, secretId: cred!.secretId }, signingKey: cred!.signingKey, secretsPath: cred!.secretsPath, log: capturingLogger(lines) });
@@ -86,8 +86,16 @@ describe('keys in OpenBao', () => {
       const info = await bao.api('GET', `/v1/transit/keys/${cred!.signingKey}`, undefined, bao.rootToken) as { data: { exportable: boolean } };
       assert.equal(info.data.exportable, false);
       await assert.rejects(bao.api('GET', `/v1/transit/export/signing-key/${cred!.signingKey}`, undefined, bao.rootToken), /answered 400|not exportable/);
-      // The AppRole may use its own key only.
       await assert.rejects(keys.signWithVersion(2, data), /no version 2/);
+      // The X.509 certificate of the key, issued by the agency's CA in the PKI engine from a CSR signed through transit.
+      const { certificatePem, caPem } = await keys.issueCertificate({ pkiMount: cred!.pkiMount, role: 'node', subject: { commonName: 'unit-node', organization: 'unit' } });
+      const cert = new X509Certificate(certificatePem);
+      assert.equal(cert.publicKey.export({ type: 'spki', format: 'pem' }), keys.publicKeyPem(), 'the certificate is for the transit key');
+      assert.ok(cert.verify(new X509Certificate(caPem).publicKey), 'signed by the agency CA');
+      assert.match(cert.subject, /CN=unit-node/);
+      // The AppRole may use its own key only: another agency's key and CA are refused.
+      const [other] = await provisionVault(bao.url, bao.rootToken, ['other']);
+      await assert.rejects(keys.issueCertificate({ pkiMount: other!.pkiMount, role: 'node', subject: { commonName: 'x' } }), /permission denied/);
     } finally {
       await keys.close();
     }

@@ -152,6 +152,8 @@ export class OpenBaoServer {
 
 export interface AgencyVaultCredentials {
   agency: string;
+  /** PKI mount of the agency's CA; its role `node` signs the node's CSR. */
+  pkiMount: string;
   roleId: string;
   secretId: string;
   signingKey: string;
@@ -160,7 +162,7 @@ export interface AgencyVaultCredentials {
 
 /**
  * Prepares a vault for POP-ART nodes (idempotent): transit and KV v2 engines, AppRole auth, and for each
- * agency a policy that allows only its own transit key and its own secrets, and an AppRole role with short-lived
+ * agency a PKI mount holding its CA, a policy that allows only its own transit key and its own secrets, and an AppRole role with short-lived
  * renewable tokens. Returns each agency's AppRole credentials.
  */
 export async function provisionVault(address: string, adminToken: string, agencies: string[], opts: { tokenTtlSeconds?: number; tokenMaxTtlSeconds?: number } = {}): Promise<AgencyVaultCredentials[]> {
@@ -185,6 +187,16 @@ export async function provisionVault(address: string, adminToken: string, agenci
   for (const agency of agencies) {
     const signingKey = `popart-${agency}-signing`;
     const secretsPath = `popart/${agency}`;
+    // The organisation's CA: a PKI mount per agency with its root and a role that signs its nodes' CSRs.
+    const pkiMount = `pki-${agency}`;
+    if (!(`${pkiMount}/` in mounts)) {
+      await call('POST', `/v1/sys/mounts/${pkiMount}`, { type: 'pki', config: { max_lease_ttl: '87600h' } });
+      await call('POST', `/v1/${pkiMount}/root/generate/internal`, { common_name: `ca.${agency}.popart.example`, organization: agency, key_type: 'ec', key_bits: 256, ttl: '87600h' });
+    }
+    await call('POST', `/v1/${pkiMount}/roles/node`, {
+      allow_any_name: true, enforce_hostnames: false, key_type: 'ec', key_bits: 256, organization: [agency], ou: ['client'], max_ttl: '8760h',
+      server_flag: false, client_flag: true, use_csr_common_name: true,
+    });
     const policy = [
       `path "transit/keys/${signingKey}" { capabilities = ["create", "read", "update"] }`,
       `path "transit/keys/${signingKey}/rotate" { capabilities = ["update"] }`,
@@ -192,6 +204,7 @@ export async function provisionVault(address: string, adminToken: string, agenci
       `path "transit/sign/${signingKey}/*" { capabilities = ["update"] }`,
       `path "secret/data/${secretsPath}/*" { capabilities = ["create", "read", "update"] }`,
       `path "secret/metadata/${secretsPath}/*" { capabilities = ["read", "list"] }`,
+      `path "${pkiMount}/sign/node" { capabilities = ["update"] }`,
     ].join('\n');
     await call('PUT', `/v1/sys/policies/acl/popart-${agency}`, { policy });
     await call('POST', `/v1/auth/approle/role/popart-${agency}`, {
@@ -202,7 +215,7 @@ export async function provisionVault(address: string, adminToken: string, agenci
     });
     const roleId = ((await call('GET', `/v1/auth/approle/role/popart-${agency}/role-id`)).data as { role_id: string }).role_id;
     const secretId = ((await call('POST', `/v1/auth/approle/role/popart-${agency}/secret-id`, {})).data as { secret_id: string }).secret_id;
-    out.push({ agency, roleId, secretId, signingKey, secretsPath });
+    out.push({ agency, roleId, secretId, signingKey, secretsPath, pkiMount });
   }
   return out;
 }

@@ -15,6 +15,7 @@ import { createHash, createPublicKey, randomBytes } from 'node:crypto';
 import NodeVault from 'node-vault';
 import { KeysUnavailable, NodeError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { buildCsr, type CsrSubject } from './csr.js';
 import { toLowS, verifyLowS } from './ecdsa.js';
 import { SECRET_VERSIONS_KEPT, type KeyService } from './key-service.js';
 
@@ -119,6 +120,20 @@ export class VaultKeyService implements KeyService {
     const der = toLowS(Buffer.from(match[2] as string, 'base64'));
     if (!verifyLowS(publicPem, data, der)) throw new NodeError('KEYSTORE', `the signature from transit key ${this.opts.signingKey} v${version} does not verify with its public key`);
     return der;
+  }
+
+  /**
+   * Has the organisation's CA in OpenBao's PKI engine issue the X.509 certificate of the active signing key: the
+   * CSR is built by the node and signed through transit (the key never leaves the vault), the PKI role then signs
+   * it. This is the identity a Fabric MSP needs (signcert matching the key that signs transactions).
+   */
+  async issueCertificate(opts: { pkiMount: string; role: string; subject: CsrSubject; ttl?: string }): Promise<{ certificatePem: string; caPem: string }> {
+    const version = this.activeSigningVersion();
+    const csr = await buildCsr(this.publicPems[version - 1] as string, opts.subject, (body) => this.signWithVersion(version, body));
+    const r = await this.call(() => this.client.write(`${opts.pkiMount}/sign/${opts.role}`, { csr, common_name: opts.subject.commonName, ttl: opts.ttl ?? '8760h' }));
+    const data = r.data as { certificate?: string; issuing_ca?: string } | undefined;
+    if (!data?.certificate || !data.issuing_ca) throw new NodeError('KEYSTORE', `the PKI engine at ${opts.pkiMount} returned no certificate`);
+    return { certificatePem: data.certificate, caPem: data.issuing_ca };
   }
 
   async rotateSigningKey(): Promise<number> {
