@@ -2,3 +2,5 @@ export type { DetectionEvent, Evidence, RemoteIdInfo } from './events.js';
 export * from './audio/index.js';
 export * from './remoteid/index.js';
 export * from './pcap/index.js';
+export * from './ingest/index.js';
+export * from './vision/index.js';

@@ -1,0 +1,63 @@
+/**
+ * Where the ffmpeg binary is: `FFMPEG_PATH` when set, else the static build shipped in the `@ffmpeg-installer/ffmpeg`
+ * registry package. Also the last-lines-of-stderr helper used to explain ffmpeg failures.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { IngestError } from './ingest-error.js';
+
+let installed: string | undefined;
+
+export function ffmpegPath(env: NodeJS.ProcessEnv = process.env): string {
+  const override = env.FFMPEG_PATH;
+  if (override) {
+    if (!existsSync(override)) throw new IngestError('FFMPEG_MISSING', `FFMPEG_PATH is "${override}", which does not exist`);
+    return override;
+  }
+  if (installed) return installed;
+  try {
+    const require = createRequire(import.meta.url);
+    installed = (require('@ffmpeg-installer/ffmpeg') as { path: string }).path;
+  } catch (cause) {
+    throw new IngestError('FFMPEG_MISSING', 'no ffmpeg: install @ffmpeg-installer/ffmpeg or set FFMPEG_PATH', { cause });
+  }
+  return installed;
+}
+
+/** Keeps the last `max` lines ffmpeg wrote to stderr, to explain why it stopped. */
+export class StderrTail {
+  private readonly lines: string[] = [];
+  private partial = '';
+
+  constructor(private readonly max = 20, private readonly onLine?: (line: string) => void) {}
+
+  push(chunk: Buffer | string): void {
+    const text = this.partial + chunk.toString();
+    const parts = text.split(/\r?\n|\r/);
+    this.partial = parts.pop() ?? '';
+    for (const line of parts) {
+      if (!line.trim()) continue;
+      this.lines.push(line);
+      if (this.lines.length > this.max) this.lines.shift();
+      this.onLine?.(line);
+    }
+  }
+
+  all(): string[] {
+    return this.partial.trim() ? [...this.lines, this.partial] : [...this.lines];
+  }
+
+  /** The most telling line: the last one that looks like an error, else the last line. */
+  reason(): string {
+    const lines = this.all();
+    const telling = [...lines].reverse().find((l) => /error|refused|not found|no such|invalid|denied|timed? ?out|unreachable|failed/i.test(l));
+    return (telling ?? lines.at(-1) ?? 'ffmpeg said nothing').trim();
+  }
+}
+
+/** Parses "Duration: 00:01:02.50" from ffmpeg's input banner, in seconds. */
+export function parseDuration(line: string): number | undefined {
+  const m = /Duration:\s*(\d+):(\d{2}):(\d{2}(?:\.\d+)?)/.exec(line);
+  if (!m) return undefined;
+  return Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]);
+}

@@ -1,0 +1,352 @@
+/**
+ * Video ingest: ffmpeg decodes a file, an image sequence or a live stream (RTSP, HTTP, UDP MPEG-TS, …) into raw RGB
+ * frames (rgb24, width × height × 3 bytes each) at a fixed rate and size, streamed from its stdout.
+ *
+ * Buffers are bounded. A file is read as fast as the consumer takes frames (ffmpeg's stdout is paused while the queue
+ * is full, so no frame is lost). A live source cannot be paused: when the queue is full the oldest frame is dropped and
+ * counted. A live source that ends, fails or stalls is reopened with exponential backoff.
+ */
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Readable } from 'node:stream';
+import { ffmpegPath, parseDuration, StderrTail } from './ffmpeg.js';
+import { IngestError } from './ingest-error.js';
+import { detectSourceKind, isGlobPattern, redactUrl, type SourceKind } from './source-kind.js';
+
+export interface ReconnectOptions {
+  /** Delay before the first reconnection, ms (default 500). */
+  initialDelayMs?: number;
+  /** Longest delay between attempts, ms (default 30 000). */
+  maxDelayMs?: number;
+  /** Growth of the delay after each failed attempt (default 2). */
+  factor?: number;
+  /** Consecutive failed attempts (no frame received) before giving up; 0 = never give up (default). */
+  maxAttempts?: number;
+}
+
+export interface VideoSourceOptions {
+  /** File path, image sequence pattern (`frames/%04d.png`, `frames/*.jpg`) or stream URL. */
+  input: string;
+  /** Frames per second delivered (ffmpeg's fps filter drops or repeats frames to reach it). */
+  fps: number;
+  width: number;
+  height: number;
+  /** Detected from `input` when absent. */
+  kind?: SourceKind;
+  /** Frames held between ffmpeg and the consumer (default 4). */
+  queueFrames?: number;
+  /** What to do when the queue is full: `wait` pauses ffmpeg (default for files), `drop-oldest` (default for live). */
+  overflow?: 'wait' | 'drop-oldest';
+  reconnect?: ReconnectOptions;
+  /** A live source that delivers no data for this long is restarted (default 10 000 ms). */
+  stallTimeoutMs?: number;
+  /** RTSP transport (default tcp). */
+  rtspTransport?: 'tcp' | 'udp';
+  /** Files: read the input this many extra times (-1 = forever); used by benchmarks for long runs. */
+  loop?: number;
+  /** Wall-clock time of media time 0 (files; default: when the source opens). */
+  startTime?: Date;
+  ffmpegPath?: string;
+  /** Operational messages (reconnects, stalls, drops). */
+  log?: (message: string) => void;
+}
+
+export interface VideoFrame {
+  /** rgb24, row-major, `width * height * 3` bytes. */
+  data: Buffer;
+  width: number;
+  height: number;
+  /** Sequence number from 0, continuing across reconnects. */
+  index: number;
+  /** Seconds from the start: index / fps for files and image sequences, wall-clock time since opening for live. */
+  timeS: number;
+  /** When the frame was captured: startTime + timeS for files, the time it was read for live sources. */
+  capturedAt: Date;
+}
+
+export interface SourceStats {
+  framesDecoded: number;
+  framesDelivered: number;
+  framesDropped: number;
+  reconnects: number;
+  /** Input duration in seconds, from ffmpeg's banner (files), once known. */
+  durationS: number | undefined;
+}
+
+type Child = ChildProcessByStdio<null, Readable, Readable>;
+
+export class VideoSource implements AsyncIterable<VideoFrame> {
+  readonly kind: SourceKind;
+  readonly frameBytes: number;
+  readonly stats: SourceStats = { framesDecoded: 0, framesDelivered: 0, framesDropped: 0, reconnects: 0, durationS: undefined };
+
+  private readonly options: Required<Pick<VideoSourceOptions, 'fps' | 'width' | 'height' | 'queueFrames' | 'overflow' | 'stallTimeoutMs'>> &
+    VideoSourceOptions;
+  private readonly reconnect: Required<ReconnectOptions>;
+  private readonly startTime: Date;
+  private readonly openedAt = Date.now();
+  private readonly queue: VideoFrame[] = [];
+  private waiter: (() => void) | undefined;
+  private child: Child | undefined;
+  private pending: Buffer;
+  private filled = 0;
+  private paused = false;
+  private ended = false;
+  private closed = false;
+  private failure: IngestError | undefined;
+  private failedAttempts = 0;
+  private framesThisAttempt = 0;
+  private lastDataAt = Date.now();
+  private stallTimer: NodeJS.Timeout | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private started = false;
+  private lastDropLog = 0;
+
+  constructor(options: VideoSourceOptions) {
+    const kind = options.kind ?? detectSourceKind(options.input);
+    for (const [name, value] of [['fps', options.fps], ['width', options.width], ['height', options.height]] as const) {
+      if (!Number.isFinite(value) || value <= 0) throw new RangeError(`${name} must be a positive number, got ${value}`);
+    }
+    if (!Number.isInteger(options.width) || !Number.isInteger(options.height)) throw new RangeError('width and height must be integers');
+    this.kind = kind;
+    this.options = {
+      ...options,
+      queueFrames: Math.max(1, options.queueFrames ?? 4),
+      overflow: options.overflow ?? (kind === 'live' ? 'drop-oldest' : 'wait'),
+      stallTimeoutMs: options.stallTimeoutMs ?? 10_000,
+    };
+    this.reconnect = {
+      initialDelayMs: options.reconnect?.initialDelayMs ?? 500,
+      maxDelayMs: options.reconnect?.maxDelayMs ?? 30_000,
+      factor: options.reconnect?.factor ?? 2,
+      maxAttempts: options.reconnect?.maxAttempts ?? 0,
+    };
+    this.startTime = options.startTime ?? new Date();
+    this.frameBytes = options.width * options.height * 3;
+    this.pending = Buffer.allocUnsafe(this.frameBytes);
+  }
+
+  /** The input as it may appear in logs (credentials hidden). */
+  get displayName(): string {
+    return redactUrl(this.options.input);
+  }
+
+  /** Starts ffmpeg; iteration starts it too. Throws at once for a local file or folder that does not exist. */
+  open(): void {
+    if (this.started) return;
+    this.started = true;
+    this.checkLocalInput();
+    this.spawnOnce();
+    if (this.kind === 'live') {
+      this.stallTimer = setInterval(() => this.checkStall(), Math.min(1000, this.options.stallTimeoutMs / 2));
+      this.stallTimer.unref();
+    }
+  }
+
+  /** Stops ffmpeg and ends iteration. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.ended = true;
+    clearInterval(this.stallTimer);
+    clearTimeout(this.retryTimer);
+    const child = this.child;
+    this.child = undefined;
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
+      child.kill('SIGKILL');
+      await exited;
+    }
+    this.wake();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<VideoFrame> {
+    this.open();
+    try {
+      for (;;) {
+        const frame = this.queue.shift();
+        if (frame) {
+          this.stats.framesDelivered++;
+          if (this.paused && this.queue.length < this.options.queueFrames) {
+            this.paused = false;
+            this.child?.stdout.resume();
+          }
+          yield frame;
+          continue;
+        }
+        if (this.failure) throw this.failure;
+        if (this.ended) return;
+        await new Promise<void>((resolve) => { this.waiter = resolve; });
+      }
+    } finally {
+      await this.close();
+    }
+  }
+
+  private wake(): void {
+    const waiter = this.waiter;
+    this.waiter = undefined;
+    waiter?.();
+  }
+
+  private checkLocalInput(): void {
+    const { input } = this.options;
+    if (/^[a-z][a-z0-9+.-]*:/i.test(input) && !/^[a-z]:[\\/]/i.test(input)) return;
+    if (this.kind === 'file' && !existsSync(input)) {
+      throw new IngestError('INPUT_NOT_FOUND', `input file not found: ${input}`, { input });
+    }
+    if (this.kind === 'file' && statSync(input).isDirectory()) {
+      throw new IngestError('INPUT_UNREADABLE', `input is a folder, not a video file: ${input} (for images use a pattern such as ${input}/%04d.png)`, { input });
+    }
+    if (this.kind === 'image-sequence' && !existsSync(dirname(input))) {
+      throw new IngestError('INPUT_NOT_FOUND', `image sequence folder not found: ${dirname(input)}`, { input });
+    }
+  }
+
+  private args(): string[] {
+    const { input, fps, width, height, kind = this.kind } = this.options;
+    const args = ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info'];
+    if (kind === 'image-sequence') {
+      args.push('-f', 'image2', '-framerate', String(fps));
+      if (isGlobPattern(input)) args.push('-pattern_type', 'glob');
+    } else if (kind === 'live') {
+      if (/^rtsps?:/i.test(input)) args.push('-rtsp_transport', this.options.rtspTransport ?? 'tcp');
+    } else if (this.options.loop) {
+      args.push('-stream_loop', String(this.options.loop));
+    }
+    args.push('-i', input, '-an', '-sn', '-dn', '-vf', `fps=${fps},scale=${width}:${height}`, '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1');
+    return args;
+  }
+
+  private spawnOnce(): void {
+    const stderr = new StderrTail(20, (line) => {
+      if (this.stats.durationS === undefined && this.kind !== 'live') {
+        const d = parseDuration(line);
+        if (d !== undefined) this.stats.durationS = d;
+      }
+    });
+    let child: Child;
+    try {
+      child = spawn(this.options.ffmpegPath ?? ffmpegPath(), this.args(), { stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (cause) {
+      this.fail(cause instanceof IngestError ? cause : new IngestError('FFMPEG_MISSING', `cannot start ffmpeg: ${String(cause)}`, { cause }));
+      return;
+    }
+    this.child = child;
+    this.framesThisAttempt = 0;
+    this.filled = 0;
+    this.lastDataAt = Date.now();
+    child.stdout.on('data', (chunk: Buffer) => this.onData(chunk));
+    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.on('error', (cause) => {
+      this.fail(new IngestError('FFMPEG_MISSING', `cannot start ffmpeg (${cause.message})`, { cause }));
+    });
+    child.on('close', (code, signal) => {
+      if (this.child === child) this.child = undefined;
+      this.onExit(code, signal, stderr);
+    });
+  }
+
+  private onData(chunk: Buffer): void {
+    this.lastDataAt = Date.now();
+    let offset = 0;
+    while (offset < chunk.length) {
+      const n = Math.min(this.frameBytes - this.filled, chunk.length - offset);
+      chunk.copy(this.pending, this.filled, offset, offset + n);
+      this.filled += n;
+      offset += n;
+      if (this.filled === this.frameBytes) {
+        this.emitFrame(this.pending);
+        this.pending = Buffer.allocUnsafe(this.frameBytes);
+        this.filled = 0;
+      }
+    }
+  }
+
+  private emitFrame(data: Buffer): void {
+    const index = this.stats.framesDecoded++;
+    this.framesThisAttempt++;
+    const { fps, width, height } = this.options;
+    let timeS: number;
+    let capturedAt: Date;
+    if (this.kind === 'live') {
+      const now = Date.now();
+      timeS = (now - this.openedAt) / 1000;
+      capturedAt = new Date(now);
+    } else {
+      timeS = index / fps;
+      capturedAt = new Date(this.startTime.getTime() + timeS * 1000);
+    }
+    this.queue.push({ data, width, height, index, timeS, capturedAt });
+    if (this.queue.length > this.options.queueFrames) {
+      if (this.options.overflow === 'drop-oldest') {
+        this.queue.shift();
+        this.stats.framesDropped++;
+        const now = Date.now();
+        if (now - this.lastDropLog > 5000) {
+          this.lastDropLog = now;
+          this.options.log?.(`${this.displayName}: consumer too slow, ${this.stats.framesDropped} frame(s) dropped so far`);
+        }
+      }
+    }
+    if (this.options.overflow === 'wait' && this.queue.length >= this.options.queueFrames && !this.paused) {
+      this.paused = true;
+      this.child?.stdout.pause();
+    }
+    this.wake();
+  }
+
+  private checkStall(): void {
+    if (this.closed || !this.child) return;
+    if (Date.now() - this.lastDataAt > this.options.stallTimeoutMs) {
+      this.options.log?.(`${this.displayName}: no data for ${(this.options.stallTimeoutMs / 1000).toFixed(1)} s, restarting`);
+      this.lastDataAt = Date.now();
+      this.child.kill('SIGKILL');
+    }
+  }
+
+  private onExit(code: number | null, signal: NodeJS.Signals | null, stderr: StderrTail): void {
+    if (this.closed) return;
+    const reason = signal === 'SIGKILL' ? `no data for ${this.options.stallTimeoutMs / 1000} s` : stderr.reason();
+    if (this.kind !== 'live') {
+      if (code !== 0 && this.framesThisAttempt === 0) {
+        this.fail(new IngestError('INPUT_UNREADABLE', `ffmpeg cannot read ${this.displayName}: ${reason}`, { input: this.displayName }));
+        return;
+      }
+      if (code !== 0) this.options.log?.(`${this.displayName}: ffmpeg stopped early (${reason})`);
+      this.ended = true;
+      this.wake();
+      return;
+    }
+    if (this.framesThisAttempt > 0) this.failedAttempts = 0;
+    this.failedAttempts++;
+    const { maxAttempts, initialDelayMs, maxDelayMs, factor } = this.reconnect;
+    if (maxAttempts > 0 && this.failedAttempts > maxAttempts) {
+      this.fail(new IngestError('SOURCE_UNREACHABLE',
+        `${this.displayName} unreachable after ${maxAttempts} attempt(s): ${reason}`, { input: this.displayName }));
+      return;
+    }
+    const delay = Math.min(maxDelayMs, initialDelayMs * factor ** (this.failedAttempts - 1));
+    const what = this.framesThisAttempt > 0 ? 'ended' : 'unreachable';
+    this.options.log?.(`${this.displayName} ${what} (${reason}); reconnecting in ${(delay / 1000).toFixed(1)} s`);
+    this.retryTimer = setTimeout(() => {
+      if (this.closed) return;
+      this.stats.reconnects++;
+      this.spawnOnce();
+    }, delay);
+  }
+
+  private fail(error: IngestError): void {
+    if (this.failure) return;
+    this.failure = error;
+    this.ended = true;
+    clearInterval(this.stallTimer);
+    this.wake();
+  }
+}
+
+/** Opens a video source (convenience for `new VideoSource(options)`). */
+export function openVideo(options: VideoSourceOptions): VideoSource {
+  return new VideoSource(options);
+}

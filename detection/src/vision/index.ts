@@ -1,0 +1,21 @@
+export type { Box, Detection, Frame, ObjectDetector } from './types.js';
+export { iou } from './types.js';
+export { CameraConfigError, type ConfigIssue as CameraConfigIssue } from './config/config-error.js';
+export {
+  cameraGeometry, loadCameraConfig, parseCameraYaml, validateCameraConfig,
+  type CameraConfig, type EventsConfig, type EvidenceConfig, type SourceConfig,
+} from './config/camera-config.js';
+export { createDetector, DETECTOR_PLUGINS, parseDetectorConfig, type DetectorConfig, type DetectorKind } from './detectors/registry.js';
+export type { DetectorPlugin } from './detectors/plugin.js';
+export { DetectorError, type DetectorErrorCode } from './detectors/detector-error.js';
+export { NanoDetDetector } from './detectors/nanodet/nanodet-detector.js';
+export type { NanoDetConfig } from './detectors/nanodet/config.js';
+export { OnnxYoloDetector } from './detectors/onnx-yolo/yolo-detector.js';
+export type { OnnxYoloConfig } from './detectors/onnx-yolo/config.js';
+export { COCO_LABELS } from './detectors/coco-labels.js';
+export { MultiObjectTracker, DEFAULT_TRACKER, type Track, type TrackerConfig } from './tracking/tracker.js';
+export { CameraGeometry, type Calibration } from './geometry/camera-geometry.js';
+export { RULES, createRules, type RulesConfig } from './rules/registry.js';
+export type { Finding, Rule, RuleContext, Zone } from './rules/rule.js';
+export { EventEpisodes, type EmittedEvent, type EventStatus } from './episodes.js';
+export { VisionPipeline, type PipelineFrame, type PipelineOptions, type PipelineOutput, type PipelineStats, type TrackedObject } from './pipeline.js';

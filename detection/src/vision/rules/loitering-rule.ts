@@ -1,0 +1,60 @@
+/**
+ * Loitering: a track (persons by default) whose foot point stays inside a zone for at least `dwellS` seconds → a
+ * 'loitering' event per track; leaving the zone for more than `graceS` resets the clock.
+ */
+import type { AlertSeverity } from '@popart/schemas';
+import { footIn, round, trackArea, type Finding, type Rule, type RuleContext, type Zone } from './rule.js';
+
+export interface LoiteringConfig {
+  zones: string[];
+  dwellS: number;
+  graceS: number;
+  classes: string[];
+  severity: AlertSeverity;
+  areaRadiusM: number;
+}
+
+export const LOITERING_DEFAULTS = { graceS: 2, classes: ['person'], severity: 'low' as AlertSeverity, areaRadiusM: 10 };
+
+export class LoiteringRule implements Rule {
+  readonly name = 'loitering';
+  private readonly entered = new Map<string, { sinceS: number; lastInS: number; zone: string }>();
+
+  constructor(private readonly config: LoiteringConfig) {}
+
+  evaluate({ frame, tracks, zones, geometry }: RuleContext): Finding[] {
+    const findings: Finding[] = [];
+    const present = new Set<string>();
+    for (const track of tracks) {
+      if (!this.config.classes.includes(track.label)) continue;
+      present.add(track.id);
+      const zone = this.config.zones.map((z) => zones.get(z)).find((z): z is Zone => !!z && footIn(track, z));
+      const prev = this.entered.get(track.id);
+      if (!zone) {
+        if (prev && frame.timeS - prev.lastInS > this.config.graceS) this.entered.delete(track.id);
+        continue;
+      }
+      const state = prev && prev.zone === zone.name ? { ...prev, lastInS: frame.timeS } : { sinceS: frame.timeS, lastInS: frame.timeS, zone: zone.name };
+      this.entered.set(track.id, state);
+      const dwell = frame.timeS - state.sinceS;
+      if (dwell < this.config.dwellS || !track.matched) continue;
+      const f: Finding = {
+        rule: this.name,
+        key: `loitering/${track.id}`,
+        category: 'loitering',
+        severity: this.config.severity,
+        confidence: round(track.meanScore, 3),
+        summary: `${track.label} loitering in zone ${zone.name} for ${dwell.toFixed(0)} s`,
+        measurements: { dwell_s: round(dwell, 1), label: track.label },
+        trackId: track.id,
+        zone: zone.name,
+        boxes: [track.box],
+      };
+      const area = trackArea(track, zone, geometry, this.config.areaRadiusM);
+      if (area) f.area = area;
+      findings.push(f);
+    }
+    for (const id of [...this.entered.keys()]) if (!present.has(id)) this.entered.delete(id);
+    return findings;
+  }
+}

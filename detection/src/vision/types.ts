@@ -1,0 +1,59 @@
+/** What the vision stages pass to one another: frames, boxes, detections. */
+
+/** An rgb24 image, row-major, `width * height * 3` bytes (a decoded video frame). */
+export interface Frame {
+  data: Uint8Array;
+  width: number;
+  height: number;
+}
+
+/** Axis-aligned box in frame pixels: (x1, y1) top-left, (x2, y2) bottom-right. */
+export interface Box {
+  x1: number;
+  y1: number;
+  x2: number;
+  y2: number;
+}
+
+export interface Detection {
+  box: Box;
+  /** 0..1 */
+  score: number;
+  classId: number;
+  /** Class name (COCO name for NanoDet, the configured class map for ONNX YOLO models). */
+  label: string;
+}
+
+/** An object detector plugin: one frame in, boxes out. Implementations hold their model until `close()`. */
+export interface ObjectDetector {
+  /** Plugin kind and model, for logs (e.g. "nanodet nanodet-m-416.onnx"). */
+  readonly name: string;
+  /** Every class name the detector can output, indexed by class id. */
+  readonly labels: readonly string[];
+  detect(frame: Frame): Promise<Detection[]>;
+  close(): Promise<void>;
+}
+
+export const boxWidth = (b: Box): number => Math.max(0, b.x2 - b.x1);
+export const boxHeight = (b: Box): number => Math.max(0, b.y2 - b.y1);
+export const boxArea = (b: Box): number => boxWidth(b) * boxHeight(b);
+export const boxCentre = (b: Box): [number, number] => [(b.x1 + b.x2) / 2, (b.y1 + b.y2) / 2];
+/** Where an object stands on the ground: the middle of the box's bottom edge. */
+export const boxFoot = (b: Box): [number, number] => [(b.x1 + b.x2) / 2, b.y2];
+
+export function iou(a: Box, b: Box): number {
+  const w = Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1);
+  const h = Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1);
+  if (w <= 0 || h <= 0) return 0;
+  const inter = w * h;
+  return inter / (boxArea(a) + boxArea(b) - inter);
+}
+
+export function clampBox(b: Box, width: number, height: number): Box {
+  return {
+    x1: Math.min(width, Math.max(0, b.x1)),
+    y1: Math.min(height, Math.max(0, b.y1)),
+    x2: Math.min(width, Math.max(0, b.x2)),
+    y2: Math.min(height, Math.max(0, b.y2)),
+  };
+}
