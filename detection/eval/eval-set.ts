@@ -17,7 +17,7 @@ import { activeSpan, clap, doorSlam, explosion, fade, gunshot, mulberry32, norma
 import { run } from './tools.js';
 import { decodeFile, SR, writeWav } from './wav.js';
 
-export const GENERATOR_VERSION = 3;
+export const GENERATOR_VERSION = 4;
 export const EVAL_CLASSES = ['gunshot', 'explosion', 'drone', 'siren', 'voice'] as const;
 export type EvalClass = (typeof EVAL_CLASSES)[number];
 
@@ -37,6 +37,8 @@ export interface EvalClip {
   labels: EvalLabel[];
   /** For CC0 recordings: the sample's name and licence. */
   source?: string;
+  /** The noise bed itself holds voices (babble, crowd): voice detections outside labels are not false alarms. */
+  speechInNoise: boolean;
 }
 
 export interface EvalManifest {
@@ -55,7 +57,9 @@ const NOISE_RMS = 0.03;
 
 /**
  * CC0 recordings (Sonic Pi samples from freesound.org, CC0 1.0, npm supersonic-scsynth-samples 0.84.2)
- * and what they are: none of them is a gunshot; the cinematic boom stands for an explosion.
+ * and what they are. None is a gunshot or an explosion: they are the hard negatives (sharp, loud, short
+ * impacts). The package has no explosion recording: its cinematic boom swells over ~2 s, which is not
+ * an impulsive blast, so it is a negative too.
  */
 export const CC0_SAMPLES: { name: string; cls: EvalClass | undefined; what: string }[] = [
   { name: 'perc_door', cls: undefined, what: 'door knock/slam' },
@@ -65,7 +69,7 @@ export const CC0_SAMPLES: { name: string; cls: EvalClass | undefined; what: stri
   { name: 'drum_heavy_kick', cls: undefined, what: 'kick drum' },
   { name: 'perc_impact1', cls: undefined, what: 'percussive impact' },
   { name: 'perc_impact2', cls: undefined, what: 'percussive impact' },
-  { name: 'misc_cineboom', cls: 'explosion', what: 'cinematic boom (explosion-like)' },
+  { name: 'misc_cineboom', cls: undefined, what: 'cinematic boom swelling over ~2 s' },
 ];
 
 const SENTENCES = [
@@ -147,7 +151,7 @@ export async function generateEvalSet(opts: { seed: number; subset: EvalSubset; 
     if (peak > 0.99) for (let k = 0; k < noise.length; k++) noise[k]! *= 0.99 / peak;
     const file = `${String(i).padStart(3, '0')}-${plan.kind.replace(/[^a-z0-9]+/gi, '_')}-${plan.noise}-snr${plan.snr}.wav`;
     await writeWav(join(dir, file), noise);
-    const clip: EvalClip = { file, kind: plan.kind, noise: plan.noise, snrDb: plan.snr, durationS: CLIP_S, labels };
+    const clip: EvalClip = { file, kind: plan.kind, noise: plan.noise, snrDb: plan.snr, durationS: CLIP_S, labels, speechInNoise: plan.noise === 'babble' || plan.noise === 'crowd' };
     if (source) clip.source = source;
     clips.push(clip);
     if (i % 10 === 0) log(`[eval-set] ${i + 1}/${plans.length} ${file}`);

@@ -4,14 +4,16 @@
  * The signal is cut into 2 ms blocks. An onset is a block whose energy jumps `onsetDb` above the mean of
  * the previous 256 ms. From the onset the event is followed until its 8 ms envelope falls back near that
  * background (or a new onset cuts it: bursts of shots). Then it is measured:
- *   - rise_ms: onset to the loudest block; excess_db: envelope peak over the background;
+ *   - rise_ms: onset to the loudest 2 ms block; attack_ms: onset to the peak of the 24 ms envelope;
+ *     excess_db: envelope peak over the background;
  *   - crest_factor: peak sample over the event's RMS (a muzzle blast is a spike over its own tail);
  *   - decay_ms: time for the envelope to fall 20 dB from its peak (extrapolated on the measured slope when
  *     noise hides the end);
  *   - spectral centroid and the share of energy below 400 Hz in the first 64 ms, background subtracted.
  * Gunshot: fast rise, high crest, broadband, decay of tens to hundreds of ms. Explosion: low-frequency,
  * long decay. Short clicks and claps (decay < ~40 ms) and low thuds that die quickly (door slams) are
- * neither. During speech (voice detector), impulses that do not stand well above the speech are ignored.
+ * neither. During speech (voice detector), an impulse counts only if its features are clear-cut (score
+ * ≥ speechMinScore) or it stands far above the background (speechMarginDb).
  */
 import { RealFft } from '../../fft.js';
 import { dB, ramp, type AnalysedFrame, type AudioDetector, type AudioDetectorContext, type AudioFinding } from '../../detector.js';
@@ -20,12 +22,15 @@ import type { ImpulsiveConfig } from './impulsive-config.js';
 const BLOCK = 32; // 2 ms at 16 kHz
 const REF_BLOCKS = 128; // 256 ms of background
 const ENV_BLOCKS = 4; // 8 ms envelope
+const DECAY_SMOOTH_BLOCKS = 12; // 24 ms
+const SPLIT_BLOCKS = 32; // a new onset inside an event must stand over the last 64 ms of it
 const RING_SECONDS = 8;
 const SPEC_N = 1024;
 
 export interface ImpulseFeatures {
   onsetS: number;
   rise_ms: number;
+  attack_ms: number;
   excess_db: number;
   crest_factor: number;
   crest_db: number;
@@ -119,7 +124,9 @@ export class ImpulsiveDetector implements AudioDetector {
       const a = this.active;
       // A new onset inside the tail (next shot of a burst) ends this event and starts the next one.
       const sincePeak = idx - a.peakBlock;
-      if (sincePeak > 15 && eDb >= a.prevEnvDb + cfg.onsetDb && eDb >= a.refDb + cfg.onsetDb) {
+      const recent = a.energies.slice(-SPLIT_BLOCKS);
+      const recentDb = dB(recent.reduce((x, y) => x + y, 0) / Math.max(1, recent.length));
+      if (sincePeak > SPLIT_BLOCKS && eDb >= recentDb + cfg.onsetDb + 3 && eDb >= a.refDb + cfg.onsetDb) {
         this.pending.push(a);
         this.startEvent(idx, a.refDb, energy, peak, envDb);
       } else {
@@ -185,8 +192,9 @@ export class ImpulsiveDetector implements AudioDetector {
     const { verdict, score } = classifyImpulse(features, cfg);
     let suppressed = false;
     if (verdict !== 'none' && cfg.suppressDuringSpeech && this.ctx.speech.available) {
+      // Plosives and laughter can look impulsive: during speech, only clear-cut impulses count.
       const speech = this.ctx.speech.fraction(features.onsetS - 0.3, features.onsetS + 0.3);
-      if (speech >= 0.5 && features.excess_db < cfg.speechMarginDb) suppressed = true;
+      if (speech >= 0.5 && features.excess_db < cfg.speechMarginDb && score < cfg.speechMinScore) suppressed = true;
     }
     if (this.keepMeasurements) this.measured.push({ features, verdict, suppressedBySpeech: suppressed });
     if (verdict === 'none' || suppressed) return undefined;
@@ -197,6 +205,7 @@ export class ImpulsiveDetector implements AudioDetector {
       crest_factor: round(features.crest_factor, 2),
       decay_ms: Math.round(features.decay_ms),
       rise_ms: round(features.rise_ms, 1),
+      attack_ms: Math.round(features.attack_ms),
       excess_db: round(features.excess_db, 1),
       spectral_centroid_hz: Math.round(features.centroid_hz),
       low_band_ratio: round(features.low_ratio, 3),
@@ -240,25 +249,22 @@ export class ImpulsiveDetector implements AudioDetector {
     const rms = Math.sqrt(sum / n);
     const crest = a.peakAbs / Math.max(rms, 1e-9);
 
-    // Decay: from the envelope peak to 20 dB below it; when the background comes first, extrapolate.
-    const peakAt = a.peakBlock - a.onsetBlock;
+    // Decay, on a 24 ms envelope (steadier on low-frequency noise): from its peak to the last block still
+    // within 20 dB of it. When the background is less than 20 dB under the peak, the fall down to the
+    // background is extrapolated to 20 dB.
+    const smooth = smoothDb(a.energies, DECAY_SMOOTH_BLOCKS);
+    let peakAt = 0;
+    for (let i = 1; i < n; i++) if (smooth[i]! > smooth[peakAt]!) peakAt = i;
+    const peakDb = smooth[peakAt]!;
     const floorDb = a.refDb + 3;
-    const target = a.peakEnvDb - 20;
-    let decayBlocks = -1;
-    let lastAbove = peakAt;
-    for (let i = peakAt + 1; i < n; i++) {
-      const v = a.envDb[i]!;
-      if (v <= target) {
-        decayBlocks = i - peakAt;
-        break;
-      }
-      if (v > floorDb) lastAbove = i;
-      else break;
-    }
-    if (decayBlocks < 0) {
-      const fallen = a.peakEnvDb - (a.envDb[lastAbove] ?? a.peakEnvDb);
-      const span = Math.max(1, lastAbove - peakAt);
-      decayBlocks = fallen > 1 ? (span * 20) / fallen : n - peakAt;
+    const target = Math.max(peakDb - 20, floorDb);
+    let last = peakAt;
+    for (let i = peakAt + 1; i < n; i++) if (smooth[i]! >= target) last = i;
+    let decayBlocks = last - peakAt;
+    const attack_ms = (peakAt * BLOCK * 1000) / this.sr;
+    if (peakDb - 20 < floorDb) {
+      const fallen = Math.max(1, peakDb - floorDb);
+      decayBlocks = (decayBlocks * 20) / fallen;
     }
     const decay_ms = (decayBlocks * BLOCK * 1000) / this.sr;
 
@@ -266,6 +272,7 @@ export class ImpulsiveDetector implements AudioDetector {
     return {
       onsetS: onsetSample / this.sr,
       rise_ms,
+      attack_ms,
       excess_db: excess,
       crest_factor: crest,
       crest_db: 20 * Math.log10(crest),
@@ -332,7 +339,7 @@ interface ActiveEvent {
 
 /** Rule-based classification with soft edges: returns the class and a score in [0, 1]. */
 export function classifyImpulse(f: ImpulseFeatures, c: ImpulsiveConfig): { verdict: ImpulseClass; score: number } {
-  if (f.rise_ms > c.maxRiseMs) return { verdict: 'none', score: 0 };
+  if (f.attack_ms > c.maxAttackMs) return { verdict: 'none', score: 0 };
   const explosion =
     ramp(f.decay_ms, c.explosionMinDecayMs * 0.8, c.explosionMinDecayMs) *
     ramp(f.low_ratio, c.explosionMinLowRatio - 0.1, c.explosionMinLowRatio) *
@@ -342,10 +349,29 @@ export function classifyImpulse(f: ImpulseFeatures, c: ImpulsiveConfig): { verdi
     ramp(f.decay_ms, c.gunshotMinDecayMs * 0.8, c.gunshotMinDecayMs) *
     ramp(f.decay_ms, c.gunshotMaxDecayMs * 1.25, c.gunshotMaxDecayMs) *
     ramp(f.centroid_hz, c.gunshotMinCentroidHz * 0.8, c.gunshotMinCentroidHz) *
+    ramp(f.centroid_hz, c.gunshotMaxCentroidHz * 1.15, c.gunshotMaxCentroidHz) *
     ramp(f.rise_ms, c.gunshotMaxRiseMs * 1.5, c.gunshotMaxRiseMs);
   if (explosion >= 0.5 && explosion >= gunshot) return { verdict: 'explosion', score: explosion };
   if (gunshot >= 0.5) return { verdict: 'gunshot', score: gunshot };
   return { verdict: 'none', score: Math.max(gunshot, explosion) };
+}
+
+/** Centred moving average of block energies over `width` blocks, in dB. */
+function smoothDb(energies: number[], width: number): Float64Array {
+  const n = energies.length;
+  const out = new Float64Array(n);
+  const half = Math.floor(width / 2);
+  let sum = 0;
+  let lo = 0;
+  let hi = -1;
+  for (let i = 0; i < n; i++) {
+    const a = Math.max(0, i - half);
+    const b = Math.min(n - 1, i + half);
+    while (hi < b) sum += energies[++hi]!;
+    while (lo < a) sum -= energies[lo++]!;
+    out[i] = dB(Math.max(sum, 0) / (b - a + 1));
+  }
+  return out;
 }
 
 function tukeyWindow(n: number, alpha: number): Float64Array {

@@ -7,7 +7,7 @@ export const rotorPlugin: AudioDetectorPlugin<RotorConfig> = {
   summary: 'drone rotor signature: a stable harmonic comb (fundamental 80–800 Hz) lasting ≥ 2 s',
   fields: ROTOR_FIELDS,
   readConfig: readRotorConfig,
-  create: (config) => new RotorDetector(config),
+  create: (config, ctx) => new RotorDetector(config, ctx.speech),
 };
 
 export { RotorDetector, type CombEstimate } from './rotor-detector.js';

@@ -17,6 +17,7 @@ export interface RotorConfig {
   hopFrames: number;
   repeatEveryS: number;
   severity: AlertSeverity;
+  ignoreSpeech: boolean;
 }
 
 export const ROTOR_FIELDS: Record<keyof RotorConfig, string> = {
@@ -34,6 +35,7 @@ export const ROTOR_FIELDS: Record<keyof RotorConfig, string> = {
   hopFrames: 'analyse every n-th 32 ms frame (default 2)',
   repeatEveryS: 'a continuing episode is reported again every this many seconds, same id (default 30)',
   severity: 'severity of drone events: low, medium, high, critical (default medium)',
+  ignoreSpeech: 'frames the voice detector marks as speech show no rotor (voices are harmonic combs too; default true)',
 };
 
 export function readRotorConfig(raw: Raw, path: string, r: ConfigReader): RotorConfig {
@@ -52,6 +54,7 @@ export function readRotorConfig(raw: Raw, path: string, r: ConfigReader): RotorC
     hopFrames: r.number(raw, 'hopFrames', path, 2, { min: 1, max: 16, integer: true }),
     repeatEveryS: r.number(raw, 'repeatEveryS', path, 30, { min: 1 }),
     severity: r.oneOf(raw, 'severity', path, 'medium', ['low', 'medium', 'high', 'critical'] as const),
+    ignoreSpeech: r.boolean(raw, 'ignoreSpeech', path, true),
   };
   r.ordered(c.minFundamentalHz, c.maxFundamentalHz, path, 'minFundamentalHz', 'maxFundamentalHz');
   if (c.minHarmonics > c.maxHarmonics) r.issue(`${path}.minHarmonics`, `must be ≤ maxHarmonics (${c.maxHarmonics}), got ${c.minHarmonics}`);

@@ -9,9 +9,10 @@
  * comb when the score and the count of standing-out harmonics are high enough: a pure tone (one
  * harmonic) or broadband noise never does. An episode is a run of comb frames whose fundamental stays
  * within a few per cent of the last second's median (slow Doppler drift is followed, a siren's sweep is
- * not); it becomes a drone event once it has lasted `minDurationS`.
+ * not); it becomes a drone event once it has lasted `minDurationS`. Voices are harmonic combs with a
+ * fundamental in the same range: frames that the voice detector marks as speech are not counted.
  */
-import { dB, ramp, type AnalysedFrame, type AudioDetector, type AudioFinding } from '../../detector.js';
+import { dB, ramp, type AnalysedFrame, type AudioDetector, type AudioFinding, type SpeechTimeline } from '../../detector.js';
 import type { RotorConfig } from './rotor-config.js';
 import { SAMPLE_RATE } from '../../ingest.js';
 
@@ -33,12 +34,17 @@ export class RotorDetector implements AudioDetector {
   private prefix = new Float64Array(0);
   private episode: Episode | undefined;
 
-  constructor(private readonly config: RotorConfig) {}
+  constructor(
+    private readonly config: RotorConfig,
+    private readonly speech?: SpeechTimeline,
+  ) {}
 
   process(frame: AnalysedFrame): AudioFinding[] {
     if (this.frameCount++ % this.config.hopFrames !== 0) return [];
     const t = frame.mediaTimeS + frame.samples.length / SAMPLE_RATE;
-    const comb = this.estimate(frame.spectrum(), frame.binHz);
+    // A voiced talker is a harmonic comb too: frames the voice detector calls speech show no rotor.
+    const speaking = this.config.ignoreSpeech && this.speech?.available && this.speech.fraction(t - 0.3, t) >= 0.5;
+    const comb = speaking ? undefined : this.estimate(frame.spectrum(), frame.binHz);
     return this.track(t, comb);
   }
 

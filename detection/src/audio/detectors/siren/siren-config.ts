@@ -10,7 +10,7 @@ export interface SirenConfig {
   minSweepHz: number;
   minSweepRateHzPerS: number;
   maxStepHz: number;
-  minSmoothness: number;
+  minPieceS: number;
   repeatEveryS: number;
 }
 
@@ -19,11 +19,11 @@ export const SIREN_FIELDS: Record<keyof SirenConfig, string> = {
   maxHz: 'highest siren frequency followed, Hz (default 1900)',
   minProminenceDb: 'the strongest peak in the band must stand this many dB over its neighbourhood (default 10)',
   windowS: 'seconds of frequency track judged at a time (default 4)',
-  minPresence: 'share of frames in the window with a tonal peak (default 0.6)',
+  minPresence: 'share of the window covered by followed tone pieces (default 0.6)',
   minSweepHz: 'the tone must cover at least this range in the window, Hz (default 250)',
   minSweepRateHzPerS: 'mean speed of the frequency change, Hz/s: a steady tone is not a siren (default 120)',
   maxStepHz: 'a change between consecutive frames larger than this is a jump (default 90)',
-  minSmoothness: 'share of frame-to-frame changes that are not jumps (sweeps are smooth, voices and noise are not; default 0.7)',
+  minPieceS: 'a tone followed without a jump for less than this is ignored, seconds (default 0.3)',
   repeatEveryS: 'a continuing siren is reported again every this many seconds, same id (default 30)',
 };
 
@@ -37,7 +37,7 @@ export function readSirenConfig(raw: Raw, path: string, r: ConfigReader): SirenC
     minSweepHz: r.number(raw, 'minSweepHz', path, 250, { min: 0 }),
     minSweepRateHzPerS: r.number(raw, 'minSweepRateHzPerS', path, 120, { min: 0 }),
     maxStepHz: r.number(raw, 'maxStepHz', path, 90, { min: 1 }),
-    minSmoothness: r.number(raw, 'minSmoothness', path, 0.7, { min: 0, max: 1 }),
+    minPieceS: r.number(raw, 'minPieceS', path, 0.3, { min: 0.05, max: 10 }),
     repeatEveryS: r.number(raw, 'repeatEveryS', path, 30, { min: 1 }),
   };
   r.ordered(c.minHz, c.maxHz, path, 'minHz', 'maxHz');

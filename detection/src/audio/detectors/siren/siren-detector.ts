@@ -3,9 +3,11 @@
  *
  * Each frame, the most prominent peak of the shared spectrum inside the band (level over its ±6-bin
  * neighbourhood) is taken, its frequency refined by parabolic interpolation. Over a sliding window
- * (4 s) the track must be present most of the time, cover a few hundred Hz, move (a steady tone or a
- * rotor comb does not) and move smoothly (speech and noise peaks jump about). The sweep period is
- * estimated by autocorrelation of the track and reported when it is clear.
+ * (4 s) the track is cut into pieces where the peak moves by at most `maxStepHz` per frame. Pieces
+ * shorter than `minPieceS` are dropped (voices and noise peaks come and go, jump about); the long ones
+ * must cover most of the window, span a few hundred Hz and move — by sweeping inside a piece (wail) or
+ * by jumping straight from one piece into the next (hi-lo) — where a steady tone or a rotor comb does
+ * not. The sweep period is estimated by autocorrelation of the track and reported when it is clear.
  */
 import { dB, ramp, type AnalysedFrame, type AudioDetector, type AudioFinding } from '../../detector.js';
 import { SAMPLE_RATE } from '../../ingest.js';
@@ -41,14 +43,14 @@ export class SirenDetector implements AudioDetector {
       return [];
     }
     if (!this.episode) {
-      this.episode = { startT: this.firstPresent(), lastT: t, reportedAt: -Infinity };
+      this.episode = { startT: judged.startT, lastT: t, reportedAt: -Infinity };
     }
     const ep = this.episode;
     ep.lastT = t;
     if (t - ep.reportedAt < c.repeatEveryS) return [];
     ep.reportedAt = t;
-    const { low, high, rate, smoothness, presence, period } = judged;
-    const confidence = Math.min(1, 0.4 * ramp(presence, c.minPresence, 1) + 0.3 * ramp(smoothness, c.minSmoothness, 1) + 0.3 * ramp(high - low, c.minSweepHz, c.minSweepHz * 3));
+    const { low, high, rate, presence, period } = judged;
+    const confidence = Math.min(1, 0.4 * ramp(presence, c.minPresence, 1) + 0.3 * ramp(rate, c.minSweepRateHzPerS, c.minSweepRateHzPerS * 3) + 0.3 * ramp(high - low, c.minSweepHz, c.minSweepHz * 3));
     const measurements: Record<string, number | string> = {
       sound: 'siren',
       sweep_low_hz: Math.round(low),
@@ -73,10 +75,6 @@ export class SirenDetector implements AudioDetector {
   flush(): AudioFinding[] {
     this.episode = undefined;
     return [];
-  }
-
-  private firstPresent(): number {
-    return this.track.find((p) => p.f !== undefined)?.t ?? this.track[0]!.t;
   }
 
   /** Frequency of the most prominent in-band peak, or undefined when none stands out. */
@@ -111,35 +109,43 @@ export class SirenDetector implements AudioDetector {
     return (bestK + Math.max(-0.5, Math.min(0.5, shift))) * binHz;
   }
 
-  private judge(): { low: number; high: number; rate: number; smoothness: number; presence: number; period: number | undefined } | undefined {
+  private judge(): { low: number; high: number; rate: number; presence: number; period: number | undefined; startT: number } | undefined {
     const c = this.config;
-    const present = this.track.filter((p) => p.f !== undefined) as { t: number; f: number }[];
-    const presence = present.length / this.track.length;
-    if (presence < c.minPresence || present.length < 8) return undefined;
-    const fs = present.map((p) => p.f).sort((x, y) => x - y);
+    // Pieces: runs of frames whose peak moves by at most maxStepHz from one frame to the next.
+    const pieces: { t0: number; t1: number; fs: number[] }[] = [];
+    let cur: { t0: number; t1: number; fs: number[] } | undefined;
+    for (const p of this.track) {
+      if (p.f === undefined) {
+        cur = undefined;
+        continue;
+      }
+      if (cur && Math.abs(p.f - cur.fs[cur.fs.length - 1]!) <= c.maxStepHz) {
+        cur.fs.push(p.f);
+        cur.t1 = p.t;
+      } else {
+        cur = { t0: p.t, t1: p.t, fs: [p.f] };
+        pieces.push(cur);
+      }
+    }
+    const hop = 512 / SAMPLE_RATE;
+    const long = pieces.filter((p) => p.t1 - p.t0 + hop >= c.minPieceS);
+    const covered = long.reduce((sum, p) => sum + (p.t1 - p.t0 + hop), 0);
+    const presence = Math.min(1, covered / c.windowS);
+    if (presence < c.minPresence) return undefined;
+    const fs = long.flatMap((p) => p.fs).sort((x, y) => x - y);
     const low = fs[Math.floor(fs.length * 0.05)]!;
     const high = fs[Math.floor(fs.length * 0.95)]!;
     if (high - low < c.minSweepHz) return undefined;
-    let smooth = 0;
-    let steps = 0;
+    // Motion: sweeps inside pieces, plus jumps from one long piece straight into the next (two-tone).
     let travel = 0;
-    for (let i = 1; i < present.length; i++) {
-      const a = present[i - 1]!;
-      const b = present[i]!;
-      if (b.t - a.t > 0.1) continue;
-      steps++;
-      const d = Math.abs(b.f - a.f);
-      if (d <= c.maxStepHz) {
-        smooth++;
-        travel += d;
-      }
+    for (const [i, p] of long.entries()) {
+      for (let k = 1; k < p.fs.length; k++) travel += Math.abs(p.fs[k]! - p.fs[k - 1]!);
+      const next = long[i + 1];
+      if (next && next.t0 - p.t1 <= 0.2) travel += Math.abs(next.fs[0]! - p.fs[p.fs.length - 1]!);
     }
-    if (steps === 0) return undefined;
-    const smoothness = smooth / steps;
-    const span = present[present.length - 1]!.t - present[0]!.t;
-    const rate = span > 0 ? travel / span : 0;
-    if (smoothness < c.minSmoothness || rate < c.minSweepRateHzPerS) return undefined;
-    return { low, high, rate, smoothness, presence, period: this.period() };
+    const rate = travel / c.windowS;
+    if (rate < c.minSweepRateHzPerS) return undefined;
+    return { low, high, rate, presence, period: this.period(), startT: long[0]!.t0 };
   }
 
   /** Sweep period from the autocorrelation of the (mean-removed) track, when a clear peak exists. */
