@@ -172,6 +172,15 @@ function tsResolution(b: Buffer, o: number, end: number, littleEndian: boolean):
   return 1e6;
 }
 
+/** A 64-bit timestamp in `units` per second as ms; exact to the nanosecond past 2^53 units. */
+function toMs(high: number, low: number, units: number): number {
+  const ts = high * 4294967296 + low;
+  if (ts < Number.MAX_SAFE_INTEGER || !Number.isInteger(units)) return (ts / units) * 1000;
+  const big = (BigInt(high) << 32n) | BigInt(low);
+  const u = BigInt(units);
+  return Number(big / u) * 1000 + (Number(big % u) * 1000) / units;
+}
+
 async function* readPcapng(cb: ChunkBuffer, fill: Fill, s: PcapReadSummary): AsyncGenerator<PcapRecord> {
   let littleEndian = true;
   let ifaces: Iface[] = [];
@@ -216,11 +225,10 @@ async function* readPcapng(cb: ChunkBuffer, fill: Fill, s: PcapReadSummary): Asy
       if (!iface) throw new PcapFormatError(offset, `packet names interface ${ifaceId}, only ${ifaces.length} described`);
       const caplen = u32(b, 20);
       if (28 + caplen > bodyEnd) throw new PcapFormatError(offset, `packet of ${caplen} captured bytes overruns its ${length}-byte block`);
-      const ts = u32(b, 12) * 4294967296 + u32(b, 16);
       s.records++;
       yield {
         index: index++, linkType: iface.linkType, interfaceId: ifaceId, originalLength: u32(b, 24),
-        timestampMs: (ts / iface.unitsPerSecond) * 1000, data: new Uint8Array(b.buffer, b.byteOffset + 28, caplen),
+        timestampMs: toMs(u32(b, 12), u32(b, 16), iface.unitsPerSecond), data: new Uint8Array(b.buffer, b.byteOffset + 28, caplen),
       };
     } else if (blockType === 0x00000003) {
       const iface = ifaces[0];

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { LINKTYPE } from '../pcap/link-types.js';
 import { buildExtendedAdvertisingPdu, buildLegacyAdvertisingPdu, buildLinkLayerPacket, buildServiceData } from './bluetooth.js';
 import { decodePayload } from './decode-message.js';
-import { encodeMessage } from './encode-message.js';
+import { encodeMessage, encodeMessagePack } from './encode-message.js';
 import { FEED_KINDS } from './feed-format.js';
 import { SUPPORTED_LINK_TYPES, scanFeedDatagram, scanPacket } from './link-layer.js';
 import { RemoteIdReceiver } from './receiver.js';
@@ -15,7 +15,6 @@ import { REJECT_REASONS } from './rejection.js';
 import { flightMessages, simulateFlight, withBlePhdr, type FlightPlan } from './simulate.js';
 import type { FrameScan } from './transport.js';
 import { buildBeaconFrame, buildNanActionFrame } from './wifi.js';
-import { encodeMessagePack } from './encode-message.js';
 
 /** mulberry32: a small seeded generator, so that a failure can be replayed. */
 function prng(seed: number): () => number {

@@ -28,7 +28,7 @@ export interface ReceiverOptions {
   emitFrames?: boolean;
 }
 
-/** What the receiver reports, in order. */
+/** What the receiver reports, in order (drones as snapshots: later frames do not change them). */
 export type ReceiverOutput =
   | { kind: 'drone'; drone: DroneTrack; final?: boolean }
   | { kind: 'event'; event: DetectionEvent }
@@ -117,7 +117,7 @@ export class RemoteIdReceiver {
     }
     const drones = this.tracker.tracks();
     this.stats.drones = drones.length;
-    for (const drone of drones) out.push({ kind: 'drone', drone, final: true });
+    for (const drone of drones) out.push({ kind: 'drone', drone: structuredClone(drone), final: true });
     return out;
   }
 
@@ -160,7 +160,7 @@ export class RemoteIdReceiver {
       const last = this.lastReport.get(u.uid);
       if (last === undefined || !Number.isFinite(timeMs) || timeMs - last >= this.reportMs) {
         this.lastReport.set(u.uid, timeMs);
-        out.push({ kind: 'drone', drone: u.track });
+        out.push({ kind: 'drone', drone: structuredClone(u.track) });
       }
       if (this.incursions && u.moved) {
         for (const e of this.incursions.observe(u.track, u.uid, timeMs, this.mediaTime(timeMs))) {
