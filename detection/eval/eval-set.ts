@@ -17,7 +17,7 @@ import { activeSpan, clap, doorSlam, explosion, fade, gunshot, mulberry32, norma
 import { run } from './tools.js';
 import { decodeFile, SR, writeWav } from './wav.js';
 
-export const GENERATOR_VERSION = 4;
+export const GENERATOR_VERSION = 5;
 export const EVAL_CLASSES = ['gunshot', 'explosion', 'drone', 'siren', 'voice'] as const;
 export type EvalClass = (typeof EVAL_CLASSES)[number];
 
@@ -117,14 +117,14 @@ export async function generateEvalSet(opts: { seed: number; subset: EvalSubset; 
   beds.crowd = mix(beds.babble, beds.pink, 0.7, 0.5);
 
   const snrs = subset === 'full' ? [20, 10, 5, 0] : [20, 10];
-  const perClass = subset === 'full' ? 3 : 1;
+  const perClass = subset === 'full' ? 3 : 2;
   const plans: { kind: string; snr: number; noise: NoiseKind }[] = [];
   let noiseTurn = 0;
   for (const snr of snrs) {
     for (const cls of EVAL_CLASSES) {
       for (let v = 0; v < perClass; v++) plans.push({ kind: cls, snr, noise: NOISES[noiseTurn++ % NOISES.length]! });
     }
-    const negatives = subset === 'full' ? ['clap', 'door', 'tone', 'chirp', 'clap', 'door'] : ['clap', 'door', 'tone'];
+    const negatives = subset === 'full' ? ['clap', 'door', 'tone', 'chirp', 'clap', 'door'] : ['clap', 'door', 'tone', 'chirp'];
     for (const kind of negatives) plans.push({ kind, snr, noise: NOISES[noiseTurn++ % NOISES.length]! });
     const cc0 = subset === 'full' ? CC0_SAMPLES : CC0_SAMPLES.filter((s) => ['drum_snare_hard', 'perc_door', 'misc_cineboom'].includes(s.name));
     if (subset === 'full' || snr === 10) for (const s of cc0) plans.push({ kind: `cc0:${s.name}`, snr, noise: NOISES[noiseTurn++ % NOISES.length]! });

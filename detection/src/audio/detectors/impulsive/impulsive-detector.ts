@@ -249,23 +249,17 @@ export class ImpulsiveDetector implements AudioDetector {
     const rms = Math.sqrt(sum / n);
     const crest = a.peakAbs / Math.max(rms, 1e-9);
 
-    // Decay, on a 24 ms envelope (steadier on low-frequency noise): from its peak to the last block still
-    // within 20 dB of it. When the background is less than 20 dB under the peak, the fall down to the
-    // background is extrapolated to 20 dB.
+    // Decay: from the envelope's peak to the last block still within 20 dB of it. When the background is
+    // less than 20 dB under the peak, the fall down to the background is extrapolated to 20 dB. Measured
+    // on the 8 ms envelope; when that says it is long (> 200 ms), again on a 24 ms envelope, steadier on
+    // low-frequency noise (explosions).
     const smooth = smoothDb(a.energies, DECAY_SMOOTH_BLOCKS);
     let peakAt = 0;
     for (let i = 1; i < n; i++) if (smooth[i]! > smooth[peakAt]!) peakAt = i;
-    const peakDb = smooth[peakAt]!;
     const floorDb = a.refDb + 3;
-    const target = Math.max(peakDb - 20, floorDb);
-    let last = peakAt;
-    for (let i = peakAt + 1; i < n; i++) if (smooth[i]! >= target) last = i;
-    let decayBlocks = last - peakAt;
+    let decayBlocks = decayOf(smoothDb(a.energies, ENV_BLOCKS), floorDb);
+    if ((decayBlocks * BLOCK * 1000) / this.sr > 200) decayBlocks = decayOf(smooth, floorDb);
     const attack_ms = (peakAt * BLOCK * 1000) / this.sr;
-    if (peakDb - 20 < floorDb) {
-      const fallen = Math.max(1, peakDb - floorDb);
-      decayBlocks = (decayBlocks * 20) / fallen;
-    }
     const decay_ms = (decayBlocks * BLOCK * 1000) / this.sr;
 
     const { centroid, lowRatio } = this.spectralShape(onsetSample);
@@ -349,11 +343,23 @@ export function classifyImpulse(f: ImpulseFeatures, c: ImpulsiveConfig): { verdi
     ramp(f.decay_ms, c.gunshotMinDecayMs * 0.8, c.gunshotMinDecayMs) *
     ramp(f.decay_ms, c.gunshotMaxDecayMs * 1.25, c.gunshotMaxDecayMs) *
     ramp(f.centroid_hz, c.gunshotMinCentroidHz * 0.8, c.gunshotMinCentroidHz) *
-    ramp(f.centroid_hz, c.gunshotMaxCentroidHz * 1.15, c.gunshotMaxCentroidHz) *
+    ramp(f.centroid_hz, c.gunshotMaxCentroidHz * 1.05, c.gunshotMaxCentroidHz) *
     ramp(f.rise_ms, c.gunshotMaxRiseMs * 1.5, c.gunshotMaxRiseMs);
   if (explosion >= 0.5 && explosion >= gunshot) return { verdict: 'explosion', score: explosion };
   if (gunshot >= 0.5) return { verdict: 'gunshot', score: gunshot };
   return { verdict: 'none', score: Math.max(gunshot, explosion) };
+}
+
+/** Blocks from the peak of an envelope (dB) to the last one within 20 dB of it (extrapolated above a floor). */
+function decayOf(env: Float64Array, floorDb: number): number {
+  let peakAt = 0;
+  for (let i = 1; i < env.length; i++) if (env[i]! > env[peakAt]!) peakAt = i;
+  const peakDb = env[peakAt]!;
+  const target = Math.max(peakDb - 20, floorDb);
+  let last = peakAt;
+  for (let i = peakAt + 1; i < env.length; i++) if (env[i]! >= target) last = i;
+  const blocks = last - peakAt;
+  return peakDb - 20 < floorDb ? (blocks * 20) / Math.max(1, peakDb - floorDb) : blocks;
 }
 
 /** Centred moving average of block energies over `width` blocks, in dB. */

@@ -31,11 +31,11 @@ export const ROTOR_FIELDS: Record<keyof RotorConfig, string> = {
   stabilityTolerance: 'relative change of the fundamental allowed against the last second (default 0.06)',
   minDurationS: 'a stable comb must last this long to be a drone, seconds (default 2)',
   maxGapS: 'longest gap without a comb inside one episode, seconds (default 0.5)',
-  minPresence: 'share of analysed frames of an episode that must show the comb (default 0.6)',
+  minPresence: 'share of analysed frames of an episode that must show the comb (default 0.75)',
   hopFrames: 'analyse every n-th 32 ms frame (default 2)',
   repeatEveryS: 'a continuing episode is reported again every this many seconds, same id (default 30)',
   severity: 'severity of drone events: low, medium, high, critical (default medium)',
-  ignoreSpeech: 'frames the voice detector marks as speech show no rotor (voices are harmonic combs too; default true)',
+  ignoreSpeech: 'frames the voice detector marks as speech show no rotor (voices are harmonic combs too; off by default: in a talking crowd it would hide drones)',
 };
 
 export function readRotorConfig(raw: Raw, path: string, r: ConfigReader): RotorConfig {
@@ -50,11 +50,11 @@ export function readRotorConfig(raw: Raw, path: string, r: ConfigReader): RotorC
     stabilityTolerance: r.number(raw, 'stabilityTolerance', path, 0.06, { min: 0.001, max: 0.5 }),
     minDurationS: r.number(raw, 'minDurationS', path, 2, { min: 0.25, max: 60 }),
     maxGapS: r.number(raw, 'maxGapS', path, 0.5, { min: 0, max: 10 }),
-    minPresence: r.number(raw, 'minPresence', path, 0.6, { min: 0, max: 1 }),
+    minPresence: r.number(raw, 'minPresence', path, 0.75, { min: 0, max: 1 }),
     hopFrames: r.number(raw, 'hopFrames', path, 2, { min: 1, max: 16, integer: true }),
     repeatEveryS: r.number(raw, 'repeatEveryS', path, 30, { min: 1 }),
     severity: r.oneOf(raw, 'severity', path, 'medium', ['low', 'medium', 'high', 'critical'] as const),
-    ignoreSpeech: r.boolean(raw, 'ignoreSpeech', path, true),
+    ignoreSpeech: r.boolean(raw, 'ignoreSpeech', path, false),
   };
   r.ordered(c.minFundamentalHz, c.maxFundamentalHz, path, 'minFundamentalHz', 'maxFundamentalHz');
   if (c.minHarmonics > c.maxHarmonics) r.issue(`${path}.minHarmonics`, `must be ≤ maxHarmonics (${c.maxHarmonics}), got ${c.minHarmonics}`);

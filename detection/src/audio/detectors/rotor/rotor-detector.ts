@@ -9,8 +9,10 @@
  * comb when the score and the count of standing-out harmonics are high enough: a pure tone (one
  * harmonic) or broadband noise never does. An episode is a run of comb frames whose fundamental stays
  * within a few per cent of the last second's median (slow Doppler drift is followed, a siren's sweep is
- * not); it becomes a drone event once it has lasted `minDurationS`. Voices are harmonic combs with a
- * fundamental in the same range: frames that the voice detector marks as speech are not counted.
+ * not); it becomes a drone event once it has lasted `minDurationS` and shown the comb in most of its
+ * frames (`minPresence`). Voices are harmonic combs with a fundamental in the same range too, but broken
+ * by consonants and pauses (presence ~0.6 for a monotone synthetic voice); `ignoreSpeech` also drops
+ * the frames the voice detector marks as speech, at the cost of deafness to drones in a talking crowd.
  */
 import { dB, ramp, type AnalysedFrame, type AudioDetector, type AudioFinding, type SpeechTimeline } from '../../detector.js';
 import type { RotorConfig } from './rotor-config.js';

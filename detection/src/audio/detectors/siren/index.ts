@@ -4,7 +4,7 @@ import { SirenDetector } from './siren-detector.js';
 
 export const sirenPlugin: AudioDetectorPlugin<SirenConfig> = {
   type: 'siren',
-  summary: "sirens: a tone sweeping smoothly within 450–1900 Hz (reported as category 'other', sound=siren)",
+  summary: "sirens: a tone sweeping (wail) or alternating (hi-lo) within 400–1900 Hz (reported as category 'other', sound=siren)",
   fields: SIREN_FIELDS,
   readConfig: readSirenConfig,
   create: (config) => new SirenDetector(config),

@@ -1,8 +1,8 @@
 /**
- * Sirens: a strong tone in 450–1900 Hz that keeps sweeping smoothly (wail, two-tone hi-lo).
+ * Sirens: a strong tone in 400–1900 Hz that keeps sweeping smoothly (wail, two-tone hi-lo).
  *
- * Each frame, the most prominent peak of the shared spectrum inside the band (level over its ±6-bin
- * neighbourhood) is taken, its frequency refined by parabolic interpolation. Over a sliding window
+ * Each 32 ms frame gets its own 512-point spectrum (the shared 128 ms one smears fast sweeps); the most
+ * prominent peak inside the band (level over its ±5-bin neighbourhood) is taken, its frequency refined by parabolic interpolation. Over a sliding window
  * (4 s) the track is cut into pieces where the peak moves by at most `maxStepHz` per frame. Pieces
  * shorter than `minPieceS` are dropped (voices and noise peaks come and go, jump about); the long ones
  * must cover most of the window, span a few hundred Hz and move — by sweeping inside a piece (wail) or
@@ -10,11 +10,14 @@
  * not. The sweep period is estimated by autocorrelation of the track and reported when it is clear.
  */
 import { dB, ramp, type AnalysedFrame, type AudioDetector, type AudioFinding } from '../../detector.js';
+import { hannWindow, RealFft } from '../../fft.js';
 import { SAMPLE_RATE } from '../../ingest.js';
 import type { SirenConfig } from './siren-config.js';
 
-const NEIGHBOURS = 6;
-const EXCLUDE = 2;
+/** 32 ms analysis window (31 Hz bins): a fast sweep (1.5 kHz/s) stays within two bins. */
+const FFT_SIZE = 512;
+const NEIGHBOURS = 5;
+const EXCLUDE = 1;
 
 interface TrackPoint {
   t: number;
@@ -26,13 +29,20 @@ export class SirenDetector implements AudioDetector {
   private readonly track: TrackPoint[] = [];
   private episode: { startT: number; lastT: number; reportedAt: number } | undefined;
   private lastDecisionT = -Infinity;
+  private readonly fft = new RealFft(FFT_SIZE);
+  private readonly window = hannWindow(FFT_SIZE);
+  private readonly power = new Float64Array(FFT_SIZE / 2 + 1);
+  private readonly buf = new Float64Array(FFT_SIZE);
 
   constructor(private readonly config: SirenConfig) {}
 
   process(frame: AnalysedFrame): AudioFinding[] {
     const c = this.config;
     const t = frame.mediaTimeS + frame.samples.length / SAMPLE_RATE;
-    this.track.push({ t, f: this.peak(frame.spectrum(), frame.binHz) });
+    const x = frame.samples;
+    for (let i = 0; i < FFT_SIZE; i++) this.buf[i] = x[x.length - FFT_SIZE + i] ?? 0;
+    this.fft.power(this.buf, this.power, this.window);
+    this.track.push({ t, f: this.peak(this.power, SAMPLE_RATE / FFT_SIZE) });
     while (this.track.length > 0 && this.track[0]!.t < t - c.windowS) this.track.shift();
     if (t - this.lastDecisionT < 0.25) return [];
     this.lastDecisionT = t;
@@ -127,7 +137,7 @@ export class SirenDetector implements AudioDetector {
         pieces.push(cur);
       }
     }
-    const hop = 512 / SAMPLE_RATE;
+    const hop = FFT_SIZE / SAMPLE_RATE;
     const long = pieces.filter((p) => p.t1 - p.t0 + hop >= c.minPieceS);
     const covered = long.reduce((sum, p) => sum + (p.t1 - p.t0 + hop), 0);
     const presence = Math.min(1, covered / c.windowS);
