@@ -4,6 +4,8 @@
 # (a GeoJSON Polygon or MultiPolygon). policies/README.md states the rules in words.
 package popart.geo
 
+import data.popart.config
+
 # The polygons of a territory, each a list of rings (the first the outer ring, the others holes).
 polygons(territory) := [territory.coordinates] if territory.type == "Polygon"
 
@@ -115,4 +117,28 @@ area_in_territory(area, territory) if {
 	some polygon in polygons(territory)
 	boxes_overlap(area.bbox, ring_bbox(polygon[0]))
 	box_meets_polygon(area.bbox, polygon)
+}
+
+# Each agency's territory as its polygons, with the bounding box of their outer ring: a rule, so it is
+# computed once per evaluation rather than once per object. The tests below go through it.
+agency_polygons[key] := [{"rings": polygon, "bbox": ring_bbox(polygon[0])} |
+	some polygon in polygons(agency.jurisdiction)
+] if {
+	some key, agency in config.agencies
+}
+
+# point_in_territory for an agency's jurisdiction, skipping polygons whose box does not hold the point.
+point_in_agency_territory(p, key) if {
+	some polygon in agency_polygons[key]
+	point_in_box(p, polygon.bbox)
+	point_in_polygon(p, polygon.rings)
+}
+
+# area_in_territory for an agency's jurisdiction, with the polygons' boxes computed once.
+area_in_agency_territory(area, key) if {
+	point_in_agency_territory(area.center, key)
+} else if {
+	some polygon in agency_polygons[key]
+	boxes_overlap(area.bbox, polygon.bbox)
+	box_meets_polygon(area.bbox, polygon.rings)
 }

@@ -93,3 +93,23 @@ test_box_around_a_polygon_vertex if {
 	geo.box_meets_polygon([4, 9, 6, 11], triangle)
 	not geo.box_meets_polygon([7, 9, 9, 11], triangle)
 }
+
+test_agency_territory_matches_the_generic_tests if {
+	points := [[-3.7, 40.42], [-9.14, 38.72], [2.17, 41.39], [-3.68, 40.45], [2.9, 39.6], [0, 0]]
+	every key, _ in config.agencies {
+		{p | some p in points; geo.point_in_agency_territory(p, key)} == {p | some p in points; geo.point_in_territory(p, territory(key))}
+	}
+	geo.point_in_agency_territory([2.9, 39.6], "pn") # Mallorca: a second polygon
+}
+
+test_agency_area_matches_the_generic_test if {
+	areas := [
+		{"bbox": [-3.71, 40.41, -3.69, 40.43], "center": [-3.7, 40.42]},
+		{"bbox": [-9.2, 38.6, -9.0, 38.8], "center": [-9.1, 38.7]},
+		{"bbox": [-4.5, 40.0, -2.5, 41.0], "center": [-3.5, 41.5]},
+		{"bbox": [10, 10, 11, 11], "center": [10.5, 10.5]},
+	]
+	every key, _ in config.agencies {
+		{i | some i, a in areas; geo.area_in_agency_territory(a, key)} == {i | some i, a in areas; geo.area_in_territory(a, territory(key))}
+	}
+}

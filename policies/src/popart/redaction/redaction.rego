@@ -9,7 +9,10 @@ import data.popart.geo
 # Entrypoint popart/redaction/decision: { "remove": [path], "coarsen": [{ "path", "decimals" }] }.
 decision := decide(input.subject, input.object)
 
-decide(subject, obj) := {"remove": sort(removals(subject, obj)), "coarsen": coarsenings(subject, obj)}
+decide(subject, obj) := {"remove": sort(removed), "coarsen": coarsenings(rules, removed, present(obj))} if {
+	rules := coarsen_rules(subject, obj)
+	removed := removals(subject, obj)
+}
 
 level(subject) := config.agencies[subject.agency].level
 
@@ -22,22 +25,16 @@ removals(subject, obj) := {p |
 	p in present(obj)
 }
 
-coarsened_paths(subject, obj) := {p |
+# The coarsening rules that apply, decided once per object.
+coarsen_rules(subject, obj) := [rule |
 	some rule in config.redaction.coarsen
 	applies(rule, subject, obj)
-	some p in rule.paths
-	p in present(obj)
-	not p in removals(subject, obj)
-}
+]
 
-# Sorted by path; when several rules coarsen one path, the fewest decimals win.
-coarsenings(subject, obj) := [{"path": p, "decimals": min(ds)} |
-	some p in sort(coarsened_paths(subject, obj))
-	ds := [rule.decimals |
-		some rule in config.redaction.coarsen
-		applies(rule, subject, obj)
-		p in rule.paths
-	]
+# Sorted by path; when several rules coarsen one path, the fewest decimals win. Removed paths are not coarsened.
+coarsenings(rules, removed, present_paths) := [{"path": p, "decimals": min(ds)} |
+	some p in sort({q | some rule in rules; some q in rule.paths; q in present_paths; not q in removed})
+	ds := [rule.decimals | some rule in rules; p in rule.paths]
 ]
 
 applies(rule, subject, obj) if {
@@ -55,5 +52,5 @@ condition_holds("center_outside_jurisdiction", subject, obj) if {
 }
 
 center_inside(subject, obj) if {
-	geo.point_in_territory(obj.area.center, config.agencies[subject.agency].jurisdiction)
+	geo.point_in_agency_territory(obj.area.center, subject.agency)
 }

@@ -138,7 +138,7 @@ territory(key, obj) := {"allow": true, "reasons": []} if {
 } else := {"allow": true, "reasons": ["no area: judged by markings and audience alone"]} if {
 	object.get(obj, "area", null) == null
 } else := {"allow": true, "reasons": [concat("", ["the object's area concerns the territory of ", agency_name(key)])]} if {
-	geo.area_in_territory(obj.area, config.agencies[key].jurisdiction)
+	geo.area_in_agency_territory(obj.area, key)
 } else := {"allow": false, "rule": "release.jurisdiction", "reasons": [concat("", [
 	"the object's area lies outside the territory of ", agency_name(key),
 	" (", config.agencies[key].level, " authority)",

@@ -63,12 +63,12 @@ area_check(_, alert) := {"ok": true, "reason": "the alert has no area"} if {
 }
 
 area_check(op, alert) := {"ok": true, "reason": concat("", ["the alert's area concerns the territory of ", release.agency_name(op.agency)])} if {
-	geo.area_in_territory(alert.area, config.agencies[op.agency].jurisdiction)
+	geo.area_in_agency_territory(alert.area, op.agency)
 }
 
 area_check(op, alert) := {"ok": false, "reason": concat("", ["the alert's area lies outside the territory of ", release.agency_name(op.agency)])} if {
 	object.get(alert, "area", null) != null
-	not geo.area_in_territory(alert.area, config.agencies[op.agency].jurisdiction)
+	not geo.area_in_agency_territory(alert.area, op.agency)
 }
 
 # An alert with no (or an unknown) severity ranks below "low"; no min_severity means "low".

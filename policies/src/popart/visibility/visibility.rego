@@ -2,7 +2,6 @@
 # also keeps local and regional authorities to their territory), then the user's role decides.
 package popart.visibility
 
-import data.popart.config
 import data.popart.geo
 import data.popart.release
 
@@ -12,10 +11,12 @@ decision := decide(input.subject, input.object)
 # Object types an operator sees when they concern the operator's territory.
 territorial_types := {"sighting", "indicator"}
 
-decide(subject, obj) := r if {
-	r := release.decide(subject.agency, obj)
-	not r.allow
-} else := by_role(subject, obj, release.decide(subject.agency, obj))
+# Release is decided once per object; the role decides only what release allows.
+decide(subject, obj) := after_release(subject, obj, release.decide(subject.agency, obj))
+
+after_release(_, _, released) := released if not released.allow
+
+after_release(subject, obj, released) := by_role(subject, obj, released) if released.allow
 
 allowed(rule, released, reason) := {
 	"allow": true,
@@ -65,7 +66,7 @@ by_role(subject, obj, released) := allowed(
 	subject.role == "operator"
 	not is_alert(obj)
 	obj.type in territorial_types
-	geo.area_in_territory(obj.area, config.agencies[subject.agency].jurisdiction)
+	geo.area_in_agency_territory(obj.area, subject.agency)
 }
 
 by_role(subject, obj, released) := denied(
@@ -76,7 +77,7 @@ by_role(subject, obj, released) := denied(
 	not is_alert(obj)
 	obj.type in territorial_types
 	object.get(obj, "area", null) != null
-	not geo.area_in_territory(obj.area, config.agencies[subject.agency].jurisdiction)
+	not geo.area_in_agency_territory(obj.area, subject.agency)
 }
 
 by_role(subject, obj, released) := denied(
