@@ -22,7 +22,8 @@ export function resolveLayout(dims: readonly number[], nc: number, wanted: YoloL
   const [, a, b] = dims as [number, number, number];
   const boxesFirst = a === 4 + nc;
   const anchorsFirst = b === 4 + nc || b === 5 + nc;
-  if ((wanted === 'boxes-first' || (wanted === 'auto' && !anchorsFirst)) && boxesFirst) {
+  // Both can fit only for tiny N (N = 4 + nc or 5 + nc): auto then takes the boxes-first (YOLOv8) reading.
+  if ((wanted === 'boxes-first' || wanted === 'auto') && boxesFirst) {
     return { layout: 'boxes-first', candidates: b, objectness: false };
   }
   if ((wanted === 'anchors-first' || wanted === 'auto') && anchorsFirst) {
