@@ -110,7 +110,9 @@ export class AudioIngest implements AsyncIterable<AudioFrame> {
   private child: ChildProcessWithoutNullStreams | undefined;
   private partial: Int16Array;
   private partialLen = 0;
-  private oddByte: number | undefined;
+  /** Bytes read from ffmpeg and not yet made into frames. */
+  private backlog: Buffer | undefined;
+  private exitPending: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   private ended = false;
   private failure: unknown;
   private closed = false;
@@ -184,7 +186,8 @@ export class AudioIngest implements AsyncIterable<AudioFrame> {
     this.stderrRest = '';
     this.samplesThisAttempt = 0;
     this.partialLen = 0;
-    this.oddByte = undefined;
+    this.backlog = undefined;
+    this.exitPending = undefined;
     const args = ffmpegAudioArgs(this.input, {
       ...(this.opts.inputArgs ? { inputArgs: this.opts.inputArgs } : {}),
       ...(this.opts.threads !== undefined ? { threads: this.opts.threads } : {}),
@@ -228,24 +231,29 @@ export class AudioIngest implements AsyncIterable<AudioFrame> {
 
   private onData(chunk: Buffer): void {
     if (this.closed) return;
-    let offset = 0;
-    const frame = this.frameSamples;
-    if (this.oddByte !== undefined && chunk.length > 0) {
-      this.pushSample(((chunk[0]! << 8) | this.oddByte) << 16 >> 16);
-      this.oddByte = undefined;
-      offset = 1;
-    }
-    const usable = chunk.length - ((chunk.length - offset) % 2);
-    for (let i = offset; i < usable; i += 2) {
-      this.partial[this.partialLen++] = chunk.readInt16LE(i);
-      if (this.partialLen === frame) this.emitPartial();
-    }
-    if (usable < chunk.length) this.oddByte = chunk[chunk.length - 1];
+    this.backlog = this.backlog && this.backlog.length > 0 ? Buffer.concat([this.backlog, chunk]) : chunk;
+    this.drainBacklog();
   }
 
-  private pushSample(v: number): void {
-    this.partial[this.partialLen++] = v;
-    if (this.partialLen === this.frameSamples) this.emitPartial();
+  /**
+   * Turns the bytes read from ffmpeg into frames. In block mode it stops when the queue is full and keeps
+   * the rest of the bytes (ffmpeg is paused meanwhile), so the queue never holds more than queueFrames.
+   */
+  private drainBacklog(): void {
+    const buf = this.backlog;
+    if (!buf) return;
+    let i = 0;
+    while (i + 1 < buf.length) {
+      if (this.overflow === 'block' && this.queue.length >= this.queueFrames) break;
+      this.partial[this.partialLen++] = buf.readInt16LE(i);
+      i += 2;
+      if (this.partialLen === this.frameSamples) this.emitPartial();
+    }
+    this.backlog = i < buf.length ? buf.subarray(i) : undefined;
+    if (this.overflow === 'block' && this.backlog && this.backlog.length > 1 && !this.paused && this.child) {
+      this.child.stdout.pause();
+      this.paused = true;
+    }
   }
 
   private emitPartial(): void {
@@ -278,20 +286,19 @@ export class AudioIngest implements AsyncIterable<AudioFrame> {
     }
     this.queue.push(frame);
     if (this.queue.length > this.stats.maxQueued) this.stats.maxQueued = this.queue.length;
-    if (this.overflow === 'block' && this.queue.length >= this.queueFrames && !this.paused && this.child) {
-      this.child.stdout.pause();
-      this.paused = true;
-    }
   }
 
   private next(): Promise<IteratorResult<AudioFrame>> {
     const frame = this.queue.shift();
     if (frame) {
       this.stats.frames++;
-      if (this.paused && this.queue.length <= this.queueFrames / 2 && this.child) {
+      if (this.backlog) this.drainBacklog();
+      const starved = !this.backlog || this.backlog.length < 2;
+      if (this.paused && starved && this.queue.length <= this.queueFrames / 2 && this.child) {
         this.paused = false;
         this.child.stdout.resume();
       }
+      if (this.exitPending && starved) this.finishExit();
       return Promise.resolve({ done: false, value: frame });
     }
     if (this.failure !== undefined) return Promise.reject(this.failure);
@@ -328,7 +335,18 @@ export class AudioIngest implements AsyncIterable<AudioFrame> {
     this.child = undefined;
     if (this.closed) return;
     if (this.stderrRest.trim()) this.log.push(this.stderrRest);
-    const gotAudio = this.samplesThisAttempt > 0;
+    this.exitPending = { code, signal };
+    // Bytes still waiting for room in the queue (block mode) become frames before the end is told.
+    if (!this.backlog || this.backlog.length < 2) this.finishExit();
+  }
+
+  private finishExit(): void {
+    const exit = this.exitPending;
+    if (!exit) return;
+    this.exitPending = undefined;
+    this.backlog = undefined;
+    const { code, signal } = exit;
+    const gotAudio = this.samplesThisAttempt > 0 || this.partialLen > 0;
     if (this.partialLen > 0) this.emitPartial();
     if (this.live) {
       this.scheduleReconnect(code === 0 ? 'source ended' : `ffmpeg exited (${signal ?? `code ${code}`}): ${this.reason()}`, gotAudio);

@@ -19,6 +19,7 @@ import type { RotorConfig } from './rotor-config.js';
 import { SAMPLE_RATE } from '../../ingest.js';
 
 const CAP_DB = 20;
+const DYNAMIC_RANGE_DB = 50;
 const NEIGHBOURS = 6;
 const EXCLUDE = 2;
 
@@ -66,7 +67,14 @@ export class RotorDetector implements AudioDetector {
     }
     const L = this.levels;
     const maxBin = Math.min(n - 1, Math.ceil(c.maxHarmonicHz / binHz) + NEIGHBOURS + 2);
-    for (let k = 0; k <= maxBin; k++) L[k] = dB(power[k]!);
+    let top = -Infinity;
+    for (let k = 0; k <= maxBin; k++) {
+      L[k] = dB(power[k]!);
+      if (L[k]! > top) top = L[k]!;
+    }
+    // Nothing more than 50 dB under the loudest bin counts: structure down there is quantisation noise
+    // (a pure digital tone's rounding error is periodic, i.e. a faint comb) or window leakage.
+    for (let k = 0; k <= maxBin; k++) if (L[k]! < top - DYNAMIC_RANGE_DB) L[k] = top - DYNAMIC_RANGE_DB;
     const P = this.prefix;
     P[0] = 0;
     for (let k = 0; k <= maxBin; k++) P[k + 1] = P[k]! + L[k]!;
@@ -96,7 +104,30 @@ export class RotorDetector implements AudioDetector {
       }
     }
     if (best.score < c.minCombScore || best.harmonics < c.minHarmonics) return undefined;
-    return best;
+    return { ...best, f0: this.interpolate(best.f0, binHz) };
+  }
+
+  /** A finer fundamental: each standing harmonic's peak, interpolated between bins, divided by its order. */
+  private interpolate(f0: number, binHz: number): number {
+    const c = this.config;
+    const L = this.levels;
+    const count = Math.min(c.maxHarmonics, Math.floor(c.maxHarmonicHz / f0));
+    let sum = 0;
+    let weight = 0;
+    for (let h = 1; h <= count; h++) {
+      const centre = Math.round((h * f0) / binHz);
+      let k = centre;
+      for (let j = centre - 1; j <= centre + 1; j++) if ((L[j] ?? -Infinity) > (L[k] ?? -Infinity)) k = j;
+      if ((this.prominence[k] ?? 0) < c.harmonicProminenceDb || k < 1 || k + 1 >= L.length) continue;
+      const a = L[k - 1]!;
+      const b = L[k]!;
+      const g = L[k + 1]!;
+      const denom = a - 2 * b + g;
+      const shift = denom !== 0 ? Math.max(-0.5, Math.min(0.5, (0.5 * (a - g)) / denom)) : 0;
+      sum += (k + shift) * binHz; // (peak / h) weighted by h
+      weight += h;
+    }
+    return weight > 0 ? sum / weight : f0;
   }
 
   private refine(f0: number, binHz: number): CombEstimate {
