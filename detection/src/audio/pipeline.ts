@@ -119,7 +119,7 @@ export interface RunAudioOptions {
 }
 
 /** Feeds every frame of a source through the pipeline until the source ends (or the signal aborts). */
-export async function runAudio(source: AsyncIterable<AudioFrame>, pipeline: AudioPipeline, opts: RunAudioOptions): Promise<void> {
+export async function runAudio(source: AsyncIterable<AudioFrame> | Iterable<AudioFrame>, pipeline: AudioPipeline, opts: RunAudioOptions): Promise<void> {
   for await (const frame of source) {
     for (const e of await pipeline.push(frame)) opts.onEvent(e);
     opts.onProgress?.(frame.mediaTimeS + frame.samples.length / SAMPLE_RATE);
