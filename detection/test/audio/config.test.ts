@@ -51,7 +51,7 @@ test('every bad field is named with the reason, all at once', () => {
       'detectors[0].onsetDb: must be ≥ 3, got 1',
       'detectors[0].gunshotMaxDecayMs: must be greater than gunshotMinDecayMs (900), got 700',
       'detectors[1].type: must be one of voice, impulsive, rotor, siren, got "bogus"',
-      'detectors[2].colour: unknown field (known: type, enabled, ' + 'minFundamentalHz, maxFundamentalHz, maxHarmonicHz, maxHarmonics, minHarmonics, harmonicProminenceDb, minCombScore, stabilityTolerance, minDurationS, maxGapS, minPresence, hopFrames, repeatEveryS, severity, ignoreSpeech)',
+      'detectors[2].colour: unknown field (known: type, enabled, ' + 'minFundamentalHz, maxFundamentalHz, maxHarmonicHz, maxHarmonics, minHarmonics, harmonicProminenceDb, minCombScore, stabilityTolerance, minDurationS, maxGapS, minPresence, maxJitter, hopFrames, repeatEveryS, severity, ignoreSpeech)',
       'detectors[2].minHarmonics: must be a number, got "three"',
       'detectors[3]: must be an object with a type',
     ],

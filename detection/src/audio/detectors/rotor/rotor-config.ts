@@ -14,6 +14,7 @@ export interface RotorConfig {
   minDurationS: number;
   maxGapS: number;
   minPresence: number;
+  maxJitter: number;
   hopFrames: number;
   repeatEveryS: number;
   severity: AlertSeverity;
@@ -32,6 +33,7 @@ export const ROTOR_FIELDS: Record<keyof RotorConfig, string> = {
   minDurationS: 'a stable comb must last this long to be a drone, seconds (default 2)',
   maxGapS: 'longest gap without a comb inside one episode, seconds (default 0.5)',
   minPresence: 'share of analysed frames of an episode that must show the comb (default 0.75)',
+  maxJitter: 'largest spread (standard deviation / median) of the fundamental over an episode: rotors hold their speed, talkers do not (default 0.03)',
   hopFrames: 'analyse every n-th 32 ms frame (default 2)',
   repeatEveryS: 'a continuing episode is reported again every this many seconds, same id (default 30)',
   severity: 'severity of drone events: low, medium, high, critical (default medium)',
@@ -51,6 +53,7 @@ export function readRotorConfig(raw: Raw, path: string, r: ConfigReader): RotorC
     minDurationS: r.number(raw, 'minDurationS', path, 2, { min: 0.25, max: 60 }),
     maxGapS: r.number(raw, 'maxGapS', path, 0.5, { min: 0, max: 10 }),
     minPresence: r.number(raw, 'minPresence', path, 0.75, { min: 0, max: 1 }),
+    maxJitter: r.number(raw, 'maxJitter', path, 0.03, { min: 0.001, max: 1 }),
     hopFrames: r.number(raw, 'hopFrames', path, 2, { min: 1, max: 16, integer: true }),
     repeatEveryS: r.number(raw, 'repeatEveryS', path, 30, { min: 1 }),
     severity: r.oneOf(raw, 'severity', path, 'medium', ['low', 'medium', 'high', 'critical'] as const),

@@ -10,7 +10,7 @@
  * harmonic) or broadband noise never does. An episode is a run of comb frames whose fundamental stays
  * within a few per cent of the last second's median (slow Doppler drift is followed, a siren's sweep is
  * not); it becomes a drone event once it has lasted `minDurationS` and shown the comb in most of its
- * frames (`minPresence`). Voices are harmonic combs with a fundamental in the same range too, but broken
+ * frames (`minPresence`) with a fundamental that spread little (`maxJitter`). Voices are harmonic combs with a fundamental in the same range too, but broken
  * by consonants and pauses (presence ~0.6 for a monotone synthetic voice); `ignoreSpeech` also drops
  * the frames the voice detector marks as speech, at the cost of deafness to drones in a talking crowd.
  */
@@ -180,10 +180,11 @@ export class RotorDetector implements AudioDetector {
     const presence = ep.combFrames / Math.max(1, ep.frames);
     const due = ep.reportedAt === undefined ? duration >= c.minDurationS : t - ep.reportedAt >= c.repeatEveryS;
     if (!due || presence < c.minPresence) return [];
+    const jitter = ep.relativeSpread();
+    if (jitter > c.maxJitter) return [];
     ep.reportedAt = t;
     const f0 = ep.median();
     const meanScore = ep.scoreSum / ep.combFrames;
-    const jitter = ep.relativeSpread();
     const harmonics = Math.round(ep.harmonicsSum / ep.combFrames);
     const confidence = Math.min(1, 0.5 * ramp(meanScore, c.minCombScore, c.minCombScore + 8) + 0.3 * presence + 0.2 * ramp(harmonics, c.minHarmonics, c.minHarmonics + 3));
     return [
