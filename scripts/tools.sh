@@ -63,3 +63,19 @@ bao_found=$("$BAO_BIN" version | awk '{print $2}')
 [ "$bao_found" = "v$BAO_VERSION" ] || { say "OpenBao $bao_found found at $BAO_BIN, v$BAO_VERSION expected"; exit 1; }
 say "OpenBao $BAO_VERSION"
 echo "export POPART_BAO='$BAO_BIN'"
+
+# sox and espeak-ng (Debian packages) build the audio evaluation set of detection/ (sirens, tones, noise beds,
+# speech and crowd babble). Debian's point releases patch them, so the version is checked by release line.
+if ! command -v sox >/dev/null || ! command -v espeak-ng >/dev/null; then
+  if [ "$(id -u)" != 0 ]; then say "sox/espeak-ng missing: run 'sudo apt-get install -y sox espeak-ng'"; exit 1; fi
+  say "installing sox and espeak-ng (Debian packages)"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sox espeak-ng >&2
+fi
+sox_version=$(sox --version | sed -n 's/.*SoX v\([0-9.]*\).*/\1/p')
+espeak_version=$(espeak-ng --version | sed -n 's/.*text-to-speech: \([0-9.]*\).*/\1/p')
+case "$sox_version" in 14.4.*) ;; *) say "sox $sox_version found, 14.4.x expected"; exit 1 ;; esac
+case "$espeak_version" in 1.5[0-9]*) ;; *) say "espeak-ng $espeak_version found, 1.5x expected"; exit 1 ;; esac
+say "sox $sox_version, espeak-ng $espeak_version"
+echo "export POPART_SOX='$(command -v sox)'"
+echo "export POPART_ESPEAK_NG='$(command -v espeak-ng)'"
