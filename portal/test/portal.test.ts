@@ -1,0 +1,231 @@
+/**
+ * The portal in a real browser (Debian chromium via playwright-core) against the four-agency demo:
+ * pn's analyst publishes an alert for Madrid's municipal police, it arrives live in mad's operator
+ * console (another browser, phone sized), the operator acknowledges it, and pn's analyst sees the
+ * acknowledgement in the alert's detail; users without rights get the "why" panel, not the content.
+ * Screenshots of each main view go to .test-output/screenshots/.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { SCENARIO_IDS, seedScenario, startDemo, type DemoCluster } from '@popart/node/demo';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { issuesByField } from '../src/publish/field-issues.js';
+import { assertPortalBuilt, horizontalOverflow, launch, newContext, screenshot, signIn } from './browser.js';
+
+const ALERT_NAME = `Drone over Puerta del Sol ${Date.now().toString(36)}`;
+const GUIDANCE = 'Keep the crowd away from the stage; look for the pilot on the rooftops of Calle Mayor.';
+
+describe('the portal in a browser', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'popart-portal-'));
+  let cluster: DemoCluster;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  const portal = (key: 'pn' | 'pj' | 'mad' | 'crm'): string => cluster.nodes[key].url.replace(/graphql$/, '');
+  let alertId = '';
+
+  const context = async (opts: Parameters<typeof newContext>[1] = {}): Promise<BrowserContext> => {
+    const ctx = await newContext(browser, opts);
+    contexts.push(ctx);
+    return ctx;
+  };
+
+  before(async () => {
+    assertPortalBuilt();
+    cluster = await startDemo({ dataDir: dir, passphrase: 'test-passphrase', randomPorts: true, logLevel: 'silent', fsync: false });
+    await seedScenario(cluster);
+    browser = await launch();
+  });
+
+  after(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await browser?.close();
+    await cluster?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('pn-analyst signs in and sees agency, role and jurisdiction, the feed and the map', async () => {
+    const page = await (await context()).newPage();
+    await signIn(page, portal('pn'), 'pn-analyst');
+    const who = await page.getByTestId('who').innerText();
+    assert.match(who, /Analyst, Policía Nacional/);
+    assert.match(who, /Policía Nacional · national authority/);
+    assert.match(who, /Jurisdiction: centre 39\.\d{3}, -3\.\d{3}/);
+    const seeded = page.locator(`[data-threat-id="${SCENARIO_IDS.alert}"]`);
+    await seeded.waitFor();
+    assert.match(await seeded.innerText(), /Drone over Estadio Santiago Bernabéu/);
+    await screenshot(page, 'feed-pn-analyst');
+
+    // Filters: severity low hides the (high) seeded alert; text search finds it again.
+    await page.getByLabel('Severity').selectOption('low');
+    await seeded.waitFor({ state: 'detached' });
+    await page.getByLabel('Severity').selectOption('');
+    await page.getByLabel('Search text').fill('Bernabéu');
+    await seeded.waitFor();
+    assert.equal(await page.locator('[data-threat-id]').count() >= 1, true);
+
+    await page.getByRole('link', { name: 'Map' }).click();
+    const shape = page.locator(`path[data-object-id="${SCENARIO_IDS.alert}"]`);
+    await shape.waitFor();
+    await page.locator('path.land').first().waitFor();
+    await screenshot(page, 'map-pn-analyst');
+    await shape.click();
+    await page.waitForURL(/\/threat\/incident--/);
+    await page.getByRole('heading', { name: 'Drone over Estadio Santiago Bernabéu' }).waitFor();
+    const detail = await page.locator('article.detail').innerText();
+    assert.match(detail, /signature\s*\n?.*verified against the publisher's registered key/i);
+    assert.match(detail, /related-to → indicator--/, 'the related indicator is listed');
+    await page.getByText('Show the raw STIX 2.1 object').click();
+    assert.match(await page.locator('details.raw pre').innerText(), /"sensor_kind": "remote-id"/);
+    await screenshot(page, 'detail-seeded-alert');
+    // The related indicator, and mad's sighting of it.
+    await page.getByRole('link', { name: SCENARIO_IDS.indicator }).click();
+    await page.getByRole('heading', { name: 'Remote ID broadcast of the drone over the Bernabéu' }).waitFor();
+    assert.match(await page.locator('article.detail').innerText(), /Sightings\s+Policía Municipal de Madrid — .*Patrol unit 12/);
+  });
+
+  test('pn publishes an alert; mad-operator gets it live on a phone, acknowledges, and pn sees the acknowledgement', async () => {
+    const mad = await (await context({ phone: true, position: { latitude: 40.4200, longitude: -3.7100 } })).newPage();
+    await signIn(mad, portal('mad'), 'mad-operator');
+    await mad.waitForURL(/\/console$/);
+    await mad.locator('.live-dot.on').first().waitFor();
+    const before = await mad.locator('[data-alert-id]').count();
+
+    const pn = await (await context()).newPage();
+    await signIn(pn, portal('pn'), 'pn-analyst');
+    await pn.getByLabel('Purpose of this consultation').fill('match-day security operation');
+    await pn.getByRole('link', { name: 'Publish' }).click();
+    // Nothing filled in: every problem is shown next to its field, nothing is sent.
+    await pn.getByRole('button', { name: 'Validate and publish' }).click();
+    for (const field of ['name', 'venue', 'guidance', 'latitude', 'longitude']) {
+      assert.match(await pn.locator(`.field-error[data-field="${field}"]`).innerText(), /Required/, field);
+    }
+    await screenshot(pn, 'publish-errors');
+
+    await pn.getByLabel('Name', { exact: true }).fill(ALERT_NAME);
+    await pn.getByLabel('Severity').selectOption('critical');
+    await pn.getByLabel('Venue').fill('Puerta del Sol');
+    await pn.getByLabel('Guidance for operators').fill(GUIDANCE);
+    // The area: a click on the map sets the centre; then the exact coordinates are typed.
+    await pn.locator('.publish svg.map-svg').click({ position: { x: 200, y: 150 } });
+    assert.notEqual(await pn.getByLabel('Latitude').inputValue(), '');
+    await pn.getByLabel('Latitude').fill('40.41690');
+    await pn.getByLabel('Longitude').fill('-3.70350');
+    await pn.getByLabel('Radius (m)').fill('250');
+    await pn.getByLabel('TLP', { exact: true }).selectOption('amber');
+    await pn.getByRole('button', { name: 'Validate and publish' }).click();
+    assert.match(await pn.locator('.field-error[data-field="recipients"]').innerText(), /at least one recipient/);
+    await pn.getByLabel('Policía Municipal de Madrid').check();
+    await screenshot(pn, 'publish-form');
+    const t0 = Date.now();
+    await pn.getByRole('button', { name: 'Validate and publish' }).click();
+    await pn.getByRole('status').filter({ hasText: 'Published: transaction' }).waitFor();
+
+    // Live in mad's console, without reload.
+    const card = mad.locator('[data-alert-id]', { hasText: ALERT_NAME });
+    await card.waitFor();
+    console.log(`# alert drawn in the operator console ${Date.now() - t0} ms after the publish click`);
+    alertId = String(await card.getAttribute('data-alert-id'));
+    assert.match(alertId, /^incident--/);
+    assert.equal(await mad.locator('[data-alert-id]').count(), before + 1);
+    const text = await card.innerText();
+    assert.match(text, new RegExp(GUIDANCE.slice(0, 30)));
+    assert.match(text, /from your device's position/);
+    assert.match(text, /\d+ m (north|south|east|west)/, 'distance and direction to the area');
+    assert.equal(await horizontalOverflow(mad), 0, 'nothing wider than 360 px');
+    await screenshot(mad, 'console-mad-operator-360px');
+
+    await card.getByRole('button', { name: 'Acknowledge' }).click();
+    await card.getByText('Status: acknowledged').waitFor();
+    assert.equal(await card.getByRole('button', { name: 'Acknowledge' }).isDisabled(), true);
+    await card.getByRole('button', { name: 'On scene' }).click();
+    await card.getByText('Status: on scene').waitFor();
+    await screenshot(mad, 'console-acknowledged');
+
+    // pn's detail of the alert shows mad's responses, read from pn's node.
+    await pn.getByRole('link', { name: 'Open it' }).click();
+    await pn.getByRole('heading', { name: ALERT_NAME }).waitFor();
+    const responses = pn.getByTestId('responses');
+    await responses.getByText(/mad-operator \(Policía Municipal de Madrid\) on scene at/).waitFor({ timeout: 20_000 });
+    assert.match(await responses.innerText(), /mad-operator \(Policía Municipal de Madrid\) acknowledged at/);
+    await screenshot(pn, 'detail-with-acknowledgement');
+  });
+
+  test('users without rights get the "why" panel, not the content', async () => {
+    assert.ok(alertId, 'the publishing test ran first');
+    // Polícia Judiciária is not among the AMBER alert's recipients: its node never received it.
+    const pj = await (await context({ locale: 'pt-PT' })).newPage();
+    await signIn(pj, portal('pj'), 'pj-analyst');
+    await pj.goto(`${portal('pj')}threat/${alertId}`);
+    const why = pj.getByTestId('why-panel');
+    await why.waitFor();
+    // The browser speaks Portuguese: so does the portal.
+    assert.match(await pj.getByTestId('not-visible').innerText(), /não é visível para si/);
+    const text = await why.innerText();
+    assert.match(text, /release\.amber/);
+    assert.match(text, /not among the named recipients/);
+    assert.doesNotMatch(await pj.locator('main').innerText(), new RegExp(GUIDANCE.slice(0, 20)));
+    await screenshot(pj, 'why-pj-analyst');
+
+    // pn's auditor: the policy shows auditors no content at all.
+    const auditor = await (await context()).newPage();
+    await signIn(auditor, portal('pn'), 'pn-auditor');
+    await auditor.goto(`${portal('pn')}threat/${SCENARIO_IDS.alert}`);
+    await auditor.getByTestId('why-panel').waitFor();
+    assert.match(await auditor.getByTestId('why-panel').innerText(), /auditors see no object content/);
+    assert.doesNotMatch(await auditor.locator('main').innerText(), /Do not engage the drone/);
+    await screenshot(auditor, 'why-pn-auditor');
+  });
+
+  test('Spanish and Portuguese: labels, dates and numbers follow the language', async () => {
+    const page = await (await context()).newPage();
+    await signIn(page, portal('crm'), 'crm-analyst');
+    await page.getByLabel('Language').first().selectOption('es');
+    await page.getByRole('link', { name: 'Amenazas' }).waitFor();
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'es');
+    const who = await page.getByTestId('who').innerText();
+    assert.match(who, /Jurisdicción: centro 40,\d{3}, -3,\d{3}/, 'decimal comma in Spanish');
+    await page.locator(`[data-threat-id="${SCENARIO_IDS.alert}"]`).waitFor();
+    await screenshot(page, 'feed-crm-analyst-es');
+    await page.getByLabel('Idioma').first().selectOption('pt');
+    await page.getByRole('link', { name: 'Ameaças' }).waitFor();
+    await page.getByRole('link', { name: 'Mapa' }).click();
+    await page.getByRole('heading', { name: 'Mapa de ameaças' }).waitFor();
+  });
+
+  test('the node\'s refusals name fields the publish form can show them next to', async () => {
+    // A real refusal from pn's node (an alert with a negative radius and no guidance), mapped to the form's fields.
+    const login = await fetch(cluster.nodes.pn.url, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'mutation { login(username: "pn-analyst", password: "demo") { token } }' }),
+    });
+    const token = ((await login.json()) as { data: { login: { token: string } } }).data.login.token;
+    const now = new Date().toISOString();
+    const bad = {
+      type: 'bundle', id: 'bundle--6a0c3f0e-7d4b-4c39-9d7e-2f0e8c1b6a99',
+      objects: [{
+        type: 'incident', spec_version: '2.1', id: 'incident--6a0c3f0e-7d4b-4c39-9d7e-2f0e8c1b6a98', created: now, modified: now,
+        created_by_ref: cluster.nodes.pn.agency.identityId, name: '',
+        extensions: {
+          'extension-definition--eede3623-5bda-4618-a696-fd5bf0b5744f': {
+            extension_type: 'property-extension', category: 'drone', severity: 'urgent', detection_confidence: 50,
+            area: { shape: 'circle', latitude: 40.4, longitude: -3.7, radius_m: -5 }, sensor_kind: 'human', venue: 'Sol',
+            expires: new Date(Date.now() + 3_600_000).toISOString(),
+          },
+        },
+      }],
+    };
+    const r = await fetch(cluster.nodes.pn.url, {
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: 'mutation($b: JSON!) { publishBundle(bundle: $b) { status } }', variables: { b: bad } }),
+    });
+    const body = (await r.json()) as { errors: { extensions: { code: string; issues: { property: string; message: string }[] } }[] };
+    assert.equal(body.errors[0]?.extensions.code, 'INVALID_BUNDLE');
+    const { fields } = issuesByField(body.errors[0]!.extensions.issues);
+    assert.ok(fields.radius?.length, JSON.stringify(body.errors[0]!.extensions.issues));
+    assert.ok(fields.severity?.length);
+    assert.ok(fields.guidance?.length);
+  });
+});
