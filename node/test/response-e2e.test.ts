@@ -120,5 +120,7 @@ describe('responses to alerts', () => {
     const pn = await gql<{ agencies: { key: string; jurisdiction: { centre: number[] } | null }[] }>(url('pn'), 'query { agencies { key jurisdiction { centre } } }', {}, tokens['pn-analyst']);
     const spain = pn.data!.agencies.find((a) => a.key === 'pn')!.jurisdiction!.centre;
     assert.ok(spain[0]! > -9.5 && spain[0]! < 3.5 && spain[1]! > 36 && spain[1]! < 44, `mainland Spain, not the Canaries: ${spain.join(',')}`);
+    const portugal = pn.data!.agencies.find((a) => a.key === 'pj')!.jurisdiction!.centre;
+    assert.ok(portugal[0]! > -9.6 && portugal[0]! < -6 && portugal[1]! > 36.8 && portugal[1]! < 42.2, `mainland Portugal, not the Azores: ${portugal.join(',')}`);
   });
 });

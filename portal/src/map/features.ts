@@ -22,17 +22,13 @@ export function territoryFeature(territory: Territory | null | undefined, label:
   return [{ type: 'Feature', geometry: rewind(territory.geometry), properties: { kind: 'territory', label } }];
 }
 
-/** [minLon, minLat, maxLon, maxLat] of a territory's largest polygon (the mainland, not the islands). */
+/** [minLon, minLat, maxLon, maxLat] of a territory's first polygon (the mainland; islands come after it). */
 export function mainBBox(territory: Territory | null | undefined): [number, number, number, number] | null {
   if (!territory) return null;
   const polygons = territory.geometry.type === 'Polygon' ? [territory.geometry.coordinates] : territory.geometry.coordinates;
-  let best: [number, number, number, number] | null = null;
-  for (const p of polygons) {
-    const ring = p[0] ?? [];
-    const lons = ring.map((c) => c[0] as number);
-    const lats = ring.map((c) => c[1] as number);
-    const b: [number, number, number, number] = [Math.min(...lons), Math.min(...lats), Math.max(...lons), Math.max(...lats)];
-    if (!best || (b[2] - b[0]) * (b[3] - b[1]) > (best[2] - best[0]) * (best[3] - best[1])) best = b;
-  }
-  return best;
+  const ring = polygons[0]?.[0] ?? [];
+  if (ring.length === 0) return null;
+  const lons = ring.map((c) => c[0] as number);
+  const lats = ring.map((c) => c[1] as number);
+  return [Math.min(...lons), Math.min(...lats), Math.max(...lons), Math.max(...lats)];
 }

@@ -5,7 +5,7 @@ export const territoryTypeDefs = /* GraphQL */ `
     geometry: JSON!
     "[minLon, minLat, maxLon, maxLat]."
     bbox: [Float!]!
-    "[longitude, latitude] of the centre of its largest polygon."
+    "[longitude, latitude] of the centre of its first polygon (the mainland: islands come after it)."
     centre: [Float!]!
   }
 

@@ -12,7 +12,7 @@ export interface Territory {
   geometry: { type: 'Polygon' | 'MultiPolygon'; coordinates: unknown };
   /** [minLon, minLat, maxLon, maxLat] of the whole geometry. */
   bbox: [number, number, number, number];
-  /** [longitude, latitude]: centre of the bounding box of the largest polygon (the mainland, not the islands). */
+  /** [longitude, latitude]: centre of the bounding box of the first polygon (by convention the mainland, not the islands). */
   centre: [number, number];
 }
 
@@ -40,12 +40,12 @@ export function territoryOf(geometry: unknown): Territory | null {
   const outer = polygons.map((p) => p[0]).filter((r): r is Ring => Array.isArray(r) && r.length >= 4);
   if (outer.length === 0) return null;
   const boxes = outer.map(ringBox);
-  const area = (b: [number, number, number, number]): number => (b[2] - b[0]) * (b[3] - b[1]);
-  const largest = boxes.reduce((a, b) => (area(b) > area(a) ? b : a));
+  // The policies' configuration lists the mainland first (islands are coarse boxes that may be larger).
+  const main = boxes[0] as [number, number, number, number];
   return {
     geometry: { type: g.type, coordinates: g.coordinates },
     bbox: [Math.min(...boxes.map((b) => b[0])), Math.min(...boxes.map((b) => b[1])), Math.max(...boxes.map((b) => b[2])), Math.max(...boxes.map((b) => b[3]))],
-    centre: [(largest[0] + largest[2]) / 2, (largest[1] + largest[3]) / 2],
+    centre: [(main[0] + main[2]) / 2, (main[1] + main[3]) / 2],
   };
 }
 
