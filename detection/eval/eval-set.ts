@@ -9,7 +9,7 @@
  * the noise bed.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -97,7 +97,11 @@ export async function ensureEvalSet(opts: { seed: number; subset: EvalSubset; di
     const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as EvalManifest;
     if (manifest.version === GENERATOR_VERSION && manifest.seed === opts.seed && manifest.clips.every((c) => existsSync(join(dir, c.file)))) return { dir, manifest };
   }
-  const manifest = await generateEvalSet({ ...opts, dir });
+  // Built beside and renamed into place, so that a run reading the set never sees half of it.
+  const building = `${dir}.building-${process.pid}`;
+  const manifest = await generateEvalSet({ ...opts, dir: building });
+  await rm(dir, { recursive: true, force: true });
+  await rename(building, dir);
   return { dir, manifest };
 }
 
