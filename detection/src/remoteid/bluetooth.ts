@@ -108,21 +108,26 @@ function reverseBits24(v: number): number {
   return r;
 }
 
+/** One byte of the bit-serial LFSR below, for every low byte of the state (data byte 0). */
+const CRC24_TABLE = (() => {
+  const t = new Uint32Array(256);
+  for (let i = 0; i < 256; i++) {
+    let state = i;
+    for (let j = 0; j < 8; j++) state = state & 1 ? (state >>> 1) ^ 0xda6000 : state >>> 1;
+    t[i] = state;
+  }
+  return t;
+})();
+
 /**
- * The BLE link-layer CRC-24 (polynomial x²⁴+x¹⁰+x⁹+x⁶+x⁴+x³+x+1, data least significant bit first) of a PDU,
- * as the 3 bytes that follow it on the air read little-endian. Advertising channels start from 0x555555.
+ * The BLE link-layer CRC-24 (polynomial x²⁴+x¹⁰+x⁹+x⁶+x⁴+x³+x+1, data least significant bit first, register
+ * reflected) of a PDU, as the 3 bytes that follow it on the air read little-endian. Advertising channels start from
+ * 0x555555. Bit by bit: bit = (state ^ data) & 1; state >>= 1; if bit, state = (state | 0x800000) ^ 0x5a6000; the
+ * table does 8 such steps at once.
  */
 export function bleCrc24(pdu: Uint8Array, init = 0x555555): number {
   let state = reverseBits24(init);
-  for (let i = 0; i < pdu.length; i++) {
-    let c = pdu[i] as number;
-    for (let j = 0; j < 8; j++) {
-      const bit = (state ^ c) & 1;
-      c >>= 1;
-      state >>>= 1;
-      if (bit) state = (state | 0x800000) ^ 0x5a6000;
-    }
-  }
+  for (let i = 0; i < pdu.length; i++) state = (state >>> 8) ^ (CRC24_TABLE[(state ^ (pdu[i] as number)) & 0xff] as number);
   return state;
 }
 
