@@ -4,6 +4,7 @@
 #   - OASIS stix2-validator 3.2.0 (PyPI) in a virtualenv under the cache folder
 #   - PostgreSQL server binaries (Debian package postgresql), for the read-model tests on real PostgreSQL
 #   - Open Policy Agent 1.19.0 (Go module, built with go install) for policies/ and the OPA server runtime
+#   - Chromium (Debian package) for the portal's browser tests
 set -euo pipefail
 CACHE="${POPART_CACHE:-$HOME/.cache/popart}"
 mkdir -p "$CACHE"
@@ -79,3 +80,15 @@ case "$espeak_version" in 1.5[0-9]*) ;; *) say "espeak-ng $espeak_version found,
 say "sox $sox_version, espeak-ng $espeak_version"
 echo "export POPART_SOX='$(command -v sox)'"
 echo "export POPART_ESPEAK_NG='$(command -v espeak-ng)'"
+
+# Chromium (Debian package) for the portal's browser tests and bench/portal, driven by npm playwright-core
+# (never a downloaded browser). Debian tracks Chromium's stable line with security updates, so any
+# Debian build is accepted; playwright-core speaks the DevTools protocol of current releases.
+if ! command -v chromium >/dev/null; then
+  if [ "$(id -u)" != 0 ]; then say "chromium missing: run 'sudo apt-get install -y chromium'"; exit 1; fi
+  say "installing chromium (Debian package)"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2
+fi
+say "$(chromium --version 2>/dev/null | head -n 1)"
+echo "export POPART_CHROMIUM='$(command -v chromium)'"

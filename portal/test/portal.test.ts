@@ -26,6 +26,20 @@ describe('the portal in a browser', () => {
   const portal = (key: 'pn' | 'pj' | 'mad' | 'crm'): string => cluster.nodes[key].url.replace(/graphql$/, '');
   let alertId = '';
 
+  const gqlAs = async <T>(key: 'pn' | 'pj' | 'mad' | 'crm', user: string, query: string, variables: Record<string, unknown> = {}): Promise<T> => {
+    const post = async (q: string, v: Record<string, unknown>, token?: string): Promise<{ data?: T; errors?: unknown[] }> => {
+      const r = await fetch(cluster.nodes[key].url, {
+        method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify({ query: q, variables: v }),
+      });
+      return (await r.json()) as { data?: T; errors?: unknown[] };
+    };
+    const l = (await post('mutation($u: String!) { login(username: $u, password: "demo") { token } }', { u: user })) as unknown as { data: { login: { token: string } } };
+    const r = await post(query, variables, l.data.login.token);
+    assert.equal(r.errors, undefined, JSON.stringify(r.errors));
+    return r.data as T;
+  };
+
   const context = async (opts: Parameters<typeof newContext>[1] = {}): Promise<BrowserContext> => {
     const ctx = await newContext(browser, opts);
     contexts.push(ctx);
@@ -84,6 +98,48 @@ describe('the portal in a browser', () => {
     await page.getByRole('link', { name: SCENARIO_IDS.indicator }).click();
     await page.getByRole('heading', { name: 'Remote ID broadcast of the drone over the Bernabéu' }).waitFor();
     assert.match(await page.locator('article.detail').innerText(), /Sightings\s+Policía Municipal de Madrid — .*Patrol unit 12/);
+  });
+
+  test('Remote ID: the drone track and the pilot are drawn; a partner agency gets the track without the pilot, and is told why', async () => {
+    const now = new Date();
+    const id = 'incident--0b7e3c52-6a0d-4a4b-9b7e-5d6c2f9a1c01';
+    const track = [[-3.7065, 40.4155], [-3.7052, 40.4162], [-3.7041, 40.4170], [-3.7036, 40.4176]];
+    const alert = {
+      type: 'incident', spec_version: '2.1', id, created: now.toISOString(), modified: now.toISOString(),
+      created_by_ref: cluster.nodes.pn.agency.identityId, name: 'Remote ID drone over Plaza Mayor',
+      object_marking_refs: ['marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb'],
+      x_popart_track: track, x_popart_operator_position: [-3.7089, 40.4149],
+      extensions: {
+        'extension-definition--eede3623-5bda-4618-a696-fd5bf0b5744f': {
+          extension_type: 'property-extension', category: 'drone', severity: 'medium', detection_confidence: 95,
+          area: { shape: 'circle', latitude: 40.4176, longitude: -3.7036, radius_m: 150 }, sensor_kind: 'remote-id', venue: 'Plaza Mayor',
+          expires: new Date(now.getTime() + 3_600_000).toISOString(), guidance: 'Locate the pilot west of the square.',
+        },
+      },
+    };
+    const r = await gqlAs<{ publishBundle: { blockNumber: number } }>('pn', 'pn-analyst', 'mutation($b: JSON!) { publishBundle(bundle: $b) { blockNumber } }',
+      { b: { type: 'bundle', id: 'bundle--0b7e3c52-6a0d-4a4b-9b7e-5d6c2f9a1c02', objects: [alert] } });
+    await cluster.nodes.pj.listener.waitForBlock(r.publishBundle.blockNumber);
+
+    const pn = await (await context()).newPage();
+    await signIn(pn, portal('pn'), 'pn-analyst');
+    await pn.goto(`${portal('pn')}threat/${id}`);
+    await pn.getByRole('heading', { name: 'Remote ID drone over Plaza Mayor' }).waitFor();
+    await pn.locator(`path.track.line[data-object-id="${id}"]`).waitFor();
+    await pn.locator(`path.pilot[data-object-id="${id}"]`).waitFor();
+    assert.match(await pn.locator('article.detail').innerText(), /Remote ID\s+drone track of 4 positions\s+Remote ID\s+drone operator \(pilot\) at 40\.41490, -3\.70890/);
+    await screenshot(pn, 'detail-remote-id-pn');
+
+    const pj = await (await context()).newPage();
+    await signIn(pj, portal('pj'), 'pj-analyst');
+    await pj.goto(`${portal('pj')}threat/${id}`);
+    await pj.getByRole('heading', { name: 'Remote ID drone over Plaza Mayor' }).waitFor();
+    await pj.locator(`path.track.line[data-object-id="${id}"]`).waitFor();
+    assert.equal(await pj.locator('path.pilot').count(), 0, 'no pilot position for a partner agency');
+    const why = pj.getByTestId('why-panel');
+    assert.equal(await why.getAttribute('open'), '', 'the why panel is open when something was redacted');
+    assert.match(await why.innerText(), /Removed or coarsened\s+x_popart_operator_position/);
+    await screenshot(pj, 'detail-remote-id-pj-redacted');
   });
 
   test('pn publishes an alert; mad-operator gets it live on a phone, acknowledges, and pn sees the acknowledgement', async () => {

@@ -3,7 +3,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { EXPLAIN, RELATIONSHIPS, THREAT, type Explanation, type ThreatDetail, type ThreatSummary } from '../api/queries.js';
 import { useI18n } from '../i18n/i18n.js';
 import { threatFeatures } from '../map/features.js';
-import { MapView } from '../map/map-view.js';
+import { boundsOf, MapView } from '../map/map-view.js';
 import { venueFeatures } from '../map/venues.js';
 import { PurposeField } from '../purpose.js';
 import { Link, navigate, threatPath } from '../router.js';
@@ -66,10 +66,8 @@ export function DetailPage({ id }: { id: string }) {
 
   const features = useMemo(() => (threat ? [...venueFeatures(), ...threatFeatures([threat], titleOf)] : []), [threat]);
   const hasGeo = features.some((f) => f.properties.objectId);
-  const fit = useMemo(() => {
-    const b = threat?.bbox;
-    return b && b.length === 4 ? (b as [number, number, number, number]) : null;
-  }, [threat]);
+  // The object's area, track and pilot together.
+  const fit = useMemo(() => boundsOf(features.filter((f) => f.properties.objectId)), [features]);
 
   if (!loaded) return <p role="status">{t('loading')}</p>;
   const limited = explanation ? !explanation.visible || explanation.redacted.length > 0 : false;
