@@ -181,6 +181,7 @@ export class RemoteIdReceiver {
         }
       }
       this.tracker.expire(timeMs - this.dropMs);
+      for (const [uid, last] of this.lastReport) if (timeMs - last > this.dropMs) this.lastReport.delete(uid);
     }
     return out;
   }
