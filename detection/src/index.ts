@@ -4,3 +4,4 @@ export * from './remoteid/index.js';
 export * from './pcap/index.js';
 export * from './ingest/index.js';
 export * from './vision/index.js';
+export * from './stix/index.js';
