@@ -83,7 +83,11 @@ export function isLiveUrl(input: string): boolean {
 /** The ffmpeg arguments that decode `input` to 16 kHz mono s16le on stdout. */
 export function ffmpegAudioArgs(input: string, opts: { inputArgs?: string[]; threads?: number; live?: boolean } = {}): string[] {
   const args = ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info'];
-  if (opts.live && /^(https?|tcp|rtmps?):\/\//i.test(input)) args.push('-rw_timeout', '10000000');
+  if (opts.live) {
+    // Start within half a second instead of probing 5 s of stream; stalled TCP-like sources time out.
+    args.push('-analyzeduration', '500000', '-probesize', '32768', '-fflags', 'nobuffer');
+    if (/^(https?|tcp|rtmps?):\/\//i.test(input)) args.push('-rw_timeout', '10000000');
+  }
   args.push(...(opts.inputArgs ?? []));
   args.push('-threads', String(opts.threads ?? 1), '-i', input);
   args.push('-vn', '-sn', '-dn', '-ac', '1', '-ar', String(SAMPLE_RATE), '-acodec', 'pcm_s16le', '-f', 's16le', 'pipe:1');
