@@ -136,7 +136,7 @@ async function main(): Promise<void> {
     const ws = createClient({ url: madUrl.replace(/^http/, 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${madToken}` }, retryAttempts: 0 });
     const stop = ws.subscribe<{ alerts: { id: string } }>({ query: 'subscription { alerts { id } }' }, {
       next: (v) => { if (v.data) received.set(v.data.alerts.id, Date.now()); },
-      error: (e) => process.stderr.write(`baseline subscription error: ${String(e)}\n`),
+      error: (e) => process.stderr.write(`\nbaseline subscription error: ${JSON.stringify(e, ['code', 'reason', 'message'])}\n`),
       complete: () => undefined,
     });
 
@@ -149,17 +149,28 @@ async function main(): Promise<void> {
     await page.locator('.sign-in button[type="submit"]').click();
     await page.waitForURL(/\/console$/);
     await page.locator('.live-dot.on').first().waitFor();
-    // (A script string: this program is compiled without the DOM library.)
-    await page.evaluate(`(() => {
-      const drawn = {};
-      window.__drawn = drawn;
-      new MutationObserver((records) => {
+    // Functions run in the page (this program is compiled without the DOM library: minimal shapes).
+    interface PageGlobals {
+      __drawn: Record<string, number>;
+      document: { body: unknown };
+      MutationObserver: new (cb: (records: { addedNodes: Iterable<{ dataset?: Record<string, string | undefined> }> }[]) => void) => {
+        observe(target: unknown, options: { childList: boolean; subtree: boolean }): void;
+      };
+    }
+    await page.evaluate(() => {
+      const g = globalThis as unknown as PageGlobals;
+      const drawn: Record<string, number> = {};
+      g.__drawn = drawn;
+      new g.MutationObserver((records) => {
         const t = Date.now();
-        for (const r of records) for (const n of r.addedNodes) {
-          if (n instanceof HTMLElement && n.dataset.alertId && !(n.dataset.alertId in drawn)) drawn[n.dataset.alertId] = t;
+        for (const r of records) {
+          for (const n of r.addedNodes) {
+            const id = n.dataset?.alertId;
+            if (id && !(id in drawn)) drawn[id] = t;
+          }
         }
-      }).observe(document.body, { childList: true, subtree: true });
-    })()`);
+      }).observe(g.document.body, { childList: true, subtree: true });
+    });
     await new Promise((r) => setTimeout(r, 300));
 
     const drawnMs: number[] = [];
@@ -170,7 +181,7 @@ async function main(): Promise<void> {
       const t0 = Date.now();
       await post(pnUrl, 'mutation($b: JSON!) { publishBundle(bundle: $b) { status } }', { b: bundle }, pnToken);
       commitMs.push(Date.now() - t0);
-      const h = await page.waitForFunction(`window.__drawn[${JSON.stringify(id)}]`, undefined, { timeout: 10_000, polling: 10 });
+      const h = await page.waitForFunction((alertId) => (globalThis as unknown as PageGlobals).__drawn[alertId], id, { timeout: 10_000, polling: 10 });
       const drawnAt = (await h.jsonValue()) as number;
       drawnMs.push(drawnAt - t0);
       const deadline = Date.now() + 5000;
