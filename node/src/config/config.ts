@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { detectionConfigSchema } from '../detection/detection-config.js';
 import { ConfigError } from '../errors.js';
 
 const authorityLevel = z.enum(['national', 'partner', 'regional', 'local']).describe(
@@ -83,6 +84,7 @@ export const nodeConfigSchema = z.object({
   ]).default({ kind: 'file' }),
   users: z.array(user).min(1).describe('Users of this node'),
   sessionHours: z.number().positive().max(24).default(8).describe('Lifetime of a login token'),
+  detection: detectionConfigSchema.default({ sources: [] }),
 });
 
 export type NodeConfig = z.infer<typeof nodeConfigSchema>;
