@@ -76,6 +76,9 @@ export interface SourceStats {
 
 type Child = ChildProcessByStdio<null, Readable, Readable>;
 
+/** Extra time allowed for ffmpeg to probe a live stream before its first frame. */
+const PROBE_GRACE_MS = 3000;
+
 export class VideoSource implements AsyncIterable<VideoFrame> {
   readonly kind: SourceKind;
   readonly frameBytes: number;
@@ -212,6 +215,8 @@ export class VideoSource implements AsyncIterable<VideoFrame> {
       if (isGlobPattern(input)) args.push('-pattern_type', 'glob');
     } else if (kind === 'live') {
       if (/^rtsps?:/i.test(input)) args.push('-rtsp_transport', this.options.rtspTransport ?? 'tcp');
+      // Probe one second of stream, not five: a live source starts delivering sooner.
+      args.push('-analyzeduration', '1000000', '-probesize', '1000000');
     } else if (this.options.loop) {
       args.push('-stream_loop', String(this.options.loop));
     }
@@ -299,8 +304,10 @@ export class VideoSource implements AsyncIterable<VideoFrame> {
 
   private checkStall(): void {
     if (this.closed || !this.child) return;
-    if (Date.now() - this.lastDataAt > this.options.stallTimeoutMs) {
-      this.options.log?.(`${this.displayName}: no data for ${(this.options.stallTimeoutMs / 1000).toFixed(1)} s, restarting`);
+    // Before the first frame of a connection ffmpeg is still probing the stream: allow it PROBE_GRACE_MS more.
+    const limit = this.options.stallTimeoutMs + (this.framesThisAttempt === 0 ? PROBE_GRACE_MS : 0);
+    if (Date.now() - this.lastDataAt > limit) {
+      this.options.log?.(`${this.displayName}: no data for ${(limit / 1000).toFixed(1)} s, restarting`);
       this.lastDataAt = Date.now();
       this.child.kill('SIGKILL');
     }
@@ -308,7 +315,7 @@ export class VideoSource implements AsyncIterable<VideoFrame> {
 
   private onExit(code: number | null, signal: NodeJS.Signals | null, stderr: StderrTail): void {
     if (this.closed) return;
-    const reason = signal === 'SIGKILL' ? `no data for ${this.options.stallTimeoutMs / 1000} s` : stderr.reason();
+    const reason = signal === 'SIGKILL' ? 'no data (stalled)' : stderr.reason();
     if (this.kind !== 'live') {
       if (code !== 0 && this.framesThisAttempt === 0) {
         this.fail(new IngestError('INPUT_UNREADABLE', `ffmpeg cannot read ${this.displayName}: ${reason}`, { input: this.displayName }));
