@@ -190,8 +190,12 @@ export async function main(argv: string[]): Promise<number> {
     for (const o of pipeline.finish()) print(o);
     await detector.close();
   }
-  if (exitCode === 0) progress?.end();
   const elapsed = (performance.now() - started) / 1000;
+  if (exitCode === 0 && progress) {
+    const total = source.stats.durationS !== undefined ? Math.max(pipeline.stats.frames, Math.round(source.stats.durationS * s.fps)) : undefined;
+    progress.update(pipeline.stats.frames, total && Math.min(total, pipeline.stats.frames), pipeline.stats.frames / Math.max(elapsed, 1e-3), true);
+    progress.end();
+  }
   log?.(`${pipeline.stats.frames} frames in ${elapsed.toFixed(1)} s (${(pipeline.stats.frames / Math.max(elapsed, 1e-3)).toFixed(1)} fps), ` +
     `${source.stats.framesDropped} dropped, ${source.stats.reconnects} reconnect(s), ${events} event line(s)`);
   return exitCode;
