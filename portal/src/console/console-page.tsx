@@ -167,7 +167,7 @@ export function ConsolePage() {
       </div>
       <div className="console-tools">
         <button type="button" aria-pressed={sound} onClick={() => void toggleSound()} className={sound ? '' : 'secondary'}>{sound ? t('soundOn') : t('soundOff')}</button>
-        {position?.source !== 'device' && 'geolocation' in navigator && <button type="button" className="secondary" onClick={requestPosition}>⌖ {t('fromDevice')}</button>}
+        {position?.source !== 'device' && 'geolocation' in navigator && <button type="button" className="secondary" onClick={requestPosition}>{t('useDevicePosition')}</button>}
       </div>
       {!sound && <p className="hint">{t('soundHint')}</p>}
       <div className="sr-only" aria-live="assertive">{announce}</div>

@@ -32,9 +32,13 @@ export function Filters({ value, onChange }: { value: FilterState; onChange(f: F
     return () => clearTimeout(h);
   }, [text, value, onChange]);
   const set = (k: keyof FilterState) => (e: { target: { value: string } }) => onChange({ ...value, [k]: e.target.value });
+  // Open on wide screens; on a phone the list comes first and the filters open on demand.
+  const [open] = useState(() => window.matchMedia('(min-width: 700px)').matches);
   return (
+    <details className="filters-box" open={open}>
+    <summary>{t('filters')}</summary>
     <fieldset className="filters">
-      <legend>{t('filters')}</legend>
+      <legend className="sr-only">{t('filters')}</legend>
       <div className="field">
         <label htmlFor={`${id}-cat`}>{t('category')}</label>
         <select id={`${id}-cat`} value={value.category} onChange={set('category')}>
@@ -70,6 +74,7 @@ export function Filters({ value, onChange }: { value: FilterState; onChange(f: F
       </div>
       <button type="button" className="secondary" onClick={() => { setText(''); onChange(EMPTY_FILTER); }}>{t('clearFilters')}</button>
     </fieldset>
+    </details>
   );
 }
 

@@ -181,6 +181,7 @@ export const en = {
   noAlerts: 'No alerts for you right now.',
   distance: '{distance} {direction}',
   insideArea: 'You are inside the alert area',
+  useDevicePosition: "Use my device's position",
   fromDevice: 'from your device\'s position',
   fromJurisdiction: 'from the centre of {agency}\'s territory (no device position)',
   acknowledge: 'Acknowledge',

@@ -183,6 +183,7 @@ export const es: Messages = {
   noAlerts: 'No tiene alertas en este momento.',
   distance: '{distance} al {direction}',
   insideArea: 'Está dentro de la zona de alerta',
+  useDevicePosition: 'Usar la posición de mi dispositivo',
   fromDevice: 'desde la posición de su dispositivo',
   fromJurisdiction: 'desde el centro del territorio de {agency} (sin posición del dispositivo)',
   acknowledge: 'Recibida',

@@ -183,6 +183,7 @@ export const pt: Messages = {
   noAlerts: 'Não tem alertas neste momento.',
   distance: '{distance} a {direction}',
   insideArea: 'Está dentro da zona de alerta',
+  useDevicePosition: 'Usar a posição do meu dispositivo',
   fromDevice: 'a partir da posição do seu dispositivo',
   fromJurisdiction: 'a partir do centro do território de {agency} (sem posição do dispositivo)',
   acknowledge: 'Recebido',
