@@ -85,7 +85,7 @@ export function ffmpegAudioArgs(input: string, opts: { inputArgs?: string[]; thr
   const args = ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info'];
   if (opts.live) {
     // Start within half a second instead of probing 5 s of stream; stalled TCP-like sources time out.
-    args.push('-analyzeduration', '500000', '-probesize', '32768', '-fflags', 'nobuffer');
+    args.push('-analyzeduration', '500000', '-probesize', '32768');
     if (/^(https?|tcp|rtmps?):\/\//i.test(input)) args.push('-rw_timeout', '10000000');
   }
   args.push(...(opts.inputArgs ?? []));
