@@ -7,6 +7,8 @@ import type { StixObject } from '@popart/schemas';
 import { startAudit, type Audit } from './audit/index.js';
 import { Sessions } from './auth/sessions.js';
 import { AuditService } from './modules/audit/audit-service.js';
+import { DetectionRunner } from './detection/detection-runner.js';
+import { DetectionService } from './modules/detection/detection-service.js';
 import { factsFromObject } from './policy/facts.js';
 import type { NodeConfig } from './config/config.js';
 import { NodeError } from './errors.js';
@@ -229,6 +231,13 @@ export class AgencyNode {
       publisherRef.current = publisher;
       outbox.start();
       cleanups.push(() => outbox.stop());
+      // Detection sources of the config: their alerts are published as this agency through the publisher.
+      const detection = new DetectionRunner({
+        sources: config.detection.sources, dataDir: config.dataDir, agency, publisher, log: log.child('detection'),
+        identityOf: async (key) => (directory.byAgencyKey(key) ?? (await directory.refresh(), directory.byAgencyKey(key)))?.identityId,
+      });
+      await detection.start();
+      cleanups.push(() => detection.stop());
 
       const sessions = new Sessions(config.users, agency, await keys.secretVersions('session-token'), config.sessionHours);
       const services: Services = {
@@ -238,6 +247,7 @@ export class AgencyNode {
         publisher,
         agencies: directory,
         ledgerKind: ledger.kind,
+        detection: new DetectionService(detection),
       };
       const http = await HttpServer.start({
         host: config.listen.host,
@@ -256,6 +266,7 @@ export class AgencyNode {
   }
 
   async stop(): Promise<void> {
+    await this.services.detection.stop();
     await this.http.stop();
     await this.outbox.stop();
     await this.listener.stop();

@@ -3,6 +3,7 @@ import type { Sessions } from '../auth/sessions.js';
 import type { Viewer } from '../policy/policy.js';
 import type { AgencyDirectory } from './agency/agency-directory.js';
 import type { AuditService } from './audit/audit-service.js';
+import type { DetectionService } from './detection/detection-service.js';
 import type { PublishService } from './publish/publish-service.js';
 import type { ThreatService } from './threat/threat-service.js';
 
@@ -14,6 +15,8 @@ export interface Services {
   ledgerKind: 'embedded' | 'fabric';
   /** The agency's audit log (LED Art. 25). */
   audit: AuditService;
+  /** The detection sources the node runs (config section detection). */
+  detection: DetectionService;
 }
 
 export interface RequestContext {

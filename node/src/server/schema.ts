@@ -11,6 +11,8 @@ import { agencyTypeDefs } from '../modules/agency/agency.graphql.js';
 import { agencyResolvers } from '../modules/agency/agency.resolvers.js';
 import { auditTypeDefs } from '../modules/audit/audit.graphql.js';
 import { auditResolvers } from '../modules/audit/audit.resolvers.js';
+import { detectionTypeDefs } from '../modules/detection/detection.graphql.js';
+import { detectionResolvers } from '../modules/detection/detection.resolvers.js';
 import { publishTypeDefs } from '../modules/publish/publish.graphql.js';
 import { publishResolvers } from '../modules/publish/publish.resolvers.js';
 import { responseTypeDefs } from '../modules/response/response.graphql.js';
@@ -33,7 +35,7 @@ const baseTypeDefs = /* GraphQL */ `
   type Mutation { _noop: Boolean @public }
 `;
 
-export const typeDefs = [baseTypeDefs, sessionTypeDefs, agencyTypeDefs, threatTypeDefs, publishTypeDefs, auditTypeDefs, responseTypeDefs, territoryTypeDefs];
+export const typeDefs = [baseTypeDefs, sessionTypeDefs, agencyTypeDefs, threatTypeDefs, publishTypeDefs, auditTypeDefs, responseTypeDefs, territoryTypeDefs, detectionTypeDefs];
 
 type Access = { kind: 'public' } | { kind: 'auth'; roles: string[] | null };
 
@@ -88,7 +90,7 @@ export function buildSchema(version: string, extraTypeDefs: string[] = []): Grap
     typeDefs: [...typeDefs, ...extraTypeDefs],
     resolvers: [
       { JSON: JSONScalar, Query: { _version: () => version }, Mutation: { _noop: () => null } },
-      sessionResolvers, agencyResolvers, threatResolvers, publishResolvers, auditResolvers, responseResolvers, territoryResolvers,
+      sessionResolvers, agencyResolvers, threatResolvers, publishResolvers, auditResolvers, responseResolvers, territoryResolvers, detectionResolvers,
     ],
   });
   return enforceAccess(schema);
