@@ -47,7 +47,9 @@ export const demoAgencies: DemoAgency[] = [
 ];
 
 /** The node configuration of one demo agency under a data directory (port 0 = any free port). */
-export async function demoConfig(agency: DemoAgency, dataDir: string, opts: { port?: number; pgUrl?: string; opaUrl?: string } = {}): Promise<NodeConfig> {
+export async function demoConfig(
+  agency: DemoAgency, dataDir: string, opts: { port?: number; pgUrl?: string; opaUrl?: string; detectionSources?: unknown[] } = {},
+): Promise<NodeConfig> {
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   return parseConfig({
     agency: { key: agency.key, name: agency.name, mspId: agency.mspId, level: agency.level, country: agency.country, identityUuid: agency.identityUuid },
@@ -57,5 +59,6 @@ export async function demoConfig(agency: DemoAgency, dataDir: string, opts: { po
     readModel: opts.pgUrl ? { kind: 'postgres', url: opts.pgUrl } : { kind: 'pglite' },
     policy: opts.opaUrl ? { runtime: 'opa-server', url: opts.opaUrl } : { runtime: 'wasm' },
     users: agency.users.map((u) => ({ ...u, passwordHash })),
+    ...(opts.detectionSources ? { detection: { sources: opts.detectionSources } } : {}),
   });
 }

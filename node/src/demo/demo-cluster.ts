@@ -35,6 +35,8 @@ export interface DemoOptions {
    * logs in with). Token TTL short values are for tests of renewal.
    */
   keys?: { kind: 'file' } | { kind: 'vault'; address: string; adminToken: string; tokenTtlSeconds?: number };
+  /** Detection sources per agency (the node config's detection.sources, validated with it). */
+  detection?: Partial<Record<DemoAgency['key'], unknown[]>>;
 }
 
 async function openDemoKeys(opts: DemoOptions, configs: { dataDir: string; agency: { key: string } }[], log: (name: string) => ReturnType<typeof createLogger>): Promise<KeyService[]> {
@@ -75,6 +77,7 @@ export async function startDemo(opts: DemoOptions): Promise<DemoCluster> {
       ...(opts.randomPorts ? { port: 0 } : {}),
       ...(opts.pgUrls?.[a.key] ? { pgUrl: opts.pgUrls[a.key] } : {}),
       ...(opa ? { opaUrl: opa.url } : {}),
+      ...(opts.detection?.[a.key] ? { detectionSources: opts.detection[a.key] } : {}),
     })));
   const keys = await openDemoKeys(opts, configs, log);
   const ledgerDir = join(opts.dataDir, 'ledger');
