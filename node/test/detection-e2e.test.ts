@@ -5,13 +5,17 @@
  * position where the policies allow it, and the evidence never leaves the node that captured it.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import {
-  encodeFeedDatagram, pcapBytes, readPcap, RemoteIdReceiver, simulateFlight, type FlightPlan,
+  encodeFeedDatagram, ffmpegPath, pcapBytes, readPcap, RemoteIdReceiver, simulateFlight, type FlightPlan,
 } from '@popart/detection';
 import { ALERT_EXTENSION_ID } from '@popart/schemas';
 import { startDemo, type DemoCluster } from '../src/demo/demo-cluster.js';
@@ -37,6 +41,16 @@ function flight(serial: string, mac: string, startMs: number, transports: Flight
     serial, mac, from: [40.4585, -3.68835], to: [40.4478, -3.68835], heightM: 60, speedMps: 15,
     operator: OPERATOR, operatorId: 'ESPrmvgqlz2k9rty', startMs, periodS: 0.5, transports,
   };
+}
+
+/** The detection workspace's test builder of ONNX models with a fixed output (a stand-in for an agency's drone model). */
+interface OnnxBuilder {
+  buildFixedOutputModel(m: { inputDims: number[]; outputDims: number[]; output: Float32Array }): Buffer;
+  yoloBoxesFirst(n: number, nc: number, candidates: { cx: number; cy: number; w: number; h: number; scores: number[] }[]): Float32Array;
+}
+async function onnxBuilder(): Promise<OnnxBuilder> {
+  const index = createRequire(import.meta.url).resolve('@popart/detection');
+  return (await import(pathToFileURL(join(dirname(index), '..', 'test', 'onnx-builder.js')).href)) as OnnxBuilder;
 }
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
@@ -65,6 +79,7 @@ function encodingsOf(window: Buffer): string[] {
 describe('detection sources publish shared alerts (demo, embedded ledger, PGlite, wasm policies)', () => {
   const dir = tempDir('popart-detection-e2e-');
   const capture = join(dir.path, 'bernabeu-flight.pcapng');
+  const clip = join(dir.path, 'north-stand.mp4');
   let cluster: DemoCluster;
   let feedPort: number;
   const tokens: Record<string, string> = {};
@@ -75,10 +90,27 @@ describe('detection sources publish shared alerts (demo, embedded ledger, PGlite
     const linkTypes = [...new Set(packets.map((p) => p.linkType))];
     writeFileSync(capture, pcapBytes({ format: 'pcapng', linkTypes }, packets.map((p) => ({ timestampMs: p.timestampMs, data: p.data, interfaceId: linkTypes.indexOf(p.linkType) }))));
     feedPort = await freeUdpPort();
+    // A camera on the north stand: a 3 s clip, and a drone model that sees one drone in the sky zone in every frame.
+    const { buildFixedOutputModel, yoloBoxesFirst } = await onnxBuilder();
+    const model = join(dir.path, 'drone.onnx');
+    writeFileSync(model, buildFixedOutputModel({
+      inputDims: [1, 3, 64, 64], outputDims: [1, 6, 16], output: yoloBoxesFirst(16, 2, [{ cx: 32, cy: 24, w: 16, h: 8, scores: [0.92, 0.01] }]),
+    }));
+    await promisify(execFile)(ffmpegPath(), ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=256x128:rate=10:duration=3', '-c:v', 'mpeg4', clip]);
+    const camera = {
+      camera: { id: 'ignored', position: { type: 'Point', coordinates: [-3.68835, 40.45362] }, viewRadiusM: 200 },
+      source: { fps: 5, width: 128, height: 64 },
+      detector: { kind: 'onnx-yolo', model, classMap: ['drone', 'bird'] },
+      zones: [{ name: 'no-fly', sky: true, polygon: [[0, 0], [128, 0], [128, 32], [0, 32]] }],
+      rules: { drone: { zones: ['no-fly'], minFrames: 3 } },
+    };
     cluster = await startDemo({
       dataDir: dir.path, passphrase: 'test-passphrase', randomPorts: true, logLevel: 'silent', fsync: false,
       detection: {
-        pn: [{ id: 'rid-bernabeu-north', kind: 'remoteid', input: capture, config: ZONES, venue: 'Estadio Santiago Bernabéu', eventName: 'Liga match, 21:00' }],
+        pn: [
+          { id: 'rid-bernabeu-north', kind: 'remoteid', input: capture, config: ZONES, venue: 'Estadio Santiago Bernabéu', eventName: 'Liga match, 21:00' },
+          { id: 'cam-north-7', kind: 'video', input: clip, config: camera, venue: 'Estadio Santiago Bernabéu' },
+        ],
         mad: [{
           id: 'rid-castellana', kind: 'remoteid', input: `udp://127.0.0.1:${feedPort}`, venue: 'Estadio Santiago Bernabéu',
           config: { ...ZONES, receiver: { eventUpdateIntervalS: 0.5, dropAfterS: 5 } },
@@ -102,15 +134,16 @@ describe('detection sources publish shared alerts (demo, embedded ledger, PGlite
     return r.data!.detectionSources;
   }
 
-  async function drones(key: 'pn' | 'pj' | 'mad' | 'crm', user: string): Promise<Threat[]> {
+  /** The drone alerts a user sees from one sensor. */
+  async function drones(key: 'pn' | 'pj' | 'mad' | 'crm', user: string, sensor = 'rid-bernabeu-north'): Promise<Threat[]> {
     const r = await gql<{ threats: { edges: { node: Threat }[] } }>(url(key), DRONES, {}, tokens[user]);
     assert.equal(r.errors, undefined, JSON.stringify(r.errors));
-    return r.data!.threats.edges.map((e) => e.node);
+    return r.data!.threats.edges.map((e) => e.node).filter((t) => (t.stix.x_popart_detection as { sensor?: string } | undefined)?.sensor === sensor);
   }
 
   test('a capture of a drone crossing the Bernabéu zone: every agency sees one drone alert in versions; the operator position for mad, not for the partner', async () => {
     const source = await until('pn\'s capture to be read to its end', async () => {
-      const s = (await sources('pn', 'pn-analyst'))[0]!;
+      const s = (await sources('pn', 'pn-analyst')).find((x) => x.id === 'rid-bernabeu-north')!;
       return s.state === 'FINISHED' ? s : undefined;
     });
     assert.equal(source.id, 'rid-bernabeu-north');
@@ -226,6 +259,34 @@ describe('detection sources publish shared alerts (demo, embedded ledger, PGlite
     } finally {
       await alerts.stop();
     }
+  });
+
+  test('a clip with an aerial object in the no-fly sky zone: a drone alert from pn\'s camera that mad\'s operator sees, with the snapshot\'s hash', async () => {
+    const source = await until('pn\'s clip to be analysed to its end', async () => {
+      const s = (await sources('pn', 'pn-analyst')).find((x) => x.id === 'cam-north-7')!;
+      return s.state === 'FINISHED' || s.state === 'FAILED' ? s : undefined;
+    }, 60_000);
+    assert.equal(source.state, 'FINISHED', String(source.lastError));
+    assert.equal(source.kind, 'VIDEO');
+    assert.equal(source.refused, 0, String(source.lastError));
+    assert.equal(source.published, 2, 'new and end');
+    const [alert] = await until('mad\'s operator to see the camera\'s alert', async () => {
+      const d = await drones('mad', 'mad-operator', 'cam-north-7');
+      return d.length === 1 && d[0]!.history.length === 2 ? d : undefined;
+    });
+    assert.equal(alert!.agency.key, 'pn');
+    assert.match(alert!.name, /^Drone in no-fly at Estadio Santiago Bernabéu \(ended\)$/);
+    const ext = (alert!.stix.extensions as Record<string, Record<string, unknown>>)[ALERT_EXTENSION_ID]!;
+    assert.equal(ext.sensor_kind, 'camera');
+    assert.deepEqual((ext.area as { shape: string }).shape, 'circle');
+    const snapshots = readdirSync(join(dir.path, 'pn', 'evidence', 'cam-north-7')).filter((f) => f.endsWith('.jpg'));
+    assert.equal(snapshots.length, 1);
+    const sha = createHash('sha256').update(readFileSync(join(dir.path, 'pn', 'evidence', 'cam-north-7', snapshots[0]!))).digest('hex');
+    const files = await gql<{ threats: { edges: { node: { type: string; stix: Record<string, unknown> } }[] } }>(url('pj'), FILES, {}, tokens['pj-analyst']);
+    const file = files.data!.threats.edges.map((e) => e.node.stix).find((o) => (o.hashes as Record<string, string> | undefined)?.['SHA-256'] === sha);
+    assert.ok(file, 'pj holds the snapshot\'s hash');
+    assert.equal(file.x_popart_evidence_locator, `evidence/cam-north-7/${snapshots[0]}`);
+    assert.equal(file.mime_type, 'image/jpeg');
   });
 
   test('only analysts and supervisors may list the detection sources', async () => {
