@@ -4,7 +4,7 @@
  */
 import './quiet-contract-logs.js';
 import { resolve } from 'node:path';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { startDemo, type DemoOptions } from '../demo/demo-cluster.js';
 import { demoAgencies, DEMO_PASSWORD } from '../demo/demo-agencies.js';
@@ -24,6 +24,9 @@ Options:
   --keys KIND      file (default: encrypted key files in the data dir) or vault (every agency's
                    signing key in OpenBao/Vault transit, secrets in KV v2, one AppRole per agency;
                    needs VAULT_ADDR and an admin VAULT_TOKEN: \`npm run vault:dev\` starts one)
+  --detection FILE detection sources per agency, JSON: { "pn": [ <source>, … ], "mad": [ … ] } where each
+                   source is as in a node's detection.sources (README, Configuration); their alerts
+                   are published by that agency as the sources run
   -h, --help       show this help
 
 Environment:
@@ -42,6 +45,7 @@ async function main(): Promise<void> {
       'no-seed': { type: 'boolean', default: false },
       policy: { type: 'string' },
       keys: { type: 'string' },
+      detection: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -67,7 +71,19 @@ async function main(): Promise<void> {
     if (!address || !adminToken) throw new Error('--keys vault needs VAULT_ADDR and VAULT_TOKEN (run `npm run vault:dev` in another terminal and paste the two export lines it prints)');
     keys = { kind: 'vault', address, adminToken };
   }
-  const cluster = await startDemo({ dataDir, passphrase, policy, keys });
+  let detection: DemoOptions['detection'];
+  if (values.detection) {
+    try {
+      detection = JSON.parse(await readFile(values.detection, 'utf8')) as DemoOptions['detection'];
+    } catch (err) {
+      throw new Error(`--detection ${values.detection}: ${(err as Error).message}`);
+    }
+    const unknown = Object.keys(detection ?? {}).filter((k) => !demoAgencies.some((a) => a.key === k));
+    if (typeof detection !== 'object' || detection === null || Array.isArray(detection) || unknown.length) {
+      throw new Error(`--detection ${values.detection}: must map agency keys (pn, pj, mad, crm) to lists of sources${unknown.length ? `; unknown: ${unknown.join(', ')}` : ''}`);
+    }
+  }
+  const cluster = await startDemo({ dataDir, passphrase, policy, keys, ...(detection ? { detection } : {}) });
   if (!values['no-seed']) {
     const seeded = await seedScenario(cluster);
     process.stderr.write(`scenario: ${seeded}\n`);
