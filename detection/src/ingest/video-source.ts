@@ -34,6 +34,8 @@ export interface VideoSourceOptions {
   height: number;
   /** Detected from `input` when absent. */
   kind?: SourceKind;
+  /** ffmpeg input format (`-f`), e.g. `lavfi` for a synthetic source; probed when absent. */
+  inputFormat?: string;
   /** Frames held between ffmpeg and the consumer (default 4). */
   queueFrames?: number;
   /** What to do when the queue is full: `wait` pauses ffmpeg (default for files), `drop-oldest` (default for live). */
@@ -107,7 +109,7 @@ export class VideoSource implements AsyncIterable<VideoFrame> {
   private lastDropLog = 0;
 
   constructor(options: VideoSourceOptions) {
-    const kind = options.kind ?? detectSourceKind(options.input);
+    const kind = options.kind ?? (options.inputFormat ? 'file' : detectSourceKind(options.input));
     for (const [name, value] of [['fps', options.fps], ['width', options.width], ['height', options.height]] as const) {
       if (!Number.isFinite(value) || value <= 0) throw new RangeError(`${name} must be a positive number, got ${value}`);
     }
@@ -195,7 +197,7 @@ export class VideoSource implements AsyncIterable<VideoFrame> {
 
   private checkLocalInput(): void {
     const { input } = this.options;
-    if (/^[a-z][a-z0-9+.-]*:/i.test(input) && !/^[a-z]:[\\/]/i.test(input)) return;
+    if (this.options.inputFormat || (/^[a-z][a-z0-9+.-]*:/i.test(input) && !/^[a-z]:[\\/]/i.test(input))) return;
     if (this.kind === 'file' && !existsSync(input)) {
       throw new IngestError('INPUT_NOT_FOUND', `input file not found: ${input}`, { input });
     }
@@ -220,6 +222,7 @@ export class VideoSource implements AsyncIterable<VideoFrame> {
     } else if (this.options.loop) {
       args.push('-stream_loop', String(this.options.loop));
     }
+    if (this.options.inputFormat && kind !== 'image-sequence') args.push('-f', this.options.inputFormat);
     args.push('-i', input, '-an', '-sn', '-dn', '-vf', `fps=${fps},scale=${width}:${height}`, '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1');
     return args;
   }

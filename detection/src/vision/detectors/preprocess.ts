@@ -99,21 +99,44 @@ export function prepareInput(frame: Frame, width: number, height: number, mode: 
   }
   const ax = axis(frame.width, outW, scaleX);
   const ay = axis(frame.height, outH, scaleY);
+  // Planes in tensor order: tensor channel c reads source channel src[c]; written through per-source-channel offsets.
+  const base0 = src.indexOf(0) * plane;
+  const base1 = src.indexOf(1) * plane;
+  const base2 = src.indexOf(2) * plane;
+  const k0 = mul[src.indexOf(0)]!;
+  const k1 = mul[src.indexOf(1)]!;
+  const k2 = mul[src.indexOf(2)]!;
+  const b0 = add[src.indexOf(0)]!;
+  const b1 = add[src.indexOf(1)]!;
+  const b2 = add[src.indexOf(2)]!;
+  const x0 = new Int32Array(outW);
+  const x1 = new Int32Array(outW);
+  for (let x = 0; x < outW; x++) {
+    x0[x] = ax.i0[x]! * 3;
+    x1[x] = ax.i1[x]! * 3;
+  }
+  const wxs = ax.w;
   for (let y = 0; y < outH; y++) {
     const row0 = ay.i0[y]! * stride;
     const row1 = ay.i1[y]! * stride;
     const wy = ay.w[y]!;
     let o = (y + padY) * width + padX;
     for (let x = 0; x < outW; x++, o++) {
-      const c0 = ax.i0[x]! * 3;
-      const c1 = ax.i1[x]! * 3;
-      const wx = ax.w[x]!;
-      for (let c = 0; c < 3; c++) {
-        const ch = src[c]!;
-        const top = data[row0 + c0 + ch]! + (data[row0 + c1 + ch]! - data[row0 + c0 + ch]!) * wx;
-        const bottom = data[row1 + c0 + ch]! + (data[row1 + c1 + ch]! - data[row1 + c0 + ch]!) * wx;
-        tensor[o + c * plane] = (top + (bottom - top) * wy) * mul[c]! + add[c]!;
-      }
+      const p00 = row0 + x0[x]!;
+      const p01 = row0 + x1[x]!;
+      const p10 = row1 + x0[x]!;
+      const p11 = row1 + x1[x]!;
+      const wx = wxs[x]!;
+      // red (source channel 0), green, blue
+      let top = data[p00]! + (data[p01]! - data[p00]!) * wx;
+      let bottom = data[p10]! + (data[p11]! - data[p10]!) * wx;
+      tensor[base0 + o] = (top + (bottom - top) * wy) * k0 + b0;
+      top = data[p00 + 1]! + (data[p01 + 1]! - data[p00 + 1]!) * wx;
+      bottom = data[p10 + 1]! + (data[p11 + 1]! - data[p10 + 1]!) * wx;
+      tensor[base1 + o] = (top + (bottom - top) * wy) * k1 + b1;
+      top = data[p00 + 2]! + (data[p01 + 2]! - data[p00 + 2]!) * wx;
+      bottom = data[p10 + 2]! + (data[p11 + 2]! - data[p10 + 2]!) * wx;
+      tensor[base2 + o] = (top + (bottom - top) * wy) * k2 + b2;
     }
   }
   return { tensor, transform: { scaleX, scaleY, padX, padY } };

@@ -120,6 +120,15 @@ export class NanoDetDetector implements ObjectDetector {
     return nonMaxSuppression(detections, this.config.iouThreshold, this.config.maxDetections);
   }
 
+  /**
+   * Bare model inference on an already prepared input (NCHW float32, inputSize²), outputs discarded: the baseline
+   * the benchmark compares the whole pipeline with.
+   */
+  async runModel(tensor: Float32Array): Promise<void> {
+    const size = this.inputSize;
+    await this.session.run({ [this.inputName]: new ort.Tensor('float32', tensor, [1, 3, size, size]) });
+  }
+
   async close(): Promise<void> {
     await this.session.release();
   }
