@@ -92,3 +92,22 @@ if ! command -v chromium >/dev/null; then
 fi
 say "$(chromium --version 2>/dev/null | head -n 1)"
 echo "export POPART_CHROMIUM='$(command -v chromium)'"
+
+# Regal, the Rego linter, v0.37.0. The Go module proxy serves this version but not its version list or
+# checksum-database entry, so `go install regal@v0.37.0` fails: it is built from a small module in
+# policies/tools/regal whose committed go.sum pins every module's hash (GOSUMDB=off only skips the lookup
+# of entries that go.sum already has; a changed module fails the build).
+REGAL_VERSION=v0.37.0
+REGAL_BIN="$CACHE/bin/regal"
+regal_version() { "$REGAL_BIN" version 2>/dev/null | awk '/^Version:/ {print $2}' || true; }
+if [ "$(regal_version)" != "$REGAL_VERSION" ]; then
+  command -v go >/dev/null || { say "Go is needed to build Regal $REGAL_VERSION"; exit 1; }
+  say "building Regal $REGAL_VERSION into $CACHE/bin (pinned by policies/tools/regal/go.sum, a few minutes)"
+  mkdir -p "$CACHE/bin"
+  (cd "$(dirname "$0")/../policies/tools/regal" && GOFLAGS=-mod=readonly GOSUMDB=off GOPROXY=https://proxy.golang.org go build \
+    -ldflags "-X github.com/open-policy-agent/regal/pkg/version.Version=$REGAL_VERSION" \
+    -o "$REGAL_BIN" github.com/open-policy-agent/regal) >&2
+fi
+[ "$(regal_version)" = "$REGAL_VERSION" ] || { say "Regal $(regal_version) found at $REGAL_BIN, $REGAL_VERSION expected"; exit 1; }
+say "Regal $REGAL_VERSION"
+echo "export POPART_REGAL='$REGAL_BIN'"

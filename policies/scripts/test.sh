@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
-# The policies stage of the test suite: formatting, strict compile, unit tests and cases.json,
+# The policies stage of the test suite: formatting, Regal lint, strict compile, unit tests and cases.json,
 # coverage (>= 90 % of policy lines), the committed wasm build is current and agrees with
 # cases.json on the wasm runtime, and the OPA server bundle builds.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$here"
 opa() { bash scripts/opa.sh "$@"; }
-TESTS=(src test/cases_test.rego cases:test/cases.json)
+TESTS=(src test/popart cases:test/cases.json)
 
 echo "-- opa fmt"
 if ! opa fmt --list --fail src test; then
   echo "the files above need 'opa fmt -w' (bash policies/scripts/opa.sh fmt -w policies/src policies/test)" >&2
   exit 1
 fi
+echo "-- regal lint (settings and their reasons: .regal/config.yaml)"
+"${POPART_REGAL:-regal}" lint src test
 echo "-- opa check --strict"
 opa check --strict src test
 echo "-- opa test"

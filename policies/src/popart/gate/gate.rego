@@ -5,7 +5,9 @@ package popart.gate
 import data.popart.redaction
 import data.popart.visibility
 
-# Entrypoint popart/gate/decisions: [{ "id", "allow", "reasons", "rule", "remove", "coarsen" }].
+# METADATA
+# description: 'Entrypoint popart/gate/decisions: [{ "id", "allow", "reasons", "rule", "remove", "coarsen" }].'
+# entrypoint: true
 decisions := [decide(input.subject, obj) | some obj in input.objects]
 
 decide(subject, obj) := {

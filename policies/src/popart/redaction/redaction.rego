@@ -6,7 +6,9 @@ package popart.redaction
 import data.popart.config
 import data.popart.geo
 
-# Entrypoint popart/redaction/decision: { "remove": [path], "coarsen": [{ "path", "decimals" }] }.
+# METADATA
+# description: 'Entrypoint popart/redaction/decision: { "remove": [path], "coarsen": [{ "path", "decimals" }] }.'
+# entrypoint: true
 decision := decide(input.subject, input.object)
 
 decide(subject, obj) := {"remove": sort(removed), "coarsen": coarsenings(rules, removed, present(obj))} if {

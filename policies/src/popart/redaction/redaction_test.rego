@@ -22,9 +22,7 @@ location_properties := ["name", "latitude", "longitude", "precision"]
 
 alert(publisher, area) := with_properties(testing.obj(publisher, "green", [], area), alert_properties)
 
-location(publisher, area) := object.union(testing.obj(publisher, "green", [], area), {
-	"type": "location", "category": null, "properties": location_properties,
-})
+location(publisher, area) := object.union(testing.obj(publisher, "green", [], area), {"type": "location", "category": null, "properties": location_properties})
 
 nothing := {"remove": [], "coarsen": []}
 

@@ -6,7 +6,9 @@ package popart.release
 import data.popart.config
 import data.popart.geo
 
-# Entrypoint popart/release/decision: { "allow", "reasons", "rule" }.
+# METADATA
+# description: 'Entrypoint popart/release/decision: { "allow", "reasons", "rule" }.'
+# entrypoint: true
 decision := decide(input.subject.agency, input.object)
 
 # TLP levels from least to most restrictive.

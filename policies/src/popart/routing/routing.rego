@@ -9,7 +9,9 @@ import data.popart.geo
 import data.popart.release
 import data.popart.visibility
 
-# Entrypoint popart/routing/decision: { "recipients": [username], "reasons": { username: [why] } }.
+# METADATA
+# description: 'Entrypoint popart/routing/decision: { "recipients": [username], "reasons": { username: [why] } }.'
+# entrypoint: true
 decision := {"recipients": recipients, "reasons": reasons}
 
 severity_rank := {"low": 1, "medium": 2, "high": 3, "critical": 4}
@@ -21,9 +23,10 @@ verdicts := [verdict(op, input.alert) | some op in input.operators]
 recipients := [v.username | some v in verdicts; v.routed]
 
 # One entry per username (the first operator entry with that username decides).
-reasons := {v.username: v.reasons |
+reasons[username] := v.reasons if {
 	some i, v in verdicts
-	not earlier(i, v.username)
+	username := v.username
+	not earlier(i, username)
 }
 
 earlier(i, username) if {
@@ -80,8 +83,9 @@ severity_check(op, alert) := {"ok": true, "reason": concat("", ["severity ", ale
 	alert_rank(alert) >= severity_rank[min_severity(op)]
 }
 
-severity_check(op, alert) := {"ok": false, "reason": concat("", ["severity ", severity_text(alert), " is below the operator's minimum (", min_severity(op), ")"])} if {
+severity_check(op, alert) := {"ok": false, "reason": reason} if {
 	alert_rank(alert) < severity_rank[min_severity(op)]
+	reason := concat("", ["severity ", severity_text(alert), " is below the operator's minimum (", min_severity(op), ")"])
 }
 
 severity_check(op, _) := {"ok": false, "reason": "the operator's min_severity is not one of low, medium, high, critical"} if {

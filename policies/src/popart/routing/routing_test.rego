@@ -58,7 +58,8 @@ test_missing_severity_reaches_nobody if {
 }
 
 test_bad_min_severity if {
-	d := routing.decision with input as {"alert": alert("pn", "green", [], null, "high"), "operators": [{"username": "u", "agency": "pn", "role": "operator", "min_severity": "urgent"}]}
+	bad := {"username": "u", "agency": "pn", "role": "operator", "min_severity": "urgent"}
+	d := routing.decision with input as {"alert": alert("pn", "green", [], null, "high"), "operators": [bad]}
 	d == {"recipients": [], "reasons": {"u": ["the operator's min_severity is not one of low, medium, high, critical"]}}
 }
 

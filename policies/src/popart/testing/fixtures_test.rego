@@ -2,7 +2,9 @@
 # named areas around Madrid and Portugal, and an object builder.
 package popart.testing
 
-ids := {key: agency.identity_id | some key, agency in data.popart.config.agencies}
+ids[key] := agency.identity_id if {
+	some key, agency in data.popart.config.agencies
+}
 
 ext := "extension-definition--eede3623-5bda-4618-a696-fd5bf0b5744f"
 

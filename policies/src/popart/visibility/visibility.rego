@@ -5,7 +5,9 @@ package popart.visibility
 import data.popart.geo
 import data.popart.release
 
-# Entrypoint popart/visibility/decision: { "allow", "reasons", "rule" }.
+# METADATA
+# description: 'Entrypoint popart/visibility/decision: { "allow", "reasons", "rule" }.'
+# entrypoint: true
 decision := decide(input.subject, input.object)
 
 # Object types an operator sees when they concern the operator's territory.
@@ -71,7 +73,10 @@ by_role(subject, obj, released) := allowed(
 
 by_role(subject, obj, released) := denied(
 	"visibility.operator_territory", released,
-	concat("", ["operators see sightings and indicators of their territory: this ", obj.type, "'s area lies outside the territory of ", release.agency_name(subject.agency)]),
+	concat("", [
+		"operators see sightings and indicators of their territory: this ", obj.type,
+		"'s area lies outside the territory of ", release.agency_name(subject.agency),
+	]),
 ) if {
 	subject.role == "operator"
 	not is_alert(obj)

@@ -1,7 +1,7 @@
 # Proves the Rego agrees with test/cases.json, the table of named cases the node runs through
 # both the wasm and the OPA server runtimes. The runner mounts the file at data.cases:
-#   opa test src test/cases_test.rego cases:test/cases.json   (policies/scripts/test.sh does)
-package popart_test.cases
+#   opa test src test/popart cases:test/cases.json   (policies/scripts/test.sh does)
+package popart.cases_test
 
 entrypoints := {
 	"popart/release/decision",
