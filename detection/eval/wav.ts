@@ -2,34 +2,17 @@
 import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { ffmpegPath } from '../src/audio/ffmpeg.js';
+import { toInt16, wavBytes } from '../src/audio/wav.js';
 
 export const SR = 16_000;
 
-export function wavBytes(samples: Float32Array, sampleRate = SR): Buffer {
-  const data = Buffer.alloc(samples.length * 2);
-  for (let i = 0; i < samples.length; i++) {
-    const v = Math.max(-1, Math.min(1, samples[i]!));
-    data.writeInt16LE(Math.round(v < 0 ? v * 32768 : v * 32767), i * 2);
-  }
-  const h = Buffer.alloc(44);
-  h.write('RIFF', 0, 'ascii');
-  h.writeUInt32LE(36 + data.length, 4);
-  h.write('WAVE', 8, 'ascii');
-  h.write('fmt ', 12, 'ascii');
-  h.writeUInt32LE(16, 16);
-  h.writeUInt16LE(1, 20); // PCM
-  h.writeUInt16LE(1, 22); // mono
-  h.writeUInt32LE(sampleRate, 24);
-  h.writeUInt32LE(sampleRate * 2, 28);
-  h.writeUInt16LE(2, 32);
-  h.writeUInt16LE(16, 34);
-  h.write('data', 36, 'ascii');
-  h.writeUInt32LE(data.length, 40);
-  return Buffer.concat([h, data]);
+/** A WAV file of float samples in [-1, 1] at the evaluation set's rate. */
+export function floatWavBytes(samples: Float32Array, sampleRate = SR): Buffer {
+  return wavBytes(toInt16(samples), sampleRate);
 }
 
 export async function writeWav(path: string, samples: Float32Array): Promise<void> {
-  await writeFile(path, wavBytes(samples));
+  await writeFile(path, floatWavBytes(samples));
 }
 
 /** Decodes any audio file ffmpeg reads to 16 kHz mono floats. */

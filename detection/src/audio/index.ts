@@ -14,3 +14,4 @@ export { ImpulsiveDetector, classifyImpulse, type ImpulseFeatures } from './dete
 export { RotorDetector } from './detectors/rotor/index.js';
 export { SirenDetector } from './detectors/siren/index.js';
 export { VoiceDetector, defaultSileroModelPath } from './detectors/voice/index.js';
+export { toInt16, wavBytes } from './wav.js';

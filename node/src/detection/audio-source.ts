@@ -4,13 +4,13 @@
  * before the sound began (up to 10 s), written when the episode is first reported.
  */
 import {
-  AudioIngest, AudioPipeline, isLiveUrl, loadMicrophoneConfig, readMicrophoneConfig, SAMPLE_RATE, type DetectionEvent, type Evidence,
+  AudioIngest, AudioPipeline, isLiveUrl, loadMicrophoneConfig, readMicrophoneConfig, SAMPLE_RATE, wavBytes, type DetectionEvent, type Evidence,
   type MicrophoneConfig,
 } from '@popart/detection';
 import { ConfigError } from '../errors.js';
 import type { DetectionSourceConfig } from './detection-config.js';
 import type { EventSource, SourceContext } from './event-source.js';
-import { PcmRing, safeName, wavBytes, writeEvidence } from './evidence.js';
+import { PcmRing, safeName, writeEvidence } from './evidence.js';
 
 const EXCERPT_S = 10;
 const PRE_ROLL_S = 1;

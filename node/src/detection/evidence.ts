@@ -31,27 +31,6 @@ export function safeName(id: string): string {
   return id.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 120);
 }
 
-/** 16-bit PCM mono as a WAV file. */
-export function wavBytes(samples: Int16Array, sampleRate: number): Buffer {
-  const data = samples.length * 2;
-  const b = Buffer.alloc(44 + data);
-  b.write('RIFF', 0, 'ascii');
-  b.writeUInt32LE(36 + data, 4);
-  b.write('WAVE', 8, 'ascii');
-  b.write('fmt ', 12, 'ascii');
-  b.writeUInt32LE(16, 16);
-  b.writeUInt16LE(1, 20); // PCM
-  b.writeUInt16LE(1, 22); // mono
-  b.writeUInt32LE(sampleRate, 24);
-  b.writeUInt32LE(sampleRate * 2, 28);
-  b.writeUInt16LE(2, 32);
-  b.writeUInt16LE(16, 34);
-  b.write('data', 36, 'ascii');
-  b.writeUInt32LE(data, 40);
-  for (let i = 0; i < samples.length; i++) b.writeInt16LE(samples[i] as number, 44 + i * 2);
-  return b;
-}
-
 /** The last seconds of 16-bit PCM, kept in chunks, to cut excerpts from. */
 export class PcmRing {
   private chunks: { start: number; pcm: Int16Array }[] = [];

@@ -10,7 +10,8 @@ import { createLogger } from '../log.js';
 import { microphoneSettings } from './audio-source.js';
 import { detectionSourceSchema, type DetectionSourceConfig } from './detection-config.js';
 import { BoundedQueue } from './event-source.js';
-import { evidenceLocator, PacketRing, PcmRing, safeName, wavBytes, writeEvidence } from './evidence.js';
+import { wavBytes } from '@popart/detection';
+import { evidenceLocator, PacketRing, PcmRing, safeName, writeEvidence } from './evidence.js';
 import { openRemoteIdSource, remoteIdSettings } from './remoteid-source.js';
 import { cameraSettings } from './video-source.js';
 

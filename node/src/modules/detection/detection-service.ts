@@ -1,21 +1,8 @@
 /** Detection sources as the API shows them: the runner's status, the input's credentials hidden. */
-import type { DetectionRunner } from '../../detection/detection-runner.js';
+import type { DetectionRunner, SourceStatus } from '../../detection/detection-runner.js';
 
-export interface DetectionSourceView {
-  id: string;
-  kind: 'REMOTEID' | 'AUDIO' | 'VIDEO';
-  input: string;
-  state: string;
-  events: number;
-  published: number;
-  merged: number;
-  filtered: number;
-  refused: number;
-  restarts: number;
-  lastError: string | null;
-  lastPublishedAt: string | null;
-  counters: Record<string, number>;
-}
+/** A source's status as the API shows it: the runner's status with the kind as a GraphQL enum. */
+export type DetectionSourceView = Omit<SourceStatus, 'kind' | 'state'> & { kind: 'REMOTEID' | 'AUDIO' | 'VIDEO'; state: string };
 
 /** Hides the user:password part of every URL in a text. */
 export function hideCredentials(text: string): string {
