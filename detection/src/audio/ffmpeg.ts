@@ -3,30 +3,14 @@
  * `@ffmpeg-installer/ffmpeg` registry package.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { locateFfmpeg } from '../ffmpeg-binary.js';
 import { AudioIngestError } from './errors.js';
-
-let cached: string | undefined;
 
 /** The ffmpeg binary to run: `FFMPEG_PATH` when set, else the one from `@ffmpeg-installer/ffmpeg`. */
 export function ffmpegPath(env: NodeJS.ProcessEnv = process.env): string {
-  const override = env.FFMPEG_PATH;
-  if (override) {
-    if (!existsSync(override)) {
-      throw new AudioIngestError('FFMPEG_MISSING', `FFMPEG_PATH points to "${override}", which does not exist`);
-    }
-    return override;
-  }
-  if (cached) return cached;
-  try {
-    const require = createRequire(import.meta.url);
-    const installer = require('@ffmpeg-installer/ffmpeg') as { path: string };
-    cached = installer.path;
-    return cached;
-  } catch (cause) {
-    throw new AudioIngestError('FFMPEG_MISSING', 'no ffmpeg binary: install @ffmpeg-installer/ffmpeg or set FFMPEG_PATH', { cause });
-  }
+  const found = locateFfmpeg(env);
+  if (found instanceof Error) throw new AudioIngestError('FFMPEG_MISSING', found.message, { cause: found });
+  return found;
 }
 
 /** Starts ffmpeg with the given arguments; stdout carries the decoded PCM, stderr its log. */

@@ -2,26 +2,13 @@
  * Where the ffmpeg binary is: `FFMPEG_PATH` when set, else the static build shipped in the `@ffmpeg-installer/ffmpeg`
  * registry package. Also the last-lines-of-stderr helper used to explain ffmpeg failures.
  */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { locateFfmpeg } from '../ffmpeg-binary.js';
 import { IngestError } from './ingest-error.js';
 
-let installed: string | undefined;
-
 export function ffmpegPath(env: NodeJS.ProcessEnv = process.env): string {
-  const override = env.FFMPEG_PATH;
-  if (override) {
-    if (!existsSync(override)) throw new IngestError('FFMPEG_MISSING', `FFMPEG_PATH is "${override}", which does not exist`);
-    return override;
-  }
-  if (installed) return installed;
-  try {
-    const require = createRequire(import.meta.url);
-    installed = (require('@ffmpeg-installer/ffmpeg') as { path: string }).path;
-  } catch (cause) {
-    throw new IngestError('FFMPEG_MISSING', 'no ffmpeg: install @ffmpeg-installer/ffmpeg or set FFMPEG_PATH', { cause });
-  }
-  return installed;
+  const found = locateFfmpeg(env);
+  if (found instanceof Error) throw new IngestError('FFMPEG_MISSING', found.message, { cause: found });
+  return found;
 }
 
 /** Keeps the last `max` lines ffmpeg wrote to stderr, to explain why it stopped. */
