@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { mulberry32 } from '../../eval/synth.js';
 import { LINKTYPE } from '../pcap/link-types.js';
 import { buildExtendedAdvertisingPdu, buildLegacyAdvertisingPdu, buildLinkLayerPacket, buildServiceData } from './bluetooth.js';
 import { decodePayload } from './decode-message.js';
@@ -15,18 +16,6 @@ import { REJECT_REASONS } from './rejection.js';
 import { flightMessages, simulateFlight, withBlePhdr, type FlightPlan } from './simulate.js';
 import type { FrameScan } from './transport.js';
 import { buildBeaconFrame, buildNanActionFrame } from './wifi.js';
-
-/** mulberry32: a small seeded generator, so that a failure can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function checkScan(scan: FrameScan, what: string): void {
   for (const r of scan.rejections) {
@@ -46,7 +35,7 @@ const plan: FlightPlan = {
 };
 
 describe('Remote ID decoder robustness', () => {
-  const rand = prng(0x5eed);
+  const rand = mulberry32(0x5eed);
   const seeds = simulateFlight({ ...plan, periodS: 2 }).slice(0, 16);
 
   it('random bytes on every link type and the feed: no throw, known reasons', () => {
