@@ -3,13 +3,13 @@
  * an audio or video file or a live stream. Events go to stdout as JSON lines; a progress bar (files)
  * and a summary go to stderr.
  */
-import { parseArgs } from 'node:util';
 import { AudioIngest, isLiveUrl } from '../audio/ingest.js';
 import { defaultMicrophoneConfig, loadMicrophoneConfig, MICROPHONE_FIELDS, type MicrophoneConfig } from '../audio/config.js';
 import { AudioPipeline, runAudio } from '../audio/pipeline.js';
 import { AUDIO_DETECTORS, AUDIO_DETECTOR_TYPES, type AudioDetectorType } from '../audio/registry.js';
 import { AudioConfigError, AudioError } from '../audio/errors.js';
 import { readMicrophoneConfig } from '../audio/config.js';
+import { parseCommandLine, ProgressBar } from './command-line.js';
 
 function usage(): string {
   const lines = [
@@ -41,31 +41,18 @@ function usage(): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        config: { type: 'string' },
-        detectors: { type: 'string' },
-        'report-voice': { type: 'boolean' },
-        live: { type: 'boolean' },
-        file: { type: 'boolean' },
-        'start-time': { type: 'string' },
-        'no-progress': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    process.stderr.write(`popart audio: ${(err as Error).message}\n\n${usage()}\n`);
-    return 2;
-  }
+  const parsed = parseCommandLine('audio', argv, {
+    config: { type: 'string' },
+    detectors: { type: 'string' },
+    'report-voice': { type: 'boolean' },
+    live: { type: 'boolean' },
+    file: { type: 'boolean' },
+    'start-time': { type: 'string' },
+    'no-progress': { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  }, usage());
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(usage() + '\n');
-    return 0;
-  }
   if (positionals.length !== 1) {
     process.stderr.write(`popart audio: expected one input (file or URL), got ${positionals.length}\n\n${usage()}\n`);
     return 2;
@@ -95,28 +82,33 @@ export async function main(argv: string[]): Promise<number> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
 
-  const progress = new ProgressBar(!live && !values['no-progress']);
+  const progress = new ProgressBar(!live && !values['no-progress'], { intervalMs: 100 });
+  let durationS: number | undefined;
+  let events = 0;
+  const showProgress = (t: number): void => {
+    if (durationS === undefined) return;
+    const speed = t / Math.max((performance.now() - started) / 1000, 1e-3);
+    progress.update(t / durationS, `${t.toFixed(1)}/${durationS.toFixed(1)} s  ${speed.toFixed(0)}× real time  ${events} events`);
+  };
   const ingest = new AudioIngest({
     input,
     live,
     signal: controller.signal,
-    onDuration: (d) => progress.setTotal(d),
+    onDuration: (d) => { durationS = d; },
     onReconnect: ({ attempt, delayMs, reason }) => process.stderr.write(`popart audio: ${reason}; reconnecting in ${delayMs} ms (attempt ${attempt})\n`),
   });
   let pipeline: AudioPipeline | undefined;
   const started = performance.now();
   try {
     pipeline = await AudioPipeline.fromConfig(config, { startTime, live });
-    let events = 0;
     await runAudio(ingest, pipeline, {
       signal: controller.signal,
       onEvent: (e) => {
         events++;
         progress.clear();
         process.stdout.write(JSON.stringify(e) + '\n');
-        progress.events = events;
       },
-      onProgress: (t) => progress.update(t),
+      onProgress: showProgress,
     });
     progress.done();
     const seconds = (performance.now() - started) / 1000;
@@ -165,56 +157,3 @@ function applyOverrides(config: MicrophoneConfig, detectors: string | undefined,
   return { ...config, detectors: entries };
 }
 
-/** A one-line progress bar on stderr (redrawn on a terminal, a line every 10 % otherwise). */
-class ProgressBar {
-  events = 0;
-  private total: number | undefined;
-  private lastDraw = 0;
-  private lastDecile = -1;
-  private readonly tty = Boolean(process.stderr.isTTY);
-  private readonly startedAt = performance.now();
-  private drawn = false;
-
-  constructor(private readonly enabled: boolean) {}
-
-  setTotal(seconds: number): void {
-    this.total = seconds;
-  }
-
-  update(t: number): void {
-    if (!this.enabled || this.total === undefined) return;
-    const now = performance.now();
-    const fraction = Math.min(1, t / this.total);
-    if (this.tty) {
-      if (now - this.lastDraw < 100) return;
-      this.lastDraw = now;
-      process.stderr.write('\r' + this.line(fraction, t));
-      this.drawn = true;
-    } else {
-      const decile = Math.floor(fraction * 10);
-      if (decile > this.lastDecile) {
-        this.lastDecile = decile;
-        process.stderr.write(this.line(fraction, t) + '\n');
-      }
-    }
-  }
-
-  clear(): void {
-    if (this.drawn && this.tty) {
-      process.stderr.write('\r\x1b[2K');
-      this.drawn = false;
-    }
-  }
-
-  done(): void {
-    this.clear();
-  }
-
-  private line(fraction: number, t: number): string {
-    const width = 30;
-    const full = Math.round(fraction * width);
-    const elapsed = (performance.now() - this.startedAt) / 1000;
-    const speed = elapsed > 0 ? t / elapsed : 0;
-    return `[${'#'.repeat(full)}${'.'.repeat(width - full)}] ${(fraction * 100).toFixed(0).padStart(3)}% ${t.toFixed(1)}/${this.total!.toFixed(1)} s  ${speed.toFixed(0)}× real time  ${this.events} events`;
-  }
-}

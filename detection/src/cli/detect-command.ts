@@ -2,7 +2,7 @@
  * `popart detect <file|url> --config camera.yaml`: runs the camera's vision pipeline on a video file, an image sequence
  * or a live stream. Tracked objects and events go to stdout as JSON lines; a progress bar (files) and logs go to stderr.
  */
-import { parseArgs } from 'node:util';
+import { parseCommandLine, ProgressBar } from './command-line.js';
 import { resolve } from 'node:path';
 import { IngestError } from '../ingest/ingest-error.js';
 import { VideoSource } from '../ingest/video-source.js';
@@ -36,65 +36,20 @@ rules: ${Object.entries(RULES).map(([name, r]) => `${name} (${r.summary})`).join
 
 exit status: 0 done, 1 input or model failure, 2 bad usage or configuration`;
 
-class ProgressBar {
-  private lastDraw = 0;
-  private lastLine = -1;
-
-  constructor(private readonly tty: boolean) {}
-
-  update(done: number, total: number | undefined, fps: number, force = false): void {
-    const now = Date.now();
-    if (!force && now - this.lastDraw < 200) return;
-    this.lastDraw = now;
-    if (!total) {
-      if (this.tty) process.stderr.write(`\r${done} frames  ${fps.toFixed(1)} fps   `);
-      return;
-    }
-    const ratio = Math.min(1, done / total);
-    if (this.tty) {
-      const width = 30;
-      const filled = Math.round(ratio * width);
-      process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(ratio * 100).toFixed(0).padStart(3)}%  ${done}/${total} frames  ${fps.toFixed(1)} fps   `);
-    } else {
-      const tenth = Math.floor(ratio * 10);
-      if (tenth > this.lastLine) {
-        this.lastLine = tenth;
-        process.stderr.write(`progress ${tenth * 10}% (${done}/${total} frames, ${fps.toFixed(1)} fps)\n`);
-      }
-    }
-  }
-
-  end(): void {
-    if (this.tty) process.stderr.write('\n');
-  }
-}
 
 export async function main(argv: string[]): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        config: { type: 'string', short: 'c' },
-        fps: { type: 'string' },
-        'evidence-dir': { type: 'string' },
-        'no-evidence': { type: 'boolean' },
-        'events-only': { type: 'boolean' },
-        'max-reconnects': { type: 'string' },
-        quiet: { type: 'boolean', short: 'q' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    process.stderr.write(`popart detect: ${e instanceof Error ? e.message : String(e)}\n\n${HELP}\n`);
-    return 2;
-  }
-  const { values, positionals } = args;
-  if (values.help) {
-    process.stdout.write(HELP + '\n');
-    return 0;
-  }
+  const parsed = parseCommandLine('detect', argv, {
+    config: { type: 'string', short: 'c' },
+    fps: { type: 'string' },
+    'evidence-dir': { type: 'string' },
+    'no-evidence': { type: 'boolean' },
+    'events-only': { type: 'boolean' },
+    'max-reconnects': { type: 'string' },
+    quiet: { type: 'boolean', short: 'q' },
+    help: { type: 'boolean', short: 'h' },
+  }, HELP);
+  if (typeof parsed === 'number') return parsed;
+  const { values, positionals } = parsed;
   const usage = (message: string): number => {
     process.stderr.write(`popart detect: ${message}\n(popart detect --help for usage)\n`);
     return 2;
@@ -149,7 +104,11 @@ export async function main(argv: string[]): Promise<number> {
     stallTimeoutMs: s.stallTimeoutMs, rtspTransport: s.rtspTransport, ...(s.kind ? { kind: s.kind } : {}), ...(log ? { log } : {}),
   });
   const pipeline = new VisionPipeline({ config, detector, ...(log ? { log } : {}) });
-  const progress = !quiet && source.kind !== 'live' ? new ProgressBar(process.stderr.isTTY === true) : undefined;
+  const progress = new ProgressBar(!quiet && source.kind !== 'live');
+  const showProgress = (done: number, total: number | undefined, fps: number, force = false): void => {
+    const detail = `${done}${total ? `/${total}` : ''} frames  ${fps.toFixed(1)} fps`;
+    progress.update(total ? done / total : undefined, detail, force);
+  };
   const eventsOnly = values['events-only'] ?? false;
   const started = performance.now();
   let events = 0;
@@ -173,11 +132,11 @@ export async function main(argv: string[]): Promise<number> {
       for (const o of await pipeline.processFrame(frame)) print(o);
       const elapsed = (performance.now() - started) / 1000;
       const total = source.stats.durationS !== undefined ? Math.max(1, Math.round(source.stats.durationS * s.fps)) : undefined;
-      progress?.update(pipeline.stats.frames, total, pipeline.stats.frames / Math.max(elapsed, 1e-3));
+      showProgress(pipeline.stats.frames, total, pipeline.stats.frames / Math.max(elapsed, 1e-3));
     }
   } catch (e) {
     if (e instanceof IngestError || e instanceof DetectorError) {
-      progress?.end();
+      progress.done();
       process.stderr.write(`popart detect: ${e.message}\n`);
       exitCode = 1;
     } else {
@@ -191,10 +150,10 @@ export async function main(argv: string[]): Promise<number> {
     await detector.close();
   }
   const elapsed = (performance.now() - started) / 1000;
-  if (exitCode === 0 && progress) {
+  if (exitCode === 0) {
     const total = source.stats.durationS !== undefined ? Math.max(pipeline.stats.frames, Math.round(source.stats.durationS * s.fps)) : undefined;
-    progress.update(pipeline.stats.frames, total && Math.min(total, pipeline.stats.frames), pipeline.stats.frames / Math.max(elapsed, 1e-3), true);
-    progress.end();
+    showProgress(pipeline.stats.frames, total && Math.min(total, pipeline.stats.frames), pipeline.stats.frames / Math.max(elapsed, 1e-3), true);
+    progress.done();
   }
   log?.(`${pipeline.stats.frames} frames in ${elapsed.toFixed(1)} s (${(pipeline.stats.frames / Math.max(elapsed, 1e-3)).toFixed(1)} fps), ` +
     `${source.stats.framesDropped} dropped, ${source.stats.reconnects} reconnect(s), ${events} event line(s)`);

@@ -4,7 +4,7 @@
  * restricted zones. Drones and events go to stdout (JSON lines, or readable lines on a terminal); progress and a
  * summary go to stderr.
  */
-import { parseArgs } from 'node:util';
+import { parseCommandLine, ProgressBar } from './command-line.js';
 import { readPcap, PcapFormatError, type PcapReadSummary } from '../pcap/pcap-reader.js';
 import { linkTypeName } from '../pcap/link-types.js';
 import { FEED_KINDS, FEED_PORT } from '../remoteid/feed-format.js';
@@ -101,26 +101,6 @@ function makePrinter(json: boolean): Printer {
   };
 }
 
-function progressBar(enabled: boolean): { update(read: number, total: number, packets: number): void; done(): void } {
-  let last = 0;
-  let shown = false;
-  return {
-    update(read, total, packets) {
-      if (!enabled) return;
-      const now = Date.now();
-      if (now - last < 200 && read < total) return;
-      last = now;
-      shown = true;
-      const f = total > 0 ? read / total : 1;
-      const width = 30;
-      process.stderr.write(`\r[${'#'.repeat(Math.round(f * width)).padEnd(width, '.')}] ${(f * 100).toFixed(0).padStart(3)}% ${packets} packets`);
-    },
-    done() {
-      if (shown) process.stderr.write('\n');
-    },
-  };
-}
-
 function positiveNumber(name: string, v: string | undefined, allowZero: boolean): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
@@ -129,35 +109,22 @@ function positiveNumber(name: string, v: string | undefined, allowZero: boolean)
 }
 
 export async function main(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        zones: { type: 'string' },
-        json: { type: 'boolean' },
-        text: { type: 'boolean' },
-        frames: { type: 'boolean' },
-        source: { type: 'string' },
-        'report-interval': { type: 'string' },
-        'event-interval': { type: 'string' },
-        'drop-after': { type: 'string' },
-        'feed-port': { type: 'string' },
-        duration: { type: 'string' },
-        'no-progress': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    process.stderr.write(`popart remoteid: ${(err as Error).message}\n\n${usage()}\n`);
-    return 2;
-  }
+  const parsed = parseCommandLine('remoteid', argv, {
+    zones: { type: 'string' },
+    json: { type: 'boolean' },
+    text: { type: 'boolean' },
+    frames: { type: 'boolean' },
+    source: { type: 'string' },
+    'report-interval': { type: 'string' },
+    'event-interval': { type: 'string' },
+    'drop-after': { type: 'string' },
+    'feed-port': { type: 'string' },
+    duration: { type: 'string' },
+    'no-progress': { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  }, usage());
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(usage() + '\n');
-    return 0;
-  }
   if (positionals.length !== 1) {
     process.stderr.write(`popart remoteid: expected one input (a capture file or udp://HOST:PORT), got ${positionals.length}\n\n${usage()}\n`);
     return 2;
@@ -206,10 +173,10 @@ export async function main(argv: string[]): Promise<number> {
 async function runFile(receiver: RemoteIdReceiver, path: string, printer: Printer, progress: boolean): Promise<number> {
   const read: PcapReadSummary = { format: 'unknown', records: 0, truncatedTailBytes: 0, skippedBlocks: 0 };
   const linkTypes = new Set<number>();
-  const bar = progressBar(progress);
+  const bar = new ProgressBar(progress, { tty: true });
   let status = 0;
   try {
-    for await (const rec of readPcap(path, { onProgress: (r, t) => bar.update(r, t, receiver.stats.packets) }, read)) {
+    for await (const rec of readPcap(path, { onProgress: (r, t) => bar.update(t > 0 ? r / t : 1, `${receiver.stats.packets} packets`) }, read)) {
       linkTypes.add(rec.linkType);
       for (const o of receiver.handlePacket(rec.linkType, rec.data, rec.timestampMs)) printer.print(o);
     }
