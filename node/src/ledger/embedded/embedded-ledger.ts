@@ -69,6 +69,9 @@ function positiveInt(name: string, value: number | undefined, fallback: number, 
   return value;
 }
 
+/** What simulating a transaction produced. */
+interface Executed { result: string; rw: RwSet }
+
 export class EmbeddedLedger {
   private readonly pending: PendingState;
   private readonly feed = new BlockFeed();
@@ -174,55 +177,43 @@ export class EmbeddedLedger {
   async submit(proposal: SignedProposal): Promise<SubmitReceipt> {
     this.assertOpen();
     endorse(proposal, this.keys);
-    if (proposal.fn === ROTATE_KEY_FN) return this.rotateKey(proposal);
-    this.assertFunction(proposal.fn);
     const p: SignedProposal = { ...proposal, args: [...proposal.args] };
-    return new Promise<SubmitReceipt>((resolveTx, rejectTx) => {
-      this.simulating = this.simulating.then(() => this.simulate(p, resolveTx, rejectTx));
-    });
-  }
-
-  /**
-   * A membership transaction adding a new key for the submitting org (key rotation): checked here, committed
-   * in order with the other transactions, and the key is trusted once its block is durable. Old keys stay valid.
-   */
-  private rotateKey(proposal: SignedProposal): Promise<SubmitReceipt> {
-    let key: KeyObject;
-    try {
-      key = rotationKey(proposal);
-    } catch (err) {
-      return Promise.reject(new EndorsementError(`key rotation ${proposal.txId} refused: ${(err as Error).message}`));
+    let execute = (): Promise<Executed> => this.execute(p);
+    let committed: ((r: SubmitReceipt) => void) | null = null;
+    if (p.fn === ROTATE_KEY_FN) {
+      // A membership transaction adding a key for the submitting org (key rotation): checked here, not by the
+      // contract; committed in order with the other transactions, the key trusted once its block is durable.
+      let key: KeyObject;
+      try {
+        key = rotationKey(p);
+      } catch (err) {
+        throw new EndorsementError(`key rotation ${p.txId} refused: ${(err as Error).message}`);
+      }
+      execute = async () => ({ result: '', rw: { reads: [], writes: [], event: null } });
+      committed = () => addMemberKey(this.keys, p.mspId, key);
+    } else {
+      this.assertFunction(p.fn);
     }
-    const p: SignedProposal = { ...proposal, args: [...proposal.args] };
     return new Promise<SubmitReceipt>((resolveTx, rejectTx) => {
-      this.simulating = this.simulating.then(() => {
-        try {
-          this.assertOpen();
-          if (this.transactions.has(p.txId)) throw new EndorsementError(`transaction ${p.txId} was already submitted (duplicate txId)`);
-          this.transactions.add(p.txId);
-          const txIndex = this.openBlock.length;
-          const resolve = (r: SubmitReceipt): void => {
-            addMemberKey(this.keys, p.mspId, key);
-            resolveTx(r);
-          };
-          this.openBlock.push({ tx: committedTx(p, { reads: [], writes: [], event: null } satisfies RwSet), writes: [], result: '', txIndex, resolve, reject: rejectTx });
-          this.cut();
-        } catch (err) {
-          rejectTx(err instanceof Error ? err : new Error(String(err)));
-        }
-      });
+      const resolve = committed ? (r: SubmitReceipt): void => { committed(r); resolveTx(r); } : resolveTx;
+      this.simulating = this.simulating.then(() => this.simulate(p, execute, resolve, rejectTx));
     });
   }
 
-  private async simulate(p: SignedProposal, resolveTx: (r: SubmitReceipt) => void, rejectTx: (e: Error) => void): Promise<void> {
+  /** Runs the contract function of a proposal against the pending state. */
+  private async execute(p: SignedProposal): Promise<Executed> {
+    const info: TxInfo = { txId: p.txId, timestamp: new Date(p.timestamp), mspId: p.mspId, clientId: p.clientId };
+    if (p.transient) info.transient = new Map(Object.entries(p.transient).map(([k, v]) => [k, Buffer.from(v, 'utf8')]));
+    const { result, ctx } = await runTransaction(this.contract, this.pending, info, p.fn, p.args);
+    return { result, rw: ctx.stub.rwSet() };
+  }
+
+  private async simulate(p: SignedProposal, execute: () => Promise<Executed>, resolveTx: (r: SubmitReceipt) => void, rejectTx: (e: Error) => void): Promise<void> {
     try {
       this.assertOpen();
       if (this.transactions.has(p.txId)) throw new EndorsementError(`transaction ${p.txId} was already submitted (duplicate txId)`);
-      const info: TxInfo = { txId: p.txId, timestamp: new Date(p.timestamp), mspId: p.mspId, clientId: p.clientId };
-      if (p.transient) info.transient = new Map(Object.entries(p.transient).map(([k, v]) => [k, Buffer.from(v, 'utf8')]));
-      const { result, ctx } = await runTransaction(this.contract, this.pending, info, p.fn, p.args);
+      const { result, rw } = await execute();
       this.assertOpen();
-      const rw = ctx.stub.rwSet();
       const txIndex = this.openBlock.length;
       this.transactions.add(p.txId);
       this.pending.accept(rw.writes, `${this.openBlockNumber}:${txIndex}`);
