@@ -137,17 +137,24 @@ export class OpenBaoServer {
   }
 
   /** One API call with the root token (or none), for the tooling. Throws with the server's errors. */
-  async api(method: string, path: string, body?: unknown, token?: string): Promise<unknown> {
-    const res = await fetch(this.url + path, {
-      method,
-      headers: { 'content-type': 'application/json', ...(token ? { 'X-Vault-Token': token } : {}) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      signal: AbortSignal.timeout(10_000),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new NodeError('INTERNAL', `OpenBao ${method} ${path} answered ${res.status}: ${text.trim()}`);
-    return text ? JSON.parse(text) : {};
+  api(method: string, path: string, body?: unknown, token?: string): Promise<unknown> {
+    return vaultRequest(this.url, method, path, body, token, 'INTERNAL', 'OpenBao ');
   }
+}
+
+/** One vault HTTP API call; a refusal throws a NodeError with `code`, `prefix`, the call and the server's answer. */
+async function vaultRequest(
+  address: string, method: string, path: string, body: unknown, token: string | undefined, code: 'INTERNAL' | 'KEYSTORE', prefix: string,
+): Promise<Record<string, unknown>> {
+  const res = await fetch(address.replace(/\/+$/, '') + path, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { 'X-Vault-Token': token } : {}) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    signal: AbortSignal.timeout(10_000),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new NodeError(code, `${prefix}${method} ${path} answered ${res.status}: ${text.trim()}`);
+  return text ? JSON.parse(text) as Record<string, unknown> : {};
 }
 
 export interface AgencyVaultCredentials {
@@ -166,17 +173,8 @@ export interface AgencyVaultCredentials {
  * renewable tokens. Returns each agency's AppRole credentials.
  */
 export async function provisionVault(address: string, adminToken: string, agencies: string[], opts: { tokenTtlSeconds?: number; tokenMaxTtlSeconds?: number } = {}): Promise<AgencyVaultCredentials[]> {
-  const call = async (method: string, path: string, body?: unknown): Promise<Record<string, unknown>> => {
-    const res = await fetch(address.replace(/\/+$/, '') + path, {
-      method,
-      headers: { 'content-type': 'application/json', 'X-Vault-Token': adminToken },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      signal: AbortSignal.timeout(10_000),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new NodeError('KEYSTORE', `provisioning the vault at ${address}: ${method} ${path} answered ${res.status}: ${text.trim()}`);
-    return text ? JSON.parse(text) as Record<string, unknown> : {};
-  };
+  const call = (method: string, path: string, body?: unknown): Promise<Record<string, unknown>> =>
+    vaultRequest(address, method, path, body, adminToken, 'KEYSTORE', `provisioning the vault at ${address}: `);
   const mounts = (await call('GET', '/v1/sys/mounts')).data as Record<string, unknown> ?? {};
   if (!('transit/' in mounts)) await call('POST', '/v1/sys/mounts/transit', { type: 'transit' });
   if (!('secret/' in mounts)) await call('POST', '/v1/sys/mounts/secret', { type: 'kv', options: { version: '2' } });
