@@ -65,10 +65,7 @@ point_in_hole(p, polygon) if {
 	point_in_ring(p, ring)
 }
 
-point_in_territory(p, territory) if {
-	some polygon in polygons(territory)
-	point_in_polygon(p, polygon)
-}
+point_in_territory(p, territory) if point_in_boxed(p, boxed_polygons(territory))
 
 # Twice the signed area of the triangle o-a-b: > 0 counter-clockwise, < 0 clockwise, 0 collinear.
 cross(o, a, b) := ((a[0] - o[0]) * (b[1] - o[1])) - ((a[1] - o[1]) * (b[0] - o[0]))
@@ -106,39 +103,37 @@ box_meets_polygon(box, polygon) if {
 	segments_meet(a, b, d[0], d[1])
 }
 
+# A territory's polygons, each with the bounding box of its outer ring, so that a point or an area far from a
+# polygon is dismissed by its box before ray casting or edge crossing.
+boxed_polygons(territory) := [{"rings": polygon, "bbox": ring_bbox(polygon[0])} | some polygon in polygons(territory)]
+
+point_in_boxed(p, boxed) if {
+	some polygon in boxed
+	point_in_box(p, polygon.bbox)
+	point_in_polygon(p, polygon.rings)
+}
+
 # An area ({ "bbox", "center" }) concerns a territory when its centre lies inside the territory,
 # or its box overlaps (shares an area with) the box of one of the territory's polygons and also
 # meets that polygon itself.
 # The cheap test first: the edge-crossing test only runs when the centre is outside (else), instead
 # of for every object as a second rule body would.
-area_in_territory(area, territory) if {
-	point_in_territory(area.center, territory)
+area_in_boxed(area, boxed) if {
+	point_in_boxed(area.center, boxed)
 } else if {
-	some polygon in polygons(territory)
-	boxes_overlap(area.bbox, ring_bbox(polygon[0]))
-	box_meets_polygon(area.bbox, polygon)
-}
-
-# Each agency's territory as its polygons, with the bounding box of their outer ring: a rule, so it is
-# computed once per evaluation rather than once per object. The tests below go through it.
-agency_polygons[key] := [{"rings": polygon, "bbox": ring_bbox(polygon[0])} |
-	some polygon in polygons(agency.jurisdiction)
-] if {
-	some key, agency in config.agencies
-}
-
-# point_in_territory for an agency's jurisdiction, skipping polygons whose box does not hold the point.
-point_in_agency_territory(p, key) if {
-	some polygon in agency_polygons[key]
-	point_in_box(p, polygon.bbox)
-	point_in_polygon(p, polygon.rings)
-}
-
-# area_in_territory for an agency's jurisdiction, with the polygons' boxes computed once.
-area_in_agency_territory(area, key) if {
-	point_in_agency_territory(area.center, key)
-} else if {
-	some polygon in agency_polygons[key]
+	some polygon in boxed
 	boxes_overlap(area.bbox, polygon.bbox)
 	box_meets_polygon(area.bbox, polygon.rings)
 }
+
+area_in_territory(area, territory) if area_in_boxed(area, boxed_polygons(territory))
+
+# Each agency's territory as boxed polygons: a rule, so it is computed once per evaluation rather than once
+# per object.
+agency_polygons[key] := boxed_polygons(agency.jurisdiction) if {
+	some key, agency in config.agencies
+}
+
+point_in_agency_territory(p, key) if point_in_boxed(p, agency_polygons[key])
+
+area_in_agency_territory(area, key) if area_in_boxed(area, agency_polygons[key])
