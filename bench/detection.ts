@@ -2,7 +2,8 @@
  * bench/detection — the vision pipeline against bare model inference, same model and input in one run.
  *
  *  1. bare inference: NanoDet's onnxruntime session run on one prepared input tensor, back to back (frames/s);
- *  2. whole pipeline: a synthetic clip (ffmpeg lavfi: moving boxes on a test pattern) decoded by ffmpeg, preprocessed,
+ *  2. whole pipeline: a synthetic clip (ffmpeg lavfi: moving boxes on a test pattern) decoded by ffmpeg at the camera's
+ *     size and, on a second pipe, scaled to NanoDet's input (as `popart detect` and the node run it), normalised,
  *     NanoDet, tracking, zones and rules, events (frames/s), with the time spent in each stage;
  *     ratio = pipeline / bare (target ≥ 0.85);
  *  3. peak memory over a long stream: a `--long-minutes` lavfi stream at `--long-fps` through the whole pipeline
@@ -76,7 +77,7 @@ async function main(): Promise<void> {
     const pipeline = new VisionPipeline({ config: cfg, detector });
     const rounds = Math.max(1, Math.round(frames / 20));
     const perRound = Math.ceil(frames / rounds);
-    const clip = new VideoSource({ input: LAVFI(Math.ceil((rounds * perRound + 10) / FPS), FPS), inputFormat: 'lavfi', fps: FPS, width: W, height: H });
+    const clip = new VideoSource({ input: LAVFI(Math.ceil((rounds * perRound + 10) / FPS), FPS), inputFormat: 'lavfi', fps: FPS, width: W, height: H, scaled: detector.input });
     const it = clip[Symbol.asyncIterator]();
     for (let i = 0; i < 5; i++) {
       const r = await it.next();
@@ -116,7 +117,7 @@ async function main(): Promise<void> {
     // 3. Peak memory over a long stream.
     const longFrames = Math.round(longMinutes * 60 * longFps);
     const longPipeline = new VisionPipeline({ config: { ...cfg, source: { ...cfg.source, fps: longFps } }, detector, evidence: false });
-    const long = new VideoSource({ input: LAVFI(longMinutes * 60, longFps), inputFormat: 'lavfi', fps: longFps, width: W, height: H });
+    const long = new VideoSource({ input: LAVFI(longMinutes * 60, longFps), inputFormat: 'lavfi', fps: longFps, width: W, height: H, scaled: detector.input });
     let peakRss = process.memoryUsage().rss;
     let peakHeap = process.memoryUsage().heapUsed;
     const rssAtStart = peakRss;

@@ -102,6 +102,8 @@ export async function main(argv: string[]): Promise<number> {
   const source = new VideoSource({
     input, fps: s.fps, width: s.width, height: s.height, queueFrames: s.queueFrames, reconnect: s.reconnect,
     stallTimeoutMs: s.stallTimeoutMs, rtspTransport: s.rtspTransport, ...(s.kind ? { kind: s.kind } : {}), ...(log ? { log } : {}),
+    // ffmpeg also scales each frame to the model's input, so the detector only normalises it.
+    ...(detector.input ? { scaled: detector.input } : {}),
   });
   const pipeline = new VisionPipeline({ config, detector, ...(log ? { log } : {}) });
   const progress = new ProgressBar(!quiet && source.kind !== 'live');

@@ -12,6 +12,7 @@ import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
 import { ffmpegPath, parseDuration, StderrTail } from './ffmpeg.js';
 import { IngestError } from './ingest-error.js';
+import { checkScaledInputSpec, scaledInputFilter, scaledTransform, type Letterbox, type ScaledImage, type ScaledInputSpec } from './scaled-input.js';
 import { detectSourceKind, isGlobPattern, redactUrl, type SourceKind } from './source-kind.js';
 
 export interface ReconnectOptions {
@@ -47,6 +48,11 @@ export interface VideoSourceOptions {
   rtspTransport?: 'tcp' | 'udp';
   /** Files: read the input this many extra times (-1 = forever); used by benchmarks for long runs. */
   loop?: number;
+  /**
+   * Also deliver each frame scaled to a detector's input (`frame.scaled`), scaled by ffmpeg on a second pipe: the
+   * detector then skips its own resize. Pass the detector's `input`.
+   */
+  scaled?: ScaledInputSpec;
   /** Wall-clock time of media time 0 (files; default: when the source opens). */
   startTime?: Date;
   ffmpegPath?: string;
@@ -65,6 +71,8 @@ export interface VideoFrame {
   timeS: number;
   /** When the frame was captured: startTime + timeS for files, the time it was read for live sources. */
   capturedAt: Date;
+  /** The same frame at the detector's input size (when the `scaled` option is set). */
+  scaled?: ScaledImage;
 }
 
 export interface SourceStats {
@@ -77,6 +85,37 @@ export interface SourceStats {
 }
 
 type Child = ChildProcessByStdio<null, Readable, Readable>;
+
+/** Collects the bytes of one pipe into whole frames of `size` bytes. */
+class FrameAssembler {
+  readonly done: Buffer[] = [];
+  private pending: Buffer;
+  private filled = 0;
+
+  constructor(private readonly size: number) {
+    this.pending = Buffer.allocUnsafe(size);
+  }
+
+  push(chunk: Buffer): void {
+    let offset = 0;
+    while (offset < chunk.length) {
+      const n = Math.min(this.size - this.filled, chunk.length - offset);
+      chunk.copy(this.pending, this.filled, offset, offset + n);
+      this.filled += n;
+      offset += n;
+      if (this.filled === this.size) {
+        this.done.push(this.pending);
+        this.pending = Buffer.allocUnsafe(this.size);
+        this.filled = 0;
+      }
+    }
+  }
+
+  reset(): void {
+    this.done.length = 0;
+    this.filled = 0;
+  }
+}
 
 /** Extra time allowed for ffmpeg to probe a live stream before its first frame. */
 const PROBE_GRACE_MS = 3000;
@@ -94,8 +133,11 @@ export class VideoSource implements AsyncIterable<VideoFrame> {
   private readonly queue: VideoFrame[] = [];
   private waiter: (() => void) | undefined;
   private child: Child | undefined;
-  private pending: Buffer;
-  private filled = 0;
+  /** The scaled pipe (fd 3) of the current ffmpeg, when `scaled` is set. */
+  private scaledPipe: Readable | undefined;
+  private readonly frames: FrameAssembler;
+  private readonly scaledFrames: FrameAssembler | undefined;
+  private readonly scaledLayout: Letterbox | undefined;
   private paused = false;
   private ended = false;
   private closed = false;
@@ -129,7 +171,13 @@ export class VideoSource implements AsyncIterable<VideoFrame> {
     };
     this.startTime = options.startTime ?? new Date();
     this.frameBytes = options.width * options.height * 3;
-    this.pending = Buffer.allocUnsafe(this.frameBytes);
+    this.frames = new FrameAssembler(this.frameBytes);
+    if (options.scaled) {
+      checkScaledInputSpec(options.scaled);
+      this.scaledFrames = new FrameAssembler(options.scaled.width * options.scaled.height * 3);
+      const { scaleX, scaleY, padX, padY } = scaledTransform(options.width, options.height, options.scaled);
+      this.scaledLayout = { scaleX, scaleY, padX, padY };
+    }
   }
 
   /** The input as it may appear in logs (credentials hidden). */
@@ -176,6 +224,7 @@ export class VideoSource implements AsyncIterable<VideoFrame> {
           if (this.paused && this.queue.length < this.options.queueFrames) {
             this.paused = false;
             this.child?.stdout.resume();
+            this.scaledPipe?.resume();
           }
           yield frame;
           continue;
@@ -223,7 +272,18 @@ export class VideoSource implements AsyncIterable<VideoFrame> {
       args.push('-stream_loop', String(this.options.loop));
     }
     if (this.options.inputFormat && kind !== 'image-sequence') args.push('-f', this.options.inputFormat);
-    args.push('-i', input, '-an', '-sn', '-dn', '-vf', `fps=${fps},scale=${width}:${height}`, '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1');
+    args.push('-i', input, '-an', '-sn', '-dn');
+    const { scaled } = this.options;
+    if (!scaled) {
+      args.push('-vf', `fps=${fps},scale=${width}:${height}`, '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1');
+      return args;
+    }
+    // One decode, two outputs: the camera-sized frame on stdout, the detector-sized one (scaled from it) on fd 3.
+    args.push(
+      '-filter_complex', `[0:v]fps=${fps},scale=${width}:${height},split=2[camera][m];[m]${scaledInputFilter(width, height, scaled)}[model]`,
+      '-map', '[camera]', '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1',
+      '-map', '[model]', '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:3',
+    );
     return args;
   }
 
@@ -236,43 +296,49 @@ export class VideoSource implements AsyncIterable<VideoFrame> {
     });
     let child: Child;
     try {
-      child = spawn(this.options.ffmpegPath ?? ffmpegPath(), this.args(), { stdio: ['ignore', 'pipe', 'pipe'] });
+      const stdio = this.options.scaled ? ['ignore', 'pipe', 'pipe', 'pipe'] as const : ['ignore', 'pipe', 'pipe'] as const;
+      child = spawn(this.options.ffmpegPath ?? ffmpegPath(), this.args(), { stdio: [...stdio] }) as Child;
     } catch (cause) {
       this.fail(cause instanceof IngestError ? cause : new IngestError('FFMPEG_MISSING', `cannot start ffmpeg: ${String(cause)}`, { cause }));
       return;
     }
     this.child = child;
     this.framesThisAttempt = 0;
-    this.filled = 0;
+    this.frames.reset();
+    this.scaledFrames?.reset();
     this.lastDataAt = Date.now();
-    child.stdout.on('data', (chunk: Buffer) => this.onData(chunk));
+    child.stdout.on('data', (chunk: Buffer) => this.onData(this.frames, chunk));
+    const scaledPipe = this.scaledFrames ? (child.stdio[3] as Readable | null) ?? undefined : undefined;
+    this.scaledPipe = scaledPipe;
+    if (scaledPipe && this.scaledFrames) {
+      const frames = this.scaledFrames;
+      scaledPipe.on('data', (chunk: Buffer) => this.onData(frames, chunk));
+      scaledPipe.on('error', () => { /* ffmpeg's exit is reported by 'close' */ });
+      if (this.paused) scaledPipe.pause();
+    }
     child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
     child.on('error', (cause) => {
       this.fail(new IngestError('FFMPEG_MISSING', `cannot start ffmpeg (${cause.message})`, { cause }));
     });
     child.on('close', (code, signal) => {
-      if (this.child === child) this.child = undefined;
+      if (this.child === child) {
+        this.child = undefined;
+        this.scaledPipe = undefined;
+      }
       this.onExit(code, signal, stderr);
     });
   }
 
-  private onData(chunk: Buffer): void {
+  private onData(assembler: FrameAssembler, chunk: Buffer): void {
     this.lastDataAt = Date.now();
-    let offset = 0;
-    while (offset < chunk.length) {
-      const n = Math.min(this.frameBytes - this.filled, chunk.length - offset);
-      chunk.copy(this.pending, this.filled, offset, offset + n);
-      this.filled += n;
-      offset += n;
-      if (this.filled === this.frameBytes) {
-        this.emitFrame(this.pending);
-        this.pending = Buffer.allocUnsafe(this.frameBytes);
-        this.filled = 0;
-      }
+    assembler.push(chunk);
+    // A frame is whole when its camera-sized image (and its scaled copy, when asked for) has arrived.
+    while (this.frames.done.length && (!this.scaledFrames || this.scaledFrames.done.length)) {
+      this.emitFrame(this.frames.done.shift()!, this.scaledFrames?.done.shift());
     }
   }
 
-  private emitFrame(data: Buffer): void {
+  private emitFrame(data: Buffer, scaledData: Buffer | undefined): void {
     const index = this.stats.framesDecoded++;
     this.framesThisAttempt++;
     const { fps, width, height } = this.options;
@@ -286,7 +352,9 @@ export class VideoSource implements AsyncIterable<VideoFrame> {
       timeS = index / fps;
       capturedAt = new Date(this.startTime.getTime() + timeS * 1000);
     }
-    this.queue.push({ data, width, height, index, timeS, capturedAt });
+    const frame: VideoFrame = { data, width, height, index, timeS, capturedAt };
+    if (scaledData && this.options.scaled && this.scaledLayout) frame.scaled = { ...this.options.scaled, data: scaledData, transform: this.scaledLayout };
+    this.queue.push(frame);
     if (this.queue.length > this.options.queueFrames) {
       if (this.options.overflow === 'drop-oldest') {
         this.queue.shift();
@@ -301,6 +369,7 @@ export class VideoSource implements AsyncIterable<VideoFrame> {
     if (this.options.overflow === 'wait' && this.queue.length >= this.options.queueFrames && !this.paused) {
       this.paused = true;
       this.child?.stdout.pause();
+      this.scaledPipe?.pause();
     }
     this.wake();
   }

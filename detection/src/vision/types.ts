@@ -1,10 +1,13 @@
 /** What the vision stages pass to one another: frames, boxes, detections. */
+import type { ScaledImage, ScaledInputSpec } from '../ingest/scaled-input.js';
 
 /** An rgb24 image, row-major, `width * height * 3` bytes (a decoded video frame). */
 export interface Frame {
   data: Uint8Array;
   width: number;
   height: number;
+  /** The same picture already scaled to a detector's input (VideoSource's `scaled` option); used when it fits. */
+  scaled?: ScaledImage;
 }
 
 /** Axis-aligned box in frame pixels: (x1, y1) top-left, (x2, y2) bottom-right. */
@@ -30,6 +33,8 @@ export interface ObjectDetector {
   readonly name: string;
   /** Every class name the detector can output, indexed by class id. */
   readonly labels: readonly string[];
+  /** The model input it resizes frames to: a source that delivers `frame.scaled` in this shape saves the resize. */
+  readonly input?: ScaledInputSpec;
   detect(frame: Frame): Promise<Detection[]>;
   close(): Promise<void>;
 }

@@ -1,8 +1,13 @@
 /**
  * Frame → model input tensor: bilinear resize (stretched, or letterboxed to keep the aspect ratio), channel order and
  * per-channel normalisation, laid out as NCHW float32. Returns how to map model coordinates back to the frame.
+ * A frame that comes with a copy already scaled to the model's input (`frame.scaled`, scaled by ffmpeg) is only
+ * normalised.
  */
+import { LETTERBOX_GREY, scaledTransform, type Letterbox } from '../../ingest/scaled-input.js';
 import type { Box, Frame } from '../types.js';
+
+export type { Letterbox } from '../../ingest/scaled-input.js';
 
 export interface Normalisation {
   /** Channel order of the tensor. */
@@ -10,14 +15,6 @@ export interface Normalisation {
   /** Per tensor channel (in `order`): value = (pixel - mean) / std, pixels 0..255. */
   mean: [number, number, number];
   std: [number, number, number];
-}
-
-export interface Letterbox {
-  /** model pixel = frame pixel * scale + pad */
-  scaleX: number;
-  scaleY: number;
-  padX: number;
-  padY: number;
 }
 
 export interface PreparedInput {
@@ -50,24 +47,44 @@ function axis(srcSize: number, dstSize: number, scale: number): Axis {
   return result;
 }
 
-export function prepareInput(frame: Frame, width: number, height: number, mode: 'stretch' | 'letterbox', norm: Normalisation, padValue = 114): PreparedInput {
-  let scaleX = width / frame.width;
-  let scaleY = height / frame.height;
-  let padX = 0;
-  let padY = 0;
-  let outW = width;
-  let outH = height;
-  if (mode === 'letterbox') {
-    const s = Math.min(scaleX, scaleY);
-    scaleX = s;
-    scaleY = s;
-    outW = Math.round(frame.width * s);
-    outH = Math.round(frame.height * s);
-    padX = Math.floor((width - outW) / 2);
-    padY = Math.floor((height - outH) / 2);
-  }
+/**
+ * The model input for a frame. `tensor`, when given, is filled and returned (3 × width × height floats): a detector
+ * reuses one between runs.
+ */
+export function prepareInput(frame: Frame, width: number, height: number, mode: 'stretch' | 'letterbox', norm: Normalisation, tensor?: Float32Array): PreparedInput {
   const plane = width * height;
-  const tensor = new Float32Array(3 * plane);
+  if (tensor && tensor.length !== 3 * plane) throw new RangeError(`tensor has ${tensor.length} floats, the input needs ${3 * plane}`);
+  const { scaled } = frame;
+  if (scaled && scaled.width === width && scaled.height === height && scaled.mode === mode) {
+    return { tensor: normaliseScaled(scaled.data, plane, norm, tensor ?? new Float32Array(3 * plane)), transform: scaled.transform };
+  }
+  const { scaleX, scaleY, padX, padY, innerWidth: outW, innerHeight: outH } = scaledTransform(frame.width, frame.height, { width, height, mode });
+  return { tensor: resizeInto(tensor ?? new Float32Array(3 * plane), frame, width, height, { scaleX, scaleY, padX, padY }, outW, outH, norm), transform: { scaleX, scaleY, padX, padY } };
+}
+
+/** Tensor channel c = (source channel src[c] − mean[c]) / std[c], from a per-channel table of the 256 values. */
+function normaliseScaled(data: Uint8Array, plane: number, norm: Normalisation, tensor: Float32Array): Float32Array {
+  const src = norm.order === 'rgb' ? [0, 1, 2] : [2, 1, 0];
+  const [s0, s1, s2] = src as [number, number, number];
+  const m0 = 1 / norm.std[0];
+  const m1 = 1 / norm.std[1];
+  const m2 = 1 / norm.std[2];
+  const a0 = -norm.mean[0] * m0;
+  const a1 = -norm.mean[1] * m1;
+  const a2 = -norm.mean[2] * m2;
+  const p2 = 2 * plane;
+  for (let i = 0, s = 0; i < plane; i++, s += 3) {
+    tensor[i] = data[s + s0]! * m0 + a0;
+    tensor[i + plane] = data[s + s1]! * m1 + a1;
+    tensor[i + p2] = data[s + s2]! * m2 + a2;
+  }
+  return tensor;
+}
+
+function resizeInto(tensor: Float32Array, frame: Frame, width: number, height: number, t: Letterbox, outW: number, outH: number, norm: Normalisation): Float32Array {
+  const { scaleX, scaleY, padX, padY } = t;
+  const plane = width * height;
+  const padValue = LETTERBOX_GREY;
   // Tensor channel c reads source channel src[c]; value = pixel * mul[c] + add[c].
   const src = norm.order === 'rgb' ? [0, 1, 2] : [2, 1, 0];
   const mul = norm.std.map((s) => 1 / s);
@@ -75,7 +92,7 @@ export function prepareInput(frame: Frame, width: number, height: number, mode: 
   const [r0, r1, r2] = src as [number, number, number];
   const [m0, m1, m2] = mul as [number, number, number];
   const [a0, a1, a2] = add as [number, number, number];
-  if (mode === 'letterbox' && (padX > 0 || padY > 0 || outW < width || outH < height)) {
+  if (outW < width || outH < height) {
     const p0 = padValue * m0 + a0;
     const p1 = padValue * m1 + a1;
     const p2 = padValue * m2 + a2;
@@ -95,7 +112,7 @@ export function prepareInput(frame: Frame, width: number, height: number, mode: 
         tensor[o + 2 * plane] = data[s + r2]! * m2 + a2;
       }
     }
-    return { tensor, transform: { scaleX, scaleY, padX, padY } };
+    return tensor;
   }
   const ax = axis(frame.width, outW, scaleX);
   const ay = axis(frame.height, outH, scaleY);
@@ -139,7 +156,7 @@ export function prepareInput(frame: Frame, width: number, height: number, mode: 
       tensor[base2 + o] = (top + (bottom - top) * wy) * k2 + b2;
     }
   }
-  return { tensor, transform: { scaleX, scaleY, padX, padY } };
+  return tensor;
 }
 
 /** Maps a box from model input pixels back to frame pixels. */

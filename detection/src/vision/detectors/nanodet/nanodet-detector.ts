@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ScaledInputSpec } from '../../../ingest/scaled-input.js';
 import { clampBox, type Detection, type Frame, type ObjectDetector } from '../../types.js';
 import { COCO_LABELS } from '../coco-labels.js';
 import { DetectorError } from '../detector-error.js';
@@ -48,7 +49,10 @@ interface LevelOutputs { stride: number; columns: number; scores: string; distan
 
 export class NanoDetDetector implements ObjectDetector {
   readonly labels = COCO_LABELS;
+  readonly input: ScaledInputSpec;
   private readonly keep: ReadonlySet<number> | undefined;
+  /** An input tensor not in use, reused by the next frame. */
+  private spare: Float32Array | undefined;
 
   private constructor(
     readonly name: string,
@@ -60,6 +64,7 @@ export class NanoDetDetector implements ObjectDetector {
     private readonly config: NanoDetConfig,
   ) {
     this.keep = config.classes ? new Set(config.classes.map((c) => COCO_LABELS.indexOf(c)).filter((i) => i >= 0)) : undefined;
+    this.input = { width: inputSize, height: inputSize, mode: 'stretch' };
   }
 
   static async create(config: NanoDetConfig): Promise<NanoDetDetector> {
@@ -97,12 +102,16 @@ export class NanoDetDetector implements ObjectDetector {
 
   async detect(frame: Frame): Promise<Detection[]> {
     const size = this.inputSize;
-    const { tensor, transform } = prepareInput(frame, size, size, 'stretch', NANODET_NORMALISATION);
+    const spare = this.spare;
+    this.spare = undefined;
+    const { tensor, transform } = prepareInput(frame, size, size, 'stretch', NANODET_NORMALISATION, spare);
     let results: ort.InferenceSession.ReturnType;
     try {
       results = await this.session.run({ [this.inputName]: new ort.Tensor('float32', tensor, [1, 3, size, size]) });
     } catch (cause) {
       throw new DetectorError('INFERENCE_FAILED', `NanoDet inference failed: ${String(cause)}`, { cause });
+    } finally {
+      this.spare = tensor;
     }
     const levels: NanoDetLevel[] = this.levels.map((l) => ({
       stride: l.stride,

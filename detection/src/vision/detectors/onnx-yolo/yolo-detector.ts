@@ -1,4 +1,5 @@
 /** A YOLO-family ONNX export run with onnxruntime-node: letterboxed RGB 0..1 input, decoded output, NMS. */
+import type { ScaledInputSpec } from '../../../ingest/scaled-input.js';
 import { clampBox, type Detection, type Frame, type ObjectDetector } from '../../types.js';
 import { DetectorError } from '../detector-error.js';
 import { nonMaxSuppression } from '../nms.js';
@@ -11,8 +12,11 @@ const YOLO_NORMALISATION: Normalisation = { order: 'rgb', mean: [0, 0, 0], std: 
 
 export class OnnxYoloDetector implements ObjectDetector {
   readonly labels: readonly string[];
+  readonly input: ScaledInputSpec;
   private readonly keep: ReadonlySet<number> | undefined;
   private layout: ResolvedLayout | undefined;
+  /** An input tensor not in use, reused by the next frame. */
+  private spare: Float32Array | undefined;
 
   private constructor(
     readonly name: string,
@@ -25,6 +29,7 @@ export class OnnxYoloDetector implements ObjectDetector {
   ) {
     this.labels = config.classMap;
     this.keep = config.classes ? new Set(config.classes.map((c) => config.classMap.indexOf(c)).filter((i) => i >= 0)) : undefined;
+    this.input = { width, height, mode: config.letterbox ? 'letterbox' : 'stretch' };
   }
 
   static async create(config: OnnxYoloConfig): Promise<OnnxYoloDetector> {
@@ -77,13 +82,17 @@ export class OnnxYoloDetector implements ObjectDetector {
   }
 
   async detect(frame: Frame): Promise<Detection[]> {
-    const { tensor, transform } = prepareInput(frame, this.width, this.height, this.config.letterbox ? 'letterbox' : 'stretch', YOLO_NORMALISATION);
+    const spare = this.spare;
+    this.spare = undefined;
+    const { tensor, transform } = prepareInput(frame, this.width, this.height, this.input.mode, YOLO_NORMALISATION, spare);
     let output: ort.Tensor;
     try {
       const results = await this.session.run({ [this.inputName]: new ort.Tensor('float32', tensor, [1, 3, this.height, this.width]) });
       output = results[this.outputName]!;
     } catch (cause) {
       throw new DetectorError('INFERENCE_FAILED', `${this.name}: inference failed: ${String(cause)}`, { cause });
+    } finally {
+      this.spare = tensor;
     }
     const layout = this.layoutFor(output.dims);
     const candidates = decodeYolo(output.data as Float32Array, layout, this.config.classMap.length, this.config.scoreThreshold, this.keep);
