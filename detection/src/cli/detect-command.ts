@@ -101,7 +101,7 @@ export async function main(argv: string[]): Promise<number> {
   const { source: s } = config;
   const source = new VideoSource({
     input, fps: s.fps, width: s.width, height: s.height, queueFrames: s.queueFrames, reconnect: s.reconnect,
-    stallTimeoutMs: s.stallTimeoutMs, rtspTransport: s.rtspTransport, ...(s.kind ? { kind: s.kind } : {}), ...(log ? { log } : {}),
+    stallTimeoutMs: s.stallTimeoutMs, rtspTransport: s.rtspTransport, rtspListen: s.rtspListen, ...(s.kind ? { kind: s.kind } : {}), ...(log ? { log } : {}),
     // ffmpeg also scales each frame to the model's input, so the detector only normalises it.
     ...(detector.input ? { scaled: detector.input } : {}),
   });

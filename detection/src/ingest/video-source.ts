@@ -46,6 +46,11 @@ export interface VideoSourceOptions {
   stallTimeoutMs?: number;
   /** RTSP transport (default tcp). */
   rtspTransport?: 'tcp' | 'udp';
+  /**
+   * RTSP push instead of pull: ffmpeg listens on the rtsp:// URL's host and port for a camera or encoder that
+   * publishes to it (ANNOUNCE/RECORD). When the publisher leaves, the source listens again (with the reconnect backoff).
+   */
+  rtspListen?: boolean;
   /** Files: read the input this many extra times (-1 = forever); used by benchmarks for long runs. */
   loop?: number;
   /**
@@ -156,6 +161,9 @@ export class VideoSource implements AsyncIterable<VideoFrame> {
       if (!Number.isFinite(value) || value <= 0) throw new RangeError(`${name} must be a positive number, got ${value}`);
     }
     if (!Number.isInteger(options.width) || !Number.isInteger(options.height)) throw new RangeError('width and height must be integers');
+    if (options.rtspListen && !/^rtsp:\/\//i.test(options.input)) {
+      throw new RangeError(`rtspListen needs an rtsp:// URL to listen on, got ${redactUrl(options.input)}`);
+    }
     this.kind = kind;
     this.options = {
       ...options,
@@ -265,7 +273,10 @@ export class VideoSource implements AsyncIterable<VideoFrame> {
       args.push('-f', 'image2', '-framerate', String(fps));
       if (isGlobPattern(input)) args.push('-pattern_type', 'glob');
     } else if (kind === 'live') {
-      if (/^rtsps?:/i.test(input)) args.push('-rtsp_transport', this.options.rtspTransport ?? 'tcp');
+      if (/^rtsps?:/i.test(input)) {
+        args.push('-rtsp_transport', this.options.rtspTransport ?? 'tcp');
+        if (this.options.rtspListen) args.push('-rtsp_flags', 'listen');
+      }
       // Probe one second of stream, not five: a live source starts delivering sooner.
       args.push('-analyzeduration', '1000000', '-probesize', '1000000');
     } else if (this.options.loop) {
@@ -376,6 +387,8 @@ export class VideoSource implements AsyncIterable<VideoFrame> {
 
   private checkStall(): void {
     if (this.closed || !this.child) return;
+    // A listening source waits for its publisher as long as it takes; once frames flow, a stall restarts it.
+    if (this.options.rtspListen && this.framesThisAttempt === 0) return;
     // Before the first frame of a connection ffmpeg is still probing the stream: allow it PROBE_GRACE_MS more.
     const limit = this.options.stallTimeoutMs + (this.framesThisAttempt === 0 ? PROBE_GRACE_MS : 0);
     if (Date.now() - this.lastDataAt > limit) {

@@ -28,6 +28,8 @@ export interface SourceConfig {
   reconnect: { initialDelayMs: number; maxDelayMs: number; maxAttempts: number };
   stallTimeoutMs: number;
   rtspTransport: 'tcp' | 'udp';
+  /** RTSP push: listen on the rtsp:// URL's port for a camera or encoder that publishes to it (ANNOUNCE/RECORD). */
+  rtspListen: boolean;
 }
 
 export interface EventsConfig {
@@ -89,7 +91,7 @@ function parseCamera(raw: Raw, f: Fields): CameraConfig['camera'] {
 
 function parseSource(raw: Raw, f: Fields, baseDir: string): SourceConfig {
   const path = ['source'];
-  const s = f.object(raw.source, path, ['input', 'kind', 'fps', 'width', 'height', 'queueFrames', 'reconnect', 'stallTimeoutS', 'rtspTransport']);
+  const s = f.object(raw.source, path, ['input', 'kind', 'fps', 'width', 'height', 'queueFrames', 'reconnect', 'stallTimeoutS', 'rtspTransport', 'rtspListen']);
   const r = f.object(s?.reconnect, [...path, 'reconnect'], ['initialDelayS', 'maxDelayS', 'maxAttempts']);
   const rp = [...path, 'reconnect'];
   const source: SourceConfig = {
@@ -104,6 +106,7 @@ function parseSource(raw: Raw, f: Fields, baseDir: string): SourceConfig {
     },
     stallTimeoutMs: 1000 * f.number(s, 'stallTimeoutS', path, 10, { above: 0, max: 3600 }),
     rtspTransport: f.oneOf(s, 'rtspTransport', path, ['tcp', 'udp'] as const, 'tcp'),
+    rtspListen: f.boolean(s, 'rtspListen', path, false),
   };
   const input = f.string(s, 'input', path, undefined);
   if (input) source.input = /^[a-z][a-z0-9+.-]*:\/\//i.test(input) || isAbsolute(input) ? input : resolve(baseDir, input);
