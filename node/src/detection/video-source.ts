@@ -52,7 +52,8 @@ export async function openVideoSource(config: DetectionSourceConfig, ctx: Source
       const log = (message: string): void => ctx.log.info(message, { source: config.id });
       const source = new VideoSource({
         input: config.input, fps: s.fps, width: s.width, height: s.height, queueFrames: s.queueFrames, reconnect: s.reconnect,
-        stallTimeoutMs: s.stallTimeoutMs, rtspTransport: s.rtspTransport, ...(s.kind ? { kind: s.kind } : {}), log,
+        stallTimeoutMs: s.stallTimeoutMs, rtspTransport: s.rtspTransport, rtspListen: s.rtspListen, ...(s.kind ? { kind: s.kind } : {}), log,
+        ...(model.input ? { scaled: model.input } : {}), // ffmpeg scales to the model's input too: no resize in JavaScript
       });
       video = source;
       const pipeline = new VisionPipeline({ config: camera, detector: model, log });
