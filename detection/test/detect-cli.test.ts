@@ -5,7 +5,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
-import { buildFixedOutputModel, yoloBoxesFirst } from './onnx-builder.js';
+import { buildFixedOutputModel, yoloBoxesFirst } from '../src/testing/onnx-builder.js';
 import { FFMPEG, run, tempDir } from './vision-helpers.js';
 
 const POPART = fileURLToPath(new URL('../src/cli/popart.js', import.meta.url));

@@ -6,7 +6,7 @@ import { CameraConfigError } from '../src/vision/config/config-error.js';
 import { DetectorError } from '../src/vision/detectors/detector-error.js';
 import { createDetector } from '../src/vision/detectors/registry.js';
 import type { OnnxYoloConfig } from '../src/vision/detectors/onnx-yolo/config.js';
-import { buildFixedOutputModel, yoloAnchorsFirst, yoloBoxesFirst } from './onnx-builder.js';
+import { buildBrightSpotModel, buildFixedOutputModel, yoloAnchorsFirst, yoloBoxesFirst } from '../src/testing/onnx-builder.js';
 import { cameraConfig, tempDir } from './vision-helpers.js';
 
 const CLASSES = ['drone', 'bird', 'airplane'];
@@ -122,4 +122,30 @@ test('onnx-yolo config: model and classMap are required, class ids in a mapping,
     (e: unknown) => e instanceof CameraConfigError
       && e.issues.some((i) => i.path === 'detector.classes[0]' && /unknown class "plane"/.test(i.message))
       && e.issues.some((i) => i.path === 'detector.layout' && /"auto", "boxes-first", "anchors-first"/.test(i.message)));
+});
+
+test('the testing bright-spot model: its one box follows a white square in the frame, and nothing without one', async (t) => {
+  const dir = await tempDir(t);
+  const model = join(dir, 'spot.onnx');
+  await writeFile(model, buildBrightSpotModel({ width: 64, height: 64, classes: 2, box: { width: 4, height: 8 } }));
+  // Stretched 128×64 → 64×64 (x scale 0.5): a 4×8 model box is 8×8 in the frame.
+  const detector = await createDetector(yoloConfig(model, { classMap: ['drone', 'bird'], letterbox: false, layout: 'boxes-first' }));
+  t.after(() => detector.close());
+  const sky = (square?: { x: number; y: number }): typeof frame => {
+    const data = new Uint8Array(128 * 64 * 3);
+    for (let i = 0; i < 128 * 64; i++) data.set([135, 206, 235], i * 3);
+    if (square) for (let y = square.y; y < square.y + 8; y++) for (let x = square.x; x < square.x + 8; x++) data.set([255, 255, 255], (y * 128 + x) * 3);
+    return { data, width: 128, height: 64 };
+  };
+  assert.deepEqual(await detector.detect(sky()), [], 'no bright pixels, no object');
+  for (const square of [{ x: 10, y: 4 }, { x: 60, y: 20 }, { x: 112, y: 50 }]) {
+    const [found, ...more] = await detector.detect(sky(square));
+    assert.equal(more.length, 0);
+    assert.equal(found!.label, 'drone');
+    assert.ok(Math.abs(found!.score - 0.9) < 1e-6);
+    const centre = [(found!.box.x1 + found!.box.x2) / 2, (found!.box.y1 + found!.box.y2) / 2];
+    assert.ok(Math.abs(centre[0]! - (square.x + 4)) < 1 && Math.abs(centre[1]! - (square.y + 4)) < 1, `box centre ${centre} for a square centred at ${square.x + 4},${square.y + 4}`);
+    assert.ok(Math.abs(found!.box.x2 - found!.box.x1 - 8) < 1e-6 && Math.abs(found!.box.y2 - found!.box.y1 - 8) < 1e-6);
+  }
+  assert.throws(() => buildBrightSpotModel({ width: 8, height: 8, classes: 2, classId: 2, box: { width: 1, height: 1 } }), /classId 2 is not one of the 2 classes/);
 });

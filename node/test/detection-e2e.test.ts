@@ -2,21 +2,22 @@
  * Detection end to end on the four-agency demo: Remote ID receivers configured on the nodes of Policía Nacional
  * (a capture file) and of Madrid's municipal police (a live UDP feed) hear a drone fly through a restricted zone
  * around the Santiago Bernabéu; the other agencies see one drone alert, updated in versions, with the operator's
- * position where the policies allow it, and the evidence never leaves the node that captured it.
+ * position where the policies allow it, and the evidence never leaves the node that captured it. A camera on pn's node
+ * watches an aerial object cross a no-fly sky zone: one drone alert, raised once it has been inside the zone for the
+ * rule's frames, that the other agencies see.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import {
-  encodeFeedDatagram, ffmpegPath, pcapBytes, readPcap, RemoteIdReceiver, simulateFlight, type FlightPlan,
+  decodeImage, encodeFeedDatagram, ffmpegPath, pcapBytes, readPcap, RemoteIdReceiver, simulateFlight, type FlightPlan,
 } from '@popart/detection';
+import { buildBrightSpotModel } from '@popart/detection/testing';
 import { ALERT_EXTENSION_ID } from '@popart/schemas';
 import { startDemo, type DemoCluster } from '../src/demo/demo-cluster.js';
 import { BERNABEU } from '../src/demo/scenario.js';
@@ -43,15 +44,16 @@ function flight(serial: string, mac: string, startMs: number, transports: Flight
   };
 }
 
-/** The detection workspace's test builder of ONNX models with a fixed output (a stand-in for an agency's drone model). */
-interface OnnxBuilder {
-  buildFixedOutputModel(m: { inputDims: number[]; outputDims: number[]; output: Float32Array }): Buffer;
-  yoloBoxesFirst(n: number, nc: number, candidates: { cx: number; cy: number; w: number; h: number; scores: number[] }[]): Float32Array;
-}
-async function onnxBuilder(): Promise<OnnxBuilder> {
-  const index = createRequire(import.meta.url).resolve('@popart/detection');
-  return (await import(pathToFileURL(join(dirname(index), '..', 'test', 'onnx-builder.js')).href)) as OnnxBuilder;
-}
+/**
+ * The camera's clip: a white square (16 px in the 256×128 clip, 8 px in the 128×64 analysed frames) flies left to right
+ * across a plain sky at y 16, 48 px/s in the clip; analysed at 5 frames/s. The no-fly zone is the band x 48…80 of the
+ * analysed frames' top half: the square is outside, then inside for about 1.3 s, then outside again.
+ */
+const CAMERA_FPS = 5;
+const NO_FLY = { x1: 48, x2: 80, y1: 0, y2: 32 };
+const squareCentreX = (frameIndex: number): number => (-16 + 48 * (frameIndex / CAMERA_FPS) + 8) / 2;
+const inNoFly = (x: number): boolean => x >= NO_FLY.x1 && x <= NO_FLY.x2;
+const DRONE_MIN_FRAMES = 3;
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
   const t0 = Date.now();
@@ -90,19 +92,19 @@ describe('detection sources publish shared alerts (demo, embedded ledger, PGlite
     const linkTypes = [...new Set(packets.map((p) => p.linkType))];
     writeFileSync(capture, pcapBytes({ format: 'pcapng', linkTypes }, packets.map((p) => ({ timestampMs: p.timestampMs, data: p.data, interfaceId: linkTypes.indexOf(p.linkType) }))));
     feedPort = await freeUdpPort();
-    // A camera on the north stand: a 3 s clip, and a drone model that sees one drone in the sky zone in every frame.
-    const { buildFixedOutputModel, yoloBoxesFirst } = await onnxBuilder();
+    // A camera on the north stand: a 7 s clip of an aerial object crossing the no-fly zone, and a stand-in for an
+    // agency's drone model (an ONNX graph that reports a drone at the centroid of the bright pixels).
     const model = join(dir.path, 'drone.onnx');
-    writeFileSync(model, buildFixedOutputModel({
-      inputDims: [1, 3, 64, 64], outputDims: [1, 6, 16], output: yoloBoxesFirst(16, 2, [{ cx: 32, cy: 24, w: 16, h: 8, scores: [0.92, 0.01] }]),
-    }));
-    await promisify(execFile)(ffmpegPath(), ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=256x128:rate=10:duration=3', '-c:v', 'mpeg4', clip]);
+    writeFileSync(model, buildBrightSpotModel({ width: 64, height: 64, classes: 2, box: { width: 4, height: 4 } }));
+    await promisify(execFile)(ffmpegPath(), ['-v', 'error', '-f', 'lavfi', '-i',
+      'color=c=0x87CEEB:size=256x128:rate=10:duration=7[sky];color=c=white:size=16x16:rate=10[square];' +
+      "[sky][square]overlay=x='-16+t*48':y=16:shortest=1", '-c:v', 'mpeg4', '-q:v', '2', clip]);
     const camera = {
       camera: { id: 'ignored', position: { type: 'Point', coordinates: [-3.68835, 40.45362] }, viewRadiusM: 200 },
-      source: { fps: 5, width: 128, height: 64 },
-      detector: { kind: 'onnx-yolo', model, classMap: ['drone', 'bird'] },
-      zones: [{ name: 'no-fly', sky: true, polygon: [[0, 0], [128, 0], [128, 32], [0, 32]] }],
-      rules: { drone: { zones: ['no-fly'], minFrames: 3 } },
+      source: { fps: CAMERA_FPS, width: 128, height: 64 },
+      detector: { kind: 'onnx-yolo', model, classMap: ['drone', 'bird'], layout: 'boxes-first' },
+      zones: [{ name: 'no-fly', sky: true, polygon: [[NO_FLY.x1, NO_FLY.y1], [NO_FLY.x2, NO_FLY.y1], [NO_FLY.x2, NO_FLY.y2], [NO_FLY.x1, NO_FLY.y2]] }],
+      rules: { drone: { zones: ['no-fly'], minFrames: DRONE_MIN_FRAMES } },
     };
     cluster = await startDemo({
       dataDir: dir.path, passphrase: 'test-passphrase', randomPorts: true, logLevel: 'silent', fsync: false,
@@ -261,7 +263,7 @@ describe('detection sources publish shared alerts (demo, embedded ledger, PGlite
     }
   });
 
-  test('a clip with an aerial object in the no-fly sky zone: a drone alert from pn\'s camera that mad\'s operator sees, with the snapshot\'s hash', async () => {
+  test('a clip of an aerial object crossing the no-fly sky zone: one drone alert from pn\'s camera, raised inside the zone, that mad\'s operator sees, with the snapshot\'s hash', async () => {
     const source = await until('pn\'s clip to be analysed to its end', async () => {
       const s = (await sources('pn', 'pn-analyst')).find((x) => x.id === 'cam-north-7')!;
       return s.state === 'FINISHED' || s.state === 'FAILED' ? s : undefined;
@@ -281,6 +283,33 @@ describe('detection sources publish shared alerts (demo, embedded ledger, PGlite
     assert.deepEqual((ext.area as { shape: string }).shape, 'circle');
     const snapshots = readdirSync(join(dir.path, 'pn', 'evidence', 'cam-north-7')).filter((f) => f.endsWith('.jpg'));
     assert.equal(snapshots.length, 1);
+
+    // Raised at the frame of the snapshot: the square's third frame inside the zone, not while it was outside.
+    const raisedAt = Number(/-f(\d+)\.jpg$/.exec(snapshots[0]!)?.[1]);
+    for (let k = 0; k < DRONE_MIN_FRAMES; k++) assert.ok(inNoFly(squareCentreX(raisedAt - k)), `frame ${raisedAt - k}: the square is in the zone`);
+    assert.ok(!inNoFly(squareCentreX(raisedAt - DRONE_MIN_FRAMES)), `frame ${raisedAt - DRONE_MIN_FRAMES}: the square was still outside`);
+    // The snapshot's own pixels: the white square is inside the zone (the red outline of its box is not white).
+    const image = await decodeImage(join(dir.path, 'pn', 'evidence', 'cam-north-7', snapshots[0]!), 128, 64);
+    let sumX = 0;
+    let sumY = 0;
+    let white = 0;
+    for (let i = 0; i < 128 * 64; i++) {
+      if (Math.min(image.data[i * 3]!, image.data[i * 3 + 1]!, image.data[i * 3 + 2]!) > 200) {
+        sumX += i % 128;
+        sumY += Math.floor(i / 128);
+        white++;
+      }
+    }
+    assert.ok(white >= 20, `the square is in the snapshot (${white} white pixels)`);
+    assert.ok(inNoFly(sumX / white + 0.5) && sumY / white < NO_FLY.y2, `the square at ${(sumX / white).toFixed(1)},${(sumY / white).toFixed(1)} is inside the no-fly zone`);
+    assert.ok(Math.abs(sumX / white + 0.5 - squareCentreX(raisedAt)) < 2, 'where the clip put it at that frame');
+    // The ended alert holds the last frame seen inside; the square then flew on outside the zone without a new alert.
+    const detection = alert!.stix.x_popart_detection as { media_time_s: number; zone: string; track_id: string };
+    let lastInside = raisedAt;
+    while (inNoFly(squareCentreX(lastInside + 1))) lastInside++;
+    assert.equal(detection.zone, 'no-fly');
+    assert.ok(Math.abs(detection.media_time_s - lastInside / CAMERA_FPS) < 1e-6, `last seen in the zone at ${detection.media_time_s} s (frame ${lastInside})`);
+    assert.ok(squareCentreX(7 * CAMERA_FPS - 1) > NO_FLY.x2, 'the clip ends with the square past the zone');
     const sha = createHash('sha256').update(readFileSync(join(dir.path, 'pn', 'evidence', 'cam-north-7', snapshots[0]!))).digest('hex');
     const files = await gql<{ threats: { edges: { node: { type: string; stix: Record<string, unknown> } }[] } }>(url('pj'), FILES, {}, tokens['pj-analyst']);
     const file = files.data!.threats.edges.map((e) => e.node.stix).find((o) => (o.hashes as Record<string, string> | undefined)?.['SHA-256'] === sha);
