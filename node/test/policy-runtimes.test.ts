@@ -98,11 +98,12 @@ describe('policy runtimes: wasm and OPA server decide alike', () => {
     await wasm?.close();
   });
 
-  test('cases.json is non-trivial: at least 50 uniquely named cases over the five entrypoints', () => {
+  test('cases.json is non-trivial: at least 50 uniquely named cases over the seven entrypoints', () => {
     assert.ok(cases.length >= 50, `found ${cases.length} cases`);
     assert.equal(new Set(cases.map((c) => c.name)).size, cases.length, 'case names are unique');
     assert.deepEqual([...new Set(cases.map((c) => c.entrypoint))].sort(), [
-      'popart/gate/decisions', 'popart/redaction/decision', 'popart/release/decision', 'popart/routing/decision', 'popart/visibility/decision',
+      'popart/gate/decisions', 'popart/gate/verdicts', 'popart/redaction/decision', 'popart/redaction/paths', 'popart/release/decision',
+      'popart/routing/decision', 'popart/visibility/decision',
     ]);
     for (const c of cases) assert.notEqual(c.expected, undefined, `${c.name}: has an expected result`);
   });
@@ -154,5 +155,30 @@ describe('policy runtimes: wasm and OPA server decide alike', () => {
     }
     // The comparison is not vacuous: the grid exercises allow, deny, removal and coarsening.
     assert.ok(seen.allowed > 0 && seen.denied > 0 && seen.removed > 0 && seen.coarsened > 0, JSON.stringify(seen));
+  });
+
+  test('decide() without reasons gives the same allow, rule and redactions, with no reasons, on both runtimes', async () => {
+    const facts = generatedFacts();
+    const now = new Date('2025-06-01T20:00:00Z');
+    for (const viewer of VIEWERS) {
+      const full = await wasm.decide(viewer, facts, now);
+      const strip = (ds: Decision[]): Decision[] => ds.map((d) => ({ ...d, reasons: [] }));
+      const lean = await wasm.decide(viewer, facts, now, { reasons: false });
+      assert.deepEqual(lean, strip(full), `${viewer.username}: wasm verdicts are the decisions without reasons`);
+      assert.deepEqual(await server.decide(viewer, facts, now, { reasons: false }), lean, `${viewer.username}: the server's verdicts match`);
+      assert.ok(full.every((d) => d.reasons.length > 0), 'the full decisions do carry reasons');
+    }
+  });
+
+  test('only the paths redaction rules name are passed, and decisions do not change for it', async () => {
+    const facts = generatedFacts().slice(0, 60);
+    const now = new Date('2025-06-01T20:00:00Z');
+    const named = (await wasm.raw('popart/gate/decisions', { now: now.toISOString(), subject: { agency: 'pj', role: 'analyst', username: 'pj-analyst' }, objects: facts })) as { remove: string[] }[];
+    const viewer = VIEWERS.find((v) => v.agency.key === 'pj' && v.role === 'analyst') as Viewer;
+    const decided = await wasm.decide(viewer, facts, now);
+    assert.deepEqual(decided.map((d) => d.remove), named.map((d) => d.remove), 'full property lists and filtered ones give the same removals');
+    assert.ok(decided.some((d) => d.remove.length > 0), 'some objects lose properties');
+    const paths = (await wasm.raw('popart/redaction/paths', {})) as string[];
+    assert.ok(paths.includes('x_popart_operator_position') && !paths.includes('name'), JSON.stringify(paths));
   });
 });

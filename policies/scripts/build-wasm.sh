@@ -12,8 +12,10 @@ ENTRYPOINTS=(
   popart/release/decision
   popart/visibility/decision
   popart/redaction/decision
+  popart/redaction/paths
   popart/routing/decision
   popart/gate/decisions
+  popart/gate/verdicts
 )
 cd "$here/src"
 # The revision names the sources: sha256 over the sorted paths and contents of the policy files.

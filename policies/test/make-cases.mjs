@@ -9,7 +9,7 @@
  *   node test/make-cases.mjs            (from policies/, with OPA from scripts/tools.sh)
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -142,14 +142,19 @@ gate('a page for a municipal operator', subject('mad', 'operator'), [droneGreen,
   [{ allow: true, rule: 'visibility.operator_alert' }, { allow: false, rule: 'visibility.operator_role' }, { allow: true, rule: 'visibility.operator_alert' }]);
 gate('a page for an auditor', subject('crm', 'auditor'), [droneGreen], [{ allow: false, rule: 'visibility.auditor', remove: [], coarsen: [] }]);
 gate('an empty page', subject('pn', 'analyst'), [], []);
+decide('popart/gate/verdicts', 'gate: verdicts for a partner analyst, without reasons', { subject: subject('pj', 'analyst'), objects: page },
+  page.map((_, i) => ({ allow: [true, false, true, false][i], rule: ['visibility.analyst', 'release.red', 'visibility.analyst', 'release.partner_agreement'][i] })));
+const rules = JSON.parse(readFileSync(join(here, 'src/popart/config/data.json'), 'utf8')).redaction;
+decide('popart/redaction/paths', 'redaction: the paths the rules name, once each, sorted', {},
+  [...new Set([...rules.remove, ...rules.coarsen].flatMap((r) => r.paths))].sort());
 
 // Evaluate every case once with OPA.
 const tmp = mkdtempSync(join(tmpdir(), 'popart-cases-'));
 let results;
 try {
   writeFileSync(join(tmp, 'input.json'), JSON.stringify(cases.map(({ name, entrypoint, input }) => ({ name, entrypoint, input }))));
-  const out = execFileSync('bash', [join(here, 'scripts/opa.sh'), 'eval', '--format', 'json', '-d', join(here, 'src'), '-d', join(here, 'test/cases_test.rego'),
-    '--input', join(tmp, 'input.json'), 'data.popart_test.cases.results'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const out = execFileSync('bash', [join(here, 'scripts/opa.sh'), 'eval', '--format', 'json', '-d', join(here, 'src'), '-d', join(here, 'test/popart/cases/cases_test.rego'),
+    '--input', join(tmp, 'input.json'), 'data.popart.cases_test.results'], { encoding: 'utf8', maxBuffer: 64 << 20 });
   results = JSON.parse(out).result[0].expressions[0].value;
 } finally {
   rmSync(tmp, { recursive: true, force: true });

@@ -6,7 +6,7 @@
 import type { StixObject } from '@popart/schemas';
 import type { ThreatRow } from '../read-model/threat-row.js';
 import { factsFromRow } from './facts.js';
-import type { Coarsening, Decision, ObjectFacts, PolicyGate, Viewer } from './policy.js';
+import type { Coarsening, DecideOptions, Decision, ObjectFacts, PolicyGate, Viewer } from './policy.js';
 
 export type Released = { visible: true; row: ThreatRow; decision: Decision } | { visible: false; decision: Decision };
 
@@ -60,10 +60,13 @@ export class EgressGate {
     return released as Released;
   }
 
-  /** One decision per row, in order (one policy call for the whole list). */
-  async releaseEach(viewer: Viewer, rows: readonly ThreatRow[]): Promise<Released[]> {
+  /**
+   * One decision per row, in order (one policy call for the whole list). Lists and pages pass
+   * `reasons: false`: their hidden rows are skipped, not explained, and reasons cost time.
+   */
+  async releaseEach(viewer: Viewer, rows: readonly ThreatRow[], options?: DecideOptions): Promise<Released[]> {
     if (rows.length === 0) return [];
-    const decisions = await this.policy.decide(viewer, rows.map((r) => factsFromRow(r, this.agencyKeyOf(r.publisherMsp))), this.clock());
+    const decisions = await this.policy.decide(viewer, rows.map((r) => factsFromRow(r, this.agencyKeyOf(r.publisherMsp))), this.clock(), options);
     return rows.map((row, i) => {
       const decision = decisions[i];
       if (!decision || !decision.allow) {
@@ -81,7 +84,7 @@ export class EgressGate {
   async releaseAlerts(viewer: Viewer, rows: readonly ThreatRow[]): Promise<ThreatRow[]> {
     const facts = rows.map((r) => factsFromRow(r, this.agencyKeyOf(r.publisherMsp)));
     const now = this.clock();
-    const decisions = await this.policy.decide(viewer, facts, now);
+    const decisions = await this.policy.decide(viewer, facts, now, { reasons: false });
     const routed = viewer.role === 'operator' || viewer.role === 'supervisor';
     const operator = { username: viewer.username, agency: viewer.agency.key, role: viewer.role, min_severity: viewer.minSeverity ?? 'low' };
     const out: ThreatRow[] = [];
@@ -96,6 +99,6 @@ export class EgressGate {
 
   /** The visible subset of rows, in order, redacted. */
   async releaseAll(viewer: Viewer, rows: readonly ThreatRow[]): Promise<ThreatRow[]> {
-    return (await this.releaseEach(viewer, rows)).flatMap((r) => (r.visible ? [r.row] : []));
+    return (await this.releaseEach(viewer, rows, { reasons: false })).flatMap((r) => (r.visible ? [r.row] : []));
   }
 }

@@ -2,7 +2,7 @@
  * The input documents of the Rego policies (policies/README.md describes them): the node passes the
  * time, the subject and the facts of each object; the policies never read a clock.
  */
-import type { Decision, ObjectFacts, Viewer } from './policy.js';
+import type { DecideOptions, Decision, ObjectFacts, Viewer } from './policy.js';
 
 export const ENTRYPOINTS = {
   release: 'popart/release/decision',
@@ -10,6 +10,8 @@ export const ENTRYPOINTS = {
   redaction: 'popart/redaction/decision',
   routing: 'popart/routing/decision',
   decisions: 'popart/gate/decisions',
+  verdicts: 'popart/gate/verdicts',
+  redactionPaths: 'popart/redaction/paths',
 } as const;
 
 export interface Subject { agency: string; role: string; username: string }
@@ -23,11 +25,22 @@ export function agencySubject(agencyKey: string): Subject {
   return { agency: agencyKey, role: 'analyst', username: `${agencyKey}-node` };
 }
 
-export function objectInput(o: ObjectFacts): Record<string, unknown> {
+/**
+ * An object's facts as the policies read them. `redactable` (the policy's popart/redaction/paths) keeps
+ * only the property paths a redaction rule names: the others cannot change a decision, and an object
+ * has dozens of them, which would make up most of the input of a large page.
+ */
+export function objectInput(o: ObjectFacts, redactable?: ReadonlySet<string>): Record<string, unknown> {
   return {
     id: o.id, type: o.type, publisher: o.publisher, tlp: o.tlp, audience: o.audience,
-    category: o.category, severity: o.severity, area: o.area, properties: o.properties,
+    category: o.category, severity: o.severity, area: o.area,
+    properties: redactable ? o.properties.filter((p) => redactable.has(p)) : o.properties,
   };
+}
+
+/** The redaction paths from what popart/redaction/paths returned (absent: no filtering). */
+export function toRedactable(raw: unknown): ReadonlySet<string> | undefined {
+  return Array.isArray(raw) && raw.every((p) => typeof p === 'string') ? new Set(raw) : undefined;
 }
 
 interface RawDecision {
@@ -39,12 +52,18 @@ interface RawDecision {
   coarsen?: { path: string; decimals: number }[];
 }
 
+/** The gate's entrypoint: decisions with reasons, or verdicts without them. */
+export function pageEntrypoint(options?: DecideOptions): string {
+  return options?.reasons === false ? ENTRYPOINTS.verdicts : ENTRYPOINTS.decisions;
+}
+
 /** A decision as the node uses it, from what the policy returned (absent fields deny). */
-export function toDecision(raw: unknown): Decision {
+export function toDecision(raw: unknown, options?: DecideOptions): Decision {
   const r = (raw ?? {}) as RawDecision;
+  const missing = options?.reasons === false ? [] : ['the policy returned no decision'];
   return {
     allow: r.allow === true,
-    reasons: Array.isArray(r.reasons) ? r.reasons : ['the policy returned no decision'],
+    reasons: Array.isArray(r.reasons) ? r.reasons : missing,
     rule: typeof r.rule === 'string' ? r.rule : 'undefined',
     remove: Array.isArray(r.remove) ? r.remove : [],
     coarsen: Array.isArray(r.coarsen) ? r.coarsen : [],

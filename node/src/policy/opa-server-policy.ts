@@ -8,8 +8,8 @@ import { OPAClient } from '@open-policy-agent/opa';
 import { NodeError } from '../errors.js';
 import { freePort } from '../net.js';
 import type { Logger } from '../log.js';
-import { agencySubject, ENTRYPOINTS, objectInput, subjectOf, toDecision, toRouting } from './opa-input.js';
-import type { AgencySubject, Decision, ObjectFacts, OperatorFacts, PolicyGate, Routing, Viewer } from './policy.js';
+import { agencySubject, ENTRYPOINTS, objectInput, pageEntrypoint, subjectOf, toDecision, toRedactable, toRouting } from './opa-input.js';
+import type { AgencySubject, DecideOptions, Decision, ObjectFacts, OperatorFacts, PolicyGate, Routing, Viewer } from './policy.js';
 
 /** An OPA server process on 127.0.0.1 serving a policy bundle (directory or .tar.gz), decision logs to its console. */
 export class OpaServerProcess {
@@ -59,6 +59,8 @@ export class OpaServerProcess {
 export class OpaServerPolicy implements PolicyGate {
   readonly runtime = 'opa-server';
   private readonly client: OPAClient;
+  /** The property paths a redaction rule names, asked of the server once. */
+  private redactablePaths: Promise<ReadonlySet<string> | undefined> | undefined;
 
   constructor(readonly url: string, readonly revision: string, private readonly process: OpaServerProcess | null = null) {
     this.client = new OPAClient(url);
@@ -72,19 +74,30 @@ export class OpaServerPolicy implements PolicyGate {
     }
   }
 
-  async release(agency: AgencySubject, obj: ObjectFacts, now: Date): Promise<Decision> {
-    return toDecision(await this.evaluate(ENTRYPOINTS.release, { now: now.toISOString(), subject: agencySubject(agency.key), object: objectInput(obj) }));
+  private redactable(): Promise<ReadonlySet<string> | undefined> {
+    this.redactablePaths ??= this.evaluate(ENTRYPOINTS.redactionPaths, {}).then(toRedactable, (err: unknown) => {
+      this.redactablePaths = undefined; // ask again next time
+      throw err;
+    });
+    return this.redactablePaths;
   }
 
-  async decide(viewer: Viewer, objects: readonly ObjectFacts[], now: Date): Promise<Decision[]> {
+  async release(agency: AgencySubject, obj: ObjectFacts, now: Date): Promise<Decision> {
+    const redactable = await this.redactable();
+    return toDecision(await this.evaluate(ENTRYPOINTS.release, { now: now.toISOString(), subject: agencySubject(agency.key), object: objectInput(obj, redactable) }));
+  }
+
+  async decide(viewer: Viewer, objects: readonly ObjectFacts[], now: Date, options?: DecideOptions): Promise<Decision[]> {
     if (objects.length === 0) return [];
-    const out = await this.evaluate(ENTRYPOINTS.decisions, { now: now.toISOString(), subject: subjectOf(viewer), objects: objects.map(objectInput) });
+    const redactable = await this.redactable();
+    const out = await this.evaluate(pageEntrypoint(options), { now: now.toISOString(), subject: subjectOf(viewer), objects: objects.map((o) => objectInput(o, redactable)) });
     const list = Array.isArray(out) ? out : [];
-    return objects.map((_, i) => toDecision(list[i]));
+    return objects.map((_, i) => toDecision(list[i], options));
   }
 
   async route(alert: ObjectFacts, operators: readonly OperatorFacts[], now: Date): Promise<Routing> {
-    return toRouting(await this.evaluate(ENTRYPOINTS.routing, { now: now.toISOString(), alert: objectInput(alert), operators }));
+    const redactable = await this.redactable();
+    return toRouting(await this.evaluate(ENTRYPOINTS.routing, { now: now.toISOString(), alert: objectInput(alert, redactable), operators }));
   }
 
   async raw(entrypoint: string, input: unknown): Promise<unknown> {

@@ -72,6 +72,11 @@ export interface Routing {
   reasons: Record<string, string[]>;
 }
 
+export interface DecideOptions {
+  /** Whether decisions carry their reasons (default true). */
+  reasons?: boolean;
+}
+
 export interface PolicyGate {
   /** "wasm" (in process) or "opa-server". */
   readonly runtime: string;
@@ -79,8 +84,12 @@ export interface PolicyGate {
   readonly revision: string;
   /** Release: may this agency's node receive and keep the object's content at all? */
   release(agency: AgencySubject, obj: ObjectFacts, now: Date): Promise<Decision>;
-  /** Visibility and redaction for one user, for each object, in order. */
-  decide(viewer: Viewer, objects: readonly ObjectFacts[], now: Date): Promise<Decision[]>;
+  /**
+   * Visibility and redaction for one user, for each object, in order. With `reasons: false` the
+   * decisions come without reasons (an empty list): the same allow, rule and redactions, cheaper for
+   * filtering pages whose hidden objects are not explained.
+   */
+  decide(viewer: Viewer, objects: readonly ObjectFacts[], now: Date, options?: DecideOptions): Promise<Decision[]>;
   /** Which of these operators an alert is for. */
   route(alert: ObjectFacts, operators: readonly OperatorFacts[], now: Date): Promise<Routing>;
   close(): Promise<void>;

@@ -7,8 +7,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { loadPolicy, type LoadedPolicy } from '@open-policy-agent/opa-wasm';
 import { NodeError } from '../errors.js';
-import { agencySubject, ENTRYPOINTS, objectInput, subjectOf, toDecision, toRouting } from './opa-input.js';
-import type { AgencySubject, Decision, ObjectFacts, OperatorFacts, PolicyGate, Routing, Viewer } from './policy.js';
+import { agencySubject, ENTRYPOINTS, objectInput, pageEntrypoint, subjectOf, toDecision, toRedactable, toRouting } from './opa-input.js';
+import type { AgencySubject, DecideOptions, Decision, ObjectFacts, OperatorFacts, PolicyGate, Routing, Viewer } from './policy.js';
 
 /** Folder of the compiled policies in the policies workspace. */
 export function policiesBuildDir(): string {
@@ -21,7 +21,13 @@ export const WASM_BATCH = 250;
 
 export class WasmPolicy implements PolicyGate {
   readonly runtime = 'wasm';
-  private constructor(private readonly policy: LoadedPolicy, readonly revision: string) {}
+  /** The property paths a redaction rule names (the policy says which, once). */
+  private readonly redactable: ReadonlySet<string> | undefined;
+
+  private constructor(private readonly policy: LoadedPolicy, readonly revision: string) {
+    // A build without this entrypoint just gets every path (slower, same decisions).
+    this.redactable = ENTRYPOINTS.redactionPaths in policy.entrypoints ? toRedactable(this.evaluate(ENTRYPOINTS.redactionPaths, {})) : undefined;
+  }
 
   static async load(dir = policiesBuildDir()): Promise<WasmPolicy> {
     let wasm: Buffer;
@@ -45,23 +51,24 @@ export class WasmPolicy implements PolicyGate {
   }
 
   async release(agency: AgencySubject, obj: ObjectFacts, now: Date): Promise<Decision> {
-    return toDecision(this.evaluate(ENTRYPOINTS.release, { now: now.toISOString(), subject: agencySubject(agency.key), object: objectInput(obj) }));
+    return toDecision(this.evaluate(ENTRYPOINTS.release, { now: now.toISOString(), subject: agencySubject(agency.key), object: objectInput(obj, this.redactable) }));
   }
 
-  async decide(viewer: Viewer, objects: readonly ObjectFacts[], now: Date): Promise<Decision[]> {
+  async decide(viewer: Viewer, objects: readonly ObjectFacts[], now: Date, options?: DecideOptions): Promise<Decision[]> {
+    const entrypoint = pageEntrypoint(options);
     const decisions: Decision[] = [];
     // The wasm heap grows with the batch within one evaluation: keep each evaluation bounded.
     for (let i = 0; i < objects.length; i += WASM_BATCH) {
       const chunk = objects.slice(i, i + WASM_BATCH);
-      const out = this.evaluate(ENTRYPOINTS.decisions, { now: now.toISOString(), subject: subjectOf(viewer), objects: chunk.map(objectInput) });
+      const out = this.evaluate(entrypoint, { now: now.toISOString(), subject: subjectOf(viewer), objects: chunk.map((o) => objectInput(o, this.redactable)) });
       const list = Array.isArray(out) ? out : [];
-      decisions.push(...chunk.map((_, j) => toDecision(list[j])));
+      decisions.push(...chunk.map((_, j) => toDecision(list[j], options)));
     }
     return decisions;
   }
 
   async route(alert: ObjectFacts, operators: readonly OperatorFacts[], now: Date): Promise<Routing> {
-    return toRouting(this.evaluate(ENTRYPOINTS.routing, { now: now.toISOString(), alert: objectInput(alert), operators }));
+    return toRouting(this.evaluate(ENTRYPOINTS.routing, { now: now.toISOString(), alert: objectInput(alert, this.redactable), operators }));
   }
 
   /** Raw evaluation of any entrypoint (for the cross-runtime tests). */

@@ -10,6 +10,16 @@ import data.popart.visibility
 # entrypoint: true
 decisions := [decide(input.subject, obj) | some obj in input.objects]
 
+# METADATA
+# description: >-
+#   Entrypoint popart/gate/verdicts: the decisions without their reasons, [{ "allow", "rule", "remove", "coarsen" }],
+#   for filtering pages, where reasons are not shown (popart/gate/decisions and explain give them).
+# entrypoint: true
+verdicts := [{"allow": d.allow, "rule": d.rule, "remove": d.remove, "coarsen": d.coarsen} |
+	some obj in input.objects
+	d := decide(input.subject, obj)
+]
+
 decide(subject, obj) := {
 	"id": object.get(obj, "id", null),
 	"allow": v.allow,

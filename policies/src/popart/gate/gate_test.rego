@@ -22,3 +22,11 @@ test_page_in_order_with_redaction_only_when_shown if {
 test_empty_page if {
 	gate.decisions == [] with input as {"subject": testing.subject("pn", "analyst"), "objects": []}
 }
+
+test_verdicts_are_the_decisions_without_reasons if {
+	given := {"now": "2025-06-01T20:00:00Z", "subject": testing.subject("pj", "analyst"), "objects": page}
+	v := gate.verdicts with input as given
+	d := gate.decisions with input as given
+	v == [{"allow": x.allow, "rule": x.rule, "remove": x.remove, "coarsen": x.coarsen} | some x in d]
+	count(v) == 3
+}

@@ -33,97 +33,80 @@ point_in_box(p, box) if {
 	p[1] <= box[3]
 }
 
-# Ray casting: a horizontal ray from the point towards +longitude crosses the edge a-b.
-ray_crosses(p, a, b) if {
-	a[1] > p[1]
-	b[1] <= p[1]
-	p[0] < a[0] + (((p[1] - a[1]) * (b[0] - a[0])) / (b[1] - a[1]))
-}
+# The edges of a polygon, every ring, each as [ax, ay, bx, by, minx, miny, maxx, maxy, bx - ax, by - ay]:
+# computed once per polygon (see boxed_polygons), so that the tests below are plain comparisons.
+edges(polygon) := [[a[0], a[1], b[0], b[1], min([a[0], b[0]]), min([a[1], b[1]]), max([a[0], b[0]]), max([a[1], b[1]]), b[0] - a[0], b[1] - a[1]] |
+	some ring in polygon
+	some i, a in ring
+	b := ring[i + 1]
+]
 
-ray_crosses(p, a, b) if {
-	a[1] <= p[1]
-	b[1] > p[1]
-	p[0] < a[0] + (((p[1] - a[1]) * (b[0] - a[0])) / (b[1] - a[1]))
-}
-
-# A point lies inside a closed ring (GeoJSON: the last position repeats the first) when a ray
-# from it crosses the ring's edges an odd number of times.
-point_in_ring(p, ring) if {
-	crossings := count([i | some i, a in ring; b := ring[i + 1]; ray_crosses(p, a, b)])
+# Ray casting with the even-odd rule over all rings: a horizontal ray from the point towards
+# +longitude crosses an odd number of edges when the point is inside the outer ring and in no hole
+# (the holes of a valid GeoJSON polygon lie inside its outer ring and do not overlap).
+point_in_edges(p, es) if {
+	crossings := count([1 |
+		some e in es
+		e[5] <= p[1] # exactly one end above the point: miny <= y < maxy
+		p[1] < e[7]
+		p[0] < e[0] + (((p[1] - e[1]) * e[8]) / e[9])
+	])
 	crossings % 2 == 1
 }
 
-# Inside the outer ring and in none of the holes.
-point_in_polygon(p, polygon) if {
-	point_in_ring(p, polygon[0])
-	not point_in_hole(p, polygon)
-}
-
-point_in_hole(p, polygon) if {
-	some i, ring in polygon
-	i > 0
-	point_in_ring(p, ring)
-}
+# A point inside a polygon given as rings (the outer ring first, then holes).
+point_in_polygon(p, polygon) if point_in_edges(p, edges(polygon))
 
 point_in_territory(p, territory) if point_in_boxed(p, boxed_polygons(territory))
 
-# Twice the signed area of the triangle o-a-b: > 0 counter-clockwise, < 0 clockwise, 0 collinear.
-cross(o, a, b) := ((a[0] - o[0]) * (b[1] - o[1])) - ((a[1] - o[1]) * (b[0] - o[0]))
-
-# Segments p1-p2 and q1-q2 share a point (end points and collinear overlaps included).
-segments_meet(p1, p2, q1, q2) if {
-	cross(p1, p2, q1) * cross(p1, p2, q2) <= 0
-	cross(q1, q2, p1) * cross(q1, q2, p2) <= 0
-	min([p1[0], p2[0]]) <= max([q1[0], q2[0]])
-	min([q1[0], q2[0]]) <= max([p1[0], p2[0]])
-	min([p1[1], p2[1]]) <= max([q1[1], q2[1]])
-	min([q1[1], q2[1]]) <= max([p1[1], p2[1]])
-}
-
 corners(box) := [[box[0], box[1]], [box[2], box[1]], [box[2], box[3]], [box[0], box[3]]]
 
-# A box and a polygon share a point: a corner of the box is inside the polygon, a vertex of the
-# polygon's outer ring is in the box, or an edge of the outer ring crosses a diagonal of the box
-# (a segment that passes through a box with both ends outside it crosses one of its diagonals).
-box_meets_polygon(box, polygon) if {
-	some corner in corners(box)
-	point_in_polygon(corner, polygon)
+# An edge and a box share a point (edges included): their boxes meet, and the box's corners are not all
+# strictly on one side of the edge's line (the separating axes of a segment and a box).
+edge_meets_box(e, box) if {
+	e[4] <= box[2]
+	e[6] >= box[0]
+	e[5] <= box[3]
+	e[7] >= box[1]
+	sides := [side | some c in corners(box); side := (e[8] * (c[1] - e[1])) - (e[9] * (c[0] - e[0]))]
+	min(sides) <= 0
+	max(sides) >= 0
 }
 
-box_meets_polygon(box, polygon) if {
-	some vertex in polygon[0]
-	point_in_box(vertex, box)
+# A box and a polygon share a point: an edge of one of its rings meets the box, or, when none does, the box
+# lies wholly inside the polygon or wholly outside it, and one corner tells which.
+box_meets_polygon(box, polygon) if box_meets_edges(box, edges(polygon))
+
+box_meets_edges(box, es) if {
+	some e in es
+	edge_meets_box(e, box)
 }
 
-box_meets_polygon(box, polygon) if {
-	c := corners(box)
-	some i, a in polygon[0]
-	b := polygon[0][i + 1]
-	some d in [[c[0], c[2]], [c[1], c[3]]]
-	segments_meet(a, b, d[0], d[1])
-}
+box_meets_edges(box, es) if point_in_edges([box[0], box[1]], es)
 
 # A territory's polygons, each with the bounding box of its outer ring, so that a point or an area far from a
 # polygon is dismissed by its box before ray casting or edge crossing.
-boxed_polygons(territory) := [{"rings": polygon, "bbox": ring_bbox(polygon[0])} | some polygon in polygons(territory)]
+boxed_polygons(territory) := [{"edges": edges(polygon), "bbox": ring_bbox(polygon[0])} | some polygon in polygons(territory)]
 
 point_in_boxed(p, boxed) if {
 	some polygon in boxed
 	point_in_box(p, polygon.bbox)
-	point_in_polygon(p, polygon.rings)
+	point_in_edges(p, polygon.edges)
 }
 
 # An area ({ "bbox", "center" }) concerns a territory when its centre lies inside the territory,
 # or its box overlaps (shares an area with) the box of one of the territory's polygons and also
 # meets that polygon itself.
-# The cheap test first: the edge-crossing test only runs when the centre is outside (else), instead
-# of for every object as a second rule body would.
+# The cheap test first: the edge test only runs when the centre is outside (else), instead of for every
+# object as a second rule body would. With the centre outside, the bbox cannot lie wholly inside the
+# polygon, so it meets the polygon exactly when one of the polygon's edges meets it.
 area_in_boxed(area, boxed) if {
 	point_in_boxed(area.center, boxed)
 } else if {
 	some polygon in boxed
 	boxes_overlap(area.bbox, polygon.bbox)
-	box_meets_polygon(area.bbox, polygon.rings)
+	some e in polygon.edges
+	edge_meets_box(e, area.bbox)
 }
 
 area_in_territory(area, territory) if area_in_boxed(area, boxed_polygons(territory))

@@ -83,17 +83,29 @@ test_boxes_touching_do_not_overlap if {
 	geo.boxes_overlap([0, 0, 1.5, 1], [1, 0, 2, 1])
 }
 
-test_segments if {
-	geo.segments_meet([0, 0], [2, 2], [0, 2], [2, 0])
-	geo.segments_meet([0, 0], [2, 0], [1, 0], [3, 0]) # collinear overlap
-	not geo.segments_meet([0, 0], [1, 0], [2, 0], [3, 0]) # collinear apart
-	not geo.segments_meet([0, 0], [1, 1], [0, 1], [-1, 2])
+edge(a, b) := geo.edges([[a, b]])[0]
+
+test_edges_and_boxes if {
+	geo.edge_meets_box(edge([-1, 1], [3, 1]), [0, 0, 2, 2]) # through the box
+	geo.edge_meets_box(edge([-1, -1], [3, 3]), [0, 0, 2, 2]) # along the diagonal
+	geo.edge_meets_box(edge([0.5, 0.5], [1, 1]), [0, 0, 2, 2]) # inside the box
+	geo.edge_meets_box(edge([2, -1], [2, 3]), [0, 0, 2, 2]) # along an edge of the box
+	geo.edge_meets_box(edge([1, 3], [3, 1]), [0, 0, 2, 2]) # through a corner only
+	not geo.edge_meets_box(edge([1.5, 3], [3, 1.5]), [0, 0, 2, 2]) # boxes overlap, the line passes the corner
+	not geo.edge_meets_box(edge([3, 0], [3, 2]), [0, 0, 2, 2]) # beside the box
+	not geo.edge_meets_box(edge([-1, 3], [3, 3]), [0, 0, 2, 2]) # above the box
 }
 
-test_box_around_a_polygon_vertex if {
+test_box_and_polygon if {
 	triangle := [[[0, 0], [10, 0], [5, 10], [0, 0]]]
-	geo.box_meets_polygon([4, 9, 6, 11], triangle)
-	not geo.box_meets_polygon([7, 9, 9, 11], triangle)
+	geo.box_meets_polygon([4, 9, 6, 11], triangle) # around a vertex
+	not geo.box_meets_polygon([7, 9, 9, 11], triangle) # beside a slanted edge
+	geo.box_meets_polygon([4, 1, 6, 2], triangle) # wholly inside
+	geo.box_meets_polygon([-1, -1, 11, 11], triangle) # around the whole polygon
+	not geo.box_meets_polygon([11, 0, 12, 1], triangle) # outside
+	holed := square.coordinates
+	not geo.box_meets_polygon([4.5, 4.5, 5.5, 5.5], holed) # wholly inside the hole
+	geo.box_meets_polygon([3, 4.5, 5, 5.5], holed) # across the hole's edge
 }
 
 test_agency_territory_matches_the_generic_tests if {

@@ -11,27 +11,38 @@ import data.popart.geo
 # entrypoint: true
 decision := decide(input.subject, input.object)
 
-decide(subject, obj) := {"remove": sort(removed), "coarsen": coarsenings(rules, removed, present(obj))} if {
-	rules := coarsen_rules(subject, obj)
-	removed := removals(subject, obj)
+# METADATA
+# description: >-
+#   Entrypoint popart/redaction/paths: every path a redaction rule names, sorted. Only these paths of an object's
+#   properties can change a decision, so the node may pass just those.
+# entrypoint: true
+paths := sort({p | some rule in array.concat(config.redaction.remove, config.redaction.coarsen); some p in rule.paths})
+
+# An agency's own objects are never redacted; otherwise the rules of the agency's level whose
+# condition holds, each decided once per object.
+decide(subject, obj) := {"remove": [], "coarsen": []} if {
+	subject.agency == obj.publisher
+} else := {"remove": sort(removed), "coarsen": coarsenings(coarsening, removed, paths)} if {
+	lvl := level(subject)
+	paths := present(obj)
+	removed := {p |
+		some rule in config.redaction.remove
+		applies(rule, lvl, subject, obj)
+		some p in rule.paths
+		p in paths
+	}
+	coarsening := [rule |
+		some rule in config.redaction.coarsen
+		applies(rule, lvl, subject, obj)
+	]
 }
 
-level(subject) := config.agencies[subject.agency].level
+# The level of the subject's agency (none for an agency the configuration does not know: no rule applies).
+level(subject) := lvl if {
+	lvl := config.agencies[subject.agency].level
+} else := null
 
 present(obj) := {p | some p in object.get(obj, "properties", [])}
-
-removals(subject, obj) := {p |
-	some rule in config.redaction.remove
-	applies(rule, subject, obj)
-	some p in rule.paths
-	p in present(obj)
-}
-
-# The coarsening rules that apply, decided once per object.
-coarsen_rules(subject, obj) := [rule |
-	some rule in config.redaction.coarsen
-	applies(rule, subject, obj)
-]
 
 # Sorted by path; when several rules coarsen one path, the fewest decimals win. Removed paths are not coarsened.
 coarsenings(rules, removed, present_paths) := [{"path": p, "decimals": min(ds)} |
@@ -39,9 +50,8 @@ coarsenings(rules, removed, present_paths) := [{"path": p, "decimals": min(ds)} 
 	ds := [rule.decimals | some rule in rules; p in rule.paths]
 ]
 
-applies(rule, subject, obj) if {
-	level(subject) in rule.levels
-	subject.agency != obj.publisher
+applies(rule, lvl, subject, obj) if {
+	lvl in rule.levels
 	condition_holds(object.get(rule, "when", "always"), subject, obj)
 }
 

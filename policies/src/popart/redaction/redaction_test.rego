@@ -95,3 +95,14 @@ test_entrypoint if {
 	d := redaction.decision with input as {"subject": testing.subject("pj", "analyst"), "object": alert("pn", "bernabeu")}
 	d.remove == ["x_popart_operator_position", "x_popart_persons"]
 }
+
+test_paths_names_every_rule_path_once if {
+	redaction.paths == sort({"x_popart_persons", "latitude", "x_popart_operator_position"}) with data.popart.config.redaction as {
+		"remove": [{"levels": ["partner"], "paths": ["x_popart_persons", "x_popart_operator_position"]}],
+		"coarsen": [{"levels": ["local"], "decimals": 2, "paths": ["latitude", "x_popart_operator_position"]}],
+	}
+}
+
+test_an_unknown_agency_gets_no_redaction if {
+	redaction.decide(testing.subject("xx", "analyst"), alert("pn", "bernabeu")) == nothing
+}

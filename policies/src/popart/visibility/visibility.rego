@@ -18,7 +18,7 @@ decide(subject, obj) := after_release(subject, obj, release.decide(subject.agenc
 
 after_release(_, _, released) := released if not released.allow
 
-after_release(subject, obj, released) := by_role(subject, obj, released) if released.allow
+after_release(subject, obj, released) := by_role(subject.role, subject, obj, released) if released.allow
 
 allowed(rule, released, reason) := {
 	"allow": true,
@@ -32,71 +32,47 @@ denied(rule, released, reason) := {
 	"reasons": array.concat(released.reasons, [reason]),
 }
 
-by_role(subject, _, released) := denied(
+# The role decides, by the definitions of the subject's role only (the first argument).
+by_role("auditor", _, _, released) := denied(
 	"visibility.auditor", released,
 	"auditors see no object content: what was consulted and disclosed is in the audit log",
-) if {
-	subject.role == "auditor"
+)
+
+by_role("analyst", _, _, released) := allowed("visibility.analyst", released, "analysts see everything released to their agency")
+
+by_role("supervisor", _, _, released) := allowed("visibility.supervisor", released, "supervisors see everything released to their agency")
+
+by_role("operator", subject, obj, released) := operator_view(subject, obj, released)
+
+by_role(role, _, _, released) := denied("visibility.unknown_role", released, "the user's role is not one the policy knows") if {
+	not role in {"analyst", "supervisor", "operator", "auditor"}
 }
 
-by_role(subject, _, released) := allowed(
-	concat("", ["visibility.", subject.role]), released,
-	concat("", [subject.role, "s see everything released to their agency"]),
-) if {
-	subject.role in {"analyst", "supervisor"}
-}
-
-by_role(subject, obj, released) := allowed("visibility.operator_alert", released, "an alert: operators receive alerts") if {
-	subject.role == "operator"
+# Operators: alerts, and sightings and indicators of their territory. One chain, first match wins.
+operator_view(subject, obj, released) := allowed("visibility.operator_alert", released, "an alert: operators receive alerts") if {
 	is_alert(obj)
-}
-
-by_role(subject, obj, released) := allowed(
+} else := denied(
+	"visibility.operator_role", released,
+	concat("", ["operators see alerts, and sightings and indicators of their territory; this is a ", obj.type, " that is not an alert"]),
+) if {
+	not obj.type in territorial_types
+} else := allowed(
 	"visibility.operator_territory", released,
 	concat("", ["a ", obj.type, " with no area: judged by markings and audience alone"]),
 ) if {
-	subject.role == "operator"
-	not is_alert(obj)
-	obj.type in territorial_types
 	object.get(obj, "area", null) == null
-}
-
-by_role(subject, obj, released) := allowed(
+} else := allowed(
 	"visibility.operator_territory", released,
 	concat("", ["a ", obj.type, " whose area concerns the territory of ", release.agency_name(subject.agency)]),
 ) if {
-	subject.role == "operator"
-	not is_alert(obj)
-	obj.type in territorial_types
 	geo.area_in_agency_territory(obj.area, subject.agency)
-}
-
-by_role(subject, obj, released) := denied(
+} else := denied(
 	"visibility.operator_territory", released,
 	concat("", [
 		"operators see sightings and indicators of their territory: this ", obj.type,
 		"'s area lies outside the territory of ", release.agency_name(subject.agency),
 	]),
-) if {
-	subject.role == "operator"
-	not is_alert(obj)
-	obj.type in territorial_types
-	object.get(obj, "area", null) != null
-	not geo.area_in_agency_territory(obj.area, subject.agency)
-}
-
-by_role(subject, obj, released) := denied(
-	"visibility.operator_role", released,
-	concat("", ["operators see alerts, and sightings and indicators of their territory; this is a ", obj.type, " that is not an alert"]),
-) if {
-	subject.role == "operator"
-	not is_alert(obj)
-	not obj.type in territorial_types
-}
-
-by_role(subject, _, released) := denied("visibility.unknown_role", released, "the user's role is not one the policy knows") if {
-	not subject.role in {"analyst", "supervisor", "operator", "auditor"}
-}
+)
 
 # An alert is an object carrying the public-space alert extension: it has a category.
 is_alert(obj) if object.get(obj, "category", null) != null

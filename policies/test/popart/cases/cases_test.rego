@@ -9,6 +9,8 @@ entrypoints := {
 	"popart/redaction/decision",
 	"popart/routing/decision",
 	"popart/gate/decisions",
+	"popart/gate/verdicts",
+	"popart/redaction/paths",
 }
 
 evaluate(c) := r if {
@@ -24,6 +26,16 @@ evaluate(c) := r if {
 evaluate(c) := r if {
 	c.entrypoint == "popart/redaction/decision"
 	r := data.popart.redaction.decision with input as c.input
+}
+
+evaluate(c) := r if {
+	c.entrypoint == "popart/gate/verdicts"
+	r := data.popart.gate.verdicts with input as c.input
+}
+
+evaluate(c) := r if {
+	c.entrypoint == "popart/redaction/paths"
+	r := data.popart.redaction.paths with input as c.input
 }
 
 evaluate(c) := r if {
