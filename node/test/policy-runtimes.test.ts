@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createLogger } from '../src/log.js';
 import {
-  OpaServerPolicy, OpaServerProcess, WasmPolicy, opaBinary, policiesBuildDir, policiesBundleDir, policyRevision,
+  OpaServerPolicy, OpaServerProcess, WASM_BATCH, WasmPolicy, opaBinary, policiesBuildDir, policiesBundleDir, policyRevision,
   type AgencySubject, type Decision, type ObjectFacts, type Viewer,
 } from '../src/policy/index.js';
 import { IDENTITIES } from './stix-fixtures.js';
@@ -180,5 +180,57 @@ describe('policy runtimes: wasm and OPA server decide alike', () => {
     assert.ok(decided.some((d) => d.remove.length > 0), 'some objects lose properties');
     const paths = (await wasm.raw('popart/redaction/paths', {})) as string[];
     assert.ok(paths.includes('x_popart_operator_position') && !paths.includes('name'), JSON.stringify(paths));
+  });
+
+  test('a batch larger than one wasm evaluation gives the same decisions on the worker threads as in process, in order', async () => {
+    const grid = generatedFacts();
+    // Three times the grid, with distinct ids: more than two chunks of WASM_BATCH, the last one partial.
+    const facts = [0, 1, 2].flatMap((k) => grid.map((f) => ({ ...f, id: `${f.id}-${k}` })));
+    assert.ok(facts.length > 2 * WASM_BATCH && facts.length % WASM_BATCH !== 0, `${facts.length} objects`);
+    const pooled = await WasmPolicy.load(undefined, { workers: 2 });
+    try {
+      assert.equal(pooled.workerCount, 2);
+      const now = new Date('2025-06-01T20:00:00Z');
+      for (const viewer of VIEWERS) {
+        for (const options of [undefined, { reasons: false }]) {
+          const inProcess = await wasm.decide(viewer, facts, now, options);
+          const onWorkers = await pooled.decide(viewer, facts, now, options);
+          assert.equal(onWorkers.length, facts.length);
+          assert.deepEqual(onWorkers, inProcess, `${viewer.username}, reasons ${options?.reasons ?? true}`);
+        }
+      }
+    } finally {
+      await pooled.close();
+    }
+  });
+
+  test('a policy worker that dies fails only its batches with a clear error, is replaced, and the next batch is decided', async () => {
+    const pooled = await WasmPolicy.load(undefined, { workers: 2 });
+    try {
+      const viewer = VIEWERS[0] as Viewer;
+      const facts = [0, 1, 2].flatMap((k) => generatedFacts().map((f) => ({ ...f, id: `${f.id}-${k}` })));
+      const now = new Date('2025-06-01T20:00:00Z');
+      const expected = await wasm.decide(viewer, facts, now);
+      const pool = pooled.pool;
+      assert.ok(pool);
+      await pool.crashOne();
+      // The crash is seen (exit event) before or while this batch runs: either it is refused with the reason, or
+      // it went to the replacement; never a wrong or partial answer.
+      await pooled.decide(viewer, facts, now).then(
+        (got) => assert.deepEqual(got, expected),
+        (err: Error) => assert.match(err.message, /policy worker .*replaced|policy evaluation failed/),
+      );
+      await new Promise((r) => setTimeout(r, 200));
+      assert.equal(pool.replaced, 1, 'the dead worker was replaced');
+      assert.equal(pooled.workerCount, 2);
+      assert.deepEqual(await pooled.decide(viewer, facts, now), expected, 'decisions after the replacement');
+    } finally {
+      await pooled.close();
+    }
+    await assert.rejects(pooled.decide(VIEWERS[0] as Viewer, [0, 1].flatMap((k) => generatedFacts().map((f) => ({ ...f, id: `${f.id}-${k}` }))), new Date()), /closed/);
+  });
+
+  test('a pool on a folder without compiled policies is refused at start, saying where', async () => {
+    await assert.rejects(WasmPolicy.load('/nonexistent-policies', { workers: 1 }), /cannot load the compiled policies from \/nonexistent-policies/);
   });
 });

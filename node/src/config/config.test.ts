@@ -59,3 +59,12 @@ test('POPART_KEYS=vault with VAULT_ADDR puts the node on the vault; a vault with
     err.issues?.some((i) => i.property === 'keystore.address') === true);
   assert.throws(() => parseConfig(valid, { POPART_KEYS: 'hsm' }), /keystore\.kind/);
 });
+
+test('POPART_POLICY_WORKERS sets the wasm policy workers; a negative or fractional count is refused by name', () => {
+  assert.deepEqual(parseConfig(valid, { POPART_POLICY_WORKERS: '4' }).policy, { runtime: 'wasm', workers: 4 });
+  assert.deepEqual(parseConfig(valid).policy, { runtime: 'wasm' }, 'no count: the node picks one from the cores');
+  for (const bad of [-1, 1.5]) {
+    assert.throws(() => parseConfig({ ...valid, policy: { runtime: 'wasm', workers: bad } }), (err: unknown) =>
+      err instanceof ConfigError && err.issues.some((i) => i.property === 'policy.workers'));
+  }
+});

@@ -42,7 +42,11 @@ const readModel = z.discriminatedUnion('kind', [
 ]);
 
 const policy = z.discriminatedUnion('runtime', [
-  z.object({ runtime: z.literal('wasm').describe('Rego compiled to wasm (policies/build), evaluated in process') }),
+  z.object({
+    runtime: z.literal('wasm').describe('Rego compiled to wasm (policies/build), evaluated in process'),
+    workers: z.number().int().min(0).max(64).optional()
+      .describe('worker threads for batches of more than 250 objects (exports, large pages); 0 = none; default 2 when the machine has 2 cores or more'),
+  }),
   z.object({
     runtime: z.literal('opa-server').describe('An OPA server with the policies as a bundle, decision logs on'),
     url: z.string().url().optional().describe('URL of a running OPA server; when absent the node starts one on 127.0.0.1'),
@@ -98,6 +102,7 @@ export const envOverlay: Record<string, string[]> = {
   POPART_PG_URL: ['readModel', 'url'],
   POPART_POLICY: ['policy', 'runtime'],
   POPART_OPA_URL: ['policy', 'url'],
+  POPART_POLICY_WORKERS: ['policy', 'workers'],
   POPART_KEYS: ['keystore', 'kind'],
   VAULT_ADDR: ['keystore', 'address'],
 };
@@ -120,6 +125,9 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = {}): NodeConf
     setPath(merged, path, /^-?\d+$/.test(value) ? Number(value) : value);
   }
   if (env.POPART_PG_URL) setPath(merged, ['readModel', 'kind'], 'postgres');
+  // Workers alone mean the default (wasm) runtime.
+  const policy = merged.policy as Record<string, unknown> | undefined;
+  if (env.POPART_POLICY_WORKERS && policy && policy.runtime === undefined) policy.runtime = 'wasm';
   const result = nodeConfigSchema.safeParse(merged);
   if (!result.success) {
     const issues = result.error.issues.map((i) => ({

@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { loadPolicy, type LoadedPolicy } from '@open-policy-agent/opa-wasm';
 import { NodeError } from '../errors.js';
 import { agencySubject, ENTRYPOINTS, objectInput, pageEntrypoint, subjectOf, toDecision, toRedactable, toRouting } from './opa-input.js';
+import { PolicyWorkers } from './wasm-pool.js';
 import type { AgencySubject, DecideOptions, Decision, ObjectFacts, OperatorFacts, PolicyGate, Routing, Viewer } from './policy.js';
 
 /** Folder of the compiled policies in the policies workspace. */
@@ -19,17 +20,28 @@ export function policiesBuildDir(): string {
 /** Objects per wasm evaluation (a few tens of MB of wasm heap at most). */
 export const WASM_BATCH = 250;
 
+/** Chunks prepared for the workers before the event loop gets a turn. */
+const YIELD_EVERY = 16;
+
+export interface WasmPolicyOptions {
+  /**
+   * Worker threads for batches larger than WASM_BATCH (0: everything in process). Each holds its own
+   * instance of the policies; batches are split across them in chunks of WASM_BATCH.
+   */
+  workers?: number;
+}
+
 export class WasmPolicy implements PolicyGate {
   readonly runtime = 'wasm';
   /** The property paths a redaction rule names (the policy says which, once). */
   private readonly redactable: ReadonlySet<string> | undefined;
 
-  private constructor(private readonly policy: LoadedPolicy, readonly revision: string) {
+  private constructor(private readonly policy: LoadedPolicy, readonly revision: string, private readonly workers: PolicyWorkers | null) {
     // A build without this entrypoint just gets every path (slower, same decisions).
     this.redactable = ENTRYPOINTS.redactionPaths in policy.entrypoints ? toRedactable(this.evaluate(ENTRYPOINTS.redactionPaths, {})) : undefined;
   }
 
-  static async load(dir = policiesBuildDir()): Promise<WasmPolicy> {
+  static async load(dir = policiesBuildDir(), options: WasmPolicyOptions = {}): Promise<WasmPolicy> {
     let wasm: Buffer;
     let data: unknown;
     let revision = 'unknown';
@@ -42,7 +54,8 @@ export class WasmPolicy implements PolicyGate {
     }
     const policy = await loadPolicy(wasm);
     policy.setData(data as object);
-    return new WasmPolicy(policy, revision);
+    const workers = options.workers ? await PolicyWorkers.start(dir, options.workers) : null;
+    return new WasmPolicy(policy, revision, workers);
   }
 
   private evaluate(entrypoint: string, input: unknown): unknown {
@@ -54,8 +67,19 @@ export class WasmPolicy implements PolicyGate {
     return toDecision(this.evaluate(ENTRYPOINTS.release, { now: now.toISOString(), subject: agencySubject(agency.key), object: objectInput(obj, this.redactable) }));
   }
 
+  /** Worker threads in use (0: everything is evaluated in process). */
+  get workerCount(): number {
+    return this.workers?.size ?? 0;
+  }
+
+  /** The worker pool, for tests of its failure handling. */
+  get pool(): PolicyWorkers | null {
+    return this.workers;
+  }
+
   async decide(viewer: Viewer, objects: readonly ObjectFacts[], now: Date, options?: DecideOptions): Promise<Decision[]> {
     const entrypoint = pageEntrypoint(options);
+    if (this.workers && objects.length > WASM_BATCH) return this.decideOnWorkers(this.workers, entrypoint, viewer, objects, now, options);
     const decisions: Decision[] = [];
     // The wasm heap grows with the batch within one evaluation: keep each evaluation bounded.
     for (let i = 0; i < objects.length; i += WASM_BATCH) {
@@ -63,6 +87,29 @@ export class WasmPolicy implements PolicyGate {
       const out = this.evaluate(entrypoint, { now: now.toISOString(), subject: subjectOf(viewer), objects: chunk.map((o) => objectInput(o, this.redactable)) });
       const list = Array.isArray(out) ? out : [];
       decisions.push(...chunk.map((_, j) => toDecision(list[j], options)));
+    }
+    return decisions;
+  }
+
+  /**
+   * A large batch on the worker threads: the main thread only turns each chunk into JSON bytes (handed
+   * over, not copied) while the workers evaluate the chunks already sent.
+   */
+  private async decideOnWorkers(workers: PolicyWorkers, entrypoint: string, viewer: Viewer, objects: readonly ObjectFacts[], now: Date, options?: DecideOptions): Promise<Decision[]> {
+    const encoder = new TextEncoder();
+    const head = { now: now.toISOString(), subject: subjectOf(viewer) };
+    const pending: Promise<unknown>[] = [];
+    for (let i = 0; i < objects.length; i += WASM_BATCH) {
+      const chunk = objects.slice(i, i + WASM_BATCH).map((o) => objectInput(o, this.redactable));
+      pending.push(workers.evaluate(entrypoint, encoder.encode(JSON.stringify({ ...head, objects: chunk }))));
+      // Let other work (alerts to push, other requests) run between every few chunks.
+      if (pending.length % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    const decisions: Decision[] = [];
+    for (const [k, result] of (await Promise.all(pending)).entries()) {
+      const list = Array.isArray(result) ? result : [];
+      const size = Math.min(WASM_BATCH, objects.length - k * WASM_BATCH);
+      for (let j = 0; j < size; j++) decisions.push(toDecision(list[j], options));
     }
     return decisions;
   }
@@ -76,5 +123,7 @@ export class WasmPolicy implements PolicyGate {
     return this.evaluate(entrypoint, input);
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    await this.workers?.close();
+  }
 }
