@@ -8,28 +8,30 @@ import data.popart.visibility
 # METADATA
 # description: 'Entrypoint popart/gate/decisions: [{ "id", "allow", "reasons", "rule", "remove", "coarsen" }].'
 # entrypoint: true
-decisions := [decide(input.subject, obj) | some obj in input.objects]
+decisions := [explained(input.subject, obj, decide(input.subject, obj)) | some obj in input.objects]
 
 # METADATA
 # description: >-
 #   Entrypoint popart/gate/verdicts: the decisions without their reasons, [{ "allow", "rule", "remove", "coarsen" }],
-#   for filtering pages, where reasons are not shown (popart/gate/decisions and explain give them).
+#   for filtering pages, where reasons are not shown (popart/gate/decisions and explain give them). The reasons'
+#   sentences are not even written.
 # entrypoint: true
-verdicts := [{"allow": d.allow, "rule": d.rule, "remove": d.remove, "coarsen": d.coarsen} |
-	some obj in input.objects
-	d := decide(input.subject, obj)
-]
+verdicts := [verdict(decide(input.subject, obj)) | some obj in input.objects]
 
-decide(subject, obj) := {
-	"id": object.get(obj, "id", null),
-	"allow": v.allow,
-	"reasons": v.reasons,
-	"rule": v.rule,
-	"remove": r.remove,
-	"coarsen": r.coarsen,
-} if {
+verdict(d) := {"allow": d.allow, "rule": d.rule, "remove": d.remove, "coarsen": d.coarsen}
+
+decide(subject, obj) := {"allow": v.allow, "rule": v.rule, "remove": r.remove, "coarsen": r.coarsen, "why": v.why} if {
 	v := visibility.decide(subject, obj)
 	r := redactions(subject, obj, v.allow)
+}
+
+explained(subject, obj, d) := {
+	"id": object.get(obj, "id", null),
+	"allow": d.allow,
+	"reasons": visibility.reasons(d.why, subject, obj),
+	"rule": d.rule,
+	"remove": d.remove,
+	"coarsen": d.coarsen,
 }
 
 redactions(subject, obj, true) := redaction.decide(subject, obj)

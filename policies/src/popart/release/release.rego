@@ -9,7 +9,7 @@ import data.popart.geo
 # METADATA
 # description: 'Entrypoint popart/release/decision: { "allow", "reasons", "rule" }.'
 # entrypoint: true
-decision := decide(input.subject.agency, input.object)
+decision := explained(decide(input.subject.agency, input.object), input.subject.agency, input.object)
 
 # TLP levels from least to most restrictive.
 tlp_rank := {"clear": 0, "green": 1, "amber": 2, "amber+strict": 3, "red": 4}
@@ -33,59 +33,96 @@ agency_name(key) := config.agencies[key].name
 
 agency_name(key) := key if not config.agencies[key]
 
-verdict(allow, rule, reasons) := {"allow": allow, "rule": rule, "reasons": reasons}
+# A verdict names its reasons by code ("why"); `explained` turns them into sentences. Filtering a page
+# needs only allow and rule, so the sentences are written only when asked for.
+verdict(allow, rule, why) := {"allow": allow, "rule": rule, "why": why}
+
+# A verdict with its reasons in words, for the agency with key `key`.
+explained(v, key, obj) := {"allow": v.allow, "rule": v.rule, "reasons": reasons(v.why, key, obj)}
+
+reasons(why, key, obj) := [text(code, key, obj) | some code in why]
 
 # The decision for the agency with key `key`.
-decide(key, obj) := verdict(false, "release.unknown_agency", ["the agency is not registered in the network configuration"]) if {
+decide(key, obj) := verdict(false, "release.unknown_agency", ["unknown_agency"]) if {
 	not config.agencies[key]
-} else := verdict(true, "release.own", ["published by your agency"]) if {
+} else := verdict(true, "release.own", ["own"]) if {
 	obj.publisher == key
 } else := with_territory(marking(tlp_of(obj), config.agencies[key], key, obj), config.agencies[key], key, obj)
 
 # A marking that refuses is the decision; one that allows is completed by the territory.
 with_territory(m, _, _, _) := m if not m.allow
 
-with_territory(m, agency, key, obj) := verdict(j.allow, object.get(j, "rule", m.rule), array.concat(m.reasons, j.reasons)) if {
+with_territory(m, agency, key, obj) := verdict(j.allow, object.get(j, "rule", m.rule), array.concat(m.why, j.why)) if {
 	m.allow
 	j := territory(agency, key, obj)
 }
 
 # What the TLP marking, the audience and the partner agreements say. The first argument is the
 # object's TLP, so that only the definitions of that TLP are tried.
-marking("clear", agency, key, obj) := verdict(true, "release.clear", [concat("", [tlp_label(obj), ": public"])]) if {
+marking("clear", agency, key, obj) := verdict(true, "release.clear", ["clear"]) if {
 	within_agreement(agency, "clear", obj.publisher, key)
-} else := partner_refusal(key, obj)
+} else := verdict(false, "release.partner_agreement", ["partner_refusal"])
 
-marking("green", agency, key, obj) := verdict(true, "release.green", [concat("", [tlp_label(obj), ": shared with the whole community"])]) if {
+marking("green", agency, key, obj) := verdict(true, "release.green", ["green"]) if {
 	within_agreement(agency, "green", obj.publisher, key)
-} else := partner_refusal(key, obj)
+} else := verdict(false, "release.partner_agreement", ["partner_refusal"])
 
-marking("amber", agency, key, obj) := verdict(false, "release.amber", [said_of(obj, key, " is not among the named recipients")]) if {
+marking("amber", agency, key, obj) := verdict(false, "release.amber", ["amber_not_named"]) if {
 	not named(key, obj)
-} else := verdict(true, "release.amber", [said_of(obj, key, " is a named recipient")]) if {
+} else := verdict(true, "release.amber", ["amber_named"]) if {
 	agency.level != "partner"
-} else := verdict(true, "release.amber", [concat("", [
-	tlp_label(obj), ": ", agency_name(key), " is a named recipient, and the agreement with ",
-	agency_name(obj.publisher), " lets this partner agency hold TLP:AMBER",
-])]) if {
+} else := verdict(true, "release.amber", ["amber_partner"]) if {
 	within_agreement(agency, "amber", obj.publisher, key)
-} else := partner_refusal(key, obj)
+} else := verdict(false, "release.partner_agreement", ["partner_refusal"])
 
-marking("amber+strict", _, _, obj) := verdict(false, "release.amber_strict", [concat("", [tlp_label(obj), ": restricted to the publishing organisation"])])
+marking("amber+strict", _, _, _) := verdict(false, "release.amber_strict", ["amber_strict"])
 
-marking("red", _, _, obj) := verdict(false, "release.red", [concat("", [tlp_label(obj), ": restricted to named individuals of the publishing organisation"])])
+marking("red", _, _, _) := verdict(false, "release.red", ["red"])
 
-marking(tlp, _, _, _) := verdict(false, "release.unknown_tlp", ["unrecognised TLP marking: held by the publishing agency only"]) if {
+marking(tlp, _, _, _) := verdict(false, "release.unknown_tlp", ["unknown_tlp"]) if {
 	not tlp_rank[tlp]
 }
 
+# The sentence of each reason code.
+text("unknown_agency", _, _) := "the agency is not registered in the network configuration"
+
+text("own", _, _) := "published by your agency"
+
+text("clear", _, obj) := concat("", [tlp_label(obj), ": public"])
+
+text("green", _, obj) := concat("", [tlp_label(obj), ": shared with the whole community"])
+
+text("amber_not_named", key, obj) := said_of(obj, key, " is not among the named recipients")
+
+text("amber_named", key, obj) := said_of(obj, key, " is a named recipient")
+
+text("amber_partner", key, obj) := concat("", [
+	said_of(obj, key, " is a named recipient, and the agreement with "),
+	agency_name(obj.publisher), " lets this partner agency hold TLP:AMBER",
+])
+
+text("partner_refusal", key, obj) := concat("", [
+	said_of(obj, key, " is a partner agency and no agreement with "),
+	agency_name(obj.publisher), " lets it hold TLP:", upper(tlp_of(obj)),
+])
+
+text("amber_strict", _, obj) := concat("", [tlp_label(obj), ": restricted to the publishing organisation"])
+
+text("red", _, obj) := concat("", [tlp_label(obj), ": restricted to named individuals of the publishing organisation"])
+
+text("unknown_tlp", _, _) := "unrecognised TLP marking: held by the publishing agency only"
+
+text("no_area", _, _) := "no area: judged by markings and audience alone"
+
+text("area_in", key, _) := concat("", ["the object's area concerns the territory of ", agency_name(key)])
+
+text("area_out", key, _) := concat("", [
+	"the object's area lies outside the territory of ", agency_name(key),
+	" (", config.agencies[key].level, " authority)",
+])
+
 # "<TLP label>: <agency name><text>".
 said_of(obj, key, text) := concat("", [tlp_label(obj), ": ", agency_name(key), text])
-
-partner_refusal(key, obj) := verdict(false, "release.partner_agreement", [concat("", [
-	tlp_label(obj), ": ", agency_name(key), " is a partner agency and no agreement with ",
-	agency_name(obj.publisher), " lets it hold TLP:", upper(tlp_of(obj)),
-])])
 
 # The agency's identity is among the object's audience (identity ids).
 named(key, obj) if config.agencies[key].identity_id in object.get(obj, "audience", [])
@@ -107,13 +144,10 @@ partner_max_rank(from, to) := max(ranks) if {
 # Territory: local and regional authorities hold only objects whose area concerns their
 # jurisdiction (popart.geo.area_in_territory), or objects with no area.
 # One chain, first match wins: the territory test runs once per object, not once per rule body.
-territory(agency, key, obj) := {"allow": true, "reasons": []} if {
+territory(agency, key, obj) := {"allow": true, "why": []} if {
 	not agency.level in territorial_levels
-} else := {"allow": true, "reasons": ["no area: judged by markings and audience alone"]} if {
+} else := {"allow": true, "why": ["no_area"]} if {
 	object.get(obj, "area", null) == null
-} else := {"allow": true, "reasons": [concat("", ["the object's area concerns the territory of ", agency_name(key)])]} if {
+} else := {"allow": true, "why": ["area_in"]} if {
 	geo.area_in_agency_territory(obj.area, key)
-} else := {"allow": false, "rule": "release.jurisdiction", "reasons": [concat("", [
-	"the object's area lies outside the territory of ", agency_name(key),
-	" (", agency.level, " authority)",
-])]}
+} else := {"allow": false, "rule": "release.jurisdiction", "why": ["area_out"]}

@@ -3,6 +3,9 @@ package popart.release_test
 import data.popart.release
 import data.popart.testing
 
+# The decision with its reasons in words.
+decide(key, obj) := release.explained(release.decide(key, obj), key, obj)
+
 # [agency, publisher, tlp, audience, area, allow, rule]
 table := [
 	# TLP:CLEAR and GREEN: the whole community (partners too); territory for local and regional.
@@ -45,7 +48,7 @@ table := [
 test_release_table if {
 	failures := [[row, d] |
 		some row in table
-		d := release.decide(row[0], testing.obj(row[1], row[2], row[3], row[4]))
+		d := decide(row[0], testing.obj(row[1], row[2], row[3], row[4]))
 		[d.allow, d.rule] != [row[5], row[6]]
 	]
 	print("failing rows:", failures)
@@ -58,7 +61,7 @@ test_entrypoint_reads_the_input if {
 }
 
 test_reasons_name_markings_and_territory if {
-	d := release.decide("mad", testing.obj("pn", "green", [], "alcala"))
+	d := decide("mad", testing.obj("pn", "green", [], "alcala"))
 	d.reasons == [
 		"TLP:GREEN: shared with the whole community",
 		"the object's area lies outside the territory of Policía Municipal de Madrid (local authority)",
@@ -66,25 +69,25 @@ test_reasons_name_markings_and_territory if {
 }
 
 test_unmarked_is_said if {
-	d := release.decide("crm", testing.obj("pn", null, [], "alcala"))
+	d := decide("crm", testing.obj("pn", null, [], "alcala"))
 	d.reasons == ["TLP:AMBER (unmarked): Comunidad de Madrid – ASEM112 is not among the named recipients"]
 }
 
 test_missing_tlp_and_audience_fields_mean_unmarked_and_nobody if {
-	d := release.decide("crm", {"publisher": "pn", "type": "indicator"})
+	d := decide("crm", {"publisher": "pn", "type": "indicator"})
 	d.allow == false
 	d.rule == "release.amber"
 }
 
 test_agreement_ceiling if {
 	cfg := object.union(data.popart.config, {"agreements": [{"from": "pn", "to": "pj", "max_tlp": "clear"}]})
-	d := release.decide("pj", testing.obj("pn", "green", [], null)) with data.popart.config as cfg
+	d := decide("pj", testing.obj("pn", "green", [], null)) with data.popart.config as cfg
 	d.rule == "release.partner_agreement"
 	d.reasons == ["TLP:GREEN: Polícia Judiciária is a partner agency and no agreement with Policía Nacional lets it hold TLP:GREEN"]
 }
 
 test_unknown_publisher_is_named_by_key if {
-	d := release.decide("pj", testing.obj("zz", "amber", ["pj"], null))
+	d := decide("pj", testing.obj("zz", "amber", ["pj"], null))
 	d.rule == "release.partner_agreement"
 	contains(d.reasons[0], "no agreement with zz")
 }

@@ -57,8 +57,9 @@ checks(op, _) := [{"ok": false, "reason": "the operator's agency is not register
 checks(op, alert) := [seen, area_check(op, alert), severity_check(op, alert)] if {
 	op.role in routed_roles
 	config.agencies[op.agency]
-	v := visibility.decide({"agency": op.agency, "role": op.role, "username": op.username}, alert)
-	seen := {"ok": v.allow, "reason": concat("; ", v.reasons)}
+	subject := {"agency": op.agency, "role": op.role, "username": op.username}
+	v := visibility.decide(subject, alert)
+	seen := {"ok": v.allow, "reason": concat("; ", visibility.reasons(v.why, subject, alert))}
 }
 
 area_check(_, alert) := {"ok": true, "reason": "the alert has no area"} if {

@@ -3,6 +3,9 @@ package popart.visibility_test
 import data.popart.testing
 import data.popart.visibility
 
+# The decision with its reasons in words.
+decide(subject, obj) := visibility.explained(visibility.decide(subject, obj), subject, obj)
+
 with_type(o, type, category) := object.union(o, {"type": type, "category": category})
 
 alert(publisher, tlp, audience, area) := testing.obj(publisher, tlp, audience, area)
@@ -35,7 +38,7 @@ table := [
 test_visibility_table if {
 	failures := [[row[0], row[1], d] |
 		some row in table
-		d := visibility.decide(testing.subject(row[0], row[1]), row[2])
+		d := decide(testing.subject(row[0], row[1]), row[2])
 		[d.allow, d.rule] != [row[3], row[4]]
 	]
 	print("failing rows:", failures)
@@ -49,7 +52,7 @@ test_entrypoint if {
 }
 
 test_auditor_reason if {
-	d := visibility.decide(testing.subject("crm", "auditor"), alert("pn", "green", [], "alcala"))
+	d := decide(testing.subject("crm", "auditor"), alert("pn", "green", [], "alcala"))
 	d.reasons[count(d.reasons) - 1] == "auditors see no object content: what was consulted and disclosed is in the audit log"
 }
 
@@ -57,7 +60,7 @@ test_reasons_never_carry_content if {
 	o := object.union(alert("pn", "green", [], "alcala"), {"name": "SECRET-NAME", "description": "SECRET-DESC"})
 	every role in ["analyst", "operator", "auditor", "supervisor"] {
 		every agency in ["pn", "pj", "mad", "crm"] {
-			every reason in visibility.decide(testing.subject(agency, role), o).reasons {
+			every reason in decide(testing.subject(agency, role), o).reasons {
 				not contains(reason, "SECRET")
 			}
 		}
