@@ -15,7 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import { VideoSource, type VideoFrame } from '../src/ingest/video-source.js';
 import { validateCameraConfig } from '../src/vision/config/camera-config.js';
-import { FFMPEG } from './vision-helpers.js';
+import { FFMPEG, take } from './vision-helpers.js';
 
 function freeTcpPort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -54,14 +54,19 @@ async function publish(t: { after(fn: () => Promise<void>): void }, url: string,
   }
 }
 
-async function take(it: AsyncIterator<VideoFrame>, count: number): Promise<VideoFrame[]> {
-  const out: VideoFrame[] = [];
-  while (out.length < count) {
-    const r = await it.next();
-    if (r.done) break;
-    out.push(r.value);
+/**
+ * `count` frames decoded after this call: frames still queued from the previous connection come first and are
+ * skipped, so what comes back is from the session after the reconnect.
+ */
+async function framesOfTheNextSession(it: AsyncIterator<VideoFrame>, source: VideoSource, count: number): Promise<VideoFrame[]> {
+  const after: VideoFrame[] = [];
+  const firstAfter = source.stats.framesDecoded;
+  while (after.length < count) {
+    const [f] = await take(it, 1);
+    assert.ok(f, 'the source did not end');
+    if (f.index >= firstAfter) after.push(f);
   }
-  return out;
+  return after;
 }
 
 test('RTSP push from ffmpeg on 127.0.0.1: frames flow; the publisher goes away and comes back, the source listens again', async (t) => {
@@ -85,14 +90,7 @@ test('RTSP push from ffmpeg on 127.0.0.1: frames flow; the publisher goes away a
   assert.match(logs.join('\n'), /rtsp:\/\/127\.0\.0\.1:\d+\/live ended \(.*\); reconnecting in 0\.1 s/);
 
   publisher = await publish(t, url);
-  // Frames still queued from the first connection come first; read until frames of the second one arrive.
-  const after: VideoFrame[] = [];
-  const firstAfter = source.stats.framesDecoded;
-  while (after.length < 5) {
-    const [f] = await take(it, 1);
-    assert.ok(f, 'the source did not end');
-    if (f.index >= firstAfter) after.push(f);
-  }
+  const after = await framesOfTheNextSession(it, source, 5);
   assert.ok(after[0]!.index > before[9]!.index, 'frame numbers continue across the reconnect');
   assert.equal(source.stats.reconnects, 1);
   await source.close();
@@ -228,13 +226,7 @@ test('RTSP pull over TCP from a server on 127.0.0.1: frames flow; the server goe
 
   server = new RtspRelay(port);
   await server.start();
-  const after: VideoFrame[] = [];
-  const firstAfter = source.stats.framesDecoded;
-  while (after.length < 5) {
-    const [f] = await take(it, 1);
-    assert.ok(f, 'the source did not end');
-    if (f.index >= firstAfter) after.push(f);
-  }
+  const after = await framesOfTheNextSession(it, source, 5);
   assert.ok(after[0]!.index > before[9]!.index, 'frame numbers continue across the reconnect');
   assert.equal(server.playing.size, 1, 'playing again from the new server');
   await source.close();

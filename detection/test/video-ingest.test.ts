@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { IngestError } from '../src/ingest/ingest-error.js';
 import { detectSourceKind, redactUrl } from '../src/ingest/source-kind.js';
 import { VideoSource, type VideoFrame } from '../src/ingest/video-source.js';
-import { FFMPEG, run, tempDir } from './vision-helpers.js';
+import { FFMPEG, run, take, tempDir } from './vision-helpers.js';
 
 function freeTcpPort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -47,16 +47,6 @@ async function stop(child: ChildProcess): Promise<void> {
 }
 
 /** Reads frames until `count` arrived (or the source ended). */
-async function take(it: AsyncIterator<VideoFrame>, count: number): Promise<VideoFrame[]> {
-  const out: VideoFrame[] = [];
-  while (out.length < count) {
-    const r = await it.next();
-    if (r.done) break;
-    out.push(r.value);
-  }
-  return out;
-}
-
 test('input kinds: files, numbered and globbed image sequences, live URLs; credentials hidden in logs', () => {
   assert.equal(detectSourceKind('clip.mp4'), 'file');
   assert.equal(detectSourceKind('frames/%04d.png'), 'image-sequence');

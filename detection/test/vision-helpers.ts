@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
 import { validateCameraConfig, type CameraConfig } from '../src/vision/config/camera-config.js';
 import type { PipelineFrame } from '../src/vision/pipeline.js';
+import type { VideoFrame } from '../src/ingest/video-source.js';
 import type { Box, Detection, Frame, ObjectDetector } from '../src/vision/types.js';
 
 export const run = promisify(execFile);
@@ -97,4 +98,15 @@ export async function movingBoxClip(path: string, opts: { width?: number; height
     `[bg][box]overlay=x='10+t*${speed}':y=${y}:shortest=1`,
     '-c:v', 'mpeg4', '-q:v', '2', path,
   ]);
+}
+
+/** Up to `count` frames from a source's iterator (fewer if it ends). */
+export async function take(it: AsyncIterator<VideoFrame>, count: number): Promise<VideoFrame[]> {
+  const out: VideoFrame[] = [];
+  while (out.length < count) {
+    const r = await it.next();
+    if (r.done) break;
+    out.push(r.value);
+  }
+  return out;
 }
