@@ -15,18 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import { VideoSource, type VideoFrame } from '../src/ingest/video-source.js';
 import { validateCameraConfig } from '../src/vision/config/camera-config.js';
-import { FFMPEG, take } from './vision-helpers.js';
-
-function freeTcpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
+import { FFMPEG, freeTcpPort, take } from './vision-helpers.js';
 
 async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;

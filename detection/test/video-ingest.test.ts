@@ -2,25 +2,13 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import { IngestError } from '../src/ingest/ingest-error.js';
 import { detectSourceKind, redactUrl } from '../src/ingest/source-kind.js';
 import { VideoSource, type VideoFrame } from '../src/ingest/video-source.js';
-import { FFMPEG, run, take, tempDir } from './vision-helpers.js';
-
-function freeTcpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
+import { FFMPEG, freeTcpPort, run, take, tempDir } from './vision-helpers.js';
 
 function freeUdpPort(): Promise<number> {
   return new Promise((resolve) => {

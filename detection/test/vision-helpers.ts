@@ -1,6 +1,7 @@
 /** Shared fakes and fixtures for the vision tests: temp folders, camera configs, scripted and colour detectors, clips. */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
@@ -109,4 +110,16 @@ export async function take(it: AsyncIterator<VideoFrame>, count: number): Promis
     out.push(r.value);
   }
   return out;
+}
+
+/** A TCP port on 127.0.0.1 that was free a moment ago. */
+export function freeTcpPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
 }
