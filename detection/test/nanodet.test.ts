@@ -41,6 +41,71 @@ test('NanoDet decoding: softmax expectation of each side, times the stride, from
   assert.deepEqual(decodeNanoDet([{ stride: 8, columns: 2, scores, distances }], classes, bins, 0.35, new Set([0])), []);
 });
 
+/** The decoding as specified, one score at a time: what the block-skipping scan must reproduce exactly. */
+function referenceDecode(levels: { stride: number; columns: number; scores: Float32Array; distances: Float32Array }[], classes: number, bins: number, threshold: number, keep?: Set<number>): unknown[] {
+  const out = [];
+  const expected = (d: Float32Array, o: number): number => {
+    const max = Math.max(...d.subarray(o, o + bins));
+    const p = Array.from(d.subarray(o, o + bins), (v) => Math.exp(v - max));
+    return p.reduce((a, v, j) => a + v * j, 0) / p.reduce((a, v) => a + v, 0);
+  };
+  for (const { stride, columns, scores, distances } of levels) {
+    for (let i = 0; i < scores.length / classes; i++) {
+      for (let c = 0; c < classes; c++) {
+        const score = scores[i * classes + c]!;
+        if (score < threshold || (keep && !keep.has(c))) continue;
+        const cx = ((i % columns) + 0.5) * stride;
+        const cy = (Math.floor(i / columns) + 0.5) * stride;
+        const o = i * 4 * bins;
+        out.push({ classId: c, score, box: { x1: cx - expected(distances, o) * stride, y1: cy - expected(distances, o + bins) * stride, x2: cx + expected(distances, o + 2 * bins) * stride, y2: cy + expected(distances, o + 3 * bins) * stride } });
+      }
+    }
+  }
+  return out;
+}
+
+test('NanoDet decoding of 80-class grids skips blocks of low scores and finds exactly the candidates a score-by-score scan finds', () => {
+  let seed = 7;
+  const random = (): number => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648;
+  };
+  const classes = 80;
+  const bins = 8;
+  const threshold = 0.35;
+  const level = (stride: number, columns: number): { stride: number; columns: number; scores: Float32Array; distances: Float32Array } => {
+    const cells = columns * columns;
+    // Mostly tiny scores, as a sigmoid head gives; a few over the threshold, some exactly on it or just under it.
+    const scores = Float32Array.from({ length: cells * classes }, () => random() * 0.05);
+    for (let n = 0; n < 30; n++) scores[Math.floor(random() * cells * classes)] = 0.3 + random() * 0.7;
+    scores[5] = Math.fround(threshold); // the float nearest 0.35 is below 0.35: not a candidate
+    scores[13] = 0.3500001; // just over
+    scores[scores.length - 1] = 0.99; // the very last score of the grid
+    scores[classes * 2 + 7] = Number.NaN; // NaN is not below the threshold, so it passes, as score by score
+    const distances = Float32Array.from({ length: cells * 4 * bins }, () => random() * 6 - 3);
+    return { stride, columns, scores, distances };
+  };
+  const levels = [level(8, 12), level(16, 6), level(32, 3)];
+  const strip = (xs: unknown[]): string => JSON.stringify(xs, (_k, v: unknown) => (typeof v === 'number' && Number.isNaN(v) ? 'NaN' : v));
+  const found = decodeNanoDet(levels, classes, bins, threshold);
+  const want = referenceDecode(levels, classes, bins, threshold);
+  assert.ok(want.length > 80, `${want.length} candidates`);
+  assert.equal(found.length, want.length);
+  for (const [i, c] of found.entries()) {
+    const w = want[i] as { classId: number; score: number; box: Record<'x1' | 'y1' | 'x2' | 'y2', number> };
+    assert.equal(c.classId, w.classId);
+    assert.equal(strip([c.score]), strip([w.score]));
+    for (const k of ['x1', 'y1', 'x2', 'y2'] as const) assert.ok(Math.abs(c.box[k] - w.box[k]) < 1e-9, `candidate ${i} ${k}`);
+  }
+  assert.ok(found.some((c) => Number.isNaN(c.score)));
+  assert.ok(!found.some((c) => c.score === Math.fround(threshold)));
+  const keep = new Set([0, 7, 79]);
+  assert.equal(strip(decodeNanoDet(levels, classes, bins, threshold, keep).map((c) => [c.classId, c.score])),
+    strip((referenceDecode(levels, classes, bins, threshold, keep) as { classId: number; score: number }[]).map((c) => [c.classId, c.score])));
+  // A threshold of 0 reads every score (a negative zero is not below it either).
+  assert.equal(decodeNanoDet(levels, classes, bins, 0).length, referenceDecode(levels, classes, bins, 0).length);
+});
+
 test('the bundled NanoDet model loads (hash checked), reads its layout from the model and finds the astronaut', async (t) => {
   const detector = await NanoDetDetector.create(config());
   t.after(() => detector.close());
