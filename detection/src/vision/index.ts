@@ -1,4 +1,4 @@
-export type { Box, Detection, Frame, ObjectDetector } from './types.js';
+export type { Box, Detection, Frame, Keypoint, ObjectDetector } from './types.js';
 export { iou } from './types.js';
 export { CameraConfigError, type ConfigIssue as CameraConfigIssue } from './config/config-error.js';
 export {
@@ -12,6 +12,9 @@ export { NanoDetDetector } from './detectors/nanodet/nanodet-detector.js';
 export type { NanoDetConfig } from './detectors/nanodet/config.js';
 export { OnnxYoloDetector } from './detectors/onnx-yolo/yolo-detector.js';
 export type { OnnxYoloConfig } from './detectors/onnx-yolo/config.js';
+export { MoveNetDetector } from './detectors/movenet/movenet-detector.js';
+export type { MoveNetConfig } from './detectors/movenet/config.js';
+export { KEYPOINT_NAMES } from './detectors/movenet/decode.js';
 export { COCO_LABELS } from './detectors/coco-labels.js';
 export { MultiObjectTracker, DEFAULT_TRACKER, type Track, type TrackerConfig } from './tracking/tracker.js';
 export { CameraGeometry, type Calibration } from './geometry/camera-geometry.js';

@@ -18,6 +18,16 @@ export interface Box {
   y2: number;
 }
 
+/** A body keypoint in frame pixels (pose detectors). */
+export interface Keypoint {
+  /** COCO keypoint name: nose, left_eye, …, left_shoulder, right_shoulder, …, left_ankle, right_ankle. */
+  name: string;
+  x: number;
+  y: number;
+  /** 0..1 */
+  score: number;
+}
+
 export interface Detection {
   box: Box;
   /** 0..1 */
@@ -25,6 +35,8 @@ export interface Detection {
   classId: number;
   /** Class name (COCO name for NanoDet, the configured class map for ONNX YOLO models). */
   label: string;
+  /** The person's 17 COCO keypoints (pose detectors such as MoveNet). */
+  keypoints?: Keypoint[];
 }
 
 /** An object detector plugin: one frame in, boxes out. Implementations hold their model until `close()`. */

@@ -230,7 +230,9 @@ export function validateCameraConfig(value: unknown, options: ParseOptions = {})
     f.issue(['calibration', 'homography', 'image'], e instanceof Error ? e.message : String(e));
   }
   const zones = parseZones(raw, f, source, geometry);
-  const rules = parseRulesConfig(raw.rules, ['rules'], f, { zones: new Map(zones.map((z) => [z.name, z])), calibrated: !!calibration });
+  const rules = parseRulesConfig(raw.rules, ['rules'], f, {
+    zones: new Map(zones.map((z) => [z.name, z])), calibrated: !!calibration, pose: detector?.kind === 'movenet',
+  });
   const e = f.object(raw.events, ['events'], ['updateIntervalS', 'closeAfterS']);
   const events: EventsConfig = {
     updateIntervalS: f.number(e, 'updateIntervalS', ['events'], 10, { min: 0, max: 86_400 }),

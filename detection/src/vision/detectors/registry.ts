@@ -9,9 +9,11 @@ import { NANODET_FIELDS, parseNanoDetConfig, type NanoDetConfig } from './nanode
 import { NanoDetDetector } from './nanodet/nanodet-detector.js';
 import { ONNX_YOLO_FIELDS, parseOnnxYoloConfig, type OnnxYoloConfig } from './onnx-yolo/config.js';
 import { OnnxYoloDetector } from './onnx-yolo/yolo-detector.js';
+import { MOVENET_FIELDS, parseMoveNetConfig, type MoveNetConfig } from './movenet/config.js';
+import { MoveNetDetector } from './movenet/movenet-detector.js';
 import type { DetectorConfigContext, DetectorPlugin } from './plugin.js';
 
-export type DetectorConfig = NanoDetConfig | OnnxYoloConfig;
+export type DetectorConfig = NanoDetConfig | OnnxYoloConfig | MoveNetConfig;
 export type DetectorKind = DetectorConfig['kind'];
 
 type PluginMap = { [K in DetectorKind]: DetectorPlugin<Extract<DetectorConfig, { kind: K }>> };
@@ -30,6 +32,13 @@ export const DETECTOR_PLUGINS: Readonly<PluginMap> = Object.freeze({
     fields: ONNX_YOLO_FIELDS,
     parse: parseOnnxYoloConfig,
     create: (c: OnnxYoloConfig) => OnnxYoloDetector.create(c),
+  },
+  movenet: {
+    kind: 'movenet',
+    summary: 'MoveNet MultiPose Lightning: persons with 17 keypoints, up to 6 a frame (bundled, Apache-2.0)',
+    fields: MOVENET_FIELDS,
+    parse: parseMoveNetConfig,
+    create: (c: MoveNetConfig) => MoveNetDetector.create(c),
   },
 });
 

@@ -9,6 +9,7 @@ import { CROWD_DENSITY_DEFAULTS, CrowdDensityRule, type CrowdDensityConfig } fro
 import { DISPERSAL_DEFAULTS, DispersalRule, type DispersalConfig } from './dispersal-rule.js';
 import { DRONE_DEFAULTS, DroneRule, type DroneRuleConfig } from './drone-rule.js';
 import { LOITERING_DEFAULTS, LoiteringRule, type LoiteringConfig } from './loitering-rule.js';
+import { PERSON_ON_GROUND_DEFAULTS, PersonOnGroundRule, type PersonOnGroundConfig } from './person-on-ground-rule.js';
 import { SEVERITIES, type Rule, type Zone } from './rule.js';
 import { VEHICLE_DEFAULTS, VehicleInPedestrianZoneRule, type VehicleRuleConfig } from './vehicle-rule.js';
 
@@ -18,12 +19,15 @@ export interface RulesConfig {
   crowdDispersal?: DispersalConfig;
   loitering?: LoiteringConfig;
   vehicleInPedestrianZone?: VehicleRuleConfig;
+  personOnGround?: PersonOnGroundConfig;
 }
 
 export interface RuleParseContext {
   zones: ReadonlyMap<string, Zone>;
   /** The camera has a ground calibration. */
   calibrated: boolean;
+  /** The detector gives pose keypoints (movenet). */
+  pose?: boolean;
 }
 
 interface RuleEntry<C> {
@@ -32,6 +36,8 @@ interface RuleEntry<C> {
   /** Zones must be sky zones (true) or ground zones (false). */
   sky: boolean;
   needsCalibration: boolean;
+  /** Needs a pose detector's keypoints. */
+  needsPose?: boolean;
   parse(raw: Raw, path: ConfigPath, f: Fields, zones: string[]): C;
   create(config: C): Rule;
 }
@@ -133,6 +139,23 @@ export const RULES: { readonly [K in keyof RulesConfig]-?: RuleEntry<NonNullable
     }),
     create: (c) => new VehicleInPedestrianZoneRule(c),
   },
+  personOnGround: {
+    summary: 'person lying on the ground (pose keypoints: shoulders and hips or ankles level) for N frames; needs a pose detector (movenet)',
+    fields: ['zones', 'classes', 'minFrames', 'maxAngleDeg', 'minKeypointScore', 'severity', 'areaRadiusM'],
+    sky: false,
+    needsCalibration: false,
+    needsPose: true,
+    parse: (raw, path, f, zones) => ({
+      zones,
+      classes: classes(raw, path, f, PERSON_ON_GROUND_DEFAULTS.classes),
+      minFrames: f.number(raw, 'minFrames', path, PERSON_ON_GROUND_DEFAULTS.minFrames, { min: 1, max: 10_000, integer: true }),
+      maxAngleDeg: f.number(raw, 'maxAngleDeg', path, PERSON_ON_GROUND_DEFAULTS.maxAngleDeg, { above: 0, max: 90 }),
+      minKeypointScore: f.number(raw, 'minKeypointScore', path, PERSON_ON_GROUND_DEFAULTS.minKeypointScore, { min: 0, max: 1 }),
+      severity: severity(raw, path, f, PERSON_ON_GROUND_DEFAULTS.severity),
+      areaRadiusM: f.number(raw, 'areaRadiusM', path, PERSON_ON_GROUND_DEFAULTS.areaRadiusM, { above: 0, max: 100_000 }),
+    }),
+    create: (c) => new PersonOnGroundRule(c),
+  },
 });
 
 type RuleName = keyof RulesConfig;
@@ -160,6 +183,7 @@ export function parseRulesConfig(value: unknown, path: ConfigPath, f: Fields, co
     if (entry.needsCalibration && !context.calibrated) {
       f.issue(p, `needs a ground calibration (calibration.homography or calibration.metresPerPixel) to measure ${name === 'crowdDensity' ? 'areas' : 'speeds'} in metres`);
     }
+    if (entry.needsPose && !context.pose) f.issue(p, 'needs a pose detector (detector.kind: movenet): it reads body keypoints');
     (out as Record<string, unknown>)[name] = entry.parse(section, p, f, zones);
   }
   return out;

@@ -5,7 +5,7 @@
  * tentative tracks are confirmed after `minHits` matches, a track unmatched for `maxLostS` seconds ends.
  * Track ids are stable for the life of a track: `t1`, `t2`, … in order of confirmation.
  */
-import { boxCentre, iou, type Box, type Detection } from '../types.js';
+import { boxCentre, iou, type Box, type Detection, type Keypoint } from '../types.js';
 import { assign } from './hungarian.js';
 import { ConstantVelocity } from './kalman.js';
 
@@ -72,6 +72,8 @@ export interface Track {
   matched: boolean;
   /** Recent positions, oldest first (bounded by `historyS`). */
   history: TrackPoint[];
+  /** Keypoints of the last matched detection (pose detectors). */
+  keypoints?: Keypoint[] | undefined;
 }
 
 class TrackState_ implements Track {
@@ -84,6 +86,7 @@ class TrackState_ implements Track {
   firstSeenS: number;
   lastSeenS: number;
   history: TrackPoint[] = [];
+  keypoints: Keypoint[] | undefined;
   private readonly cx: ConstantVelocity;
   private readonly cy: ConstantVelocity;
   private readonly w: ConstantVelocity;
@@ -101,6 +104,7 @@ class TrackState_ implements Track {
     this.h = new ConstantVelocity(bh, 0.1 * size, 0.5 * size);
     this.score = d.score;
     this.meanScore = d.score;
+    this.keypoints = d.keypoints;
     this.firstSeenS = timeS;
     this.lastSeenS = timeS;
     this.timeS = timeS;
@@ -137,6 +141,7 @@ class TrackState_ implements Track {
     this.h.update(Math.max(1, d.box.y2 - d.box.y1), std);
     this.hits++;
     this.score = d.score;
+    this.keypoints = d.keypoints;
     this.meanScore += (d.score - this.meanScore) / Math.min(this.hits, 30);
     this.lastSeenS = timeS;
     this.matched = true;

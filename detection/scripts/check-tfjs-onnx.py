@@ -1,8 +1,11 @@
-"""Runs the NanoDet TFJS graph model (rebuilt as a TensorFlow graph from its JSON topology and the weights decoded by
-tensorflowjs.read_weights) and the converted ONNX model (onnxruntime) on the same random input, and fails unless every
-output agrees. Used by convert-nanodet.sh; prints the ONNX inputs and outputs it found.
+"""Runs a TFJS graph model (rebuilt as a TensorFlow graph from its JSON topology and the weights decoded by
+tensorflowjs.read_weights) and its ONNX conversion (onnxruntime) on the same random input, and fails unless every
+output agrees. Used by convert-nanodet.sh and convert-movenet.sh; prints the ONNX inputs and outputs it found.
 
-    python check-nanodet.py nanodet.json nanodet.onnx
+    python check-tfjs-onnx.py model.json model.onnx [N,H,W,C]
+
+The input is random: floats in [0, 1) for a float input, integers 0..255 for an integer one (images); its shape is
+the ONNX input's, or the one given for a model with dynamic dimensions.
 """
 import importlib.util
 import json
@@ -15,6 +18,9 @@ import onnxruntime as ort
 import tensorflow as tf
 from google.protobuf.json_format import ParseDict
 from tensorflow.core.framework import graph_pb2
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tfjs_graph import add_missing_attrs, unfuse_tfjs_ops  # noqa: E402  pylint: disable=wrong-import-position
 
 
 def load_read_weights():
@@ -31,6 +37,8 @@ def load_read_weights():
 def tf_outputs(model_json_path, feed):
     with open(model_json_path, encoding="utf-8") as f:
         model = json.load(f)
+    add_missing_attrs(model)
+    unfuse_tfjs_ops(model)
     graph_def = ParseDict(model["modelTopology"], graph_pb2.GraphDef())
     weights = load_read_weights().read_weights(model["weightsManifest"], os.path.dirname(model_json_path))
     values = {w["name"]: w["data"] for group in weights for w in group}
@@ -40,12 +48,15 @@ def tf_outputs(model_json_path, feed):
             dtype = tf.dtypes.as_dtype(node.attr["dtype"].type)
             value = values[node.name].astype(dtype.as_numpy_dtype)
             node.attr["value"].tensor.CopyFrom(tf.make_tensor_proto(value, dtype=dtype))
-    outputs = sorted(model["signature"]["outputs"].keys())
-    inputs = list(model["signature"]["inputs"].keys())
+    # Keyed by the signature's output keys (tf2onnx names the ONNX outputs so); run by their tensor names.
+    signature = model["signature"]
+    outputs = sorted(signature["outputs"].keys())
+    names = [signature["outputs"][k].get("name", k) for k in outputs]
+    inputs = [v.get("name", k) for k, v in signature["inputs"].items()]
     with tf.Graph().as_default() as graph:
         tf.graph_util.import_graph_def(graph_def, name="")
         with tf.compat.v1.Session(graph=graph) as session:
-            results = session.run(outputs, {inputs[0]: feed})
+            results = session.run(names, {inputs[0]: feed})
     return dict(zip(outputs, results))
 
 
@@ -56,8 +67,14 @@ def main():
     print(f"onnx input {inp.name} {inp.shape} {inp.type}")
     for out in session.get_outputs():
         print(f"onnx output {out.name} {out.shape} {out.type}")
+    shape = [int(v) for v in sys.argv[3].split(",")] if len(sys.argv) > 3 else inp.shape
+    if not all(isinstance(v, int) for v in shape):
+        raise SystemExit(f"input {inp.name} has dynamic dimensions {inp.shape}: give the shape to test (e.g. 1,256,256,3)")
     rng = np.random.default_rng(5)
-    feed = rng.random((1, 3, 416, 416), dtype=np.float32)
+    if inp.type == "tensor(int32)":
+        feed = rng.integers(0, 256, size=shape, dtype=np.int32)
+    else:
+        feed = rng.random(shape, dtype=np.float32)
     expected = tf_outputs(model_json, feed)
     got = dict(zip([o.name for o in session.get_outputs()], session.run(None, {inp.name: feed})))
     worst = 0.0

@@ -1,0 +1,110 @@
+/**
+ * Person on the ground, from pose keypoints (a pose detector such as MoveNet): a person whose body lies horizontal in
+ * the image — shoulders and hips (or ankles) at about the same height — for at least `minFrames` consecutive matched
+ * frames, with the foot point in a watched ground zone → an event per track (category `other`,
+ * `measurements.situation = "person-on-ground"`: someone fallen, injured or knocked down, for the operators to check).
+ *
+ * The body axis is taken from the best keypoints available (each needs `minKeypointScore`): shoulders → ankles, else
+ * shoulders → hips, else head (nose, eyes, ears) → shoulders for a person seen from the waist up. Its angle to the
+ * image horizontal must be at most `maxAngleDeg`. The angle is measured in the image: a person lying along the
+ * camera's line of sight looks upright and is missed, and a steep camera sees standing persons foreshortened.
+ */
+import type { AlertSeverity } from '@popart/schemas';
+import type { Track } from '../tracking/tracker.js';
+import type { Keypoint } from '../types.js';
+import { footIn, round, trackArea, type Finding, type Rule, type RuleContext, type Zone } from './rule.js';
+
+export interface PersonOnGroundConfig {
+  zones: string[];
+  classes: string[];
+  /** Consecutive matched frames lying before the event. */
+  minFrames: number;
+  /** Largest angle of the body axis to the image horizontal, degrees. */
+  maxAngleDeg: number;
+  /** Keypoints below this score are not used. */
+  minKeypointScore: number;
+  severity: AlertSeverity;
+  areaRadiusM: number;
+}
+
+export const PERSON_ON_GROUND_DEFAULTS = {
+  classes: ['person'], minFrames: 10, maxAngleDeg: 30, minKeypointScore: 0.3, severity: 'high' as AlertSeverity, areaRadiusM: 10,
+};
+
+export type BodyAxis = 'shoulders-ankles' | 'shoulders-hips' | 'head-shoulders';
+
+/** The body axis of a pose and its angle to the image horizontal (0° lying, 90° upright), or undefined if too few keypoints. */
+export function bodyAxis(keypoints: readonly Keypoint[], minScore: number): { axis: BodyAxis; angleDeg: number } | undefined {
+  const mid = (...names: string[]): [number, number] | undefined => {
+    const seen = keypoints.filter((k) => names.includes(k.name) && k.score >= minScore);
+    if (!seen.length) return undefined;
+    return [seen.reduce((a, k) => a + k.x, 0) / seen.length, seen.reduce((a, k) => a + k.y, 0) / seen.length];
+  };
+  const shoulders = mid('left_shoulder', 'right_shoulder');
+  if (!shoulders) return undefined;
+  const pairs: [BodyAxis, [number, number] | undefined][] = [
+    ['shoulders-ankles', mid('left_ankle', 'right_ankle')],
+    ['shoulders-hips', mid('left_hip', 'right_hip')],
+    ['head-shoulders', mid('nose', 'left_eye', 'right_eye', 'left_ear', 'right_ear')],
+  ];
+  for (const [axis, other] of pairs) {
+    if (!other) continue;
+    const dx = Math.abs(other[0] - shoulders[0]);
+    const dy = Math.abs(other[1] - shoulders[1]);
+    if (dx + dy < 1) continue; // the same point: no direction
+    return { axis, angleDeg: (Math.atan2(dy, dx) * 180) / Math.PI };
+  }
+  return undefined;
+}
+
+export class PersonOnGroundRule implements Rule {
+  readonly name = 'personOnGround';
+  /** Consecutive matched frames lying, per track id. */
+  private readonly lying = new Map<string, { frames: number; sinceS: number }>();
+
+  constructor(private readonly config: PersonOnGroundConfig) {}
+
+  evaluate({ frame, tracks, zones, geometry }: RuleContext): Finding[] {
+    const findings: Finding[] = [];
+    const present = new Set<string>();
+    for (const track of tracks) {
+      if (!this.config.classes.includes(track.label)) continue;
+      present.add(track.id);
+      if (!track.matched) continue; // a briefly lost track keeps its count, without adding to it
+      const zone = this.config.zones.map((z) => zones.get(z)).find((z): z is Zone => !!z && footIn(track, z));
+      const pose = zone && track.keypoints ? bodyAxis(track.keypoints, this.config.minKeypointScore) : undefined;
+      if (!zone || !pose || pose.angleDeg > this.config.maxAngleDeg) {
+        this.lying.delete(track.id);
+        continue;
+      }
+      const state = this.lying.get(track.id) ?? { frames: 0, sinceS: frame.timeS };
+      state.frames++;
+      this.lying.set(track.id, state);
+      if (state.frames < this.config.minFrames) continue;
+      findings.push(this.finding(track, zone, pose, state, frame.timeS, geometry));
+    }
+    for (const id of [...this.lying.keys()]) if (!present.has(id)) this.lying.delete(id);
+    return findings;
+  }
+
+  private finding(track: Track, zone: Zone, pose: { axis: BodyAxis; angleDeg: number }, state: { frames: number; sinceS: number }, timeS: number, geometry: RuleContext['geometry']): Finding {
+    const f: Finding = {
+      rule: this.name,
+      key: `person-on-ground/${track.id}`,
+      category: 'other',
+      severity: this.config.severity,
+      confidence: round(track.meanScore, 3),
+      summary: `${track.label} on the ground in zone ${zone.name} for ${(timeS - state.sinceS).toFixed(1)} s (body ${pose.angleDeg.toFixed(0)}° from horizontal)`,
+      measurements: {
+        situation: 'person-on-ground', body_angle_deg: round(pose.angleDeg, 1), axis: pose.axis, frames: state.frames,
+        duration_s: round(timeS - state.sinceS, 1), label: track.label,
+      },
+      trackId: track.id,
+      zone: zone.name,
+      boxes: [track.box],
+    };
+    const area = trackArea(track, zone, geometry, this.config.areaRadiusM);
+    if (area) f.area = area;
+    return f;
+  }
+}
