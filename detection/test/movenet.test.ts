@@ -68,6 +68,12 @@ test('the body axis: shoulders to ankles, else to hips, else head to shoulders; 
   assert.equal(bodyAxis(upperBody, 0.3)!.axis, 'head-shoulders');
   assert.equal(bodyAxis(pose('lying', 100, 120, 0.2), 0.3), undefined, 'nothing sure enough');
   assert.equal(bodyAxis(pose('standing', 100, 50).filter((k) => !k.name.endsWith('shoulder')), 0.3), undefined, 'no shoulders, no axis');
+  // One side seen: its own shoulder → ankle (not the mid-points of unequal sides).
+  const leftOnly = pose('standing', 100, 50).filter((k) => !k.name.startsWith('right'));
+  assert.ok(bodyAxis(leftOnly, 0.3)!.angleDeg > 85);
+  // Head → shoulders needs both shoulders: a head and one shoulder would be a diagonal.
+  const oneShoulder = upperBody.filter((k) => k.name !== 'right_shoulder');
+  assert.equal(bodyAxis(oneShoulder, 0.3), undefined);
 });
 
 test('personOnGround: one event after minFrames lying in the zone; standing, lying outside the zone, or getting up does not count', async () => {

@@ -5,7 +5,7 @@
  * `measurements.situation = "person-on-ground"`: someone fallen, injured or knocked down, for the operators to check).
  *
  * The body axis is taken from the best keypoints available (each needs `minKeypointScore`): shoulders → ankles, else
- * shoulders → hips, else head (nose, eyes, ears) → shoulders for a person seen from the waist up. Its angle to the
+ * shoulders → hips (same side), else head → both shoulders for a person seen from the waist up. Its angle to the
  * image horizontal must be at most `maxAngleDeg`. The angle is measured in the image: a person lying along the
  * camera's line of sight looks upright and is missed, and a steep camera sees standing persons foreshortened.
  */
@@ -33,28 +33,40 @@ export const PERSON_ON_GROUND_DEFAULTS = {
 
 export type BodyAxis = 'shoulders-ankles' | 'shoulders-hips' | 'head-shoulders';
 
-/** The body axis of a pose and its angle to the image horizontal (0° lying, 90° upright), or undefined if too few keypoints. */
+/**
+ * The body axis of a pose and its angle to the image horizontal (0° lying, 90° upright), or undefined if too few
+ * keypoints. Points are paired on the same side (left shoulder → left ankle, right shoulder → right ankle; the mean of
+ * the sides seen): a left point with a right one would tilt the axis by half the body's width. Head → shoulders needs
+ * both shoulders (their midpoint) and the nose, or both eyes, or both ears.
+ */
 export function bodyAxis(keypoints: readonly Keypoint[], minScore: number): { axis: BodyAxis; angleDeg: number } | undefined {
-  const mid = (...names: string[]): [number, number] | undefined => {
-    const seen = keypoints.filter((k) => names.includes(k.name) && k.score >= minScore);
-    if (!seen.length) return undefined;
-    return [seen.reduce((a, k) => a + k.x, 0) / seen.length, seen.reduce((a, k) => a + k.y, 0) / seen.length];
+  const at = (name: string): Keypoint | undefined => keypoints.find((k) => k.name === name && k.score >= minScore);
+  const angle = (vectors: [number, number][]): number | undefined => {
+    if (!vectors.length) return undefined;
+    const dx = Math.abs(vectors.reduce((a, v) => a + v[0], 0) / vectors.length);
+    const dy = Math.abs(vectors.reduce((a, v) => a + v[1], 0) / vectors.length);
+    return dx + dy < 1 ? undefined : (Math.atan2(dy, dx) * 180) / Math.PI; // the same point: no direction
   };
-  const shoulders = mid('left_shoulder', 'right_shoulder');
-  if (!shoulders) return undefined;
-  const pairs: [BodyAxis, [number, number] | undefined][] = [
-    ['shoulders-ankles', mid('left_ankle', 'right_ankle')],
-    ['shoulders-hips', mid('left_hip', 'right_hip')],
-    ['head-shoulders', mid('nose', 'left_eye', 'right_eye', 'left_ear', 'right_ear')],
-  ];
-  for (const [axis, other] of pairs) {
-    if (!other) continue;
-    const dx = Math.abs(other[0] - shoulders[0]);
-    const dy = Math.abs(other[1] - shoulders[1]);
-    if (dx + dy < 1) continue; // the same point: no direction
-    return { axis, angleDeg: (Math.atan2(dy, dx) * 180) / Math.PI };
+  for (const [axis, lower] of [['shoulders-ankles', 'ankle'], ['shoulders-hips', 'hip']] as const) {
+    const vectors: [number, number][] = [];
+    for (const side of ['left', 'right']) {
+      const top = at(`${side}_shoulder`);
+      const bottom = at(`${side}_${lower}`);
+      if (top && bottom) vectors.push([bottom.x - top.x, bottom.y - top.y]);
+    }
+    const a = angle(vectors);
+    if (a !== undefined) return { axis, angleDeg: a };
   }
-  return undefined;
+  const pair = (a: string, b: string): [number, number] | undefined => {
+    const p = at(a);
+    const q = at(b);
+    return p && q ? [(p.x + q.x) / 2, (p.y + q.y) / 2] : undefined;
+  };
+  const shoulders = pair('left_shoulder', 'right_shoulder');
+  const nose = at('nose');
+  const head = (nose && [nose.x, nose.y] as [number, number]) ?? pair('left_eye', 'right_eye') ?? pair('left_ear', 'right_ear');
+  const a = shoulders && head ? angle([[shoulders[0] - head[0], shoulders[1] - head[1]]]) : undefined;
+  return a === undefined ? undefined : { axis: 'head-shoulders', angleDeg: a };
 }
 
 export class PersonOnGroundRule implements Rule {
