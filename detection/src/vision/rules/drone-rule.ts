@@ -5,7 +5,7 @@
  */
 import type { AlertSeverity } from '@popart/schemas';
 import type { Track } from '../tracking/tracker.js';
-import { centreIn, round, type Finding, type Rule, type RuleContext, type Zone } from './rule.js';
+import { centreIn, firstZone, round, type Finding, type Rule, type RuleContext, type Zone } from './rule.js';
 
 export interface DroneRuleConfig {
   zones: string[];
@@ -31,7 +31,7 @@ export class DroneRule implements Rule {
     const findings: Finding[] = [];
     for (const track of tracks) {
       if (!this.config.classes.includes(track.label)) continue;
-      const zone = this.config.zones.map((z) => zones.get(z)).find((z): z is Zone => !!z && centreIn(track, z));
+      const zone = firstZone(this.config.zones, zones, track, centreIn);
       if (!zone) continue;
       const prev = this.streak.get(track.id);
       const continues = prev && prev.lastTick === this.tick - 1;

@@ -3,7 +3,7 @@
  * 'loitering' event per track; leaving the zone for more than `graceS` resets the clock.
  */
 import type { AlertSeverity } from '@popart/schemas';
-import { footIn, round, trackArea, type Finding, type Rule, type RuleContext, type Zone } from './rule.js';
+import { firstZone, footIn, round, trackArea, type Finding, type Rule, type RuleContext } from './rule.js';
 
 export interface LoiteringConfig {
   zones: string[];
@@ -28,7 +28,7 @@ export class LoiteringRule implements Rule {
     for (const track of tracks) {
       if (!this.config.classes.includes(track.label)) continue;
       present.add(track.id);
-      const zone = this.config.zones.map((z) => zones.get(z)).find((z): z is Zone => !!z && footIn(track, z));
+      const zone = firstZone(this.config.zones, zones, track, footIn);
       const prev = this.entered.get(track.id);
       if (!zone) {
         if (prev && frame.timeS - prev.lastInS > this.config.graceS) this.entered.delete(track.id);

@@ -12,7 +12,7 @@
 import type { AlertSeverity } from '@popart/schemas';
 import type { Track } from '../tracking/tracker.js';
 import type { Keypoint } from '../types.js';
-import { footIn, round, trackArea, type Finding, type Rule, type RuleContext, type Zone } from './rule.js';
+import { firstZone, footIn, round, trackArea, type Finding, type Rule, type RuleContext, type Zone } from './rule.js';
 
 export interface PersonOnGroundConfig {
   zones: string[];
@@ -83,7 +83,7 @@ export class PersonOnGroundRule implements Rule {
       if (!this.config.classes.includes(track.label)) continue;
       present.add(track.id);
       if (!track.matched) continue; // a briefly lost track keeps its count, without adding to it
-      const zone = this.config.zones.map((z) => zones.get(z)).find((z): z is Zone => !!z && footIn(track, z));
+      const zone = firstZone(this.config.zones, zones, track, footIn);
       const pose = zone && track.keypoints ? bodyAxis(track.keypoints, this.config.minKeypointScore) : undefined;
       if (!zone || !pose || pose.angleDeg > this.config.maxAngleDeg) {
         this.lying.delete(track.id);

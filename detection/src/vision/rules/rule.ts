@@ -54,6 +54,15 @@ export const inZone = (p: Point, zone: Zone): boolean => pointInPolygon(p, zone.
 export const centreIn = (t: Track, zone: Zone): boolean => inZone(boxCentre(t.box), zone);
 export const footIn = (t: Track, zone: Zone): boolean => inZone(boxFoot(t.box), zone);
 
+/** The first of the named zones (in config order) that holds the track by `holds` (its foot or its centre). */
+export function firstZone(names: readonly string[], zones: ReadonlyMap<string, Zone>, track: Track, holds: (t: Track, z: Zone) => boolean): Zone | undefined {
+  for (const name of names) {
+    const zone = zones.get(name);
+    if (zone && holds(track, zone)) return zone;
+  }
+  return undefined;
+}
+
 export const SEVERITIES: readonly AlertSeverity[] = ['low', 'medium', 'high', 'critical'];
 export const round = (v: number, digits = 2): number => Number(v.toFixed(digits));
 

@@ -4,7 +4,7 @@
  * track; critical at `criticalSpeedMps` or when persons are in the zone with it.
  */
 import type { AlertSeverity } from '@popart/schemas';
-import { footIn, groundMotion, round, trackArea, type Finding, type Rule, type RuleContext, type Zone } from './rule.js';
+import { firstZone, footIn, groundMotion, round, trackArea, type Finding, type Rule, type RuleContext } from './rule.js';
 
 export interface VehicleRuleConfig {
   zones: string[];
@@ -31,7 +31,7 @@ export class VehicleInPedestrianZoneRule implements Rule {
     const findings: Finding[] = [];
     for (const track of tracks) {
       if (!track.matched || !this.config.classes.includes(track.label)) continue;
-      const zone = this.config.zones.map((z) => zones.get(z)).find((z): z is Zone => !!z && footIn(track, z));
+      const zone = firstZone(this.config.zones, zones, track, footIn);
       if (!zone) continue;
       const motion = groundMotion(track, geometry, frame.timeS - this.config.speedWindowS, frame.timeS);
       if (!motion || motion.speed < this.config.minSpeedMps) continue;
