@@ -9,10 +9,11 @@
  *  3. peak memory over a long stream: a `--long-minutes` lavfi stream at `--long-fps` through the whole pipeline
  *     (RSS and heap sampled every 250 ms).
  *
- *   node bench/dist/detection.js [--frames 200] [--long-minutes 10] [--long-fps 2] [--threads N] [--js-resize] [--no-settle]
+ *   node bench/dist/detection.js [--frames 200] [--long-minutes 10] [--long-fps 2] [--threads N] [--js-resize] [--no-settle] [--rgb-camera]
  *
  * `--js-resize` measures the pipeline as it was before ffmpeg scaled for the detector: camera-sized frames only,
- * resized to the model input in JavaScript.
+ * resized to the model input in JavaScript. `--rgb-camera` delivers the camera-sized frame in rgb24, as before it
+ * stayed in the decoder's yuv420p.
  *
  * Each pipeline round first runs 6 frames untimed: during the bare round before it ffmpeg decodes ahead into the
  * source's queue (4 frames) and its pipes, and a round that started with those ready would measure faster than the
@@ -32,11 +33,12 @@ const { values } = parseArgs({
     threads: { type: 'string' },
     'js-resize': { type: 'boolean', default: false },
     'no-settle': { type: 'boolean', default: false },
+    'rgb-camera': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 if (values.help) {
-  process.stdout.write('Usage: npm run bench:detection -- [--frames N] [--long-minutes M] [--long-fps F] [--threads N] [--js-resize] [--no-settle]\n');
+  process.stdout.write('Usage: npm run bench:detection -- [--frames N] [--long-minutes M] [--long-fps F] [--threads N] [--js-resize] [--no-settle] [--rgb-camera]\n');
   process.exit(0);
 }
 const frames = Number(values.frames);
@@ -45,6 +47,7 @@ const longFps = Number(values['long-fps']);
 const threads = values.threads ? Number(values.threads) : undefined;
 const jsResize = values['js-resize'];
 const settleFrames = !values['no-settle'];
+const yuv = !values['rgb-camera'];
 const W = 640;
 const H = 360;
 const FPS = 10;
@@ -91,7 +94,7 @@ async function main(): Promise<void> {
     // While a bare round runs, ffmpeg decodes ahead into the source's queue (4 frames) and its pipes: without settling,
     // each pipeline round would start with those frames ready and measure faster than the steady state.
     const settle = settleFrames ? 6 : 0;
-    const clip = new VideoSource({ input: LAVFI(Math.ceil((rounds * (perRound + settle) + 10) / FPS), FPS), inputFormat: 'lavfi', fps: FPS, width: W, height: H, ...(jsResize ? {} : { scaled: detector.input }) });
+    const clip = new VideoSource({ input: LAVFI(Math.ceil((rounds * (perRound + settle) + 10) / FPS), FPS), inputFormat: 'lavfi', fps: FPS, width: W, height: H, ...(jsResize ? {} : { scaled: detector.input, pixelFormat: yuv ? 'yuv420p' : 'rgb24' }) });
     const it = clip[Symbol.asyncIterator]();
     for (let i = 0; i < 5; i++) {
       const r = await it.next();
@@ -138,7 +141,7 @@ async function main(): Promise<void> {
     // 3. Peak memory over a long stream.
     const longFrames = Math.round(longMinutes * 60 * longFps);
     const longPipeline = new VisionPipeline({ config: { ...cfg, source: { ...cfg.source, fps: longFps } }, detector, evidence: false });
-    const long = new VideoSource({ input: LAVFI(longMinutes * 60, longFps), inputFormat: 'lavfi', fps: longFps, width: W, height: H, ...(jsResize ? {} : { scaled: detector.input }) });
+    const long = new VideoSource({ input: LAVFI(longMinutes * 60, longFps), inputFormat: 'lavfi', fps: longFps, width: W, height: H, ...(jsResize ? {} : { scaled: detector.input, pixelFormat: yuv ? 'yuv420p' : 'rgb24' }) });
     let peakRss = process.memoryUsage().rss;
     let peakHeap = process.memoryUsage().heapUsed;
     const rssAtStart = peakRss;

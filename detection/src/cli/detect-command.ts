@@ -102,8 +102,9 @@ export async function main(argv: string[]): Promise<number> {
   const source = new VideoSource({
     input, fps: s.fps, width: s.width, height: s.height, queueFrames: s.queueFrames, reconnect: s.reconnect,
     stallTimeoutMs: s.stallTimeoutMs, rtspTransport: s.rtspTransport, rtspListen: s.rtspListen, ...(s.kind ? { kind: s.kind } : {}), ...(log ? { log } : {}),
-    // ffmpeg also scales each frame to the model's input, so the detector only normalises it.
-    ...(detector.input ? { scaled: detector.input } : {}),
+    // ffmpeg also scales each frame to the model's input, so the detector only normalises it; the camera-sized frame
+    // (zones, snapshots) then stays in the decoder's yuv420p, unconverted.
+    ...(detector.input ? { scaled: detector.input, pixelFormat: 'yuv420p' as const } : {}),
   });
   const pipeline = new VisionPipeline({ config, detector, ...(log ? { log } : {}) });
   const progress = new ProgressBar(!quiet && source.kind !== 'live');

@@ -4,4 +4,5 @@ export {
   openVideo, VideoSource, type ReconnectOptions as VideoReconnectOptions, type SourceStats, type VideoFrame, type VideoSourceOptions,
 } from './video-source.js';
 export { LETTERBOX_GREY, scaledInputFilter, scaledTransform, type Letterbox, type ScaledImage, type ScaledInputSpec } from './scaled-input.js';
-export { decodeImage, encodeJpeg, writeJpeg, type RgbImage } from './jpeg.js';
+export { decodeImage, encodeJpeg, writeJpeg, type RawImage, type RgbImage } from './jpeg.js';
+export { pictureBytes, rgbToYuv, yuv420pToRgb, type PixelFormat } from './pixels.js';

@@ -6,11 +6,17 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ffmpegPath, StderrTail } from './ffmpeg.js';
 import { IngestError } from './ingest-error.js';
+import { pictureBytes, type PixelFormat } from './pixels.js';
 
 export interface RgbImage {
   data: Uint8Array;
   width: number;
   height: number;
+}
+
+/** A raw picture in rgb24 (the default) or yuv420p. */
+export interface RawImage extends RgbImage {
+  format?: PixelFormat;
 }
 
 function runFfmpeg(args: string[], input: Uint8Array | undefined, what: string, code: 'ENCODE_FAILED' | 'INPUT_UNREADABLE'): Promise<Buffer> {
@@ -38,19 +44,21 @@ function runFfmpeg(args: string[], input: Uint8Array | undefined, what: string, 
   });
 }
 
-/** Encodes one rgb24 frame as JPEG (quality 2 best … 31 worst, default 4). */
-export function encodeJpeg(image: RgbImage, quality = 4): Promise<Buffer> {
-  if (image.data.length !== image.width * image.height * 3) {
-    return Promise.reject(new RangeError(`frame has ${image.data.length} bytes, ${image.width}x${image.height} rgb24 needs ${image.width * image.height * 3}`));
+/** Encodes one raw frame (rgb24 or yuv420p) as JPEG (quality 2 best … 31 worst, default 4). */
+export function encodeJpeg(image: RawImage, quality = 4): Promise<Buffer> {
+  const format = image.format ?? 'rgb24';
+  const bytes = pictureBytes(image.width, image.height, format);
+  if (image.data.length !== bytes) {
+    return Promise.reject(new RangeError(`frame has ${image.data.length} bytes, ${image.width}x${image.height} ${format} needs ${bytes}`));
   }
   return runFfmpeg([
-    '-hide_banner', '-nostdin', '-loglevel', 'error', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${image.width}x${image.height}`,
+    '-hide_banner', '-nostdin', '-loglevel', 'error', '-f', 'rawvideo', '-pix_fmt', format, '-s', `${image.width}x${image.height}`,
     '-i', 'pipe:0', '-frames:v', '1', '-pix_fmt', 'yuvj420p', '-q:v', String(quality), '-f', 'mjpeg', 'pipe:1',
   ], image.data, 'JPEG encoding failed', 'ENCODE_FAILED');
 }
 
 /** Writes a JPEG snapshot of a frame; returns its SHA-256 (hex). */
-export async function writeJpeg(path: string, image: RgbImage, quality = 4): Promise<{ path: string; sha256: string; bytes: number }> {
+export async function writeJpeg(path: string, image: RawImage, quality = 4): Promise<{ path: string; sha256: string; bytes: number }> {
   const jpeg = await encodeJpeg(image, quality);
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, jpeg);

@@ -1,6 +1,6 @@
 /**
- * Video ingest: ffmpeg decodes a file, an image sequence or a live stream (RTSP, HTTP, UDP MPEG-TS, …) into raw RGB
- * frames (rgb24, width × height × 3 bytes each) at a fixed rate and size, streamed from its stdout.
+ * Video ingest: ffmpeg decodes a file, an image sequence or a live stream (RTSP, HTTP, UDP MPEG-TS, …) into raw
+ * frames (rgb24, or yuv420p when asked) at a fixed rate and size, streamed from its stdout.
  *
  * Buffers are bounded. A file is read as fast as the consumer takes frames (ffmpeg's stdout is paused while the queue
  * is full, so no frame is lost). A live source cannot be paused: when the queue is full the oldest frame is dropped and
@@ -12,6 +12,7 @@ import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
 import { ffmpegPath, parseDuration, StderrTail } from './ffmpeg.js';
 import { IngestError } from './ingest-error.js';
+import { pictureBytes, type PixelFormat } from './pixels.js';
 import { checkScaledInputSpec, scaledInputFilter, scaledTransform, type Letterbox, type ScaledImage, type ScaledInputSpec } from './scaled-input.js';
 import { detectSourceKind, isGlobPattern, redactUrl, type SourceKind } from './source-kind.js';
 
@@ -58,6 +59,11 @@ export interface VideoSourceOptions {
    * detector then skips its own resize. Pass the detector's `input`.
    */
   scaled?: ScaledInputSpec;
+  /**
+   * Layout of the camera-sized frames (default rgb24). yuv420p is what decoders produce: ffmpeg hands it over
+   * without converting, at half the bytes; a detector fed by `scaled` never reads it, and snapshots encode it as is.
+   */
+  pixelFormat?: PixelFormat;
   /** Wall-clock time of media time 0 (files; default: when the source opens). */
   startTime?: Date;
   ffmpegPath?: string;
@@ -66,10 +72,11 @@ export interface VideoSourceOptions {
 }
 
 export interface VideoFrame {
-  /** rgb24, row-major, `width * height * 3` bytes. */
+  /** Row-major, in `format`: rgb24 (`width * height * 3` bytes) or yuv420p. */
   data: Buffer;
   width: number;
   height: number;
+  format: PixelFormat;
   /** Sequence number from 0, continuing across reconnects. */
   index: number;
   /** Seconds from the start: index / fps for files and image sequences, wall-clock time since opening for live. */
@@ -161,6 +168,9 @@ export class VideoSource implements AsyncIterable<VideoFrame> {
       if (!Number.isFinite(value) || value <= 0) throw new RangeError(`${name} must be a positive number, got ${value}`);
     }
     if (!Number.isInteger(options.width) || !Number.isInteger(options.height)) throw new RangeError('width and height must be integers');
+    if (options.pixelFormat !== undefined && options.pixelFormat !== 'rgb24' && options.pixelFormat !== 'yuv420p') {
+      throw new RangeError(`pixelFormat must be "rgb24" or "yuv420p", got ${String(options.pixelFormat)}`);
+    }
     if (options.rtspListen && !/^rtsp:\/\//i.test(options.input)) {
       throw new RangeError(`rtspListen needs an rtsp:// URL to listen on, got ${redactUrl(options.input)}`);
     }
@@ -178,7 +188,7 @@ export class VideoSource implements AsyncIterable<VideoFrame> {
       maxAttempts: options.reconnect?.maxAttempts ?? 0,
     };
     this.startTime = options.startTime ?? new Date();
-    this.frameBytes = options.width * options.height * 3;
+    this.frameBytes = pictureBytes(options.width, options.height, options.pixelFormat ?? 'rgb24');
     this.frames = new FrameAssembler(this.frameBytes);
     if (options.scaled) {
       checkScaledInputSpec(options.scaled);
@@ -284,18 +294,19 @@ export class VideoSource implements AsyncIterable<VideoFrame> {
     }
     if (this.options.inputFormat && kind !== 'image-sequence') args.push('-f', this.options.inputFormat);
     args.push('-i', input, '-an', '-sn', '-dn');
-    const { scaled } = this.options;
+    const { scaled, pixelFormat = 'rgb24' } = this.options;
     if (!scaled) {
-      args.push('-vf', `fps=${fps},scale=${width}:${height}`, '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1');
+      args.push('-vf', `fps=${fps},scale=${width}:${height}`, '-pix_fmt', pixelFormat, '-f', 'rawvideo', 'pipe:1');
       return args;
     }
     // One decode, two outputs: the camera-sized frame on stdout, the detector-sized one (scaled from it) on fd 3.
     // Split in yuv420p, so each branch converts to rgb24 in its own single swscale pass; left to negotiate, ffmpeg
     // splits in rgb24 and scales packed RGB, which costs it twice the CPU (4:2:0 is what JPEG snapshots keep anyway).
+    // A yuv420p camera frame then needs no conversion at all.
     args.push(
       '-filter_complex',
       `[0:v]fps=${fps},scale=${width}:${height},format=yuv420p,split=2[camera][m];[m]${scaledInputFilter(width, height, scaled)}[model]`,
-      '-map', '[camera]', '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1',
+      '-map', '[camera]', '-pix_fmt', pixelFormat, '-f', 'rawvideo', 'pipe:1',
       '-map', '[model]', '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:3',
     );
     return args;
@@ -366,7 +377,7 @@ export class VideoSource implements AsyncIterable<VideoFrame> {
       timeS = index / fps;
       capturedAt = new Date(this.startTime.getTime() + timeS * 1000);
     }
-    const frame: VideoFrame = { data, width, height, index, timeS, capturedAt };
+    const frame: VideoFrame = { data, width, height, format: this.options.pixelFormat ?? 'rgb24', index, timeS, capturedAt };
     if (scaledData && this.options.scaled && this.scaledLayout) frame.scaled = { ...this.options.scaled, data: scaledData, transform: this.scaledLayout };
     this.queue.push(frame);
     if (this.queue.length > this.options.queueFrames) {

@@ -1,11 +1,14 @@
 /** What the vision stages pass to one another: frames, boxes, detections. */
+import type { PixelFormat } from '../ingest/pixels.js';
 import type { ScaledImage, ScaledInputSpec } from '../ingest/scaled-input.js';
 
-/** An rgb24 image, row-major, `width * height * 3` bytes (a decoded video frame). */
+/** A decoded video frame: rgb24 (`width * height * 3` bytes, row-major) unless `format` says yuv420p. */
 export interface Frame {
   data: Uint8Array;
   width: number;
   height: number;
+  /** Layout of `data` (default rgb24). VideoSource delivers yuv420p when asked (`pixelFormat`), at half the bytes. */
+  format?: PixelFormat;
   /** The same picture already scaled to a detector's input (VideoSource's `scaled` option); used when it fits. */
   scaled?: ScaledImage;
 }

@@ -53,7 +53,8 @@ export async function openVideoSource(config: DetectionSourceConfig, ctx: Source
       const source = new VideoSource({
         input: config.input, fps: s.fps, width: s.width, height: s.height, queueFrames: s.queueFrames, reconnect: s.reconnect,
         stallTimeoutMs: s.stallTimeoutMs, rtspTransport: s.rtspTransport, rtspListen: s.rtspListen, ...(s.kind ? { kind: s.kind } : {}), log,
-        ...(model.input ? { scaled: model.input } : {}), // ffmpeg scales to the model's input too: no resize in JavaScript
+        // ffmpeg scales to the model's input too (no resize in JavaScript); the camera-sized frame stays yuv420p
+        ...(model.input ? { scaled: model.input, pixelFormat: 'yuv420p' as const } : {}),
       });
       video = source;
       const pipeline = new VisionPipeline({ config: camera, detector: model, log });

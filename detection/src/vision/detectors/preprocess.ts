@@ -4,6 +4,7 @@
  * A frame that comes with a copy already scaled to the model's input (`frame.scaled`, scaled by ffmpeg) is only
  * normalised.
  */
+import { yuv420pToRgb } from '../../ingest/pixels.js';
 import { LETTERBOX_GREY, scaledTransform, type Letterbox } from '../../ingest/scaled-input.js';
 import type { Box, Frame } from '../types.js';
 
@@ -59,7 +60,9 @@ export function prepareInput(frame: Frame, width: number, height: number, mode: 
     return { tensor: normaliseScaled(scaled.data, plane, norm, tensor ?? new Float32Array(3 * plane)), transform: scaled.transform };
   }
   const { scaleX, scaleY, padX, padY, innerWidth: outW, innerHeight: outH } = scaledTransform(frame.width, frame.height, { width, height, mode });
-  return { tensor: resizeInto(tensor ?? new Float32Array(3 * plane), frame, width, height, { scaleX, scaleY, padX, padY }, outW, outH, norm), transform: { scaleX, scaleY, padX, padY } };
+  // A yuv420p frame without a fitting scaled copy (a second detector, a custom source) is converted first.
+  const rgb = frame.format === 'yuv420p' ? { ...frame, data: yuv420pToRgb(frame.data, frame.width, frame.height), format: 'rgb24' as const } : frame;
+  return { tensor: resizeInto(tensor ?? new Float32Array(3 * plane), rgb, width, height, { scaleX, scaleY, padX, padY }, outW, outH, norm), transform: { scaleX, scaleY, padX, padY } };
 }
 
 /** Tensor channel c = (source channel src[c] − mean[c]) / std[c], from a per-channel table of the 256 values. */
