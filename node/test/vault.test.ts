@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash, X509Certificate } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { isLowS, verifyLowS } from '../src/keys/ecdsa.js';
@@ -51,6 +51,25 @@ async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeou
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+describe('an OpenBao server that does not come up', () => {
+  it('is stopped, not left running, and the error says which address never answered', async () => {
+    const dir = tempDir('popart-vault-fail-');
+    try {
+      // A "server" that starts and never listens: it writes its pid, then sleeps.
+      const binary = join(dir.path, 'silent-bao.sh');
+      const pidFile = join(dir.path, 'pid');
+      writeFileSync(binary, `#!/bin/sh\necho $$ > '${pidFile}'\nexec sleep 60\n`, { mode: 0o755 });
+      await assert.rejects(OpenBaoServer.start({ binary, dir: join(dir.path, 'openbao'), startTimeoutMs: 800 }),
+        (e: unknown) => e instanceof Error && /OpenBao did not answer on http:\/\/127\.0\.0\.1:\d+ within 0\.8 s/.test(e.message));
+      const pid = Number(readFileSync(pidFile, 'utf8'));
+      assert.ok(pid > 0);
+      assert.throws(() => process.kill(pid, 0), (e: NodeJS.ErrnoException) => e.code === 'ESRCH', 'the process is gone');
+    } finally {
+      dir.remove();
+    }
+  });
+});
 
 describe('keys in OpenBao', () => {
   const dir = tempDir('popart-vault-');
