@@ -5,9 +5,12 @@
  * over a generated grid of object facts, for several viewers.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
 import { createLogger } from '../src/log.js';
 import {
   OpaServerPolicy, OpaServerProcess, WASM_BATCH, WasmPolicy, opaBinary, policiesBuildDir, policiesBundleDir, policyRevision,
@@ -18,6 +21,8 @@ import { IDENTITIES } from './stix-fixtures.js';
 interface PolicyCase { name: string; entrypoint: string; input: unknown; expected: unknown }
 
 const ALERT_EXT = 'extension-definition--eede3623-5bda-4618-a696-fd5bf0b5744f';
+
+const execFileAsync = promisify(execFile);
 
 function loadCases(): PolicyCase[] {
   const path = join(policiesBuildDir(), '..', 'test', 'cases.json');
@@ -202,6 +207,25 @@ describe('policy runtimes: wasm and OPA server decide alike', () => {
     } finally {
       await pooled.close();
     }
+  });
+
+  test('idle policy workers do not keep the process alive, busy ones do: a script that never closes its pool still gets its answer and exits', async () => {
+    // The pool is started, asked one question and never closed; the answer is awaited with nothing else alive.
+    const script = [
+      `import { PolicyWorkers } from ${JSON.stringify(new URL('../src/policy/wasm-pool.js', import.meta.url).href)};`,
+      `import { policiesBuildDir } from ${JSON.stringify(new URL('../src/policy/wasm-policy.js', import.meta.url).href)};`,
+      'const pool = await PolicyWorkers.start(policiesBuildDir(), 2);',
+      `const paths = await pool.evaluate('popart/redaction/paths', new TextEncoder().encode('{}'));`,
+      'console.log(JSON.stringify(paths));',
+    ].join('\n');
+    const dir = mkdtempSync(join(tmpdir(), 'popart-pool-'));
+    const file = join(dir, 'never-closes.mjs');
+    writeFileSync(file, script);
+    const started = Date.now();
+    const { stdout } = await execFileAsync(process.execPath, [file], { timeout: 20_000 }).finally(() => rmSync(dir, { recursive: true, force: true }));
+    const paths: unknown = JSON.parse(stdout);
+    assert.ok(Array.isArray(paths) && paths.length > 0 && paths.every((p) => typeof p === 'string'), `the redaction paths came back: ${stdout}`);
+    assert.ok(Date.now() - started < 20_000, 'and the process exited by itself');
   });
 
   test('a policy worker that dies fails only its batches with a clear error, is replaced, and the next batch is decided', async () => {

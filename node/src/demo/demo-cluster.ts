@@ -12,7 +12,7 @@ import { VaultKeyService } from '../keys/vault-key-service.js';
 import type { LedgerHandle } from '../ledger/embedded-gateway.js';
 import { EmbeddedLedger } from '../ledger/embedded/index.js';
 import { createLogger, type LogLevel } from '../log.js';
-import { opaBinary, policiesBundleDir } from '../policy/open-policy.js';
+import { opaBinary, openPolicy, policiesBundleDir } from '../policy/open-policy.js';
 import { OpaServerProcess } from '../policy/opa-server-policy.js';
 import { demoAgencies, demoConfig, type DemoAgency } from './demo-agencies.js';
 
@@ -79,7 +79,13 @@ export async function startDemo(opts: DemoOptions): Promise<DemoCluster> {
       ...(opa ? { opaUrl: opa.url } : {}),
       ...(opts.detection?.[a.key] ? { detectionSources: opts.detection[a.key] } : {}),
     })));
-  const keys = await openDemoKeys(opts, configs, log);
+  // The wasm policies are the same for every agency: one instance (and one pool of worker threads) serves the
+  // four nodes of the process instead of one each.
+  const sharedPolicy = opa ? null : await openPolicy(configs[0]!.policy, log('policy'));
+  const keys = await openDemoKeys(opts, configs, log).catch(async (err: unknown) => {
+    await sharedPolicy?.close();
+    throw err;
+  });
   const ledgerDir = join(opts.dataDir, 'ledger');
   const openLedger = () => EmbeddedLedger.open({
     dir: ledgerDir,
@@ -92,6 +98,7 @@ export async function startDemo(opts: DemoOptions): Promise<DemoCluster> {
     first = await openLedger();
   } catch (err) {
     for (const k of keys) await k.close();
+    await sharedPolicy?.close();
     await opa?.stop();
     throw err;
   }
@@ -99,12 +106,15 @@ export async function startDemo(opts: DemoOptions): Promise<DemoCluster> {
   const nodes = {} as Record<DemoAgency['key'], AgencyNode>;
   try {
     for (const [i, config] of configs.entries()) {
-      nodes[config.agency.key as DemoAgency['key']] = await AgencyNode.start(config, { ledgerHandle: handle, keys: keys[i] as KeyService, log: log(config.agency.key) });
+      nodes[config.agency.key as DemoAgency['key']] = await AgencyNode.start(config, {
+        ledgerHandle: handle, keys: keys[i] as KeyService, log: log(config.agency.key), ...(sharedPolicy ? { policy: sharedPolicy } : {}),
+      });
     }
   } catch (err) {
     for (const node of Object.values(nodes)) await node.stop();
     await handle.current?.close();
     for (const k of keys) await k.close();
+    await sharedPolicy?.close();
     await opa?.stop();
     throw err;
   }
@@ -124,6 +134,7 @@ export async function startDemo(opts: DemoOptions): Promise<DemoCluster> {
       await handle.current?.close();
       handle.current = null;
       for (const k of keys) await k.close();
+      await sharedPolicy?.close();
       await opa?.stop();
     },
   };

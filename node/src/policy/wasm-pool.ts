@@ -2,7 +2,8 @@
  * Worker threads that each hold an instance of the compiled policies, so that a large batch (an
  * export, a 10,000-object page) is evaluated on several cores and off the node's event loop: alerts
  * keep flowing to operators while an analyst's big query is filtered. A worker that dies fails only
- * the batches it held, and is replaced.
+ * the batches it held, and is replaced. An idle worker does not keep the process alive (a node stopped without
+ * closing a policy it shared still exits); a worker with batches in flight does.
  */
 import { Worker } from 'node:worker_threads';
 import { NodeError } from '../errors.js';
@@ -21,6 +22,7 @@ class Slot {
         if ((msg as { ready?: boolean }).ready) {
           worker.off('message', first);
           worker.on('message', (reply: WorkerReply) => this.settle(reply));
+          if (this.pending.size === 0) worker.unref();
           resolve();
         }
       };
@@ -33,10 +35,18 @@ class Slot {
     worker.on('exit', (code) => this.die(`exited with code ${code}`));
   }
 
+  /** Sends a batch; the worker holds the process open until its last batch is answered. */
+  send(req: WorkerRequest, pending: Pending): void {
+    if (this.pending.size === 0) this.worker.ref();
+    this.pending.set(req.id, pending);
+    this.worker.postMessage(req, [req.input]);
+  }
+
   private settle(reply: WorkerReply): void {
     const p = this.pending.get(reply.id);
     if (!p) return;
     this.pending.delete(reply.id);
+    if (this.pending.size === 0) this.worker.unref();
     if ('error' in reply) p.reject(new NodeError('INTERNAL', `policy evaluation failed in a worker: ${reply.error}`));
     else p.resolve(reply.result);
   }
@@ -102,9 +112,7 @@ export class PolicyWorkers {
     const id = this.nextId++;
     const buffer = input.byteOffset === 0 && input.byteLength === input.buffer.byteLength ? input.buffer : input.slice().buffer;
     return new Promise((resolve, reject) => {
-      slot.pending.set(id, { resolve, reject });
-      const req: WorkerRequest = { id, entrypoint, input: buffer as ArrayBuffer };
-      slot.worker.postMessage(req, [buffer as ArrayBuffer]);
+      slot.send({ id, entrypoint, input: buffer as ArrayBuffer }, { resolve, reject });
     });
   }
 
