@@ -3,9 +3,11 @@
  * node; the response travels as a sighting over the ledger and pn's analyst reads it on pn's node.
  */
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { tlpMarkingRef } from '@popart/schemas';
 import { after, before, describe, test } from 'node:test';
 import { startDemo, type DemoCluster } from '../src/demo/demo-cluster.js';
-import { gql, login, recordEmittedBundle, tempDir } from './support.js';
+import { gql, login, recordEmittedBundle, subscribe, tempDir, wsClient } from './support.js';
 import { alert, bundle, IDENTITIES, indicator } from './stix-fixtures.js';
 
 const PUBLISH = 'mutation($b: JSON!) { publishBundle(bundle: $b) { status blockNumber } }';
@@ -108,6 +110,71 @@ describe('responses to alerts', () => {
     assert.equal(e3.extensions?.code, 'INVALID_ARGUMENT');
     assert.equal(e3.extensions?.issues?.[0]?.property, 'note');
     assert.equal((await responsesOn('pn', 'pn-analyst')).length, 2, 'nothing more was published');
+  });
+
+  test('the related subscription brings what refers to an object as it is committed, through the gate: pj never gets pn\'s AMBER+STRICT sighting, and restricted objects need a purpose', async () => {
+    const watched = alert({ by: IDENTITIES.pn, name: 'Drone near the fan zone stage' });
+    const pub = await gql<{ publishBundle: { blockNumber: number } }>(url('pn'), PUBLISH, { b: bundle(watched) }, tokens['pn-analyst']);
+    assert.equal(pub.errors, undefined, JSON.stringify(pub.errors));
+    for (const key of ['pj', 'mad'] as const) await cluster.nodes[key].listener.waitForBlock(pub.data!.publishBundle.blockNumber);
+    const related = (purpose?: string): string => `subscription { related(id: "${watched.id}"${purpose ? `, purpose: "${purpose}"` : ''}) { id stix } }`;
+    type Event = { related: { id: string; stix: Record<string, unknown> } };
+    // pn's auditor (in pn's read model everything is there, but auditors see no object content) subscribes first, so
+    // that it is live by the time the others have warmed up.
+    const auditor = subscribe<Event>(wsClient(url('pn'), tokens['pn-auditor']!), related('audit of the incident'));
+    const subs = {
+      pn: subscribe<Event>(wsClient(url('pn'), tokens['pn-analyst']!), related('following the incident at the stage')),
+      pnWithoutPurpose: subscribe<Event>(wsClient(url('pn'), tokens['pn-analyst']!), related()),
+      pj: subscribe<Event>(wsClient(url('pj'), tokens['pj-analyst']!), related('following the incident at the stage')),
+    };
+    const bad = subscribe<Event>(wsClient(url('pn'), tokens['pn-analyst']!), 'subscription { related(id: "not-an-id") { id } }');
+    const respond = async (status: string): Promise<string> => {
+      const r = await gql<{ respondToAlert: { id: string } }>(url('mad'), RESPOND, { id: watched.id, s: status }, tokens['mad-operator']);
+      assert.equal(r.errors, undefined, JSON.stringify(r.errors));
+      return r.data!.respondToAlert.id;
+    };
+    try {
+      // graphql-ws does not acknowledge a subscription: respond until each subscription has had a response.
+      const warm = new Map<string, number>();
+      for (let attempt = 0; attempt < 10 && warm.size < 3; attempt++) {
+        await respond('ACKNOWLEDGED');
+        for (const [name, sub] of Object.entries(subs)) {
+          if (warm.has(name)) continue;
+          const got = await sub.next(1500).catch(() => undefined);
+          if (got) warm.set(name, 1);
+        }
+      }
+      assert.equal(warm.size, 3, 'every subscription is live');
+      await new Promise((r) => setTimeout(r, 500));
+      for (const sub of Object.values(subs)) sub.events.length = 0;
+
+      // pn's own AMBER+STRICT sighting of the alert, then a GREEN response by mad's operator as the last event.
+      const now = new Date().toISOString();
+      const strict = {
+        type: 'sighting', spec_version: '2.1', id: `sighting--${randomUUID()}`, created: now, modified: now, created_by_ref: IDENTITIES.pn,
+        sighting_of_ref: watched.id, first_seen: now, last_seen: now, count: 1, where_sighted_refs: [IDENTITIES.pn],
+        object_marking_refs: [tlpMarkingRef('amber+strict')],
+      };
+      const s = await gql(url('pn'), PUBLISH, { b: bundle(strict) }, tokens['pn-analyst']);
+      assert.equal(s.errors, undefined, JSON.stringify(s.errors));
+      const last = await respond('ON_SCENE');
+      const until = async (sub: (typeof subs)['pn'], id: string): Promise<string[]> => {
+        const ids: string[] = [];
+        while (!ids.includes(id)) ids.push((await sub.next(10_000)).related.id);
+        return ids;
+      };
+      assert.deepEqual(await until(subs.pn, last), [strict.id, last], 'pn\'s analyst, with a purpose: both, in ledger order');
+      assert.deepEqual(await until(subs.pnWithoutPurpose, last), [last], 'without a purpose: not the restricted sighting');
+      assert.deepEqual(await until(subs.pj, last), [last], 'pj: never pn\'s AMBER+STRICT sighting');
+      await new Promise((r) => setTimeout(r, 300));
+      assert.deepEqual([subs.pn.events, subs.pnWithoutPurpose.events, subs.pj.events].map((e) => e.length), [0, 0, 0], 'nothing after the last');
+      assert.deepEqual(auditor.events.map((e) => e.related.id), [], 'the auditor gets no object content, on this path either');
+      assert.deepEqual(auditor.errors, []);
+      for (const sub of Object.values(subs)) assert.deepEqual(sub.errors, []);
+      assert.match(JSON.stringify(bad.errors), /id: \\"not-an-id\\" is not a STIX identifier/);
+    } finally {
+      for (const sub of [...Object.values(subs), bad, auditor]) await sub.stop();
+    }
   });
 
   test('agencies carry their territory from the policies: centre, bbox and GeoJSON', async () => {

@@ -1,10 +1,11 @@
 /**
  * The signed-in user, their token, the stated purpose of consultation and the live connection
- * (alerts subscription) shared by every view.
+ * (alerts subscription, and changes to an open object) shared by every view.
  */
+import type { Client } from 'graphql-ws';
 import { createContext, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { ApiError, gql, liveClient, subscribe } from './api/client.js';
-import { AGENCIES, ALERTS, type Agency, type Session, type ThreatSummary } from './api/queries.js';
+import { AGENCIES, ALERTS, RELATED, type Agency, type Session, type ThreatSummary } from './api/queries.js';
 
 const KEY = 'popart.session';
 
@@ -33,6 +34,11 @@ export interface Ctx {
   setPurpose(p: string): void;
   connected: boolean;
   onAlert(l: AlertListener): () => void;
+  /**
+   * Calls `onChange` whenever an object referring to `id` (a sighting, a response, a relationship) is committed and
+   * visible to this user; returns the function that stops watching. Restricted objects need the purpose.
+   */
+  watchRelated(id: string, purpose: string | null, onChange: () => void): () => void;
   agencies: Agency[];
 }
 
@@ -42,6 +48,7 @@ export function SessionProvider({ session, onSignOut, children }: { session: Ses
   const [purpose, setPurposeState] = useState(() => sessionStorage.getItem('popart.purpose') ?? '');
   const [connected, setConnected] = useState(false);
   const [agencies, setAgencies] = useState<Agency[]>([]);
+  const [client, setClient] = useState<Client | null>(null);
   const listeners = useRef(new Set<AlertListener>());
 
   const api = useMemo(() => async <T,>(query: string, variables: Record<string, unknown> = {}): Promise<T> => {
@@ -54,13 +61,15 @@ export function SessionProvider({ session, onSignOut, children }: { session: Ses
   }, [session.token, onSignOut]);
 
   useEffect(() => {
-    const client = liveClient(session.token, setConnected);
-    const stop = subscribe<{ alerts: ThreatSummary }>(client, ALERTS, (d) => {
+    const live = liveClient(session.token, setConnected);
+    setClient(live);
+    const stop = subscribe<{ alerts: ThreatSummary }>(live, ALERTS, (d) => {
       for (const l of listeners.current) l(d.alerts);
     });
     return () => {
       stop();
-      void client.dispose();
+      setClient(null);
+      void live.dispose();
     };
   }, [session.token]);
 
@@ -82,8 +91,10 @@ export function SessionProvider({ session, onSignOut, children }: { session: Ses
       listeners.current.add(l);
       return () => listeners.current.delete(l);
     },
+    // Views mount before this provider's effect has opened the connection: they watch again once `client` is set.
+    watchRelated: (id, why, onChange) => (client ? subscribe(client, RELATED, () => onChange(), undefined, { id, purpose: why }) : () => undefined),
     agencies,
-  }), [session, onSignOut, api, purpose, connected, agencies]);
+  }), [session, onSignOut, api, purpose, connected, client, agencies]);
 
   return <SessionCtx.Provider value={value}>{children}</SessionCtx.Provider>;
 }

@@ -66,8 +66,8 @@ export function liveClient(token: string, onStatus?: (connected: boolean) => voi
 }
 
 /** Subscribes to a query; returns the function that stops it. */
-export function subscribe<T>(client: Client, query: string, onData: (data: T) => void, onError?: (e: ApiError) => void): () => void {
-  return client.subscribe<T>({ query }, {
+export function subscribe<T>(client: Client, query: string, onData: (data: T) => void, onError?: (e: ApiError) => void, variables?: Record<string, unknown>): () => void {
+  return client.subscribe<T>({ query, ...(variables ? { variables } : {}) }, {
     next: (v) => {
       if (v.errors?.length) onError?.(apiErrorOf(v.errors as GqlError[]));
       else if (v.data) onData(v.data as T);

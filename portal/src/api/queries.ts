@@ -87,4 +87,7 @@ export const RESPOND = `mutation($id: ID!, $s: ResponseStatus!) { respondToAlert
 
 export const ALERTS = `subscription { alerts { ${SUMMARY} } }`;
 
+/** What refers to an open object (sightings, responses, relationships), as it is committed: the detail view refreshes on it. */
+export const RELATED = 'subscription($id: ID!, $purpose: String) { related(id: $id, purpose: $purpose) { id } }';
+
 export const ALERT_RESPONSES = 'query($id: ID!, $purpose: String) { threat(id: $id, purpose: $purpose) { id responses { id status responder agency { key name } at note } } }';

@@ -28,7 +28,7 @@ function outgoingRefs(stix: Record<string, unknown>): string[] {
 export function DetailPage({ id }: { id: string }) {
   const { t, dateTime, tk } = useI18n();
   const typeName = useTypeName();
-  const { api, purpose, agencies, onAlert } = useSession();
+  const { api, purpose, agencies, onAlert, watchRelated } = useSession();
   const [threat, setThreat] = useState<ThreatDetail | null>(null);
   const [explanation, setExplanation] = useState<Explanation | null>(null);
   const [relations, setRelations] = useState<ThreatSummary[]>([]);
@@ -57,11 +57,9 @@ export function DetailPage({ id }: { id: string }) {
   }, [api, id, purpose]);
 
   useEffect(() => { void load(); }, [load]);
-  // Responses and sightings arrive over the ledger: refresh when the publisher's view may have changed.
-  useEffect(() => {
-    const h = setInterval(() => { if (threat?.category) void load(); }, 5000);
-    return () => clearInterval(h);
-  }, [threat?.category, load]);
+  // Responses, sightings and relationships arrive over the ledger: the node says when one that refers to this object
+  // is committed, and only then is the object read again (each read is a consultation in the audit log).
+  useEffect(() => watchRelated(id, purpose.trim() || null, () => void load()), [watchRelated, id, purpose, load]);
   useEffect(() => onAlert((a) => { if (a.id === id) void load(); }), [onAlert, id, load]);
 
   const features = useMemo(() => (threat ? [...venueFeatures(), ...threatFeatures([threat], titleOf)] : []), [threat]);

@@ -48,6 +48,14 @@ export interface Explanation {
   policyRevision: string;
 }
 
+const STIX_ID = /^[a-z0-9-]+--[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Whether a STIX object points at `id`: a sighting of it, a relationship from or to it, or a report or note on it. */
+function refersTo(stix: Record<string, unknown>, id: string): boolean {
+  if (stix.sighting_of_ref === id || stix.source_ref === id || stix.target_ref === id) return true;
+  return Array.isArray(stix.object_refs) && stix.object_refs.includes(id);
+}
+
 function argError(property: string, message: string): InputError {
   return new InputError('INVALID_ARGUMENT', `${property}: ${message}`, { issues: [{ objectIndex: null, objectId: null, property, message }] });
 }
@@ -239,31 +247,65 @@ export class ThreatService {
    * supervisors get only the alerts the routing policy sends them (territory, severity).
    */
   alerts(viewer: Viewer, maxBuffered = 1000): AsyncIterableIterator<ThreatRow> {
+    return this.live({
+      pick: (rows) => rows.filter((row) => row.category !== null),
+      release: (rows) => this.gate.releaseAlerts(viewer, rows),
+      logged: (rows) => this.audit.record({
+        actor: actorOf(viewer), action: 'disclosure', objectIds: rows.map((r) => r.id), purpose: 'operational alert delivery',
+        recipients: [viewer.username], policyRevision: this.gate.revision, details: { resource: 'alerts' },
+      }),
+      what: 'alerts', maxBuffered,
+    });
+  }
+
+  /**
+   * Objects committed from now on that refer to `id` (sightings of it, operators' responses to it, relationships from
+   * or to it), each passed through the gate for this viewer: what a portal showing the object needs to refresh it,
+   * instead of asking again every few seconds. Each delivery is a consultation in the audit log; restricted objects
+   * (TLP:AMBER or stricter) come only to a subscription that states its purpose.
+   */
+  related(viewer: Viewer, id: string, purpose?: string | null, maxBuffered = 1000): AsyncIterableIterator<ThreatRow> {
+    if (!STIX_ID.test(id)) throw argError('id', `"${id}" is not a STIX identifier (type--uuid)`);
+    const why = purpose?.trim() || null;
+    return this.live({
+      pick: (rows) => rows.filter((row) => refersTo(row.stix, id) && (why !== null || !RESTRICTED.has(row.tlp))),
+      release: (rows) => this.gate.releaseAll(viewer, rows),
+      logged: (rows) => this.consulted(viewer, rows, why, 'related'),
+      what: 'objects', maxBuffered,
+    });
+  }
+
+  /**
+   * Rows as blocks are committed: `pick` chooses, `release` passes them through the gate for the viewer, and `logged`
+   * writes each delivery to the audit log. A subscriber more than `maxBuffered` rows behind is ended with an error
+   * rather than buffered without bound.
+   */
+  private live(o: {
+    pick: (rows: readonly ThreatRow[]) => ThreatRow[];
+    release: (rows: ThreatRow[]) => Promise<ThreatRow[]>;
+    logged: (rows: ThreatRow[]) => Promise<unknown>;
+    what: string; maxBuffered: number;
+  }): AsyncIterableIterator<ThreatRow> {
     const queue: ThreatRow[] = [];
     let wake: (() => void) | null = null;
     let ended = false;
     let overflow = false;
-    // Blocks are released one after another, so alerts keep the ledger's order.
+    // Blocks are released one after another, so rows keep the ledger's order.
     let tail: Promise<void> = Promise.resolve();
     const unsubscribe = this.listener.onRows((rows) => {
-      const alerts = rows.filter((row) => row.category !== null);
-      if (alerts.length === 0) return;
+      const picked = o.pick(rows);
+      if (picked.length === 0) return;
       tail = tail.then(async () => {
         const delivered: ThreatRow[] = [];
-        for (const row of await this.gate.releaseAlerts(viewer, alerts)) {
-          delivered.push(row);
-          if (queue.length >= maxBuffered) {
+        for (const row of await o.release(picked)) {
+          if (queue.length >= o.maxBuffered) {
             overflow = true;
             break;
           }
+          delivered.push(row);
           queue.push(row);
         }
-        if (delivered.length) {
-          await this.audit.record({
-            actor: actorOf(viewer), action: 'disclosure', objectIds: delivered.map((r) => r.id), purpose: 'operational alert delivery',
-            recipients: [viewer.username], policyRevision: this.gate.revision, details: { resource: 'alerts' },
-          });
-        }
+        if (delivered.length) await o.logged(delivered);
         wake?.();
       }).catch(() => {
         overflow = true;
@@ -280,7 +322,7 @@ export class ThreatService {
         for (;;) {
           if (overflow) {
             finish();
-            throw new InputError('INVALID_ARGUMENT', `subscriber too slow: more than ${maxBuffered} alerts waiting; subscribe again and query threats for what was missed`);
+            throw new InputError('INVALID_ARGUMENT', `subscriber too slow: more than ${o.maxBuffered} ${o.what} waiting; subscribe again and query threats for what was missed`);
           }
           const row = queue.shift();
           if (row) return { value: row, done: false };

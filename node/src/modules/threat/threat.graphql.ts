@@ -90,5 +90,11 @@ export const threatTypeDefs = /* GraphQL */ `
   type Subscription {
     "New alerts (objects carrying the public-space alert extension) visible to you, as they are committed."
     alerts: Threat! @auth
+    """
+    Objects committed from now on that refer to the object \`id\` (sightings of it, operators' responses to it,
+    relationships from or to it) and that you may see, redacted as for any query. Restricted objects (TLP:AMBER or
+    stricter) come only when you state a purpose, which the audit log keeps with each delivery.
+    """
+    related(id: ID!, purpose: String): Threat! @auth
   }
 `;

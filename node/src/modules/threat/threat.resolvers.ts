@@ -30,5 +30,9 @@ export const threatResolvers = {
       subscribe: (_: unknown, __: unknown, ctx: RequestContext) => ctx.services.threats.alerts(ctx.viewer!),
       resolve: (row: ThreatRow) => row,
     },
+    related: {
+      subscribe: (_: unknown, a: { id: string; purpose?: string | null }, ctx: RequestContext) => ctx.services.threats.related(ctx.viewer!, a.id, a.purpose),
+      resolve: (row: ThreatRow) => row,
+    },
   },
 };
