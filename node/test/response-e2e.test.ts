@@ -112,7 +112,7 @@ describe('responses to alerts', () => {
     assert.equal((await responsesOn('pn', 'pn-analyst')).length, 2, 'nothing more was published');
   });
 
-  test('the related subscription brings what refers to an object as it is committed, through the gate: pj never gets pn\'s AMBER+STRICT sighting, and restricted objects need a purpose', async () => {
+  test('the related subscription brings what refers to an object as it is committed, through the gate: pj never gets pn\'s AMBER+STRICT or RED sighting, and restricted objects need a purpose', async () => {
     const watched = alert({ by: IDENTITIES.pn, name: 'Drone near the fan zone stage' });
     const pub = await gql<{ publishBundle: { blockNumber: number } }>(url('pn'), PUBLISH, { b: bundle(watched) }, tokens['pn-analyst']);
     assert.equal(pub.errors, undefined, JSON.stringify(pub.errors));
@@ -148,14 +148,16 @@ describe('responses to alerts', () => {
       await new Promise((r) => setTimeout(r, 500));
       for (const sub of Object.values(subs)) sub.events.length = 0;
 
-      // pn's own AMBER+STRICT sighting of the alert, then a GREEN response by mad's operator as the last event.
+      // pn's own AMBER+STRICT and RED sightings of the alert, then a GREEN response by mad's operator as the last event.
       const now = new Date().toISOString();
-      const strict = {
+      const sighting = (tlp: 'amber+strict' | 'red'): Record<string, unknown> => ({
         type: 'sighting', spec_version: '2.1', id: `sighting--${randomUUID()}`, created: now, modified: now, created_by_ref: IDENTITIES.pn,
         sighting_of_ref: watched.id, first_seen: now, last_seen: now, count: 1, where_sighted_refs: [IDENTITIES.pn],
-        object_marking_refs: [tlpMarkingRef('amber+strict')],
-      };
-      const s = await gql(url('pn'), PUBLISH, { b: bundle(strict) }, tokens['pn-analyst']);
+        object_marking_refs: [tlpMarkingRef(tlp)],
+      });
+      const strict = sighting('amber+strict');
+      const red = sighting('red');
+      const s = await gql(url('pn'), PUBLISH, { b: bundle(strict, red) }, tokens['pn-analyst']);
       assert.equal(s.errors, undefined, JSON.stringify(s.errors));
       const last = await respond('ON_SCENE');
       const until = async (sub: (typeof subs)['pn'], id: string): Promise<string[]> => {
@@ -163,9 +165,9 @@ describe('responses to alerts', () => {
         while (!ids.includes(id)) ids.push((await sub.next(10_000)).related.id);
         return ids;
       };
-      assert.deepEqual(await until(subs.pn, last), [strict.id, last], 'pn\'s analyst, with a purpose: both, in ledger order');
-      assert.deepEqual(await until(subs.pnWithoutPurpose, last), [last], 'without a purpose: not the restricted sighting');
-      assert.deepEqual(await until(subs.pj, last), [last], 'pj: never pn\'s AMBER+STRICT sighting');
+      assert.deepEqual(await until(subs.pn, last), [strict.id, red.id, last], 'pn\'s analyst, with a purpose: all three, in ledger order');
+      assert.deepEqual(await until(subs.pnWithoutPurpose, last), [last], 'without a purpose: not the restricted sightings');
+      assert.deepEqual(await until(subs.pj, last), [last], 'pj: never pn\'s AMBER+STRICT or RED sighting');
       await new Promise((r) => setTimeout(r, 300));
       assert.deepEqual([subs.pn.events, subs.pnWithoutPurpose.events, subs.pj.events].map((e) => e.length), [0, 0, 0], 'nothing after the last');
       assert.deepEqual(auditor.events.map((e) => e.related.id), [], 'the auditor gets no object content, on this path either');
