@@ -3,12 +3,14 @@
  * indicators over every TLP marking, audience and kind of area; for every demo user the test states,
  * in an explicit table written from the rules in policies/README.md (not computed by the policy), what
  * the user sees and how it is redacted, and checks exactly that through every egress path: the
- * `threats` query, `threat(id)`, `exportBundle`, the `alerts` subscription and `explain`.
+ * `threats` query, `threat(id)`, `exportBundle`, the `alerts` subscription and `explain`. Each matrix object's
+ * publisher also publishes a sighting of one anchor with the object's marking: the `related(anchor)` subscription
+ * must deliver exactly the sightings the same user may read by id.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { ALERT_EXTENSION_ID, type TlpLevel } from '@popart/schemas';
+import { ALERT_EXTENSION_ID, tlpMarkingRef, type TlpLevel } from '@popart/schemas';
 import { startDemo, type DemoCluster } from '../src/demo/demo-cluster.js';
 import { gql, login, recordEmittedBundle, subscribe, tempDir, wsClient } from './support.js';
 import { alert, bundle, IDENTITIES, indicator } from './stix-fixtures.js';
@@ -151,6 +153,16 @@ const THREAT = 'query($id: ID!, $p: String) { threat(id: $id, purpose: $p) { id 
 const EXPORT = 'query($f: ThreatFilter, $p: String) { exportBundle(filter: $f, purpose: $p) }';
 const EXPLAIN = 'query($id: ID!) { explain(id: $id) { id known visible rule reasons redacted tlp publisher } }';
 const ALERTS = 'subscription { alerts { id stix } }';
+const RELATED = (anchor: string): string => `subscription { related(id: "${anchor}", purpose: "${PURPOSE}") { id stix } }`;
+
+/** A sighting of `anchor` by `by`, marked `tlp` (null: unmarked); it has no area, so markings and audience decide. */
+function sightingOf(anchor: string, by: string, tlp: TlpLevel | null): Json {
+  const t = new Date().toISOString();
+  return {
+    type: 'sighting', spec_version: '2.1', id: `sighting--${randomUUID()}`, created: t, modified: t, created_by_ref: by,
+    sighting_of_ref: anchor, first_seen: t, last_seen: t, count: 1, ...(tlp ? { object_marking_refs: [tlpMarkingRef(tlp)] } : {}),
+  };
+}
 
 interface Published { spec: Spec; object: Json; name: string; codeword: string }
 type Code = 'F' | 'R' | 'C' | '.';
@@ -220,6 +232,11 @@ for (const policy of ['wasm', 'opa-server'] as const) describe(`access matrix of
   /** Alerts each user's subscription delivered after the warm-up, up to and including the sentinel. */
   const delivered = {} as Record<Username, { id: string; stix: Json }[]>;
   const subscriptionErrors = {} as Record<Username, unknown[]>;
+  /** The anchor every sighting is of, the sightings in ledger order, and what each user's related(anchor) delivered. */
+  const anchor = indicator(IDENTITIES.pn, 'Anchor of the access-matrix sightings', 'clear');
+  const sightings: { key: string; object: Json }[] = [];
+  const relatedDelivered = {} as Record<Username, { id: string; stix: Json }[]>;
+  const relatedErrors = {} as Record<Username, unknown[]>;
   /** Every object id each user received by any path. */
   const received = {} as Record<Username, Set<string>>;
   const urlOf = (user: Username): string => cluster.nodes[USERS.find((u) => u.username === user)!.agency].url;
@@ -231,28 +248,42 @@ for (const policy of ['wasm', 'opa-server'] as const) describe(`access matrix of
       tokens[u.username] = await login(cluster.nodes[u.agency].url, u.username);
       received[u.username] = new Set();
     }
+    const a = await gql(cluster.nodes.pn.url, PUBLISH, { b: bundle(anchor) }, tokens['pn-analyst']);
+    assert.equal(a.errors, undefined, JSON.stringify(a.errors));
     const subs = Object.fromEntries(USERS.map((u) => [u.username, subscribe<{ alerts: { id: string; stix: Json } }>(wsClient(urlOf(u.username), tokens[u.username]), ALERTS)])) as
       Record<Username, ReturnType<typeof subscribe<{ alerts: { id: string; stix: Json } }>>>;
+    const relatedSubs = Object.fromEntries(USERS.map((u) => [u.username, subscribe<{ related: { id: string; stix: Json } }>(wsClient(urlOf(u.username), tokens[u.username]), RELATED(anchor.id as string))])) as
+      Record<Username, ReturnType<typeof subscribe<{ related: { id: string; stix: Json } }>>>;
     try {
       // graphql-ws does not acknowledge a subscription: publish warm-up CLEAR alerts in Madrid city
       // (every user but the auditor receives them) until each subscription has had one.
+      // Each warm-up also carries a CLEAR sighting of the anchor, for the related subscriptions.
       const warmups = new Set<string>();
       const live = new Set<Username>(['pn-auditor']);
-      for (let attempt = 0; live.size < USERS.length; attempt += 1) {
-        assert.ok(attempt < 20, `subscriptions not live after 20 warm-ups: ${USERS.filter((u) => !live.has(u.username)).map((u) => `${u.username} ${JSON.stringify(subs[u.username].errors)}`).join(', ')}`);
+      const relatedLive = new Set<Username>(['pn-auditor']);
+      for (let attempt = 0; live.size < USERS.length || relatedLive.size < USERS.length; attempt += 1) {
+        assert.ok(attempt < 20, `subscriptions not live after 20 warm-ups: ${USERS.filter((u) => !live.has(u.username) || !relatedLive.has(u.username)).map((u) => `${u.username} ${JSON.stringify([subs[u.username].errors, relatedSubs[u.username].errors])}`).join(', ')}`);
         const warmup = alert({ by: IDENTITIES.pn, tlp: 'clear', name: `warm-up ${randomUUID()}` });
+        const warmupRel = sightingOf(anchor.id as string, IDENTITIES.pn, 'clear');
         warmups.add(warmup.id as string);
-        const w = await gql(cluster.nodes.pn.url, PUBLISH, { b: bundle(warmup) }, tokens['pn-analyst']);
+        warmups.add(warmupRel.id as string);
+        const w = await gql(cluster.nodes.pn.url, PUBLISH, { b: bundle(warmup, warmupRel) }, tokens['pn-analyst']);
         assert.equal(w.errors, undefined, JSON.stringify(w.errors));
         const deadline = Date.now() + 1000;
-        while (Date.now() < deadline && live.size < USERS.length) {
-          for (const u of USERS) if (subs[u.username].events.some((e) => warmups.has(e.alerts.id))) live.add(u.username);
+        while (Date.now() < deadline && (live.size < USERS.length || relatedLive.size < USERS.length)) {
+          for (const u of USERS) {
+            if (subs[u.username].events.some((e) => warmups.has(e.alerts.id))) live.add(u.username);
+            if (relatedSubs[u.username].events.some((e) => warmups.has(e.related.id))) relatedLive.add(u.username);
+          }
           await sleep(20);
         }
       }
       // Let the last warm-ups drain, then start from empty queues.
       await sleep(500);
-      for (const u of USERS) subs[u.username].events.length = 0;
+      for (const u of USERS) {
+        subs[u.username].events.length = 0;
+        relatedSubs[u.username].events.length = 0;
+      }
 
       // The matrix: one bundle per publisher, in table order; then the sentinel alone.
       for (const spec of TABLE) {
@@ -272,8 +303,20 @@ for (const policy of ['wasm', 'opa-server'] as const) describe(`access matrix of
         assert.deepEqual(r.data!.publishBundle.ids, objects.map((o) => o.id));
         lastBlock = Math.max(lastBlock, r.data!.publishBundle.blockNumber);
       }
+      // One sighting of the anchor per matrix object, by its publisher, with its marking: one bundle per publisher.
+      for (const by of ['pn', 'pj', 'crm'] as const) {
+        const rels = published.filter((p) => p.spec.by === by && p.spec.key !== 'sentinel')
+          .map((p) => ({ key: p.spec.key, object: sightingOf(anchor.id as string, IDENTITIES[by], p.spec.tlp) }));
+        sightings.push(...rels);
+        const r = await gql<{ publishBundle: { status: string; blockNumber: number } }>(cluster.nodes[by].url, PUBLISH, { b: bundle(...rels.map((x) => x.object)) }, tokens[PUBLISHERS[by]]);
+        assert.equal(r.errors, undefined, `${by} publishes its sightings of the anchor: ${JSON.stringify(r.errors)}`);
+        lastBlock = Math.max(lastBlock, r.data!.publishBundle.blockNumber);
+      }
       const sentinel = published.find((p) => p.spec.key === 'sentinel')!;
-      const s = await gql<{ publishBundle: { status: string; blockNumber: number } }>(cluster.nodes.pn.url, PUBLISH, { b: bundle(sentinel.object) }, tokens['pn-analyst']);
+      // The sentinel comes with the last sighting (CLEAR: every user but the auditor may read it).
+      const sentinelRel = { key: 'sentinel', object: sightingOf(anchor.id as string, IDENTITIES.pn, 'clear') };
+      sightings.push(sentinelRel);
+      const s = await gql<{ publishBundle: { status: string; blockNumber: number } }>(cluster.nodes.pn.url, PUBLISH, { b: bundle(sentinel.object, sentinelRel.object) }, tokens['pn-analyst']);
       assert.equal(s.errors, undefined, JSON.stringify(s.errors));
       assert.equal(s.data!.publishBundle.status, 'COMMITTED');
       assert.ok(s.data!.publishBundle.blockNumber > lastBlock, 'the sentinel is committed after the matrix');
@@ -282,16 +325,22 @@ for (const policy of ['wasm', 'opa-server'] as const) describe(`access matrix of
       // Wait until every subscription that may get the sentinel has it (the auditor never gets it),
       // then a little longer, so that anything the auditor's subscription would deliver has come.
       const deadline = Date.now() + 15_000;
-      const waiting = () => USERS.filter((u) => codeOf(sentinel.spec, u.username) !== '.' && !subs[u.username].events.some((e) => e.alerts.id === sentinel.object.id));
+      const waiting = () => USERS.filter((u) => codeOf(sentinel.spec, u.username) !== '.' &&
+        (!subs[u.username].events.some((e) => e.alerts.id === sentinel.object.id) || !relatedSubs[u.username].events.some((e) => e.related.id === sentinelRel.object.id)));
       while (waiting().length > 0 && Date.now() < deadline) await sleep(20);
       await sleep(500);
       for (const u of USERS) {
         delivered[u.username] = subs[u.username].events.map((e) => e.alerts).filter((a) => !warmups.has(a.id));
         subscriptionErrors[u.username] = [...subs[u.username].errors];
         for (const a of delivered[u.username]) received[u.username].add(a.id);
+        relatedDelivered[u.username] = relatedSubs[u.username].events.map((e) => e.related).filter((r) => !warmups.has(r.id));
+        relatedErrors[u.username] = [...relatedSubs[u.username].errors];
       }
     } finally {
-      for (const u of USERS) await subs[u.username].stop();
+      for (const u of USERS) {
+        await subs[u.username].stop();
+        await relatedSubs[u.username].stop();
+      }
     }
   });
 
@@ -381,6 +430,21 @@ for (const policy of ['wasm', 'opa-server'] as const) describe(`access matrix of
       }
     });
 
+    test(`${user}: the related subscription delivered exactly the sightings of the anchor the user may read by id, as read, in ledger order`, async () => {
+      assert.deepEqual(relatedErrors[user], [], `${user}: no subscription errors`);
+      const readable: { id: string; stix: Json }[] = [];
+      for (const rel of sightings) {
+        const r = await gql<{ threat: { id: string; stix: Json } | null }>(urlOf(user), THREAT, { id: rel.object.id, p: PURPOSE }, tokens[user]);
+        assert.equal(r.errors, undefined, `${user}, sighting for ${rel.key}: ${JSON.stringify(r.errors)}`);
+        if (r.data!.threat) readable.push(r.data!.threat);
+      }
+      const keyOf = (id: string): string => sightings.find((x) => x.object.id === id)?.key ?? `unexpected ${id}`;
+      assert.deepEqual(relatedDelivered[user].map((r) => keyOf(r.id)), readable.map((r) => keyOf(r.id)), `${user}: sightings delivered`);
+      assert.deepEqual(relatedDelivered[user], readable, `${user}: delivered as read by id`);
+      if (user === 'pn-auditor') assert.equal(readable.length, 0);
+      else assert.ok(readable.length > 0 && readable.length < sightings.length, `${user}: ${readable.length} of ${sightings.length} (the check is not vacuous)`);
+    });
+
     test(`${user}: explain says visible or not as the table does, never revealing a hidden object's content`, async () => {
       for (const p of published) {
         const r = await gql<{ explain: { id: string; known: boolean; visible: boolean; rule: string; reasons: string[]; redacted: string[]; tlp: string | null; publisher: string | null } }>(
@@ -414,6 +478,10 @@ for (const policy of ['wasm', 'opa-server'] as const) describe(`access matrix of
     for (const user of ['pj-analyst', 'mad-operator', 'crm-analyst'] as const) {
       assert.ok(received[user].size > 0, `${user} received something by some path (the check is not vacuous)`);
       for (const p of secret) assert.ok(!received[user].has(p.object.id as string), `${user} never received ${p.spec.key}`);
+      const secretRels = sightings.filter((r) => secret.some((p) => p.spec.key === r.key)).map((r) => r.object.id as string);
+      assert.equal(secretRels.length, secret.length);
+      assert.ok(relatedDelivered[user].length > 0, `${user} received sightings of the anchor (the check is not vacuous)`);
+      for (const id of secretRels) assert.ok(!relatedDelivered[user].some((r) => r.id === id), `${user} never received pn's restricted sighting (${id})`);
     }
     for (const key of ['pj', 'mad', 'crm'] as const) {
       for (const p of secret) assert.equal(await cluster.nodes[key].store.get(p.object.id as string), undefined, `${key}'s read model does not hold ${p.spec.key}`);
