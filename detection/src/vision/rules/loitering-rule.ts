@@ -3,7 +3,7 @@
  * 'loitering' event per track; leaving the zone for more than `graceS` resets the clock.
  */
 import type { AlertSeverity } from '@popart/schemas';
-import { firstZone, footIn, round, trackArea, type Finding, type Rule, type RuleContext } from './rule.js';
+import { firstZone, footIn, round, trackArea, watchedTracks, type Finding, type Rule, type RuleContext } from './rule.js';
 
 export interface LoiteringConfig {
   zones: string[];
@@ -24,10 +24,7 @@ export class LoiteringRule implements Rule {
 
   evaluate({ frame, tracks, zones, geometry }: RuleContext): Finding[] {
     const findings: Finding[] = [];
-    const present = new Set<string>();
-    for (const track of tracks) {
-      if (!this.config.classes.includes(track.label)) continue;
-      present.add(track.id);
+    for (const track of watchedTracks(tracks, this.config.classes, this.entered)) {
       const zone = firstZone(this.config.zones, zones, track, footIn);
       const prev = this.entered.get(track.id);
       if (!zone) {
@@ -54,7 +51,6 @@ export class LoiteringRule implements Rule {
       if (area) f.area = area;
       findings.push(f);
     }
-    for (const id of [...this.entered.keys()]) if (!present.has(id)) this.entered.delete(id);
     return findings;
   }
 }

@@ -12,7 +12,7 @@
 import type { AlertSeverity } from '@popart/schemas';
 import type { Track } from '../tracking/tracker.js';
 import type { Keypoint } from '../types.js';
-import { firstZone, footIn, round, trackArea, type Finding, type Rule, type RuleContext, type Zone } from './rule.js';
+import { firstZone, footIn, round, trackArea, watchedTracks, type Finding, type Rule, type RuleContext, type Zone } from './rule.js';
 
 export interface PersonOnGroundConfig {
   zones: string[];
@@ -78,10 +78,7 @@ export class PersonOnGroundRule implements Rule {
 
   evaluate({ frame, tracks, zones, geometry }: RuleContext): Finding[] {
     const findings: Finding[] = [];
-    const present = new Set<string>();
-    for (const track of tracks) {
-      if (!this.config.classes.includes(track.label)) continue;
-      present.add(track.id);
+    for (const track of watchedTracks(tracks, this.config.classes, this.lying)) {
       if (!track.matched) continue; // a briefly lost track keeps its count, without adding to it
       const zone = firstZone(this.config.zones, zones, track, footIn);
       const pose = zone && track.keypoints ? bodyAxis(track.keypoints, this.config.minKeypointScore) : undefined;
@@ -95,7 +92,6 @@ export class PersonOnGroundRule implements Rule {
       if (state.frames < this.config.minFrames) continue;
       findings.push(this.finding(track, zone, pose, state, frame.timeS, geometry));
     }
-    for (const id of [...this.lying.keys()]) if (!present.has(id)) this.lying.delete(id);
     return findings;
   }
 

@@ -63,6 +63,17 @@ export function firstZone(names: readonly string[], zones: ReadonlyMap<string, Z
   return undefined;
 }
 
+/**
+ * The tracks of the watched `classes`. A rule's per-track `state` is kept only for them: the entries of tracks that
+ * are gone (or not of those classes) are dropped.
+ */
+export function watchedTracks<T>(tracks: readonly Track[], classes: readonly string[], state: Map<string, T>): Track[] {
+  const watched = tracks.filter((t) => classes.includes(t.label));
+  const ids = new Set(watched.map((t) => t.id));
+  for (const id of [...state.keys()]) if (!ids.has(id)) state.delete(id);
+  return watched;
+}
+
 export const SEVERITIES: readonly AlertSeverity[] = ['low', 'medium', 'high', 'critical'];
 export const round = (v: number, digits = 2): number => Number(v.toFixed(digits));
 
