@@ -17,13 +17,15 @@ export function yuv420pPlanes(width: number, height: number): { u: number; v: nu
   return { u, v: u + chromaWidth * Math.ceil(height / 2), chromaWidth };
 }
 
+/** A value rounded and clamped to a byte: a Uint8Array would wrap a value past 255 instead of clamping it. */
+const toByte = (x: number): number => Math.max(0, Math.min(255, Math.round(x)));
+
 /** An RGB colour in BT.601 limited-range Y, U, V (as ffmpeg converts rgb24 to yuv420p). */
 export function rgbToYuv([r, g, b]: readonly [number, number, number]): [number, number, number] {
-  const clamp = (x: number): number => Math.max(0, Math.min(255, Math.round(x)));
   return [
-    clamp(16 + (65.481 * r + 128.553 * g + 24.966 * b) / 255),
-    clamp(128 + (-37.797 * r - 74.203 * g + 112 * b) / 255),
-    clamp(128 + (112 * r - 93.786 * g - 18.214 * b) / 255),
+    toByte(16 + (65.481 * r + 128.553 * g + 24.966 * b) / 255),
+    toByte(128 + (-37.797 * r - 74.203 * g + 112 * b) / 255),
+    toByte(128 + (112 * r - 93.786 * g - 18.214 * b) / 255),
   ];
 }
 
@@ -43,10 +45,9 @@ export function yuv420pToRgb(data: Uint8Array, width: number, height: number, ou
       const l = 1.164 * (data[yi]! - 16);
       const u = data[uBase + c]! - 128;
       const v = data[vBase + c]! - 128;
-      // A Uint8Array wraps a value past 255 instead of clamping it: clamp (and round) before storing.
-      out[o] = Math.max(0, Math.min(255, Math.round(l + 1.596 * v)));
-      out[o + 1] = Math.max(0, Math.min(255, Math.round(l - 0.392 * u - 0.813 * v)));
-      out[o + 2] = Math.max(0, Math.min(255, Math.round(l + 2.017 * u)));
+      out[o] = toByte(l + 1.596 * v);
+      out[o + 1] = toByte(l - 0.392 * u - 0.813 * v);
+      out[o + 2] = toByte(l + 2.017 * u);
     }
   }
   return out;
