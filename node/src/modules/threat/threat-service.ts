@@ -3,7 +3,7 @@
  * Every object returned here has passed the egress gate for the requesting user.
  */
 import { randomUUID } from 'node:crypto';
-import { ALERT_EXTENSION_ID, alertExtensionDefinition, isTlpMarkingId, TLP, type Bundle, type StixObject } from '@popart/schemas';
+import { ALERT_EXTENSION_ID, alertExtensionDefinition, isStixId, isTlpMarkingId, TLP, type Bundle, type StixObject } from '@popart/schemas';
 import { actorOf, type AuditLog } from '../../audit/index.js';
 import { InputError } from '../../errors.js';
 import type { LedgerListener } from '../../ledger/listener.js';
@@ -47,8 +47,6 @@ export interface Explanation {
   publisher: string | null;
   policyRevision: string;
 }
-
-const STIX_ID = /^[a-z0-9-]+--[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Whether a STIX object points at `id`: a sighting of it, a relationship from or to it, or a report or note on it. */
 function refersTo(stix: Record<string, unknown>, id: string): boolean {
@@ -265,7 +263,7 @@ export class ThreatService {
    * (TLP:AMBER or stricter) come only to a subscription that states its purpose.
    */
   related(viewer: Viewer, id: string, purpose?: string | null, maxBuffered = 1000): AsyncIterableIterator<ThreatRow> {
-    if (!STIX_ID.test(id)) throw argError('id', `"${id}" is not a STIX identifier (type--uuid)`);
+    if (!isStixId(id)) throw argError('id', `"${id}" is not a STIX identifier (type--uuid)`);
     const why = purpose?.trim() || null;
     return this.live({
       pick: (rows) => rows.filter((row) => refersTo(row.stix, id) && (why !== null || !RESTRICTED.has(row.tlp))),
