@@ -14,6 +14,7 @@ import { EmbeddedLedger } from '../ledger/embedded/index.js';
 import { createLogger, type LogLevel } from '../log.js';
 import { opaBinary, openPolicy, policiesBundleDir } from '../policy/open-policy.js';
 import { OpaServerProcess } from '../policy/opa-server-policy.js';
+import type { PolicyGate } from '../policy/policy.js';
 import { demoAgencies, demoConfig, type DemoAgency } from './demo-agencies.js';
 
 export interface DemoOptions {
@@ -79,13 +80,23 @@ export async function startDemo(opts: DemoOptions): Promise<DemoCluster> {
       ...(opa ? { opaUrl: opa.url } : {}),
       ...(opts.detection?.[a.key] ? { detectionSources: opts.detection[a.key] } : {}),
     })));
-  // The wasm policies are the same for every agency: one instance (and one pool of worker threads) serves the
-  // four nodes of the process instead of one each.
-  const sharedPolicy = opa ? null : await openPolicy(configs[0]!.policy, log('policy'));
-  const keys = await openDemoKeys(opts, configs, log).catch(async (err: unknown) => {
+  let sharedPolicy: PolicyGate | null = null;
+  let keys: KeyService[] = [];
+  /** Closes what the nodes share (their keys, the wasm policy, the OPA server) once they are stopped or never started. */
+  const closeShared = async (): Promise<void> => {
+    for (const k of keys) await k.close();
     await sharedPolicy?.close();
+    await opa?.stop();
+  };
+  try {
+    // The wasm policies are the same for every agency: one instance (and one pool of worker threads) serves the
+    // four nodes of the process instead of one each.
+    sharedPolicy = opa ? null : await openPolicy(configs[0]!.policy, log('policy'));
+    keys = await openDemoKeys(opts, configs, log);
+  } catch (err) {
+    await closeShared();
     throw err;
-  });
+  }
   const ledgerDir = join(opts.dataDir, 'ledger');
   const openLedger = () => EmbeddedLedger.open({
     dir: ledgerDir,
@@ -97,9 +108,7 @@ export async function startDemo(opts: DemoOptions): Promise<DemoCluster> {
   try {
     first = await openLedger();
   } catch (err) {
-    for (const k of keys) await k.close();
-    await sharedPolicy?.close();
-    await opa?.stop();
+    await closeShared();
     throw err;
   }
   const handle: LedgerHandle = { current: first };
@@ -113,9 +122,7 @@ export async function startDemo(opts: DemoOptions): Promise<DemoCluster> {
   } catch (err) {
     for (const node of Object.values(nodes)) await node.stop();
     await handle.current?.close();
-    for (const k of keys) await k.close();
-    await sharedPolicy?.close();
-    await opa?.stop();
+    await closeShared();
     throw err;
   }
   return {
@@ -133,9 +140,7 @@ export async function startDemo(opts: DemoOptions): Promise<DemoCluster> {
       for (const node of Object.values(nodes)) await node.stop();
       await handle.current?.close();
       handle.current = null;
-      for (const k of keys) await k.close();
-      await sharedPolicy?.close();
-      await opa?.stop();
+      await closeShared();
     },
   };
 }
