@@ -9,8 +9,9 @@ import type { Box, Frame } from './types.js';
 export function outlineBoxes(frame: Frame, boxes: readonly Box[], thickness = 2, colour: [number, number, number] = [255, 32, 32]): Frame {
   const data = Uint8Array.from(frame.data);
   const { width, height } = frame;
+  const yuv = frame.format === 'yuv420p';
   let paint: (x: number, y: number) => void;
-  if (frame.format === 'yuv420p') {
+  if (yuv) {
     const [yc, uc, vc] = rgbToYuv(colour);
     const { u, v, chromaWidth } = yuv420pPlanes(width, height);
     paint = (x, y) => {
@@ -31,7 +32,6 @@ export function outlineBoxes(frame: Frame, boxes: readonly Box[], thickness = 2,
   }
   // In yuv420p the outline is snapped outwards to whole 2 × 2 chroma blocks (even start, odd end, even thickness), so
   // its red chroma never bleeds onto the pixels inside the box.
-  const yuv = frame.format === 'yuv420p';
   const lines = yuv ? 2 * Math.ceil(thickness / 2) : thickness;
   for (const b of boxes) {
     let x1 = Math.round(b.x1);
