@@ -1,9 +1,14 @@
 /** Turning transaction arguments into values, with errors that say which argument and why. */
-import type { StixIssue } from '@popart/schemas';
+import { CONTENT_LIMITS, type StixIssue } from '@popart/schemas';
 import { ContractError } from './errors.js';
 
 /** JSON.parse, or MALFORMED_JSON naming the argument. */
 export function parseJson(text: string, argument: string): unknown {
+  if (text.length > CONTENT_LIMITS.maxRequestBytes) {
+    throw new ContractError('INVALID_ARGUMENT', `${argument} is ${text.length} characters long; the limit is ${CONTENT_LIMITS.maxRequestBytes}`, {
+      objectId: null, property: argument, message: `longer than ${CONTENT_LIMITS.maxRequestBytes} characters`,
+    });
+  }
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {

@@ -12,7 +12,7 @@ import type { TxContext, TxStub } from './fabric.js';
 import { asRecord, parseJson, validationError } from './input.js';
 import { timestampKey } from './keys.js';
 import {
-  emitObjectsEvent, idOf, prop, readRecord, stringProp, txTimeIso, typeOf, versionKeyOf, type Receipt,
+  emitObjectsEvent, idOf, prop, readRecord, stringProp, txTime, txTimeIso, typeOf, versionKeyOf, type Receipt,
 } from './records.js';
 import { agencyById, putAgency, requireCallerAgency, type AgencyEntry } from './registry.js';
 import { planVersion, writePlans, type VersionPlan } from './versioning.js';
@@ -94,7 +94,7 @@ export async function publishBundle(ctx: TxContext, bundleJson: string): Promise
   const { stub } = ctx;
   const agency = await requireCallerAgency(ctx);
   const callerMsp = agency.msp_id;
-  const result = validateBundle(parseJson(bundleJson, 'bundle'));
+  const result = validateBundle(parseJson(bundleJson, 'bundle'), { now: txTime(stub) });
   if (!result.ok) throw validationError('the bundle', result.errors);
   const objects: readonly StixObject[] = result.value.objects ?? [];
   const duplicates = duplicateIssues(objects);
@@ -127,7 +127,7 @@ export async function recordSighting(ctx: TxContext, sightingJson: string): Prom
   const agency = await requireCallerAgency(ctx);
   const parsed = parseJson(sightingJson, 'sighting');
   asRecord(parsed, 'sighting');
-  const result = validateObject(parsed);
+  const result = validateObject(parsed, undefined, { now: txTime(stub) });
   if (!result.ok) throw validationError('the sighting', result.errors);
   const sighting = result.value;
   const id = idOf(sighting);
@@ -176,7 +176,7 @@ export async function revokeObject(ctx: TxContext, id: string): Promise<Receipt>
     });
   }
   const revoked = { ...(latest.object as unknown as Record<string, unknown>), modified, revoked: true };
-  const result = validateObject(revoked);
+  const result = validateObject(revoked, undefined, { now: txTime(stub) });
   if (!result.ok) throw validationError('the revoked version', result.errors);
   const plan = await planVersion(stub, result.value, agency.msp_id, { reference: false });
   const { receipt, announcements } = await writePlans(stub, [plan], agency.msp_id);

@@ -95,11 +95,15 @@ export async function collectRows(query: Promise<StateRowIterator>): Promise<Sta
   return rows;
 }
 
-/** The transaction timestamp as ISO 8601 (millisecond precision): the contract's only clock. */
-export function txTimeIso(stub: TxStub): string {
+/** The transaction timestamp (millisecond precision): the contract's only clock. */
+export function txTime(stub: TxStub): Date {
   const ts = stub.getTxTimestamp();
-  const ms = Number(String(ts.seconds)) * 1000 + Math.floor(ts.nanos / 1_000_000);
-  return new Date(ms).toISOString();
+  return new Date(Number(String(ts.seconds)) * 1000 + Math.floor(ts.nanos / 1_000_000));
+}
+
+/** The transaction timestamp as ISO 8601. */
+export function txTimeIso(stub: TxStub): string {
+  return txTime(stub).toISOString();
 }
 
 /** Reads one property of a STIX object without assuming more than that it is a JSON object. */

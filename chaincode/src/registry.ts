@@ -9,7 +9,7 @@ import { ContractError } from './errors.js';
 import type { TxContext, TxStub } from './fabric.js';
 import { agencyByIdKey, agencyByMspKey, agencyRange } from './keys.js';
 import {
-  collectRows, emitObjectsEvent, idOf, marshal, prop, stringProp, txTimeIso, typeOf, unmarshal, type ReceiptObject,
+  collectRows, emitObjectsEvent, idOf, marshal, prop, stringProp, txTime, txTimeIso, typeOf, unmarshal, type ReceiptObject,
 } from './records.js';
 import { parseJson, validationError } from './input.js';
 import { planVersion, writePlans } from './versioning.js';
@@ -82,7 +82,7 @@ export async function registerAgency(ctx: TxContext, identityJson: string): Prom
   const { stub } = ctx;
   const mspId = ctx.clientIdentity.getMSPID();
   const parsed = parseJson(identityJson, 'identity');
-  const result = validateObject(parsed);
+  const result = validateObject(parsed, undefined, { now: txTime(stub) });
   if (!result.ok) throw validationError('the identity', result.errors);
   const identity = result.value;
   checkOrganisation(identity);

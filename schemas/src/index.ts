@@ -3,7 +3,8 @@ export { canonicalJson, sha256Hex } from './canonical-json.js';
 export { SchemaError, StixValidationError, PatternSyntaxError, describeIssue } from './errors.js';
 export type { StixIssue, Validation } from './issues.js';
 export type * from './types.js';
-export { validateObject, validateBundle, assertValidBundle, assertValidObject, collectWarnings } from './validate.js';
+export { validateObject, validateBundle, assertValidBundle, assertValidObject, collectWarnings, type ValidationOptions } from './validate.js';
+export { CONTENT_LIMITS, PROPERTY_NAME_RE, checkObjectContent } from './content-limits.js';
 export { isStixId, isTypeName, typeOfId, SDO_TYPES, SRO_TYPES, SCO_TYPES, META_TYPES } from './stix-vocab.js';
 export { isTimestamp, compareTimestamps } from './checker.js';
 export {

@@ -30,15 +30,15 @@ export const EXTENSION_TYPES: ReadonlySet<string> = new Set([
 ]);
 
 export const TYPE_NAME_RE = /^[a-z][a-z0-9-]+[a-z0-9]$/;
-export const UUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-5][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$/;
-export const CUSTOM_PROPERTY_RE = /^[a-z0-9_]{3,250}$/;
+/** RFC 4122 UUID in its canonical lower-case form (STIX ids are compared as strings, so case matters). */
+export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 /** A valid STIX type name: 3–250 characters, `^[a-z][a-z0-9-]+[a-z0-9]$`, no `--` (which would make ids ambiguous). */
 export function isTypeName(value: unknown): value is string {
   return typeof value === 'string' && value.length >= 3 && value.length <= 250 && TYPE_NAME_RE.test(value) && !value.includes('--');
 }
 
-/** `<type>--<RFC 4122 uuid>`. */
+/** `<type>--<RFC 4122 uuid>`, in lower case. */
 export function isStixId(value: unknown): value is string {
   if (typeof value !== 'string') return false;
   const at = value.lastIndexOf('--');

@@ -4,9 +4,10 @@
  */
 import { ALERT_EXTENSION_ID, checkAlertExtension } from './alert-extension.js';
 import { Checker, isRecord } from './checker.js';
+import { PROPERTY_NAME_RE } from './content-limits.js';
 import { selectorResolves } from './selectors.js';
 import {
-  CUSTOM_PROPERTY_RE, EXTENSION_TYPES, PREDEFINED_EXTENSIONS, SCO_TYPES, SDO_TYPES, SRO_TYPES, META_TYPES, isStixId, typeOfId,
+  EXTENSION_TYPES, PREDEFINED_EXTENSIONS, SCO_TYPES, SDO_TYPES, SRO_TYPES, META_TYPES, isStixId, typeOfId,
 } from './stix-vocab.js';
 import { checkTlpExtension, TLP_EXTENSION_ID } from './tlp.js';
 
@@ -137,10 +138,7 @@ export function checkCommon(c: Checker, type: string, kind: ObjectKind): void {
 /** Custom property names and the generic rule that `*_ref`/`*_refs` hold identifiers. */
 export function checkPropertyNames(c: Checker): void {
   for (const [key, value] of Object.entries(c.obj)) {
-    if (key !== 'id' && !CUSTOM_PROPERTY_RE.test(key)) {
-      c.error(key, 'property names must be 3–250 characters of a–z, 0–9 and _ (custom property rule)');
-      continue;
-    }
+    if (key !== 'id' && !PROPERTY_NAME_RE.test(key)) continue; // reported by checkObjectContent
     if (c.checkedRefs.has(key) || value === undefined) continue;
     if (key.endsWith('_ref')) c.ref(key, 'any');
     else if (key.endsWith('_refs')) c.refList(key, 'any');

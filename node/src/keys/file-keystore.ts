@@ -1,16 +1,22 @@
 /**
  * Encrypted file keystore (the embedded default): the agency's ECDSA P-256 private keys as PKCS#8 PEM
- * encrypted with AES-256-CBC under a passphrase (scrypt-derived by OpenSSL's PBES2), and secrets as
- * AES-256-GCM sealed files under a scrypt-derived key. Files are created with mode 0600 in a 0700 folder.
- * Rotation writes a new version file next to the old ones: version 1 is `agency-signing-key.pem` /
- * `secret-<name>.sealed`, version n > 1 is `agency-signing-key.v<n>.pem` / `secret-<name>.v<n>.sealed`.
+ * encrypted with PBES2 (scrypt with a per-file random salt, AES-256-CBC), and secrets as AES-256-GCM
+ * sealed files under a key derived the same way (key-encryption.ts). Files are created with mode 0600
+ * in a 0700 folder. Rotation writes a new version file next to the old ones: version 1 is
+ * `agency-signing-key.pem` / `secret-<name>.sealed`, version n > 1 is `agency-signing-key.v<n>.pem` /
+ * `secret-<name>.v<n>.sealed`.
+ *
+ * Files of the earlier format (keys under PBKDF2 with 2,048 iterations, secrets under one fixed salt per
+ * name) are rewritten in the current format when the keystore opens, each replaced atomically once its
+ * new form has been read back.
  */
-import { createCipheriv, createDecipheriv, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, scryptSync, type KeyObject } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { NodeError } from '../errors.js';
 import { signLowS } from './ecdsa.js';
+import { decryptPrivateKey, encryptPrivateKey, openSealedSecret, sealSecret } from './key-encryption.js';
 import { SECRET_VERSIONS_KEPT, type KeyService } from './key-service.js';
 
 const keyFile = (version: number): string => (version === 1 ? 'agency-signing-key.pem' : `agency-signing-key.v${version}.pem`);
@@ -26,20 +32,43 @@ export class FileKeystore implements KeyService {
     private readonly passphrase: string,
   ) {}
 
+  /** Secrets opened so far, by file name. */
+  private readonly opened = new Map<string, Buffer>();
+  /** Files rewritten from the earlier format when the keystore opened. */
+  migrated: string[] = [];
+
   /** Opens the keystore in `dir`, creating the agency key on first use. */
   static async open(dir: string, passphrase: string): Promise<FileKeystore> {
     if (passphrase.length < 8) throw new NodeError('KEYSTORE', 'keystore passphrase must have at least 8 characters');
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const privateKeys: KeyObject[] = [];
+    const migrated: string[] = [];
     for (let v = 1; existsSync(join(dir, keyFile(v))); v++) {
       const path = join(dir, keyFile(v));
-      try {
-        privateKeys.push(createPrivateKey({ key: await readFile(path, 'utf8'), format: 'pem', passphrase }));
-      } catch (cause) {
-        throw new NodeError('KEYSTORE', `cannot decrypt ${path}: wrong passphrase or damaged file`, { cause });
+      const { key, legacy } = await decryptPrivateKey(await readFile(path, 'utf8'), passphrase, path);
+      if (legacy) {
+        const pem = await encryptPrivateKey(key, passphrase);
+        const back = await decryptPrivateKey(pem, passphrase, path);
+        if (spkiPem(back.key) !== spkiPem(key)) throw new NodeError('KEYSTORE', `rewriting ${path} in the scrypt format gave another key: file left as it was`);
+        await replaceFile(path, pem);
+        migrated.push(keyFile(v));
       }
+      privateKeys.push(key);
     }
     const store = new FileKeystore(dir, privateKeys, privateKeys.map(spkiPem), passphrase);
+    for (const file of (await readdir(dir)).sort()) {
+      const m = /^secret-([a-z0-9-]+?)(?:\.v(\d+))?\.sealed$/.exec(file);
+      if (!m?.[1]) continue;
+      const name = m[1];
+      const version = m[2] ? Number(m[2]) : 1;
+      const text = await readFile(join(dir, file), 'utf8');
+      if (text.trim().startsWith('{')) continue;
+      const { secret } = await openSealedSecret(text, passphrase, name, sealLabel(name, version), `secret ${name} (version ${version})`);
+      await replaceFile(join(dir, file), await sealSecret(secret, passphrase, sealLabel(name, version)));
+      store.opened.set(file, secret);
+      migrated.push(file);
+    }
+    store.migrated = migrated;
     if (privateKeys.length === 0) store.activateSigningKey(await store.rotateSigningKey());
     return store;
   }
@@ -76,7 +105,7 @@ export class FileKeystore implements KeyService {
   async rotateSigningKey(): Promise<number> {
     const version = this.privateKeys.length + 1;
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    const pem = privateKey.export({ format: 'pem', type: 'pkcs8', cipher: 'aes-256-cbc', passphrase: this.passphrase });
+    const pem = await encryptPrivateKey(privateKey, this.passphrase);
     await writeFile(join(this.dir, keyFile(version)), pem, { mode: 0o600, flag: 'wx' });
     this.privateKeys.push(privateKey);
     this.publicPems.push(spkiPem(privateKey));
@@ -104,30 +133,36 @@ export class FileKeystore implements KeyService {
     checkSecretName(name);
     let version = 1;
     while (existsSync(join(this.dir, secretFile(name, version)))) version++;
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.secretKey(name), iv);
-    const body = Buffer.concat([cipher.update(randomBytes(32)), cipher.final()]);
-    await writeFile(join(this.dir, secretFile(name, version)), Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64'), { mode: 0o600, flag: 'wx' });
+    const secret = randomBytes(32);
+    await writeFile(join(this.dir, secretFile(name, version)), await sealSecret(secret, this.passphrase, sealLabel(name, version)), { mode: 0o600, flag: 'wx' });
+    this.opened.set(secretFile(name, version), secret);
   }
 
   async close(): Promise<void> {
     // Nothing runs in the background.
   }
 
-  private secretKey(name: string): Buffer {
-    return scryptSync(this.passphrase, 'popart-secret-' + name, 32);
-  }
-
   private async openSecret(name: string, version: number): Promise<Buffer> {
-    const sealed = Buffer.from(await readFile(join(this.dir, secretFile(name, version)), 'utf8'), 'base64');
-    try {
-      const decipher = createDecipheriv('aes-256-gcm', this.secretKey(name), sealed.subarray(0, 12));
-      decipher.setAuthTag(sealed.subarray(12, 28));
-      return Buffer.concat([decipher.update(sealed.subarray(28)), decipher.final()]);
-    } catch (cause) {
-      throw new NodeError('KEYSTORE', `cannot open secret ${name} (version ${version}): wrong passphrase or damaged file`, { cause });
-    }
+    const file = secretFile(name, version);
+    const cached = this.opened.get(file);
+    if (cached) return cached;
+    const text = await readFile(join(this.dir, file), 'utf8');
+    const { secret } = await openSealedSecret(text, this.passphrase, name, sealLabel(name, version), `secret ${name} (version ${version})`);
+    this.opened.set(file, secret);
+    return secret;
   }
+}
+
+/** What a sealed secret's ciphertext is bound to, so that files cannot be swapped between names or versions. */
+function sealLabel(name: string, version: number): string {
+  return `popart-secret:${name}:v${version}`;
+}
+
+/** Replaces a file atomically (a 0600 temporary file renamed over it). */
+async function replaceFile(path: string, text: string): Promise<void> {
+  const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
+  await writeFile(tmp, text, { mode: 0o600, flag: 'wx' });
+  await rename(tmp, path);
 }
 
 function spkiPem(privateKey: KeyObject): string {
