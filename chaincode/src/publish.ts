@@ -15,6 +15,7 @@ import {
   emitObjectsEvent, idOf, prop, readRecord, stringProp, txTime, txTimeIso, typeOf, versionKeyOf, type Receipt,
 } from './records.js';
 import { agencyById, putAgency, requireCallerAgency, type AgencyEntry } from './registry.js';
+import { checkSightingMarkings, placementsOnLedger } from './referring.js';
 import { planVersion, writePlans, type VersionPlan } from './versioning.js';
 
 /** TLP 2.0 marking definitions and the POP-ART alert extension definition: shared reference data. */
@@ -109,7 +110,8 @@ export async function publishBundle(ctx: TxContext, bundleJson: string): Promise
     if (!reference) await checkCreator(stub, object, index, callerMsp, bundleIds, registered);
     plans.push(await planVersion(stub, object, callerMsp, { reference }));
   }
-  const { receipt, announcements } = await writePlans(stub, plans, callerMsp);
+  await checkSightingMarkings(stub, objects);
+  const { receipt, announcements } = await writePlans(stub, plans, callerMsp, await placementsOnLedger(stub, objects));
   // A new version of the caller's own identity keeps the registry's name current.
   const ownIdentity = plans.find((p) => p.status === 'updated' && idOf(p.object) === agency.identity_id);
   const name = ownIdentity ? stringProp(ownIdentity.object, 'name') : undefined;
@@ -146,8 +148,9 @@ export async function recordSighting(ctx: TxContext, sightingJson: string): Prom
       objectId: id, property: 'sighting_of_ref',
     });
   }
+  await checkSightingMarkings(stub, [sighting]);
   const plan = await planVersion(stub, sighting, agency.msp_id, { reference: false });
-  const { receipt, announcements } = await writePlans(stub, [plan], agency.msp_id);
+  const { receipt, announcements } = await writePlans(stub, [plan], agency.msp_id, await placementsOnLedger(stub, [sighting]));
   emitObjectsEvent(stub, agency.msp_id, announcements);
   return { txId: stub.getTxID(), objects: receipt };
 }

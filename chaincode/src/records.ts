@@ -1,7 +1,7 @@
 /**
  * What the contract stores and emits, and the one serialiser used for every write.
  */
-import { alertOf, areaBBox, areaOfObject, canonicalJson, tlpOf, type StixObject } from '@popart/schemas';
+import { alertOf, areaBBox, areaOfObject, audienceOf, canonicalJson, tlpOf, type Placement, type StixObject } from '@popart/schemas';
 import { ContractError } from './errors.js';
 import type { StateRow, StateRowIterator, TxStub } from './fabric.js';
 import { UNVERSIONED_KEY, objectKey, timestampKey } from './keys.js';
@@ -42,11 +42,14 @@ export interface ObjectAnnouncement {
   type: string;
   modified: string | null;
   tlp: string | null;
-  /** The alert's audience_refs (identity ids of the agencies addressed), or []. */
+  /** The alert's audience_refs, or another object's x_popart_audience_refs (identity ids of the agencies addressed), or []. */
   audience: string[];
   /** The alert's area, a location's position (point, or circle of radius precision), or null. */
   area: unknown;
+  /** Bounding box of where the object is: its own area, else its standard STIX placement (located-at, where_sighted_refs). */
   bbox: [number, number, number, number] | null;
+  /** ISO 3166-1 alpha-2 countries the object is placed in when only countries are known (schemas' placementsOf); absent or [] otherwise. */
+  countries?: string[];
   severity: string | null;
   category: string | null;
   created_by_ref: string | null;
@@ -152,7 +155,8 @@ export function indexEntryOf(object: StixObject): IndexEntry {
   return { id: idOf(object), type: typeOf(object), modified: versionOf(object), bbox: bboxOf(object) };
 }
 
-export function announcementOf(object: StixObject): ObjectAnnouncement {
+/** The announcement of an object; `placement` (from its bundle and the ledger) overrides the object's own bbox. */
+export function announcementOf(object: StixObject, placement?: Placement): ObjectAnnouncement {
   const alert = alertOf(object);
   const area = areaOfObject(object) ?? null;
   return {
@@ -160,9 +164,10 @@ export function announcementOf(object: StixObject): ObjectAnnouncement {
     type: typeOf(object),
     modified: versionOf(object),
     tlp: tlpOf(object) ?? null,
-    audience: alert?.audience_refs ? [...alert.audience_refs] : [],
+    audience: audienceOf(object),
     area,
-    bbox: bboxOf(object),
+    bbox: placement?.bbox ?? bboxOf(object),
+    ...(placement?.countries.length ? { countries: placement.countries } : {}),
     severity: alert?.severity ?? null,
     category: alert?.category ?? null,
     created_by_ref: stringProp(object, 'created_by_ref') ?? null,

@@ -13,7 +13,7 @@
  *  - a revoked object gets no new versions, and a new version needs a strictly greater modified
  *    (STALE_VERSION).
  */
-import type { StixObject } from '@popart/schemas';
+import type { Placement, StixObject } from '@popart/schemas';
 import { ContractError } from './errors.js';
 import type { TxStub } from './fabric.js';
 import { objectKey, sightingIndexKey, timeIndexKey, typeIndexKey, versionKey } from './keys.js';
@@ -83,6 +83,8 @@ export async function writePlans(
   stub: TxStub,
   plans: readonly VersionPlan[],
   callerMsp: string,
+  /** Where each object is (standard STIX placement), for the announcements. */
+  placements: ReadonlyMap<string, Placement> = new Map(),
 ): Promise<{ receipt: ReceiptObject[]; announcements: ObjectAnnouncement[] }> {
   const committedAt = txTimeIso(stub);
   const txId = stub.getTxID();
@@ -124,7 +126,7 @@ export async function writePlans(
       }
       if (sighted !== undefined) await stub.putState(sightingIndexKey(stub, sighted, id), entry);
     }
-    announcements.push(announcementOf(object));
+    announcements.push(announcementOf(object, placements.get(id)));
   }
   return { receipt, announcements };
 }

@@ -28,3 +28,7 @@ export {
   type CommonOptions, type IdentityOptions, type IndicatorOptions, type AlertOptions, type AlertProperties, type SightingOptions,
   type LocationOptions, type ObservedDataOptions, type RelationshipOptions,
 } from './builders.js';
+export {
+  AUDIENCE_PROPERTY, audienceOf, effectiveMarking, inheritedMarking, lessRestrictedThanSubject, type Marking, type Subject,
+} from './referring-marking.js';
+export { ownPlacement, isPlaced, placementRefs, placementsOf, type Placement } from './placement.js';
