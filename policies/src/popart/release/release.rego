@@ -112,7 +112,12 @@ text("red", _, obj) := concat("", [tlp_label(obj), ": restricted to named indivi
 
 text("unknown_tlp", _, _) := "unrecognised TLP marking: held by the publishing agency only"
 
-text("no_area", _, _) := "no area: judged by markings and audience alone"
+text("no_area", _, _) := "no known place: judged by markings and audience alone"
+
+text("country_out", key, obj) := concat("", [
+	"the object is placed only in ", concat(", ", obj.countries), ", not in ", config.agencies[key].country,
+	" where the territory of ", agency_name(key), " lies (", config.agencies[key].level, " authority)",
+])
 
 text("area_in", key, _) := concat("", ["the object's area concerns the territory of ", agency_name(key)])
 
@@ -142,12 +147,23 @@ partner_max_rank(from, to) := max(ranks) if {
 } else := tlp_rank.green
 
 # Territory: local and regional authorities hold only objects whose area concerns their
-# jurisdiction (popart.geo.area_in_territory), or objects with no area.
+# jurisdiction (popart.geo.area_in_territory), or objects with no known place. An object placed only by
+# countries (standard STIX locations without coordinates) is outside when none is the agency's country.
 # One chain, first match wins: the territory test runs once per object, not once per rule body.
 territory(agency, key, obj) := {"allow": true, "why": []} if {
 	not agency.level in territorial_levels
+} else := {"allow": false, "rule": "release.jurisdiction", "why": ["country_out"]} if {
+	country_out(agency, obj)
 } else := {"allow": true, "why": ["no_area"]} if {
 	object.get(obj, "area", null) == null
 } else := {"allow": true, "why": ["area_in"]} if {
 	geo.area_in_agency_territory(obj.area, key)
 } else := {"allow": false, "rule": "release.jurisdiction", "why": ["area_out"]}
+
+# The object has no area, is placed in one or more countries, and none of them is the agency's.
+country_out(agency, obj) if {
+	object.get(obj, "area", null) == null
+	countries := object.get(obj, "countries", [])
+	count(countries) > 0
+	not agency.country in countries
+}

@@ -91,3 +91,46 @@ test_unknown_publisher_is_named_by_key if {
 	d.rule == "release.partner_agreement"
 	contains(d.reasons[0], "no agreement with zz")
 }
+
+# An object placed only by countries (standard STIX locations with a country and no coordinates).
+in_countries(o, countries) := object.union(o, {"countries": countries})
+
+test_placed_only_in_another_country_is_outside_a_local_or_regional_territory if {
+	every key in ["mad", "crm"] {
+		d := decide(key, in_countries(testing.obj("pn", "green", [], null), ["PT"]))
+		[d.allow, d.rule] == [false, "release.jurisdiction"]
+		d.reasons[1] == concat("", [
+			"the object is placed only in PT, not in ES where the territory of ", release.agency_name(key),
+			" lies (", data.popart.config.agencies[key].level, " authority)",
+		])
+	}
+}
+
+test_placed_in_the_agency_country_without_coordinates_is_an_unknown_place if {
+	d := decide("mad", in_countries(testing.obj("pn", "green", [], null), ["PT", "ES"]))
+	[d.allow, d.rule] == [true, "release.green"]
+	d.reasons[1] == "no known place: judged by markings and audience alone"
+}
+
+test_countries_do_not_matter_when_the_area_is_known if {
+	d := decide("mad", in_countries(testing.obj("pn", "green", [], "bernabeu"), ["PT"]))
+	[d.allow, d.rule] == [true, "release.green"]
+}
+
+# The stated decision (policies/README.md, "Objects whose place is unknown"): an object with no area and no country is
+# judged by markings and audience alone, for every level; a partner or national agency ignores countries.
+test_unknown_place_is_judged_by_markings_alone if {
+	every key in ["pn", "pj", "mad", "crm"] {
+		decide(key, testing.obj("pn", "green", [], null)).allow
+		decide(key, testing.obj("pn", "amber", ["pj", "mad", "crm"], null)).allow
+	}
+	every key in ["pj", "mad", "crm"] {
+		not decide(key, testing.obj("pn", "amber", [], null)).allow
+	}
+}
+
+test_national_and_partner_agencies_ignore_countries if {
+	national := decide("pn", in_countries(testing.obj("mad", "green", [], null), ["PT"]))
+	partner := decide("pj", in_countries(testing.obj("pn", "green", [], null), ["ES"]))
+	[national.allow, partner.allow] == [true, true]
+}

@@ -2,6 +2,7 @@
 # also keeps local and regional authorities to their territory), then the user's role decides.
 package popart.visibility
 
+import data.popart.config
 import data.popart.geo
 import data.popart.release
 
@@ -47,6 +48,8 @@ operator_view(subject, obj, released) := allowed("visibility.operator_alert", re
 	is_alert(obj)
 } else := denied("visibility.operator_role", released, "operator_role") if {
 	not obj.type in territorial_types
+} else := denied("visibility.operator_territory", released, "operator_country_out") if {
+	release.country_out(config.agencies[subject.agency], obj)
 } else := allowed("visibility.operator_territory", released, "operator_no_area") if {
 	object.get(obj, "area", null) == null
 } else := allowed("visibility.operator_territory", released, "operator_area_in") if {
@@ -67,7 +70,12 @@ text("operator_role", _, obj) := concat("", [
 	obj.type, " that is not an alert",
 ])
 
-text("operator_no_area", _, obj) := concat("", ["a ", obj.type, " with no area: judged by markings and audience alone"])
+text("operator_no_area", _, obj) := concat("", ["a ", obj.type, " with no known place: judged by markings and audience alone"])
+
+text("operator_country_out", subject, obj) := concat("", [
+	"operators see sightings and indicators of their territory: this ", obj.type, " is placed only in ",
+	concat(", ", obj.countries), ", outside the territory of ", release.agency_name(subject.agency),
+])
 
 text("operator_area_in", subject, obj) := concat("", [
 	"a ", obj.type, " whose area concerns the territory of ",
@@ -83,7 +91,7 @@ text(code, subject, obj) := release.text(code, subject.agency, obj) if not code 
 
 own_codes := {
 	"auditor", "everything_released", "unknown_role", "operator_alert", "operator_role",
-	"operator_no_area", "operator_area_in", "operator_area_out",
+	"operator_no_area", "operator_area_in", "operator_area_out", "operator_country_out",
 }
 
 # An alert is an object carrying the public-space alert extension: it has a category.

@@ -12,6 +12,8 @@ alert(publisher, tlp, audience, area) := testing.obj(publisher, tlp, audience, a
 
 sighting(publisher, tlp, audience, area) := with_type(testing.obj(publisher, tlp, audience, area), "sighting", null)
 
+in_countries(o, countries) := object.union(o, {"countries": countries})
+
 report(publisher, tlp, audience, area) := with_type(testing.obj(publisher, tlp, audience, area), "report", null)
 
 # [agency, role, object, allow, rule]
@@ -29,6 +31,10 @@ table := [
 	["pj", "operator", sighting("pn", "green", [], null), true, "visibility.operator_territory"],
 	["mad", "operator", sighting("pn", "green", [], "madrid_edge"), true, "visibility.operator_territory"],
 	["mad", "operator", report("pn", "green", [], "bernabeu"), false, "visibility.operator_role"],
+	# A sighting placed only by countries: outside when none is the agency's country; inside the country it is an unknown place.
+	["pn", "operator", in_countries(sighting("mad", "green", [], null), ["PT"]), false, "visibility.operator_territory"],
+	["pn", "operator", in_countries(sighting("mad", "green", [], null), ["ES"]), true, "visibility.operator_territory"],
+	["pn", "analyst", in_countries(sighting("mad", "green", [], null), ["PT"]), true, "visibility.analyst"],
 	["mad", "operator", alert("pn", "red", [], "bernabeu"), false, "release.red"],
 	# Auditors see no content.
 	["pn", "auditor", alert("pn", "clear", [], null), false, "visibility.auditor"],
@@ -65,4 +71,12 @@ test_reasons_never_carry_content if {
 			}
 		}
 	}
+}
+
+test_operator_country_reason if {
+	d := decide(testing.subject("pn", "operator"), in_countries(sighting("mad", "green", [], null), ["PT"]))
+	d.reasons[count(d.reasons) - 1] == concat("", [
+		"operators see sightings and indicators of their territory: this sighting is placed only in PT, ",
+		"outside the territory of Policía Nacional",
+	])
 }
