@@ -18,6 +18,7 @@ import { VaultKeyService } from './keys/vault-key-service.js';
 import { EmbeddedLedgerGateway, type LedgerHandle } from './ledger/embedded-gateway.js';
 import type { Ledger } from './ledger/ledger.js';
 import { LedgerListener } from './ledger/listener.js';
+import { QuarantineStore } from './read-model/quarantine.js';
 import { createLogger, type Logger } from './log.js';
 import { AgencyDirectory } from './modules/agency/agency-directory.js';
 import type { Services } from './modules/context.js';
@@ -202,7 +203,7 @@ export class AgencyNode {
       const policy = deps.policy ?? (await openPolicy(config.policy, log.child('policy')));
       if (ownPolicy) cleanups.push(() => policy.close());
       log.info('policy ready', { runtime: policy.runtime, revision: policy.revision });
-      const listener = new LedgerListener(ledger, store, policy, agency, log.child('listener'), (msp) => directory.keyOfFresh(msp));
+      const listener = new LedgerListener(ledger, store, new QuarantineStore(db), policy, agency, log.child('listener'), (msp) => directory.keyOfFresh(msp));
       await listener.start();
       cleanups.push(() => listener.stop());
       const publisherRef: { current: PublishService | null } = { current: null };
@@ -248,6 +249,7 @@ export class AgencyNode {
         agencies: directory,
         ledgerKind: ledger.kind,
         detection: new DetectionService(detection),
+        replication: listener,
       };
       const http = await HttpServer.start({
         host: config.listen.host,
@@ -255,7 +257,10 @@ export class AgencyNode {
         schema: buildSchema(VERSION),
         services,
         log,
-        health: () => ({ status: 'ok', agency: config.agency.key, ledger: ledger.kind, readModel: db.kind, appliedBlock: listener.height() }),
+        health: async () => {
+          const replication = await listener.status();
+          return { status: replication.stuck ? 'stuck' : 'ok', agency: config.agency.key, ledger: ledger.kind, readModel: db.kind, appliedBlock: listener.height(), replication };
+        },
       });
       log.info('node ready', { url: http.url, ledger: ledger.kind, readModel: db.kind });
       return new AgencyNode(config, agency, services, listener, outbox, store, ledger, db, http, log, ownPolicy ? policy : null, audit, keys, deps.keys === undefined, sessions);

@@ -74,7 +74,7 @@ function isIdProperty(key: string | number | null): boolean {
 
 function printable(s: string, max = 60): string {
   const shown = s.length > max ? `${s.slice(0, max)}…` : s;
-  return JSON.stringify(shown.replace(/[\u0000\ud800-\udfff]/g, '\ufffd'));
+  return JSON.stringify(shown.replaceAll(String.fromCharCode(0), '\ufffd').replace(/[\ud800-\udfff]/g, '\ufffd'));
 }
 
 interface Frame { value: unknown; path: string; depth: number; key: string | number | null; parentKey: string | number | null }

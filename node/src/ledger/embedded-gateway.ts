@@ -70,6 +70,10 @@ export class EmbeddedLedgerGateway implements Ledger {
     return this.submitSigned(ROTATE_KEY_FN, [newKeyPem, proof.toString('base64')], txId, signerVersion);
   }
 
+  async height(): Promise<number> {
+    return this.ledger().height();
+  }
+
   async evaluate(fn: string, args: string[]): Promise<string> {
     const ledger = this.ledger();
     try {

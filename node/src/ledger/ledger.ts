@@ -32,6 +32,8 @@ export interface Ledger {
   submit(fn: string, args: string[]): Promise<SubmitResult>;
   /** Read-only call against committed state. */
   evaluate(fn: string, args: string[]): Promise<string>;
+  /** Number of committed blocks (the newest is height − 1): how far the ledger is, to measure replication lag. */
+  height(): Promise<number>;
   /** Committed blocks from a number on, then live. Ends (or throws LedgerUnavailable) when the ledger goes away. */
   blocks(fromBlock: number): AsyncIterable<LedgerBlock>;
   close(): Promise<void>;

@@ -1,5 +1,6 @@
 /** What every resolver gets: the signed-in user (if any) and the node's services. */
 import type { Sessions } from '../auth/sessions.js';
+import type { LedgerListener } from '../ledger/listener.js';
 import type { Viewer } from '../policy/policy.js';
 import type { AgencyDirectory } from './agency/agency-directory.js';
 import type { AuditService } from './audit/audit-service.js';
@@ -17,6 +18,8 @@ export interface Services {
   audit: AuditService;
   /** The detection sources the node runs (config section detection). */
   detection: DetectionService;
+  /** The ledger listener: replication lag and the quarantine. */
+  replication: Pick<LedgerListener, 'status' | 'quarantined' | 'retryQuarantined'>;
 }
 
 export interface RequestContext {

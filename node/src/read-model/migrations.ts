@@ -42,6 +42,20 @@ CREATE TABLE IF NOT EXISTS withheld_objects (
   decision jsonb NOT NULL,
   block_number integer NOT NULL
 );
+CREATE TABLE IF NOT EXISTS quarantined_objects (
+  object_id text NOT NULL,
+  modified text NOT NULL,
+  block_number integer NOT NULL,
+  tx_id text NOT NULL,
+  publisher_msp text NOT NULL,
+  announcement text NOT NULL,
+  reason text NOT NULL,
+  signature_verified boolean NOT NULL,
+  attempts integer NOT NULL DEFAULT 1,
+  quarantined_at timestamptz NOT NULL DEFAULT now(),
+  last_attempt_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (tx_id, object_id, modified)
+);
 CREATE TABLE IF NOT EXISTS ledger_checkpoint (
   listener text PRIMARY KEY,
   block_number integer NOT NULL
@@ -64,7 +78,7 @@ CREATE TABLE IF NOT EXISTS audit_log (
   actor text NOT NULL,
   actor_agency text NOT NULL,
   actor_role text NOT NULL,
-  action text NOT NULL CHECK (action IN ('collection', 'consultation', 'disclosure', 'alteration', 'erasure')),
+  action text NOT NULL CHECK (action IN ('collection', 'consultation', 'disclosure', 'alteration', 'erasure', 'authentication')),
   object_ids jsonb NOT NULL,
   purpose text,
   recipients jsonb NOT NULL,
@@ -77,6 +91,19 @@ CREATE TABLE IF NOT EXISTS audit_log (
 CREATE INDEX IF NOT EXISTS audit_log_at ON audit_log (at);
 CREATE INDEX IF NOT EXISTS audit_log_actor ON audit_log (actor, seq);
 CREATE INDEX IF NOT EXISTS audit_log_objects ON audit_log USING gin (object_ids jsonb_path_ops);
+-- Logs created before sign-in events were audited: widen the action check once.
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'audit_log_action_check' AND pg_get_constraintdef(oid) LIKE '%authentication%') THEN
+    ALTER TABLE audit_log DROP CONSTRAINT IF EXISTS audit_log_action_check;
+    ALTER TABLE audit_log ADD CONSTRAINT audit_log_action_check
+      CHECK (action IN ('collection', 'consultation', 'disclosure', 'alteration', 'erasure', 'authentication'));
+  END IF;
+END $$;
+-- Bearer tokens revoked by logout, by SHA-256, until they expire.
+CREATE TABLE IF NOT EXISTS revoked_tokens (
+  token_hash text PRIMARY KEY,
+  expires_at timestamptz NOT NULL
+);
 `;
 
 export async function migrate(db: Database): Promise<void> {

@@ -2,7 +2,7 @@
  * The read model of one node: the objects this agency holds, their versions, and the listener's
  * checkpoint, written together in one transaction per block so nothing is missed or duplicated.
  */
-import { valuesPlaceholders, type Database } from './database.js';
+import { valuesPlaceholders, type Database, type Sql } from './database.js';
 import { rowFromDb, searchText, type DbThreatRow, type ThreatRow } from './threat-row.js';
 
 export interface ThreatQuery {
@@ -134,6 +134,33 @@ export class ThreatStore {
       }
       return false;
     });
+  }
+
+  /** Stores rows without moving the checkpoint (idempotent, like applyBlock's writes). */
+  async storeRows(rows: readonly ThreatRow[]): Promise<void> {
+    for (let i = 0; i < rows.length; i += CHUNK) {
+      const st = blockStatement(rows.slice(i, i + CHUNK), null);
+      await this.db.query(st.text, st.params);
+    }
+  }
+
+  /** Moves the checkpoint to the block, running `also` in the same transaction. */
+  async checkpointWith(blockNumber: number, also: (sql: Sql) => Promise<void>): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await also(tx);
+      const st = blockStatement([], { listener: this.listener, block: blockNumber });
+      await tx.query(st.text, st.params);
+    });
+  }
+
+  /** Whether the database answers at all (tells a bad row from a database that is down). */
+  async ping(): Promise<boolean> {
+    try {
+      await this.db.query('SELECT 1');
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /**

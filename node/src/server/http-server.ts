@@ -22,7 +22,8 @@ export interface HttpOptions {
   schema: GraphQLSchema;
   services: Services;
   log: Logger;
-  health: () => Record<string, unknown>;
+  /** The node's health; a status other than 'ok' answers 503 (load balancers and monitors take the node out). */
+  health: () => Record<string, unknown> | Promise<Record<string, unknown>>;
   /** The portal's build folder served at `/` (default: portal/build of the workspace; null: none). */
   portalDir?: string | null;
 }
@@ -86,7 +87,10 @@ export class HttpServer {
     const server = createServer((req, res) => {
       void (async () => {
         const url = new URL(req.url ?? '/', 'http://localhost');
-        if (url.pathname === '/healthz') return sendJson(res, 200, opts.health());
+        if (url.pathname === '/healthz') {
+          const health = await opts.health();
+          return sendJson(res, health.status === 'ok' ? 200 : 503, health);
+        }
         if (url.pathname !== '/graphql') return serveStatic(portalDir, req, res, url.pathname);
         let body: unknown = undefined;
         if (req.method === 'POST') {

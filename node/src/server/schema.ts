@@ -15,6 +15,8 @@ import { detectionTypeDefs } from '../modules/detection/detection.graphql.js';
 import { detectionResolvers } from '../modules/detection/detection.resolvers.js';
 import { publishTypeDefs } from '../modules/publish/publish.graphql.js';
 import { publishResolvers } from '../modules/publish/publish.resolvers.js';
+import { replicationTypeDefs } from '../modules/replication/replication.graphql.js';
+import { replicationResolvers } from '../modules/replication/replication.resolvers.js';
 import { responseTypeDefs } from '../modules/response/response.graphql.js';
 import { responseResolvers } from '../modules/response/response.resolvers.js';
 import { sessionTypeDefs } from '../modules/session/session.graphql.js';
@@ -35,7 +37,7 @@ const baseTypeDefs = /* GraphQL */ `
   type Mutation { _noop: Boolean @public }
 `;
 
-export const typeDefs = [baseTypeDefs, sessionTypeDefs, agencyTypeDefs, threatTypeDefs, publishTypeDefs, auditTypeDefs, responseTypeDefs, territoryTypeDefs, detectionTypeDefs];
+export const typeDefs = [baseTypeDefs, sessionTypeDefs, agencyTypeDefs, threatTypeDefs, publishTypeDefs, auditTypeDefs, responseTypeDefs, territoryTypeDefs, detectionTypeDefs, replicationTypeDefs];
 
 type Access = { kind: 'public' } | { kind: 'auth'; roles: string[] | null };
 
@@ -91,6 +93,7 @@ export function buildSchema(version: string, extraTypeDefs: string[] = []): Grap
     resolvers: [
       { JSON: JSONScalar, Query: { _version: () => version }, Mutation: { _noop: () => null } },
       sessionResolvers, agencyResolvers, threatResolvers, publishResolvers, auditResolvers, responseResolvers, territoryResolvers, detectionResolvers,
+      replicationResolvers,
     ],
   });
   return enforceAccess(schema);

@@ -35,7 +35,7 @@ export function parseBundleInput(input: unknown): unknown {
 }
 
 export function checkBundle(input: unknown): Bundle {
-  const result = validateBundle(parseBundleInput(input));
+  const result = validateBundle(parseBundleInput(input), { now: new Date() });
   if (!result.ok) {
     const first = result.errors[0];
     throw new InputError('INVALID_BUNDLE', `the bundle is not valid STIX 2.1 (${result.errors.length} problem${result.errors.length === 1 ? '' : 's'}; first: ${first ? describeIssue(first) : ''})`, { issues: result.errors });
