@@ -302,6 +302,7 @@ export class LedgerListener {
       txId: event.txId,
       blockNumber: event.blockNumber,
       signatureVerified: event.signatureVerified && event.mspId === publisherMsp,
+      bbox: summary.bbox,
     });
   }
 }

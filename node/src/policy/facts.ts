@@ -1,4 +1,9 @@
-/** Building the facts a policy decides on, from a stored row or from a ledger event. */
+/**
+ * Building the facts a policy decides on, from a stored row or from a ledger event. An object's area is where the
+ * ledger announced it to be: its own area (alert extension, location coordinates) or its standard STIX placement
+ * (located-at relationships to locations, a sighting's where_sighted_refs), which the contract resolves at
+ * endorsement from the bundle and the ledger (chaincode/src/referring.ts) and the listener keeps in the row.
+ */
 import { areaBBox, type StixObject } from '@popart/schemas';
 import type { ObjectAnnouncement } from '@popart/chaincode';
 import { isTlpLevel } from '@popart/schemas';
@@ -57,6 +62,7 @@ export function factsFromAnnouncement(a: ObjectAnnouncement, publisher: string):
     category: a.category,
     severity: a.severity,
     area: areaFacts(bbox),
+    ...(a.countries?.length ? { countries: a.countries } : {}),
     properties: [],
   };
 }

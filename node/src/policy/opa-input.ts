@@ -34,6 +34,7 @@ export function objectInput(o: ObjectFacts, redactable?: ReadonlySet<string>): R
   return {
     id: o.id, type: o.type, publisher: o.publisher, tlp: o.tlp, audience: o.audience,
     category: o.category, severity: o.severity, area: o.area,
+    ...(o.countries?.length ? { countries: o.countries } : {}),
     properties: redactable ? o.properties.filter((p) => redactable.has(p)) : o.properties,
   };
 }

@@ -41,6 +41,11 @@ export interface ObjectFacts {
   category: string | null;
   severity: string | null;
   area: { bbox: [number, number, number, number]; center: [number, number] } | null;
+  /**
+   * ISO 3166-1 alpha-2 countries the object is placed in, when its standard STIX placement names only countries (no
+   * coordinates): from the ledger's announcement, so the release check judges them; absent otherwise.
+   */
+  countries?: string[];
   /** Property paths present in the object (top level and inside extensions), for redaction. */
   properties: string[];
 }

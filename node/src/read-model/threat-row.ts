@@ -2,7 +2,7 @@
  * Storage rows of the read model, kept apart from STIX types, with the one converter from a
  * committed STIX object to its row.
  */
-import { alertOf, areaBBox, areaOfObject, tlpOf, type StixObject, type TlpLevel } from '@popart/schemas';
+import { alertOf, areaBBox, areaOfObject, audienceOf, tlpOf, type StixObject, type TlpLevel } from '@popart/schemas';
 
 export interface ThreatRow {
   id: string;
@@ -29,6 +29,11 @@ export interface CommitInfo {
   txId: string;
   blockNumber: number;
   signatureVerified: boolean;
+  /**
+   * Where the ledger announced the object to be: its own area, or its standard STIX placement (located-at,
+   * where_sighted_refs) resolved by the contract from its bundle and the ledger. Absent: the object's own area.
+   */
+  bbox?: [number, number, number, number] | null;
 }
 
 function str(v: unknown): string | null {
@@ -45,11 +50,11 @@ export function rowFromObject(obj: StixObject, commit: CommitInfo): ThreatRow {
     publisherMsp: commit.publisherMsp,
     createdByRef: str(obj.created_by_ref),
     tlp: tlpOf(obj) ?? null,
-    audience: alert?.audience_refs ?? [],
+    audience: audienceOf(obj),
     category: alert?.category ?? null,
     severity: alert?.severity ?? null,
     name: str(obj.name) ?? str(obj.value) ?? null,
-    bbox: area ? areaBBox(area) : null,
+    bbox: commit.bbox !== undefined ? commit.bbox : area ? areaBBox(area) : null,
     sightingOfRef: str(obj.sighting_of_ref),
     revoked: obj.revoked === true,
     stix: obj,

@@ -4,7 +4,7 @@
  * the contract checks it again on the ledger, where the creator rules are enforced.
  */
 import { randomUUID } from 'node:crypto';
-import { canonicalJson, describeIssue, tlpMarkingRef, validateBundle, validateObject, type Bundle, type TlpLevel } from '@popart/schemas';
+import { canonicalJson, describeIssue, validateBundle, validateObject, type Bundle, type TlpLevel } from '@popart/schemas';
 import { actorOf, type AuditLog } from '../../audit/index.js';
 import { InputError, LedgerUnavailable, NodeError } from '../../errors.js';
 import type { Ledger } from '../../ledger/ledger.js';
@@ -12,6 +12,8 @@ import type { LedgerListener } from '../../ledger/listener.js';
 import type { Logger } from '../../log.js';
 import type { Outbox } from '../../outbox/outbox.js';
 import type { Viewer } from '../../policy/policy.js';
+import type { ThreatRow } from '../../read-model/threat-row.js';
+import { referringMarking } from './referring-marking.js';
 
 export interface PublishedObject { id: string; type: string; modified: string; status: 'created' | 'updated' | 'unchanged' | 'queued' }
 
@@ -103,20 +105,26 @@ export class PublishService {
 
   /**
    * Records that the caller's agency sighted an existing object (cross-agency corroboration).
-   * The caller must be able to see the object; the sighting is signed as the caller's agency.
+   * The caller must be able to see the object; the sighting is signed as the caller's agency and
+   * marked like the object (`tlp` may only make it stricter: see referring-marking.ts).
    */
-  async recordSighting(viewer: Viewer, input: SightingInput, canSee: (id: string) => Promise<boolean>): Promise<PublishResult> {
+  async recordSighting(
+    viewer: Viewer, input: SightingInput,
+    subjectOf: (id: string) => Promise<{ row: ThreatRow; publisherIdentity: string | undefined } | null>,
+  ): Promise<PublishResult> {
     if (!PUBLISHING_ROLES.has(viewer.role)) throw new NodeError('FORBIDDEN', `role ${viewer.role} may not record sightings`);
-    if (!(await canSee(input.objectId))) {
+    const subject = await subjectOf(input.objectId);
+    if (!subject) {
       throw new InputError('NOT_FOUND', `no object ${input.objectId} visible to you`, { issues: [{ objectIndex: null, objectId: input.objectId, property: 'objectId', message: 'not found' }] });
     }
+    const marking = referringMarking(subject.row, subject.publisherIdentity, input.tlp ?? null);
     const now = new Date().toISOString();
     const sighting = {
       type: 'sighting', spec_version: '2.1', id: `sighting--${randomUUID()}`, created: now, modified: now,
       created_by_ref: viewer.agency.identityId, sighting_of_ref: input.objectId, first_seen: now, last_seen: now,
       count: input.count ?? 1, where_sighted_refs: [viewer.agency.identityId],
       ...(input.description ? { description: input.description } : {}),
-      object_marking_refs: [tlpMarkingRef(input.tlp ?? 'green')],
+      ...marking,
     };
     const checked = validateObject(sighting, 0);
     if (!checked.ok) throw new InputError('INVALID_ARGUMENT', `the sighting is not valid: ${checked.errors.map(describeIssue).join('; ')}`, { issues: checked.errors });

@@ -21,7 +21,10 @@ export const publishTypeDefs = /* GraphQL */ `
   extend type Mutation {
     "Publishes a STIX 2.1 bundle (object or JSON text) as your agency. A bad bundle is refused whole."
     publishBundle(bundle: JSON!): PublishResult! @auth(roles: [ANALYST, SUPERVISOR, OPERATOR])
-    "Records that your agency sighted an object you can see (corroboration across agencies)."
-    recordSighting(objectId: ID!, count: Int = 1, description: String, tlp: String = "GREEN"): PublishResult! @auth(roles: [ANALYST, SUPERVISOR, OPERATOR])
+    """
+    Records that your agency sighted an object you can see (corroboration across agencies). The sighting is marked like
+    the object (its TLP, and for AMBER its audience and publisher); \`tlp\` may only make it stricter.
+    """
+    recordSighting(objectId: ID!, count: Int = 1, description: String, tlp: String): PublishResult! @auth(roles: [ANALYST, SUPERVISOR, OPERATOR])
   }
 `;

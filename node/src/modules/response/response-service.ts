@@ -9,17 +9,20 @@
  *   first_seen / last_seen   when the operator responded
  *   x_popart_response_status acknowledged | on-scene | resolved
  *   x_popart_responder       the operator's username on the responding agency's node
- *   object_marking_refs      TLP:GREEN (it carries no alert content: id, status, agency, username, time)
+ *   object_marking_refs      the alert's TLP, or a stricter one the operator chose (never less restricted: it
+ *                            reveals the alert's id, the responder and the note); for AMBER,
+ *   x_popart_audience_refs   the alert's audience and its publishing agency (publish/referring-marking.ts)
  *
  * Reading responses goes through the egress gate like every other object (sightings of the alert
  * that this user may see).
  */
 import { randomUUID } from 'node:crypto';
-import { describeIssue, tlpMarkingRef, validateObject, type StixObject } from '@popart/schemas';
+import { describeIssue, tlpOf, validateObject, type StixObject } from '@popart/schemas';
 import { InputError } from '../../errors.js';
 import type { Viewer } from '../../policy/policy.js';
 import type { ThreatRow } from '../../read-model/threat-row.js';
 import type { Services } from '../context.js';
+import { parseTlpArgument, referringMarking, type ReferringMarking } from '../publish/referring-marking.js';
 
 export const RESPONSE_STATUSES = ['acknowledged', 'on-scene', 'resolved'] as const;
 export type ResponseStatus = (typeof RESPONSE_STATUSES)[number];
@@ -35,6 +38,8 @@ export interface AlertResponse {
   agencyMsp: string;
   at: string;
   note: string | null;
+  /** The response's TLP level (upper case), e.g. AMBER; null when unmarked. */
+  tlp: string | null;
   transactionId: string | null;
   blockNumber: number | null;
 }
@@ -48,13 +53,13 @@ function isStatus(v: unknown): v is ResponseStatus {
 }
 
 /** The sighting that records a response (validated). */
-export function responseSighting(viewer: Viewer, alertId: string, status: ResponseStatus, now: Date, note?: string | null): StixObject {
+export function responseSighting(viewer: Viewer, alertId: string, status: ResponseStatus, now: Date, note: string | null, marking: ReferringMarking): StixObject {
   const t = now.toISOString();
   const obj: Record<string, unknown> = {
     type: 'sighting', spec_version: '2.1', id: `sighting--${randomUUID()}`, created: t, modified: t,
     created_by_ref: viewer.agency.identityId, sighting_of_ref: alertId, first_seen: t, last_seen: t, count: 1,
     where_sighted_refs: [viewer.agency.identityId],
-    object_marking_refs: [tlpMarkingRef('green')],
+    ...marking,
     x_popart_response_status: status,
     x_popart_responder: viewer.username,
   };
@@ -77,6 +82,7 @@ export function responseOf(row: ThreatRow): AlertResponse | undefined {
     agencyMsp: row.publisherMsp,
     at,
     note: typeof s.description === 'string' ? s.description : null,
+    tlp: row.tlp?.toUpperCase() ?? null,
     transactionId: row.txId || null,
     blockNumber: row.blockNumber || null,
   };
@@ -89,19 +95,22 @@ export function responsesAmong(sightings: readonly ThreatRow[]): AlertResponse[]
 
 /**
  * Publishes the user's response to an alert they can see, as their agency. Refused (nothing
- * published) when the alert is unknown or not visible to them, is not an alert, or the note is too long.
+ * published) when the alert is unknown or not visible to them, is not an alert, the note is too long, or
+ * `tlp` is less restricted than the alert's marking (without `tlp` the response inherits it).
  */
-export async function respondToAlert(services: Services, viewer: Viewer, input: { alertId: string; status: string; note?: string | null }, now = new Date()): Promise<AlertResponse> {
+export async function respondToAlert(services: Services, viewer: Viewer, input: { alertId: string; status: string; note?: string | null; tlp?: string | null }, now = new Date()): Promise<AlertResponse> {
   if (!isStatus(input.status)) throw argError('status', `"${input.status}" is not one of ${RESPONSE_STATUSES.join(', ')}`);
+  const chosen = parseTlpArgument(input.tlp);
   const note = input.note?.trim() || null;
   if (note && note.length > MAX_NOTE_CHARS) throw argError('note', `at most ${MAX_NOTE_CHARS} characters, got ${note.length}`);
   const alert = await services.threats.get(viewer, input.alertId, 'operational response to an alert');
   if (!alert) throw argError('alertId', `no alert ${input.alertId} visible to you`, 'NOT_FOUND');
   if (alert.category === null) throw argError('alertId', `${input.alertId} is a ${alert.type}, not an alert (it carries no public-space alert extension)`);
-  const sighting = responseSighting(viewer, input.alertId, input.status, now, note);
+  const marking = referringMarking(alert, (await services.agencies.byMspId(alert.publisherMsp))?.identityId, chosen);
+  const sighting = responseSighting(viewer, input.alertId, input.status, now, note, marking);
   const r = await services.publisher.publish(viewer, { type: 'bundle', id: `bundle--${randomUUID()}`, objects: [sighting] });
   return {
     id: sighting.id, alertId: input.alertId, status: input.status, responder: viewer.username, agencyMsp: viewer.agency.mspId,
-    at: String(sighting.last_seen), note, transactionId: r.transactionId, blockNumber: r.blockNumber,
+    at: String(sighting.last_seen), note, tlp: tlpOf(sighting)?.toUpperCase() ?? null, transactionId: r.transactionId, blockNumber: r.blockNumber,
   };
 }

@@ -1,6 +1,6 @@
 import type { ThreatRow } from '../../read-model/threat-row.js';
 import type { RequestContext } from '../context.js';
-import { respondToAlert, responsesAmong, type AlertResponse } from './response-service.js';
+import { respondToAlert, responseOf, responsesAmong, type AlertResponse } from './response-service.js';
 
 const toEnum = (s: string): string => s.replace('-', '_').toUpperCase();
 const fromEnum = (s: string): string => s.toLowerCase().replace('_', '-');
@@ -11,11 +11,12 @@ export const responseResolvers = {
     agency: (r: AlertResponse, _: unknown, ctx: RequestContext) => ctx.services.agencies.byMspId(r.agencyMsp),
   },
   Threat: {
-    responses: async (t: ThreatRow, _: unknown, ctx: RequestContext) =>
-      t.category === null ? [] : responsesAmong(await ctx.services.threats.sightingsOf(ctx.viewer!, t.id)),
+    responses: async (t: ThreatRow, a: { purpose?: string | null }, ctx: RequestContext) =>
+      t.category === null ? [] : responsesAmong(await ctx.services.threats.sightingsOf(ctx.viewer!, t,
+        { purpose: a.purpose, resource: 'threat.responses', pick: (row) => responseOf(row) !== undefined })),
   },
   Mutation: {
-    respondToAlert: (_: unknown, a: { alertId: string; status: string; note?: string | null }, ctx: RequestContext) =>
-      respondToAlert(ctx.services, ctx.viewer!, { alertId: a.alertId, status: fromEnum(a.status), note: a.note ?? null }),
+    respondToAlert: (_: unknown, a: { alertId: string; status: string; note?: string | null; tlp?: string | null }, ctx: RequestContext) =>
+      respondToAlert(ctx.services, ctx.viewer!, { alertId: a.alertId, status: fromEnum(a.status), note: a.note ?? null, tlp: a.tlp ?? null }),
   },
 };

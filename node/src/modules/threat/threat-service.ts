@@ -65,7 +65,23 @@ function parseDate(value: string | null | undefined, property: string): Date | u
   return new Date(t);
 }
 
+/** Options of a nested read (a field of an object already returned, e.g. `threat(id) { sightings }`). */
+export interface NestedRead {
+  /** The purpose stated on the field; without it, the purpose the parent object was consulted under. */
+  purpose?: string | null | undefined;
+  /** Names the field in the audit log and in errors, e.g. "threat.sightings". */
+  resource: string;
+  /** Keeps only these rows (e.g. the responses among sightings). */
+  pick?: (row: ThreatRow) => boolean;
+}
+
 export class ThreatService {
+  /**
+   * The purpose each row handed out was consulted under: its nested fields (sightings, responses) are part of the same
+   * consultation and inherit it. Keyed by the row object returned (released rows are fresh copies), so it is per request.
+   */
+  private readonly purposes = new WeakMap<ThreatRow, string | null>();
+
   constructor(
     private readonly store: ThreatStore,
     private readonly gate: EgressGate,
@@ -90,6 +106,13 @@ export class ThreatService {
       actor: actorOf(viewer), action: 'consultation', objectIds: rows.map((r) => r.id), purpose: why,
       policyRevision: this.gate.revision, details: { resource },
     });
+  }
+
+  /** Remembers the purpose the rows were consulted under, for their nested fields. */
+  private handedOut(rows: ThreatRow[], purpose: string | null | undefined): ThreatRow[] {
+    const why = purpose?.trim() || null;
+    for (const row of rows) this.purposes.set(row, why);
+    return rows;
   }
 
   toQuery(filter: ThreatFilterInput | null | undefined): ThreatQuery {
@@ -126,6 +149,7 @@ export class ThreatService {
   async list(viewer: Viewer, filter: ThreatFilterInput | null | undefined, first = 50, after?: string | null, purpose?: string | null): Promise<ThreatConnection> {
     const page = await this.page(viewer, filter, first, after);
     await this.consulted(viewer, page.edges.map((e) => e.node), purpose, 'threats');
+    this.handedOut(page.edges.map((e) => e.node), purpose);
     return page;
   }
 
@@ -185,10 +209,16 @@ export class ThreatService {
     return { type: 'bundle', id: `bundle--${randomUUID()}`, objects: all };
   }
 
-  /** Whether the user may see the object (no consultation: nothing is returned). */
-  async canSee(viewer: Viewer, id: string): Promise<boolean> {
+  /**
+   * The object a user publishes something about (a sighting of it), when they may see it, with the identity of the
+   * agency that published it: for the marking of what refers to it. No consultation: nothing of it is returned.
+   */
+  async subjectOf(viewer: Viewer, id: string): Promise<{ row: ThreatRow; publisherIdentity: string | undefined } | null> {
     const row = await this.store.get(id);
-    return row !== undefined && (await this.gate.release(viewer, row)).visible;
+    if (!row) return null;
+    const released = await this.gate.release(viewer, row);
+    if (!released.visible) return null;
+    return { row: released.row, publisherIdentity: (await this.directory.byMspId(row.publisherMsp))?.identityId };
   }
 
   async get(viewer: Viewer, id: string, purpose?: string | null): Promise<ThreatRow | null> {
@@ -197,6 +227,7 @@ export class ThreatService {
     const released = await this.gate.release(viewer, row);
     if (!released.visible) return null;
     await this.consulted(viewer, [released.row], purpose, 'threat');
+    this.handedOut([released.row], purpose);
     return released.row;
   }
 
@@ -231,8 +262,17 @@ export class ThreatService {
     };
   }
 
-  async sightingsOf(viewer: Viewer, id: string): Promise<ThreatRow[]> {
-    return this.gate.releaseAll(viewer, await this.store.sightingsOf(id));
+  /**
+   * Sightings of an object returned earlier (`parent`) that the user may see: a consultation like any other. Restricted
+   * ones need a purpose, stated on the field or inherited from the parent's consultation (PURPOSE_REQUIRED otherwise),
+   * and what is returned is written to the audit log.
+   */
+  async sightingsOf(viewer: Viewer, parent: ThreatRow, read: NestedRead): Promise<ThreatRow[]> {
+    const released = await this.gate.releaseAll(viewer, await this.store.sightingsOf(parent.id));
+    const rows = read.pick ? released.filter(read.pick) : released;
+    const why = read.purpose?.trim() || this.purposes.get(parent) || null;
+    await this.consulted(viewer, rows, why, read.resource);
+    return this.handedOut(rows, why);
   }
 
   async history(viewer: Viewer, row: ThreatRow): Promise<{ modified: string; txId: string; blockNumber: number }[]> {
@@ -268,7 +308,10 @@ export class ThreatService {
     return this.live({
       pick: (rows) => rows.filter((row) => refersTo(row.stix, id) && (why !== null || !RESTRICTED.has(row.tlp))),
       release: (rows) => this.gate.releaseAll(viewer, rows),
-      logged: (rows) => this.consulted(viewer, rows, why, 'related'),
+      logged: async (rows) => {
+        await this.consulted(viewer, rows, why, 'related');
+        this.handedOut(rows, why);
+      },
       what: 'objects', maxBuffered,
     });
   }

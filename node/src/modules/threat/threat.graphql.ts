@@ -32,8 +32,11 @@ export const threatTypeDefs = /* GraphQL */ `
     "The STIX 2.1 object (after redaction for this user)."
     stix: JSON!
     provenance: Provenance!
-    "Sightings of this object by any agency, that this user may see."
-    sightings: [Threat!]!
+    """
+    Sightings of this object by any agency, that this user may see. Part of the consultation that returned this object:
+    restricted ones (TLP:AMBER or stricter) need a purpose, stated here or on the query that returned the object.
+    """
+    sightings(purpose: String): [Threat!]!
     history: [ThreatVersion!]!
   }
 

@@ -13,7 +13,8 @@ export const threatResolvers = {
       signatureVerified: t.signatureVerified,
       ledger: ctx.services.ledgerKind,
     }),
-    sightings: (t: ThreatRow, _: unknown, ctx: RequestContext) => ctx.services.threats.sightingsOf(ctx.viewer!, t.id),
+    sightings: (t: ThreatRow, a: { purpose?: string | null }, ctx: RequestContext) =>
+      ctx.services.threats.sightingsOf(ctx.viewer!, t, { purpose: a.purpose, resource: 'threat.sightings' }),
     history: async (t: ThreatRow, _: unknown, ctx: RequestContext) =>
       (await ctx.services.threats.history(ctx.viewer!, t)).map((v) => ({ modified: v.modified, transactionId: v.txId, blockNumber: v.blockNumber })),
   },
