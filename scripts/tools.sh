@@ -5,6 +5,7 @@
 #   - PostgreSQL server binaries (Debian package postgresql), for the read-model tests on real PostgreSQL
 #   - Open Policy Agent 1.19.0 (Go module, built with go install) for policies/ and the OPA server runtime
 #   - Chromium (Debian package) for the portal's browser tests
+#   - Hyperledger Fabric 3.1.5 (peer, orderer, configtxgen, cryptogen, osnadmin, ccaas builder) for network-config/
 set -euo pipefail
 CACHE="${POPART_CACHE:-$HOME/.cache/popart}"
 mkdir -p "$CACHE"
@@ -111,3 +112,8 @@ fi
 [ "$(regal_version)" = "$REGAL_VERSION" ] || { say "Regal $(regal_version) found at $REGAL_BIN, $REGAL_VERSION expected"; exit 1; }
 say "Regal $REGAL_VERSION"
 echo "export POPART_REGAL='$REGAL_BIN'"
+
+# Hyperledger Fabric 3.1.5 for network-config/'s test on the real network: built once (about a minute) from the
+# sha256-checked source archive in ../shared/fabric, or taken from POPART_FABRIC_BIN, or go install by commit;
+# network-config/scripts/install-fabric.sh says which. Prints POPART_FABRIC_* export lines.
+bash "$(dirname "$0")/../network-config/scripts/install-fabric.sh"
