@@ -252,7 +252,7 @@ async function ensureArtifacts(o: NetworkOptions, log: Log): Promise<Settings> {
   const p = paths(o);
   const existing = readSettings(o);
   if (existing) {
-    const differing = SETTING_KEYS.filter((k) => existing[k] !== o[k]);
+    const differing = SETTING_KEYS.filter((k) => o.explicit.includes(k) && existing[k] !== o[k]);
     if (differing.length > 0) {
       throw new Error(`the network in ${o.home} was made with ${differing.map((k) => `${k}=${String(existing[k])}`).join(', ')}; `
         + `asked for ${differing.map((k) => `${k}=${String(o[k])}`).join(', ')}. Run network:down --clean first to start over.`);
@@ -300,13 +300,15 @@ function start(o: NetworkOptions, p: ManagedProcess, log: Log): void {
 
 export interface UpResult { seconds: number; connectionFile: string; packageId: string }
 
-export async function up(o: NetworkOptions, log: Log = () => {}): Promise<UpResult> {
+export async function up(requested: NetworkOptions, log: Log = () => {}): Promise<UpResult> {
   const t0 = Date.now();
   const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
   const step = (line: string) => log(`[${elapsed()}] ${line}`);
-  checkInstalled(o);
-  const p = paths(o);
-  const settings = await ensureArtifacts(o, step);
+  checkInstalled(requested);
+  const p = paths(requested);
+  const settings = await ensureArtifacts(requested, step);
+  // an existing network keeps the settings it was made with
+  const o: NetworkOptions = { ...requested, ...settings };
   const n = ordererCount(o);
 
   for (let i = 0; i < n; i++) start(o, ordererProcess(o, i), step);

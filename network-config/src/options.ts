@@ -49,6 +49,11 @@ export interface NetworkOptions {
   fabricHome: string;
   /** The repository (chaincode/dist/src/server.js is started from it). */
   repoRoot: string;
+  /**
+   * Settings asked for explicitly (flag, environment or override). On an existing network only these must match
+   * what it was made with; the others are taken from it.
+   */
+  explicit: readonly string[];
 }
 
 /** The repository root, from this file's place in network-config/dist/src. */
@@ -85,8 +90,16 @@ export function resolveOptions(overrides: Partial<NetworkOptions> = {}, env: Nod
     maxMessageCount: intFromEnv(env, 'POPART_FABRIC_MAX_MESSAGE_COUNT', 100, 1),
     fabricHome: env.POPART_FABRIC_INSTALL ?? defaultFabricHome(env),
     repoRoot: REPO_ROOT,
+    explicit: [],
     ...overrides,
   };
+  if (!overrides.explicit) {
+    const fromEnv: Record<string, string> = {
+      consensus: 'POPART_FABRIC_CONSENSUS', portBase: 'POPART_FABRIC_PORT_BASE', blockToLive: 'POPART_PDC_BLOCK_TO_LIVE',
+      batchTimeout: 'POPART_FABRIC_BATCH_TIMEOUT', maxMessageCount: 'POPART_FABRIC_MAX_MESSAGE_COUNT',
+    };
+    options.explicit = [...Object.keys(overrides), ...Object.keys(fromEnv).filter((k) => env[fromEnv[k] as string] !== undefined)];
+  }
   if (options.portBase + 200 > 65535) throw new Error(`port base ${options.portBase} is too high`);
   options.home = resolve(options.home);
   return options;
