@@ -5,7 +5,8 @@
 import { join } from 'node:path';
 import type { StixObject } from '@popart/schemas';
 import { startAudit, type Audit } from './audit/index.js';
-import { Sessions } from './auth/sessions.js';
+import { RevokedTokens } from './auth/revoked-tokens.js';
+import { Sessions, signInAuditRecord } from './auth/sessions.js';
 import { AuditService } from './modules/audit/audit-service.js';
 import { DetectionRunner } from './detection/detection-runner.js';
 import { DetectionService } from './modules/detection/detection-service.js';
@@ -240,7 +241,12 @@ export class AgencyNode {
       await detection.start();
       cleanups.push(() => detection.stop());
 
-      const sessions = new Sessions(config.users, agency, await keys.secretVersions('session-token'), config.sessionHours);
+      const revoked = new RevokedTokens(db);
+      await revoked.load();
+      const sessions = new Sessions(config.users, agency, await keys.secretVersions('session-token'), config.sessionHours, {
+        revoked,
+        onEvent: (event) => audit.log.record(signInAuditRecord(event, agency)).then(() => undefined),
+      });
       const services: Services = {
         sessions,
         threats: new ThreatService(store, new EgressGate(policy, (msp) => directory.keyOf(msp)), directory, listener, audit.log),

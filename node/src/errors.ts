@@ -20,6 +20,8 @@ export type NodeErrorCode =
   | 'PURPOSE_REQUIRED'
   | 'UNAUTHENTICATED'
   | 'FORBIDDEN'
+  | 'LOGIN_RATE_LIMITED'
+  | 'LOGIN_OVER_HTTP_ONLY'
   | 'LEDGER_UNAVAILABLE'
   | 'CONFIG_INVALID'
   | 'KEYSTORE'
@@ -30,10 +32,13 @@ export class NodeError extends Error {
   override name = 'NodeError';
   readonly code: NodeErrorCode;
   readonly issues: InputIssue[];
-  constructor(code: NodeErrorCode, message: string, options: { issues?: InputIssue[]; cause?: unknown } = {}) {
+  /** Further facts for the client, shown in the GraphQL error's extensions (e.g. retryAfterSeconds). */
+  readonly extensions: Record<string, string | number | boolean>;
+  constructor(code: NodeErrorCode, message: string, options: { issues?: InputIssue[]; cause?: unknown; extensions?: Record<string, string | number | boolean> } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.issues = options.issues ?? [];
+    this.extensions = options.extensions ?? {};
   }
 }
 

@@ -11,7 +11,8 @@ import { canonicalJson, sha256Hex } from '@popart/schemas';
 import { InputError } from '../errors.js';
 import type { Viewer } from '../policy/policy.js';
 
-export const AUDIT_ACTIONS = ['collection', 'consultation', 'disclosure', 'alteration', 'erasure'] as const;
+/** The LED Art. 25 processing operations, and `authentication`: refused sign-ins, locks and logouts. */
+export const AUDIT_ACTIONS = ['collection', 'consultation', 'disclosure', 'alteration', 'erasure', 'authentication'] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 /** prev_hash of entry 1. */

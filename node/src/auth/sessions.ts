@@ -1,16 +1,32 @@
 /**
  * Sign-in and bearer tokens. A token is "<payload base64url>.<HMAC-SHA256 base64url>", signed with a
- * secret the key service keeps, so tokens survive a restart and cannot be forged.
+ * secret the key service keeps, so tokens survive a restart and cannot be forged. Sign-in attempts go
+ * through the LoginGuard (lockout per user and per address); logout revokes a token until it expires.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { AuditRecord } from '../audit/audit-entry.js';
 import type { NodeConfig } from '../config/config.js';
 import { AuthError } from '../errors.js';
 import type { AgencySubject, Viewer } from '../policy/policy.js';
+import { LoginGuard, rateLimited, type LockImposed } from './login-guard.js';
 import { verifyPassword } from './passwords.js';
+import { RevokedTokens } from './revoked-tokens.js';
 
-interface TokenPayload { sub: string; exp: number }
+interface TokenPayload { sub: string; exp: number; jti?: string }
 
 export interface Session { token: string; expiresAt: Date; viewer: Viewer }
+
+/** What the audit log hears about sign-ins: refused passwords (with any lock they caused) and logouts. */
+export type SignInEvent =
+  | { kind: 'login-failed'; username: string; knownUser: Viewer | undefined; address: string; locks: LockImposed[] }
+  | { kind: 'logout'; viewer: Viewer; address: string };
+
+export interface SessionsOptions {
+  guard?: LoginGuard;
+  revoked?: RevokedTokens;
+  /** Called (and awaited) for each sign-in event, e.g. to write the audit log. */
+  onEvent?: (event: SignInEvent) => Promise<void>;
+}
 
 export class Sessions {
   constructor(
@@ -18,8 +34,23 @@ export class Sessions {
     private readonly agency: AgencySubject,
     private secrets: Buffer[],
     private readonly hours: number,
+    options: SessionsOptions = {},
   ) {
     if (secrets.length === 0) throw new AuthError('INTERNAL', 'sessions need at least one token signing secret');
+    this.guard = options.guard ?? new LoginGuard();
+    this.revoked = options.revoked ?? new RevokedTokens();
+    this.onEvent = options.onEvent ?? (async () => undefined);
+  }
+
+  private readonly guard: LoginGuard;
+  private readonly revoked: RevokedTokens;
+  private readonly onEvent: (event: SignInEvent) => Promise<void>;
+  private readonly revokedListeners = new Set<(token: string) => void>();
+
+  /** Called with each token revoked by logout (the WebSocket server closes connections signed in with it). */
+  onRevoked(fn: (token: string) => void): () => void {
+    this.revokedListeners.add(fn);
+    return () => this.revokedListeners.delete(fn);
   }
 
   /**
@@ -40,20 +71,47 @@ export class Sessions {
     return createHmac('sha256', secret).update(payload).digest('base64url');
   }
 
-  async login(username: string, password: string, now = new Date()): Promise<Session> {
+  /**
+   * Signs a user in from `address`. Refused with LOGIN_RATE_LIMITED (and retryAfterSeconds) while the
+   * name or the address is locked, without checking the password; a wrong password is UNAUTHENTICATED,
+   * or LOGIN_RATE_LIMITED when it is the one that locks.
+   */
+  async login(username: string, password: string, now = new Date(), address = 'unknown'): Promise<Session> {
+    this.guard.check(username, address);
     const user = this.users.find((u) => u.username === username);
     // Same work whether or not the user exists, so timing does not reveal user names.
-    const ok = await verifyPassword(password, user?.passwordHash ?? 'scrypt$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=');
+    const ok = await this.guard.withSlot(() => verifyPassword(password, user?.passwordHash ?? 'scrypt$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA='));
     const viewer = this.viewerFor(username);
-    if (!user || !ok || !viewer) throw new AuthError('UNAUTHENTICATED', 'unknown user or wrong password');
+    if (!user || !ok || !viewer) {
+      const locks = this.guard.failed(username, address);
+      await this.onEvent({ kind: 'login-failed', username, knownUser: viewer, address, locks });
+      const lock = locks[0];
+      if (lock) throw rateLimited(lock.scope, lock.lockedForMs, `too many failed sign-ins ${lock.scope === 'user' ? 'for this user' : 'from this address'}`);
+      throw new AuthError('UNAUTHENTICATED', 'unknown user or wrong password');
+    }
+    this.guard.succeeded(username);
     const expiresAt = new Date(now.getTime() + this.hours * 3_600_000);
-    const payload = Buffer.from(JSON.stringify({ sub: username, exp: expiresAt.getTime() } satisfies TokenPayload)).toString('base64url');
+    const body: TokenPayload = { sub: username, exp: expiresAt.getTime(), jti: randomBytes(12).toString('base64url') };
+    const payload = Buffer.from(JSON.stringify(body)).toString('base64url');
     return { token: `${payload}.${this.sign(payload)}`, expiresAt, viewer };
   }
 
-  /** The viewer behind a bearer token, or undefined when the token is missing, forged or expired. */
+  /** Revokes a token until it expires (kept across restarts when the revocations have a database). */
+  async logout(token: string, address = 'unknown', now = new Date()): Promise<void> {
+    const checked = this.check(token, now);
+    if (!checked) throw new AuthError('UNAUTHENTICATED', 'this token is not valid (expired, revoked or forged)');
+    await this.revoked.revoke(token, new Date(checked.exp), now);
+    await this.onEvent({ kind: 'logout', viewer: checked.viewer, address });
+    for (const fn of this.revokedListeners) fn(token);
+  }
+
+  /** The viewer behind a bearer token, or undefined when the token is missing, forged, expired or revoked. */
   verify(token: string | undefined, now = new Date()): Viewer | undefined {
-    if (!token) return undefined;
+    return this.check(token, now)?.viewer;
+  }
+
+  private check(token: string | undefined, now: Date): { viewer: Viewer; exp: number } | undefined {
+    if (!token || this.revoked.has(token)) return undefined;
     const [payload, mac] = token.split('.');
     if (!payload || !mac) return undefined;
     const given = Buffer.from(mac);
@@ -69,6 +127,25 @@ export class Sessions {
       return undefined;
     }
     if (typeof body.exp !== 'number' || body.exp <= now.getTime()) return undefined;
-    return this.viewerFor(body.sub);
+    const viewer = this.viewerFor(body.sub);
+    return viewer && { viewer, exp: body.exp };
   }
+}
+
+/** The audit entry for a sign-in event (action `authentication`); a refused name is kept as given, cut to 100 characters. */
+export function signInAuditRecord(event: SignInEvent, agency: AgencySubject): AuditRecord {
+  if (event.kind === 'logout') {
+    return { actor: { username: event.viewer.username, agency: event.viewer.agency.key, role: event.viewer.role }, action: 'authentication', details: { event: 'logout', address: event.address } };
+  }
+  const username = event.username.slice(0, 100) || '(empty)';
+  return {
+    actor: { username, agency: agency.key, role: event.knownUser?.role ?? 'unknown' },
+    action: 'authentication',
+    details: {
+      event: 'login-failed',
+      address: event.address,
+      knownUser: event.knownUser !== undefined,
+      ...(event.locks.length ? { locked: event.locks.map((l) => ({ scope: l.scope, seconds: Math.round(l.lockedForMs / 1000), failures: l.failures })) } : {}),
+    },
+  };
 }

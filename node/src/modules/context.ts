@@ -25,4 +25,10 @@ export interface Services {
 export interface RequestContext {
   viewer: Viewer | undefined;
   services: Services;
+  /** How the request came: over HTTP, or over a WebSocket connection (login is refused there). */
+  transport?: 'http' | 'ws';
+  /** The client's address (login attempts are counted per address). */
+  clientAddress?: string;
+  /** The bearer token the request came with (logout revokes it). */
+  token?: string;
 }

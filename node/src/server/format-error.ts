@@ -3,12 +3,19 @@
  * offending objects/properties in extensions.issues. Unexpected errors are logged, not shown.
  */
 import { unwrapResolverError } from '@apollo/server/errors';
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { NodeError } from '../errors.js';
 import type { Logger } from '../log.js';
 
+/** Codes of the request limits (server/request-limits.ts) that keep their own extensions through Apollo's validation wrapper. */
+const LIMIT_CODES = new Set(['QUERY_TOO_COMPLEX']);
+
 export function makeFormatError(log: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const cause = error instanceof GraphQLError ? error.originalError : undefined;
+    if (cause instanceof GraphQLError && LIMIT_CODES.has(String(cause.extensions.code))) {
+      return { message: cause.message, ...(formatted.locations ? { locations: formatted.locations } : {}), extensions: { ...cause.extensions } };
+    }
     const original = unwrapResolverError(error);
     if (original instanceof NodeError) {
       if (original.code === 'INTERNAL') {
@@ -19,7 +26,7 @@ export function makeFormatError(log: Logger) {
         message: original.message,
         ...(formatted.locations ? { locations: formatted.locations } : {}),
         ...(formatted.path ? { path: formatted.path } : {}),
-        extensions: { code: original.code, ...(original.issues.length ? { issues: original.issues } : {}) },
+        extensions: { code: original.code, ...(original.issues.length ? { issues: original.issues } : {}), ...original.extensions },
       };
     }
     const code = formatted.extensions?.code;

@@ -1,20 +1,27 @@
 /**
  * The node's HTTP server: GraphQL over HTTP (Apollo Server) and over WebSocket (graphql-ws) at
- * /graphql, /healthz, and the portal (portal/build) at every other path. Request bodies are
- * bounded; a malformed body gets a clear 400.
+ * /graphql, /healthz, and the portal (portal/build) at every other path.
+ *
+ * Bounded load (request-limits.ts): an HTTP body over the limit gets 413 with a JSON error, a
+ * WebSocket message over it closes the connection with 1009; every operation, on either transport,
+ * passes the depth/alias/field/cost rule before it executes; introspection needs a signed-in user;
+ * a connection runs a bounded number of operations at once. A malformed body gets a clear 400.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApolloServer, HeaderMap } from '@apollo/server';
-import type { GraphQLSchema } from 'graphql';
+import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
+import { GraphQLError, parse, specifiedRules, validate, type DocumentNode, type FormattedExecutionResult, type GraphQLSchema } from 'graphql';
+import type { Context as WsContext } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../log.js';
 import type { RequestContext, Services } from '../modules/context.js';
 import { makeFormatError } from './format-error.js';
+import { asksIntrospection, introspectionRefused, operationLimitsRule, REQUEST_LIMITS, type RequestLimits } from './request-limits.js';
 import { portalBuildDir, serveStatic } from './static-files.js';
 
-const MAX_BODY = 16 * 1024 * 1024;
+/** How long an over-size body is still read (and dropped) after the 413, so the client reads the answer instead of a reset. */
+const DRAIN_MS = 5_000;
 
 export interface HttpOptions {
   host: string;
@@ -26,6 +33,8 @@ export interface HttpOptions {
   health: () => Record<string, unknown> | Promise<Record<string, unknown>>;
   /** The portal's build folder served at `/` (default: portal/build of the workspace; null: none). */
   portalDir?: string | null;
+  /** Request limits (default REQUEST_LIMITS). */
+  limits?: Partial<RequestLimits>;
 }
 
 function bearer(value: unknown): string | undefined {
@@ -40,22 +49,68 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+class BodyTooLarge extends Error {
+  readonly status = 413;
+  constructor(readonly limit: number) {
+    super(`request body larger than ${limit} bytes`);
+  }
+}
+
+/**
+ * The request body as text, or BodyTooLarge as soon as it (or its Content-Length) passes `limit`. From
+ * then on the rest of the body is read and dropped, for at most DRAIN_MS, so that the client gets the
+ * 413 rather than a connection reset; nothing more is kept in memory.
+ */
+function readBody(req: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let over = false;
+    const refuse = (): void => {
+      over = true;
+      chunks.length = 0;
+      const timer = setTimeout(() => req.destroy(), DRAIN_MS);
+      timer.unref();
+      req.once('end', () => clearTimeout(timer));
+      req.once('close', () => clearTimeout(timer));
+      reject(new BodyTooLarge(limit));
+    };
+    if (Number(req.headers['content-length'] ?? 0) > limit) {
+      refuse();
+      req.resume();
+      return;
+    }
     req.on('data', (c: Buffer) => {
+      if (over) return;
       size += c.length;
-      if (size > MAX_BODY) {
-        reject(Object.assign(new Error(`request body larger than ${MAX_BODY} bytes`), { status: 413 }));
-        req.destroy();
-        return;
-      }
+      if (size > limit) return refuse();
       chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
+    req.on('end', () => {
+      if (!over) resolve(Buffer.concat(chunks).toString('utf8'));
+    });
+    req.on('error', (err) => {
+      if (!over) reject(err);
+    });
   });
+}
+
+/** The client's address as the socket sees it (proxies' X-Forwarded-For is not trusted). */
+function clientAddress(req: IncomingMessage): string {
+  return req.socket.remoteAddress ?? 'unknown';
+}
+
+/** Refuses introspection without a signed-in user (HTTP). */
+function introspectionPlugin(): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ contextValue, document }) {
+          if (!contextValue.viewer && asksIntrospection(document)) throw introspectionRefused();
+        },
+      };
+    },
+  };
 }
 
 export class HttpServer {
@@ -78,11 +133,23 @@ export class HttpServer {
 
   static async start(opts: HttpOptions): Promise<HttpServer> {
     const { schema, services, log } = opts;
-    const apollo = new ApolloServer<RequestContext>({ schema, formatError: makeFormatError(log), includeStacktraceInErrorResponses: false });
+    const limits: RequestLimits = { ...REQUEST_LIMITS, ...opts.limits };
+    const limitsRule = operationLimitsRule(limits);
+    const apollo = new ApolloServer<RequestContext>({
+      schema,
+      formatError: makeFormatError(log),
+      includeStacktraceInErrorResponses: false,
+      parseOptions: { maxTokens: limits.maxTokens },
+      validationRules: [limitsRule],
+      plugins: [introspectionPlugin()],
+    });
     await apollo.start();
 
     const portalDir = opts.portalDir === undefined ? portalBuildDir() : opts.portalDir;
-    const contextFor = (authorization: unknown): RequestContext => ({ viewer: services.sessions.verify(bearer(authorization)), services });
+    const contextFor = (authorization: unknown, transport: 'http' | 'ws', address: string): RequestContext => {
+      const token = bearer(authorization);
+      return { viewer: services.sessions.verify(token), services, transport, clientAddress: address, ...(token ? { token } : {}) };
+    };
 
     const server = createServer((req, res) => {
       void (async () => {
@@ -94,7 +161,7 @@ export class HttpServer {
         if (url.pathname !== '/graphql') return serveStatic(portalDir, req, res, url.pathname);
         let body: unknown = undefined;
         if (req.method === 'POST') {
-          const text = await readBody(req);
+          const text = await readBody(req, limits.maxBodyBytes);
           try {
             body = text === '' ? {} : JSON.parse(text);
           } catch (err) {
@@ -105,7 +172,7 @@ export class HttpServer {
         for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
         const result = await apollo.executeHTTPGraphQLRequest({
           httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-          context: async () => contextFor(req.headers.authorization),
+          context: async () => contextFor(req.headers.authorization, 'http', clientAddress(req)),
         });
         for (const [k, v] of result.headers) res.setHeader(k, v);
         res.statusCode = result.status ?? 200;
@@ -116,6 +183,10 @@ export class HttpServer {
           res.end();
         }
       })().catch((err: unknown) => {
+        if (err instanceof BodyTooLarge) {
+          res.setHeader('connection', 'close');
+          return sendJson(res, 413, { errors: [{ message: `${err.message}: send less (a bundle in several publishes)`, extensions: { code: 'PAYLOAD_TOO_LARGE', limit: err.limit } }] });
+        }
         const status = (err as { status?: number }).status ?? 500;
         if (status === 500) log.error('request failed', { error: (err as Error).message });
         if (!res.headersSent) sendJson(res, status, { errors: [{ message: status === 500 ? 'internal error' : (err as Error).message }] });
@@ -123,12 +194,76 @@ export class HttpServer {
       });
     });
 
-    const wss = new WebSocketServer({ server, path: '/graphql' });
+    // maxPayload: ws closes a connection whose message passes it with 1009 "Max payload size exceeded",
+    // before or after connection_init, without buffering the message.
+    const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: limits.maxBodyBytes });
     const formatError = makeFormatError(log);
-    const ws = useServer<Record<string, unknown>>({
+    type Extra = { socket: WebSocket; request: IncomingMessage };
+    const wsContext = (ctx: WsContext<Record<string, unknown>, Extra>): RequestContext =>
+      contextFor(ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization, 'ws', clientAddress(ctx.extra.request));
+    // A client's protocol fault (a message over maxPayload, a bad frame) is answered by ws itself with the
+    // matching close code (1009 Message Too Big, 1002...); it is logged here in one line instead of being
+    // reported by graphql-ws as an internal error. Registered before useServer's own listener.
+    wss.on('connection', (socket, request) => {
+      const emit = socket.emit.bind(socket);
+      socket.emit = ((event: string | symbol, ...args: unknown[]): boolean => {
+        const code = (args[0] as { code?: unknown } | undefined)?.code;
+        if (event === 'error' && typeof code === 'string' && code.startsWith('WS_ERR_')) {
+          log.warn('websocket connection closed for a protocol fault', { code, address: clientAddress(request), message: (args[0] as Error).message });
+          return true;
+        }
+        return emit(event, ...args);
+      }) as typeof socket.emit;
+    });
+    // Connections signed in with a token that logout revokes are closed (their subscriptions with them).
+    const socketsByToken = new Map<string, Set<WebSocket>>();
+    const offRevoked = services.sessions.onRevoked((token) => {
+      for (const socket of socketsByToken.get(token) ?? []) socket.close(4401, 'signed out: token revoked');
+    });
+    const ws = useServer<Record<string, unknown>, Extra>({
       schema,
-      context: (ctx) => contextFor(ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization),
+      context: wsContext,
+      onConnect: (ctx) => {
+        const token = bearer(ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization);
+        if (token) {
+          const set = socketsByToken.get(token) ?? new Set<WebSocket>();
+          set.add(ctx.extra.socket);
+          socketsByToken.set(token, set);
+          ctx.extra.socket.once('close', () => {
+            set.delete(ctx.extra.socket);
+            if (set.size === 0) socketsByToken.delete(token);
+          });
+        }
+        return true;
+      },
+      // The same checks as over HTTP, before anything executes: size of the document, the limits rule, introspection.
+      onSubscribe: (ctx, _id, payload) => {
+        if (Object.keys(ctx.subscriptions).length >= limits.maxOperationsPerConnection) {
+          return [new GraphQLError(`at most ${limits.maxOperationsPerConnection} operations at once on one connection: complete some first`, {
+            extensions: { code: 'QUERY_TOO_COMPLEX', limit: 'operationsPerConnection', max: limits.maxOperationsPerConnection },
+          })];
+        }
+        let document: DocumentNode;
+        try {
+          document = parse(payload.query, { maxTokens: limits.maxTokens });
+        } catch (err) {
+          return [err instanceof GraphQLError ? err : new GraphQLError(String(err))];
+        }
+        const errors = validate(schema, document, [...specifiedRules, limitsRule]);
+        if (errors.length) return errors;
+        const contextValue = wsContext(ctx);
+        if (!contextValue.viewer && asksIntrospection(document)) return [introspectionRefused()];
+        return {
+          schema, document, contextValue,
+          operationName: payload.operationName ?? null,
+          variableValues: payload.variables ?? null,
+        };
+      },
       onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e)),
+      // Errors of execution results get the same codes and masking as over HTTP.
+      onNext: (_ctx, _id, _payload, _args, result): FormattedExecutionResult | void => {
+        if (result.errors?.length) return { data: result.data ?? null, errors: result.errors.map((e) => formatError(e.toJSON(), e)) };
+      },
     }, wss);
 
     await new Promise<void>((resolve, reject) => {
@@ -136,6 +271,7 @@ export class HttpServer {
       server.listen(opts.port, opts.host, () => resolve());
     });
     return new HttpServer(server, apollo, async () => {
+      offRevoked();
       await ws.dispose();
       await new Promise<void>((r) => wss.close(() => r()));
     });

@@ -1,6 +1,6 @@
 export const auditTypeDefs = /* GraphQL */ `
-  "What was done with data (LED Art. 25)."
-  enum AuditAction { COLLECTION CONSULTATION DISCLOSURE ALTERATION ERASURE }
+  "What was done with data (LED Art. 25), or AUTHENTICATION: a refused sign-in (with any lock it caused) or a logout."
+  enum AuditAction { COLLECTION CONSULTATION DISCLOSURE ALTERATION ERASURE AUTHENTICATION }
 
   "One entry of this agency's audit log, chained to the previous one by its hash."
   type AuditEntry {

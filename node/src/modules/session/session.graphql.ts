@@ -22,6 +22,13 @@ export const sessionTypeDefs = /* GraphQL */ `
   }
 
   extend type Mutation {
+    """
+    Signs in (over HTTP only; refused on a WebSocket). After 5 failed sign-ins for a user name within 15 min, or
+    20 from one address, that name or address is locked (15 min, doubling for each further lock within a day):
+    LOGIN_RATE_LIMITED with extensions.retryAfterSeconds.
+    """
     login(username: String!, password: String!): Session! @public
+    "Revokes the token this request came with, until it expires (also across restarts). Always true."
+    logout: Boolean! @auth
   }
 `;

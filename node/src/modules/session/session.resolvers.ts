@@ -1,3 +1,4 @@
+import { AuthError } from '../../errors.js';
 import type { Viewer } from '../../policy/policy.js';
 import type { RequestContext } from '../context.js';
 
@@ -11,8 +12,13 @@ export const sessionResolvers = {
   },
   Mutation: {
     login: async (_: unknown, a: { username: string; password: string }, ctx: RequestContext) => {
-      const s = await ctx.services.sessions.login(a.username, a.password);
+      if (ctx.transport === 'ws') throw new AuthError('LOGIN_OVER_HTTP_ONLY', 'sign in over HTTP (POST /graphql), then open the WebSocket with the token in connectionParams.authorization');
+      const s = await ctx.services.sessions.login(a.username, a.password, new Date(), ctx.clientAddress);
       return { token: s.token, expiresAt: s.expiresAt.toISOString(), user: s.viewer };
+    },
+    logout: async (_: unknown, __: unknown, ctx: RequestContext) => {
+      await ctx.services.sessions.logout(ctx.token ?? '', ctx.clientAddress);
+      return true;
     },
   },
 };

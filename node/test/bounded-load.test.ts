@@ -1,0 +1,200 @@
+/**
+ * Bounded load per user and connection, on the four-agency demo, as a hostile client would try it:
+ * over-size HTTP bodies and WebSocket messages, alias floods, introspection without signing in,
+ * password guessing, sign-in over a WebSocket, and a token used after logout.
+ */
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { after, before, describe, test } from 'node:test';
+import WebSocket from 'ws';
+import { startDemo, type DemoCluster } from '../src/demo/demo-cluster.js';
+import { REQUEST_LIMITS } from '../src/server/request-limits.js';
+import { gql, login, subscribe, tempDir, wsClient } from './support.js';
+
+interface Err { message: string; extensions?: Record<string, unknown> & { code?: string } }
+
+/** Opens a raw graphql-transport-ws connection; resolves once the server closes it. */
+function rawWs(url: string): { socket: WebSocket; opened: Promise<void>; closed: Promise<{ code: number; reason: string }>; messages: unknown[] } {
+  const socket = new WebSocket(url.replace(/^http/, 'ws'), 'graphql-transport-ws');
+  const messages: unknown[] = [];
+  socket.on('message', (m) => messages.push(JSON.parse(String(m))));
+  socket.on('error', () => undefined);
+  return {
+    socket,
+    messages,
+    opened: new Promise((resolve) => socket.once('open', () => resolve())),
+    closed: new Promise((resolve) => socket.once('close', (code, reason) => resolve({ code, reason: String(reason) }))),
+  };
+}
+
+/** POSTs a body of `bytes` bytes, optionally without a Content-Length (chunked); never throws on a reset. */
+function postLarge(url: string, bytes: number, chunked: boolean): Promise<{ status: number; body: string } | { error: string }> {
+  return new Promise((resolve) => {
+    const u = new URL(url);
+    const req = request({ host: u.hostname, port: u.port, path: u.pathname, method: 'POST', headers: { 'content-type': 'application/json', ...(chunked ? {} : { 'content-length': bytes }) } }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('error', (e) => resolve({ error: e.message }));
+    });
+    req.on('error', (e) => resolve({ error: (e as NodeJS.ErrnoException).code ?? e.message }));
+    const chunk = Buffer.alloc(64 * 1024, 0x20);
+    let sent = 0;
+    const pump = (): void => {
+      while (sent < bytes) {
+        sent += chunk.length;
+        if (!req.write(chunk)) return void req.once('drain', pump);
+      }
+      req.end();
+    };
+    req.write('{"query":"{ _version }","x":"');
+    pump();
+  });
+}
+
+describe('bounded load per user and connection', () => {
+  let cluster: DemoCluster;
+  const dir = tempDir('popart-bounded-');
+  const tokens: Record<string, string> = {};
+  const pn = (): string => cluster.nodes.pn.url;
+
+  before(async () => {
+    cluster = await startDemo({ dataDir: dir.path, passphrase: 'test-passphrase', randomPorts: true, logLevel: 'silent', fsync: false });
+    for (const user of ['pn-analyst', 'pn-auditor']) tokens[user] = await login(pn(), user);
+  });
+
+  after(async () => {
+    await cluster?.stop();
+    dir.remove();
+  });
+
+  for (const chunked of [false, true]) {
+    test(`an over-size HTTP body gets 413 with a JSON error, not a reset (${chunked ? 'chunked' : 'with Content-Length'})`, async () => {
+      const r = await postLarge(pn(), REQUEST_LIMITS.maxBodyBytes + 1024 * 1024, chunked);
+      assert.ok('status' in r, `the client got ${JSON.stringify(r)}`);
+      assert.equal(r.status, 413);
+      const body = JSON.parse(r.body) as { errors: Err[] };
+      assert.equal(body.errors[0]?.extensions?.code, 'PAYLOAD_TOO_LARGE');
+      assert.equal(body.errors[0]?.extensions?.limit, REQUEST_LIMITS.maxBodyBytes);
+      assert.deepEqual((await gql(pn(), '{ _version }')).errors, undefined, 'the node serves the next request');
+    });
+  }
+
+  test('a WebSocket message over the limit closes the connection with 1009, before and after connection_init', async () => {
+    const big = 'x'.repeat(REQUEST_LIMITS.maxBodyBytes + 1024);
+    const before = rawWs(pn());
+    await before.opened;
+    before.socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: big } }));
+    assert.equal((await before.closed).code, 1009);
+
+    const afterInit = rawWs(pn());
+    await afterInit.opened;
+    afterInit.socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${tokens['pn-analyst']}` } }));
+    while (!afterInit.messages.some((m) => (m as { type: string }).type === 'connection_ack')) await new Promise((r) => setTimeout(r, 20));
+    afterInit.socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: `subscription { alerts { id } } # ${big}` } }));
+    assert.equal((await afterInit.closed).code, 1009, '1009: Message Too Big');
+    assert.deepEqual((await gql(pn(), '{ _version }')).errors, undefined, 'the node serves the next request');
+  });
+
+  test('1,000 aliases of threats(first: 200) are refused with QUERY_TOO_COMPLEX, nothing executed or audited', async () => {
+    const entries = async (): Promise<number> => {
+      const r = await gql<{ auditLog: { edges: unknown[] } }>(pn(), 'query { auditLog(filter: { actor: "pn-analyst" }, first: 200) { edges { cursor } } }', {}, tokens['pn-auditor']);
+      assert.equal(r.errors, undefined, JSON.stringify(r.errors));
+      return r.data!.auditLog.edges.length;
+    };
+    const before = await entries();
+    const q = `{ ${Array.from({ length: 1000 }, (_, i) => `a${i}: threats(first: 200) { edges { node { id } } }`).join(' ')} }`;
+    const started = Date.now();
+    const r = await gql(pn(), q, {}, tokens['pn-analyst']);
+    const ms = Date.now() - started;
+    assert.equal(r.data ?? null, null);
+    const err = r.errors?.[0] as Err;
+    assert.equal(err.extensions?.code, 'QUERY_TOO_COMPLEX', JSON.stringify(r.errors));
+    assert.equal(err.extensions?.limit, 'aliases');
+    assert.match(err.message, /limit is 30/);
+    assert.equal(await entries(), before, 'no consultation was audited');
+    assert.ok(ms < 2000, `refused in ${ms} ms`);
+
+    const cost = await gql(pn(), `{ ${Array.from({ length: 25 }, (_, i) => `a${i}: threats(first: 200) { edges { node { id sightings { id } } } }`).join(' ')} }`, {}, tokens['pn-analyst']);
+    assert.equal((cost.errors?.[0] as Err).extensions?.limit, 'cost');
+    assert.equal(await entries(), before);
+  });
+
+  test('the same limits hold over a WebSocket', async () => {
+    const client = wsClient(pn(), tokens['pn-analyst'] as string);
+    const sub = subscribe(client, `subscription { ${Array.from({ length: 40 }, (_, i) => `a${i}: alerts { id }`).join(' ')} }`);
+    while (!sub.errors.length) await new Promise((r) => setTimeout(r, 20));
+    assert.match(JSON.stringify(sub.errors), /QUERY_TOO_COMPLEX/);
+    await sub.stop();
+  });
+
+  test('introspection is for signed-in users only', async () => {
+    const anon = await gql(pn(), '{ __schema { queryType { name } } }');
+    assert.equal((anon.errors?.[0] as Err | undefined)?.extensions?.code, 'UNAUTHENTICATED', JSON.stringify(anon));
+    const viaFragment = await gql(pn(), 'query { ...F } fragment F on Query { __type(name: "Threat") { name } }');
+    assert.equal((viaFragment.errors?.[0] as Err | undefined)?.extensions?.code, 'UNAUTHENTICATED');
+    const signedIn = await gql<{ __schema: { queryType: { name: string } } }>(pn(), '{ __schema { queryType { name } } }', {}, tokens['pn-analyst']);
+    assert.equal(signedIn.data?.__schema.queryType.name, 'Query');
+    assert.deepEqual((await gql(pn(), '{ __typename _version }')).errors, undefined);
+
+    const ws = rawWs(pn());
+    await ws.opened;
+    ws.socket.send(JSON.stringify({ type: 'connection_init', payload: {} }));
+    while (!ws.messages.some((m) => (m as { type: string }).type === 'connection_ack')) await new Promise((r) => setTimeout(r, 20));
+    ws.socket.send(JSON.stringify({ id: 'i', type: 'subscribe', payload: { query: '{ __schema { types { name } } }' } }));
+    while (!ws.messages.some((m) => (m as { type: string }).type === 'error')) await new Promise((r) => setTimeout(r, 20));
+    assert.match(JSON.stringify(ws.messages), /UNAUTHENTICATED/);
+    ws.socket.close();
+  });
+
+  test('sign-in is refused over a WebSocket, signed in or not', async () => {
+    const ws = rawWs(pn());
+    await ws.opened;
+    ws.socket.send(JSON.stringify({ type: 'connection_init', payload: {} }));
+    while (!ws.messages.some((m) => (m as { type: string }).type === 'connection_ack')) await new Promise((r) => setTimeout(r, 20));
+    ws.socket.send(JSON.stringify({ id: 'l', type: 'subscribe', payload: { query: 'mutation { x: login(username: "pn-analyst", password: "demo") { token } }' } }));
+    while (!ws.messages.some((m) => (m as { type: string }).type === 'next')) await new Promise((r) => setTimeout(r, 20));
+    const next = ws.messages.find((m) => (m as { type: string }).type === 'next') as { payload: { data: unknown; errors: Err[] } };
+    assert.equal(next.payload.data, null);
+    assert.equal(next.payload.errors[0]?.extensions?.code, 'LOGIN_OVER_HTTP_ONLY');
+    ws.socket.close();
+  });
+
+  test('password guessing locks the user with a retry-after and an audit entry; the right password is refused meanwhile', async () => {
+    const attempt = (password: string) => gql(pn(), 'mutation($p: String!) { login(username: "pn-operator", password: $p) { token } }', { p: password });
+    for (let i = 0; i < 4; i++) assert.equal(((await attempt(`guess-${i}`)).errors?.[0] as Err).extensions?.code, 'UNAUTHENTICATED');
+    const locking = (await attempt('guess-5')).errors?.[0] as Err;
+    assert.equal(locking.extensions?.code, 'LOGIN_RATE_LIMITED');
+    assert.equal(locking.extensions?.retryAfterSeconds, 900);
+    const right = (await attempt('demo')).errors?.[0] as Err;
+    assert.equal(right.extensions?.code, 'LOGIN_RATE_LIMITED', 'locked even with the right password');
+    assert.ok(Number(right.extensions?.retryAfterSeconds) > 0);
+
+    const log = await gql<{ auditLog: { edges: { node: { actor: string; action: string; details: { event: string; address: string; locked?: { scope: string; seconds: number }[] } } }[] } }>(pn(),
+      'query { auditLog(filter: { actor: "pn-operator", action: AUTHENTICATION }) { edges { node { actor action details } } } }', {}, tokens['pn-auditor']);
+    assert.equal(log.errors, undefined, JSON.stringify(log.errors));
+    const events = log.data!.auditLog.edges.map((e) => e.node);
+    assert.equal(events.length, 5, 'one entry per refused password, none for the attempts refused while locked');
+    assert.ok(events.every((e) => e.action === 'AUTHENTICATION' && e.details.event === 'login-failed' && e.details.address === '127.0.0.1'));
+    assert.deepEqual(events[0]?.details.locked, [{ scope: 'user', seconds: 900, failures: 5 }]);
+  });
+
+  test('logout revokes the token: requests and WebSocket connections with it are refused afterwards', async () => {
+    const token = await login(pn(), 'pn-analyst');
+    const ws = rawWs(pn());
+    await ws.opened;
+    ws.socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } }));
+    while (!ws.messages.some((m) => (m as { type: string }).type === 'connection_ack')) await new Promise((r) => setTimeout(r, 20));
+
+    const out = await gql<{ logout: boolean }>(pn(), 'mutation { logout }', {}, token);
+    assert.equal(out.data?.logout, true, JSON.stringify(out.errors));
+    const me = await gql(pn(), '{ me { username } }', {}, token);
+    assert.equal((me.errors?.[0] as Err).extensions?.code, 'UNAUTHENTICATED');
+    assert.deepEqual(await ws.closed, { code: 4401, reason: 'signed out: token revoked' });
+    assert.ok((await gql(pn(), '{ me { username } }', {}, tokens['pn-analyst'])).data, 'the user\'s other sessions go on');
+
+    const log = await gql<{ auditLog: { edges: { node: { details: { event: string } } }[] } }>(pn(),
+      'query { auditLog(filter: { actor: "pn-analyst", action: AUTHENTICATION }) { edges { node { details } } } }', {}, tokens['pn-auditor']);
+    assert.deepEqual(log.data?.auditLog.edges.map((e) => e.node.details.event), ['logout']);
+  });
+});
