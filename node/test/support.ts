@@ -166,3 +166,35 @@ export function recordEmittedBundle(name: string, bundle: unknown): void {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, `${name.replace(/[^a-z0-9-]+/gi, '-')}.json`), JSON.stringify(bundle, null, 2));
 }
+
+/**
+ * JSON text of a value built without recursion, as a hostile client or a peer would send it: for values nested
+ * deeper than JSON.stringify can go, and with ±Infinity written as 1e400/-1e400 (which JSON.parse reads back as
+ * ±Infinity; JSON.stringify would write null).
+ */
+export function jsonText(value: unknown): string {
+  const out: string[] = [];
+  const RAW = Symbol('raw');
+  type Raw = { [RAW]: string };
+  const stack: unknown[] = [value];
+  while (stack.length) {
+    const x = stack.pop();
+    if (x !== null && typeof x === 'object' && RAW in x) out.push((x as Raw)[RAW]);
+    else if (x === Infinity) out.push('1e400');
+    else if (x === -Infinity) out.push('-1e400');
+    else if (Array.isArray(x)) {
+      out.push('[');
+      stack.push({ [RAW]: ']' });
+      for (let i = x.length - 1; i >= 0; i--) stack.push(x[i], ...(i > 0 ? [{ [RAW]: ',' }] : []));
+    } else if (x !== null && typeof x === 'object') {
+      const entries = Object.entries(x);
+      out.push('{');
+      stack.push({ [RAW]: '}' });
+      for (let i = entries.length - 1; i >= 0; i--) {
+        const [k, v] = entries[i] as [string, unknown];
+        stack.push(v, { [RAW]: `${i > 0 ? ',' : ''}${JSON.stringify(k)}:` });
+      }
+    } else out.push(JSON.stringify(x) ?? 'null');
+  }
+  return out.join('');
+}

@@ -63,8 +63,12 @@ function scanString(s: string): StringScan {
   return { bytes, problem: null };
 }
 
+/** Keys written as `a.b`; any other (empty, dots, brackets, spaces, control characters) as `a["…"]`. */
+const PLAIN_KEY_RE = /^[A-Za-z0-9_$:-]+$/;
+
 function joinPath(path: string, key: string | number): string {
   if (typeof key === 'number') return `${path}[${key}]`;
+  if (key.length > 80 || !PLAIN_KEY_RE.test(key)) return `${path}[${printable(key, 40)}]`;
   return path ? `${path}.${key}` : key;
 }
 
@@ -127,7 +131,8 @@ export function checkObjectContent(obj: Record<string, unknown>, sink: IssueSink
           const scan = scanString(k);
           bytes += scan.bytes + 3;
           if (scan.problem) sink.error(childPath, `property name ${scan.problem}`);
-          else if (k.length > L.maxKeyLength) sink.error(printable(childPath, 80), `property name is ${k.length} characters long; the limit is ${L.maxKeyLength}`);
+          else if (k.length > L.maxKeyLength) sink.error(childPath, `property name is ${k.length} characters long; the limit is ${L.maxKeyLength}`);
+          else if (k === '') sink.error(childPath, 'an empty property name is not allowed');
           else if (PROTOTYPE_KEYS.has(k)) sink.error(childPath, `"${k}" is not allowed as a property name`);
           else if (depth === 0 && k !== 'id' && !PROPERTY_NAME_RE.test(k)) {
             sink.error(childPath, 'property names must be 3–250 characters of a–z, 0–9 and _, starting with a letter (STIX 2.1 §3.1)');

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { OBJECTS_EVENT, type ObjectAnnouncement } from '@popart/chaincode';
 import type { StixObject } from '@popart/schemas';
-import { databaseBackends } from '../../test/support.js';
+import { databaseBackends, jsonText } from '../../test/support.js';
 import { LedgerUnavailable } from '../errors.js';
 import { createLogger } from '../log.js';
 import type { AgencySubject } from '../policy/policy.js';
@@ -66,7 +66,7 @@ class ScriptedLedger implements Ledger {
     const o = this.objects.get(args[0] ?? '');
     if (fn !== 'ReadObject' || !o) throw new Error(`no ${args[0]}`);
     // JSON.stringify of a deeply nested object overflows the stack: build the text by hand as a peer would send it.
-    return `{"object":${serialise(o)},"publisher_msp":"PnMSP","tx_id":"t","committed_at":"2026-11-01T00:00:00.000Z","hash":"h"}`;
+    return `{"object":${jsonText(o)},"publisher_msp":"PnMSP","tx_id":"t","committed_at":"2026-11-01T00:00:00.000Z","hash":"h"}`;
   }
 
   blocks(fromBlock: number): AsyncIterable<LedgerBlock> {
@@ -89,30 +89,6 @@ class ScriptedLedger implements Ledger {
   }
 
   async close(): Promise<void> {}
-}
-
-/** JSON text of a value, iteratively (for values too deep for JSON.stringify). */
-function serialise(v: unknown): string {
-  const out: string[] = [];
-  const stack: unknown[] = [v];
-  while (stack.length) {
-    const x = stack.pop();
-    if (typeof x === 'object' && x !== null && 'raw' in x && Object.keys(x).length === 1) out.push((x as { raw: string }).raw);
-    else if (Array.isArray(x)) {
-      out.push('[');
-      stack.push({ raw: ']' });
-      for (let i = x.length - 1; i >= 0; i--) stack.push(x[i], ...(i > 0 ? [{ raw: ',' }] : []));
-    } else if (x && typeof x === 'object') {
-      const entries = Object.entries(x);
-      out.push('{');
-      stack.push({ raw: '}' });
-      for (let i = entries.length - 1; i >= 0; i--) {
-        const [k, val] = entries[i] as [string, unknown];
-        stack.push(val, { raw: `${i > 0 ? ',' : ''}${JSON.stringify(k)}:` });
-      }
-    } else out.push(JSON.stringify(x));
-  }
-  return out.join('');
 }
 
 function deep(levels: number): unknown {
