@@ -322,7 +322,9 @@ export async function up(requested: NetworkOptions, log: Log = () => {}): Promis
   step('orderers and peers healthy (/healthz)');
 
   await Promise.all(Array.from({ length: n }, async (_, i) => {
-    if (await ordererChannel(o, i)) return;
+    // the admin listener may open a moment after /healthz answers (a restarted orderer recovers its ledger first)
+    const joined = await waitFor(`${ordererName(i)} admin endpoint`, async () => ({ info: await ordererChannel(o, i) }), 30_000, 500);
+    if (joined.info) return;
     await run(p.bin('osnadmin'), ['channel', 'join', '--channelID', o.channel, '--config-block', p.channelBlock, ...osnadminArgs(o, i)], baseEnv());
     step(`${ordererName(i)} joined "${o.channel}" (osnadmin channel join)`);
   }));
