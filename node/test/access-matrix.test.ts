@@ -5,7 +5,9 @@
  * the user sees and how it is redacted, and checks exactly that through every egress path: the
  * `threats` query, `threat(id)`, `exportBundle`, the `alerts` subscription and `explain`. Each matrix object's
  * publisher also publishes a sighting of one anchor with the object's marking: the `related(anchor)` subscription
- * must deliver exactly the sightings the same user may read by id.
+ * and the nested field `threat(anchor){ sightings }` must deliver exactly the sightings the same user may read by id
+ * (restricted ones only with a purpose); pn's RED and AMBER+STRICT responses to its GREEN alert reach no other agency
+ * through `threat(alert){ responses }` or by id.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -241,6 +243,9 @@ for (const policy of ['wasm', 'opa-server'] as const) describe(`access matrix of
   const received = {} as Record<Username, Set<string>>;
   const urlOf = (user: Username): string => cluster.nodes[USERS.find((u) => u.username === user)!.agency].url;
   const visibleTo = (user: Username): Published[] => published.filter((p) => codeOf(p.spec, user) !== '.');
+  const byKey = (key: string): Published | undefined => published.find((p) => p.spec.key === key);
+  /** The sightings of the anchor each user got through the nested field threat(anchor){ sightings }. */
+  const nestedDelivered = {} as Record<Username, string[]>;
 
   before(async () => {
     cluster = await startDemo({ dataDir: dir.path, passphrase: 'test-passphrase', randomPorts: true, logLevel: 'silent', fsync: false, policy });
@@ -472,6 +477,55 @@ for (const policy of ['wasm', 'opa-server'] as const) describe(`access matrix of
     });
   }
 
+  test('nested fields under a GREEN parent: threat(anchor){ sightings } gives each user exactly the sightings they read by id, and none without a purpose when restricted', async () => {
+    const NESTED = 'query($id: ID!, $p: String) { threat(id: $id, purpose: $p) { id sightings { id stix } } }';
+    for (const { username: user } of USERS) {
+      const readable: string[] = [];
+      for (const rel of sightings) {
+        const r = await gql<{ threat: { id: string } | null }>(urlOf(user), THREAT, { id: rel.object.id, p: PURPOSE }, tokens[user]);
+        if (r.data!.threat) readable.push(rel.object.id as string);
+      }
+      const r = await gql<{ threat: { id: string; sightings: { id: string; stix: Json }[] } | null }>(urlOf(user), NESTED, { id: anchor.id, p: PURPOSE }, tokens[user]);
+      assert.equal(r.errors, undefined, `${user}: ${JSON.stringify(r.errors)}`);
+      const nested = r.data!.threat?.sightings.map((x) => x.id) ?? [];
+      nestedDelivered[user] = nested;
+      assert.deepEqual(nested.filter((id) => sightings.some((x) => x.object.id === id)).sort(), readable.sort(), `${user}: nested sightings = sightings readable by id`);
+      // Without a purpose: refused when anything restricted would come back, otherwise only unrestricted sightings.
+      const bare = await gql<{ threat: { sightings: { id: string; stix: Json }[] } | null }>(urlOf(user), NESTED, { id: anchor.id }, tokens[user]);
+      const restricted = sightings.filter((x) => readable.includes(x.object.id as string) && !['clear', 'green'].includes(String(byKey(x.key)?.spec.tlp ?? 'clear')));
+      if (restricted.length > 0) assert.equal((bare.errors?.[0] as { extensions?: { code?: string } } | undefined)?.extensions?.code, 'PURPOSE_REQUIRED', user);
+      else assert.equal(bare.errors, undefined, `${user}: ${JSON.stringify(bare.errors)}`);
+    }
+  });
+
+  test('responses: a RED and an AMBER+STRICT response of pn to its GREEN alert never reach pj, mad or crm (nested responses, by id, related)', async () => {
+    const green = published.find((p) => p.spec.key === 'pn-green-sol')!;
+    const ids: string[] = [];
+    let block = 0;
+    for (const tlp of ['RED', 'AMBER+STRICT']) {
+      const r = await gql<{ respondToAlert: { id: string; tlp: string; blockNumber: number } }>(urlOf('pn-operator'),
+        'mutation($id: ID!, $t: String) { respondToAlert(alertId: $id, status: ON_SCENE, note: "matrix response", tlp: $t) { id tlp blockNumber } }', { id: green.object.id, t: tlp }, tokens['pn-operator']);
+      assert.equal(r.errors, undefined, JSON.stringify(r.errors));
+      assert.equal(r.data!.respondToAlert.tlp, tlp);
+      ids.push(r.data!.respondToAlert.id);
+      block = Math.max(block, r.data!.respondToAlert.blockNumber);
+    }
+    for (const key of ['pn', 'pj', 'mad', 'crm'] as const) await cluster.nodes[key].listener.waitForBlock(block);
+    const RESPONSES = 'query($id: ID!, $p: String) { threat(id: $id, purpose: $p) { id responses { id } } }';
+    for (const { username: user, agency } of USERS) {
+      const r = await gql<{ threat: { responses: { id: string }[] } | null }>(urlOf(user), RESPONSES, { id: green.object.id, p: PURPOSE }, tokens[user]);
+      assert.equal(r.errors, undefined, `${user}: ${JSON.stringify(r.errors)}`);
+      const got = r.data!.threat?.responses.map((x) => x.id) ?? [];
+      const own = agency === 'pn' && user !== 'pn-auditor';
+      assert.deepEqual(got.filter((id) => ids.includes(id)).sort(), own ? [...ids].sort() : [], `${user}: restricted responses through the nested field`);
+      for (const id of ids) {
+        const byId = await gql<{ threat: { id: string } | null }>(urlOf(user), THREAT, { id, p: PURPOSE }, tokens[user]);
+        assert.equal(byId.data!.threat !== null, own, `${user}: response ${id} by id`);
+      }
+      if (agency !== 'pn') for (const id of ids) assert.equal(await cluster.nodes[agency].store.get(id), undefined, `${agency}'s node does not hold the response`);
+    }
+  });
+
   test('no RED or AMBER+STRICT object of pn reached a user of pj, mad or crm by any path, nor their nodes', async () => {
     const secret = published.filter((p) => p.spec.by === 'pn' && (p.spec.tlp === 'red' || p.spec.tlp === 'amber+strict'));
     assert.ok(secret.length >= 8, `${secret.length} restricted objects of pn`);
@@ -482,6 +536,8 @@ for (const policy of ['wasm', 'opa-server'] as const) describe(`access matrix of
       assert.equal(secretRels.length, secret.length);
       assert.ok(relatedDelivered[user].length > 0, `${user} received sightings of the anchor (the check is not vacuous)`);
       for (const id of secretRels) assert.ok(!relatedDelivered[user].some((r) => r.id === id), `${user} never received pn's restricted sighting (${id})`);
+      assert.ok((nestedDelivered[user] ?? []).length > 0, `${user} received nested sightings of the anchor (the check is not vacuous)`);
+      for (const id of secretRels) assert.ok(!nestedDelivered[user]!.includes(id), `${user} never received pn's restricted sighting (${id}) as a nested field`);
     }
     for (const key of ['pj', 'mad', 'crm'] as const) {
       for (const p of secret) assert.equal(await cluster.nodes[key].store.get(p.object.id as string), undefined, `${key}'s read model does not hold ${p.spec.key}`);
