@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { EmbeddedLedger, proposalDigestInput, ROTATE_KEY_FN, rotationProofInput, verifyProposal, type Block, type CommittedTx } from './embedded/index.js';
 import { LedgerUnavailable } from '../errors.js';
 import type { KeyService } from '../keys/key-service.js';
-import type { Ledger, LedgerBlock, SubmitResult } from './ledger.js';
+import type { Ledger, LedgerBlock, SubmitOptions, SubmitResult } from './ledger.js';
 import { mapLedgerError } from './map-error.js';
 
 /** Where the current ledger instance is found; empty while the ledger is down. */
@@ -29,11 +29,11 @@ export class EmbeddedLedgerGateway implements Ledger {
     return this.handle.current;
   }
 
-  async submit(fn: string, args: string[]): Promise<SubmitResult> {
-    return this.submitSigned(fn, args, randomBytes(32).toString('hex'));
+  async submit(fn: string, args: string[], options: SubmitOptions = {}): Promise<SubmitResult> {
+    return this.submitSigned(fn, args, randomBytes(32).toString('hex'), undefined, options.transient);
   }
 
-  private async submitSigned(fn: string, args: string[], txId: string, signerVersion?: number): Promise<SubmitResult> {
+  private async submitSigned(fn: string, args: string[], txId: string, signerVersion?: number, transient?: Record<string, string>): Promise<SubmitResult> {
     const ledger = this.ledger();
     const proposal = {
       txId,
@@ -47,7 +47,7 @@ export class EmbeddedLedgerGateway implements Ledger {
     const der = signerVersion === undefined ? await this.keys.sign(input) : await this.keys.signWithVersion(signerVersion, input);
     const signature = der.toString('base64');
     try {
-      const r = await ledger.submit({ ...proposal, signature });
+      const r = await ledger.submit({ ...proposal, signature, ...(transient ? { transient } : {}) });
       return { txId: r.txId, blockNumber: r.blockNumber, result: r.result };
     } catch (err) {
       throw mapLedgerError(err);

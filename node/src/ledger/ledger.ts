@@ -26,10 +26,18 @@ export interface SubmitResult {
   result: string;
 }
 
+export interface SubmitOptions {
+  /**
+   * Transient data: given to the contract at endorsement, never recorded in a block (private content goes to the
+   * ledger this way; the contract writes it into private data collections).
+   */
+  transient?: Record<string, string>;
+}
+
 export interface Ledger {
   readonly kind: 'embedded' | 'fabric';
   /** Endorse, order and commit a transaction as this node's agency; resolves once committed. */
-  submit(fn: string, args: string[]): Promise<SubmitResult>;
+  submit(fn: string, args: string[], options?: SubmitOptions): Promise<SubmitResult>;
   /** Read-only call against committed state. */
   evaluate(fn: string, args: string[]): Promise<string>;
   /** Number of committed blocks (the newest is height − 1): how far the ledger is, to measure replication lag. */
