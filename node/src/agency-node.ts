@@ -18,6 +18,7 @@ import type { KeyService } from './keys/key-service.js';
 import { VaultKeyService } from './keys/vault-key-service.js';
 import { EmbeddedLedgerGateway, type LedgerHandle } from './ledger/embedded-gateway.js';
 import type { Ledger } from './ledger/ledger.js';
+import { FabricLedger, fabricConnectionFromFile } from './ledger/fabric-ledger.js';
 import { LedgerListener } from './ledger/listener.js';
 import { QuarantineStore } from './read-model/quarantine.js';
 import { createLogger, type Logger } from './log.js';
@@ -173,12 +174,18 @@ export class AgencyNode {
       if (!deps.ledgerHandle) throw new NodeError('CONFIG_INVALID', 'ledger.kind "embedded" needs the process to open the embedded ledger and pass it to the node');
       ledger = new EmbeddedLedgerGateway(deps.ledgerHandle, { mspId: config.agency.mspId, clientId }, keys);
     } else {
-      throw new NodeError('CONFIG_INVALID', 'ledger.kind "fabric" is not available in this build yet');
+      const connection = fabricConnectionFromFile(config.ledger.connection, config.agency.key, config.ledger.identity);
+      if (connection.mspId !== config.agency.mspId) {
+        throw new NodeError('CONFIG_INVALID', `ledger.connection: agency ${config.agency.key} is ${connection.mspId} on the network, but agency.mspId says ${config.agency.mspId}`);
+      }
+      ledger = FabricLedger.connect(connection);
+      log.info('connecting to Fabric', { peer: connection.peer.endpoint, channel: connection.channel, chaincode: connection.chaincode, mspId: connection.mspId });
     }
 
     // Parts started so far, stopped in reverse order if a later step fails (no timers or files left open).
     const cleanups: (() => Promise<unknown>)[] = [];
     if (!deps.keys) cleanups.push(() => keys.close());
+    cleanups.push(() => ledger.close());
     try {
       const db = await openDatabase(config.readModel.kind === 'postgres'
         ? { kind: 'postgres', url: config.readModel.url }

@@ -29,10 +29,12 @@ const ledger = z.discriminatedUnion('kind', [
     dir: z.string().min(1).describe('Directory of the block log, shared by the nodes attached to it'),
   }),
   z.object({
-    kind: z.literal('fabric').describe('Hyperledger Fabric network through the Fabric Gateway'),
-    peerEndpoint: z.string().describe('host:port of the organisation\'s peer gateway'),
-    channel: z.string().default('popart'),
-    chaincode: z.string().default('threatexchange'),
+    kind: z.literal('fabric').describe('Hyperledger Fabric network through the Fabric Gateway of the agency\'s own peer'),
+    connection: z.string().min(1).describe('The network\'s connection file (written by `npm run network:up`: .popart/fabric/connection.json): channel, chaincode, the agency\'s peer and TLS CA'),
+    identity: z.object({
+      certPath: z.string().min(1).describe('PEM certificate issued by the agency\'s CA'),
+      keyPath: z.string().min(1).describe('PEM PKCS#8 private key of that certificate'),
+    }).optional().describe('Who the node signs as; default: the agency\'s client user in the connection file. With keystore.kind "vault" the transit key signs and this gives only the certificate'),
   }),
 ]);
 
@@ -98,7 +100,9 @@ export const envOverlay: Record<string, string[]> = {
   POPART_LISTEN_HOST: ['listen', 'host'],
   POPART_LISTEN_PORT: ['listen', 'port'],
   POPART_DATA_DIR: ['dataDir'],
+  POPART_LEDGER: ['ledger', 'kind'],
   POPART_LEDGER_DIR: ['ledger', 'dir'],
+  POPART_FABRIC_CONNECTION: ['ledger', 'connection'],
   POPART_PG_URL: ['readModel', 'url'],
   POPART_POLICY: ['policy', 'runtime'],
   POPART_OPA_URL: ['policy', 'url'],

@@ -1,5 +1,5 @@
 /**
- * The four agencies of the demo, in one process sharing one embedded ledger.
+ * The four agencies of the demo: in one process sharing one embedded ledger, or each on its own peer of the Fabric network.
  * Every demo user's password is "demo".
  */
 import { join } from 'node:path';
@@ -48,14 +48,15 @@ export const demoAgencies: DemoAgency[] = [
 
 /** The node configuration of one demo agency under a data directory (port 0 = any free port). */
 export async function demoConfig(
-  agency: DemoAgency, dataDir: string, opts: { port?: number; pgUrl?: string; opaUrl?: string; detectionSources?: unknown[] } = {},
+  agency: DemoAgency, dataDir: string,
+  opts: { port?: number; pgUrl?: string; opaUrl?: string; detectionSources?: unknown[]; fabricConnection?: string } = {},
 ): Promise<NodeConfig> {
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   return parseConfig({
     agency: { key: agency.key, name: agency.name, mspId: agency.mspId, level: agency.level, country: agency.country, identityUuid: agency.identityUuid },
     listen: { host: '127.0.0.1', port: opts.port ?? agency.port },
     dataDir: join(dataDir, agency.key),
-    ledger: { kind: 'embedded', dir: join(dataDir, 'ledger') },
+    ledger: opts.fabricConnection ? { kind: 'fabric', connection: opts.fabricConnection } : { kind: 'embedded', dir: join(dataDir, 'ledger') },
     readModel: opts.pgUrl ? { kind: 'postgres', url: opts.pgUrl } : { kind: 'pglite' },
     policy: opts.opaUrl ? { runtime: 'opa-server', url: opts.opaUrl } : { runtime: 'wasm' },
     users: agency.users.map((u) => ({ ...u, passwordHash })),

@@ -1,6 +1,7 @@
 /**
- * Starts the four demo agencies in one process on one embedded ledger. Used by `npm start`, by the
- * end-to-end tests and by the benchmarks, so all three run exactly the same assembly.
+ * Starts the four demo agencies in one process, on one embedded ledger or on the Fabric network (each node
+ * through its own agency's peer). Used by `npm start`, by the end-to-end tests and by the benchmarks, so all
+ * three run exactly the same assembly. (`npm start -- --ledger fabric` runs them as four processes instead.)
  */
 import { ThreatExchangeContract } from '@popart/chaincode';
 import { join } from 'node:path';
@@ -38,6 +39,8 @@ export interface DemoOptions {
   keys?: { kind: 'file' } | { kind: 'vault'; address: string; adminToken: string; tokenTtlSeconds?: number };
   /** Detection sources per agency (the node config's detection.sources, validated with it). */
   detection?: Partial<Record<DemoAgency['key'], unknown[]>>;
+  /** The ledger: the embedded one in dataDir/ledger (default), or the Fabric network of this connection file. */
+  ledger?: { kind: 'embedded' } | { kind: 'fabric'; connection: string };
 }
 
 async function openDemoKeys(opts: DemoOptions, configs: { dataDir: string; agency: { key: string } }[], log: (name: string) => ReturnType<typeof createLogger>): Promise<KeyService[]> {
@@ -79,6 +82,7 @@ export async function startDemo(opts: DemoOptions): Promise<DemoCluster> {
       ...(opts.pgUrls?.[a.key] ? { pgUrl: opts.pgUrls[a.key] } : {}),
       ...(opa ? { opaUrl: opa.url } : {}),
       ...(opts.detection?.[a.key] ? { detectionSources: opts.detection[a.key] } : {}),
+      ...(opts.ledger?.kind === 'fabric' ? { fabricConnection: opts.ledger.connection } : {}),
     })));
   let sharedPolicy: PolicyGate | null = null;
   let keys: KeyService[] = [];
@@ -104,13 +108,14 @@ export async function startDemo(opts: DemoOptions): Promise<DemoCluster> {
     contract: new ThreatExchangeContract(),
     ...(opts.fsync === undefined ? {} : { fsync: opts.fsync }),
   });
-  let first: EmbeddedLedger;
+  let first: EmbeddedLedger | null = null;
   try {
-    first = await openLedger();
+    if (opts.ledger?.kind !== 'fabric') first = await openLedger();
   } catch (err) {
     await closeShared();
     throw err;
   }
+  // On Fabric every node talks to its own peer; the handle stays empty.
   const handle: LedgerHandle = { current: first };
   const nodes = {} as Record<DemoAgency['key'], AgencyNode>;
   try {
@@ -134,6 +139,7 @@ export async function startDemo(opts: DemoOptions): Promise<DemoCluster> {
       await ledger?.close();
     },
     async reopenLedger() {
+      if (opts.ledger?.kind === 'fabric') return;
       handle.current ??= await openLedger();
     },
     async stop() {
