@@ -110,10 +110,13 @@ describe('bounded load per user and connection', () => {
     assert.equal(r.data ?? null, null);
     const err = r.errors?.[0] as Err;
     assert.equal(err.extensions?.code, 'QUERY_TOO_COMPLEX', JSON.stringify(r.errors));
-    assert.equal(err.extensions?.limit, 'aliases');
-    assert.match(err.message, /limit is 30/);
+    assert.equal(err.extensions?.limit, 'tokens', 'too large to be parsed at all');
     assert.equal(await entries(), before, 'no consultation was audited');
     assert.ok(ms < 2000, `refused in ${ms} ms`);
+
+    const aliases = await gql(pn(), `{ ${Array.from({ length: 40 }, (_, i) => `a${i}: threats(first: 200) { edges { node { id } } }`).join(' ')} }`, {}, tokens['pn-analyst']);
+    assert.equal((aliases.errors?.[0] as Err).extensions?.limit, 'aliases');
+    assert.match((aliases.errors?.[0] as Err).message, /limit is 30/);
 
     const cost = await gql(pn(), `{ ${Array.from({ length: 25 }, (_, i) => `a${i}: threats(first: 200) { edges { node { id sightings { id } } } }`).join(' ')} }`, {}, tokens['pn-analyst']);
     assert.equal((cost.errors?.[0] as Err).extensions?.limit, 'cost');
@@ -196,5 +199,21 @@ describe('bounded load per user and connection', () => {
     const log = await gql<{ auditLog: { edges: { node: { details: { event: string } } }[] } }>(pn(),
       'query { auditLog(filter: { actor: "pn-analyst", action: AUTHENTICATION }) { edges { node { details } } } }', {}, tokens['pn-auditor']);
     assert.deepEqual(log.data?.auditLog.edges.map((e) => e.node.details.event), ['logout']);
+  });
+
+  test('a user who keeps asking for too much is refused with 429 before the body is read; others are not', async () => {
+    const bomb = `{ ${Array.from({ length: 25 }, (_, i) => `a${i}: threats(first: 200) { edges { node { id sightings { id } } } }`).join(' ')} }`;
+    let limited: Response | null = null;
+    for (let i = 0; i < 30 && !limited; i++) {
+      const res = await fetch(pn(), { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens['pn-analyst']}` }, body: JSON.stringify({ query: bomb }) });
+      if (res.status === 429) limited = res;
+      else assert.equal(((await res.json()) as { errors: Err[] }).errors[0]?.extensions?.code, 'QUERY_TOO_COMPLEX');
+    }
+    assert.ok(limited, 'refused operations are charged their whole cost');
+    assert.ok(Number(limited.headers.get('retry-after')) >= 1);
+    const body = (await limited.json()) as { errors: Err[] };
+    assert.equal(body.errors[0]?.extensions?.code, 'RATE_LIMITED');
+    assert.ok(Number(body.errors[0]?.extensions?.retryAfterSeconds) >= 1);
+    assert.ok((await gql(pn(), '{ me { username } }', {}, tokens['pn-auditor'])).data, 'another user is not limited');
   });
 });

@@ -16,6 +16,10 @@ export function makeFormatError(log: Logger) {
     if (cause instanceof GraphQLError && LIMIT_CODES.has(String(cause.extensions.code))) {
       return { message: cause.message, ...(formatted.locations ? { locations: formatted.locations } : {}), extensions: { ...cause.extensions } };
     }
+    const tokens = /^Syntax Error: Document contains more th(?:an|at) (\d+) tokens/.exec(formatted.message);
+    if (tokens) {
+      return { message: `the document is too large: more than ${tokens[1]} tokens (pass large values as variables)`, extensions: { code: 'QUERY_TOO_COMPLEX', limit: 'tokens', max: Number(tokens[1]) } };
+    }
     const original = unwrapResolverError(error);
     if (original instanceof NodeError) {
       if (original.code === 'INTERNAL') {

@@ -17,7 +17,8 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../log.js';
 import type { RequestContext, Services } from '../modules/context.js';
 import { makeFormatError } from './format-error.js';
-import { asksIntrospection, introspectionRefused, operationLimitsRule, REQUEST_LIMITS, type RequestLimits } from './request-limits.js';
+import { LoadBudget, type LoadBudgetOptions } from './load-budget.js';
+import { asksIntrospection, introspectionRefused, isTooComplex, operationCost, operationLimitsRule, REQUEST_LIMITS, type RequestLimits } from './request-limits.js';
 import { portalBuildDir, serveStatic } from './static-files.js';
 
 /** How long an over-size body is still read (and dropped) after the 413, so the client reads the answer instead of a reset. */
@@ -35,6 +36,8 @@ export interface HttpOptions {
   portalDir?: string | null;
   /** Request limits (default REQUEST_LIMITS). */
   limits?: Partial<RequestLimits>;
+  /** Work per user or address over time (default LOAD_BUDGET). */
+  budget?: Partial<LoadBudgetOptions>;
 }
 
 function bearer(value: unknown): string | undefined {
@@ -69,10 +72,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
     const refuse = (): void => {
       over = true;
       chunks.length = 0;
-      const timer = setTimeout(() => req.destroy(), DRAIN_MS);
-      timer.unref();
-      req.once('end', () => clearTimeout(timer));
-      req.once('close', () => clearTimeout(timer));
+      dropBody(req);
       reject(new BodyTooLarge(limit));
     };
     if (Number(req.headers['content-length'] ?? 0) > limit) {
@@ -93,6 +93,42 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
       if (!over) reject(err);
     });
   });
+}
+
+/** Reads and drops the rest of a refused request's body, for at most DRAIN_MS, so that the client reads the answer instead of a reset. */
+function dropBody(req: IncomingMessage): void {
+  const timer = setTimeout(() => req.destroy(), DRAIN_MS);
+  timer.unref();
+  req.once('end', () => clearTimeout(timer));
+  req.once('close', () => clearTimeout(timer));
+  req.resume();
+}
+
+class OverBudget extends Error {
+  constructor(readonly waitMs: number) {
+    super('too much work asked of this node by this user (or address) lately');
+  }
+}
+
+/** Whose budget a request draws on: the signed-in user's, else the address's. */
+function principal(ctx: Pick<RequestContext, 'viewer' | 'clientAddress'>): string {
+  return ctx.viewer ? `user:${ctx.viewer.agency.key}:${ctx.viewer.username}` : `address:${ctx.clientAddress ?? 'unknown'}`;
+}
+
+/** Charges each operation's estimated cost, and the whole maxCost for one refused as too complex. */
+function budgetPlugin(budget: LoadBudget, limits: RequestLimits): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ contextValue, document, operationName, schema }) {
+          budget.charge(principal(contextValue), operationCost(schema, document, operationName, limits));
+        },
+        async didEncounterErrors({ contextValue, errors }) {
+          if (errors.some(isTooComplex)) budget.charge(principal(contextValue), limits.maxCost);
+        },
+      };
+    },
+  };
 }
 
 /** The client's address as the socket sees it (proxies' X-Forwarded-For is not trusted). */
@@ -135,13 +171,14 @@ export class HttpServer {
     const { schema, services, log } = opts;
     const limits: RequestLimits = { ...REQUEST_LIMITS, ...opts.limits };
     const limitsRule = operationLimitsRule(limits);
+    const budget = new LoadBudget(opts.budget);
     const apollo = new ApolloServer<RequestContext>({
       schema,
       formatError: makeFormatError(log),
       includeStacktraceInErrorResponses: false,
       parseOptions: { maxTokens: limits.maxTokens },
       validationRules: [limitsRule],
-      plugins: [introspectionPlugin()],
+      plugins: [introspectionPlugin(), budgetPlugin(budget, limits)],
     });
     await apollo.start();
 
@@ -159,9 +196,15 @@ export class HttpServer {
           return sendJson(res, health.status === 'ok' ? 200 : 503, health);
         }
         if (url.pathname !== '/graphql') return serveStatic(portalDir, req, res, url.pathname);
+        // An exhausted budget is refused before the body is read.
+        const who = principal({ viewer: services.sessions.verify(bearer(req.headers.authorization)), clientAddress: clientAddress(req) });
+        const waitMs = budget.waitMs(who);
+        if (waitMs > 0) throw new OverBudget(waitMs);
+        budget.charge(who, budget.options.perRequest);
         let body: unknown = undefined;
         if (req.method === 'POST') {
           const text = await readBody(req, limits.maxBodyBytes);
+          budget.charge(who, Buffer.byteLength(text) / budget.options.bytesPerUnit);
           try {
             body = text === '' ? {} : JSON.parse(text);
           } catch (err) {
@@ -183,6 +226,13 @@ export class HttpServer {
           res.end();
         }
       })().catch((err: unknown) => {
+        if (err instanceof OverBudget) {
+          const seconds = Math.max(1, Math.ceil(err.waitMs / 1000));
+          dropBody(req);
+          res.setHeader('connection', 'close');
+          res.setHeader('retry-after', String(seconds));
+          return sendJson(res, 429, { errors: [{ message: `${err.message}: try again in ${seconds} s`, extensions: { code: 'RATE_LIMITED', retryAfterSeconds: seconds } }] });
+        }
         if (err instanceof BodyTooLarge) {
           res.setHeader('connection', 'close');
           return sendJson(res, 413, { errors: [{ message: `${err.message}: send less (a bundle in several publishes)`, extensions: { code: 'PAYLOAD_TOO_LARGE', limit: err.limit } }] });
@@ -243,15 +293,28 @@ export class HttpServer {
             extensions: { code: 'QUERY_TOO_COMPLEX', limit: 'operationsPerConnection', max: limits.maxOperationsPerConnection },
           })];
         }
+        const contextValue = wsContext(ctx);
+        const who = principal(contextValue);
+        const waitMs = budget.waitMs(who);
+        if (waitMs > 0) {
+          const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+          return [new GraphQLError(`${new OverBudget(waitMs).message}: try again in ${seconds} s`, { extensions: { code: 'RATE_LIMITED', retryAfterSeconds: seconds } })];
+        }
+        budget.charge(who, budget.options.perRequest + payload.query.length / budget.options.bytesPerUnit);
         let document: DocumentNode;
         try {
           document = parse(payload.query, { maxTokens: limits.maxTokens });
         } catch (err) {
-          return [err instanceof GraphQLError ? err : new GraphQLError(String(err))];
+          const error = err instanceof GraphQLError ? err : new GraphQLError(String(err));
+          if (isTooComplex(error)) budget.charge(who, limits.maxCost);
+          return [error];
         }
         const errors = validate(schema, document, [...specifiedRules, limitsRule]);
-        if (errors.length) return errors;
-        const contextValue = wsContext(ctx);
+        if (errors.length) {
+          if (errors.some(isTooComplex)) budget.charge(who, limits.maxCost);
+          return errors;
+        }
+        budget.charge(who, operationCost(schema, document, payload.operationName, limits));
         if (!contextValue.viewer && asksIntrospection(document)) return [introspectionRefused()];
         return {
           schema, document, contextValue,

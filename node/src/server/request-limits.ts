@@ -11,9 +11,9 @@
  * Introspection (`__schema`, `__type`) counts towards fields and aliases only.
  */
 import {
-  GraphQLError, getNamedType, getNullableType, isListType, isInterfaceType, isObjectType, Kind,
+  GraphQLError, getNamedType, getOperationAST, TypeInfo, ValidationContext, type GraphQLSchema, getNullableType, isListType, isInterfaceType, isObjectType, Kind,
   type ASTVisitor, type DocumentNode, type FieldNode, type FragmentDefinitionNode, type GraphQLNamedType,
-  type OperationDefinitionNode, type SelectionSetNode, type ValidationContext, type ValidationRule, type ValueNode,
+  type OperationDefinitionNode, type SelectionSetNode, type ValidationRule, type ValueNode,
 } from 'graphql';
 
 export interface RequestLimits {
@@ -39,7 +39,7 @@ export interface RequestLimits {
 
 export const REQUEST_LIMITS: Readonly<RequestLimits> = Object.freeze({
   maxBodyBytes: 5 * 1024 * 1024,
-  maxTokens: 20_000,
+  maxTokens: 5_000,
   maxDepth: 12,
   maxAliases: 30,
   maxFields: 1_000,
@@ -153,6 +153,20 @@ export function operationLimitsRule(limits: RequestLimits = REQUEST_LIMITS): Val
       return false;
     },
   });
+}
+
+/** The estimated cost of the operation a request runs (0 when there is none), for the load budget. */
+export function operationCost(schema: GraphQLSchema, doc: DocumentNode, operationName: string | null | undefined, limits: RequestLimits = REQUEST_LIMITS): number {
+  const op = getOperationAST(doc, operationName);
+  if (!op) return 0;
+  return measureOperation(new ValidationContext(schema, doc, new TypeInfo(schema), () => undefined), op, limits).cost;
+}
+
+/** Whether an error is a refusal for complexity (the limits rule, or a document over maxTokens). */
+export function isTooComplex(error: GraphQLError): boolean {
+  const original = error.originalError;
+  return error.extensions.code === QUERY_TOO_COMPLEX || (original instanceof GraphQLError && original.extensions.code === QUERY_TOO_COMPLEX) ||
+    /Document contains more th(?:an|at) \d+ tokens/.test(error.message);
 }
 
 /** Whether a document asks for introspection (`__schema` or `__type`; `__typename` is not introspection here). */
