@@ -17,5 +17,8 @@ rm -rf "$POPART_STIX_OUT" && mkdir -p "$POPART_STIX_OUT"
 echo "== tests"
 mapfile -t files < <(node scripts/find-tests.mjs)
 node --test --test-concurrency=2 --test-reporter=spec "${files[@]}"
+echo "== Fabric: the same node on a real Fabric 3.1.5 network (each test file brings its own network up and down)"
+mapfile -t fabric_files < <(node scripts/find-tests.mjs --fabric)
+node --test --test-concurrency=1 --test-reporter=spec "${fabric_files[@]}"
 echo "== OASIS stix2-validator over the bundles the tests produced"
 node --test --test-reporter=spec node/dist/test/oasis-validator.check.js
