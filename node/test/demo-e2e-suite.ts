@@ -1,6 +1,7 @@
 /**
- * The four-agency demo end to end, through the GraphQL API of each node, on the embedded ledger,
- * with the read models on PGlite and on a real PostgreSQL server.
+ * The four-agency demo end to end, through the GraphQL API of each node: one suite, run by demo-e2e.test.ts on the
+ * embedded ledger (read models on PGlite and on a real PostgreSQL server) and by demo-e2e.fabric.test.ts on a
+ * real Fabric network.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -16,14 +17,28 @@ const COUNT = 'query { threats(first: 200, purpose: "e2e test") { edges { node {
 
 interface Err { message: string; extensions?: { code?: string; issues?: { objectIndex: number | null; objectId: string | null; property: string; message: string }[] } }
 
-/** Each port's two implementations run the same suite: read model × policy runtime, paired. */
-const setups = [
-  { backend: 'PGlite', policy: 'wasm' },
-  { backend: 'PostgreSQL', policy: 'opa-server' },
-] as const;
+/** A Fabric network for the suite: brought up before it, down after it; pn's peer can be stopped and started. */
+export interface FabricForSuite {
+  /** Brings the network up; returns its connection file. */
+  start(): Promise<string>;
+  stop(): Promise<void>;
+  /** Makes the ledger unreachable for pn (stops pn's peer) and reachable again. */
+  stopPublisherPeer(): Promise<void>;
+  startPublisherPeer(): Promise<void>;
+}
 
-for (const { backend, policy } of setups) {
-  describe(`four-agency demo, read models on ${backend}, policies on ${policy}`, () => {
+export interface E2eSetup {
+  backend: 'PGlite' | 'PostgreSQL';
+  policy: 'wasm' | 'opa-server';
+  /** Absent: the embedded ledger. */
+  fabric?: FabricForSuite;
+  /** How soon another agency must see a publish (ordering on Fabric waits for its block). */
+  visibleWithinMs?: number;
+}
+
+export function demoE2eSuite({ backend, policy, fabric, visibleWithinMs = 1000 }: E2eSetup): void {
+  const ledgerKind = fabric ? 'fabric' : 'embedded';
+  describe(`four-agency demo on the ${ledgerKind} ledger, read models on ${backend}, policies on ${policy}`, { timeout: fabric ? 600_000 : 300_000 }, () => {
     let cluster: DemoCluster;
     let pg: PostgresServer | null = null;
     const dir = tempDir('popart-e2e-');
@@ -36,7 +51,8 @@ for (const { backend, policy } of setups) {
         pg = await startPostgres();
         pgUrls = { pn: pg.createDatabase('pn'), pj: pg.createDatabase('pj'), mad: pg.createDatabase('mad'), crm: pg.createDatabase('crm') };
       }
-      cluster = await startDemo({ dataDir: dir.path, passphrase: 'test-passphrase', randomPorts: true, pgUrls, logLevel: 'silent', fsync: false, policy });
+      const ledger = fabric ? { kind: 'fabric' as const, connection: await fabric.start() } : { kind: 'embedded' as const };
+      cluster = await startDemo({ dataDir: dir.path, passphrase: 'test-passphrase', randomPorts: true, pgUrls, logLevel: 'silent', fsync: false, policy, ledger });
       for (const [user, key] of [['pn-analyst', 'pn'], ['pn-operator', 'pn'], ['pj-analyst', 'pj'], ['mad-operator', 'mad'], ['crm-analyst', 'crm']] as const) {
         tokens[user] = await login(url(key), user);
       }
@@ -44,6 +60,7 @@ for (const { backend, policy } of setups) {
 
     after(async () => {
       await cluster?.stop();
+      await fabric?.stop();
       pg?.stop();
       dir.remove();
     });
@@ -55,14 +72,17 @@ for (const { backend, policy } of setups) {
     }
 
     async function nothingStored(publish: () => Promise<void>): Promise<void> {
-      const height = cluster.handle.current!.height();
+      // On the embedded ledger the blocks themselves are checked; on Fabric a refusal at endorsement orders nothing,
+      // and what every read model shows is checked below.
+      const embedded = cluster.handle.current;
+      const height = embedded?.height() ?? 0;
       const before = { pn: await visibleIds('pn', 'pn-analyst'), pj: await visibleIds('pj', 'pj-analyst') };
       await publish();
       // Audit anchors may be committed meanwhile; what must not appear is a publishing transaction.
-      const end = cluster.handle.current!.height();
+      const end = embedded?.height() ?? 0;
       const committed: string[] = [];
-      if (end > height) {
-        for await (const block of cluster.handle.current!.blocks(height)) {
+      if (embedded && end > height) {
+        for await (const block of embedded.blocks(height)) {
           committed.push(...block.transactions.map((t) => t.fn));
           if (block.number >= end - 1) break;
         }
@@ -74,11 +94,11 @@ for (const { backend, policy } of setups) {
       assert.deepEqual(outbox.filter((e) => e.status === 'pending'), [], 'nothing was queued');
     }
 
-    test('pn publishes a valid bundle and pj sees it within a second, with its provenance', async () => {
+    test(`pn publishes a valid bundle and pj sees it within ${visibleWithinMs} ms, with its provenance`, async () => {
       const a = alert({ by: IDENTITIES.pn, name: 'Drone over Plaza Mayor' });
       const i = indicator(IDENTITIES.pn);
       const b = bundle(a, i);
-      recordEmittedBundle(`${backend}-published`, b);
+      recordEmittedBundle(`${ledgerKind}-${backend}-published`, b);
       const t0 = Date.now();
       const r = await gql<{ publishBundle: { status: string; ids: string[]; transactionId: string; blockNumber: number } }>(url('pn'), PUBLISH, { b }, tokens['pn-analyst']);
       assert.equal(r.errors, undefined, JSON.stringify(r.errors));
@@ -87,19 +107,19 @@ for (const { backend, policy } of setups) {
       assert.deepEqual(res.ids, [a.id, i.id]);
       assert.match(res.transactionId, /^[0-9a-f]{64}$/);
       let seen: { threat: Record<string, unknown> | null } | undefined;
-      while (Date.now() - t0 < 1000) {
+      while (Date.now() - t0 < visibleWithinMs) {
         seen = (await gql<{ threat: Record<string, unknown> | null }>(url('pj'), THREAT, { id: a.id }, tokens['pj-analyst'])).data!;
         if (seen.threat) break;
         await new Promise((res) => setTimeout(res, 20));
       }
-      assert.ok(seen?.threat, 'pj sees the alert within a second');
+      assert.ok(seen?.threat, `pj sees the alert within ${visibleWithinMs} ms`);
       const t = seen.threat as { name: string; tlp: string; category: string; severity: string; agency: { key: string; name: string }; provenance: Record<string, unknown>; stix: Record<string, unknown> };
       assert.equal(t.name, 'Drone over Plaza Mayor');
       assert.equal(t.tlp, 'GREEN');
       assert.equal(t.category, 'drone');
       assert.equal(t.severity, 'high');
       assert.deepEqual(t.agency, { key: 'pn', name: 'Policía Nacional' });
-      assert.deepEqual(t.provenance, { transactionId: res.transactionId, blockNumber: res.blockNumber, signatureVerified: true, ledger: 'embedded', publishingAgency: { key: 'pn' } });
+      assert.deepEqual(t.provenance, { transactionId: res.transactionId, blockNumber: res.blockNumber, signatureVerified: true, ledger: ledgerKind, publishingAgency: { key: 'pn' } });
       assert.deepEqual(t.stix, a);
     });
 
@@ -206,7 +226,7 @@ for (const { backend, policy } of setups) {
         }
         const exp = await gql<{ exportBundle: { objects: { id: string }[] } }>(url(key), 'query { exportBundle(purpose: "e2e test") }', {}, tokens[users[key]]);
         const exported = exp.data!.exportBundle;
-        recordEmittedBundle(`${backend}-export-${key}`, exported);
+        recordEmittedBundle(`${ledgerKind}-${backend}-export-${key}`, exported);
         assert.ok(!exported.objects.some((o) => o.id === red.id || o.id === strict.id), `${key} export has no RED/AMBER+STRICT`);
         assert.ok(exported.objects.some((o) => o.id === green.id));
         const stored = await cluster.nodes[key].store.get(red.id as string);
@@ -231,7 +251,7 @@ for (const { backend, policy } of setups) {
       const pnIds = await visibleIds('pn', 'pn-analyst');
       assert.ok(pnIds.includes(red.id as string) && pnIds.includes(strict.id as string), 'pn sees its own RED and AMBER+STRICT');
       const pnExport = await gql<{ exportBundle: unknown }>(url('pn'), 'query { exportBundle(purpose: "e2e test") }', {}, tokens['pn-analyst']);
-      recordEmittedBundle(`${backend}-export-pn`, pnExport.data!.exportBundle);
+      recordEmittedBundle(`${ledgerKind}-${backend}-export-pn`, pnExport.data!.exportBundle);
       // Subscriptions: pn's operator gets all four in order; mad's operator gets only the GREEN one.
       const pnGot = [await pnOp.next(), await pnOp.next(), await pnOp.next(), await pnOp.next()].map((e) => e.alerts.id);
       assert.deepEqual(pnGot, [red.id, strict.id, amberPj.id, green.id]);
@@ -267,7 +287,7 @@ for (const { backend, policy } of setups) {
     });
 
     test('a publish while the ledger is down is queued in the outbox, then committed when it is back', async () => {
-      await cluster.closeLedger();
+      await (fabric ? fabric.stopPublisherPeer() : cluster.closeLedger());
       const a = alert({ by: IDENTITIES.pn, name: 'Published during an outage' });
       const r = await gql<{ publishBundle: { status: string; outboxId: number; transactionId: null } }>(url('pn'), PUBLISH, { b: bundle(a) }, tokens['pn-analyst']);
       assert.equal(r.errors, undefined, JSON.stringify(r.errors));
@@ -275,8 +295,8 @@ for (const { backend, policy } of setups) {
       assert.equal(r.data?.publishBundle.transactionId, null);
       const pending = await cluster.nodes.pn.outbox.entries('pending');
       assert.equal(pending.length, 1);
-      await cluster.reopenLedger();
-      const deadline = Date.now() + 15_000;
+      await (fabric ? fabric.startPublisherPeer() : cluster.reopenLedger());
+      const deadline = Date.now() + (fabric ? 60_000 : 15_000);
       let visible = false;
       while (!visible && Date.now() < deadline) {
         visible = (await gql<{ threat: unknown }>(url('pj'), THREAT, { id: a.id }, tokens['pj-analyst'])).data?.threat != null;

@@ -52,6 +52,13 @@ function validationCodeName(code: number): string {
   return Object.entries(peer.TxValidationCode).find(([, v]) => v === code)?.[0] ?? 'unknown';
 }
 
+/** A transaction committed as invalid: a read conflict with a concurrent one may pass when tried again, the rest not. */
+function invalidTransaction(txId: string, code: number): NodeError {
+  const message = `transaction ${txId} was committed as invalid: validation code ${code} (${validationCodeName(code)})`;
+  return code === peer.TxValidationCode.MVCC_READ_CONFLICT || code === peer.TxValidationCode.PHANTOM_READ_CONFLICT
+    ? new LedgerUnavailable(message) : new NodeError('INTERNAL', message);
+}
+
 const after = (ms: number): grpc.CallOptions => ({ deadline: Date.now() + ms });
 
 /** gRPC codes that mean "the network is not reachable now", as opposed to "the transaction is refused". */
@@ -69,9 +76,10 @@ export function mapFabricError(err: unknown, what: string): NodeError {
   if (err instanceof GatewayError) {
     const mapped = mapLedgerError(new Error(contractText(err)));
     if (mapped.code !== 'INTERNAL') return mapped;
-    if (UNAVAILABLE_CODES.has(err.code)) return new LedgerUnavailable(`Fabric ${what}: ${err.message}`, err);
+    // Not the contract refusing the content: the network could not take the transaction now (a peer or the chaincode
+    // server down, gossip not complete, ordering failed). The caller may retry; the outbox does.
     const detail = err.details.map((d) => `${d.mspId ?? ''}@${d.address}: ${d.message}`).join('; ');
-    return new NodeError('INTERNAL', `Fabric ${what} failed: ${err.message}${detail ? ` (${detail})` : ''}`, { cause: err });
+    return new LedgerUnavailable(`Fabric ${what}: ${err.message}${detail ? ` (${detail})` : ''}`, err);
   }
   const e = err as { code?: unknown; message?: string };
   if (typeof e.code === 'number' && UNAVAILABLE_CODES.has(e.code)) return new LedgerUnavailable(`Fabric ${what}: ${e.message ?? ''}`, err);
@@ -144,14 +152,14 @@ export class FabricLedger implements Ledger {
       try {
         const submitted = await transaction.submit(after(this.deadlines.submit));
         const status = await submitted.getStatus(after(this.deadlines.commitStatus));
-        if (!status.successful) throw new NodeError('INTERNAL', `transaction ${txId} was not valid: validation code ${status.code} (${validationCodeName(status.code)})`);
+        if (!status.successful) throw invalidTransaction(txId, status.code);
         blockNumber = Number(status.blockNumber);
       } catch (err) {
         if (err instanceof NodeError) throw err;
         // A BFT orderer may refuse a transaction another orderer already took: ask the peer before failing.
         const status = await this.commitStatus(txId).catch(() => null);
         if (!status) throw err;
-        if (!status.successful) throw new NodeError('INTERNAL', `transaction ${txId} was not valid: validation code ${status.code} (${validationCodeName(status.code)})`, { cause: err });
+        if (!status.successful) throw invalidTransaction(txId, status.code);
         blockNumber = status.blockNumber;
       }
       return { txId, blockNumber, result };

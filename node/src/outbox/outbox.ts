@@ -1,11 +1,12 @@
 /**
  * Publishing with an outbox. A bundle the API accepted is either committed on the ledger before
  * the API answers, or durably queued here when the ledger cannot be reached, and submitted later
- * by the worker with backoff. A bundle the ledger rejects is never retried.
+ * by the worker with backoff. A bundle the ledger refuses (an input error: invalid, spoofed, stale) is never
+ * retried; any other failure (unreachable, a peer or chaincode server down, a read conflict) is tried again.
  */
 import type { Logger } from '../log.js';
 import type { Database } from '../read-model/database.js';
-import { InputError, LedgerUnavailable, NodeError } from '../errors.js';
+import { InputError, NodeError } from '../errors.js';
 
 export interface OutboxEntry { id: number; bundleId: string; bundle: string; status: 'pending' | 'committed' | 'rejected'; attempts: number; lastError: string | null; txId: string | null }
 
@@ -72,14 +73,16 @@ export class Outbox {
         this.log.info('queued bundle committed', { outboxId: entry.id, bundleId: entry.bundleId, txId: r.txId, block: r.blockNumber });
         this.delayMs = this.minDelayMs;
       } catch (err) {
-        if (err instanceof LedgerUnavailable) {
-          await this.db.query(`UPDATE outbox SET attempts = attempts + 1, last_error = $2, updated_at = now() WHERE id = $1`, [entry.id, err.message]);
-          if (entry.lastError !== err.message) this.log.warn('outbox still waiting', { outboxId: entry.id, reason: err.message });
+        // Only the ledger refusing the content (an input error) is final; anything else may pass later.
+        if (!(err instanceof InputError)) {
+          const message = err instanceof Error ? err.message : String(err);
+          await this.db.query(`UPDATE outbox SET attempts = attempts + 1, last_error = $2, updated_at = now() WHERE id = $1`, [entry.id, message]);
+          if (entry.lastError !== message) this.log.warn('outbox still waiting', { outboxId: entry.id, reason: message });
           this.delayMs = Math.min(this.delayMs * 2, this.maxDelayMs);
           this.schedule();
           return;
         }
-        const reason = err instanceof InputError ? `${err.code}: ${err.message}` : (err as Error).message;
+        const reason = `${err.code}: ${err.message}`;
         await this.db.query(`UPDATE outbox SET status = 'rejected', attempts = attempts + 1, last_error = $2, updated_at = now() WHERE id = $1`, [entry.id, reason]);
         this.log.warn('queued bundle rejected by the ledger', { outboxId: entry.id, bundleId: entry.bundleId, reason });
       }
