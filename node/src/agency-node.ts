@@ -2,6 +2,7 @@
  * One agency's node, assembled from its configuration: keys, ledger adapter, read model, listener,
  * outbox, policy gate and the GraphQL API. `AgencyNode.start` is the only place parts are created.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StixObject } from '@popart/schemas';
 import { startAudit, type Audit } from './audit/index.js';
@@ -16,6 +17,7 @@ import { NodeError } from './errors.js';
 import { FileKeystore } from './keys/file-keystore.js';
 import type { KeyService } from './keys/key-service.js';
 import { VaultKeyService } from './keys/vault-key-service.js';
+import { pkiMountOf, VaultFabricIdentity, type FabricIdentity } from './keys/fabric-identity.js';
 import { EmbeddedLedgerGateway, type LedgerHandle } from './ledger/embedded-gateway.js';
 import type { Ledger } from './ledger/ledger.js';
 import { FabricLedger, fabricConnectionFromFile } from './ledger/fabric-ledger.js';
@@ -136,6 +138,8 @@ export class AgencyNode {
     readonly keys: KeyService,
     private readonly ownsKeys: boolean,
     private readonly sessions: Sessions,
+    /** On Fabric with keys in the vault: issues the certificates of the transit key (null otherwise). */
+    private readonly fabricIdentity: VaultFabricIdentity | null = null,
   ) {}
 
   /**
@@ -144,12 +148,33 @@ export class AgencyNode {
    * Returns the new version. Transactions signed before stay valid.
    */
   async rotateSigningKey(): Promise<number> {
-    if (!(this.ledger instanceof EmbeddedLedgerGateway)) throw new NodeError('CONFIG_INVALID', 'signing key rotation through the node is available on the embedded ledger');
+    if (this.ledger instanceof FabricLedger) return this.rotateFabricSigningKey(this.ledger);
+    if (!(this.ledger instanceof EmbeddedLedgerGateway)) throw new NodeError('CONFIG_INVALID', 'signing key rotation through the node is available on the embedded ledger and on Fabric');
     const active = this.keys.activeSigningVersion();
     const version = await this.keys.rotateSigningKey();
     await this.ledger.registerKey(this.keys.publicKeyPems()[version - 1] as string, version, active);
     this.keys.activateSigningKey(version);
     this.log.info('signing key rotated', { version, kind: this.keys.kind });
+    return version;
+  }
+
+  /**
+   * On Fabric the MSP trusts a key through its certificate: the new transit key version gets one from the agency's CA
+   * first, then certificate and signer are switched together. Transactions under way finish with the previous
+   * version and its certificate, which stays valid until it expires, so publishing never stops.
+   */
+  private async rotateFabricSigningKey(ledger: FabricLedger): Promise<number> {
+    const fabricIdentity = this.fabricIdentity;
+    if (!fabricIdentity) {
+      throw new NodeError('CONFIG_INVALID', 'on Fabric the signing key is rotated with keys in the vault (keystore.kind "vault"), whose CA issues the new ' +
+        'key\'s certificate; with a key file, have the organisation\'s CA issue a certificate for a new key, set ledger.identity and restart');
+    }
+    const version = await this.keys.rotateSigningKey();
+    const next = await fabricIdentity.issue(version);
+    ledger.switchIdentity(next);
+    this.keys.activateSigningKey(version);
+    fabricIdentity.keepRenewed(next, (renewed) => ledger.switchIdentity(renewed));
+    this.log.info('signing key rotated', { version, kind: this.keys.kind, ledger: 'fabric', certificateNotAfter: next.notAfter.toISOString() });
     return version;
   }
 
@@ -170,21 +195,43 @@ export class AgencyNode {
     if (!deps.keys) log.info('keys ready', { kind: keys.kind, signingKeyVersion: keys.activeSigningVersion() });
     const clientId = `x509::CN=${config.agency.key}-node::O=${config.agency.name}`;
     let ledger: Ledger;
+    let fabricIdentity: VaultFabricIdentity | null = null;
+    let fabricRenewal: FabricIdentity | null = null;
     if (config.ledger.kind === 'embedded') {
       if (!deps.ledgerHandle) throw new NodeError('CONFIG_INVALID', 'ledger.kind "embedded" needs the process to open the embedded ledger and pass it to the node');
       ledger = new EmbeddedLedgerGateway(deps.ledgerHandle, { mspId: config.agency.mspId, clientId }, keys);
     } else {
-      const connection = fabricConnectionFromFile(config.ledger.connection, config.agency.key, config.ledger.identity);
+      const given = config.ledger.identity;
+      let identity: Parameters<typeof fabricConnectionFromFile>[2] = given ? { certPath: given.certPath, ...(given.keyPath ? { keyPath: given.keyPath } : {}) } : undefined;
+      if (keys instanceof VaultKeyService) {
+        // The transit key signs (no key file); its certificate comes from the agency's CA in the vault.
+        if (given?.keyPath) throw new NodeError('CONFIG_INVALID', 'ledger.identity.keyPath: with keys in the vault the transit key signs on Fabric; give no key file');
+        const ks = config.keystore.kind === 'vault' ? config.keystore : undefined;
+        fabricIdentity = new VaultFabricIdentity(keys, {
+          pkiMount: ks?.pkiMount ?? pkiMountOf(config.agency.key), role: ks?.pkiRole ?? 'fabric-client', commonName: `${config.agency.key}-node`,
+          ...(ks ? { ttl: ks.certificateTtl } : {}), log: log.child('fabric-identity'),
+        });
+        const id = given ? fabricIdentity.fromCertificate(readFileSync(given.certPath, 'utf8')) : await fabricIdentity.issue();
+        if (!given) fabricRenewal = id;
+        identity = { certificate: id.certificate, signer: id.signer, signerHashes: true };
+        log.info('Fabric identity: transit key in the vault', { version: id.version, certificateNotAfter: id.notAfter.toISOString(), issuedBy: given ? 'given certificate' : 'agency CA (PKI)' });
+      } else if (given && !given.keyPath) {
+        throw new NodeError('CONFIG_INVALID', 'ledger.identity.keyPath: with the file keystore the node signs on Fabric with the key file of ledger.identity.certPath');
+      }
+      const connection = fabricConnectionFromFile(config.ledger.connection, config.agency.key, identity);
       if (connection.mspId !== config.agency.mspId) {
         throw new NodeError('CONFIG_INVALID', `ledger.connection: agency ${config.agency.key} is ${connection.mspId} on the network, but agency.mspId says ${config.agency.mspId}`);
       }
-      ledger = FabricLedger.connect(connection);
+      const fabricLedger = FabricLedger.connect(connection);
+      ledger = fabricLedger;
+      if (fabricIdentity && fabricRenewal) fabricIdentity.keepRenewed(fabricRenewal, (next) => fabricLedger.switchIdentity(next));
       log.info('connecting to Fabric', { peer: connection.peer.endpoint, channel: connection.channel, chaincode: connection.chaincode, mspId: connection.mspId });
     }
 
     // Parts started so far, stopped in reverse order if a later step fails (no timers or files left open).
     const cleanups: (() => Promise<unknown>)[] = [];
     if (!deps.keys) cleanups.push(() => keys.close());
+    cleanups.push(async () => fabricIdentity?.stop());
     cleanups.push(() => ledger.close());
     try {
       const db = await openDatabase(config.readModel.kind === 'postgres'
@@ -276,7 +323,7 @@ export class AgencyNode {
         },
       });
       log.info('node ready', { url: http.url, ledger: ledger.kind, readModel: db.kind });
-      return new AgencyNode(config, agency, services, listener, outbox, store, ledger, db, http, log, ownPolicy ? policy : null, audit, keys, deps.keys === undefined, sessions);
+      return new AgencyNode(config, agency, services, listener, outbox, store, ledger, db, http, log, ownPolicy ? policy : null, audit, keys, deps.keys === undefined, sessions, fabricIdentity);
     } catch (err) {
       for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
       throw err;
@@ -284,6 +331,7 @@ export class AgencyNode {
   }
 
   async stop(): Promise<void> {
+    this.fabricIdentity?.stop();
     await this.services.detection.stop();
     await this.http.stop();
     await this.outbox.stop();

@@ -9,6 +9,7 @@ import { AgencyNode, openKeys } from '../agency-node.js';
 import { describeVerification, verifyAuditOffline } from '../audit/verify-command.js';
 import { hashPassword } from '../auth/passwords.js';
 import { loadConfigFile } from '../config/config.js';
+import { fabricEnroll } from './fabric-enroll.js';
 import { EmbeddedLedger } from '../ledger/embedded/index.js';
 
 const HELP = `Usage:
@@ -17,12 +18,20 @@ const HELP = `Usage:
   popart-node audit-verify --config FILE
                                      check the agency's audit log (hash chain and ledger anchors) with the
                                      node stopped; exit code 0 when intact, 1 otherwise
+  popart-node fabric-enroll --config FILE [--ca-cert FILE --ca-key FILE] [--out FILE]
+                                     with keys in the vault on Fabric: import the organisation's CA into the
+                                     agency's PKI mount (VAULT_TOKEN: an administrator's; default CA: <org>/ca/
+                                     of the network the connection file belongs to) and issue the node's
+                                     certificate for its transit key (written to --out when given)
   popart-node --help
 
 With "ledger": { "kind": "embedded" } the node opens the embedded ledger in ledger.dir by itself
 (one agency per process; the demo runs four agencies on one embedded ledger: npm start).
-Environment overlays: POPART_LISTEN_HOST, POPART_LISTEN_PORT, POPART_DATA_DIR, POPART_LEDGER_DIR,
-POPART_PG_URL; the keystore passphrase comes from POPART_KEYSTORE_PASSPHRASE (or keystore.passphraseEnv).
+With "ledger": { "kind": "fabric", "connection": FILE } it submits and listens through its agency's peer
+of that Fabric network (network-config's connection file; npm start -- --ledger fabric runs the four
+demo agencies this way, one process each).
+Environment overlays: POPART_LISTEN_HOST, POPART_LISTEN_PORT, POPART_DATA_DIR, POPART_LEDGER (embedded or
+fabric), POPART_LEDGER_DIR, POPART_FABRIC_CONNECTION, POPART_PG_URL; the keystore passphrase comes from POPART_KEYSTORE_PASSPHRASE (or keystore.passphraseEnv).
 `;
 
 async function readStdin(): Promise<string> {
@@ -34,7 +43,10 @@ async function readStdin(): Promise<string> {
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h', default: false } },
+    options: {
+      config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h', default: false },
+      'ca-cert': { type: 'string' }, 'ca-key': { type: 'string' }, out: { type: 'string' },
+    },
   });
   const command = positionals[0];
   if (values.help || !command) {
@@ -54,6 +66,24 @@ async function main(): Promise<void> {
     process.stdout.write(describeVerification(config.agency, verdict));
     process.exit(verdict.ok ? 0 : 1);
   }
+  if (command === 'fabric-enroll') {
+    if (!values.config) throw new Error('fabric-enroll needs --config FILE');
+    if (!process.env.VAULT_TOKEN) throw new Error('fabric-enroll needs VAULT_TOKEN: a vault administrator\'s token (it imports the CA)');
+    if (Boolean(values['ca-cert']) !== Boolean(values['ca-key'])) throw new Error('--ca-cert and --ca-key go together');
+    const config = await loadConfigFile(values.config);
+    const e = await fabricEnroll(config, {
+      adminToken: process.env.VAULT_TOKEN,
+      ...(values['ca-cert'] ? { caCertPath: values['ca-cert'] } : {}), ...(values['ca-key'] ? { caKeyPath: values['ca-key'] } : {}),
+      ...(values.out ? { out: values.out } : {}),
+    });
+    process.stdout.write([
+      `${config.agency.name}: the organisation's CA (${e.caSubject}, sha256 ${e.ca.fingerprint}) issues from ${e.ca.pkiMount}, role ${e.ca.role}.`,
+      `Certificate for transit key version ${e.keyVersion}: ${e.subject}, valid until ${e.notAfter.toISOString()}${values.out ? `, written to ${values.out}` : ''}.`,
+      'The node issues its own certificate from that role at each start, on rotation and before expiry.',
+      '',
+    ].join('\n'));
+    return;
+  }
   if (command !== 'run') throw new Error(`unknown command "${command}" (see --help)`);
   if (!values.config) throw new Error('run needs --config FILE');
   const config = await loadConfigFile(values.config);
@@ -68,7 +98,11 @@ async function main(): Promise<void> {
   }
   const node = await AgencyNode.start(config, { ledgerHandle: handle, keys });
   process.stdout.write(`${config.agency.name} node ready at ${node.url}\n`);
+  let stopping = false;
   const stop = (): void => {
+    // Ctrl-C in a terminal reaches both the demo and its children, and the demo forwards it too
+    if (stopping) return;
+    stopping = true;
     node.stop().then(() => handle.current?.close()).then(() => keys.close()).then(() => process.exit(0), () => process.exit(1));
   };
   process.on('SIGINT', stop);

@@ -33,8 +33,8 @@ const ledger = z.discriminatedUnion('kind', [
     connection: z.string().min(1).describe('The network\'s connection file (written by `npm run network:up`: .popart/fabric/connection.json): channel, chaincode, the agency\'s peer and TLS CA'),
     identity: z.object({
       certPath: z.string().min(1).describe('PEM certificate issued by the agency\'s CA'),
-      keyPath: z.string().min(1).describe('PEM PKCS#8 private key of that certificate'),
-    }).optional().describe('Who the node signs as; default: the agency\'s client user in the connection file. With keystore.kind "vault" the transit key signs and this gives only the certificate'),
+      keyPath: z.string().min(1).optional().describe('PEM PKCS#8 private key of that certificate (not with keystore.kind "vault")'),
+    }).optional().describe('Who the node signs as; default: the agency\'s client user in the connection file. With keystore.kind "vault" the transit key signs and the certificate is issued by the agency\'s CA in the vault (fabric-enroll); this then gives only a certificate to use instead'),
   }),
 ]);
 
@@ -86,6 +86,9 @@ export const nodeConfigSchema = z.object({
       transitMount: z.string().default('transit'),
       kvMount: z.string().default('secret'),
       timeoutMs: z.number().int().positive().default(5000).describe('Deadline of one vault call'),
+      pkiMount: z.string().regex(/^[a-z0-9-]+$/).optional().describe('PKI mount of the agency\'s CA, which issues its Fabric certificate (default pki-<agency key>)'),
+      pkiRole: z.string().regex(/^[a-z0-9-]+$/).default('fabric-client').describe('PKI role issuing the node\'s Fabric client certificate'),
+      certificateTtl: z.string().regex(/^\d+[smh]$/).default('720h').describe('Lifetime of each Fabric certificate; renewed after two thirds of it'),
     }),
   ]).default({ kind: 'file' }),
   users: z.array(user).min(1).describe('Users of this node'),

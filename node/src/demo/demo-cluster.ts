@@ -4,10 +4,12 @@
  * three run exactly the same assembly. (`npm start -- --ledger fabric` runs them as four processes instead.)
  */
 import { ThreatExchangeContract } from '@popart/chaincode';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AgencyNode } from '../agency-node.js';
 import { FileKeystore } from '../keys/file-keystore.js';
 import type { KeyService } from '../keys/key-service.js';
+import { importFabricCa, orgCaFiles } from '../keys/fabric-identity.js';
 import { provisionVault } from '../keys/openbao-server.js';
 import { VaultKeyService } from '../keys/vault-key-service.js';
 import type { LedgerHandle } from '../ledger/embedded-gateway.js';
@@ -24,6 +26,8 @@ export interface DemoOptions {
   passphrase: string;
   /** Use any free ports instead of 4001–4004 (tests). */
   randomPorts?: boolean;
+  /** Agencies listen on portBase + 1 … + 4 instead of 4001–4004. */
+  portBase?: number;
   /** Read model on a PostgreSQL server: one database URL per agency key. */
   pgUrls?: Partial<Record<DemoAgency['key'], string>>;
   logLevel?: LogLevel;
@@ -47,6 +51,14 @@ async function openDemoKeys(opts: DemoOptions, configs: { dataDir: string; agenc
   const k = opts.keys ?? { kind: 'file' };
   if (k.kind === 'file') return Promise.all(configs.map((c) => FileKeystore.open(join(c.dataDir, 'keys'), opts.passphrase)));
   const creds = await provisionVault(k.address, k.adminToken, configs.map((c) => c.agency.key), k.tokenTtlSeconds ? { tokenTtlSeconds: k.tokenTtlSeconds } : {});
+  if (opts.ledger?.kind === 'fabric') {
+    // On Fabric each agency's CA in the vault becomes its organisation's CA (fabric-enroll), so the MSP trusts the
+    // certificates it issues for the transit keys.
+    for (const c of configs) {
+      const files = orgCaFiles(opts.ledger.connection, c.agency.key);
+      await importFabricCa(k.address, k.adminToken, { agency: c.agency.key, caCertPem: readFileSync(files.certPath, 'utf8'), caKeyPem: readFileSync(files.keyPath, 'utf8') });
+    }
+  }
   const out: KeyService[] = [];
   try {
     for (const c of creds) {
@@ -78,7 +90,7 @@ export async function startDemo(opts: DemoOptions): Promise<DemoCluster> {
     : null;
   const configs = await Promise.all(demoAgencies.map((a) =>
     demoConfig(a, opts.dataDir, {
-      ...(opts.randomPorts ? { port: 0 } : {}),
+      ...(opts.randomPorts ? { port: 0 } : opts.portBase !== undefined ? { port: opts.portBase + a.port - 4000 } : {}),
       ...(opts.pgUrls?.[a.key] ? { pgUrl: opts.pgUrls[a.key] } : {}),
       ...(opa ? { opaUrl: opa.url } : {}),
       ...(opts.detection?.[a.key] ? { detectionSources: opts.detection[a.key] } : {}),

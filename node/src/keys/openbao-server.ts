@@ -159,7 +159,7 @@ export class OpenBaoServer {
 }
 
 /** One vault HTTP API call; a refusal throws a NodeError with `code`, `prefix`, the call and the server's answer. */
-async function vaultRequest(
+export async function vaultRequest(
   address: string, method: string, path: string, body: unknown, token: string | undefined, code: 'INTERNAL' | 'KEYSTORE', prefix: string,
 ): Promise<Record<string, unknown>> {
   let res: Response;
@@ -226,6 +226,8 @@ export async function provisionVault(address: string, adminToken: string, agenci
       `path "secret/data/${secretsPath}/*" { capabilities = ["create", "read", "update"] }`,
       `path "secret/metadata/${secretsPath}/*" { capabilities = ["read", "list"] }`,
       `path "${pkiMount}/sign/node" { capabilities = ["update"] }`,
+      // The role that issues the node's Fabric client certificate, once the organisation's CA is imported (fabric-enroll).
+      `path "${pkiMount}/sign/fabric-client" { capabilities = ["update"] }`,
     ].join('\n');
     await call('PUT', `/v1/sys/policies/acl/popart-${agency}`, { policy });
     await call('POST', `/v1/auth/approle/role/popart-${agency}`, {

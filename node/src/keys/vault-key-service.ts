@@ -125,10 +125,12 @@ export class VaultKeyService implements KeyService {
   /**
    * Has the organisation's CA in OpenBao's PKI engine issue the X.509 certificate of the active signing key: the
    * CSR is built by the node and signed through transit (the key never leaves the vault), the PKI role then signs
-   * it. This is the identity a Fabric MSP needs (signcert matching the key that signs transactions).
+   * it. This is the identity a Fabric MSP needs (signcert matching the key that signs transactions). `version`: the
+   * key version the certificate is for (default the active one; a rotation certifies the new version before using it).
    */
-  async issueCertificate(opts: { pkiMount: string; role: string; subject: CsrSubject; ttl?: string }): Promise<{ certificatePem: string; caPem: string }> {
-    const version = this.activeSigningVersion();
+  async issueCertificate(opts: { pkiMount: string; role: string; subject: CsrSubject; ttl?: string; version?: number }): Promise<{ certificatePem: string; caPem: string }> {
+    const version = opts.version ?? this.activeSigningVersion();
+    if (!this.publicPems[version - 1]) throw new NodeError('KEYSTORE', `transit key ${this.opts.signingKey} has no version ${version}`);
     const csr = await buildCsr(this.publicPems[version - 1] as string, opts.subject, (body) => this.signWithVersion(version, body));
     const r = await this.call(() => this.client.write(`${opts.pkiMount}/sign/${opts.role}`, { csr, common_name: opts.subject.commonName, ttl: opts.ttl ?? '8760h' }));
     const data = r.data as { certificate?: string; issuing_ca?: string } | undefined;

@@ -112,20 +112,48 @@ export function privateKeySigner(keyPath: string): Signer {
 
 export class FabricLedger implements Ledger {
   readonly kind = 'fabric' as const;
-  private readonly network: Network;
-  private readonly contract: Contract;
-  private readonly qscc: Contract;
+  private network: Network;
+  private contract: Contract;
+  private qscc: Contract;
   private closed = false;
 
   private constructor(
-    private readonly c: FabricConnection,
+    private c: FabricConnection,
     private readonly client: grpc.Client,
-    private readonly gateway: Gateway,
+    private gateway: Gateway,
     private readonly deadlines: FabricDeadlines,
   ) {
     this.network = gateway.getNetwork(c.channel);
     this.contract = this.network.getContract(c.chaincode, c.contract);
     this.qscc = this.network.getContract('qscc');
+  }
+
+  /** The PEM certificate the node currently signs as. */
+  get certificate(): string {
+    return this.c.certificate;
+  }
+
+  /**
+   * Signs as another identity of the same organisation from now on (key rotation, certificate renewal): certificate
+   * and signer are switched together, on the same gRPC connection. Transactions already under way keep the identity
+   * they were created with (their proposal and envelope are signed by the signer they started with), so they stay
+   * valid; the block event stream already open is not interrupted.
+   */
+  switchIdentity(identity: { certificate: string; signer: Signer; signerHashes?: boolean }): void {
+    this.live();
+    const c: FabricConnection = { ...this.c, certificate: identity.certificate, signer: identity.signer, signerHashes: identity.signerHashes ?? false };
+    const gateway = connect({
+      client: this.client,
+      identity: { mspId: c.mspId, credentials: Buffer.from(c.certificate) },
+      signer: c.signer,
+      hash: c.signerHashes ? hash.none : hash.sha256,
+    });
+    const network = gateway.getNetwork(c.channel);
+    this.c = c;
+    this.gateway = gateway;
+    this.network = network;
+    this.contract = network.getContract(c.chaincode, c.contract);
+    this.qscc = network.getContract('qscc');
   }
 
   static connect(c: FabricConnection, options: { deadlines?: Partial<FabricDeadlines>; connector?: FabricConnector } = {}): FabricLedger {
@@ -306,9 +334,13 @@ interface ConnectionFileV1 {
 
 /**
  * The connection of one agency from a connection file, signing with a private key file: the agency's client user
- * in the file, or the given identity. Every problem names the file and what is missing.
+ * in the file, or the given identity (a certificate file or PEM, with a key file or a signer such as the vault's).
+ * Every problem names the file and what is missing.
  */
-export function fabricConnectionFromFile(path: string, agencyKey: string, identity?: { certPath: string; keyPath?: string; signer?: Signer; signerHashes?: boolean }): FabricConnection {
+export function fabricConnectionFromFile(
+  path: string, agencyKey: string,
+  identity?: { certPath?: string; certificate?: string; keyPath?: string; signer?: Signer; signerHashes?: boolean },
+): FabricConnection {
   let file: ConnectionFileV1;
   try {
     file = JSON.parse(readFileSync(path, 'utf8')) as ConnectionFileV1;
@@ -322,6 +354,6 @@ export function fabricConnectionFromFile(path: string, agencyKey: string, identi
   const signer = identity?.signer ?? privateKeySigner(identity?.keyPath ?? agency.user.keyPath);
   return {
     mspId: agency.mspId, channel: file.channel, chaincode: file.chaincode, contract: file.contract, peer: agency.peer,
-    certificate: readFileSync(certPath, 'utf8'), signer, ...(identity?.signerHashes ? { signerHashes: true } : {}),
+    certificate: identity?.certificate ?? readFileSync(certPath, 'utf8'), signer, ...(identity?.signerHashes ? { signerHashes: true } : {}),
   };
 }
