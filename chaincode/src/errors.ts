@@ -21,6 +21,8 @@ export const CONTRACT_ERROR_CODES = [
   'NOT_CREATOR',
   'NOT_FOUND',
   'INVALID_ARGUMENT',
+  /** Private data whose content the caller's organisation does not hold (details: objectId, publisher_msp, hash). */
+  'NOT_AVAILABLE',
 ] as const;
 
 export type ContractErrorCode = (typeof CONTRACT_ERROR_CODES)[number];

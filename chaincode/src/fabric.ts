@@ -40,6 +40,14 @@ export interface TxStub {
   getStateByRange(startKey: string, endKey: string): Promise<StateRowIterator>;
   getStateByPartialCompositeKey(objectType: string, attributes: string[]): Promise<StateRowIterator>;
   setEvent(name: string, payload: Uint8Array): void;
+  /** Transient data of the proposal: given to the endorsing peers, never recorded in a block. */
+  getTransient(): Map<string, Uint8Array>;
+  /** Private data collections (see private-data.ts): the value from this peer's copy (members only). */
+  getPrivateData(collection: string, key: string): Promise<Uint8Array>;
+  /** SHA-256 of a private value, readable on every peer of the channel; empty when absent. */
+  getPrivateDataHash(collection: string, key: string): Promise<Uint8Array>;
+  putPrivateData(collection: string, key: string, value: Uint8Array): Promise<void>;
+  deletePrivateData(collection: string, key: string): Promise<void>;
 }
 
 export interface TxContext {

@@ -8,9 +8,10 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { describe, it } from 'node:test';
 import { parseContractError } from './errors.js';
-import { AGENCIES } from './testing.js';
+import { AGENCIES, bundleJson, indicatorFixture } from './testing.js';
+import { TLP } from '@popart/schemas';
 import { contracts } from './index.js';
-import { MemoryState, SimulatedStub, type TxInfo } from './tx-context.js';
+import { MemoryPrivateState, MemoryState, SimulatedStub, type TxInfo } from './tx-context.js';
 
 const require = createRequire(import.meta.url);
 
@@ -38,8 +39,8 @@ AEcpKpcQ4xF9AiBxCJQi4LNBS1eN2lB0M2f1qqO/YTobd8U/og9GoZYFig==
 
 /** The simulated stub plus what fabric-shim's dispatcher reads from a peer's stub. */
 class PeerLikeStub extends SimulatedStub {
-  constructor(state: MemoryState, private readonly info: TxInfo, private readonly call: readonly string[]) {
-    super(state, info);
+  constructor(state: MemoryState, private readonly info: TxInfo, private readonly call: readonly string[], privateState?: MemoryPrivateState) {
+    super(state, info, privateState);
   }
   getBufferArgs(): Buffer[] { return this.call.map((a) => Buffer.from(a, 'utf8')); }
   getChannelID(): string { return 'popart'; }
@@ -54,9 +55,12 @@ class PeerLikeStub extends SimulatedStub {
 
 const dispatcher = new ChaincodeFromContract(contracts, { transaction: 'jsonSerializer', serializers: { jsonSerializer: JSONSerializer } }, {}, 'popart', '0.1.0');
 
-async function invoke(state: MemoryState, mspId: string, fn: string, args: string[]): Promise<{ response: ChaincodeResponse; stub: PeerLikeStub }> {
+async function invoke(
+  state: MemoryState, mspId: string, fn: string, args: string[], extra: { transient?: Record<string, string>; privateState?: MemoryPrivateState } = {},
+): Promise<{ response: ChaincodeResponse; stub: PeerLikeStub }> {
   const info: TxInfo = { txId: 'peer-tx-1', timestamp: new Date('2025-01-01T00:00:00.000Z'), mspId, clientId: '' };
-  const stub = new PeerLikeStub(state, info, [`ThreatExchange:${fn}`, ...args]);
+  if (extra.transient) info.transient = new Map(Object.entries(extra.transient).map(([k, v]) => [k, Buffer.from(v, 'utf8')]));
+  const stub = new PeerLikeStub(state, info, [`ThreatExchange:${fn}`, ...args], extra.privateState);
   return { response: await dispatcher.Invoke(stub), stub };
 }
 
@@ -89,5 +93,28 @@ describe('the contract under fabric-shim\'s dispatcher', () => {
     const oneArg = await invoke(state, 'PnMSP', 'ReadObject', ['indicator--00000000-0000-4000-8000-000000000000']);
     assert.equal(oneArg.response.status, 500);
     assert.match(oneArg.response.message ?? '', /Expected 2 parameters/);
+  });
+
+  it('runs the private data transactions: transient in, private writes out, content read back by the member only', async () => {
+    const state = new MemoryState();
+    const privateState = MemoryPrivateState.perOrganisation(['PnMSP', 'PjMSP']);
+    for (const a of [AGENCIES.pn, AGENCIES.pj]) {
+      const { response, stub } = await invoke(state, a.mspId, 'RegisterAgency', [JSON.stringify(a.identity)]);
+      assert.equal(response.status, 200, response.message);
+      state.apply(stub.rwSet().writes, `1:${a.mspId}`);
+    }
+    const red = { ...indicatorFixture({ uuid: '9b1e0a7b-9c6d-4e5f-8a1b-0c9d8e7f6a01', createdBy: AGENCIES.pn.identity.id, created: '2024-12-31T00:00:00.000Z' }), object_marking_refs: [TLP.red.id] };
+    const store = await invoke(state, 'PnMSP', 'StorePrivateObjects', [], { transient: { bundle: bundleJson([red]) }, privateState });
+    assert.equal(store.response.status, 200, store.response.message);
+    state.apply(store.stub.rwSet().writes, '2:0');
+    privateState.apply(store.stub.rwSet().privateWrites);
+    const { entries } = JSON.parse(Buffer.from(store.response.payload ?? []).toString('utf8')) as { entries: unknown[] };
+    const publish = await invoke(state, 'PnMSP', 'PublishBundleWithPrivate', ['', JSON.stringify(entries)], { privateState });
+    assert.equal(publish.response.status, 200, publish.response.message);
+    state.apply(publish.stub.rwSet().writes, '3:0');
+    const own = await invoke(state, 'PnMSP', 'ReadObject', [red.id, ''], { privateState });
+    assert.equal(own.response.status, 200, own.response.message);
+    const other = await invoke(state, 'PjMSP', 'ReadObject', [red.id, ''], { privateState });
+    assert.equal(parseContractError(other.response.message ?? '')?.code, 'NOT_AVAILABLE');
   });
 });

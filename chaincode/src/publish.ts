@@ -5,15 +5,16 @@
  * peer and leaves the simulated write set empty, so a bundle is stored whole or not at all.
  */
 import {
-  ALERT_EXTENSION_ID, isTlpMarkingId, validateBundle, validateObject, type StixIssue, type StixObject,
+  ALERT_EXTENSION_ID, isTlpMarkingId, tlpOf, validateBundle, validateObject, type Placement, type StixIssue, type StixObject,
 } from '@popart/schemas';
 import { ContractError } from './errors.js';
 import type { TxContext, TxStub } from './fabric.js';
 import { asRecord, parseJson, validationError } from './input.js';
 import { timestampKey } from './keys.js';
 import {
-  emitObjectsEvent, idOf, prop, readRecord, stringProp, txTime, txTimeIso, typeOf, versionKeyOf, type Receipt,
+  emitObjectsEvent, idOf, prop, readRecord, stringProp, txTime, txTimeIso, typeOf, versionKeyOf, type Receipt, type ReceiptObject,
 } from './records.js';
+import { refusePrivateContent } from './private-marking.js';
 import { agencyById, putAgency, requireCallerAgency, type AgencyEntry } from './registry.js';
 import { checkSightingMarkings, placementsOnLedger } from './referring.js';
 import { planVersion, writePlans, type VersionPlan } from './versioning.js';
@@ -26,7 +27,7 @@ export function isReferenceObject(object: StixObject): boolean {
 }
 
 /** Registry lookups by identity id, each read once per transaction. */
-function registryCache(stub: TxStub): (identityId: string) => Promise<AgencyEntry | undefined> {
+export function registryCache(stub: TxStub): (identityId: string) => Promise<AgencyEntry | undefined> {
   const seen = new Map<string, Promise<AgencyEntry | undefined>>();
   return (identityId) => {
     let hit = seen.get(identityId);
@@ -91,18 +92,23 @@ function duplicateIssues(objects: readonly StixObject[]): StixIssue[] {
   return issues;
 }
 
-export async function publishBundle(ctx: TxContext, bundleJson: string): Promise<Receipt> {
-  const { stub } = ctx;
-  const agency = await requireCallerAgency(ctx);
-  const callerMsp = agency.msp_id;
-  const result = validateBundle(parseJson(bundleJson, 'bundle'), { now: txTime(stub) });
-  if (!result.ok) throw validationError('the bundle', result.errors);
-  const objects: readonly StixObject[] = result.value.objects ?? [];
+/** The objects of a bundle given as JSON text, after every check that needs no state (STIX, limits at the transaction time, duplicates, versions). */
+export function validBundleObjects(stub: TxStub, bundleJson: string, what = 'bundle'): StixObject[] {
+  const result = validateBundle(parseJson(bundleJson, what), { now: txTime(stub) });
+  if (!result.ok) throw validationError(`the ${what}`, result.errors);
+  const objects: StixObject[] = result.value.objects ?? [];
   const duplicates = duplicateIssues(objects);
-  if (duplicates.length > 0) throw validationError('the bundle', duplicates);
+  if (duplicates.length > 0) throw validationError(`the ${what}`, duplicates);
   objects.forEach((object) => versionKeyOf(object)); // every version parses before anything is read
+  return objects;
+}
 
-  const bundleIds = new Set(objects.map(idOf));
+/**
+ * The creator rules and the version plan of every object, then the rule on sightings' markings: every check
+ * that reads state, before anything is written. `bundleIds` are the ids of the whole publication (foreign
+ * producers may be among them).
+ */
+export async function planObjects(stub: TxStub, objects: readonly StixObject[], callerMsp: string, bundleIds: ReadonlySet<string>): Promise<VersionPlan[]> {
   const registered = registryCache(stub);
   const plans: VersionPlan[] = [];
   for (const [index, object] of objects.entries()) {
@@ -111,12 +117,27 @@ export async function publishBundle(ctx: TxContext, bundleJson: string): Promise
     plans.push(await planVersion(stub, object, callerMsp, { reference }));
   }
   await checkSightingMarkings(stub, objects);
-  const { receipt, announcements } = await writePlans(stub, plans, callerMsp, await placementsOnLedger(stub, objects));
+  return plans;
+}
+
+/** Writes the planned versions, keeps the registry's name current, emits the objects event; returns the receipt entries. */
+export async function commitPlans(stub: TxStub, agency: AgencyEntry, plans: readonly VersionPlan[], placements: ReadonlyMap<string, Placement>): Promise<ReceiptObject[]> {
+  const { receipt, announcements } = await writePlans(stub, plans, agency.msp_id, placements);
   // A new version of the caller's own identity keeps the registry's name current.
   const ownIdentity = plans.find((p) => p.status === 'updated' && idOf(p.object) === agency.identity_id);
   const name = ownIdentity ? stringProp(ownIdentity.object, 'name') : undefined;
   if (name !== undefined && name !== agency.name) await putAgency(stub, { ...agency, name, tx_id: stub.getTxID() });
-  emitObjectsEvent(stub, callerMsp, announcements);
+  emitObjectsEvent(stub, agency.msp_id, announcements);
+  return receipt;
+}
+
+export async function publishBundle(ctx: TxContext, bundleJson: string): Promise<Receipt> {
+  const { stub } = ctx;
+  const agency = await requireCallerAgency(ctx);
+  const objects = validBundleObjects(stub, bundleJson);
+  refusePrivateContent(objects, 'the bundle');
+  const plans = await planObjects(stub, objects, agency.msp_id, new Set(objects.map(idOf)));
+  const receipt = await commitPlans(stub, agency, plans, await placementsOnLedger(stub, objects));
   return { txId: stub.getTxID(), objects: receipt };
 }
 
@@ -148,6 +169,7 @@ export async function recordSighting(ctx: TxContext, sightingJson: string): Prom
       objectId: id, property: 'sighting_of_ref',
     });
   }
+  refusePrivateContent([sighting], 'the sighting');
   await checkSightingMarkings(stub, [sighting]);
   const plan = await planVersion(stub, sighting, agency.msp_id, { reference: false });
   const { receipt, announcements } = await writePlans(stub, [plan], agency.msp_id, await placementsOnLedger(stub, [sighting]));
@@ -168,6 +190,11 @@ export async function revokeObject(ctx: TxContext, id: string): Promise<Receipt>
   }
   if (stringProp(latest.object, 'modified') === undefined) {
     throw new ContractError('INVALID_ARGUMENT', `${id} (${typeOf(latest.object)}) has no versions and cannot be revoked`, { objectId: id, property: 'revoked' });
+  }
+  if (latest.private) {
+    throw new ContractError('INVALID_ARGUMENT', `${id} is private data (${tlpOf(latest.object) ?? 'restricted'}): revoke it by publishing a new version with revoked: true through StorePrivateObjects and PublishBundleWithPrivate`, {
+      objectId: id, property: 'revoked',
+    });
   }
   if (prop(latest.object, 'revoked') === true) {
     throw new ContractError('INVALID_ARGUMENT', `${id} is already revoked`, { objectId: id, property: 'revoked' });

@@ -14,8 +14,14 @@ export interface ObjectRecord {
   tx_id: string;
   /** Transaction timestamp, ISO 8601. */
   committed_at: string;
-  /** sha256Hex(object) over canonical JSON. */
+  /** sha256Hex(object) over canonical JSON (for private data: of the full content, which is not here). */
   hash: string;
+  /**
+   * Present for private data (TLP:RED, AMBER+STRICT, AMBER): `object` is then a content-free stub (type, id,
+   * spec_version, created, modified, created_by_ref, object_marking_refs, audience, revoked) and the content
+   * is in these collections only (ReadObject returns it to their members).
+   */
+  private?: { collections: string[] };
 }
 
 /** Value of the type/time/sighting index entries: enough to filter without reading the record. */

@@ -16,7 +16,8 @@ function marked(object: StixObject, tlp: keyof typeof TLP, extra: Record<string,
 async function ledgerWith(alert: StixObject): Promise<TestLedger> {
   const ledger = new TestLedger(new ThreatExchangeContract());
   await registerAgencies(ledger);
-  await ledger.ok(pn.mspId, 'PublishBundle', [bundleJson([alert])], T1);
+  const { stored, published } = await ledger.publishSplit(pn.mspId, [alert], T1);
+  assert.equal(stored.error ?? published?.error, undefined);
   return ledger;
 }
 
@@ -25,7 +26,7 @@ const amberAlert = alertFixture({ uuid: ALERT, createdBy: pn.identity.id, latitu
 (amberAlert as Record<string, unknown>).object_marking_refs = [TLP.amber.id];
 
 describe('a sighting is never less restricted than what it is a sighting of', () => {
-  it('refuses a TLP:GREEN sighting of a RED alert on the ledger, by PublishBundle and by RecordSighting, naming object_marking_refs', async () => {
+  it('refuses a TLP:GREEN sighting of a RED alert on the ledger (private data), by PublishBundle and by RecordSighting, naming object_marking_refs', async () => {
     const ledger = await ledgerWith(redAlert);
     const green = marked(sightingFixture({ uuid: '5f3e0a7b-9c6d-4e5f-8a1b-0c9d8e7f6a01', sightedId: redAlert.id, createdBy: pn.identity.id, modified: T2 }), 'green');
     for (const [fn, arg] of [['PublishBundle', bundleJson([green])], ['RecordSighting', JSON.stringify(green)]] as const) {
@@ -38,7 +39,10 @@ describe('a sighting is never less restricted than what it is a sighting of', ()
       assert.deepEqual(r.rwSet.writes, [], `${fn} writes nothing`);
     }
     const red = marked(sightingFixture({ uuid: '5f3e0a7b-9c6d-4e5f-8a1b-0c9d8e7f6a02', sightedId: redAlert.id, createdBy: pn.identity.id, modified: T2 }), 'red');
-    assert.equal((await ledger.submit(pn.mspId, 'RecordSighting', [JSON.stringify(red)], T2)).error, undefined);
+    const inClear = await ledger.submit(pn.mspId, 'RecordSighting', [JSON.stringify(red)], T2);
+    assert.equal(inClear.contractError?.code, 'INVALID_BUNDLE', 'a RED sighting never goes on the channel in clear');
+    const { stored, published } = await ledger.publishSplit(pn.mspId, [red], T2);
+    assert.equal(stored.error ?? published?.error, undefined, 'a RED sighting goes as private data');
   });
 
   it('checks a subject in the same bundle too', async () => {
@@ -53,12 +57,12 @@ describe('a sighting is never less restricted than what it is a sighting of', ()
     const ledger = await ledgerWith(amberAlert);
     const ok = marked(sightingFixture({ uuid: '5f3e0a7b-9c6d-4e5f-8a1b-0c9d8e7f6a04', sightedId: amberAlert.id, createdBy: mad.identity.id, modified: T2 }), 'amber',
       { x_popart_audience_refs: [pn.identity.id, mad.identity.id] });
-    const r = await ledger.submit(mad.mspId, 'RecordSighting', [JSON.stringify(ok)], T2);
-    assert.equal(r.error, undefined, r.error?.message);
-    assert.deepEqual(r.event?.payload.objects[0]?.audience, [pn.identity.id, mad.identity.id], 'the announcement carries the audience');
+    const { stored, published: r } = await ledger.publishSplit(mad.mspId, [ok], T2);
+    assert.equal(stored.error ?? r?.error, undefined, (stored.error ?? r?.error)?.message);
+    assert.deepEqual(r?.event?.payload.objects[0]?.audience, [pn.identity.id, mad.identity.id], 'the announcement carries the audience');
     const wider = marked(sightingFixture({ uuid: '5f3e0a7b-9c6d-4e5f-8a1b-0c9d8e7f6a05', sightedId: amberAlert.id, createdBy: mad.identity.id, modified: T2 }), 'amber',
       { x_popart_audience_refs: [pn.identity.id, pj.identity.id] });
-    const refused = await ledger.submit(mad.mspId, 'RecordSighting', [JSON.stringify(wider)], T2);
+    const { stored: refused } = await ledger.publishSplit(mad.mspId, [wider], T2);
     assert.equal(refused.contractError?.code, 'INVALID_BUNDLE');
     const issue = (refused.contractError?.details as { property: string; message: string }[])[0];
     assert.equal(issue?.property, 'x_popart_audience_refs');

@@ -9,13 +9,15 @@ import { ALERT_EXTENSION_ID, TLP, type StixObject } from '@popart/schemas';
 import { parseContractError, type ParsedContractError } from './errors.js';
 import type { ObjectsEventPayload } from './records.js';
 import type { ThreatExchangeContract } from './threat-exchange-contract.js';
-import { MemoryState, SimulatedTxContext, type RwSet, type TxInfo } from './tx-context.js';
+import { isPrivateObject } from './private-marking.js';
+import { HASHED_PREFIX, MemoryPrivateState, MemoryState, SimulatedTxContext, type RwSet, type TxInfo } from './tx-context.js';
 
 export type TransactionName =
   | 'RegisterAgency' | 'ListAgencies' | 'GetAgency' | 'PublishBundle' | 'RecordSighting' | 'RevokeObject'
-  | 'ReadObject' | 'GetHistory' | 'GetSightings' | 'QueryObjects' | 'AnchorAuditLog' | 'ListAuditAnchors';
+  | 'ReadObject' | 'GetHistory' | 'GetSightings' | 'QueryObjects' | 'AnchorAuditLog' | 'ListAuditAnchors'
+  | 'StorePrivateObjects' | 'PublishBundleWithPrivate';
 
-/** A written key and its decoded value (null for a delete). */
+/** A written key and its decoded value (null for a delete; the hex SHA-256 for the hash of a private value). */
 export interface DecodedWrite { key: string; value: unknown }
 
 export interface RunResult {
@@ -42,7 +44,14 @@ export function showKey(key: string): string {
   return key.split('\u0000').join('/');
 }
 
-export interface RunOptions { txId?: string; clientId?: string }
+export interface RunOptions {
+  txId?: string;
+  clientId?: string;
+  /** Transient data (text values), as a client sends it with a proposal. */
+  transient?: Record<string, string>;
+  /** The organisations' private data (default: none, no collection exists). */
+  privateState?: MemoryPrivateState;
+}
 
 /** Runs one transaction in a fresh simulated context; never throws, nothing is applied to `state`. */
 export async function run(
@@ -60,7 +69,8 @@ export async function run(
     mspId,
     clientId: options.clientId ?? `x509::CN=analyst::O=${mspId}`,
   };
-  const ctx = new SimulatedTxContext(state, tx);
+  if (options.transient) tx.transient = new Map(Object.entries(options.transient).map(([k, v]) => [k, new TextEncoder().encode(v)]));
+  const ctx = new SimulatedTxContext(state, tx, options.privateState);
   const method = (contract as unknown as Record<TransactionName, (c: SimulatedTxContext, ...a: string[]) => Promise<string>>)[fn];
   let result: string | undefined;
   let error: Error | undefined;
@@ -75,7 +85,11 @@ export async function run(
     error,
     contractError: error ? parseContractError(error.message) : undefined,
     rwSet,
-    writes: error ? [] : rwSet.writes.map((w) => ({ key: w.key, value: decodeValue(w.value) })),
+    writes: error ? [] : rwSet.writes.map((w) => ({
+      key: w.key,
+      // The hash of a private value: shown as hex.
+      value: w.key.startsWith(HASHED_PREFIX) && w.value ? Buffer.from(w.value).toString('hex') : decodeValue(w.value),
+    })),
     event: !error && rwSet.event
       ? { name: rwSet.event.name, payload: decodeValue(rwSet.event.payload) as ObjectsEventPayload }
       : null,
@@ -88,15 +102,38 @@ export async function run(
  */
 export class TestLedger {
   readonly state = new MemoryState();
+  /** Private data collections `private-<MSP>` of the four fixture agencies, each organisation's copy apart. */
+  readonly privateState = MemoryPrivateState.perOrganisation(Object.values(AGENCIES).map((a) => a.mspId));
   private block = 0;
 
   constructor(readonly contract: ThreatExchangeContract) {}
 
-  async submit(mspId: string, fn: TransactionName, args: readonly string[], time: Date | string): Promise<RunResult> {
+  async submit(mspId: string, fn: TransactionName, args: readonly string[], time: Date | string, transient?: Record<string, string>): Promise<RunResult> {
     this.block += 1;
-    const r = await run(this.contract, this.state, mspId, fn, args, time, { txId: `tx-${String(this.block).padStart(4, '0')}` });
-    if (!r.error) this.state.apply(r.rwSet.writes, `${this.block}:0`);
+    const r = await run(this.contract, this.state, mspId, fn, args, time, {
+      txId: `tx-${String(this.block).padStart(4, '0')}`, privateState: this.privateState, ...(transient ? { transient } : {}),
+    });
+    if (!r.error) {
+      this.state.apply(r.rwSet.writes, `${this.block}:0`);
+      this.privateState.apply(r.rwSet.privateWrites);
+    }
     return r;
+  }
+
+  /**
+   * Publishes a bundle as the node does: its TLP:RED, AMBER+STRICT and AMBER objects through StorePrivateObjects
+   * (transient), then PublishBundleWithPrivate with the rest and the entries. Returns both results.
+   */
+  async publishSplit(mspId: string, objects: readonly StixObject[], time: Date | string): Promise<{ stored: RunResult; published: RunResult | undefined }> {
+    // Without private objects: PublishBundle alone, its result as `stored`.
+    const restricted = objects.filter(isPrivateObject);
+    const open = objects.filter((o) => !isPrivateObject(o));
+    if (restricted.length === 0) return { stored: await this.submit(mspId, 'PublishBundle', [bundleJson(open)], time), published: undefined };
+    const stored = await this.submit(mspId, 'StorePrivateObjects', [], time, { bundle: bundleJson(restricted) });
+    if (stored.error || stored.result === undefined) return { stored, published: undefined };
+    const { entries } = JSON.parse(stored.result) as { entries: unknown[] };
+    const published = await this.submit(mspId, 'PublishBundleWithPrivate', [open.length ? bundleJson(open) : '', JSON.stringify(entries)], time);
+    return { stored, published };
   }
 
   /** Submits and throws when the transaction failed. Returns the parsed result. */
@@ -108,7 +145,7 @@ export class TestLedger {
 
   /** Runs a read-only transaction (nothing applied). Returns the parsed result or throws. */
   async evaluate<T = unknown>(mspId: string, fn: TransactionName, args: readonly string[], time: Date | string = '2025-01-01T00:00:00.000Z'): Promise<T> {
-    const r = await run(this.contract, this.state, mspId, fn, args, time, { txId: 'query' });
+    const r = await run(this.contract, this.state, mspId, fn, args, time, { txId: 'query', privateState: this.privateState });
     if (r.error || r.result === undefined) throw r.error ?? new Error(`${fn} returned nothing`);
     return JSON.parse(r.result) as T;
   }

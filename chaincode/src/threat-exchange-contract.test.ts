@@ -28,6 +28,8 @@ describe('ThreatExchangeContract as fabric-contract-api sees it', () => {
     const expected: Record<string, [string, string[]]> = {
       RegisterAgency: ['SUBMIT', ['identityJson']],
       PublishBundle: ['SUBMIT', ['bundleJson']],
+      StorePrivateObjects: ['SUBMIT', []],
+      PublishBundleWithPrivate: ['SUBMIT', ['bundleJson', 'privateJson']],
       RecordSighting: ['SUBMIT', ['sightingJson']],
       RevokeObject: ['SUBMIT', ['id']],
       ListAgencies: ['EVALUATE', []],

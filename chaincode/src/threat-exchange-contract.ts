@@ -15,6 +15,7 @@ import { publishBundle, recordSighting, revokeObject } from './publish.js';
 import { agencyById, listAgencies, registerAgency } from './registry.js';
 import { anchorAuditLog, listAuditAnchors } from './audit-anchors.js';
 import { ContractError } from './errors.js';
+import { publishBundleWithPrivate, storePrivateObjects, withPrivateContent } from './private-data.js';
 
 export const CONTRACT_NAME = 'ThreatExchange';
 
@@ -54,6 +55,26 @@ export class ThreatExchangeContract extends Contract {
     return canonicalJson(await publishBundle(ctx, bundleJson));
   }
 
+  /**
+   * Private data, step 1: the private objects (TLP:RED, AMBER+STRICT, AMBER) as transient data "bundle", written
+   * into private data collections only. Returns { txId, objects, entries } (see private-data.ts).
+   */
+  @Transaction()
+  @Returns('string')
+  async StorePrivateObjects(ctx: TxContext): Promise<string> {
+    return canonicalJson(await storePrivateObjects(ctx));
+  }
+
+  /**
+   * Private data, step 2: public objects ('' for none) and the entries StorePrivateObjects returned (JSON array),
+   * checked against the hashes on the channel, recorded without content and announced. Returns a Receipt.
+   */
+  @Transaction()
+  @Returns('string')
+  async PublishBundleWithPrivate(ctx: TxContext, bundleJson: string, privateJson: string): Promise<string> {
+    return canonicalJson(await publishBundleWithPrivate(ctx, bundleJson, privateJson));
+  }
+
   /** Records the caller's sighting of an object on the ledger. Returns a Receipt. */
   @Transaction()
   @Returns('string')
@@ -70,12 +91,13 @@ export class ThreatExchangeContract extends Contract {
 
   /**
    * The ObjectRecord of the latest version, or of the version with that modified. On a peer both
-   * arguments are always sent: pass '' for the latest.
+   * arguments are always sent: pass '' for the latest. For private data, the content from the caller's own
+   * collection (NOT_AVAILABLE when its organisation holds none).
    */
   @Transaction(false)
   @Returns('string')
   async ReadObject(ctx: TxContext, id: string, modified?: string): Promise<string> {
-    return canonicalJson(await readObject(ctx.stub, id, modified));
+    return canonicalJson(await withPrivateContent(ctx, await readObject(ctx.stub, id, modified)));
   }
 
   /** Every version (ObjectRecord[]) of an object, oldest first. */

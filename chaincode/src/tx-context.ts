@@ -10,12 +10,41 @@
  * commits the write set. This mirrors Fabric's endorse-then-commit model.
  */
 
+import { createHash } from 'node:crypto';
+
 /** Committed world state as seen by a transaction being simulated. */
 export interface StateReader {
   /** Value and version (block:tx) of a key, or undefined when absent. */
   get(key: string): { value: Uint8Array; version: string } | undefined;
   /** Keys in [startKey, endKey) in ascending byte order, with values and versions. */
   range(startKey: string, endKey: string): Iterable<{ key: string; value: Uint8Array; version: string }>;
+}
+
+/**
+ * Private data as held by the organisations' peers (Fabric private data collections). The hash of every
+ * private value is public: it lives in the world state under `hashedKey(collection, key)` (see below), is
+ * written by the transaction's write set like any key and is readable by every organisation. The value
+ * itself is held only by the collection's member organisations.
+ */
+export interface PrivateStateReader {
+  /** Member MSP ids of a collection; undefined for a collection that does not exist. */
+  members(collection: string): readonly string[] | undefined;
+  /** The value of `key` in `collection` as held by organisation `mspId` (undefined when it holds none). */
+  get(mspId: string, collection: string, key: string): Uint8Array | undefined;
+}
+
+/** A private write: content that goes only to the collection's members, never into a block. */
+export interface PrivateWriteEntry { collection: string; key: string; value: Uint8Array | null /* null = delete */ }
+
+/**
+ * Where the hash of a private value is kept in the (public) world state: a key no contract key can take
+ * (simple keys may not start with \0, composite keys have a non-empty object type), made of the collection
+ * and the SHA-256 of the private key, so the key itself is not disclosed either (as in Fabric's hashed
+ * namespace). Its value is the 32-byte SHA-256 of the private value.
+ */
+export const HASHED_PREFIX = '\u0000\u0000pvt\u0000';
+export function hashedKey(collection: string, key: string): string {
+  return `${HASHED_PREFIX}${collection}\u0000${createHash('sha256').update(key, 'utf8').digest('hex')}`;
 }
 
 /** What the transaction is and who sent it (from the signed proposal). */
@@ -38,7 +67,10 @@ export interface ChaincodeEvent { name: string; payload: Uint8Array }
 /** The read/write set and event produced by simulating one transaction. */
 export interface RwSet {
   reads: ReadEntry[];
+  /** Public writes, including the hashes of private values (`hashedKey`). */
   writes: WriteEntry[];
+  /** Private values written, for the collections' members only: never recorded in a block. */
+  privateWrites: PrivateWriteEntry[];
   event: ChaincodeEvent | null;
 }
 
@@ -46,6 +78,52 @@ const COMPOSITE_NS = '\u0000';
 const MAX_UNICODE = '\u{10FFFF}';
 
 interface KV { key: string; value: Uint8Array }
+
+/** A ledger without private data collections. */
+const NO_COLLECTIONS: PrivateStateReader = { members: () => undefined, get: () => undefined };
+
+/**
+ * Private values per organisation in memory, with one collection per organisation by default
+ * (`private-<MSP id>`, member: that organisation), as the network's chaincode definition has them.
+ * Committed private writes go to every member's copy (`apply`).
+ */
+export class MemoryPrivateState implements PrivateStateReader {
+  private readonly copies = new Map<string, Map<string, Uint8Array>>();
+  constructor(private readonly collections: ReadonlyMap<string, readonly string[]>) {}
+  /** One collection `private-<msp>` per organisation. */
+  static perOrganisation(mspIds: readonly string[]): MemoryPrivateState {
+    return new MemoryPrivateState(new Map(mspIds.map((msp) => [privateCollectionOf(msp), [msp]])));
+  }
+  members(collection: string): readonly string[] | undefined { return this.collections.get(collection); }
+  get(mspId: string, collection: string, key: string): Uint8Array | undefined {
+    return this.copies.get(mspId)?.get(`${collection}\u0000${key}`);
+  }
+  /** Commits private writes into the copy of every member of their collection. */
+  apply(writes: readonly PrivateWriteEntry[]): void {
+    for (const w of writes) {
+      for (const msp of this.collections.get(w.collection) ?? []) this.put(msp, w.collection, w.key, w.value);
+    }
+  }
+  /** Sets (or deletes, with null) one organisation's copy of a value. */
+  put(mspId: string, collection: string, key: string, value: Uint8Array | null): void {
+    let copy = this.copies.get(mspId);
+    if (!copy) this.copies.set(mspId, (copy = new Map()));
+    if (value === null) copy.delete(`${collection}\u0000${key}`);
+    else copy.set(`${collection}\u0000${key}`, value);
+  }
+  /** Every (collection, key) an organisation holds, for tests. */
+  heldBy(mspId: string): { collection: string; key: string; value: Uint8Array }[] {
+    return [...(this.copies.get(mspId) ?? [])].map(([k, value]) => {
+      const cut = k.indexOf('\u0000');
+      return { collection: k.slice(0, cut), key: k.slice(cut + 1), value };
+    });
+  }
+}
+
+/** The private data collection of an organisation: `private-<MSP id>` (as in network-config's chaincode definition). */
+export function privateCollectionOf(mspId: string): string {
+  return `private-${mspId}`;
+}
 
 /** Async iterator with the shape of fabric-shim's StateQueryIterator (next/close and for-await). */
 class StateIterator implements AsyncIterable<KV> {
@@ -68,9 +146,10 @@ class StateIterator implements AsyncIterable<KV> {
 export class SimulatedStub {
   private readonly reads = new Map<string, string | null>();
   private readonly writes = new Map<string, Uint8Array | null>();
+  private readonly privateWrites = new Map<string, PrivateWriteEntry>();
   private event: ChaincodeEvent | null = null;
 
-  constructor(private readonly state: StateReader, private readonly tx: TxInfo) {}
+  constructor(private readonly state: StateReader, private readonly tx: TxInfo, private readonly privateState: PrivateStateReader = NO_COLLECTIONS) {}
 
   getTxID(): string { return this.tx.txId; }
   getTxTimestamp(): { seconds: number; nanos: number } {
@@ -88,9 +167,53 @@ export class SimulatedStub {
   }
   async putState(key: string, value: Uint8Array): Promise<void> {
     if (key === '') throw new Error('key must not be empty');
+    if (key.startsWith(HASHED_PREFIX)) throw new Error('a key may not start with the private data hash prefix');
     this.writes.set(key, Uint8Array.from(value));
   }
-  async deleteState(key: string): Promise<void> { this.writes.set(key, null); }
+  async deleteState(key: string): Promise<void> {
+    if (key.startsWith(HASHED_PREFIX)) throw new Error('a key may not start with the private data hash prefix');
+    this.writes.set(key, null);
+  }
+
+  /**
+   * Private data, as on a peer with memberOnlyRead collections: the caller's organisation must be a member
+   * of the collection, and the value comes from that organisation's own copy (empty when it holds none).
+   * Like Fabric, a transaction does not read its own private writes.
+   */
+  async getPrivateData(collection: string, key: string): Promise<Uint8Array> {
+    const members = this.collectionMembers(collection);
+    if (!members.includes(this.tx.mspId)) {
+      throw new Error(`tx creator does not have read access permission on privatedata in collectionName: ${collection}`);
+    }
+    const hashed = hashedKey(collection, key);
+    this.reads.set(hashed, this.state.get(hashed)?.version ?? null);
+    return this.privateState.get(this.tx.mspId, collection, key) ?? new Uint8Array(0);
+  }
+  /** The SHA-256 of a private value, readable by every organisation (empty when there is none). */
+  async getPrivateDataHash(collection: string, key: string): Promise<Uint8Array> {
+    this.collectionMembers(collection);
+    const hashed = hashedKey(collection, key);
+    const hit = this.state.get(hashed);
+    this.reads.set(hashed, hit?.version ?? null);
+    return hit?.value ?? new Uint8Array(0);
+  }
+  async putPrivateData(collection: string, key: string, value: Uint8Array): Promise<void> {
+    if (key === '') throw new Error('key must not be empty');
+    this.collectionMembers(collection);
+    const copy = Uint8Array.from(value);
+    this.writes.set(hashedKey(collection, key), new Uint8Array(createHash('sha256').update(copy).digest()));
+    this.privateWrites.set(`${collection}\u0000${key}`, { collection, key, value: copy });
+  }
+  async deletePrivateData(collection: string, key: string): Promise<void> {
+    this.collectionMembers(collection);
+    this.writes.set(hashedKey(collection, key), null);
+    this.privateWrites.set(`${collection}\u0000${key}`, { collection, key, value: null });
+  }
+  private collectionMembers(collection: string): readonly string[] {
+    const members = this.privateState.members(collection);
+    if (!members) throw new Error(`collection ${collection} could not be found`);
+    return members;
+  }
   async getStateByRange(startKey: string, endKey: string): Promise<StateIterator> {
     for (const key of [startKey, endKey]) {
       // Like fabric-shim: a range query may not start or end inside the composite key namespace.
@@ -132,6 +255,7 @@ export class SimulatedStub {
     return {
       reads: [...this.reads].map(([key, version]) => ({ key, version })),
       writes: [...this.writes].map(([key, value]) => ({ key, value })),
+      privateWrites: [...this.privateWrites.values()],
       event: this.event,
     };
   }
@@ -148,8 +272,8 @@ export class SimulatedClientIdentity {
 export class SimulatedTxContext {
   readonly stub: SimulatedStub;
   readonly clientIdentity: SimulatedClientIdentity;
-  constructor(state: StateReader, tx: TxInfo) {
-    this.stub = new SimulatedStub(state, tx);
+  constructor(state: StateReader, tx: TxInfo, privateState?: PrivateStateReader) {
+    this.stub = new SimulatedStub(state, tx, privateState);
     this.clientIdentity = new SimulatedClientIdentity(tx);
   }
 }

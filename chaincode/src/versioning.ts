@@ -22,6 +22,7 @@ import {
   versionKeyOf, versionOf, type ObjectAnnouncement, type ObjectRecord, type ReceiptObject,
 } from './records.js';
 import { sha256Hex } from '@popart/schemas';
+import type { PrivateEntry } from './private-data.js';
 
 export interface VersionPlan {
   object: StixObject;
@@ -30,17 +31,19 @@ export interface VersionPlan {
   versionKey: string;
   /** Latest record before this transaction (for updated objects). */
   previous: ObjectRecord | undefined;
+  /** For private data: the entry stored in the publisher's collection (`object` is then its content-free stub). */
+  privateEntry?: PrivateEntry;
 }
 
 export async function planVersion(
   stub: TxStub,
   object: StixObject,
   callerMsp: string,
-  options: { reference: boolean },
+  options: { reference: boolean; /** Hash of the content when `object` is a private object's stub. */ hash?: string },
 ): Promise<VersionPlan> {
   const id = idOf(object);
   const vKey = versionKeyOf(object);
-  const hash = sha256Hex(object);
+  const hash = options.hash ?? sha256Hex(object);
   const latest = await readRecord(stub, id);
   if (!latest) return { object, status: 'created', hash, versionKey: vKey, previous: undefined };
 
@@ -103,6 +106,7 @@ export async function writePlans(
       tx_id: txId,
       committed_at: committedAt,
       hash: plan.hash,
+      ...(plan.privateEntry ? { private: { collections: plan.privateEntry.collections } } : {}),
     };
     const bytes = marshal(record);
     await stub.putState(objectKey(id), bytes);
@@ -114,7 +118,8 @@ export async function writePlans(
       await stub.deleteState(typeIndexKey(stub, typeOf(previous), previousKey, id));
       await stub.deleteState(timeIndexKey(stub, previousKey, id));
     }
-    const entry = marshal(indexEntryOf(object));
+    const announced = plan.privateEntry?.announcement;
+    const entry = marshal(announced ? { ...indexEntryOf(object), bbox: announced.bbox } : indexEntryOf(object));
     await stub.putState(typeIndexKey(stub, type, plan.versionKey, id), entry);
     await stub.putState(timeIndexKey(stub, plan.versionKey, id), entry);
 
@@ -126,7 +131,7 @@ export async function writePlans(
       }
       if (sighted !== undefined) await stub.putState(sightingIndexKey(stub, sighted, id), entry);
     }
-    announcements.push(announcementOf(object, placements.get(id)));
+    announcements.push(announced ?? announcementOf(object, placements.get(id)));
   }
   return { receipt, announcements };
 }
