@@ -1,22 +1,34 @@
 #!/usr/bin/env node
 /**
- * `npm start`: the four-agency demo on embedded defaults (embedded ledger, PGlite, file keystore).
+ * `npm start`: the four-agency demo on embedded defaults (embedded ledger, PGlite, file keystore), or with
+ * `--ledger fabric` (POPART_LEDGER=fabric) the four agencies as four `popart-node` processes on the Fabric network.
  */
 import './quiet-contract-logs.js';
 import { resolve } from 'node:path';
 import { readFile, rm } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { startDemo, type DemoOptions } from '../demo/demo-cluster.js';
-import { demoAgencies, DEMO_PASSWORD } from '../demo/demo-agencies.js';
-import { seedScenario } from '../demo/scenario.js';
+import { demoAgencies, DEMO_PASSWORD, type DemoAgency } from '../demo/demo-agencies.js';
+import { startProcessDemo } from '../demo/process-demo.js';
+import { seedScenario, seedScenarioOverGraphql } from '../demo/scenario.js';
 
 const HELP = `Usage: npm start -- [options]     (or: popart-demo [options])
 
 Starts the POP-ART demo: four agencies (pn, pj, mad, crm) in one process, sharing one embedded
 ledger, each with its own read model and GraphQL API, and seeds a small scenario.
+With --ledger fabric the four agencies run as four \`popart-node run --config <file>\` processes on the
+Fabric network of \`npm run network:up\`, each through its own agency's peer, with its own data dir,
+read model and port; their output is shown with the agency key in front of each line.
 
 Options:
-  --data-dir DIR   where the ledger, keys and read models live (default: ./.popart/demo)
+  --ledger KIND    embedded (default: one embedded ledger in the data dir) or fabric (the network of
+                   the connection file; start it first with \`npm run network:up\`)
+  --connection FILE
+                   network-config's connection file for --ledger fabric
+                   (default: ./.popart/fabric/connection.json)
+  --data-dir DIR   where the ledger, keys and read models live (default: ./.popart/demo; with
+                   --ledger fabric ./.popart/demo-fabric, the node configs in DIR/config/<key>.json)
+  --port-base N    agencies listen on N+1 … N+4 (default 4000: 4001–4004)
   --reset          delete the data directory first and start from an empty ledger
   --no-seed        do not publish the demo scenario
   --policy RUNTIME wasm (default: the Rego policies compiled to wasm, in process) or
@@ -30,12 +42,97 @@ Options:
   -h, --help       show this help
 
 Environment:
+  POPART_LEDGER                same as --ledger
+  POPART_FABRIC_CONNECTION     same as --connection
   POPART_KEYSTORE_PASSPHRASE   passphrase of the agencies' key files (demo default if unset)
   POPART_POLICY                same as --policy
   POPART_KEYS                  same as --keys
   VAULT_ADDR, VAULT_TOKEN      the vault for --keys vault (the token provisions engines, policies, AppRoles)
   POPART_OPA                   the opa executable for --policy opa-server (default: opa on PATH)
 `;
+
+/** The URLs and users table printed once the demo runs. */
+function banner(what: string, dataDir: string, urls: Record<DemoAgency['key'], string>, extra: string[] = []): string {
+  return [
+    '',
+    `POP-ART demo is running (${what}).`,
+    `Data: ${dataDir}`,
+    ...extra,
+    '',
+    'Portal (open in a browser; each agency has its own):',
+    ...demoAgencies.map((a) => `  ${a.key.padEnd(4)} ${a.name.padEnd(30)} ${urls[a.key].replace(/graphql$/, '')}`),
+    '',
+    'GraphQL endpoints:',
+    ...demoAgencies.map((a) => `  ${a.key.padEnd(4)} ${a.name.padEnd(30)} ${urls[a.key]}`),
+    '',
+    `Users (password "${DEMO_PASSWORD}"):`,
+    ...demoAgencies.flatMap((a) => a.users.map((u) => `  ${u.username.padEnd(14)} ${u.role.padEnd(9)} ${a.name}`)),
+    '',
+    'Try:',
+    `  curl -s ${urls.pj} -H 'content-type: application/json' \\`,
+    `    -d '{"query":"mutation { login(username: \\"pj-analyst\\", password: \\"demo\\") { token } }"}'`,
+    '  then query { threats { edges { node { id type name agency { name } provenance { transactionId blockNumber signatureVerified } } } } }',
+    '  with the header  Authorization: Bearer <token>',
+    '',
+    'Ctrl-C stops the demo; start it again and everything is still there.',
+    '',
+  ].join('\n');
+}
+
+/** --ledger fabric: the four agencies as four node processes; returns when they have all stopped. */
+async function runOnFabric(o: {
+  dataDir: string; passphrase: string; policy: 'wasm' | 'opa-server'; connection: string; seed: boolean; portBase?: number; detection?: DemoOptions['detection'];
+}): Promise<void> {
+  const starting = new AbortController();
+  let stopSignal: NodeJS.Signals = 'SIGTERM';
+  let stopNow: (signal: NodeJS.Signals) => void = (signal) => {
+    stopSignal = signal;
+    starting.abort();
+  };
+  process.on('SIGINT', () => stopNow('SIGINT'));
+  process.on('SIGTERM', () => stopNow('SIGTERM'));
+  const demo = await startProcessDemo({
+    dataDir: o.dataDir, passphrase: o.passphrase, connection: o.connection, policy: o.policy, signal: starting.signal,
+    ...(o.portBase !== undefined ? { portBase: o.portBase } : {}), ...(o.detection ? { detection: o.detection } : {}),
+  }).catch((err: unknown) => {
+    if (starting.signal.aborted) {
+      process.stderr.write(`stopped (${stopSignal}) while the nodes were starting\n`);
+      process.exit(130);
+    }
+    throw err;
+  });
+  let failed = false;
+  let stopping: Promise<void> | null = null;
+  const stop = (signal: NodeJS.Signals): Promise<void> => {
+    stopping ??= (async () => {
+      process.stderr.write(`\nstopping the four nodes (${signal})…\n`);
+      const exits = await demo.stop(signal);
+      for (const e of exits) process.stderr.write(`${e.key.padEnd(3)} | stopped (pid ${e.pid}, ${e.signal ? `signal ${e.signal}` : `exit code ${e.code}`})\n`);
+      if (exits.some((e) => e.code !== 0 && e.signal === null)) failed = true;
+    })();
+    return stopping;
+  };
+  const finished = new Promise<void>((resolve) => {
+    stopNow = (signal) => { void stop(signal).then(resolve); };
+  });
+  demo.onUnexpectedExit((e) => {
+    failed = true;
+    process.stderr.write(`\n${e.key} (pid ${e.pid}) stopped: ${e.reason}\nThe other agencies keep running; Ctrl-C stops them.\n`);
+  });
+  if (o.seed) {
+    try {
+      const identities = Object.fromEntries(demoAgencies.map((a) => [a.key, `identity--${a.identityUuid}`])) as Record<DemoAgency['key'], string>;
+      process.stderr.write(`scenario: ${await seedScenarioOverGraphql(demo.urls, identities, { password: DEMO_PASSWORD })}\n`);
+    } catch (err) {
+      process.stderr.write(`scenario: not seeded: ${(err as Error).message}\n`);
+    }
+  }
+  const pids = demoAgencies.map((a) => `${a.key} ${demo.pids[a.key]}`).join(', ');
+  process.stdout.write(banner(`Fabric network of ${o.connection}, one process per agency, PGlite read models, file keystores, policies: ${o.policy}`, o.dataDir, demo.urls,
+    [`Node processes (popart-node run --config ${o.dataDir}/config/<key>.json): ${pids}`]));
+  await finished;
+  process.exit(failed ? 1 : 0);
+}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -46,6 +143,9 @@ async function main(): Promise<void> {
       policy: { type: 'string' },
       keys: { type: 'string' },
       detection: { type: 'string' },
+      ledger: { type: 'string' },
+      connection: { type: 'string' },
+      'port-base': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -53,7 +153,14 @@ async function main(): Promise<void> {
     process.stdout.write(HELP);
     return;
   }
-  const dataDir = resolve(values['data-dir'] ?? '.popart/demo');
+  const ledger = values.ledger ?? process.env.POPART_LEDGER ?? 'embedded';
+  if (ledger !== 'embedded' && ledger !== 'fabric') throw new Error(`--ledger must be embedded or fabric, not "${ledger}"`);
+  let portBase: number | undefined;
+  if (values['port-base'] !== undefined) {
+    portBase = Number(values['port-base']);
+    if (!Number.isInteger(portBase) || portBase < 1024 || portBase > 65530) throw new Error(`--port-base must be an integer from 1024 to 65530, not "${values['port-base']}"`);
+  }
+  const dataDir = resolve(values['data-dir'] ?? (ledger === 'fabric' ? '.popart/demo-fabric' : '.popart/demo'));
   if (values.reset) await rm(dataDir, { recursive: true, force: true });
   let passphrase = process.env.POPART_KEYSTORE_PASSPHRASE;
   if (!passphrase) {
@@ -83,35 +190,19 @@ async function main(): Promise<void> {
       throw new Error(`--detection ${values.detection}: must map agency keys (pn, pj, mad, crm) to lists of sources${unknown.length ? `; unknown: ${unknown.join(', ')}` : ''}`);
     }
   }
-  const cluster = await startDemo({ dataDir, passphrase, policy, keys, ...(detection ? { detection } : {}) });
+  if (ledger === 'fabric') {
+    if (keysKind === 'vault') throw new Error('--keys vault with --ledger fabric is not supported yet (the agencies\' Fabric certificates for transit keys: issue #14); use file keys');
+    const connection = resolve(values.connection ?? process.env.POPART_FABRIC_CONNECTION ?? '.popart/fabric/connection.json');
+    await runOnFabric({ dataDir, passphrase, policy, connection, seed: !values['no-seed'], ...(portBase !== undefined ? { portBase } : {}), ...(detection ? { detection } : {}) });
+    return;
+  }
+  const cluster = await startDemo({ dataDir, passphrase, policy, keys, ...(portBase !== undefined ? { portBase } : {}), ...(detection ? { detection } : {}) });
   if (!values['no-seed']) {
     const seeded = await seedScenario(cluster);
     process.stderr.write(`scenario: ${seeded}\n`);
   }
-  const lines = [
-    '',
-    `POP-ART demo is running (embedded ledger, PGlite read models, keys: ${keysKind === 'vault' ? `OpenBao/Vault at ${process.env.VAULT_ADDR}` : 'file keystores'}, policies: ${policy}).`,
-    `Data: ${dataDir}`,
-    '',
-    'Portal (open in a browser; each agency has its own):',
-    ...demoAgencies.map((a) => `  ${a.key.padEnd(4)} ${a.name.padEnd(30)} ${cluster.nodes[a.key].url.replace(/graphql$/, '')}`),
-    '',
-    'GraphQL endpoints:',
-    ...demoAgencies.map((a) => `  ${a.key.padEnd(4)} ${a.name.padEnd(30)} ${cluster.nodes[a.key].url}`),
-    '',
-    `Users (password "${DEMO_PASSWORD}"):`,
-    ...demoAgencies.flatMap((a) => a.users.map((u) => `  ${u.username.padEnd(14)} ${u.role.padEnd(9)} ${a.name}`)),
-    '',
-    'Try:',
-    `  curl -s ${cluster.nodes.pj.url} -H 'content-type: application/json' \\`,
-    `    -d '{"query":"mutation { login(username: \\"pj-analyst\\", password: \\"demo\\") { token } }"}'`,
-    '  then query { threats { edges { node { id type name agency { name } provenance { transactionId blockNumber signatureVerified } } } } }',
-    '  with the header  Authorization: Bearer <token>',
-    '',
-    'Ctrl-C stops the demo; start it again and everything is still there.',
-    '',
-  ];
-  process.stdout.write(lines.join('\n'));
+  const urls = Object.fromEntries(demoAgencies.map((a) => [a.key, cluster.nodes[a.key].url])) as Record<DemoAgency['key'], string>;
+  process.stdout.write(banner(`embedded ledger, PGlite read models, keys: ${keysKind === 'vault' ? `OpenBao/Vault at ${process.env.VAULT_ADDR}` : 'file keystores'}, policies: ${policy}`, dataDir, urls));
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;

@@ -1,3 +1,4 @@
 export * from './demo-agencies.js';
 export * from './demo-cluster.js';
 export * from './scenario.js';
+export * from './process-demo.js';

@@ -95,3 +95,57 @@ export async function seedScenario(cluster: DemoCluster, now = new Date()): Prom
   await cluster.nodes.pj.listener.waitForBlock(Math.max(a.blockNumber ?? 0, b.blockNumber ?? 0));
   return `drone alert by pn (tx ${a.transactionId?.slice(0, 12)}…, block ${a.blockNumber}), sighting by mad (block ${b.blockNumber})`;
 }
+
+type DemoKey = 'pn' | 'pj' | 'mad' | 'crm';
+
+async function graphql<T>(url: string, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<T> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await res.json()) as { data?: T; errors?: { message: string; extensions?: { code?: string } }[] };
+  if (body.errors?.length) throw new Error(`${url}: ${body.errors.map((e) => `${e.extensions?.code ?? 'ERROR'}: ${e.message}`).join('; ')}`);
+  return body.data as T;
+}
+
+async function signIn(url: string, username: string, password: string): Promise<string> {
+  const r = await graphql<{ login: { token: string } }>(url, 'mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }', { u: username, p: password });
+  return r.login.token;
+}
+
+const THREAT_ID = 'query($id: ID!) { threat(id: $id) { id } }';
+const PUBLISH = 'mutation($b: JSON!) { publishBundle(bundle: $b) { status transactionId blockNumber } }';
+
+async function seen(url: string, token: string, id: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await graphql<{ threat: { id: string } | null }>(url, THREAT_ID, { id }, token);
+    if (r.threat) return;
+    if (Date.now() > deadline) throw new Error(`${id} did not reach ${url} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/**
+ * The same scenario, published through the agencies' GraphQL APIs (the demo's nodes in their own processes):
+ * pn-analyst publishes the alert, mad-operator the sighting once pn's indicator is committed (the contract checks the
+ * sighting against it); returns once pj's node shows the sighting. Idempotent like seedScenario.
+ */
+export async function seedScenarioOverGraphql(
+  urls: Record<DemoKey, string>, identities: Record<DemoKey, string>, opts: { password?: string; now?: Date; timeoutMs?: number } = {},
+): Promise<string> {
+  const password = opts.password ?? 'demo';
+  const timeoutMs = opts.timeoutMs ?? 60_000;
+  const pnToken = await signIn(urls.pn, 'pn-analyst', password);
+  const present = await graphql<{ threat: { id: string } | null }>(urls.pn, THREAT_ID, { id: SCENARIO_IDS.alert }, pnToken);
+  if (present.threat) return 'already seeded';
+  const bundles = scenarioBundles(opts.now ?? new Date(), identities.pn, identities.mad);
+  const a = (await graphql<{ publishBundle: { status: string; transactionId: string | null; blockNumber: number | null } }>(urls.pn, PUBLISH, { b: bundles.pn }, pnToken)).publishBundle;
+  // QUEUED: in pn's outbox until the ledger takes it; pn's read model shows it once committed
+  if (a.status !== 'COMMITTED') await seen(urls.pn, pnToken, SCENARIO_IDS.indicator, timeoutMs);
+  const madToken = await signIn(urls.mad, 'mad-operator', password);
+  const b = (await graphql<{ publishBundle: { status: string; blockNumber: number | null } }>(urls.mad, PUBLISH, { b: bundles.mad }, madToken)).publishBundle;
+  await seen(urls.pj, await signIn(urls.pj, 'pj-analyst', password), SCENARIO_IDS.sighting, timeoutMs);
+  return `drone alert by pn (${a.status}, tx ${a.transactionId?.slice(0, 12)}…, block ${a.blockNumber}), sighting by mad (${b.status}, block ${b.blockNumber}), seen by pj`;
+}
