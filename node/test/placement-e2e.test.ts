@@ -99,9 +99,9 @@ describe('territory from standard STIX placement (located-at, where_sighted_refs
     assert.deepEqual(found.data!.threats.edges.map((e) => e.node.id).sort(), [inLisbon.id, seenInLisbon.id].sort());
   });
 
-  // Countries reach the release check (from the ledger's announcement) but the read model keeps only the box, so the
-  // operator's territory test at egress does not see them yet: needs a countries column in threat_objects.
-  test('pn\'s operator does not see a sighting placed only in Portugal', { todo: 'the read model does not keep countries yet' }, async () => {
+  // Countries reach the release check from the ledger's announcement, and the read model keeps them, so the
+  // operator's territory test at egress sees them too.
+  test('pn\'s operator does not see a sighting placed only in Portugal', async () => {
     const r = await gql<{ threat: { id: string } | null }>(cluster.nodes.pn.url, READ, { id: seenInPortugal.id }, tokens['pn-operator']);
     assert.equal(r.data!.threat, null);
   });

@@ -303,6 +303,7 @@ export class LedgerListener {
       blockNumber: event.blockNumber,
       signatureVerified: event.signatureVerified && event.mspId === publisherMsp,
       bbox: summary.bbox,
+      ...(summary.countries?.length ? { countries: summary.countries } : {}),
     });
   }
 }

@@ -42,6 +42,7 @@ export function factsFromRow(row: ThreatRow, publisher: string): ObjectFacts {
     category: row.category,
     severity: row.severity,
     area: areaFacts(row.bbox),
+    ...(row.countries.length ? { countries: row.countries } : {}),
     properties: propertyPaths(row.stix),
   };
 }

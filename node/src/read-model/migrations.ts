@@ -26,6 +26,7 @@ CREATE TABLE IF NOT EXISTS threat_objects (
   block_number integer NOT NULL,
   signature_verified boolean NOT NULL
 );
+ALTER TABLE threat_objects ADD COLUMN IF NOT EXISTS countries jsonb NOT NULL DEFAULT '[]'::jsonb;
 CREATE INDEX IF NOT EXISTS threat_objects_newest ON threat_objects (modified_at DESC, id DESC);
 CREATE INDEX IF NOT EXISTS threat_objects_sighting_of ON threat_objects (sighting_of_ref);
 CREATE TABLE IF NOT EXISTS threat_versions (

@@ -16,6 +16,8 @@ export interface ThreatRow {
   severity: string | null;
   name: string | null;
   bbox: [number, number, number, number] | null;
+  /** ISO 3166-1 alpha-2 countries the object is placed in when its placement names only countries (else []). */
+  countries: string[];
   sightingOfRef: string | null;
   revoked: boolean;
   stix: StixObject;
@@ -34,6 +36,8 @@ export interface CommitInfo {
    * where_sighted_refs) resolved by the contract from its bundle and the ledger. Absent: the object's own area.
    */
   bbox?: [number, number, number, number] | null;
+  /** Countries the ledger announced the object to be placed in, when only countries are known. */
+  countries?: string[];
 }
 
 function str(v: unknown): string | null {
@@ -55,6 +59,7 @@ export function rowFromObject(obj: StixObject, commit: CommitInfo): ThreatRow {
     severity: alert?.severity ?? null,
     name: str(obj.name) ?? str(obj.value) ?? null,
     bbox: commit.bbox !== undefined ? commit.bbox : area ? areaBBox(area) : null,
+    countries: commit.countries ?? [],
     sightingOfRef: str(obj.sighting_of_ref),
     revoked: obj.revoked === true,
     stix: obj,
@@ -94,6 +99,7 @@ export interface DbThreatRow {
   tx_id: string;
   block_number: number;
   signature_verified: boolean;
+  countries: string[] | null;
 }
 
 export function rowFromDb(r: DbThreatRow): ThreatRow {
@@ -111,6 +117,7 @@ export function rowFromDb(r: DbThreatRow): ThreatRow {
     severity: r.severity,
     name: r.name,
     bbox,
+    countries: r.countries ?? [],
     sightingOfRef: r.sighting_of_ref,
     revoked: r.revoked,
     stix: r.stix,

@@ -42,18 +42,18 @@ export function decodeCursor(s: string): Cursor | null {
 }
 
 const COLUMNS = `id, type, modified, publisher_msp, created_by_ref, tlp, audience, category, severity, name,
-  min_lon, min_lat, max_lon, max_lat, sighting_of_ref, revoked, stix, tx_id, block_number, signature_verified`;
+  min_lon, min_lat, max_lon, max_lat, sighting_of_ref, revoked, stix, tx_id, block_number, signature_verified, countries`;
 
 const UPSERT_COLUMNS = `${COLUMNS}, modified_at, search_text`;
-const PER_ROW = 22;
-const CASTS: Record<number, string> = { 6: '::jsonb', 16: '::jsonb', 20: '::timestamptz' };
+const PER_ROW = 23;
+const CASTS: Record<number, string> = { 6: '::jsonb', 16: '::jsonb', 20: '::jsonb', 21: '::timestamptz' };
 
 function rowValues(row: ThreatRow): unknown[] {
   const b = row.bbox;
   return [row.id, row.type, row.modified, row.publisherMsp, row.createdByRef, row.tlp, JSON.stringify(row.audience),
     row.category, row.severity, row.name, b?.[0] ?? null, b?.[1] ?? null, b?.[2] ?? null, b?.[3] ?? null,
     row.sightingOfRef, row.revoked, JSON.stringify(row.stix), row.txId, row.blockNumber, row.signatureVerified,
-    row.modified, searchText(row.stix)];
+    JSON.stringify(row.countries), row.modified, searchText(row.stix)];
 }
 
 /** Latest version per id among the rows (a block may carry several versions of one object). */
@@ -73,6 +73,7 @@ const UPSERT_OBJECTS_TAIL = `ON CONFLICT (id) DO UPDATE SET
   min_lon = EXCLUDED.min_lon, min_lat = EXCLUDED.min_lat, max_lon = EXCLUDED.max_lon, max_lat = EXCLUDED.max_lat,
   sighting_of_ref = EXCLUDED.sighting_of_ref, revoked = EXCLUDED.revoked, stix = EXCLUDED.stix,
   tx_id = EXCLUDED.tx_id, block_number = EXCLUDED.block_number, signature_verified = EXCLUDED.signature_verified,
+  countries = EXCLUDED.countries,
   search_text = EXCLUDED.search_text
 WHERE threat_objects.modified_at <= EXCLUDED.modified_at`;
 
