@@ -22,4 +22,6 @@ export type { AgencyEntry, RegistrationReceipt } from './registry.js';
 export type { AuditAnchor, AuditAnchorInput } from './audit-anchors.js';
 export { DEFAULT_QUERY_LIMIT, MAX_QUERY_LIMIT, type ObjectQuery, type ObjectPage, type BBox } from './queries.js';
 export type { TxContext, TxStub } from './fabric.js';
+export { isPrivateObject, PRIVATE_TLPS } from './private-marking.js';
+export { PRIVATE_BUNDLE_FIELD, type PrivateEntry, type PrivateStoreReceipt } from './private-data.js';
 export { timestampKey } from './keys.js';

@@ -8,7 +8,9 @@
  * The first problem stops the replay with a LedgerIntegrityError naming the block.
  */
 import { basename } from 'node:path';
-import { MemoryState } from '@popart/chaincode';
+import { createHash } from 'node:crypto';
+import { HASHED_PREFIX, hashedKey, MemoryState, type PrivateWriteEntry } from '@popart/chaincode';
+import type { PrivateStore } from './private-store.js';
 import { blockHash, blockShapeProblem, fromBase64, GENESIS_PREVIOUS_HASH, type Block } from './block.js';
 import { readLines } from './block-log.js';
 import { LedgerIntegrityError } from './errors.js';
@@ -20,13 +22,49 @@ function sameBytes(a: Uint8Array | null, b: Uint8Array | null): boolean {
   return Buffer.from(a).equals(Buffer.from(b));
 }
 
+type Tx = Block['transactions'][number];
+
+/** Why the private values an organisation holds for a transaction disagree with the hashes the block records, or null. */
+function privateHashMismatch(tx: Tx, store: PrivateStore): string | null {
+  const hashes = new Map(tx.rwset.writes.map((w) => [w.key, w.value === null ? null : fromBase64(w.value)?.toString('hex') ?? '']));
+  for (const [msp, writes] of store.recordedWrites(tx.txId)) {
+    for (const w of writes) {
+      const recorded = hashes.get(hashedKey(w.collection, w.key));
+      const held = w.value === null ? null : createHash('sha256').update(w.value).digest('hex');
+      if (recorded === undefined || recorded !== held) return `${msp}'s private value of ${JSON.stringify(w.key)} in ${w.collection} does not match the hash the block records`;
+    }
+  }
+  return null;
+}
+
+/** Why re-executed private writes differ from what the members' stores recorded, or null. */
+function privateWritesMismatch(tx: Tx, produced: readonly PrivateWriteEntry[], store: PrivateStore): string | null {
+  const recorded = store.recordedWrites(tx.txId);
+  for (const w of produced) {
+    for (const msp of store.members(w.collection) ?? []) {
+      const held = recorded.get(msp)?.find((r) => r.collection === w.collection && r.key === w.key);
+      if (!held || !sameBytes(held.value, w.value)) return `${msp}'s private store lacks or alters the value of ${JSON.stringify(w.key)} in ${w.collection}`;
+    }
+  }
+  return null;
+}
+
 /** Why a re-executed transaction disagrees with what the block recorded, or null when it agrees. */
-async function reexecutionMismatch(contract: object, state: MemoryState, tx: Block['transactions'][number]): Promise<string | null> {
+async function reexecutionMismatch(contract: object, state: MemoryState, tx: Tx, store: PrivateStore | undefined): Promise<string | null> {
+  const writesPrivate = tx.rwset.writes.some((w) => w.key.startsWith(HASHED_PREFIX));
+  const transient = store?.transientOf(tx.txId);
+  if (writesPrivate && store) {
+    const problem = privateHashMismatch(tx, store);
+    if (problem) return problem;
+    // Its inputs were transient and are kept only by the submitter's store: without them, the hashes are what can be checked.
+    if (!transient) return null;
+  }
   let rw;
   try {
-    const { ctx } = await runTransaction(contract, state, {
-      txId: tx.txId, mspId: tx.mspId, clientId: tx.clientId, timestamp: new Date(tx.timestamp),
-    }, tx.fn, tx.args);
+    const info = { txId: tx.txId, mspId: tx.mspId, clientId: tx.clientId, timestamp: new Date(tx.timestamp) };
+    const { ctx } = await runTransaction(contract, state, transient
+      ? { ...info, transient: new Map(Object.entries(transient).map(([k, v]) => [k, Buffer.from(v, 'utf8')])) }
+      : info, tx.fn, tx.args, store);
     rw = ctx.stub.rwSet();
   } catch (err) {
     return `re-executing ${tx.fn} fails (${(err as Error).message})`;
@@ -41,7 +79,7 @@ async function reexecutionMismatch(contract: object, state: MemoryState, tx: Blo
   if ((event === null) !== (rw.event === null) || (event && rw.event && (event.name !== rw.event.name || !sameBytes(event.payload, rw.event.payload)))) {
     return `the recorded event differs from what ${tx.fn} emits`;
   }
-  return null;
+  return store ? privateWritesMismatch(tx, rw.privateWrites, store) : null;
 }
 
 export interface ReplayedChain {
@@ -55,7 +93,11 @@ export interface ReplayedChain {
   lastHash: string;
 }
 
-export async function replayChain(path: string, contract?: object): Promise<ReplayedChain> {
+/**
+ * `store`: the organisations' private data (read, not yet settled); its values are checked against the hashes
+ * the blocks record, and transactions whose transient inputs the submitter's store kept are executed again.
+ */
+export async function replayChain(path: string, contract?: object, store?: PrivateStore): Promise<ReplayedChain> {
   const file = basename(path);
   function fail(n: number, what: string, cause?: unknown): never {
     throw new LedgerIntegrityError(n, what, cause === undefined ? { file } : { file, cause });
@@ -95,6 +137,7 @@ export async function replayChain(path: string, contract?: object): Promise<Repl
       } catch (err) {
         fail(0, `the genesis membership is invalid: ${(err as Error).message}`, err);
       }
+      await store?.setOrgs(membership.orgs.map((o) => o.mspId));
     } else {
       if (block.orgs !== undefined) fail(n, 'only the genesis block may hold the membership');
       if (block.transactions.length === 0) fail(n, 'a block after genesis must hold at least one transaction');
@@ -124,8 +167,11 @@ export async function replayChain(path: string, contract?: object): Promise<Repl
           }
         }
         if (contract) {
-          const mismatch = await reexecutionMismatch(contract, state, tx);
-          if (mismatch) fail(n, `${where}: ${mismatch} (the write set was altered)`);
+          const mismatch = await reexecutionMismatch(contract, state, tx, store);
+          if (mismatch) fail(n, `${where}: ${mismatch} (the write set was altered, or a private store)`);
+        } else if (store && tx.rwset.writes.some((w) => w.key.startsWith(HASHED_PREFIX))) {
+          const mismatch = privateHashMismatch(tx, store);
+          if (mismatch) fail(n, `${where}: ${mismatch} (a private store was altered)`);
         }
         state.apply(tx.rwset.writes.map((w) => ({ key: w.key, value: w.value === null ? null : fromBase64(w.value) as Buffer })), `${n}:${i}`);
       }

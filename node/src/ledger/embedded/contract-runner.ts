@@ -3,7 +3,7 @@
  * dispatches it: beforeTransaction, the function (through aroundTransaction when the contract has
  * it), afterTransaction. Only public methods of the contract's own classes are transactions.
  */
-import { SimulatedTxContext, type StateReader, type TxInfo } from '@popart/chaincode';
+import { SimulatedTxContext, type PrivateStateReader, type StateReader, type TxInfo } from '@popart/chaincode';
 
 /** Methods of fabric-contract-api's Contract base class: never callable as transactions. */
 const CONTRACT_BASE_METHODS = new Set([
@@ -33,10 +33,10 @@ function resultText(value: unknown): string {
 
 /** Simulates `fn(ctx, ...args)` against `state`; returns the result and the context holding the read/write set. */
 export async function runTransaction(
-  contract: object, state: StateReader, tx: TxInfo, fn: string, args: readonly string[],
+  contract: object, state: StateReader, tx: TxInfo, fn: string, args: readonly string[], privateState?: PrivateStateReader,
 ): Promise<{ result: string; ctx: SimulatedTxContext }> {
   const c = contract as Record<string, unknown>;
-  const ctx = new SimulatedTxContext(state, tx);
+  const ctx = new SimulatedTxContext(state, tx, privateState);
   const call = (name: string, ...rest: unknown[]): unknown => {
     const m = c[name];
     return typeof m === 'function' ? (m as Method).call(contract, ctx, ...rest) : undefined;

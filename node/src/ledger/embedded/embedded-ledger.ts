@@ -12,7 +12,7 @@ import { randomBytes, type KeyObject } from 'node:crypto';
 import { mkdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { canonicalJson } from '@popart/schemas';
-import { MemoryState, type RwSet, type TxInfo, type WriteEntry } from '@popart/chaincode';
+import { MemoryState, type PrivateWriteEntry, type RwSet, type TxInfo, type WriteEntry } from '@popart/chaincode';
 import { committedTx, GENESIS_PREVIOUS_HASH, sealBlock, type Block, type CommittedTx } from './block.js';
 import { BlockFeed } from './block-feed.js';
 import { BlockLogWriter, createLog, readLines } from './block-log.js';
@@ -20,6 +20,7 @@ import { replayChain } from './chain-replay.js';
 import { runTransaction, transactionNames } from './contract-runner.js';
 import { EndorsementError, LedgerError, LedgerUnavailableError } from './errors.js';
 import { PendingState } from './pending-state.js';
+import { PrivateStore, type PrivateTx } from './private-store.js';
 import { addMemberKey, endorse, normaliseOrgs, ROTATE_KEY_FN, rotationKey, type MemberKeys, type OrgMembership, type SignedProposal } from './proposal.js';
 
 export interface EmbeddedLedgerOptions {
@@ -47,6 +48,9 @@ export interface SubmitReceipt { txId: string; blockNumber: number; txIndex: num
 interface Accepted {
   tx: CommittedTx;
   writes: WriteEntry[];
+  /** Private values (for the collections' members) and the transient data they came from: never in the block. */
+  privateWrites: PrivateWriteEntry[];
+  transient: Record<string, string> | undefined;
   result: string;
   txIndex: number;
   resolve: (r: SubmitReceipt) => void;
@@ -113,6 +117,7 @@ export class EmbeddedLedger {
     private readonly keys: MemberKeys,
     private readonly committed: MemoryState,
     private readonly writer: BlockLogWriter,
+    private readonly privateStore: PrivateStore,
     chain: { txIds: Set<string>; offsets: number[]; size: number; lastHash: string },
     opts: EmbeddedLedgerOptions,
   ) {
@@ -148,13 +153,15 @@ export class EmbeddedLedger {
         const genesis = sealBlock({ number: 0, previousHash: GENESIS_PREVIOUS_HASH, timestamp: new Date().toISOString(), transactions: [], orgs: given });
         await createLog(file, canonicalJson(genesis) + '\n');
       }
-      const chain = await replayChain(file, opts.reexecuteOnOpen === false ? undefined : opts.contract);
+      const privateStore = await PrivateStore.load(dir, opts.fsync ?? true);
+      const chain = await replayChain(file, opts.reexecuteOnOpen === false ? undefined : opts.contract, privateStore);
+      await privateStore.settle(chain.offsets.length);
       if (given && !sameMembership(given, chain.orgs)) {
         throw new LedgerError(`the orgs given do not match the membership in the genesis block of ${file} ` +
           `(${chain.orgs.map((o) => o.mspId).join(', ')})`);
       }
       const writer = await BlockLogWriter.open(file, chain.size, opts.fsync ?? true);
-      return new EmbeddedLedger(dir, file, opts.contract, transactionNames(opts.contract), chain.orgs, chain.keys, chain.state, writer, chain, opts);
+      return new EmbeddedLedger(dir, file, opts.contract, transactionNames(opts.contract), chain.orgs, chain.keys, chain.state, writer, privateStore, chain, opts);
     } catch (err) {
       openDirs.delete(dir);
       throw err;
@@ -189,7 +196,7 @@ export class EmbeddedLedger {
       } catch (err) {
         throw new EndorsementError(`key rotation ${p.txId} refused: ${(err as Error).message}`);
       }
-      execute = async () => ({ result: '', rw: { reads: [], writes: [], event: null } });
+      execute = async () => ({ result: '', rw: { reads: [], writes: [], privateWrites: [], event: null } });
       committed = () => addMemberKey(this.keys, p.mspId, key);
     } else {
       this.assertFunction(p.fn);
@@ -204,7 +211,7 @@ export class EmbeddedLedger {
   private async execute(p: SignedProposal): Promise<Executed> {
     const info: TxInfo = { txId: p.txId, timestamp: new Date(p.timestamp), mspId: p.mspId, clientId: p.clientId };
     if (p.transient) info.transient = new Map(Object.entries(p.transient).map(([k, v]) => [k, Buffer.from(v, 'utf8')]));
-    const { result, ctx } = await runTransaction(this.contract, this.pending, info, p.fn, p.args);
+    const { result, ctx } = await runTransaction(this.contract, this.pending, info, p.fn, p.args, this.privateStore);
     return { result, rw: ctx.stub.rwSet() };
   }
 
@@ -217,7 +224,9 @@ export class EmbeddedLedger {
       const txIndex = this.openBlock.length;
       this.transactions.add(p.txId);
       this.pending.accept(rw.writes, `${this.openBlockNumber}:${txIndex}`);
-      this.openBlock.push({ tx: committedTx(p, rw), writes: rw.writes, result, txIndex, resolve: resolveTx, reject: rejectTx });
+      this.openBlock.push({
+        tx: committedTx(p, rw), writes: rw.writes, privateWrites: rw.privateWrites, transient: p.transient, result, txIndex, resolve: resolveTx, reject: rejectTx,
+      });
       if (this.openBlock.length >= this.batchMaxTx) this.cut();
       else this.cutTimer ??= setTimeout(() => this.onCutTimer(), this.batchTimeoutMs);
     } catch (err) {
@@ -251,12 +260,17 @@ export class EmbeddedLedger {
     try {
       if (this.failure) throw this.failure;
       try {
+        // Private values first: a block in the log always has its members' private values on disk.
+        const privateTxs: PrivateTx[] = txs.filter((a) => a.privateWrites.length > 0).map((a) => ({
+          block: block.number, tx: a.txIndex, txId: a.tx.txId, mspId: a.tx.mspId, privateWrites: a.privateWrites, transient: a.transient,
+        }));
+        if (privateTxs.length > 0) await this.privateStore.append(privateTxs);
         await this.writer.append(line);
       } catch (err) {
         this.fail(new LedgerUnavailableError(`writing block ${block.number} to ${this.file} failed; the ledger closed itself: ${(err as Error).message}`, { cause: err }));
         throw this.failure;
       }
-      await this.applyCommitted(txs.map((a) => ({ writes: a.writes, version: `${block.number}:${a.txIndex}` })));
+      await this.applyCommitted(txs.map((a) => ({ writes: a.writes, privateWrites: a.privateWrites, version: `${block.number}:${a.txIndex}` })));
       this.offsets.push(this.durableSize);
       this.durableSize += line.length;
       this.durableHeight = block.number + 1;
@@ -271,10 +285,13 @@ export class EmbeddedLedger {
   }
 
   /** Applies a durable block's write sets once no query is reading the committed state. */
-  private async applyCommitted(txs: { writes: WriteEntry[]; version: string }[]): Promise<void> {
+  private async applyCommitted(txs: { writes: WriteEntry[]; privateWrites: PrivateWriteEntry[]; version: string }[]): Promise<void> {
     this.applyWaiting = true;
     if (this.readers > 0) await new Promise<void>((wake) => { this.wakeApplier = wake; });
-    for (const t of txs) this.pending.commit(t.writes, t.version);
+    for (const t of txs) {
+      this.pending.commit(t.writes, t.version);
+      this.privateStore.apply(t.privateWrites);
+    }
     this.applyWaiting = false;
     for (const wake of this.readerQueue.splice(0)) wake();
   }
@@ -302,7 +319,7 @@ export class EmbeddedLedger {
     await this.readLock();
     try {
       const info: TxInfo = { txId: randomBytes(32).toString('hex'), timestamp: new Date(), mspId, clientId: `evaluate::${mspId}` };
-      return (await runTransaction(this.contract, this.committed, info, fn, args)).result;
+      return (await runTransaction(this.contract, this.committed, info, fn, args, this.privateStore)).result;
     } finally {
       this.readUnlock();
     }
@@ -330,6 +347,14 @@ export class EmbeddedLedger {
   /** Calls `listener` with every block committed from now on; returns the unsubscribe function. */
   onBlock(listener: (b: Block) => void): () => void {
     return this.feed.onBlock(listener);
+  }
+
+  /**
+   * The private values an organisation's store holds (collection, key, value), as that organisation's peer would
+   * have them on disk: for checks and tests. Another organisation's values are never served by evaluate.
+   */
+  privateDataOf(mspId: string): { collection: string; key: string; value: Uint8Array }[] {
+    return this.privateStore.heldBy(mspId);
   }
 
   /** The membership from the genesis block. */

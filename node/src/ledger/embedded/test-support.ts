@@ -47,6 +47,17 @@ export class KvContract {
     await ctx.stub.putState(key, enc.encode(`length ${value.length}`));
     return 'kept';
   }
+  /** Private data: the transient 'secret' into a collection (only its hash in the block). */
+  async keepPrivate(ctx: SimulatedTxContext, collection: string, key: string): Promise<string> {
+    await ctx.stub.putPrivateData(collection, key, ctx.stub.getTransient().get('secret') ?? new Uint8Array(0));
+    return 'kept';
+  }
+  async readPrivate(ctx: SimulatedTxContext, collection: string, key: string): Promise<string> {
+    return dec.decode(await ctx.stub.getPrivateData(collection, key));
+  }
+  async privateHash(ctx: SimulatedTxContext, collection: string, key: string): Promise<string> {
+    return Buffer.from(await ctx.stub.getPrivateDataHash(collection, key)).toString('hex');
+  }
   async fail(_ctx: SimulatedTxContext): Promise<string> { throw new Error('refused by the contract'); }
   async putThenFail(ctx: SimulatedTxContext, key: string): Promise<string> {
     await ctx.stub.putState(key, enc.encode('never'));

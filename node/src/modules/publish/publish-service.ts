@@ -4,7 +4,8 @@
  * the contract checks it again on the ledger, where the creator rules are enforced.
  */
 import { randomUUID } from 'node:crypto';
-import { canonicalJson, describeIssue, validateBundle, validateObject, type Bundle, type TlpLevel } from '@popart/schemas';
+import { isPrivateObject, PRIVATE_BUNDLE_FIELD, type PrivateStoreReceipt } from '@popart/chaincode';
+import { canonicalJson, describeIssue, validateBundle, validateObject, type Bundle, type StixObject, type TlpLevel } from '@popart/schemas';
 import { actorOf, type AuditLog } from '../../audit/index.js';
 import { InputError, LedgerUnavailable, NodeError } from '../../errors.js';
 import type { Ledger } from '../../ledger/ledger.js';
@@ -73,11 +74,36 @@ export class PublishService {
     ]);
   }
 
-  /** Submits a canonical bundle; used by the API and by the outbox worker. */
+  /**
+   * Submits a canonical bundle; used by the API and by the outbox worker. A bundle holding private data
+   * (TLP:RED, AMBER+STRICT, AMBER) goes in two transactions (chaincode/README.md, "Private data"): the private
+   * objects as transient data to StorePrivateObjects, endorsed only by the organisations that keep them, then
+   * the public objects and the private objects' entries (stub, hash, announcement) to PublishBundleWithPrivate.
+   * Nothing is announced or visible to anyone before the second commits; both are idempotent, so the outbox
+   * retries the whole bundle after a failure of either and every object is announced once.
+   */
   submitCanonical = async (bundleJson: string): Promise<{ txId: string; blockNumber: number; objects: PublishedObject[] }> => {
-    const r = await this.ledger.submit('PublishBundle', [bundleJson]);
-    const receipt = JSON.parse(r.result) as { objects?: PublishedObject[] };
-    return { txId: r.txId, blockNumber: r.blockNumber, objects: receipt.objects ?? [] };
+    const bundle = JSON.parse(bundleJson) as Bundle;
+    const restricted = bundle.objects.filter(isPrivateObject);
+    if (restricted.length === 0) {
+      const r = await this.ledger.submit('PublishBundle', [bundleJson]);
+      const receipt = JSON.parse(r.result) as { objects?: PublishedObject[] };
+      return { txId: r.txId, blockNumber: r.blockNumber, objects: receipt.objects ?? [] };
+    }
+    const open = bundle.objects.filter((o) => !isPrivateObject(o));
+    const stored = await this.ledger.submit('StorePrivateObjects', [], {
+      transient: { [PRIVATE_BUNDLE_FIELD]: canonicalJson({ ...bundle, objects: restricted }) },
+    });
+    const receipt = JSON.parse(stored.result) as PrivateStoreReceipt;
+    if (receipt.entries.length === 0 && open.length === 0) {
+      // Every private object is already announced with this content (a retry after a lost answer).
+      return { txId: stored.txId, blockNumber: stored.blockNumber, objects: receipt.objects as PublishedObject[] };
+    }
+    const r = await this.ledger.submit('PublishBundleWithPrivate', [open.length ? canonicalJson({ ...bundle, objects: open }) : '', canonicalJson(receipt.entries)]);
+    const published = (JSON.parse(r.result) as { objects?: PublishedObject[] }).objects ?? [];
+    const byId = new Map(published.map((o) => [o.id, o]));
+    for (const o of receipt.objects as PublishedObject[]) if (!byId.has(o.id)) byId.set(o.id, o);
+    return { txId: r.txId, blockNumber: r.blockNumber, objects: bundle.objects.map((o) => byId.get(o.id)).filter((o): o is PublishedObject => o !== undefined) };
   };
 
   async publish(viewer: Viewer, input: unknown, opts: { waitVisible?: boolean } = {}): Promise<PublishResult> {
@@ -128,7 +154,10 @@ export class PublishService {
     };
     const checked = validateObject(sighting, 0);
     if (!checked.ok) throw new InputError('INVALID_ARGUMENT', `the sighting is not valid: ${checked.errors.map(describeIssue).join('; ')}`, { issues: checked.errors });
-    const r = await this.ledger.submit('RecordSighting', [canonicalJson(sighting)]);
+    // A restricted sighting is private data: it goes the two-transaction way, as a bundle of one.
+    const r = isPrivateObject(sighting as unknown as StixObject)
+      ? await this.submitCanonical(canonicalJson({ type: 'bundle', id: `bundle--${randomUUID()}`, objects: [sighting] }))
+      : await this.ledger.submit('RecordSighting', [canonicalJson(sighting)]);
     await this.listener.waitForBlock(r.blockNumber);
     await this.audited(viewer, [sighting], { txId: r.txId, block: r.blockNumber, sightingOf: input.objectId });
     this.log.info('sighting recorded', { user: viewer.username, of: input.objectId, txId: r.txId });
