@@ -21,7 +21,7 @@ import { parseConfig } from '../src/config/config.js';
 import { demoAgencies, demoConfig } from '../src/demo/demo-agencies.js';
 import { startDemo, type DemoCluster } from '../src/demo/demo-cluster.js';
 import { verifyLowS } from '../src/keys/ecdsa.js';
-import { keyServiceSigner } from '../src/keys/fabric-identity.js';
+import { keyServiceSigner, VaultFabricIdentity } from '../src/keys/fabric-identity.js';
 import { OpenBaoServer, provisionVault } from '../src/keys/openbao-server.js';
 import { VaultKeyService } from '../src/keys/vault-key-service.js';
 import { FabricLedger, fabricConnectionFromFile } from '../src/ledger/fabric-ledger.js';
@@ -213,6 +213,40 @@ describe('keys in OpenBao on a Fabric network', { timeout: 600_000 }, () => {
       assert.ok(tx.signatureVerifies);
       await readByPj(during.id);
       await readByPj(afterRotation.id);
+    });
+
+    test('switching identity in the middle of a transaction: it keeps the identity it started with and commits; the next uses the new one', async () => {
+      const keys = demo.nodes.pn.keys as VaultKeyService;
+      assert.equal(keys.publicKeyPems().length, 2, 'after the rotation above');
+      const identities = new VaultFabricIdentity(keys, { pkiMount: 'pki-pn', role: 'fabric-client', commonName: 'pn-switch-test' });
+      const v1 = await identities.issue(1);
+      const v2 = await identities.issue(2);
+      let switched = false;
+      // The switch happens while the first proposal is being signed: its endorsement and its envelope come after.
+      const ledger: FabricLedger = FabricLedger.connect(fabricConnectionFromFile(connectionPath, 'pn', {
+        certificate: v1.certificate, signerHashes: true,
+        signer: async (message) => {
+          const signature = await v1.signer(message);
+          if (!switched) {
+            switched = true;
+            ledger.switchIdentity(v2);
+          }
+          return signature;
+        },
+      }));
+      try {
+        const first = await ledger.submit('PublishBundle', [JSON.stringify(bundle(alert({ by: IDENTITIES.pn, name: 'Under way during a switch' })))]);
+        assert.ok(switched);
+        const second = await ledger.submit('PublishBundle', [JSON.stringify(bundle(alert({ by: IDENTITIES.pn, name: 'After the switch' })))]);
+        const tx1 = await transactionOnPeer(observer.gateway, connection.channel, first.txId);
+        const tx2 = await transactionOnPeer(observer.gateway, connection.channel, second.txId);
+        assert.ok(tx1.valid && tx1.signatureVerifies);
+        assert.equal(spkiPem(tx1.creatorPem), keys.publicKeyPems()[0], 'the transaction under way: version 1 throughout');
+        assert.ok(tx2.valid && tx2.signatureVerifies);
+        assert.equal(spkiPem(tx2.creatorPem), keys.publicKeyPems()[1], 'the next one: version 2');
+      } finally {
+        await ledger.close();
+      }
     });
   });
 });

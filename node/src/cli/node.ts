@@ -19,10 +19,11 @@ const HELP = `Usage:
                                      check the agency's audit log (hash chain and ledger anchors) with the
                                      node stopped; exit code 0 when intact, 1 otherwise
   popart-node fabric-enroll --config FILE [--ca-cert FILE --ca-key FILE] [--out FILE]
-                                     with keys in the vault on Fabric: import the organisation's CA into the
-                                     agency's PKI mount (VAULT_TOKEN: an administrator's; default CA: <org>/ca/
-                                     of the network the connection file belongs to) and issue the node's
-                                     certificate for its transit key (written to --out when given)
+                                     with keys in the vault on Fabric: provision the agency in the vault (transit,
+                                     KV, AppRole: its credentials are printed), import the organisation's CA into
+                                     its PKI mount (VAULT_TOKEN: an administrator's; default CA: <org>/ca/ of the
+                                     network the connection file belongs to) and issue the node's certificate for
+                                     its transit key (written to --out when given)
   popart-node --help
 
 With "ledger": { "kind": "embedded" } the node opens the embedded ledger in ledger.dir by itself
@@ -76,10 +77,12 @@ async function main(): Promise<void> {
       ...(values['ca-cert'] ? { caCertPath: values['ca-cert'] } : {}), ...(values['ca-key'] ? { caKeyPath: values['ca-key'] } : {}),
       ...(values.out ? { out: values.out } : {}),
     });
+    const oneLine = (dn: string): string => dn.split('\n').join(', ');
     process.stdout.write([
-      `${config.agency.name}: the organisation's CA (${e.caSubject}, sha256 ${e.ca.fingerprint}) issues from ${e.ca.pkiMount}, role ${e.ca.role}.`,
-      `Certificate for transit key version ${e.keyVersion}: ${e.subject}, valid until ${e.notAfter.toISOString()}${values.out ? `, written to ${values.out}` : ''}.`,
+      `${config.agency.name}: the organisation's CA (${oneLine(e.caSubject)}, sha256 ${e.ca.fingerprint}) issues from ${e.ca.pkiMount}, role ${e.ca.role}.`,
+      `Certificate for transit key version ${e.keyVersion}: ${oneLine(e.subject)}, valid until ${e.notAfter.toISOString()}${values.out ? `, written to ${values.out}` : ''}.`,
       'The node issues its own certificate from that role at each start, on rotation and before expiry.',
+      `Its AppRole (for the node only, keep it out of logs): export VAULT_ROLE_ID=${e.appRole.roleId} VAULT_SECRET_ID=${e.appRole.secretId}`,
       '',
     ].join('\n'));
     return;

@@ -4,12 +4,11 @@
  * three run exactly the same assembly. (`npm start -- --ledger fabric` runs them as four processes instead.)
  */
 import { ThreatExchangeContract } from '@popart/chaincode';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AgencyNode } from '../agency-node.js';
 import { FileKeystore } from '../keys/file-keystore.js';
 import type { KeyService } from '../keys/key-service.js';
-import { importFabricCa, orgCaFiles } from '../keys/fabric-identity.js';
+import { provisionVaultForFabric } from '../keys/fabric-identity.js';
 import { provisionVault } from '../keys/openbao-server.js';
 import { VaultKeyService } from '../keys/vault-key-service.js';
 import type { LedgerHandle } from '../ledger/embedded-gateway.js';
@@ -50,15 +49,13 @@ export interface DemoOptions {
 async function openDemoKeys(opts: DemoOptions, configs: { dataDir: string; agency: { key: string } }[], log: (name: string) => ReturnType<typeof createLogger>): Promise<KeyService[]> {
   const k = opts.keys ?? { kind: 'file' };
   if (k.kind === 'file') return Promise.all(configs.map((c) => FileKeystore.open(join(c.dataDir, 'keys'), opts.passphrase)));
-  const creds = await provisionVault(k.address, k.adminToken, configs.map((c) => c.agency.key), k.tokenTtlSeconds ? { tokenTtlSeconds: k.tokenTtlSeconds } : {});
-  if (opts.ledger?.kind === 'fabric') {
-    // On Fabric each agency's CA in the vault becomes its organisation's CA (fabric-enroll), so the MSP trusts the
-    // certificates it issues for the transit keys.
-    for (const c of configs) {
-      const files = orgCaFiles(opts.ledger.connection, c.agency.key);
-      await importFabricCa(k.address, k.adminToken, { agency: c.agency.key, caCertPem: readFileSync(files.certPath, 'utf8'), caKeyPem: readFileSync(files.keyPath, 'utf8') });
-    }
-  }
+  const agencies = configs.map((c) => c.agency.key);
+  const ttl = k.tokenTtlSeconds ? { tokenTtlSeconds: k.tokenTtlSeconds } : {};
+  // On Fabric each agency's CA in the vault also becomes its organisation's CA (fabric-enroll), so the MSP trusts the
+  // certificates it issues for the transit keys.
+  const creds = opts.ledger?.kind === 'fabric'
+    ? await provisionVaultForFabric(k.address, k.adminToken, opts.ledger.connection, agencies, ttl)
+    : await provisionVault(k.address, k.adminToken, agencies, ttl);
   const out: KeyService[] = [];
   try {
     for (const c of creds) {

@@ -17,7 +17,7 @@ import type { Signer } from '@hyperledger/fabric-gateway';
 import { NodeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { KeyService } from './key-service.js';
-import { vaultRequest } from './openbao-server.js';
+import { provisionVault, vaultRequest, type AgencyVaultCredentials } from './openbao-server.js';
 import type { VaultKeyService } from './vault-key-service.js';
 
 /** The PKI role that issues the node's Fabric client certificates (its AppRole may sign through it: provisionVault). */
@@ -106,6 +106,21 @@ export async function importFabricCa(address: string, adminToken: string, opts: 
   const line = `path "${pkiMount}/sign/${role}" { capabilities = ["update"] }`;
   if (existing !== null && !existing.includes(`"${pkiMount}/sign/${role}"`)) await call('PUT', policyPath, { policy: `${existing.trim()}\n${line}\n` });
   return { pkiMount, role, issuerId, fingerprint: createHash('sha256').update(ca.raw).digest('hex') };
+}
+
+/**
+ * Everything a vault needs for nodes on Fabric (administrator token; idempotent): provisionVault (transit, KV, one
+ * AppRole per agency), then each agency's organisation CA from network-config's state (`orgCaFiles`) imported into its
+ * PKI mount. Returns the AppRole credentials to give each node (VAULT_ROLE_ID, VAULT_SECRET_ID).
+ */
+export async function provisionVaultForFabric(address: string, adminToken: string, connectionFile: string, agencies: string[],
+  opts: Parameters<typeof provisionVault>[3] = {}): Promise<AgencyVaultCredentials[]> {
+  const creds = await provisionVault(address, adminToken, agencies, opts);
+  for (const agency of agencies) {
+    const files = orgCaFiles(connectionFile, agency);
+    await importFabricCa(address, adminToken, { agency, caCertPem: readFileSync(files.certPath, 'utf8'), caKeyPem: readFileSync(files.keyPath, 'utf8') });
+  }
+  return creds;
 }
 
 export interface FabricIdentity {
