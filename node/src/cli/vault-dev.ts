@@ -45,6 +45,8 @@ async function main(): Promise<void> {
     `  export VAULT_ADDR=${server.url}`,
     `  export VAULT_TOKEN=${server.rootToken}`,
     '  POPART_KEYS=vault npm start -- --data-dir .popart/demo-vault',
+    'On Fabric (npm run network:up), each agency once: popart-node fabric-enroll --config <agency>.json',
+    '  (imports the organisation\'s CA into the agency\'s PKI mount; README: "On Fabric, with the key in the vault").',
     '',
     'Ctrl-C stops OpenBao; its data stays in the folder.',
     '',
