@@ -28,7 +28,7 @@ describe('the node serves the portal at its root', () => {
   let server: HttpServer;
   let noPortal: HttpServer;
   // The GraphQL endpoint is only asked for its version here; no service is reached.
-  const services = { sessions: { verify: () => undefined } } as unknown as Services;
+  const services = { sessions: { verify: () => undefined, onRevoked: () => () => undefined } } as unknown as Services;
 
   before(async () => {
     mkdirSync(join(build, 'assets'), { recursive: true });
