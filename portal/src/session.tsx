@@ -4,7 +4,7 @@
  */
 import type { Client } from 'graphql-ws';
 import { createContext, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import { ApiError, gql, liveClient, subscribe } from './api/client.js';
+import { ApiError, gql, liveClient, subscribe, type Operation } from './api/client.js';
 import { AGENCIES, ALERTS, RELATED, type Agency, type Session, type ThreatSummary } from './api/queries.js';
 
 const KEY = 'popart.session';
@@ -29,7 +29,7 @@ export interface Ctx {
   session: Session;
   signOut(): void;
   /** GraphQL with this user's token; an expired session signs out. */
-  api<T>(query: string, variables?: Record<string, unknown>): Promise<T>;
+  api<T, V>(query: Operation<T, V>, variables?: V): Promise<T>;
   purpose: string;
   setPurpose(p: string): void;
   connected: boolean;
@@ -51,9 +51,9 @@ export function SessionProvider({ session, onSignOut, children }: { session: Ses
   const [client, setClient] = useState<Client | null>(null);
   const listeners = useRef(new Set<AlertListener>());
 
-  const api = useMemo(() => async <T,>(query: string, variables: Record<string, unknown> = {}): Promise<T> => {
+  const api = useMemo(() => async <T, V>(query: Operation<T, V>, variables: V = {} as V): Promise<T> => {
     try {
-      return await gql<T>(query, variables, session.token);
+      return await gql(query, variables, session.token);
     } catch (err) {
       if (err instanceof ApiError && err.code === 'UNAUTHENTICATED') onSignOut(true);
       throw err;
@@ -63,7 +63,7 @@ export function SessionProvider({ session, onSignOut, children }: { session: Ses
   useEffect(() => {
     const live = liveClient(session.token, setConnected);
     setClient(live);
-    const stop = subscribe<{ alerts: ThreatSummary }>(live, ALERTS, (d) => {
+    const stop = subscribe(live, ALERTS, (d) => {
       for (const l of listeners.current) l(d.alerts);
     });
     return () => {
@@ -74,7 +74,7 @@ export function SessionProvider({ session, onSignOut, children }: { session: Ses
   }, [session.token]);
 
   useEffect(() => {
-    api<{ agencies: Agency[] }>(AGENCIES).then((d) => setAgencies(d.agencies), () => undefined);
+    api(AGENCIES).then((d) => setAgencies(d.agencies), () => undefined);
   }, [api]);
 
   const value = useMemo<Ctx>(() => ({

@@ -15,7 +15,7 @@ export function SignIn({ onSignedIn, notice }: { onSignedIn(s: Session): void; n
     setBusy(true);
     setError(null);
     try {
-      const d = await gql<{ login: Session }>(LOGIN, { u: username.trim(), p: password });
+      const d = await gql(LOGIN, { u: username.trim(), p: password });
       onSignedIn(d.login);
     } catch (err) {
       setError(err instanceof ApiError && (err.code === 'UNAUTHENTICATED' || err.code === 'BAD_USER_INPUT') ? t('badCredentials') : (err as Error).message);

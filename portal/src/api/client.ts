@@ -12,6 +12,9 @@ export interface Issue {
   message: string;
 }
 
+/** A GraphQL operation's text, typed with what it returns (`R`) and its variables (`V`): see queries.ts. */
+export type Operation<R, V> = string & { readonly __result?: R; readonly __variables?: V };
+
 export class ApiError extends Error {
   override name = 'ApiError';
   constructor(message: string, readonly code: string, readonly issues: Issue[] = []) {
@@ -27,7 +30,7 @@ export function apiErrorOf(errors: readonly GqlError[]): ApiError {
   return new ApiError(first?.message ?? 'request failed', first?.extensions?.code ?? 'UNKNOWN', issues);
 }
 
-export async function gql<T>(query: string, variables: Record<string, unknown> = {}, token?: string | null): Promise<T> {
+export async function gql<T, V>(query: Operation<T, V>, variables: V, token?: string | null): Promise<T> {
   let res: Response;
   try {
     res = await fetch('/graphql', {
@@ -66,8 +69,8 @@ export function liveClient(token: string, onStatus?: (connected: boolean) => voi
 }
 
 /** Subscribes to a query; returns the function that stops it. */
-export function subscribe<T>(client: Client, query: string, onData: (data: T) => void, onError?: (e: ApiError) => void, variables?: Record<string, unknown>): () => void {
-  return client.subscribe<T>({ query, ...(variables ? { variables } : {}) }, {
+export function subscribe<T, V>(client: Client, query: Operation<T, V>, onData: (data: T) => void, onError?: (e: ApiError) => void, variables?: V): () => void {
+  return client.subscribe<T>({ query, ...(variables ? { variables: variables as Record<string, unknown> } : {}) }, {
     next: (v) => {
       if (v.errors?.length) onError?.(apiErrorOf(v.errors as GqlError[]));
       else if (v.data) onData(v.data as T);

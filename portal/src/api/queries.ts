@@ -1,93 +1,77 @@
-/** The GraphQL operations the portal uses, and the shapes it reads. */
+/**
+ * The GraphQL operations the portal uses. The shapes it reads are generated from the node's schema and these
+ * operations (`operations.generated.ts`, by `npm run api-types -w portal`): a schema change that breaks one of
+ * them fails the portal's build.
+ */
 import type { MultiPolygon, Polygon } from 'geojson';
+import type { Operation } from './client.js';
+import type * as G from './operations.generated.js';
 
+/** An operation's text with the fragments it spreads, typed with its result and variables. */
+const op = <R, V>(text: string, ...fragments: string[]) => (text + fragments.join('')) as Operation<R, V>;
+
+const AGENCY = /* GraphQL */ `
+  fragment AgencyFields on Agency { key name identityId level country jurisdiction { geometry bbox centre } }`;
+const USER = /* GraphQL */ `
+  fragment UserFields on User { username displayName role agency { ...AgencyFields } }`;
+const SUMMARY = /* GraphQL */ `
+  fragment ThreatSummaryFields on Threat { id type name modified tlp category severity revoked bbox agency { key name } stix }`;
+const RESPONSE = /* GraphQL */ `
+  fragment AlertResponseFields on AlertResponse { id status responder agency { key name } at note }`;
+const EXPLANATION = /* GraphQL */ `
+  fragment ExplanationFields on Explanation { id known visible rule reasons redacted tlp publisher policyRevision }`;
+
+/**
+ * An agency's territory. The schema types `geometry` as JSON (its description: a GeoJSON Polygon or MultiPolygon) and
+ * `centre` as a list ([longitude, latitude]): the portal reads them as such. `Narrows` keeps this in step with the schema.
+ */
 export interface Territory { geometry: Polygon | MultiPolygon; bbox: number[]; centre: [number, number] }
-export interface Agency { key: string; name: string; identityId: string; level: string; country: string | null; jurisdiction?: Territory | null }
-export interface User { username: string; displayName: string; role: 'ANALYST' | 'OPERATOR' | 'SUPERVISOR' | 'AUDITOR'; agency: Agency }
-export interface Session { token: string; expiresAt: string; user: User }
+type Narrows<T extends U, U> = T;
+export type GeneratedTerritory = Narrows<Omit<Territory, 'geometry'>, Omit<NonNullable<G.AgencyFieldsFragment['jurisdiction']>, 'geometry'>>;
+export type Agency = Omit<G.AgencyFieldsFragment, 'jurisdiction'> & { jurisdiction: Territory | null };
+export type User = Omit<G.UserFieldsFragment, 'agency'> & { agency: Agency };
+export type Session = Omit<G.LoginMutation['login'], 'user'> & { user: User };
+export type ThreatSummary = G.ThreatSummaryFieldsFragment;
+export type AlertResponse = G.AlertResponseFieldsFragment;
+export type ThreatDetail = NonNullable<G.ThreatQuery['threat']>;
+export type Explanation = G.ExplanationFieldsFragment;
+export type ThreatFilter = G.ThreatFilter;
+export type PublishResult = G.PublishMutation['publishBundle'];
 
-export interface ThreatSummary {
-  id: string;
-  type: string;
-  name: string | null;
-  modified: string;
-  tlp: string | null;
-  category: string | null;
-  severity: string | null;
-  revoked: boolean;
-  bbox: number[] | null;
-  agency: { key: string; name: string } | null;
-  stix: Record<string, unknown>;
-}
+export const LOGIN = op<{ login: Session }, G.LoginMutationVariables>(/* GraphQL */ `
+  mutation Login($u: String!, $p: String!) { login(username: $u, password: $p) { token expiresAt user { ...UserFields } } }`, USER, AGENCY);
+export const ME = op<{ me: User | null }, G.MeQueryVariables>(/* GraphQL */ `query Me { me { ...UserFields } }`, USER, AGENCY);
+export const AGENCIES = op<{ agencies: Agency[] }, G.AgenciesQueryVariables>(/* GraphQL */ `query Agencies { agencies { ...AgencyFields } }`, AGENCY);
 
-export interface AlertResponse {
-  id: string;
-  status: 'ACKNOWLEDGED' | 'ON_SCENE' | 'RESOLVED';
-  responder: string;
-  agency: { key: string; name: string } | null;
-  at: string;
-  note: string | null;
-}
+export const THREATS = op<G.ThreatsQuery, G.ThreatsQueryVariables>(/* GraphQL */ `
+  query Threats($f: ThreatFilter, $first: Int, $after: String, $purpose: String) {
+    threats(filter: $f, first: $first, after: $after, purpose: $purpose) { edges { cursor node { ...ThreatSummaryFields } } pageInfo { hasNextPage endCursor } } }`, SUMMARY);
 
-export interface ThreatDetail extends ThreatSummary {
-  provenance: { transactionId: string; blockNumber: number; signatureVerified: boolean; ledger: string; publishingAgency: { key: string; name: string } | null };
-  sightings: (ThreatSummary & { provenance: { transactionId: string; blockNumber: number; signatureVerified: boolean } })[];
-  history: { modified: string; transactionId: string; blockNumber: number }[];
-  responses: AlertResponse[];
-}
+export const THREAT = op<G.ThreatQuery, G.ThreatQueryVariables>(/* GraphQL */ `
+  query Threat($id: ID!, $purpose: String) {
+    threat(id: $id, purpose: $purpose) { ...ThreatSummaryFields
+      provenance { transactionId blockNumber signatureVerified ledger publishingAgency { key name } }
+      sightings { ...ThreatSummaryFields provenance { transactionId blockNumber signatureVerified } }
+      history { modified transactionId blockNumber }
+      responses { ...AlertResponseFields } }
+    explain(id: $id) { ...ExplanationFields } }`, SUMMARY, RESPONSE, EXPLANATION);
 
-export interface Explanation {
-  id: string;
-  known: boolean;
-  visible: boolean;
-  rule: string;
-  reasons: string[];
-  redacted: string[];
-  tlp: string | null;
-  publisher: string | null;
-  policyRevision: string;
-}
+export const EXPLAIN = op<G.ExplainQuery, G.ExplainQueryVariables>(/* GraphQL */ `query Explain($id: ID!) { explain(id: $id) { ...ExplanationFields } }`, EXPLANATION);
 
-export interface ThreatFilter {
-  types?: string[];
-  categories?: string[];
-  severities?: string[];
-  agencies?: string[];
-  from?: string;
-  to?: string;
-  text?: string;
-}
+export const RELATIONSHIPS = op<G.RelationshipsQuery, G.RelationshipsQueryVariables>(/* GraphQL */ `
+  query Relationships($purpose: String) { threats(filter: { types: ["relationship"] }, first: 200, purpose: $purpose) { edges { node { ...ThreatSummaryFields } } } }`, SUMMARY);
 
-const AGENCY = 'key name identityId level country';
-const USER = `username displayName role agency { ${AGENCY} jurisdiction { geometry bbox centre } }`;
-const SUMMARY = 'id type name modified tlp category severity revoked bbox agency { key name } stix';
+export const PUBLISH = op<G.PublishMutation, G.PublishMutationVariables>(/* GraphQL */ `
+  mutation Publish($b: JSON!) { publishBundle(bundle: $b) { status bundleId ids transactionId blockNumber outboxId } }`);
 
-export const LOGIN = `mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token expiresAt user { ${USER} } } }`;
-export const ME = `query { me { ${USER} } }`;
-export const AGENCIES = `query { agencies { ${AGENCY} jurisdiction { geometry bbox centre } } }`;
+export const RESPOND = op<G.RespondMutation, G.RespondMutationVariables>(/* GraphQL */ `
+  mutation Respond($id: ID!, $s: ResponseStatus!) { respondToAlert(alertId: $id, status: $s) { ...AlertResponseFields } }`, RESPONSE);
 
-export const THREATS = `query($f: ThreatFilter, $first: Int, $after: String, $purpose: String) {
-  threats(filter: $f, first: $first, after: $after, purpose: $purpose) { edges { cursor node { ${SUMMARY} } } pageInfo { hasNextPage endCursor } } }`;
-
-export const THREAT = `query($id: ID!, $purpose: String) {
-  threat(id: $id, purpose: $purpose) { ${SUMMARY}
-    provenance { transactionId blockNumber signatureVerified ledger publishingAgency { key name } }
-    sightings { ${SUMMARY} provenance { transactionId blockNumber signatureVerified } }
-    history { modified transactionId blockNumber }
-    responses { id status responder agency { key name } at note } }
-  explain(id: $id) { id known visible rule reasons redacted tlp publisher policyRevision } }`;
-
-export const EXPLAIN = 'query($id: ID!) { explain(id: $id) { id known visible rule reasons redacted tlp publisher policyRevision } }';
-
-export const RELATIONSHIPS = `query($purpose: String) { threats(filter: { types: ["relationship"] }, first: 200, purpose: $purpose) { edges { node { ${SUMMARY} } } } }`;
-
-export const PUBLISH = 'mutation($b: JSON!) { publishBundle(bundle: $b) { status bundleId ids transactionId blockNumber outboxId } }';
-
-export const RESPOND = `mutation($id: ID!, $s: ResponseStatus!) { respondToAlert(alertId: $id, status: $s) { id status responder agency { key name } at note } }`;
-
-export const ALERTS = `subscription { alerts { ${SUMMARY} } }`;
+export const ALERTS = op<G.AlertsSubscription, G.AlertsSubscriptionVariables>(/* GraphQL */ `subscription Alerts { alerts { ...ThreatSummaryFields } }`, SUMMARY);
 
 /** What refers to an open object (sightings, responses, relationships), as it is committed: the detail view refreshes on it. */
-export const RELATED = 'subscription($id: ID!, $purpose: String) { related(id: $id, purpose: $purpose) { id } }';
+export const RELATED = op<G.RelatedSubscription, G.RelatedSubscriptionVariables>(/* GraphQL */ `
+  subscription Related($id: ID!, $purpose: String) { related(id: $id, purpose: $purpose) { id } }`);
 
-export const ALERT_RESPONSES = 'query($id: ID!, $purpose: String) { threat(id: $id, purpose: $purpose) { id responses { id status responder agency { key name } at note } } }';
+export const ALERT_RESPONSES = op<G.AlertResponsesQuery, G.AlertResponsesQueryVariables>(/* GraphQL */ `
+  query AlertResponses($id: ID!, $purpose: String) { threat(id: $id, purpose: $purpose) { id responses { ...AlertResponseFields } } }`, RESPONSE);

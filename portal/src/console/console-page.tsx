@@ -106,7 +106,7 @@ export function ConsolePage() {
   const me = session.user.username;
 
   const statusOf = useCallback(async (id: string) => {
-    const d = await api<{ threat: { responses: AlertResponse[] } | null }>(ALERT_RESPONSES, { id, purpose: PURPOSE });
+    const d = await api(ALERT_RESPONSES, { id, purpose: PURPOSE });
     const mine = (d.threat?.responses ?? []).filter((r) => r.responder === me && r.agency?.key === session.user.agency.key);
     const last = mine.at(-1);
     if (last) setStatuses((s) => ({ ...s, [id]: last.status }));
@@ -114,7 +114,7 @@ export function ConsolePage() {
 
   useEffect(() => {
     let live = true;
-    api<{ threats: { edges: { node: ThreatSummary }[] } }>(THREATS, { f: { categories: [...ALERT_CATEGORIES] }, first: 30, purpose: PURPOSE })
+    api(THREATS, { f: { categories: [...ALERT_CATEGORIES] }, first: 30, purpose: PURPOSE })
       .then((d) => {
         if (!live) return;
         const items = d.threats.edges.map((e) => e.node);
@@ -135,7 +135,7 @@ export function ConsolePage() {
     setBusy(id);
     setError(null);
     try {
-      const r = await api<{ respondToAlert: AlertResponse }>(RESPOND, { id, s: status });
+      const r = await api(RESPOND, { id, s: status });
       setStatuses((s) => ({ ...s, [id]: r.respondToAlert.status }));
       setFresh((prev) => {
         const n = new Set(prev);

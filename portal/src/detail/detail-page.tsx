@@ -38,18 +38,18 @@ export function DetailPage({ id }: { id: string }) {
   const load = useCallback(async () => {
     setError(null);
     try {
-      const d = await api<{ threat: ThreatDetail | null; explain: Explanation }>(THREAT, { id, purpose: purpose.trim() || null });
+      const d = await api(THREAT, { id, purpose: purpose.trim() || null });
       setThreat(d.threat);
       setExplanation(d.explain);
       if (d.threat) {
-        const r = await api<{ threats: { edges: { node: ThreatSummary }[] } }>(RELATIONSHIPS, { purpose: purpose.trim() || null }).catch(() => null);
+        const r = await api(RELATIONSHIPS, { purpose: purpose.trim() || null }).catch(() => null);
         setRelations((r?.threats.edges ?? []).map((e) => e.node).filter((n) => n.stix.source_ref === id || n.stix.target_ref === id));
       }
     } catch (err) {
       setError(err);
       setThreat(null);
       // Without the content (e.g. no purpose stated), the explanation still says why.
-      const e = await api<{ explain: Explanation }>(EXPLAIN, { id }).catch(() => null);
+      const e = await api(EXPLAIN, { id }).catch(() => null);
       setExplanation(e?.explain ?? null);
     } finally {
       setLoaded(true);

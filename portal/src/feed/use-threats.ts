@@ -7,8 +7,6 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { THREATS, type ThreatFilter, type ThreatSummary } from '../api/queries.js';
 import { useSession } from '../session.js';
 
-interface Page { threats: { edges: { cursor: string; node: ThreatSummary }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } }
-
 export function matches(f: ThreatFilter, t: ThreatSummary): boolean {
   if (f.types?.length && !f.types.includes(t.type)) return false;
   if (f.categories?.length && (!t.category || !f.categories.includes(t.category))) return false;
@@ -39,7 +37,7 @@ export function useThreats(filter: ThreatFilter, pageSize = 25) {
     setLoading(true);
     setError(null);
     try {
-      const d = await api<Page>(THREATS, { f: filter, first: pageSize, after, purpose: purpose.trim() || null });
+      const d = await api(THREATS, { f: filter, first: pageSize, after, purpose: purpose.trim() || null });
       if (gen !== generation.current) return;
       const nodes = d.threats.edges.map((e) => e.node);
       setItems((prev) => {

@@ -7,7 +7,7 @@
 import { makeAlert, makeBundle, makeIndicator, StixValidationError, type TlpLevel } from '@popart/schemas';
 import { useId, useMemo, useState, type ReactNode } from 'react';
 import { ApiError } from '../api/client.js';
-import { PUBLISH } from '../api/queries.js';
+import { PUBLISH, type PublishResult } from '../api/queries.js';
 import { useI18n } from '../i18n/i18n.js';
 import { mainBBox, territoryFeature } from '../map/features.js';
 import { areaGeometry, type MapFeature } from '../map/geo.js';
@@ -35,7 +35,6 @@ const INITIAL: Form = {
 };
 
 type Errors = Partial<Record<FieldName, string[]>>;
-type Result = { status: string; transactionId: string | null; blockNumber: number | null; outboxId: number | null; ids: string[] };
 
 function num(v: string): number | null {
   if (v.trim() === '') return null;
@@ -52,7 +51,7 @@ export function PublishPage() {
   const [errors, setErrors] = useState<Errors>({});
   const [formErrors, setFormErrors] = useState<string[]>([]);
   const [busy, setBusy] = useState(false);
-  const [result, setResult] = useState<Result | null>(null);
+  const [result, setResult] = useState<PublishResult | null>(null);
   const agency = session.user.agency;
   const set = <K extends keyof Form>(k: K, v: Form[K]): void => setForm((f) => ({ ...f, [k]: v }));
 
@@ -130,7 +129,7 @@ export function PublishPage() {
     }
     setBusy(true);
     try {
-      const r = await api<{ publishBundle: Result }>(PUBLISH, { b: bundle });
+      const r = await api(PUBLISH, { b: bundle });
       setResult(r.publishBundle);
       setForm((f) => ({ ...INITIAL, kind: f.kind, tlp: f.tlp, recipients: f.recipients, latitude: f.latitude, longitude: f.longitude }));
       setErrors({});
