@@ -1,28 +1,16 @@
 /** The shell: sign-in, the header with the user's agency, role and jurisdiction, navigation, and the views. */
-import { useCallback, useEffect, useId, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { Session } from './api/queries.js';
 import { ConsolePage } from './console/console-page.js';
 import { DetailPage } from './detail/detail-page.js';
 import { EMPTY_FILTER, FeedPage, type FilterState } from './feed/feed.js';
-import { LANGUAGES, useI18n, type Lang } from './i18n/i18n.js';
+import { useI18n } from './i18n/i18n.js';
+import { LanguagePicker } from './i18n/language-picker.js';
 import { MapPage } from './map/map-page.js';
 import { PublishPage } from './publish/publish-page.js';
 import { Link, navigate, usePath } from './router.js';
 import { loadSession, saveSession, SessionProvider, useSession } from './session.js';
 import { SignIn } from './sign-in.js';
-
-export function LanguagePicker() {
-  const { lang, setLang, t } = useI18n();
-  const id = useId();
-  return (
-    <span className="lang">
-      <label htmlFor={id}>{t('language')}</label>{' '}
-      <select id={id} value={lang} onChange={(e) => setLang(e.target.value as Lang)}>
-        {Object.entries(LANGUAGES).map(([k, name]) => <option key={k} value={k} lang={k}>{name}</option>)}
-      </select>
-    </span>
-  );
-}
 
 const PUBLISHERS = new Set(['ANALYST', 'SUPERVISOR']);
 const RESPONDERS = new Set(['OPERATOR', 'SUPERVISOR']);

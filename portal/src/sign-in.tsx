@@ -1,8 +1,8 @@
 import { useId, useState } from 'react';
 import { ApiError, gql } from './api/client.js';
 import { LOGIN, type Session } from './api/queries.js';
-import { LanguagePicker } from './app.js';
 import { useI18n } from './i18n/i18n.js';
+import { LanguagePicker } from './i18n/language-picker.js';
 
 export function SignIn({ onSignedIn, notice }: { onSignedIn(s: Session): void; notice?: string | null }) {
   const { t } = useI18n();
