@@ -1,4 +1,5 @@
 export type { DetectionEvent, Evidence, RemoteIdInfo } from './events.js';
+export { DetectionError, type DetectionErrorCode } from './errors.js';
 export * from './audio/index.js';
 export * from './remoteid/index.js';
 export * from './pcap/index.js';

@@ -1,23 +1,10 @@
-/** Errors of the audio part of detection: one base class, a code per kind, the field or input named. */
+/** Errors of the audio part of detection: a DetectionError, a code per kind, the field or input named. */
+import { DetectionError, type DetectionErrorCode } from '../errors.js';
 
-export type AudioErrorCode =
-  | 'FFMPEG_MISSING'
-  | 'INPUT_NOT_FOUND'
-  | 'INPUT_UNREADABLE'
-  | 'NO_AUDIO'
-  | 'SOURCE_FAILED'
-  | 'CONFIG_INVALID'
-  | 'MODEL_FAILED';
+export type AudioErrorCode = Extract<DetectionErrorCode, 'FFMPEG_MISSING' | 'INPUT_NOT_FOUND' | 'INPUT_UNREADABLE' | 'NO_AUDIO' | 'SOURCE_FAILED' | 'CONFIG_INVALID' | 'MODEL_FAILED'>;
 
-export class AudioError extends Error {
+export class AudioError extends DetectionError<AudioErrorCode> {
   override name = 'AudioError';
-  constructor(
-    readonly code: AudioErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
 /** Decoding failed: the input does not exist, ffmpeg cannot read it, or a live source gave up. */

@@ -5,6 +5,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { DetectionError } from '../errors.js';
 
 export interface PcapRecord {
   /** Index of the packet in the file, from 0. */
@@ -19,12 +20,12 @@ export interface PcapRecord {
   interfaceId: number;
 }
 
-export class PcapFormatError extends Error {
+export class PcapFormatError extends DetectionError<'PCAP_INVALID'> {
   override name = 'PcapFormatError';
   /** Byte offset in the file where the problem was found. */
   readonly offset: number;
   constructor(offset: number, reason: string) {
-    super(`pcap: at byte ${offset}: ${reason}`);
+    super('PCAP_INVALID', `pcap: at byte ${offset}: ${reason}`);
     this.offset = offset;
   }
 }

@@ -1,5 +1,7 @@
+import { DetectionError } from '../errors.js';
+
 /** A DetectionEvent (or the options given with it) that cannot become a valid STIX bundle: the field and why. */
-export class StixConversionError extends Error {
+export class StixConversionError extends DetectionError<'STIX_CONVERSION_FAILED'> {
   override name = 'StixConversionError';
 
   constructor(
@@ -8,6 +10,6 @@ export class StixConversionError extends Error {
     readonly reason: string,
     options?: { cause?: unknown },
   ) {
-    super(`${field}: ${reason}`, options);
+    super('STIX_CONVERSION_FAILED', `${field}: ${reason}`, options);
   }
 }

@@ -1,3 +1,5 @@
+import { DetectionError } from '../../errors.js';
+
 /** A camera configuration that cannot be used: every problem, each naming the field (and its line in the YAML file). */
 export type ConfigPath = readonly (string | number)[];
 
@@ -15,12 +17,12 @@ export function formatPath(path: ConfigPath): string {
   return out || '(top level)';
 }
 
-export class CameraConfigError extends Error {
+export class CameraConfigError extends DetectionError<'CONFIG_INVALID'> {
   override readonly name = 'CameraConfigError';
 
   constructor(readonly issues: readonly ConfigIssue[], readonly file?: string) {
     const where = file ? `${file}: ` : '';
     const lines = issues.map((i) => `  ${i.path}${i.line ? ` (line ${i.line})` : ''}: ${i.message}`);
-    super(`${where}invalid camera configuration (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${lines.join('\n')}`);
+    super('CONFIG_INVALID', `${where}invalid camera configuration (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${lines.join('\n')}`);
   }
 }
