@@ -4,10 +4,12 @@
  * password guessing, sign-in over a WebSocket, and a token used after logout.
  */
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
+import { request, type ClientRequest } from 'node:http';
+import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
 import { startDemo, type DemoCluster } from '../src/demo/demo-cluster.js';
+import { LOAD_BUDGET } from '../src/server/load-budget.js';
 import { REQUEST_LIMITS } from '../src/server/request-limits.js';
 import { gql, login, subscribe, tempDir, wsClient } from './support.js';
 
@@ -52,6 +54,34 @@ function postLarge(url: string, bytes: number, chunked: boolean): Promise<{ stat
   });
 }
 
+/** Starts a POST whose body never finishes (the node waits for it); resolves with the request, to abort later. */
+function stalledPost(url: string, token: string): ClientRequest {
+  const u = new URL(url);
+  const req = request({ host: u.hostname, port: u.port, path: u.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': 1000, authorization: `Bearer ${token}` } });
+  req.on('error', () => undefined);
+  req.write('{"query":"{ _version }", "x": "');
+  return req;
+}
+
+/** Sends raw bytes over one TCP connection: headers with a large Content-Length, then a chunk every 20 ms; resolves with what came back and when the node closed it. */
+function tricklingPost(url: string, contentLength: number): Promise<{ answer: string; closedAfterMs: number }> {
+  const u = new URL(url);
+  return new Promise((resolve) => {
+    const started = Date.now();
+    let answer = '';
+    const socket = connect(Number(u.port), u.hostname, () => {
+      socket.write(`POST ${u.pathname} HTTP/1.1\r\nHost: ${u.host}\r\nContent-Type: application/json\r\nContent-Length: ${contentLength}\r\n\r\n`);
+      const timer = setInterval(() => socket.write(Buffer.alloc(16 * 1024, 0x20)), 20);
+      socket.once('close', () => {
+        clearInterval(timer);
+        resolve({ answer, closedAfterMs: Date.now() - started });
+      });
+    });
+    socket.on('data', (d: Buffer) => (answer += d.toString()));
+    socket.on('error', () => undefined);
+  });
+}
+
 describe('bounded load per user and connection', () => {
   let cluster: DemoCluster;
   const dir = tempDir('popart-bounded-');
@@ -60,7 +90,7 @@ describe('bounded load per user and connection', () => {
 
   before(async () => {
     cluster = await startDemo({ dataDir: dir.path, passphrase: 'test-passphrase', randomPorts: true, logLevel: 'silent', fsync: false });
-    for (const user of ['pn-analyst', 'pn-auditor']) tokens[user] = await login(pn(), user);
+    for (const user of ['pn-analyst', 'pn-auditor', 'pn-operator']) tokens[user] = await login(pn(), user);
   });
 
   after(async () => {
@@ -76,7 +106,7 @@ describe('bounded load per user and connection', () => {
       const body = JSON.parse(r.body) as { errors: Err[] };
       assert.equal(body.errors[0]?.extensions?.code, 'PAYLOAD_TOO_LARGE');
       assert.equal(body.errors[0]?.extensions?.limit, REQUEST_LIMITS.maxBodyBytes);
-      assert.deepEqual((await gql(pn(), '{ _version }')).errors, undefined, 'the node serves the next request');
+      assert.deepEqual((await gql(pn(), '{ me { username } }', {}, tokens['pn-auditor'])).errors, undefined, 'the node serves the next request');
     });
   }
 
@@ -93,7 +123,7 @@ describe('bounded load per user and connection', () => {
     while (!afterInit.messages.some((m) => (m as { type: string }).type === 'connection_ack')) await new Promise((r) => setTimeout(r, 20));
     afterInit.socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: `subscription { alerts { id } } # ${big}` } }));
     assert.equal((await afterInit.closed).code, 1009, '1009: Message Too Big');
-    assert.deepEqual((await gql(pn(), '{ _version }')).errors, undefined, 'the node serves the next request');
+    assert.deepEqual((await gql(pn(), '{ me { username } }', {}, tokens['pn-auditor'])).errors, undefined, 'the node serves the next request');
   });
 
   test('1,000 aliases of threats(first: 200) are refused with QUERY_TOO_COMPLEX, nothing executed or audited', async () => {
@@ -215,5 +245,88 @@ describe('bounded load per user and connection', () => {
     assert.equal(body.errors[0]?.extensions?.code, 'RATE_LIMITED');
     assert.ok(Number(body.errors[0]?.extensions?.retryAfterSeconds) >= 1);
     assert.ok((await gql(pn(), '{ me { username } }', {}, tokens['pn-auditor'])).data, 'another user is not limited');
+  });
+
+  test('a flood of refused publishes runs the user\'s budget dry: 429 after a few dozen, others are served', async () => {
+    const PUBLISH = 'mutation($b: JSON!) { publishBundle(bundle: $b) { status } }';
+    const now = new Date().toISOString();
+    const poison = {
+      type: 'bundle', id: 'bundle--8a3b0a3c-1d9e-4a57-9a43-5c1e0c3b2a11', objects: [{
+        type: 'note', spec_version: '2.1', id: 'note--0c6e1b0e-5c4a-4b5e-8f0e-3b7a9d2c1e44', created: now, modified: '9999-12-31T23:59:59.999Z',
+        content: 'controller\u0000hidden', object_refs: ['identity--5a0c3f0e-7d4b-4c39-9d7e-2f0e8c1b6a01'],
+      }],
+    };
+    const codes: string[] = [];
+    for (let i = 0; i < 300 && !codes.includes('RATE_LIMITED'); i++) {
+      const res = await fetch(pn(), { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens['pn-operator']}` }, body: JSON.stringify({ query: PUBLISH, variables: { b: poison } }) });
+      const body = (await res.json()) as { errors: Err[] };
+      codes.push(String(body.errors[0]?.extensions?.code));
+    }
+    assert.equal(codes[0], 'INVALID_BUNDLE');
+    const refused = codes.filter((c) => c === 'INVALID_BUNDLE').length;
+    assert.ok(codes.includes('RATE_LIMITED'), `${refused} refused publishes and still not limited`);
+    const burst = LOAD_BUDGET.burst / LOAD_BUDGET.refusal;
+    assert.ok(refused >= burst && refused < burst * 3, `${refused} refusals before the 429 (each costs ${LOAD_BUDGET.refusal} of ${LOAD_BUDGET.burst})`);
+    assert.ok((await gql(pn(), '{ me { username } }', {}, tokens['pn-auditor'])).data, 'another user is served');
+  });
+
+  test('one user\'s requests run a few at a time: the others wait their turn, past the queue they get 429 at once; other users are served meanwhile', async () => {
+    const token = tokens['pn-analyst'] as string;
+    const stalled = Array.from({ length: LOAD_BUDGET.maxConcurrent + LOAD_BUDGET.maxQueued }, () => stalledPost(pn(), token));
+    await new Promise((r) => setTimeout(r, 300));
+    const started = Date.now();
+    const res = await fetch(pn(), { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query: '{ me { username } }' }) });
+    assert.equal(res.status, 429, 'the place in the queue is refused');
+    assert.equal(((await res.json()) as { errors: Err[] }).errors[0]?.extensions?.code, 'RATE_LIMITED');
+    assert.ok(Date.now() - started < 1000, 'refused at once');
+    assert.ok((await gql(pn(), '{ me { username } }', {}, tokens['pn-auditor'])).data, 'another user is served');
+
+    // A request in the queue is answered once one of the running ones ends.
+    for (const req of stalled.slice(LOAD_BUDGET.maxConcurrent)) req.destroy();
+    await new Promise((r) => setTimeout(r, 200));
+    const waiting = gql<{ me: { username: string } }>(pn(), '{ me { username } }', {}, token);
+    const first = await Promise.race([waiting.then(() => 'answered'), new Promise((r) => setTimeout(() => r('waiting'), 500))]);
+    assert.equal(first, 'waiting', 'the user\'s maxConcurrent places are taken');
+    stalled[0]?.destroy();
+    assert.equal((await waiting).data?.me.username, 'pn-analyst');
+    for (const req of stalled) req.destroy();
+  });
+
+  test('over-size bodies: refused without being read, the connection cut soon after the 413, charged to the sender, whose next requests (HTTP or WebSocket) get 429 before any read', async () => {
+    // A client that keeps trickling its body is cut off shortly after the answer, not read for seconds.
+    const trickle = await tricklingPost(pn(), REQUEST_LIMITS.maxBodyBytes + 1);
+    assert.match(trickle.answer, /^HTTP\/1\.1 413/);
+    assert.match(trickle.answer, /connection: close/i);
+    assert.ok(trickle.closedAfterMs < 2000, `closed after ${trickle.closedAfterMs} ms`);
+
+    // Each refusal is charged as a whole body: a repeat offender is soon refused with 429.
+    const statuses: number[] = [];
+    for (let i = 0; i < 10 && !statuses.includes(429); i++) {
+      const r = await postLarge(pn(), REQUEST_LIMITS.maxBodyBytes + 1024, false);
+      if ('status' in r) statuses.push(r.status);
+    }
+    assert.ok(statuses.includes(429), `statuses: ${statuses.join(', ')}`);
+    assert.ok(statuses.filter((x) => x === 413).length <= Math.ceil(LOAD_BUDGET.burst / (REQUEST_LIMITS.maxBodyBytes / LOAD_BUDGET.bytesPerUnit)) + 1);
+    // While the address is in debt, a WebSocket upgrade is refused too.
+    await new Promise((r) => setTimeout(r, 2_000));
+    await Promise.all(Array.from({ length: LOAD_BUDGET.maxConcurrent }, () => postLarge(pn(), REQUEST_LIMITS.maxBodyBytes + 1024, false)));
+    const ws = new WebSocket(pn().replace(/^http/, 'ws'), 'graphql-transport-ws');
+    const [limited, upgrade] = await Promise.all([
+      fetch(pn(), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ _version }' }) }),
+      new Promise<number>((resolve) => {
+        ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+        ws.once('open', () => resolve(101));
+        ws.on('error', () => undefined);
+      }),
+    ]);
+    ws.terminate();
+    assert.equal(limited.status, 429);
+    const retryAfter = Number(limited.headers.get('retry-after'));
+    assert.ok(retryAfter >= 1);
+    assert.equal(upgrade, 429, 'the address is refused the WebSocket upgrade too');
+    assert.ok((await gql(pn(), '{ me { username } }', {}, tokens['pn-auditor'])).data, 'a signed-in user is served');
+    // The address is served again once it has paid.
+    await new Promise((r) => setTimeout(r, retryAfter * 1000 + 500));
+    assert.deepEqual((await gql(pn(), '{ _version }')).errors, undefined);
   });
 });

@@ -6,6 +6,13 @@
  * WebSocket message over it closes the connection with 1009; every operation, on either transport,
  * passes the depth/alias/field/cost rule before it executes; introspection needs a signed-in user;
  * a connection runs a bounded number of operations at once. A malformed body gets a clear 400.
+ *
+ * The refusals are the cheapest path through the server, so that no kind of request from one user can
+ * take the event loop from the others (bench/hostile): a user's (or, before sign-in, an address's)
+ * requests run a few at a time (load-budget.ts), an empty budget is refused before the body is read,
+ * an over-size body from its Content-Length (or as soon as it passes the limit) and charged to the
+ * sender's budget as a full body; a refused request's connection is closed after a short bounded
+ * drain, not read to its end; log lines about refusals are throttled.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,12 +24,35 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../log.js';
 import type { RequestContext, Services } from '../modules/context.js';
 import { makeFormatError } from './format-error.js';
-import { LoadBudget, type LoadBudgetOptions } from './load-budget.js';
+import { LoadBudget, TooManyAtOnce, type LoadBudgetOptions } from './load-budget.js';
+import { LogThrottle } from './log-throttle.js';
 import { asksIntrospection, introspectionRefused, isTooComplex, operationCost, operationLimitsRule, REQUEST_LIMITS, type RequestLimits } from './request-limits.js';
 import { portalBuildDir, serveStatic } from './static-files.js';
 
-/** How long an over-size body is still read (and dropped) after the 413, so the client reads the answer instead of a reset. */
-const DRAIN_MS = 5_000;
+/**
+ * After a refusal (413, 429) the rest of the body is read and dropped for at most DRAIN_MS or
+ * DRAIN_BYTES, whichever comes first, so that a client that is still sending has time to read the
+ * answer; then the connection is closed (a client that goes on sending gets a reset).
+ */
+const DRAIN_MS = 200;
+const DRAIN_BYTES = 256 * 1024;
+
+/**
+ * Codes of requests refused for what the user sent; each costs the budget's `refusal` (a flood of
+ * invalid bundles or wrong passwords runs dry quickly). Not: conflicts and missing objects, which
+ * ordinary work runs into, nor the node's own failures.
+ */
+const REFUSAL_CODES = new Set([
+  'MALFORMED_JSON', 'INVALID_BUNDLE', 'INVALID_ARGUMENT', 'SPOOFED_CREATOR', 'UNKNOWN_AGENCY', 'UNAUTHENTICATED',
+  'LOGIN_RATE_LIMITED', 'LOGIN_OVER_HTTP_ONLY', 'BAD_USER_INPUT', 'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED',
+]);
+
+/** Whether an error (a GraphQLError, maybe wrapping a NodeError) refuses what the user sent. */
+function isRefusal(error: GraphQLError): boolean {
+  const original = error.originalError as { code?: unknown } | undefined;
+  const code = typeof original?.code === 'string' ? original.code : error.extensions.code;
+  return typeof code === 'string' && REFUSAL_CODES.has(code);
+}
 
 export interface HttpOptions {
   host: string;
@@ -60,32 +90,25 @@ class BodyTooLarge extends Error {
 }
 
 /**
- * The request body as text, or BodyTooLarge as soon as it (or its Content-Length) passes `limit`. From
- * then on the rest of the body is read and dropped, for at most DRAIN_MS, so that the client gets the
- * 413 rather than a connection reset; nothing more is kept in memory.
+ * The request body as text, or BodyTooLarge as soon as its Content-Length, or what has come of it,
+ * passes `limit`; nothing more is read or kept then (the refusal closes the connection).
  */
 function readBody(req: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
+    if (Number(req.headers['content-length'] ?? 0) > limit) return reject(new BodyTooLarge(limit));
     const chunks: Buffer[] = [];
     let size = 0;
     let over = false;
-    const refuse = (): void => {
+    const onData = (c: Buffer): void => {
+      size += c.length;
+      if (size <= limit) return void chunks.push(c);
       over = true;
       chunks.length = 0;
-      dropBody(req);
+      req.off('data', onData);
+      req.pause();
       reject(new BodyTooLarge(limit));
     };
-    if (Number(req.headers['content-length'] ?? 0) > limit) {
-      refuse();
-      req.resume();
-      return;
-    }
-    req.on('data', (c: Buffer) => {
-      if (over) return;
-      size += c.length;
-      if (size > limit) return refuse();
-      chunks.push(c);
-    });
+    req.on('data', onData);
     req.on('end', () => {
       if (!over) resolve(Buffer.concat(chunks).toString('utf8'));
     });
@@ -95,14 +118,44 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
   });
 }
 
-/** Reads and drops the rest of a refused request's body, for at most DRAIN_MS, so that the client reads the answer instead of a reset. */
-function dropBody(req: IncomingMessage): void {
-  const timer = setTimeout(() => req.destroy(), DRAIN_MS);
+/**
+ * Answers a refused request with `Connection: close`; if the client is still sending, the rest of its
+ * body is read and dropped for at most DRAIN_MS / DRAIN_BYTES (so that it can read the answer), then
+ * the connection is closed. `drained` gets the bytes read meanwhile (charged to the sender).
+ */
+function refuse(req: IncomingMessage, res: ServerResponse, status: number, body: unknown, headers: Record<string, string>, drained: (bytes: number) => void): void {
+  res.setHeader('connection', 'close');
+  for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
+  sendJson(res, status, body);
+  if (req.complete) return;
+  let bytes = 0;
+  const close = (): void => {
+    clearTimeout(timer);
+    req.off('data', onData);
+    req.pause();
+    drained(bytes);
+    if (res.writableFinished) req.socket.destroy();
+    else res.once('finish', () => req.socket.destroy());
+  };
+  const onData = (c: Buffer): void => {
+    bytes += c.length;
+    if (bytes >= DRAIN_BYTES) close();
+  };
+  const timer = setTimeout(close, DRAIN_MS);
   timer.unref();
-  req.once('end', () => clearTimeout(timer));
-  req.once('close', () => clearTimeout(timer));
+  req.on('data', onData);
+  req.once('end', () => {
+    clearTimeout(timer);
+    req.off('data', onData);
+    drained(bytes);
+  });
   req.resume();
 }
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The client closed the connection while its request waited for its turn. */
+class ClientGone extends Error {}
 
 class OverBudget extends Error {
   constructor(readonly waitMs: number) {
@@ -125,6 +178,7 @@ function budgetPlugin(budget: LoadBudget, limits: RequestLimits): ApolloServerPl
         },
         async didEncounterErrors({ contextValue, errors }) {
           if (errors.some(isTooComplex)) budget.charge(principal(contextValue), limits.maxCost);
+          else if (errors.some(isRefusal)) budget.charge(principal(contextValue), budget.options.refusal);
         },
       };
     },
@@ -172,6 +226,7 @@ export class HttpServer {
     const limits: RequestLimits = { ...REQUEST_LIMITS, ...opts.limits };
     const limitsRule = operationLimitsRule(limits);
     const budget = new LoadBudget(opts.budget);
+    const throttled = new LogThrottle(log);
     const apollo = new ApolloServer<RequestContext>({
       schema,
       formatError: makeFormatError(log),
@@ -189,6 +244,10 @@ export class HttpServer {
     };
 
     const server = createServer((req, res) => {
+      let who: string | undefined;
+      const chargeDrained = (bytes: number): void => {
+        if (who) budget.charge(who, bytes / budget.options.bytesPerUnit);
+      };
       void (async () => {
         const url = new URL(req.url ?? '/', 'http://localhost');
         if (url.pathname === '/healthz') {
@@ -196,18 +255,38 @@ export class HttpServer {
           return sendJson(res, health.status === 'ok' ? 200 : 503, health);
         }
         if (url.pathname !== '/graphql') return serveStatic(portalDir, req, res, url.pathname);
-        // An exhausted budget is refused before the body is read.
-        const who = principal({ viewer: services.sessions.verify(bearer(req.headers.authorization)), clientAddress: clientAddress(req) });
+        // A few requests of one principal at a time; an exhausted budget is refused before the body is read.
+        who = principal({ viewer: services.sessions.verify(bearer(req.headers.authorization)), clientAddress: clientAddress(req) });
+        const gone = new AbortController();
+        const place: { leave?: () => void } = {};
+        res.once('close', () => {
+          gone.abort(new ClientGone());
+          place.leave?.();
+        });
+        place.leave = await budget.enter(who, gone.signal);
+        if (gone.signal.aborted) return place.leave();
         const waitMs = budget.waitMs(who);
-        if (waitMs > 0) throw new OverBudget(waitMs);
+        if (waitMs > 0) {
+          // Held back (unread), so that a client retrying at once cannot make the node spin on refusals.
+          await sleep(budget.options.maxDelayMs);
+          throw new OverBudget(Math.max(1, budget.waitMs(who)));
+        }
         budget.charge(who, budget.options.perRequest);
         let body: unknown = undefined;
         if (req.method === 'POST') {
-          const text = await readBody(req, limits.maxBodyBytes);
+          let text: string;
+          try {
+            text = await readBody(req, limits.maxBodyBytes);
+          } catch (err) {
+            // Charged as a whole body: a sender who repeats it is soon refused (429) before anything is read.
+            if (err instanceof BodyTooLarge) budget.charge(who, limits.maxBodyBytes / budget.options.bytesPerUnit + budget.options.refusal);
+            throw err;
+          }
           budget.charge(who, Buffer.byteLength(text) / budget.options.bytesPerUnit);
           try {
             body = text === '' ? {} : JSON.parse(text);
           } catch (err) {
+            budget.charge(who, budget.options.refusal);
             return sendJson(res, 400, { errors: [{ message: `request body is not valid JSON: ${(err as Error).message}`, extensions: { code: 'MALFORMED_JSON' } }] });
           }
         }
@@ -226,40 +305,55 @@ export class HttpServer {
           res.end();
         }
       })().catch((err: unknown) => {
-        if (err instanceof OverBudget) {
-          const seconds = Math.max(1, Math.ceil(err.waitMs / 1000));
-          dropBody(req);
-          res.setHeader('connection', 'close');
-          res.setHeader('retry-after', String(seconds));
-          return sendJson(res, 429, { errors: [{ message: `${err.message}: try again in ${seconds} s`, extensions: { code: 'RATE_LIMITED', retryAfterSeconds: seconds } }] });
+        if (err instanceof ClientGone) return;
+        if (err instanceof OverBudget || err instanceof TooManyAtOnce) {
+          const seconds = err instanceof OverBudget ? Math.max(1, Math.ceil(err.waitMs / 1000)) : 1;
+          return refuse(req, res, 429, { errors: [{ message: `${err.message}: try again in ${seconds} s`, extensions: { code: 'RATE_LIMITED', retryAfterSeconds: seconds } }] }, { 'retry-after': String(seconds) }, chargeDrained);
         }
         if (err instanceof BodyTooLarge) {
-          res.setHeader('connection', 'close');
-          return sendJson(res, 413, { errors: [{ message: `${err.message}: send less (a bundle in several publishes)`, extensions: { code: 'PAYLOAD_TOO_LARGE', limit: err.limit } }] });
+          return refuse(req, res, 413, { errors: [{ message: `${err.message}: send less (a bundle in several publishes)`, extensions: { code: 'PAYLOAD_TOO_LARGE', limit: err.limit } }] }, {}, chargeDrained);
         }
         const status = (err as { status?: number }).status ?? 500;
-        if (status === 500) log.error('request failed', { error: (err as Error).message });
+        if (status === 500) throttled.error('request failed', { error: (err as Error).message });
         if (!res.headersSent) sendJson(res, status, { errors: [{ message: status === 500 ? 'internal error' : (err as Error).message }] });
         else res.destroy();
       });
     });
 
     // maxPayload: ws closes a connection whose message passes it with 1009 "Max payload size exceeded",
-    // before or after connection_init, without buffering the message.
-    const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: limits.maxBodyBytes });
+    // before or after connection_init, without buffering the message. An address whose budget is empty
+    // gets 429 instead of the upgrade (a connection's operations are charged to its user, onSubscribe).
+    const wss = new WebSocketServer({
+      server, path: '/graphql', maxPayload: limits.maxBodyBytes,
+      verifyClient: ({ req }, done) => {
+        const who = `address:${clientAddress(req)}`;
+        const waitMs = budget.waitMs(who);
+        if (waitMs > 0) {
+          // Held back as over HTTP, so that reconnecting at once does not make the node spin.
+          setTimeout(() => done(false, 429, 'Too Many Requests', { 'Retry-After': String(Math.max(1, Math.ceil(budget.waitMs(who) / 1000))) }), budget.options.maxDelayMs);
+          return;
+        }
+        budget.charge(who, budget.options.perRequest);
+        done(true);
+      },
+    });
     const formatError = makeFormatError(log);
     type Extra = { socket: WebSocket; request: IncomingMessage };
     const wsContext = (ctx: WsContext<Record<string, unknown>, Extra>): RequestContext =>
       contextFor(ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization, 'ws', clientAddress(ctx.extra.request));
     // A client's protocol fault (a message over maxPayload, a bad frame) is answered by ws itself with the
-    // matching close code (1009 Message Too Big, 1002...); it is logged here in one line instead of being
-    // reported by graphql-ws as an internal error. Registered before useServer's own listener.
+    // matching close code (1009 Message Too Big, 1002...); it is logged here (throttled) instead of being
+    // reported by graphql-ws as an internal error, charged to the address as a whole message, and the
+    // connection is cut DRAIN_MS later rather than read until the client stops sending. Registered
+    // before useServer's own listener.
     wss.on('connection', (socket, request) => {
       const emit = socket.emit.bind(socket);
       socket.emit = ((event: string | symbol, ...args: unknown[]): boolean => {
         const code = (args[0] as { code?: unknown } | undefined)?.code;
         if (event === 'error' && typeof code === 'string' && code.startsWith('WS_ERR_')) {
-          log.warn('websocket connection closed for a protocol fault', { code, address: clientAddress(request), message: (args[0] as Error).message });
+          budget.charge(`address:${clientAddress(request)}`, limits.maxBodyBytes / budget.options.bytesPerUnit + budget.options.refusal);
+          setTimeout(() => socket.terminate(), DRAIN_MS).unref();
+          throttled.warn('websocket connection closed for a protocol fault', { code, address: clientAddress(request), message: (args[0] as Error).message });
           return true;
         }
         return emit(event, ...args);
@@ -324,7 +418,8 @@ export class HttpServer {
       },
       onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e)),
       // Errors of execution results get the same codes and masking as over HTTP.
-      onNext: (_ctx, _id, _payload, _args, result): FormattedExecutionResult | void => {
+      onNext: (_ctx, _id, _payload, args, result): FormattedExecutionResult | void => {
+        if (result.errors?.some(isRefusal)) budget.charge(principal(args.contextValue as RequestContext), budget.options.refusal);
         if (result.errors?.length) return { data: result.data ?? null, errors: result.errors.map((e) => formatError(e.toJSON(), e)) };
       },
     }, wss);
