@@ -3,7 +3,7 @@
  * in the same run, plus peak memory over a 10-minute input.
  *
  * The input is the small audio evaluation set (gunshots, explosions, drones, sirens, speech in pink,
- * brown, babble and crowd noise; detection/eval) played twice end to end: ~10 minutes, encoded as AAC in
+ * brown, babble and crowd noise; detection/audio-eval) played twice end to end: ~10 minutes, encoded as AAC in
  * an .m4a file as a camera or phone would record it. Three runs:
  *   decode only   — ffmpeg → 16 kHz mono frames, nothing done with them (the baseline)
  *   pipeline      — decode + every detector (Silero VAD with voice reports, impulsive, rotor, siren)
@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AudioIngest, AudioPipeline, ffmpegPath, readMicrophoneConfig, runAudio, type AudioFrame } from '@popart/detection';
-import { decodeFile, ensureEvalSet, EVAL_CONFIG, writeWav } from '@popart/detection/eval';
+import { decodeFile, ensureEvalSet, EVAL_CONFIG, writeWav } from '@popart/detection/audio-eval';
 
 const { values } = parseArgs({
   options: {

@@ -3,6 +3,6 @@ export { DetectionError, type DetectionErrorCode } from './errors.js';
 export * from './audio/index.js';
 export * from './remoteid/index.js';
 export * from './pcap/index.js';
-export * from './ingest/index.js';
+export * from './video-ingest/index.js';
 export * from './vision/index.js';
 export * from './stix/index.js';

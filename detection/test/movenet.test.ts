@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
-import { decodeImage } from '../src/ingest/jpeg.js';
+import { decodeImage } from '../src/video-ingest/jpeg.js';
 import { CameraConfigError } from '../src/vision/config/config-error.js';
 import { decodeMoveNet, KEYPOINT_NAMES } from '../src/vision/detectors/movenet/decode.js';
 import { MoveNetDetector } from '../src/vision/detectors/movenet/movenet-detector.js';

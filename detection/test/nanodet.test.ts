@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
-import { decodeImage } from '../src/ingest/jpeg.js';
+import { decodeImage } from '../src/video-ingest/jpeg.js';
 import { decodeNanoDet } from '../src/vision/detectors/nanodet/decode.js';
 import { NanoDetDetector } from '../src/vision/detectors/nanodet/nanodet-detector.js';
 import { createDetector } from '../src/vision/detectors/registry.js';

@@ -13,7 +13,7 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, type Server, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
-import { VideoSource, type VideoFrame } from '../src/ingest/video-source.js';
+import { VideoSource, type VideoFrame } from '../src/video-ingest/video-source.js';
 import { validateCameraConfig } from '../src/vision/config/camera-config.js';
 import { FFMPEG, freeTcpPort, take } from './vision-helpers.js';
 

@@ -5,9 +5,9 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
-import { IngestError } from '../src/ingest/ingest-error.js';
-import { detectSourceKind, redactUrl } from '../src/ingest/source-kind.js';
-import { VideoSource, type VideoFrame } from '../src/ingest/video-source.js';
+import { IngestError } from '../src/video-ingest/ingest-error.js';
+import { detectSourceKind, redactUrl } from '../src/video-ingest/source-kind.js';
+import { VideoSource, type VideoFrame } from '../src/video-ingest/video-source.js';
 import { FFMPEG, freeTcpPort, run, take, tempDir } from './vision-helpers.js';
 
 function freeUdpPort(): Promise<number> {

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
 import { validateCameraConfig, type CameraConfig } from '../src/vision/config/camera-config.js';
 import type { PipelineFrame } from '../src/vision/pipeline.js';
-import type { VideoFrame } from '../src/ingest/video-source.js';
+import type { VideoFrame } from '../src/video-ingest/video-source.js';
 import type { Box, Detection, Frame, ObjectDetector } from '../src/vision/types.js';
 
 export const run = promisify(execFile);

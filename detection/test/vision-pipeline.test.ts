@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { VideoSource } from '../src/ingest/video-source.js';
+import { VideoSource } from '../src/video-ingest/video-source.js';
 import { CameraConfigError } from '../src/vision/config/config-error.js';
 import { parseCameraYaml } from '../src/vision/config/camera-config.js';
 import { CameraGeometry } from '../src/vision/geometry/camera-geometry.js';

@@ -4,8 +4,8 @@
  */
 import { parseCommandLine, ProgressBar } from './command-line.js';
 import { resolve } from 'node:path';
-import { IngestError } from '../ingest/ingest-error.js';
-import { VideoSource } from '../ingest/video-source.js';
+import { IngestError } from '../video-ingest/ingest-error.js';
+import { VideoSource } from '../video-ingest/video-source.js';
 import { CameraConfigError } from '../vision/config/config-error.js';
 import { loadCameraConfig } from '../vision/config/camera-config.js';
 import { DetectorError } from '../vision/detectors/detector-error.js';

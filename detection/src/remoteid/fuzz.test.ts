@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { mulberry32 } from '../../eval/synth.js';
+import { mulberry32 } from '../../audio-eval/synth.js';
 import { LINKTYPE } from '../pcap/link-types.js';
 import { buildExtendedAdvertisingPdu, buildLegacyAdvertisingPdu, buildLinkLayerPacket, buildServiceData } from './bluetooth.js';
 import { decodePayload } from './decode-message.js';

@@ -1,8 +1,8 @@
 /** Evidence snapshots: the frame that triggered an event, boxes outlined, written as JPEG on the node with its SHA-256. */
 import { join } from 'node:path';
 import type { Evidence } from '../events.js';
-import { writeJpeg } from '../ingest/jpeg.js';
-import { rgbToYuv, yuv420pPlanes } from '../ingest/pixels.js';
+import { writeJpeg } from '../video-ingest/jpeg.js';
+import { rgbToYuv, yuv420pPlanes } from '../video-ingest/pixels.js';
 import type { Box, Frame } from './types.js';
 
 /** A copy of the frame with each box outlined (`thickness` px, red), in the frame's own pixel format. */

@@ -1,6 +1,6 @@
 /** What the vision stages pass to one another: frames, boxes, detections. */
-import type { PixelFormat } from '../ingest/pixels.js';
-import type { ScaledImage, ScaledInputSpec } from '../ingest/scaled-input.js';
+import type { PixelFormat } from '../video-ingest/pixels.js';
+import type { ScaledImage, ScaledInputSpec } from '../video-ingest/scaled-input.js';
 
 /** A decoded video frame: rgb24 (`width * height * 3` bytes, row-major) unless `format` says yuv420p. */
 export interface Frame {

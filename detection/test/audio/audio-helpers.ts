@@ -7,8 +7,8 @@ import { SpeechTimeline } from '../../src/audio/detector.js';
 import type { AudioFrame } from '../../src/audio/ingest.js';
 import { AudioPipeline } from '../../src/audio/pipeline.js';
 import type { DetectionEvent } from '../../src/events.js';
-import { gaussian, lowPass, mulberry32, rms } from '../../eval/synth.js';
-import { SR } from '../../eval/wav.js';
+import { gaussian, lowPass, mulberry32, rms } from '../../audio-eval/synth.js';
+import { SR } from '../../audio-eval/wav.js';
 
 export { SR };
 

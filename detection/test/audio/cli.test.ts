@@ -4,8 +4,8 @@ import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { gunshot, mulberry32, rotor } from '../../eval/synth.js';
-import { writeWav } from '../../eval/wav.js';
+import { gunshot, mulberry32, rotor } from '../../audio-eval/synth.js';
+import { writeWav } from '../../audio-eval/wav.js';
 import type { DetectionEvent } from '../../src/events.js';
 import { noise, place, tempDir } from './audio-helpers.js';
 

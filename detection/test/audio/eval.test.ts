@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ensureEvalSet, EVAL_CLASSES } from '../../eval/eval-set.js';
-import { evaluate } from '../../eval/evaluate.js';
-import { precision, recall, report } from '../../eval/score.js';
+import { ensureEvalSet, EVAL_CLASSES } from '../../audio-eval/eval-set.js';
+import { evaluate } from '../../audio-eval/evaluate.js';
+import { precision, recall, report } from '../../audio-eval/score.js';
 
 /**
  * The small evaluation subset (31 clips of 10 s: every class at 20 and 10 dB SNR in pink, brown, babble

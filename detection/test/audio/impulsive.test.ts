@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { classifyImpulse, type ImpulseFeatures } from '../../src/audio/detectors/impulsive/impulsive-detector.js';
 import { readImpulsiveConfig } from '../../src/audio/detectors/impulsive/impulsive-config.js';
 import { ConfigReader } from '../../src/audio/config-reader.js';
-import { clap, doorSlam, explosion, gunshot, mulberry32 } from '../../eval/synth.js';
+import { clap, doorSlam, explosion, gunshot, mulberry32 } from '../../audio-eval/synth.js';
 import { detect, noise, only, place } from './audio-helpers.js';
 
 const impulsive = only('impulsive');

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AudioIngestError } from '../../src/audio/errors.js';
 import { ffmpegPath } from '../../src/audio/ffmpeg.js';
 import { AudioIngest, type AudioFrame } from '../../src/audio/ingest.js';
-import { writeWav } from '../../eval/wav.js';
+import { writeWav } from '../../audio-eval/wav.js';
 import { tempDir } from './audio-helpers.js';
 
 const tmp = tempDir('popart-ingest-');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { mulberry32, rotor } from '../../eval/synth.js';
+import { mulberry32, rotor } from '../../audio-eval/synth.js';
 import { detect, noise, only, place, sweep } from './audio-helpers.js';
 
 const rotorOnly = only('rotor');

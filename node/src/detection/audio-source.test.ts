@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { eventToStix } from '@popart/detection';
-import { synth, writeWav } from '@popart/detection/eval';
+import { synth, writeWav } from '@popart/detection/audio-eval';
 import { validateBundle } from '@popart/schemas';
 import { recordEmittedBundle, tempDir } from '../../test/support.js';
 import { createLogger } from '../log.js';

@@ -15,7 +15,7 @@ import type { Zone } from '../rules/rule.js';
 import { DEFAULT_TRACKER, type TrackerConfig } from '../tracking/tracker.js';
 import { CameraConfigError, type ConfigPath } from './config-error.js';
 import { describe, Fields, isRecord, type Raw } from './fields.js';
-import type { SourceKind } from '../../ingest/source-kind.js';
+import type { SourceKind } from '../../video-ingest/source-kind.js';
 
 export interface SourceConfig {
   /** File, image pattern or URL; the command line's input overrides it. */

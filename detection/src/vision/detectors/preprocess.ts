@@ -4,11 +4,11 @@
  * A frame that comes with a copy already scaled to the model's input (`frame.scaled`, scaled by ffmpeg) is only
  * normalised.
  */
-import { yuv420pToRgb } from '../../ingest/pixels.js';
-import { LETTERBOX_GREY, scaledTransform, type Letterbox } from '../../ingest/scaled-input.js';
+import { yuv420pToRgb } from '../../video-ingest/pixels.js';
+import { LETTERBOX_GREY, scaledTransform, type Letterbox } from '../../video-ingest/scaled-input.js';
 import type { Box, Frame } from '../types.js';
 
-export type { Letterbox } from '../../ingest/scaled-input.js';
+export type { Letterbox } from '../../video-ingest/scaled-input.js';
 
 export interface Normalisation {
   /** Channel order of the tensor. */

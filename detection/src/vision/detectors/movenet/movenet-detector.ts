@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ScaledInputSpec } from '../../../ingest/scaled-input.js';
+import type { ScaledInputSpec } from '../../../video-ingest/scaled-input.js';
 import { clampBox, type Detection, type Frame, type ObjectDetector } from '../../types.js';
 import { DetectorError } from '../detector-error.js';
 import { modelsDir } from '../nanodet/nanodet-detector.js';

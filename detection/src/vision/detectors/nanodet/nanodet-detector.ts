@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ScaledInputSpec } from '../../../ingest/scaled-input.js';
+import type { ScaledInputSpec } from '../../../video-ingest/scaled-input.js';
 import { clampBox, type Detection, type Frame, type ObjectDetector } from '../../types.js';
 import { COCO_LABELS } from '../coco-labels.js';
 import { DetectorError } from '../detector-error.js';

@@ -1,5 +1,5 @@
 /** A YOLO-family ONNX export run with onnxruntime-node: letterboxed RGB 0..1 input, decoded output, NMS. */
-import type { ScaledInputSpec } from '../../../ingest/scaled-input.js';
+import type { ScaledInputSpec } from '../../../video-ingest/scaled-input.js';
 import { clampBox, type Detection, type Frame, type ObjectDetector } from '../../types.js';
 import { DetectorError } from '../detector-error.js';
 import { nonMaxSuppression } from '../nms.js';

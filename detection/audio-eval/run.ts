@@ -10,7 +10,7 @@ import { ensureEvalSet, type EvalSubset } from './eval-set.js';
 import { evaluate } from './evaluate.js';
 import { markdown, report } from './score.js';
 
-const HELP = `usage: node detection/dist/eval/run.js [--subset full|small] [--seed N] [--dir DIR] [--out FILE] [--json FILE]
+const HELP = `usage: node detection/dist/audio-eval/run.js [--subset full|small] [--seed N] [--dir DIR] [--out FILE] [--json FILE]
 
 Generates the labelled audio evaluation set (sox, espeak-ng, CC0 samples; cached under
 ~/.cache/popart/audio-eval or $POPART_CACHE/audio-eval), runs every audio detector over it and prints

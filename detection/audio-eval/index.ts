@@ -1,4 +1,4 @@
-/** The audio evaluation tooling (subpath export `@popart/detection/eval`): set generation, running, scoring, synthesis. */
+/** The audio evaluation tooling (subpath export `@popart/detection/audio-eval`): set generation, running, scoring, synthesis. */
 export { ensureEvalSet, generateEvalSet, defaultEvalDir, EVAL_CLASSES, CC0_SAMPLES, GENERATOR_VERSION } from './eval-set.js';
 export type { EvalClass, EvalClip, EvalLabel, EvalManifest, EvalSubset, NoiseKind } from './eval-set.js';
 export { evaluate, EVAL_CONFIG } from './evaluate.js';
