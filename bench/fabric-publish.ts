@@ -287,16 +287,22 @@ async function main(): Promise<void> {
     });
     const run = randomUUID().slice(0, 8);
     const statuses: Record<string, number> = {};
+    let lastBlock = 0;
     const tx = await pool(count, 'ThreatExchange publish', async (i) => {
       // commit latency: until the transaction is committed (not until pn's own read model has applied its block)
       const r = await pn.services.publisher.publish(viewer, threatBundle(run, i).bundle, { waitVisible: false });
       statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+      lastBlock = Math.max(lastBlock, r.blockNumber ?? 0);
       if (r.status !== 'COMMITTED') throw new Error(`status ${r.status}`);
     });
     const baseTps = base.latencies.length / base.seconds;
     const txTps = tx.latencies.length / tx.seconds;
 
-    // alerts: pn publishes through GraphQL, mad's operator receives them on the alerts subscription
+    // alerts: pn publishes through GraphQL, mad's operator receives them on the alerts subscription; first every
+    // node catches up with the blocks of the publish phase, so the alerts do not queue behind them
+    const catchUp = performance.now();
+    for (const node of Object.values(cluster.nodes)) await node.listener.waitForBlock(lastBlock, 300_000);
+    log(`read models caught up with block ${lastBlock} ${((performance.now() - catchUp) / 1000).toFixed(1)} s after the last commit`);
     const mad = cluster.nodes.mad;
     const madToken = await login(mad.url, 'mad-operator');
     const pnToken = await login(pn.url, 'pn-analyst');
