@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { StixObject } from '@popart/schemas';
+import { audienceOf, tlpOf, type StixObject } from '@popart/schemas';
 import { startAudit, type Audit } from './audit/index.js';
 import { RevokedTokens } from './auth/revoked-tokens.js';
 import { Sessions, signInAuditRecord } from './auth/sessions.js';
@@ -283,7 +283,14 @@ export class AgencyNode {
         }
         return recipients.sort();
       };
-      const publisher = new PublishService(ledger, outbox, listener, log, audit.log, recipientsOf);
+      // Who keeps a private object's content: this agency, and for TLP:AMBER the agencies of its audience.
+      const keepersOf = async (o: StixObject): Promise<string[]> => {
+        if (tlpOf(o) !== 'amber') return [agency.mspId];
+        const audience = audienceOf(o);
+        if (audience.some((id) => !directory.byIdentityId(id))) await directory.refresh();
+        return [agency.mspId, ...audience.map((id) => directory.byIdentityId(id)?.mspId).filter((m): m is string => m !== undefined)];
+      };
+      const publisher = new PublishService(ledger, outbox, listener, log, audit.log, recipientsOf, keepersOf);
       publisherRef.current = publisher;
       outbox.start();
       cleanups.push(() => outbox.stop());

@@ -172,7 +172,11 @@ export class FabricLedger implements Ledger {
       : undefined;
     let txId = '';
     try {
-      const proposal = this.contract.newProposal(fn, { arguments: args, ...(transient ? { transientData: transient } : {}) });
+      const proposal = this.contract.newProposal(fn, {
+        arguments: args,
+        ...(transient ? { transientData: transient } : {}),
+        ...(options.endorsingOrganizations ? { endorsingOrganizations: options.endorsingOrganizations } : {}),
+      });
       txId = proposal.getTransactionId();
       const transaction = await proposal.endorse(after(this.deadlines.endorse));
       const result = Buffer.from(transaction.getResult()).toString('utf8');

@@ -32,6 +32,12 @@ export interface SubmitOptions {
    * ledger this way; the contract writes it into private data collections).
    */
   transient?: Record<string, string>;
+  /**
+   * The organisations (MSP ids) that may endorse it, when the transaction carries private content: only those that
+   * keep that content (Fabric's gateway refuses to send transient data to others; the embedded ledger has one
+   * endorser and ignores this).
+   */
+  endorsingOrganizations?: string[];
 }
 
 export interface Ledger {

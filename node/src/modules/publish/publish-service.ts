@@ -62,7 +62,27 @@ export class PublishService {
     private readonly audit: AuditLog,
     /** Agencies (other than this one) that the release policy lets hold these objects. */
     private readonly recipientsOf: (objects: Bundle['objects']) => Promise<string[]>,
+    /**
+     * The organisations (MSP ids) that keep a private object's content: this agency, and for TLP:AMBER the agencies of
+     * its audience. Private objects are stored in one transaction per set of keepers, endorsed by those only, so no
+     * other organisation's peer ever receives the content (not even as transient data). Absent: one transaction.
+     */
+    private readonly keepersOf?: (object: StixObject) => Promise<string[]>,
   ) {}
+
+  /** Private objects grouped by the organisations that keep them (see keepersOf). */
+  private async byKeepers(objects: readonly StixObject[]): Promise<{ keepers: string[] | null; objects: StixObject[] }[]> {
+    if (!this.keepersOf) return [{ keepers: null, objects: [...objects] }];
+    const groups = new Map<string, { keepers: string[]; objects: StixObject[] }>();
+    for (const o of objects) {
+      const keepers = [...new Set(await this.keepersOf(o))].sort();
+      const key = keepers.join(',');
+      const group = groups.get(key) ?? { keepers, objects: [] };
+      group.objects.push(o);
+      groups.set(key, group);
+    }
+    return [...groups.values()];
+  }
 
   /** LED Art. 25: the collection, and the disclosure to the agencies the objects are released to. */
   private async audited(viewer: Viewer, objects: Bundle['objects'], details: Record<string, unknown>): Promise<void> {
@@ -91,10 +111,18 @@ export class PublishService {
       return { txId: r.txId, blockNumber: r.blockNumber, objects: receipt.objects ?? [] };
     }
     const open = bundle.objects.filter((o) => !isPrivateObject(o));
-    const stored = await this.ledger.submit('StorePrivateObjects', [], {
-      transient: { [PRIVATE_BUNDLE_FIELD]: canonicalJson({ ...bundle, objects: restricted }) },
-    });
-    const receipt = JSON.parse(stored.result) as PrivateStoreReceipt;
+    const receipt: Pick<PrivateStoreReceipt, 'entries' | 'objects'> = { entries: [], objects: [] };
+    let stored = { txId: '', blockNumber: 0 };
+    for (const group of await this.byKeepers(restricted)) {
+      const r = await this.ledger.submit('StorePrivateObjects', [], {
+        transient: { [PRIVATE_BUNDLE_FIELD]: canonicalJson({ ...bundle, objects: group.objects }) },
+        ...(group.keepers ? { endorsingOrganizations: group.keepers } : {}),
+      });
+      stored = r;
+      const part = JSON.parse(r.result) as PrivateStoreReceipt;
+      receipt.entries.push(...part.entries);
+      receipt.objects.push(...part.objects);
+    }
     if (receipt.entries.length === 0 && open.length === 0) {
       // Every private object is already announced with this content (a retry after a lost answer).
       return { txId: stored.txId, blockNumber: stored.blockNumber, objects: receipt.objects as PublishedObject[] };
