@@ -6,7 +6,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 eval "$(bash scripts/tools.sh)"
 echo "== build"
-npx tsc --build && node scripts/postbuild.mjs && node portal/scripts/api-types.mjs --check && npm run build --silent -w portal
+# one command a line: under set -e a failure inside an && list would not stop the script
+npx tsc --build
+node scripts/postbuild.mjs
+node portal/scripts/api-types.mjs --check
+npm run build --silent -w portal
 echo "== lint"
 npx eslint . --max-warnings 0
 echo "== policies (opa fmt, check --strict, test + coverage, wasm build current and agreeing with cases.json, bundle)"
