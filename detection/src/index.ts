@@ -6,3 +6,4 @@ export * from './pcap/index.js';
 export * from './video-ingest/index.js';
 export * from './vision/index.js';
 export * from './stix/index.js';
+export * from './sources/index.js';

@@ -5,7 +5,7 @@
 import { parseCommandLine, ProgressBar } from './command-line.js';
 import { resolve } from 'node:path';
 import { IngestError } from '../video-ingest/ingest-error.js';
-import { VideoSource } from '../video-ingest/video-source.js';
+import { cameraVideo } from '../sources/camera-source.js';
 import { CameraConfigError } from '../vision/config/config-error.js';
 import { loadCameraConfig } from '../vision/config/camera-config.js';
 import { DetectorError } from '../vision/detectors/detector-error.js';
@@ -98,14 +98,8 @@ export async function main(argv: string[]): Promise<number> {
     throw e;
   }
   log?.(`${config.camera.id}: ${detector.name}, ${config.zones.length} zone(s), rules: ${Object.keys(config.rules).join(', ') || 'none'}`);
-  const { source: s } = config;
-  const source = new VideoSource({
-    input, fps: s.fps, width: s.width, height: s.height, queueFrames: s.queueFrames, reconnect: s.reconnect,
-    stallTimeoutMs: s.stallTimeoutMs, rtspTransport: s.rtspTransport, rtspListen: s.rtspListen, ...(s.kind ? { kind: s.kind } : {}), ...(log ? { log } : {}),
-    // ffmpeg also scales each frame to the model's input, so the detector only normalises it; the camera-sized frame
-    // (zones, snapshots) then stays in the decoder's yuv420p, unconverted.
-    ...(detector.input ? { scaled: detector.input, pixelFormat: 'yuv420p' as const } : {}),
-  });
+  // ffmpeg also scales each frame to the model's input, so the detector only normalises it (see cameraVideo).
+  const source = cameraVideo(config, input, detector, log);
   const pipeline = new VisionPipeline({ config, detector, ...(log ? { log } : {}) });
   const progress = new ProgressBar(!quiet && source.kind !== 'live');
   const showProgress = (done: number, total: number | undefined, fps: number, force = false): void => {
@@ -134,7 +128,7 @@ export async function main(argv: string[]): Promise<number> {
     for await (const frame of source) {
       for (const o of await pipeline.processFrame(frame)) print(o);
       const elapsed = (performance.now() - started) / 1000;
-      const total = source.stats.durationS !== undefined ? Math.max(1, Math.round(source.stats.durationS * s.fps)) : undefined;
+      const total = source.stats.durationS !== undefined ? Math.max(1, Math.round(source.stats.durationS * config.source.fps)) : undefined;
       showProgress(pipeline.stats.frames, total, pipeline.stats.frames / Math.max(elapsed, 1e-3));
     }
   } catch (e) {
@@ -154,7 +148,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const elapsed = (performance.now() - started) / 1000;
   if (exitCode === 0) {
-    const total = source.stats.durationS !== undefined ? Math.max(pipeline.stats.frames, Math.round(source.stats.durationS * s.fps)) : undefined;
+    const total = source.stats.durationS !== undefined ? Math.max(pipeline.stats.frames, Math.round(source.stats.durationS * config.source.fps)) : undefined;
     showProgress(pipeline.stats.frames, total && Math.min(total, pipeline.stats.frames), pipeline.stats.frames / Math.max(elapsed, 1e-3), true);
     progress.done();
   }

@@ -21,6 +21,13 @@ export function parseFeedUrl(url: string): { host: string; port: number } {
   return { host: (m[1] as string).replace(/^\[|\]$/g, ''), port };
 }
 
+export interface FeedListenOptions {
+  /** Each datagram (a copy the caller may keep), its arrival time and what the receiver reported for it. */
+  onDatagram?(data: Uint8Array, at: number, outputs: ReceiverOutput[]): void;
+  /** A socket error once it listens. */
+  onError?(err: Error): void;
+}
+
 /**
  * Binds the feed socket and passes each datagram, with its arrival time, to the receiver; `onOutput` gets what the
  * receiver reports.
@@ -29,6 +36,7 @@ export function listenFeed(
   receiver: RemoteIdReceiver,
   where: { host?: string; port: number },
   onOutput: (o: ReceiverOutput) => void,
+  options: FeedListenOptions = {},
 ): Promise<FeedListener> {
   const host = where.host ?? '127.0.0.1';
   const socket: Socket = createSocket(host.includes(':') ? 'udp6' : 'udp4');
@@ -36,10 +44,16 @@ export function listenFeed(
     const onError = (err: Error): void => reject(new RemoteIdError('source', `cannot listen on udp://${host}:${where.port}: ${err.message}`, { cause: err }));
     socket.once('error', onError);
     socket.on('message', (msg) => {
-      for (const o of receiver.handleDatagram(new Uint8Array(msg.buffer, msg.byteOffset, msg.length), Date.now())) onOutput(o);
+      const at = Date.now();
+      const view = new Uint8Array(msg.buffer, msg.byteOffset, msg.length);
+      const data = options.onDatagram ? view.slice() : view;
+      const outputs = receiver.handleDatagram(data, at);
+      for (const o of outputs) onOutput(o);
+      options.onDatagram?.(data, at, outputs);
     });
     socket.bind(where.port, host, () => {
       socket.off('error', onError);
+      if (options.onError) socket.on('error', options.onError);
       const a = socket.address();
       resolve({
         address: { address: a.address, port: a.port },

@@ -12,7 +12,7 @@ export {
 export { scanWifiFrame, buildBeaconFrame, buildNanActionFrame, withRadiotap, wifiFcs, ODID_NAN_SERVICE_ID } from './wifi.js';
 export { scanPacket, scanFeedDatagram, SUPPORTED_LINK_TYPES, type ScanOptions } from './link-layer.js';
 export { FEED_KINDS, FEED_PORT, FEED_MAX_DATAGRAM, encodeFeedDatagram, type FeedKind } from './feed-format.js';
-export { listenFeed, parseFeedUrl, type FeedListener } from './feed.js';
+export { listenFeed, parseFeedUrl, type FeedListener, type FeedListenOptions } from './feed.js';
 export { DroneTracker, type DroneTrack, type OperatorState, type AuthenticationState, type TrackUpdate } from './tracker.js';
 export { loadZones, parseZones, zoneContains, distanceM, type RestrictedZone, type ZoneShape } from './zones.js';
 export { IncursionMonitor, remoteIdInfo, type IncursionOptions } from './incursions.js';
