@@ -82,6 +82,7 @@ function banner(what: string, dataDir: string, urls: Record<DemoAgency['key'], s
 /** --ledger fabric: the four agencies as four node processes; returns when they have all stopped. */
 async function runOnFabric(o: {
   dataDir: string; passphrase: string; policy: 'wasm' | 'opa-server'; connection: string; seed: boolean; portBase?: number; detection?: DemoOptions['detection'];
+  vault?: { address: string; adminToken: string };
 }): Promise<void> {
   const starting = new AbortController();
   let stopSignal: NodeJS.Signals = 'SIGTERM';
@@ -94,6 +95,7 @@ async function runOnFabric(o: {
   const demo = await startProcessDemo({
     dataDir: o.dataDir, passphrase: o.passphrase, connection: o.connection, policy: o.policy, signal: starting.signal,
     ...(o.portBase !== undefined ? { portBase: o.portBase } : {}), ...(o.detection ? { detection: o.detection } : {}),
+    ...(o.vault ? { vault: o.vault } : {}),
   }).catch((err: unknown) => {
     if (starting.signal.aborted) {
       process.stderr.write(`stopped (${stopSignal}) while the nodes were starting\n`);
@@ -191,9 +193,11 @@ async function main(): Promise<void> {
     }
   }
   if (ledger === 'fabric') {
-    if (keysKind === 'vault') throw new Error('--keys vault with --ledger fabric is not supported yet (the agencies\' Fabric certificates for transit keys: issue #14); use file keys');
     const connection = resolve(values.connection ?? process.env.POPART_FABRIC_CONNECTION ?? '.popart/fabric/connection.json');
-    await runOnFabric({ dataDir, passphrase, policy, connection, seed: !values['no-seed'], ...(portBase !== undefined ? { portBase } : {}), ...(detection ? { detection } : {}) });
+    await runOnFabric({
+      dataDir, passphrase, policy, connection, seed: !values['no-seed'], ...(portBase !== undefined ? { portBase } : {}), ...(detection ? { detection } : {}),
+      ...(keys.kind === 'vault' ? { vault: { address: keys.address, adminToken: keys.adminToken } } : {}),
+    });
     return;
   }
   const cluster = await startDemo({ dataDir, passphrase, policy, keys, ...(portBase !== undefined ? { portBase } : {}), ...(detection ? { detection } : {}) });

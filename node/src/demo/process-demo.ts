@@ -11,6 +11,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { provisionVaultForFabric } from '../keys/fabric-identity.js';
 import { createLogger } from '../log.js';
 import { opaBinary, policiesBundleDir } from '../policy/open-policy.js';
 import { OpaServerProcess } from '../policy/opa-server-policy.js';
@@ -23,6 +24,11 @@ export interface ProcessDemoOptions {
   passphrase: string;
   /** network-config's connection file. */
   connection: string;
+  /**
+   * Every agency's key in OpenBao/Vault (transit signs its Fabric transactions, its organisation's CA in the vault's PKI
+   * issues the certificate): provisioned with the admin token, each node then logs in with its own AppRole.
+   */
+  vault?: { address: string; adminToken: string };
   /** Agencies listen on portBase + 1 … + 4 (default 4000: 4001–4004). */
   portBase?: number;
   policy?: 'wasm' | 'opa-server';
@@ -48,7 +54,7 @@ export interface ProcessDemo {
 }
 
 /** Variables the node's config loader would overlay on the generated files: the files say it all. */
-const OVERLAYS = /^(POPART_(LISTEN_HOST|LISTEN_PORT|DATA_DIR|LEDGER|LEDGER_DIR|FABRIC_CONNECTION|PG_URL|POLICY|OPA_URL|POLICY_WORKERS|KEYS)|VAULT_ADDR)$/;
+const OVERLAYS = /^(POPART_(LISTEN_HOST|LISTEN_PORT|DATA_DIR|LEDGER|LEDGER_DIR|FABRIC_CONNECTION|PG_URL|POLICY|OPA_URL|POLICY_WORKERS|KEYS)|VAULT_(ADDR|TOKEN|ROLE_ID|SECRET_ID))$/;
 
 const NODE_CLI = fileURLToPath(new URL('../cli/node.js', import.meta.url));
 
@@ -99,14 +105,24 @@ export async function startProcessDemo(opts: ProcessDemoOptions): Promise<Proces
 
   const configDir = join(opts.dataDir, 'config');
   await mkdir(configDir, { recursive: true });
+  const vaultCreds = opts.vault
+    ? new Map((await provisionVaultForFabric(opts.vault.address, opts.vault.adminToken, opts.connection, demoAgencies.map((a) => a.key))).map((c) => [c.agency, c]))
+    : null;
   const configFiles = {} as Record<Key, string>;
+  const childEnv = {} as Record<Key, NodeJS.ProcessEnv>;
   for (const a of demoAgencies) {
-    const config = await demoConfig(a, opts.dataDir, {
+    const creds = vaultCreds?.get(a.key);
+    // The AppRole goes to the node as VAULT_ROLE_ID/VAULT_SECRET_ID, never into its config file.
+    childEnv[a.key] = creds ? { POPART_KEYS: 'vault', VAULT_ADDR: opts.vault!.address, VAULT_ROLE_ID: creds.roleId, VAULT_SECRET_ID: creds.secretId } : {};
+    const base = await demoConfig(a, opts.dataDir, {
       port: portBase + (a.port - 4000),
       fabricConnection: opts.connection,
       ...(opa ? { opaUrl: opa.url } : {}),
       ...(opts.detection?.[a.key] ? { detectionSources: opts.detection[a.key] } : {}),
     });
+    const config = creds
+      ? { ...base, keystore: { ...base.keystore, kind: 'vault', address: opts.vault!.address, signingKey: creds.signingKey, secretsPath: creds.secretsPath, pkiMount: creds.pkiMount } }
+      : base;
     const file = join(configDir, `${a.key}.json`);
     await writeFile(file, JSON.stringify(config, null, 2) + '\n', { mode: 0o600 });
     configFiles[a.key] = file;
@@ -122,7 +138,7 @@ export async function startProcessDemo(opts: ProcessDemoOptions): Promise<Proces
   const pids = {} as Record<Key, number>;
 
   const ready = demoAgencies.map((a) => new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, [NODE_CLI, 'run', '--config', configFiles[a.key]], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [NODE_CLI, 'run', '--config', configFiles[a.key]], { env: { ...env, ...childEnv[a.key] }, stdio: ['ignore', 'pipe', 'pipe'] });
     const lastLines: string[] = [];
     const prefix = `${a.key.padEnd(3)} | `;
     let isReady = false;
