@@ -5,6 +5,7 @@
  */
 import type { AlertSeverity } from '@popart/schemas';
 import { footIn, round, SEVERITIES, type Finding, type Rule, type RuleContext, type Zone } from './rule.js';
+import { classes, type RulePlugin } from './rule-plugin.js';
 
 export interface CrowdDensityConfig {
   zones: string[];
@@ -63,3 +64,31 @@ export class CrowdDensityRule implements Rule {
     return f;
   }
 }
+
+/** `rules.crowdDensity` in the camera configuration: its fields, checks and defaults, and the rule it makes. */
+export const CROWD_DENSITY_RULE: RulePlugin<CrowdDensityConfig> = {
+  summary: 'persons per m² in a ground zone above thresholds',
+  fields: ['zones', 'thresholds', 'minDurationS', 'classes'],
+  sky: false,
+  needsCalibration: true,
+  parse: (raw, path, f, zones) => {
+    const thresholds: Partial<Record<AlertSeverity, number>> = {};
+    const t = f.object(raw.thresholds, [...path, 'thresholds'], SEVERITIES);
+    if (t) {
+      for (const s of SEVERITIES) {
+        const v = f.number(t, s, [...path, 'thresholds'], undefined, { above: 0, max: 20 });
+        if (v !== undefined) thresholds[s] = v;
+      }
+      if (!Object.keys(thresholds).length) f.issue([...path, 'thresholds'], 'must give at least one of low, medium, high, critical (persons per m²)');
+      const ordered = SEVERITIES.filter((s) => thresholds[s] !== undefined).map((s) => thresholds[s]!);
+      if (ordered.some((v, i) => i > 0 && v <= ordered[i - 1]!)) f.issue([...path, 'thresholds'], 'must increase with severity (low < medium < high < critical)');
+    }
+    return {
+      zones,
+      thresholds: t ? thresholds : { ...CROWD_DENSITY_DEFAULTS.thresholds },
+      minDurationS: f.number(raw, 'minDurationS', path, CROWD_DENSITY_DEFAULTS.minDurationS, { min: 0, max: 3600 }),
+      classes: classes(raw, path, f, CROWD_DENSITY_DEFAULTS.classes),
+    };
+  },
+  create: (c) => new CrowdDensityRule(c),
+};

@@ -10,6 +10,7 @@ import type { AlertSeverity } from '@popart/schemas';
 import type { Point } from '../geometry/polygon.js';
 import type { Track } from '../tracking/tracker.js';
 import { footIn, groundMotion, round, type Finding, type Rule, type RuleContext } from './rule.js';
+import { severity, classes, type RulePlugin } from './rule-plugin.js';
 
 export interface DispersalConfig {
   zones: string[];
@@ -82,3 +83,23 @@ export class DispersalRule implements Rule {
     return findings;
   }
 }
+
+/** `rules.crowdDispersal` in the camera configuration: its fields, checks and defaults, and the rule it makes. */
+export const DISPERSAL_RULE: RulePlugin<DispersalConfig> = {
+  summary: 'many persons suddenly running away from one point',
+  fields: ['zones', 'windowS', 'minSpeedMps', 'minSpeedGainMps', 'maxAngleDeg', 'minTracks', 'minFraction', 'classes', 'severity'],
+  sky: false,
+  needsCalibration: true,
+  parse: (raw, path, f, zones) => ({
+    zones,
+    windowS: f.number(raw, 'windowS', path, DISPERSAL_DEFAULTS.windowS, { above: 0, max: 30 }),
+    minSpeedMps: f.number(raw, 'minSpeedMps', path, DISPERSAL_DEFAULTS.minSpeedMps, { above: 0, max: 50 }),
+    minSpeedGainMps: f.number(raw, 'minSpeedGainMps', path, DISPERSAL_DEFAULTS.minSpeedGainMps, { min: 0, max: 50 }),
+    maxAngleDeg: f.number(raw, 'maxAngleDeg', path, DISPERSAL_DEFAULTS.maxAngleDeg, { above: 0, max: 180 }),
+    minTracks: f.number(raw, 'minTracks', path, DISPERSAL_DEFAULTS.minTracks, { min: 2, max: 10_000, integer: true }),
+    minFraction: f.number(raw, 'minFraction', path, DISPERSAL_DEFAULTS.minFraction, { min: 0, max: 1 }),
+    classes: classes(raw, path, f, DISPERSAL_DEFAULTS.classes),
+    severity: severity(raw, path, f, DISPERSAL_DEFAULTS.severity),
+  }),
+  create: (c) => new DispersalRule(c),
+};

@@ -6,6 +6,7 @@
 import type { AlertSeverity } from '@popart/schemas';
 import type { Track } from '../tracking/tracker.js';
 import { centreIn, firstZone, round, type Finding, type Rule, type RuleContext, type Zone } from './rule.js';
+import { severity, classes, type RulePlugin } from './rule-plugin.js';
 
 export interface DroneRuleConfig {
   zones: string[];
@@ -65,3 +66,23 @@ export class DroneRule implements Rule {
     return f;
   }
 }
+
+/** `rules.drone` in the camera configuration: its fields, checks and defaults, and the rule it makes. */
+export const DRONE_RULE: RulePlugin<DroneRuleConfig> = {
+  summary: 'aerial object (drone class, or airplane/bird/kite) in a restricted sky zone for N frames',
+  fields: ['zones', 'classes', 'minFrames', 'severity', 'areaRadiusM'],
+  sky: true,
+  needsCalibration: false,
+  parse: (raw, path, f, zones) => {
+    const c: DroneRuleConfig = {
+      zones,
+      classes: classes(raw, path, f, DRONE_DEFAULTS.classes),
+      minFrames: f.number(raw, 'minFrames', path, DRONE_DEFAULTS.minFrames, { min: 1, max: 10_000, integer: true }),
+      severity: severity(raw, path, f, DRONE_DEFAULTS.severity),
+    };
+    const r = f.number(raw, 'areaRadiusM', path, undefined, { above: 0, max: 100_000 });
+    if (r !== undefined) c.areaRadiusM = r;
+    return c;
+  },
+  create: (c) => new DroneRule(c),
+};

@@ -4,6 +4,7 @@
  */
 import type { AlertSeverity } from '@popart/schemas';
 import { firstZone, footIn, round, trackArea, watchedTracks, type Finding, type Rule, type RuleContext } from './rule.js';
+import { severity, classes, type RulePlugin } from './rule-plugin.js';
 
 export interface LoiteringConfig {
   zones: string[];
@@ -54,3 +55,20 @@ export class LoiteringRule implements Rule {
     return findings;
   }
 }
+
+/** `rules.loitering` in the camera configuration: its fields, checks and defaults, and the rule it makes. */
+export const LOITERING_RULE: RulePlugin<LoiteringConfig> = {
+  summary: 'dwell time of a person in a zone',
+  fields: ['zones', 'dwellS', 'graceS', 'classes', 'severity', 'areaRadiusM'],
+  sky: false,
+  needsCalibration: false,
+  parse: (raw, path, f, zones) => ({
+    zones,
+    dwellS: f.requiredNumber(raw, 'dwellS', path, { above: 0, max: 86_400 }),
+    graceS: f.number(raw, 'graceS', path, LOITERING_DEFAULTS.graceS, { min: 0, max: 3600 }),
+    classes: classes(raw, path, f, LOITERING_DEFAULTS.classes),
+    severity: severity(raw, path, f, LOITERING_DEFAULTS.severity),
+    areaRadiusM: f.number(raw, 'areaRadiusM', path, LOITERING_DEFAULTS.areaRadiusM, { above: 0, max: 100_000 }),
+  }),
+  create: (c) => new LoiteringRule(c),
+};

@@ -13,6 +13,7 @@ import type { AlertSeverity } from '@popart/schemas';
 import type { Track } from '../tracking/tracker.js';
 import type { Keypoint } from '../types.js';
 import { firstZone, footIn, round, trackArea, watchedTracks, type Finding, type Rule, type RuleContext, type Zone } from './rule.js';
+import { severity, classes, type RulePlugin } from './rule-plugin.js';
 
 export interface PersonOnGroundConfig {
   zones: string[];
@@ -116,3 +117,22 @@ export class PersonOnGroundRule implements Rule {
     return f;
   }
 }
+
+/** `rules.personOnGround` in the camera configuration: its fields, checks and defaults, and the rule it makes. */
+export const PERSON_ON_GROUND_RULE: RulePlugin<PersonOnGroundConfig> = {
+  summary: 'person lying on the ground (pose keypoints: shoulders and hips or ankles level) for N frames; needs a pose detector (movenet)',
+  fields: ['zones', 'classes', 'minFrames', 'maxAngleDeg', 'minKeypointScore', 'severity', 'areaRadiusM'],
+  sky: false,
+  needsCalibration: false,
+  needsPose: true,
+  parse: (raw, path, f, zones) => ({
+    zones,
+    classes: classes(raw, path, f, PERSON_ON_GROUND_DEFAULTS.classes),
+    minFrames: f.number(raw, 'minFrames', path, PERSON_ON_GROUND_DEFAULTS.minFrames, { min: 1, max: 10_000, integer: true }),
+    maxAngleDeg: f.number(raw, 'maxAngleDeg', path, PERSON_ON_GROUND_DEFAULTS.maxAngleDeg, { above: 0, max: 90 }),
+    minKeypointScore: f.number(raw, 'minKeypointScore', path, PERSON_ON_GROUND_DEFAULTS.minKeypointScore, { min: 0, max: 1 }),
+    severity: severity(raw, path, f, PERSON_ON_GROUND_DEFAULTS.severity),
+    areaRadiusM: f.number(raw, 'areaRadiusM', path, PERSON_ON_GROUND_DEFAULTS.areaRadiusM, { above: 0, max: 100_000 }),
+  }),
+  create: (c) => new PersonOnGroundRule(c),
+};

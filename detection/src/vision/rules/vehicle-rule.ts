@@ -5,6 +5,7 @@
  */
 import type { AlertSeverity } from '@popart/schemas';
 import { firstZone, footIn, groundMotion, round, trackArea, type Finding, type Rule, type RuleContext } from './rule.js';
+import { classes, type RulePlugin } from './rule-plugin.js';
 
 export interface VehicleRuleConfig {
   zones: string[];
@@ -61,3 +62,21 @@ export class VehicleInPedestrianZoneRule implements Rule {
     return findings;
   }
 }
+
+/** `rules.vehicleInPedestrianZone` in the camera configuration: its fields, checks and defaults, and the rule it makes. */
+export const VEHICLE_RULE: RulePlugin<VehicleRuleConfig> = {
+  summary: 'vehicle moving in a pedestrian zone (ramming risk)',
+  fields: ['zones', 'classes', 'minSpeedMps', 'criticalSpeedMps', 'minFrames', 'speedWindowS', 'areaRadiusM'],
+  sky: false,
+  needsCalibration: true,
+  parse: (raw, path, f, zones) => ({
+    zones,
+    classes: classes(raw, path, f, VEHICLE_DEFAULTS.classes),
+    minSpeedMps: f.number(raw, 'minSpeedMps', path, VEHICLE_DEFAULTS.minSpeedMps, { min: 0, max: 100 }),
+    criticalSpeedMps: f.number(raw, 'criticalSpeedMps', path, VEHICLE_DEFAULTS.criticalSpeedMps, { min: 0, max: 100 }),
+    minFrames: f.number(raw, 'minFrames', path, VEHICLE_DEFAULTS.minFrames, { min: 1, max: 10_000, integer: true }),
+    speedWindowS: f.number(raw, 'speedWindowS', path, VEHICLE_DEFAULTS.speedWindowS, { above: 0, max: 30 }),
+    areaRadiusM: f.number(raw, 'areaRadiusM', path, VEHICLE_DEFAULTS.areaRadiusM, { above: 0, max: 100_000 }),
+  }),
+  create: (c) => new VehicleInPedestrianZoneRule(c),
+};
