@@ -296,6 +296,11 @@ for (const policy of ['wasm', 'opa-server'] as const) describe(`access matrix of
         published.push(p);
         byId.set(p.object.id as string, p);
       }
+      // The ledger announces a bundle's public objects first, then its private ones (TLP:AMBER, AMBER+STRICT and RED
+      // content is stored in private collections and announced by a second transaction), each in bundle order: the
+      // bundles are published in that order, so that ledger order is bundle order. (A stable sort.)
+      const isPrivate = (p: Published): boolean => p.spec.tlp === 'amber' || p.spec.tlp === 'amber+strict' || p.spec.tlp === 'red';
+      published.sort((a, b) => Number(isPrivate(a)) - Number(isPrivate(b)));
       let lastBlock = 0;
       for (const by of ['pn', 'pj', 'crm'] as const) {
         const objects = published.filter((p) => p.spec.by === by && p.spec.key !== 'sentinel').map((p) => p.object);

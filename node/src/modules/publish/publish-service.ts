@@ -123,6 +123,9 @@ export class PublishService {
       receipt.entries.push(...part.entries);
       receipt.objects.push(...part.objects);
     }
+    // Announced in bundle order (the groups may have interleaved them): a bundle's public objects, then its private ones.
+    const position = new Map(restricted.map((o, i) => [o.id, i]));
+    receipt.entries.sort((a, b) => (position.get(a.stub.id) ?? 0) - (position.get(b.stub.id) ?? 0));
     if (receipt.entries.length === 0 && open.length === 0) {
       // Every private object is already announced with this content (a retry after a lost answer).
       return { txId: stored.txId, blockNumber: stored.blockNumber, objects: receipt.objects as PublishedObject[] };
