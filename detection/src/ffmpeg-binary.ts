@@ -1,6 +1,7 @@
 /**
- * The one place that finds the ffmpeg binary for audio and video ingest: `FFMPEG_PATH` when set, else the static
- * build shipped in the `@ffmpeg-installer/ffmpeg` registry package. Callers wrap the failure in their own error type.
+ * What audio and video ingest share about ffmpeg: the one place that finds the binary (`FFMPEG_PATH` when set, else
+ * the static build shipped in the `@ffmpeg-installer/ffmpeg` registry package; callers wrap the failure in their own
+ * error type), the input duration from its banner, and the backoff between reconnections of a live input.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -19,4 +20,16 @@ export function locateFfmpeg(env: NodeJS.ProcessEnv = process.env): string | Err
   } catch (cause) {
     return new Error('no ffmpeg binary: install @ffmpeg-installer/ffmpeg or set FFMPEG_PATH', { cause });
   }
+}
+
+/** Parses ffmpeg's "Duration: 00:01:02.50" line, in seconds; undefined for "N/A" (live streams). */
+export function parseDuration(line: string): number | undefined {
+  const m = /Duration:\s*(\d+):(\d{2}):(\d{2}(?:\.\d+)?)/.exec(line);
+  if (!m) return undefined;
+  return Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]);
+}
+
+/** The wait before reconnecting after `failures` (≥ 1) attempts in a row: `initialDelayMs`, growing by `factor`, at most `maxDelayMs`. */
+export function reconnectDelayMs(failures: number, r: { initialDelayMs: number; maxDelayMs: number; factor: number }): number {
+  return Math.min(r.maxDelayMs, r.initialDelayMs * r.factor ** Math.max(0, failures - 1));
 }

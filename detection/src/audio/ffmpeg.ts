@@ -4,6 +4,8 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { locateFfmpeg } from '../ffmpeg-binary.js';
+
+export { parseDuration } from '../ffmpeg-binary.js';
 import { AudioIngestError } from './errors.js';
 
 /** The ffmpeg binary to run: `FFMPEG_PATH` when set, else the one from `@ffmpeg-installer/ffmpeg`. */
@@ -18,9 +20,3 @@ export function spawnFfmpeg(args: readonly string[], env: NodeJS.ProcessEnv = pr
   return spawn(ffmpegPath(env), args, { stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
 }
 
-/** Parses ffmpeg's "Duration: 00:01:02.50" line; undefined for "N/A" (live streams). */
-export function parseDuration(line: string): number | undefined {
-  const m = /Duration:\s*(\d+):(\d{2}):(\d{2}(?:\.\d+)?)/.exec(line);
-  if (!m) return undefined;
-  return Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]);
-}

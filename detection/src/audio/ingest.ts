@@ -9,6 +9,7 @@
  */
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
+import { reconnectDelayMs } from '../ffmpeg-binary.js';
 import { parseDuration, spawnFfmpeg } from './ffmpeg.js';
 import { AudioIngestError } from './errors.js';
 
@@ -392,8 +393,7 @@ export class AudioIngest implements AsyncIterable<AudioFrame> {
       );
       return;
     }
-    const initial = r.initialDelayMs ?? 500;
-    const delayMs = Math.min(r.maxDelayMs ?? 10_000, initial * 2 ** Math.max(0, this.failuresInRow - 1));
+    const delayMs = reconnectDelayMs(this.failuresInRow, { initialDelayMs: r.initialDelayMs ?? 500, maxDelayMs: r.maxDelayMs ?? 10_000, factor: 2 });
     this.stats.reconnects++;
     this.opts.onReconnect?.({ attempt: this.stats.reconnects, delayMs, reason });
     this.reconnectTimer = setTimeout(() => {

@@ -3,6 +3,8 @@
  * registry package. Also the last-lines-of-stderr helper used to explain ffmpeg failures.
  */
 import { locateFfmpeg } from '../ffmpeg-binary.js';
+
+export { parseDuration } from '../ffmpeg-binary.js';
 import { IngestError } from './ingest-error.js';
 
 export function ffmpegPath(env: NodeJS.ProcessEnv = process.env): string {
@@ -42,9 +44,3 @@ export class StderrTail {
   }
 }
 
-/** Parses "Duration: 00:01:02.50" from ffmpeg's input banner, in seconds. */
-export function parseDuration(line: string): number | undefined {
-  const m = /Duration:\s*(\d+):(\d{2}):(\d{2}(?:\.\d+)?)/.exec(line);
-  if (!m) return undefined;
-  return Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]);
-}

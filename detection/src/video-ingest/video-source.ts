@@ -10,6 +10,7 @@ import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
+import { reconnectDelayMs } from '../ffmpeg-binary.js';
 import { ffmpegPath, parseDuration, StderrTail } from './ffmpeg.js';
 import { IngestError } from './ingest-error.js';
 import { pictureBytes } from './pixels.js';
@@ -356,7 +357,7 @@ export class VideoSource implements AsyncIterable<VideoFrame> {
         `${this.displayName} unreachable after ${maxAttempts} attempt(s): ${reason}`, { input: this.displayName }));
       return;
     }
-    const delay = Math.min(maxDelayMs, initialDelayMs * factor ** (this.failedAttempts - 1));
+    const delay = reconnectDelayMs(this.failedAttempts, { initialDelayMs, maxDelayMs, factor });
     const what = this.framesThisAttempt > 0 ? 'ended' : 'unreachable';
     this.options.log?.(`${this.displayName} ${what} (${reason}); reconnecting in ${(delay / 1000).toFixed(1)} s`);
     this.retryTimer = setTimeout(() => {
