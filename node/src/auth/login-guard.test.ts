@@ -88,7 +88,7 @@ test('too many attempts from one address in a minute are refused before any pass
 });
 
 test('password checks run a few at a time; past the waiting room the node answers busy', async () => {
-  const guard = new LoginGuard({ maxConcurrentChecks: 2, maxWaiting: 1 });
+  const guard = new LoginGuard({ maxConcurrentChecks: 2, maxWaiting: 1, checkGapMs: 0 });
   let running = 0;
   let peak = 0;
   const release: (() => void)[] = [];
@@ -106,6 +106,15 @@ test('password checks run a few at a time; past the waiting room the node answer
   }
   await Promise.all(jobs);
   assert.equal(peak, 2);
+});
+
+test('password checks are spaced: a burst of ten takes at least nine gaps, whoever sends it', async () => {
+  const guard = new LoginGuard({ maxConcurrentChecks: 1, checkGapMs: 30 });
+  const started = Date.now();
+  const ends: number[] = [];
+  await Promise.all(Array.from({ length: 10 }, () => guard.withSlot(async () => void ends.push(Date.now() - started))));
+  assert.ok((ends[9] as number) >= 9 * 30 - 5, `the tenth check started after ${ends[9]} ms`);
+  assert.ok((ends[0] as number) < 30, 'the first one at once');
 });
 
 test('logout revokes the token until it expires, also for a node restarted on the same database', async () => {

@@ -2,8 +2,8 @@
  * Sign-in throttling: failed sign-ins are counted per user name and per client address in a sliding
  * window; past the budget the name (or address) is locked for a while, each further lock within a day
  * twice as long as the one before (capped). A locked attempt is refused before the password is checked,
- * so a flood costs no scrypt work. Password checks also run a few at a time, so a burst of correct
- * sign-ins cannot take the thread pool from the ledger and the read model.
+ * so a flood costs no scrypt work. Password checks also run one at a time, spaced by a short gap, so
+ * a burst of sign-ins (right or wrong) cannot take the cores from the ledger and the read model.
  *
  * User names that do not exist are counted like real ones, so a lock does not tell which names exist.
  * A successful sign-in clears the user's count, never the address's (one valid account must not reset
@@ -26,9 +26,11 @@ export interface LoginGuardOptions {
   maxLockMs: number;
   /** A lock more than this after the previous one starts again at `lockMs` (default 24 h). */
   backoffResetMs: number;
-  /** Password checks at once (default 2); more wait, up to `maxWaiting`, then are refused. */
+  /** Password checks at once (default 1: a flood of wrong passwords keeps scrypt to one core); more wait, up to `maxWaiting`, then are refused. */
   maxConcurrentChecks: number;
   maxWaiting: number;
+  /** A check's place is given to the next one this long after it ends (default 50 ms: wrong passwords take at most half a core). */
+  checkGapMs: number;
   /** Names and addresses tracked at most; the oldest are forgotten first (default 10,000 each). */
   maxTracked: number;
 }
@@ -41,8 +43,9 @@ export const LOGIN_LIMITS: Readonly<LoginGuardOptions> = Object.freeze({
   lockMs: 15 * 60_000,
   maxLockMs: 24 * 3_600_000,
   backoffResetMs: 24 * 3_600_000,
-  maxConcurrentChecks: 2,
+  maxConcurrentChecks: 1,
   maxWaiting: 100,
+  checkGapMs: 50,
   maxTracked: 10_000,
 });
 
@@ -144,9 +147,14 @@ export class LoginGuard {
     try {
       return await fn();
     } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.running--;
+      // The answer goes out now; the next check starts checkGapMs later.
+      const handOn = (): void => {
+        const next = this.waiting.shift();
+        if (next) next();
+        else this.running--;
+      };
+      if (this.opts.checkGapMs > 0) setTimeout(handOn, this.opts.checkGapMs);
+      else handOn();
     }
   }
 }
