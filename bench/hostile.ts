@@ -17,9 +17,10 @@
  *   poison    publishBundle as pn's operator with NUL in a description, a custom property nested
  *             5,000 levels deep, a `__proto__` property, an upper-case id, a `modified` in 9999
  * Printed: both phases' figures, the ratio hostile/quiet of the p99s (target ≤ 2), the nodes'
- * event-loop delay (p99, max) in each phase, whether pj kept up with the ledger (no listener stall),
- * and what the hostile requests got back. With --per-kind, each kind is also run alone (clients / 5
- * clients of it) in a phase of its own, against the same quiet phase.
+ * event-loop delay (p99, max), event-loop utilisation and CPU (ms per s, the nodes' process) in each
+ * phase, whether pj kept up with the ledger (no listener stall), and what the hostile requests got
+ * back. With --per-kind, each kind is also run alone (clients / 5 clients of it), each hostile phase
+ * right after a quiet phase of its own, its ratio against that one (the machine's other load drifts).
  *
  *   node bench/dist/hostile.js [--seconds 30] [--clients 50] [--rate 10] [--per-kind]
  */
@@ -146,7 +147,9 @@ function wsBig(url: string): Promise<string> {
   });
 }
 
-interface Phase { publishMs: number[]; healthMs: number[]; lost: number; failed: string[]; loopP99: number; loopMax: number }
+interface Run { label: string; quiet: Phase; phase: Phase; got: HostileReport; kinds: Kind[] }
+
+interface Phase { publishMs: number[]; healthMs: number[]; lost: number; failed: string[]; loopP99: number; loopMax: number; elu: number; cpuMsPerS: number }
 
 const KINDS = ['aliases', 'oversize', 'ws-big', 'login', 'poison'] as const;
 type Kind = (typeof KINDS)[number];
@@ -202,15 +205,18 @@ async function hostileClients(opts: HostileOptions): Promise<void> {
       count(kind, outcome);
     }
   }));
-  process.send?.(outcomes, () => process.exit(0));
+  const cpu = process.cpuUsage();
+  process.send?.({ outcomes, cpuMsPerS: (cpu.user + cpu.system) / 1000 / (process.uptime()) }, () => process.exit(0));
 }
 
 /** Starts the hostile clients in a child process; resolves once they run, with a function that stops them and returns their outcomes. */
-async function startHostile(opts: HostileOptions): Promise<() => Promise<Record<string, Record<string, number>>>> {
+interface HostileReport { outcomes: Record<string, Record<string, number>>; cpuMsPerS: number }
+
+async function startHostile(opts: HostileOptions): Promise<() => Promise<HostileReport>> {
   const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--hostile-child'], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const outcomes = new Promise<Record<string, Record<string, number>>>((resolve, reject) => {
-    child.on('message', (m: { ready?: true } | Record<string, Record<string, number>>) => {
-      if (!('ready' in m)) resolve(m as Record<string, Record<string, number>>);
+  const outcomes = new Promise<HostileReport>((resolve, reject) => {
+    child.on('message', (m: { ready?: true } | HostileReport) => {
+      if ('outcomes' in m) resolve(m);
     });
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`the hostile clients' process exited (${code})`)));
@@ -249,6 +255,9 @@ async function main(): Promise<void> {
       const inflight: Promise<void>[] = [];
       const loop = monitorEventLoopDelay({ resolution: 10 });
       loop.enable();
+      const elu0 = performance.eventLoopUtilization();
+      const cpu0 = process.cpuUsage();
+      const t0 = performance.now();
       const end = performance.now() + ms;
       const prober = (async () => {
         while (performance.now() < end) {
@@ -269,11 +278,14 @@ async function main(): Promise<void> {
       await Promise.all(inflight);
       await prober;
       loop.disable();
+      const elu = performance.eventLoopUtilization(elu0).utilization;
+      const cpu = process.cpuUsage(cpu0);
+      const cpuMsPerS = (cpu.user + cpu.system) / 1000 / ((performance.now() - t0) / 1000);
       // What has not arrived 10 s after the last publish counts as lost (a stalled listener).
       const deadline = performance.now() + 10_000;
       while ([...sent.keys()].some((id) => !arrived.has(id)) && performance.now() < deadline) await sleep(50);
       const publishMs = [...sent].map(([id, t0]) => (arrived.get(id) ?? NaN) - t0).filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
-      return { publishMs, healthMs: healthMs.sort((a, b) => a - b), lost: sent.size - publishMs.length, failed, loopP99: loop.percentile(99) / 1e6, loopMax: loop.max / 1e6 };
+      return { publishMs, healthMs: healthMs.sort((a, b) => a - b), lost: sent.size - publishMs.length, failed, loopP99: loop.percentile(99) / 1e6, loopMax: loop.max / 1e6, elu, cpuMsPerS };
     };
 
     // Warm up (JIT, caches), then the quiet phase.
@@ -282,13 +294,18 @@ async function main(): Promise<void> {
     const quiet = await ordinary(phaseMs);
 
     // Each hostile phase: the ordinary work while the given clients run (in a child process).
-    const hostile = async (label: string, n: number, ks: Kind[]): Promise<{ label: string; phase: Phase; got: Record<string, Record<string, number>>; kinds: Kind[] }> => {
+    const runs: Run[] = [];
+    const hostile = async (label: string, n: number, ks: Kind[]): Promise<Run> => {
+      let before = quiet;
+      if (runs.length > 0) {
+        process.stderr.write(`quiet phase: ${phaseMs / 1000} s\n`);
+        before = await ordinary(phaseMs);
+      }
       process.stderr.write(`hostile phase: ${phaseMs / 1000} s with ${n} hostile clients (${ks.join(', ')})\n`);
       const stop = await startHostile({ url: pn.url, token: operator, run, clients: n, kinds: ks });
       const phase = await ordinary(phaseMs);
-      return { label, phase, got: await stop(), kinds: ks };
+      return { label, quiet: before, phase, got: await stop(), kinds: ks };
     };
-    const runs = [];
     // Per kind first (each alone, clients / 5 of it), then all together; a login lock of the address
     // taken in one phase still holds in the next (15 min).
     if (values['per-kind']) for (const k of kinds) runs.push(await hostile(k, Math.max(1, Math.round(clients / KINDS.length)), [k]));
@@ -301,10 +318,10 @@ async function main(): Promise<void> {
     const fmt = (ph: Phase): string =>
       `publish → visible at pj p50 ${percentile(ph.publishMs, 50).toFixed(1)} ms, p99 ${percentile(ph.publishMs, 99).toFixed(1)} ms (${ph.publishMs.length} publishes, ${ph.lost} never arrived, ${ph.failed.length} refused); ` +
       `/healthz p50 ${percentile(ph.healthMs, 50).toFixed(1)} ms, p99 ${percentile(ph.healthMs, 99).toFixed(1)} ms; ` +
-      `event-loop delay p99 ${ph.loopP99.toFixed(1)} ms, max ${ph.loopMax.toFixed(1)} ms`;
-    const ratios = (ph: Phase): string => {
-      const ratio = percentile(ph.publishMs, 99) / percentile(quiet.publishMs, 99);
-      const healthRatio = percentile(ph.healthMs, 99) / percentile(quiet.healthMs, 99);
+      `event-loop delay p99 ${ph.loopP99.toFixed(1)} ms, max ${ph.loopMax.toFixed(1)} ms, utilisation ${(ph.elu * 100).toFixed(0)} %, CPU ${ph.cpuMsPerS.toFixed(0)} ms/s`;
+    const ratios = (q: Phase, ph: Phase): string => {
+      const ratio = percentile(ph.publishMs, 99) / percentile(q.publishMs, 99);
+      const healthRatio = percentile(ph.healthMs, 99) / percentile(q.healthMs, 99);
       return `publish p99 ${ratio.toFixed(2)} (target ≤ 2: ${ratio <= 2 ? 'met' : 'NOT met'}), /healthz p99 ${healthRatio.toFixed(2)}`;
     };
     const lines = [
@@ -312,13 +329,14 @@ async function main(): Promise<void> {
       `  quiet:    ${fmt(quiet)}`,
     ];
     for (const r of runs) {
+      if (r.quiet !== quiet) lines.push(`  quiet (before ${r.label}): ${fmt(r.quiet)}`);
       lines.push(`  hostile ${r.label === 'all' ? `(${clients} clients, all kinds)` : `(${r.label} alone, ${Math.max(1, Math.round(clients / KINDS.length))} clients)`}: ${fmt(r.phase)}`);
-      lines.push(`    ratio hostile/quiet: ${ratios(r.phase)}`);
-      lines.push('    hostile requests (outcome × count):');
-      lines.push(...r.kinds.map((k) => `      ${k.padEnd(9)} ${Object.entries(r.got[k] ?? {}).map(([o, c]) => `${o} ×${c}`).join(', ')}`));
+      lines.push(`    ratio hostile/quiet: ${ratios(r.quiet, r.phase)}`);
+      lines.push(`    hostile requests (outcome × count; the clients' process used ${r.got.cpuMsPerS.toFixed(0)} ms/s of CPU):`);
+      lines.push(...r.kinds.map((k) => `      ${k.padEnd(9)} ${Object.entries(r.got.outcomes[k] ?? {}).map(([o, c]) => `${o} ×${c}`).join(', ')}`));
     }
     lines.push(`  pj caught up with pn (block ${pnHeight}): ${caughtUp ? 'yes' : 'NO (listener stalled)'}; pj /healthz: ${JSON.stringify(pjHealth.status)}, quarantined ${JSON.stringify((pjHealth.replication as { quarantined?: number } | undefined)?.quarantined ?? '?')}`);
-    const refused = [...new Set([...quiet.failed, ...runs.flatMap((r) => r.phase.failed)])];
+    const refused = [...new Set([...quiet.failed, ...runs.flatMap((r) => [...r.quiet.failed, ...r.phase.failed])])];
     if (refused.length) lines.push(`  ordinary publishes refused: ${JSON.stringify(refused)}`);
     process.stdout.write(lines.join('\n') + '\n');
     if (!caughtUp || runs.some((r) => r.phase.lost > 0)) process.exitCode = 1;
