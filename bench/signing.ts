@@ -14,7 +14,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { FileKeystore, OpenBaoServer, provisionVault, VaultKeyService, type KeyService } from '@popart/node';
+import { FileKeystore, provisionVault, VaultKeyService, type KeyService } from '@popart/node';
+import { OpenBaoServer } from '@popart/node/dev';
 import { startDemo, type DemoOptions } from '@popart/node/demo';
 
 const GREEN = 'marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb';

@@ -6,7 +6,7 @@ export { hashPassword, verifyPassword } from './auth/passwords.js';
 export { FileKeystore } from './keys/file-keystore.js';
 export type { KeyService } from './keys/key-service.js';
 export { VaultKeyService, type VaultKeyOptions } from './keys/vault-key-service.js';
-export { OpenBaoServer, provisionVault, type AgencyVaultCredentials } from './keys/openbao-server.js';
+export { provisionVault, type AgencyVaultCredentials } from './keys/vault-provision.js';
 export type { Ledger, LedgerBlock, LedgerEvent } from './ledger/ledger.js';
 export type { LedgerHandle } from './ledger/embedded-gateway.js';
 export { openDatabase, type Database } from './read-model/database.js';

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { verifyLowS } from '../src/keys/ecdsa.js';
 import { importFabricCa, VaultFabricIdentity, type FabricIdentity } from '../src/keys/fabric-identity.js';
-import { OpenBaoServer, provisionVault } from '../src/keys/openbao-server.js';
+import { OpenBaoServer } from '../src/dev/openbao-server.js';
+import { provisionVault } from '../src/keys/vault-provision.js';
 import { VaultKeyService } from '../src/keys/vault-key-service.js';
 import { tempDir } from './support.js';
 

@@ -8,7 +8,7 @@ import { openKeys } from '../agency-node.js';
 import type { NodeConfig } from '../config/config.js';
 import { NodeError } from '../errors.js';
 import { importFabricCa, orgCaFiles, pkiMountOf, VaultFabricIdentity, type FabricCaImport } from '../keys/fabric-identity.js';
-import { provisionVault, type AgencyVaultCredentials } from '../keys/openbao-server.js';
+import { provisionVault, type AgencyVaultCredentials } from '../keys/vault-provision.js';
 import { VaultKeyService } from '../keys/vault-key-service.js';
 
 export interface FabricEnrolment {

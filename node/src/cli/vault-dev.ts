@@ -5,7 +5,7 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { OpenBaoServer } from '../keys/openbao-server.js';
+import { OpenBaoServer } from '../dev/openbao-server.js';
 import { createLogger } from '../log.js';
 
 const HELP = `Usage: npm run vault:dev -- [options]

@@ -9,7 +9,7 @@ import { AgencyNode } from '../agency-node.js';
 import { FileKeystore } from '../keys/file-keystore.js';
 import type { KeyService } from '../keys/key-service.js';
 import { provisionVaultForFabric } from '../keys/fabric-identity.js';
-import { provisionVault } from '../keys/openbao-server.js';
+import { provisionVault } from '../keys/vault-provision.js';
 import { VaultKeyService } from '../keys/vault-key-service.js';
 import type { LedgerHandle } from '../ledger/embedded-gateway.js';
 import { EmbeddedLedger } from '../ledger/embedded/index.js';

@@ -17,7 +17,7 @@ import type { Signer } from '@hyperledger/fabric-gateway';
 import { NodeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { KeyService } from './key-service.js';
-import { provisionVault, vaultRequest, type AgencyVaultCredentials } from './openbao-server.js';
+import { provisionVault, vaultRequest, type AgencyVaultCredentials } from './vault-provision.js';
 import type { VaultKeyService } from './vault-key-service.js';
 
 /** The PKI role that issues the node's Fabric client certificates (its AppRole may sign through it: provisionVault). */

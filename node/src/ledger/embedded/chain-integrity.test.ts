@@ -6,7 +6,7 @@ import { canonicalJson } from '@popart/schemas';
 import { sealBlock, type Block } from './block.js';
 import { LedgerIntegrityError } from './errors.js';
 import { signProposal } from './proposal.js';
-import { openLedger, ORGS, proposal, tempDir } from './test-support.js';
+import { openLedger, ORGS, proposal, tempDir } from '../../../test/embedded-ledger-support.js';
 
 /**
  * A ledger of 6 blocks: 1–4 hold one put each, block 5 holds two increments of the same counter

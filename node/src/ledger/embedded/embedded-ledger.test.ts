@@ -6,7 +6,7 @@ import { ThreatExchangeContract } from '@popart/chaincode';
 import { transactionNames } from './contract-runner.js';
 import { EmbeddedLedger } from './embedded-ledger.js';
 import { EndorsementError, LedgerError, LedgerUnavailableError } from './errors.js';
-import { collect, highS, KvContract, MEMBERS, openLedger, ORGS, proposal, tempDir } from './test-support.js';
+import { collect, highS, KvContract, MEMBERS, openLedger, ORGS, proposal, tempDir } from '../../../test/embedded-ledger-support.js';
 
 const dirs: { remove(): Promise<void> }[] = [];
 async function dir(): Promise<string> {

@@ -8,7 +8,7 @@ import { signLowS } from '../../keys/ecdsa.js';
 import { sealBlock, type Block } from './block.js';
 import { EndorsementError, LedgerIntegrityError } from './errors.js';
 import { ROTATE_KEY_FN, rotationProofInput } from './proposal.js';
-import { makeOrg, openLedger, ORGS, proposal, tempDir, type TestOrg } from './test-support.js';
+import { makeOrg, openLedger, ORGS, proposal, tempDir, type TestOrg } from '../../../test/embedded-ledger-support.js';
 
 /** A rotation proposal: signed by `signer` (an org key the ledger trusts), adding `next`'s key with its proof. */
 function rotation(signer: TestOrg, next: TestOrg, opts: { proofKey?: KeyObject } = {}) {

@@ -4,7 +4,7 @@ import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { LedgerIntegrityError } from './errors.js';
-import { openLedger, ORGS, proposal, tempDir } from './test-support.js';
+import { openLedger, ORGS, proposal, tempDir } from '../../../test/embedded-ledger-support.js';
 
 const SECRET = 'the-informant-is-X';
 const sha = (text: string): string => createHash('sha256').update(text).digest('hex');

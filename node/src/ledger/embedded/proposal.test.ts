@@ -3,7 +3,7 @@ import { createVerify } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { isLowS } from '../../keys/ecdsa.js';
 import { proposalDigestInput, signProposal, verifyProposal } from './proposal.js';
-import { highS, ORGS } from './test-support.js';
+import { highS, ORGS } from '../../../test/embedded-ledger-support.js';
 
 const unsigned = {
   txId: 'tx-1', mspId: 'PnMSP', clientId: 'x509::CN=pn-node', timestamp: '2025-03-01T10:00:00.000Z', fn: 'put', args: ['k', 'v'],

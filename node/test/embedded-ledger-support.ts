@@ -4,9 +4,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SimulatedTxContext } from '@popart/chaincode';
-import { parseDerSignature } from '../../keys/ecdsa.js';
-import { EmbeddedLedger, type EmbeddedLedgerOptions } from './embedded-ledger.js';
-import { signProposal, type OrgMembership, type SignedProposal } from './proposal.js';
+import { parseDerSignature } from '../src/keys/ecdsa.js';
+import { EmbeddedLedger, type EmbeddedLedgerOptions } from '../src/ledger/embedded/embedded-ledger.js';
+import { signProposal, type OrgMembership, type SignedProposal } from '../src/ledger/embedded/proposal.js';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
