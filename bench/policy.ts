@@ -13,8 +13,8 @@ import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { createLogger } from '@popart/node';
-import { opaBinary, OpaServerPolicy, OpaServerProcess, policiesBundleDir, WasmPolicy, type ObjectFacts, type PolicyGate, type Viewer } from '@popart/node/policy';
+import { createLogger, type Viewer } from '@popart/node';
+import { opaBinary, OpaServerPolicy, OpaServerProcess, policiesBundleDir, WasmPolicy, type ObjectFacts, type PolicyGate } from '@popart/node/policy';
 
 const { values } = parseArgs({
   options: {

@@ -10,3 +10,4 @@ export { provisionVault, type AgencyVaultCredentials } from './keys/vault-provis
 export type { Ledger, LedgerBlock, LedgerEvent } from './ledger/ledger.js';
 export type { LedgerHandle } from './ledger/embedded-gateway.js';
 export { openDatabase, type Database } from './read-model/database.js';
+export * from './identity.js';

@@ -14,8 +14,9 @@ import { promisify } from 'node:util';
 import { createLogger } from '../src/log.js';
 import {
   OpaServerPolicy, OpaServerProcess, WASM_BATCH, WasmPolicy, opaBinary, policiesBuildDir, policiesBundleDir, policyRevision,
-  type AgencySubject, type Decision, type ObjectFacts, type Viewer,
+  type Decision, type ObjectFacts,
 } from '../src/policy/index.js';
+import type { AgencySubject, Viewer } from '../src/identity.js';
 import { IDENTITIES } from './stix-fixtures.js';
 
 interface PolicyCase { name: string; entrypoint: string; input: unknown; expected: unknown }

@@ -9,7 +9,7 @@
  */
 import { canonicalJson, sha256Hex } from '@popart/schemas';
 import { InputError } from '../errors.js';
-import type { Viewer } from '../policy/policy.js';
+import type { Viewer } from '../identity.js';
 
 /** The LED Art. 25 processing operations, and `authentication`: refused sign-ins, locks and logouts. */
 export const AUDIT_ACTIONS = ['collection', 'consultation', 'disclosure', 'alteration', 'erasure', 'authentication'] as const;

@@ -5,7 +5,7 @@
  */
 import type { Ledger } from '../ledger/ledger.js';
 import type { Logger } from '../log.js';
-import type { AgencySubject } from '../policy/policy.js';
+import type { AgencySubject } from '../identity.js';
 import type { Database } from '../read-model/database.js';
 import { AuditAnchorer, LedgerAuditAnchors } from './audit-anchorer.js';
 import { AuditLog } from './audit-log.js';

@@ -7,7 +7,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AuditRecord } from '../audit/audit-entry.js';
 import type { NodeConfig } from '../config/config.js';
 import { AuthError } from '../errors.js';
-import type { AgencySubject, Viewer } from '../policy/policy.js';
+import type { AgencySubject, Viewer } from '../identity.js';
 import { LoginGuard, rateLimited, type LockImposed } from './login-guard.js';
 import { verifyPassword } from './passwords.js';
 import { RevokedTokens } from './revoked-tokens.js';

@@ -7,12 +7,11 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { detectionConfigSchema } from '../detection/detection-config.js';
 import { ConfigError } from '../errors.js';
+import { authorityLevels, roles } from '../identity.js';
 
-const authorityLevel = z.enum(['national', 'partner', 'regional', 'local']).describe(
+const authorityLevel = z.enum(authorityLevels).describe(
   'Kind of authority: national LEA, partner LEA of another country, regional or local authority',
 );
-export const roles = ['analyst', 'operator', 'supervisor', 'auditor'] as const;
-export type Role = (typeof roles)[number];
 
 const user = z.object({
   username: z.string().min(1).describe('Login name, unique within the node'),

@@ -4,7 +4,8 @@
  */
 import { join } from 'node:path';
 import { hashPassword } from '../auth/passwords.js';
-import { parseConfig, type NodeConfig, type Role } from '../config/config.js';
+import { parseConfig, type NodeConfig } from '../config/config.js';
+import type { Role } from '../identity.js';
 
 export interface DemoAgency {
   key: 'pn' | 'pj' | 'mad' | 'crm';

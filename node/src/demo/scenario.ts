@@ -5,7 +5,7 @@
  * idempotent: the objects have fixed ids and are only published once.
  */
 import { ALERT_EXTENSION_ID, tlpMarkingRef } from '@popart/schemas';
-import type { Viewer } from '../policy/policy.js';
+import type { Viewer } from '../identity.js';
 import type { DemoCluster } from './demo-cluster.js';
 
 export const SCENARIO_IDS = {

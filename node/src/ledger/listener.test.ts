@@ -11,7 +11,7 @@ import type { StixObject } from '@popart/schemas';
 import { databaseBackends, jsonText } from '../../test/support.js';
 import { LedgerUnavailable } from '../errors.js';
 import { createLogger } from '../log.js';
-import type { AgencySubject } from '../policy/policy.js';
+import type { AgencySubject } from '../identity.js';
 import { WasmPolicy } from '../policy/wasm-policy.js';
 import type { Database } from '../read-model/database.js';
 import { migrate } from '../read-model/migrations.js';

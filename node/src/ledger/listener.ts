@@ -15,7 +15,8 @@ import { OBJECTS_EVENT, type ObjectAnnouncement, type ObjectRecord, type Objects
 import { LedgerUnavailable } from '../errors.js';
 import { factsFromAnnouncement } from '../policy/facts.js';
 import type { Logger } from '../log.js';
-import type { AgencySubject, PolicyGate } from '../policy/policy.js';
+import type { AgencySubject } from '../identity.js';
+import type { PolicyGate } from '../policy/policy.js';
 import type { QuarantineEntry, QuarantineStore, QuarantinedObject } from '../read-model/quarantine.js';
 import { rowFromObject, type ThreatRow } from '../read-model/threat-row.js';
 import type { ThreatStore } from '../read-model/threat-store.js';

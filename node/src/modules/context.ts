@@ -1,7 +1,7 @@
 /** What every resolver gets: the signed-in user (if any) and the node's services. */
 import type { Sessions } from '../auth/sessions.js';
 import type { LedgerListener } from '../ledger/listener.js';
-import type { Viewer } from '../policy/policy.js';
+import type { Viewer } from '../identity.js';
 import type { AgencyDirectory } from './agency/agency-directory.js';
 import type { AuditService } from './audit/audit-service.js';
 import type { DetectionService } from './detection/detection-service.js';

@@ -6,7 +6,8 @@
 import type { StixObject } from '@popart/schemas';
 import type { ThreatRow } from '../read-model/threat-row.js';
 import { factsFromRow } from './facts.js';
-import type { Coarsening, DecideOptions, Decision, ObjectFacts, PolicyGate, Viewer } from './policy.js';
+import type { Viewer } from '../identity.js';
+import type { Coarsening, DecideOptions, Decision, ObjectFacts, PolicyGate } from './policy.js';
 
 export type Released = { visible: true; row: ThreatRow; decision: Decision } | { visible: false; decision: Decision };
 

@@ -2,7 +2,8 @@
  * The input documents of the Rego policies (policies/README.md describes them): the node passes the
  * time, the subject and the facts of each object; the policies never read a clock.
  */
-import type { DecideOptions, Decision, ObjectFacts, Viewer } from './policy.js';
+import type { Viewer } from '../identity.js';
+import type { DecideOptions, Decision, ObjectFacts } from './policy.js';
 
 export const ENTRYPOINTS = {
   release: 'popart/release/decision',

@@ -9,7 +9,8 @@ import { NodeError } from '../errors.js';
 import { freePort } from '../net.js';
 import type { Logger } from '../log.js';
 import { agencySubject, ENTRYPOINTS, objectInput, pageEntrypoint, subjectOf, toDecision, toRedactable, toRouting } from './opa-input.js';
-import type { AgencySubject, DecideOptions, Decision, ObjectFacts, OperatorFacts, PolicyGate, Routing, Viewer } from './policy.js';
+import type { AgencySubject, Viewer } from '../identity.js';
+import type { DecideOptions, Decision, ObjectFacts, OperatorFacts, PolicyGate, Routing } from './policy.js';
 
 /** An OPA server process on 127.0.0.1 serving a policy bundle (directory or .tar.gz), decision logs to its console. */
 export class OpaServerProcess {

@@ -8,27 +8,7 @@
  * default) or on an OPA server. The decisions are the same; a test runs one table through both.
  */
 import type { TlpLevel } from '@popart/schemas';
-import type { Role } from '../config/config.js';
-
-export type AuthorityLevel = 'national' | 'partner' | 'regional' | 'local';
-
-/** An agency of the network as the node knows it. */
-export interface AgencySubject {
-  key: string;
-  mspId: string;
-  identityId: string;
-  level: AuthorityLevel;
-}
-
-/** A signed-in user. */
-export interface Viewer {
-  username: string;
-  displayName: string;
-  role: Role;
-  agency: AgencySubject;
-  /** Alerts below this severity are not routed to this user (operators, supervisors). */
-  minSeverity?: string;
-}
+import type { AgencySubject, Viewer } from '../identity.js';
 
 /** What the policy is told about an object: its markings and facts, never its content. */
 export interface ObjectFacts {

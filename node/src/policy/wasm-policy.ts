@@ -9,7 +9,8 @@ import { loadPolicy, type LoadedPolicy } from '@open-policy-agent/opa-wasm';
 import { NodeError } from '../errors.js';
 import { agencySubject, ENTRYPOINTS, objectInput, pageEntrypoint, subjectOf, toDecision, toRedactable, toRouting } from './opa-input.js';
 import { PolicyWorkers } from './wasm-pool.js';
-import type { AgencySubject, DecideOptions, Decision, ObjectFacts, OperatorFacts, PolicyGate, Routing, Viewer } from './policy.js';
+import type { AgencySubject, Viewer } from '../identity.js';
+import type { DecideOptions, Decision, ObjectFacts, OperatorFacts, PolicyGate, Routing } from './policy.js';
 
 /** Folder of the compiled policies in the policies workspace. */
 export function policiesBuildDir(): string {

@@ -6,7 +6,7 @@
 import type { AgencyEntry, ObjectRecord } from '@popart/chaincode';
 import type { StixObject } from '@popart/schemas';
 import type { Ledger } from '../../ledger/ledger.js';
-import type { AgencySubject, AuthorityLevel } from '../../policy/policy.js';
+import type { AgencySubject, AuthorityLevel } from '../../identity.js';
 
 export interface Agency extends AgencySubject {
   name: string;

@@ -1,4 +1,4 @@
-import type { AgencySubject } from '../../policy/policy.js';
+import type { AgencySubject } from '../../identity.js';
 import type { RequestContext } from '../context.js';
 
 export const agencyResolvers = {

@@ -5,7 +5,7 @@
 import { actorOf, AUDIT_ACTIONS, type AuditAction, type AuditEntry } from '../../audit/audit-entry.js';
 import { encodeAuditCursor, type AuditFilter, type AuditLog } from '../../audit/audit-log.js';
 import { AuthError, InputError } from '../../errors.js';
-import type { AgencySubject, Viewer } from '../../policy/policy.js';
+import type { AgencySubject, Viewer } from '../../identity.js';
 
 export interface AuditFilterInput {
   from?: string | null;

@@ -12,7 +12,7 @@ import type { Ledger } from '../../ledger/ledger.js';
 import type { LedgerListener } from '../../ledger/listener.js';
 import type { Logger } from '../../log.js';
 import type { Outbox } from '../../outbox/outbox.js';
-import type { Viewer } from '../../policy/policy.js';
+import type { Viewer } from '../../identity.js';
 import type { ThreatRow } from '../../read-model/threat-row.js';
 import { referringMarking } from './referring-marking.js';
 

@@ -1,5 +1,5 @@
 import { AuthError } from '../../errors.js';
-import type { Viewer } from '../../policy/policy.js';
+import type { Viewer } from '../../identity.js';
 import type { RequestContext } from '../context.js';
 
 export const sessionResolvers = {

@@ -1,4 +1,4 @@
-import type { AgencySubject } from '../../policy/policy.js';
+import type { AgencySubject } from '../../identity.js';
 import { territories } from './territory.js';
 
 export const territoryResolvers = {

@@ -8,7 +8,7 @@ import { actorOf, type AuditLog } from '../../audit/index.js';
 import { InputError } from '../../errors.js';
 import type { LedgerListener } from '../../ledger/listener.js';
 import type { EgressGate } from '../../policy/egress.js';
-import type { Viewer } from '../../policy/policy.js';
+import type { Viewer } from '../../identity.js';
 import type { ThreatRow } from '../../read-model/threat-row.js';
 import { decodeCursor, encodeCursor, type ThreatQuery, type ThreatStore } from '../../read-model/threat-store.js';
 import type { AgencyDirectory } from '../agency/agency-directory.js';
