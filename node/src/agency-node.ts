@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { audienceOf, tlpOf, type StixObject } from '@popart/schemas';
-import { startAudit, type Audit } from './audit/index.js';
+import { startAudit, type Audit } from './modules/audit/index.js';
 import { RevokedTokens } from './auth/revoked-tokens.js';
 import { Sessions, signInAuditRecord } from './auth/sessions.js';
 import { AuditService } from './modules/audit/audit-service.js';

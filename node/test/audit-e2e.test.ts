@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { AuditAnchor } from '@popart/chaincode';
-import { entryHash, GENESIS_HASH, type Audit } from '../src/audit/index.js';
+import { entryHash, GENESIS_HASH, type Audit } from '../src/modules/audit/index.js';
 import { startDemo, type DemoCluster } from '../src/demo/demo-cluster.js';
 import type { Database } from '../src/read-model/database.js';
 import { gql, login, tempDir } from './support.js';

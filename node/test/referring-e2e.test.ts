@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { tlpMarkingRef, type TlpLevel } from '@popart/schemas';
-import type { AuditEntry } from '../src/audit/index.js';
+import type { AuditEntry } from '../src/modules/audit/index.js';
 import { startDemo, type DemoCluster } from '../src/demo/demo-cluster.js';
 import { gql, login, tempDir } from './support.js';
 import { alert, bundle, IDENTITIES, indicator } from './stix-fixtures.js';

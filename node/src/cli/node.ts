@@ -6,7 +6,7 @@ import './quiet-contract-logs.js';
 import { ThreatExchangeContract } from '@popart/chaincode';
 import { parseArgs } from 'node:util';
 import { AgencyNode, openKeys } from '../agency-node.js';
-import { describeVerification, verifyAuditOffline } from '../audit/verify-command.js';
+import { describeVerification, verifyAuditOffline } from '../modules/audit/verify-command.js';
 import { hashPassword } from '../auth/passwords.js';
 import { loadConfigFile } from '../config/config.js';
 import { fabricEnroll } from './fabric-enroll.js';

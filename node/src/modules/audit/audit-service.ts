@@ -2,8 +2,8 @@
  * The audit log as auditors and supervisors reach it: their own agency's log only. Reading the log is
  * itself recorded (a consultation of the audit log, with the filter used).
  */
-import { actorOf, AUDIT_ACTIONS, type AuditAction, type AuditEntry } from '../../audit/audit-entry.js';
-import { encodeAuditCursor, type AuditFilter, type AuditLog } from '../../audit/audit-log.js';
+import { actorOf, AUDIT_ACTIONS, type AuditAction, type AuditEntry } from './audit-entry.js';
+import { encodeAuditCursor, type AuditFilter, type AuditLog } from './audit-log.js';
 import { AuthError, InputError } from '../../errors.js';
 import type { AgencySubject, Viewer } from '../../identity.js';
 

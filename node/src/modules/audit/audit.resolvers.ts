@@ -1,4 +1,4 @@
-import type { AuditEntry } from '../../audit/audit-entry.js';
+import type { AuditEntry } from './audit-entry.js';
 import type { RequestContext } from '../context.js';
 import type { AuditFilterInput } from './audit-service.js';
 

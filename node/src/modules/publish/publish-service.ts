@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { isPrivateObject, PRIVATE_BUNDLE_FIELD, type PrivateStoreReceipt } from '@popart/chaincode';
 import { canonicalJson, describeIssue, validateBundle, validateObject, type Bundle, type StixObject, type TlpLevel } from '@popart/schemas';
-import { actorOf, type AuditLog } from '../../audit/index.js';
+import { actorOf, type AuditLog } from '../audit/index.js';
 import { InputError, LedgerUnavailable, NodeError } from '../../errors.js';
 import type { Ledger } from '../../ledger/ledger.js';
 import type { LedgerListener } from '../../ledger/listener.js';

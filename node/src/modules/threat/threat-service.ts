@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ALERT_EXTENSION_ID, alertExtensionDefinition, isStixId, isTlpMarkingId, TLP, type Bundle, type StixObject } from '@popart/schemas';
-import { actorOf, type AuditLog } from '../../audit/index.js';
+import { actorOf, type AuditLog } from '../audit/index.js';
 import { InputError } from '../../errors.js';
 import type { LedgerListener } from '../../ledger/listener.js';
 import type { EgressGate } from '../../policy/egress.js';

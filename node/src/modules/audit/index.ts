@@ -3,10 +3,10 @@
  * its anchorer on the ledger. `startAudit` is what AgencyNode.start calls; `stop` before the ledger
  * and the database close.
  */
-import type { Ledger } from '../ledger/ledger.js';
-import type { Logger } from '../log.js';
-import type { AgencySubject } from '../identity.js';
-import type { Database } from '../read-model/database.js';
+import type { Ledger } from '../../ledger/ledger.js';
+import type { Logger } from '../../log.js';
+import type { AgencySubject } from '../../identity.js';
+import type { Database } from '../../read-model/database.js';
 import { AuditAnchorer, LedgerAuditAnchors } from './audit-anchorer.js';
 import { AuditLog } from './audit-log.js';
 

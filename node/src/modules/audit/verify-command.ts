@@ -6,13 +6,13 @@
  */
 import { ThreatExchangeContract } from '@popart/chaincode';
 import { join } from 'node:path';
-import type { NodeConfig } from '../config/config.js';
-import { NodeError } from '../errors.js';
-import type { KeyService } from '../keys/key-service.js';
-import { EmbeddedLedgerGateway } from '../ledger/embedded-gateway.js';
-import { EmbeddedLedger } from '../ledger/embedded/index.js';
-import { openDatabase } from '../read-model/database.js';
-import { migrate } from '../read-model/migrations.js';
+import type { NodeConfig } from '../../config/config.js';
+import { NodeError } from '../../errors.js';
+import type { KeyService } from '../../keys/key-service.js';
+import { EmbeddedLedgerGateway } from '../../ledger/embedded-gateway.js';
+import { EmbeddedLedger } from '../../ledger/embedded/index.js';
+import { openDatabase } from '../../read-model/database.js';
+import { migrate } from '../../read-model/migrations.js';
 import { LedgerAuditAnchors } from './audit-anchorer.js';
 import { AuditLog, type AuditVerification } from './audit-log.js';
 

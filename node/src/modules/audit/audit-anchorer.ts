@@ -11,9 +11,9 @@
  */
 import type { AuditAnchor, AuditAnchorInput } from '@popart/chaincode';
 import { canonicalJson } from '@popart/schemas';
-import { LedgerUnavailable } from '../errors.js';
-import type { Ledger } from '../ledger/ledger.js';
-import type { Logger } from '../log.js';
+import { LedgerUnavailable } from '../../errors.js';
+import type { Ledger } from '../../ledger/ledger.js';
+import type { Logger } from '../../log.js';
 import type { AuditEntry } from './audit-entry.js';
 import type { AnchorSource, AuditLog } from './audit-log.js';
 

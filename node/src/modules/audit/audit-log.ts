@@ -9,8 +9,8 @@
  * (the seq is the primary key), the writer reloads the head and chains the batch again.
  */
 import type { AuditAnchor } from '@popart/chaincode';
-import { InputError, NodeError } from '../errors.js';
-import { valuesPlaceholders, type Database } from '../read-model/database.js';
+import { InputError, NodeError } from '../../errors.js';
+import { valuesPlaceholders, type Database } from '../../read-model/database.js';
 import {
   AUDIT_COLUMNS, chainEntry, contentOf, entryFromRow, entryHash, GENESIS_HASH, ROW_CASTS, rowParams,
   type AuditAction, type AuditContent, type AuditEntry, type AuditHead, type AuditRecord, type DbAuditRow,

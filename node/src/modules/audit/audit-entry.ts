@@ -8,8 +8,8 @@
  * rows (or an export of them) can recompute the chain without this code.
  */
 import { canonicalJson, sha256Hex } from '@popart/schemas';
-import { InputError } from '../errors.js';
-import type { Viewer } from '../identity.js';
+import { InputError } from '../../errors.js';
+import type { Viewer } from '../../identity.js';
 
 /** The LED Art. 25 processing operations, and `authentication`: refused sign-ins, locks and logouts. */
 export const AUDIT_ACTIONS = ['collection', 'consultation', 'disclosure', 'alteration', 'erasure', 'authentication'] as const;
