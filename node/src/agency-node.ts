@@ -28,7 +28,7 @@ import { AgencyDirectory } from './modules/agency/agency-directory.js';
 import type { Services } from './modules/context.js';
 import { PublishService } from './modules/publish/publish-service.js';
 import { ThreatService } from './modules/threat/threat-service.js';
-import { Outbox } from './outbox/outbox.js';
+import { Outbox } from './modules/publish/outbox.js';
 import { EgressGate } from './policy/egress.js';
 import type { AgencySubject } from './identity.js';
 import type { PolicyGate } from './policy/policy.js';

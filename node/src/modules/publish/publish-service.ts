@@ -11,7 +11,7 @@ import { InputError, LedgerUnavailable, NodeError } from '../../errors.js';
 import type { Ledger } from '../../ledger/ledger.js';
 import type { LedgerListener } from '../../ledger/listener.js';
 import type { Logger } from '../../log.js';
-import type { Outbox } from '../../outbox/outbox.js';
+import type { Outbox } from './outbox.js';
 import type { Viewer } from '../../identity.js';
 import type { ThreatRow } from '../../read-model/threat-row.js';
 import { referringMarking } from './referring-marking.js';

@@ -4,9 +4,9 @@
  * by the worker with backoff. A bundle the ledger refuses (an input error: invalid, spoofed, stale) is never
  * retried; any other failure (unreachable, a peer or chaincode server down, a read conflict) is tried again.
  */
-import type { Logger } from '../log.js';
-import type { Database } from '../read-model/database.js';
-import { InputError, NodeError } from '../errors.js';
+import type { Logger } from '../../log.js';
+import type { Database } from '../../read-model/database.js';
+import { InputError, NodeError } from '../../errors.js';
 
 export interface OutboxEntry { id: number; bundleId: string; bundle: string; status: 'pending' | 'committed' | 'rejected'; attempts: number; lastError: string | null; txId: string | null }
 
