@@ -1,6 +1,6 @@
 /** What every resolver gets: the signed-in user (if any) and the node's services. */
 import type { Sessions } from '../auth/sessions.js';
-import type { LedgerListener } from '../ledger/listener.js';
+import type { LedgerListener } from './threat/listener.js';
 import type { Viewer } from '../identity.js';
 import type { AgencyDirectory } from './agency/agency-directory.js';
 import type { AuditService } from './audit/audit-service.js';

@@ -9,11 +9,11 @@ import { canonicalJson, describeIssue, validateBundle, validateObject, type Bund
 import { actorOf, type AuditLog } from '../audit/index.js';
 import { InputError, LedgerUnavailable, NodeError } from '../../errors.js';
 import type { Ledger } from '../../ledger/ledger.js';
-import type { LedgerListener } from '../../ledger/listener.js';
+import type { LedgerListener } from '../threat/listener.js';
 import type { Logger } from '../../log.js';
 import type { Outbox } from './outbox.js';
 import type { Viewer } from '../../identity.js';
-import type { ThreatRow } from '../../read-model/threat-row.js';
+import type { ThreatRow } from '../threat/threat-row.js';
 import { referringMarking } from './referring-marking.js';
 
 export interface PublishedObject { id: string; type: string; modified: string; status: 'created' | 'updated' | 'unchanged' | 'queued' }

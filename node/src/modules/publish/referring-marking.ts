@@ -7,7 +7,7 @@
  */
 import { AUDIENCE_PROPERTY, compareTlp, inheritedMarking, isTlpLevel, tlpMarkingRef, TLP_ORDER, type TlpLevel } from '@popart/schemas';
 import { InputError } from '../../errors.js';
-import type { ThreatRow } from '../../read-model/threat-row.js';
+import type { ThreatRow } from '../threat/threat-row.js';
 
 /** The STIX properties that mark a referring object. */
 export interface ReferringMarking {

@@ -1,4 +1,4 @@
-import type { QuarantinedObject } from '../../read-model/quarantine.js';
+import type { QuarantinedObject } from '../threat/quarantine.js';
 import type { RequestContext } from '../context.js';
 
 export const replicationResolvers = {

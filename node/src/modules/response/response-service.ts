@@ -20,7 +20,7 @@ import { randomUUID } from 'node:crypto';
 import { describeIssue, tlpOf, validateObject, type StixObject } from '@popart/schemas';
 import { InputError } from '../../errors.js';
 import type { Viewer } from '../../identity.js';
-import type { ThreatRow } from '../../read-model/threat-row.js';
+import type { ThreatRow } from '../threat/threat-row.js';
 import type { Services } from '../context.js';
 import { parseTlpArgument, referringMarking, type ReferringMarking } from '../publish/referring-marking.js';
 

@@ -1,4 +1,4 @@
-import type { ThreatRow } from '../../read-model/threat-row.js';
+import type { ThreatRow } from '../threat/threat-row.js';
 import type { RequestContext } from '../context.js';
 import { respondToAlert, responseOf, responsesAmong, type AlertResponse } from './response-service.js';
 

@@ -6,11 +6,11 @@ import { randomUUID } from 'node:crypto';
 import { ALERT_EXTENSION_ID, alertExtensionDefinition, isStixId, isTlpMarkingId, TLP, type Bundle, type StixObject } from '@popart/schemas';
 import { actorOf, type AuditLog } from '../audit/index.js';
 import { InputError } from '../../errors.js';
-import type { LedgerListener } from '../../ledger/listener.js';
-import type { EgressGate } from '../../policy/egress.js';
+import type { LedgerListener } from './listener.js';
+import type { EgressGate } from './egress.js';
 import type { Viewer } from '../../identity.js';
-import type { ThreatRow } from '../../read-model/threat-row.js';
-import { decodeCursor, encodeCursor, type ThreatQuery, type ThreatStore } from '../../read-model/threat-store.js';
+import type { ThreatRow } from './threat-row.js';
+import { decodeCursor, encodeCursor, type ThreatQuery, type ThreatStore } from './threat-store.js';
 import type { AgencyDirectory } from '../agency/agency-directory.js';
 
 export interface ThreatFilterInput {

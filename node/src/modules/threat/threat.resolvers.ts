@@ -1,4 +1,4 @@
-import type { ThreatRow } from '../../read-model/threat-row.js';
+import type { ThreatRow } from './threat-row.js';
 import type { RequestContext } from '../context.js';
 import type { ThreatFilterInput } from './threat-service.js';
 

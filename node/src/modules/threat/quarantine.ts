@@ -6,7 +6,7 @@
  * Everything stored here is made storable first: a reason or an id may itself hold the characters
  * that made the object unstorable.
  */
-import type { Database, Sql } from './database.js';
+import type { Database, Sql } from '../../read-model/database.js';
 
 export interface QuarantineEntry {
   objectId: string;

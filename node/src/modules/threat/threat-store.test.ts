@@ -4,9 +4,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { StixObject } from '@popart/schemas';
-import { databaseBackends } from '../../test/support.js';
-import type { Database } from './database.js';
-import { migrate } from './migrations.js';
+import { databaseBackends } from '../../../test/support.js';
+import type { Database } from '../../read-model/database.js';
+import { migrate } from '../../read-model/migrations.js';
 import { rowFromObject, type ThreatRow } from './threat-row.js';
 import { decodeCursor, encodeCursor, ThreatStore } from './threat-store.js';
 

@@ -4,10 +4,10 @@
  * comes back: allowed objects, with the policy's redactions applied.
  */
 import type { StixObject } from '@popart/schemas';
-import type { ThreatRow } from '../read-model/threat-row.js';
+import type { ThreatRow } from './threat-row.js';
 import { factsFromRow } from './facts.js';
-import type { Viewer } from '../identity.js';
-import type { Coarsening, DecideOptions, Decision, ObjectFacts, PolicyGate } from './policy.js';
+import type { Viewer } from '../../identity.js';
+import type { Coarsening, DecideOptions, Decision, ObjectFacts, PolicyGate } from '../../policy/policy.js';
 
 export type Released = { visible: true; row: ThreatRow; decision: Decision } | { visible: false; decision: Decision };
 

@@ -12,15 +12,15 @@
  */
 import { EventEmitter } from 'node:events';
 import { OBJECTS_EVENT, type ObjectAnnouncement, type ObjectRecord, type ObjectsEventPayload } from '@popart/chaincode';
-import { LedgerUnavailable } from '../errors.js';
-import { factsFromAnnouncement } from '../policy/facts.js';
-import type { Logger } from '../log.js';
-import type { AgencySubject } from '../identity.js';
-import type { PolicyGate } from '../policy/policy.js';
-import type { QuarantineEntry, QuarantineStore, QuarantinedObject } from '../read-model/quarantine.js';
-import { rowFromObject, type ThreatRow } from '../read-model/threat-row.js';
-import type { ThreatStore } from '../read-model/threat-store.js';
-import type { Ledger, LedgerBlock, LedgerEvent } from './ledger.js';
+import { LedgerUnavailable } from '../../errors.js';
+import { factsFromAnnouncement } from './facts.js';
+import type { Logger } from '../../log.js';
+import type { AgencySubject } from '../../identity.js';
+import type { PolicyGate } from '../../policy/policy.js';
+import type { QuarantineEntry, QuarantineStore, QuarantinedObject } from './quarantine.js';
+import { rowFromObject, type ThreatRow } from './threat-row.js';
+import type { ThreatStore } from './threat-store.js';
+import type { Ledger, LedgerBlock, LedgerEvent } from '../../ledger/ledger.js';
 
 /** How replication is doing, for /healthz and operators. */
 export interface ListenerStatus {

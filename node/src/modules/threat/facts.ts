@@ -7,8 +7,8 @@
 import { areaBBox, type StixObject } from '@popart/schemas';
 import type { ObjectAnnouncement } from '@popart/chaincode';
 import { isTlpLevel } from '@popart/schemas';
-import { rowFromObject, type ThreatRow } from '../read-model/threat-row.js';
-import type { ObjectFacts } from './policy.js';
+import { rowFromObject, type ThreatRow } from './threat-row.js';
+import type { ObjectFacts } from '../../policy/policy.js';
 
 type BBox = [number, number, number, number];
 

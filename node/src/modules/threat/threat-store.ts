@@ -2,7 +2,7 @@
  * The read model of one node: the objects this agency holds, their versions, and the listener's
  * checkpoint, written together in one transaction per block so nothing is missed or duplicated.
  */
-import { valuesPlaceholders, type Database, type Sql } from './database.js';
+import { valuesPlaceholders, type Database, type Sql } from '../../read-model/database.js';
 import { rowFromDb, searchText, type DbThreatRow, type ThreatRow } from './threat-row.js';
 
 export interface ThreatQuery {
