@@ -9,7 +9,7 @@ import { startAudit, type Audit } from './modules/audit/index.js';
 import { RevokedTokens } from './auth/revoked-tokens.js';
 import { Sessions, signInAuditRecord } from './auth/sessions.js';
 import { AuditService } from './modules/audit/audit-service.js';
-import { DetectionRunner } from './detection/detection-runner.js';
+import { DetectionRunner } from './modules/detection/detection-runner.js';
 import { DetectionService } from './modules/detection/detection-service.js';
 import { factsFromObject } from './modules/threat/facts.js';
 import type { NodeConfig } from './config/config.js';

@@ -1,5 +1,5 @@
 /** Detection sources as the API shows them: the runner's status, the input's credentials hidden. */
-import type { DetectionRunner, SourceStatus } from '../../detection/detection-runner.js';
+import type { DetectionRunner, SourceStatus } from './detection-runner.js';
 
 /** A source's status as the API shows it: the runner's status with the kind as a GraphQL enum. */
 export type DetectionSourceView = Omit<SourceStatus, 'kind' | 'state'> & { kind: 'REMOTEID' | 'AUDIO' | 'VIDEO'; state: string };

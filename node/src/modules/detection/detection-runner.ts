@@ -11,10 +11,10 @@
 import { join } from 'node:path';
 import { eventToStix, StixConversionError, type DetectionEvent } from '@popart/detection';
 import { ALERT_SEVERITIES, type AlertArea } from '@popart/schemas';
-import { ConfigError, NodeError } from '../errors.js';
-import type { Logger } from '../log.js';
-import type { PublishService } from '../modules/publish/publish-service.js';
-import type { AgencySubject, Viewer } from '../identity.js';
+import { ConfigError, NodeError } from '../../errors.js';
+import type { Logger } from '../../log.js';
+import type { PublishService } from '../publish/publish-service.js';
+import type { AgencySubject, Viewer } from '../../identity.js';
 import { AlertMerger } from './alert-merger.js';
 import { openAudioSource } from './audio-source.js';
 import type { DetectionSourceConfig, DetectionSourceKind } from './detection-config.js';

@@ -3,7 +3,7 @@
  * are @popart/detection's, as its command line uses them; each kind has one factory here, registered in an explicit
  * map (no import side effects), that reads the node's configuration of it.
  */
-import type { Logger } from '../log.js';
+import type { Logger } from '../../log.js';
 
 export { BoundedQueue, type SensorEvent as SourceEvent, type SensorSource as EventSource } from '@popart/detection';
 

@@ -6,7 +6,7 @@
 import {
   loadZones, openRemoteIdSource as openReceiverSource, parseZones, type ReceiverOptions, type RestrictedZone,
 } from '@popart/detection';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../../errors.js';
 import type { DetectionSourceConfig } from './detection-config.js';
 import type { EventSource, SourceContext } from './event-source.js';
 

@@ -4,7 +4,7 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { loadCameraConfig, openCameraSource, validateCameraConfig, type CameraConfig } from '@popart/detection';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../../errors.js';
 import type { DetectionSourceConfig } from './detection-config.js';
 import type { EventSource, SourceContext } from './event-source.js';
 

@@ -3,7 +3,7 @@
  * a WAV excerpt as each sound episode's evidence) with the microphone's configuration from the node's.
  */
 import { loadMicrophoneConfig, openMicrophoneSource, readMicrophoneConfig, type MicrophoneConfig } from '@popart/detection';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../../errors.js';
 import type { DetectionSourceConfig } from './detection-config.js';
 import type { EventSource, SourceContext } from './event-source.js';
 

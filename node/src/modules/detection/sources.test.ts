@@ -4,9 +4,9 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { parseConfig } from '../config/config.js';
-import { ConfigError } from '../errors.js';
-import { createLogger } from '../log.js';
+import { parseConfig } from '../../config/config.js';
+import { ConfigError } from '../../errors.js';
+import { createLogger } from '../../log.js';
 import { microphoneSettings } from './audio-source.js';
 import { detectionSourceSchema, type DetectionSourceConfig } from './detection-config.js';
 import { BoundedQueue } from './event-source.js';
