@@ -4,29 +4,29 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { audienceOf, tlpOf, type StixObject } from '@popart/schemas';
 import { startAudit, type Audit } from './modules/audit/index.js';
 import { RevokedTokens } from './auth/revoked-tokens.js';
 import { Sessions, signInAuditRecord } from './auth/sessions.js';
 import { AuditService } from './modules/audit/audit-service.js';
 import { DetectionRunner } from './modules/detection/detection-runner.js';
 import { DetectionService } from './modules/detection/detection-service.js';
-import { factsFromObject } from './modules/threat/facts.js';
 import type { NodeConfig } from './config/config.js';
 import { NodeError } from './errors.js';
 import { FileKeystore } from './keys/file-keystore.js';
 import type { KeyService } from './keys/key-service.js';
 import { VaultKeyService } from './keys/vault-key-service.js';
 import { pkiMountOf, VaultFabricIdentity, type FabricIdentity } from './keys/fabric-identity.js';
-import { EmbeddedLedgerGateway, type LedgerHandle } from './ledger/embedded-gateway.js';
+import { EmbeddedLedgerGateway, ensureKeyTrusted, type LedgerHandle } from './ledger/embedded-gateway.js';
 import type { Ledger } from './ledger/ledger.js';
 import { FabricLedger, fabricConnectionFromFile } from './ledger/fabric-ledger.js';
 import { LedgerListener } from './modules/threat/listener.js';
 import { QuarantineStore } from './modules/threat/quarantine.js';
 import { createLogger, type Logger } from './log.js';
 import { AgencyDirectory } from './modules/agency/agency-directory.js';
+import { agencyIdentity } from './modules/agency/agency-identity.js';
 import type { Services } from './modules/context.js';
 import { PublishService } from './modules/publish/publish-service.js';
+import { privateKeepers, releaseRecipients } from './modules/publish/recipients.js';
 import { ThreatService } from './modules/threat/threat-service.js';
 import { Outbox } from './modules/publish/outbox.js';
 import { EgressGate } from './modules/threat/egress.js';
@@ -47,30 +47,6 @@ export interface AgencyNodeDeps {
   keys?: KeyService;
   policy?: PolicyGate;
   log?: Logger;
-}
-
-/** The agency's STIX identity, as registered on the ledger when the agency joins. */
-export function agencyIdentity(config: NodeConfig, created: Date): StixObject {
-  const sectors: Record<string, string[]> = {
-    national: ['government-national', 'law-enforcement'],
-    partner: ['government-national', 'law-enforcement'],
-    regional: ['government-regional', 'government-emergency-services'],
-    local: ['government-local', 'law-enforcement'],
-  };
-  const ts = created.toISOString();
-  return {
-    type: 'identity',
-    spec_version: '2.1',
-    id: `identity--${config.agency.identityUuid}`,
-    created: ts,
-    modified: ts,
-    name: config.agency.name,
-    identity_class: 'organization',
-    sectors: sectors[config.agency.level] ?? [],
-    x_popart_agency_key: config.agency.key,
-    x_popart_authority_level: config.agency.level,
-    x_popart_country: config.agency.country,
-  };
 }
 
 export function keystorePassphrase(config: NodeConfig, env: NodeJS.ProcessEnv = process.env): string {
@@ -98,26 +74,6 @@ export async function openKeys(config: NodeConfig, env: NodeJS.ProcessEnv = proc
     timeoutMs: ks.timeoutMs,
     ...(log ? { log } : {}),
   });
-}
-
-/**
- * Makes sure the ledger trusts the key service's newest signing key: after a rotation that was interrupted
- * before the ledger recorded it (or a key rotated while the node was stopped), registers it in a membership
- * transaction signed with the newest version the ledger already trusts.
- */
-async function ensureKeyTrusted(ledger: EmbeddedLedgerGateway, keys: KeyService, log: Logger): Promise<void> {
-  const trusted = new Set(ledger.trustedKeys());
-  const pems = keys.publicKeyPems();
-  const newest = pems.length;
-  if (trusted.has(pems[newest - 1] as string)) return;
-  let signer = newest - 1;
-  while (signer >= 1 && !trusted.has(pems[signer - 1] as string)) signer--;
-  if (signer < 1) {
-    throw new NodeError('KEYSTORE', `none of this agency's ${newest} signing key version(s) is trusted by the ledger: ` +
-      'is the key service the one this agency joined the ledger with?');
-  }
-  await ledger.registerKey(pems[newest - 1] as string, newest, signer);
-  log.info('signing key registered with the ledger', { version: newest, signedWith: signer });
 }
 
 export class AgencyNode {
@@ -269,29 +225,7 @@ export class AgencyNode {
       }, log.child('outbox'));
       const audit = startAudit({ db, ledger, agency, log: log.child('audit') });
       cleanups.push(() => audit.stop());
-      // Agencies other than this one that the release policy lets hold the objects (for the disclosure log).
-      const recipientsOf = async (objects: StixObject[]): Promise<string[]> => {
-        const now = new Date();
-        const facts = objects.map((o) => factsFromObject(o, agency.key, agency.mspId));
-        const recipients: string[] = [];
-        for (const other of directory.all().filter((a) => a.key !== agency.key)) {
-          for (const f of facts) {
-            if ((await policy.release(other, f, now)).allow) {
-              recipients.push(other.key);
-              break;
-            }
-          }
-        }
-        return recipients.sort();
-      };
-      // Who keeps a private object's content: this agency, and for TLP:AMBER the agencies of its audience.
-      const keepersOf = async (o: StixObject): Promise<string[]> => {
-        if (tlpOf(o) !== 'amber') return [agency.mspId];
-        const audience = audienceOf(o);
-        if (audience.some((id) => !directory.byIdentityId(id))) await directory.refresh();
-        return [agency.mspId, ...audience.map((id) => directory.byIdentityId(id)?.mspId).filter((m): m is string => m !== undefined)];
-      };
-      const publisher = new PublishService(ledger, outbox, listener, log, audit.log, recipientsOf, keepersOf);
+      const publisher = new PublishService(ledger, outbox, listener, log, audit.log, releaseRecipients(policy, directory, agency), privateKeepers(directory, agency));
       publisherRef.current = publisher;
       outbox.start();
       cleanups.push(() => outbox.stop());

@@ -1,4 +1,5 @@
 export * from './agency-node.js';
+export { agencyIdentity } from './modules/agency/agency-identity.js';
 export * from './config/config.js';
 export * from './errors.js';
 export * from './log.js';
