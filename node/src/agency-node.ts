@@ -16,9 +16,10 @@ import { FileKeystore } from './keys/file-keystore.js';
 import type { KeyService } from './keys/key-service.js';
 import { VaultKeyService } from './keys/vault-key-service.js';
 import { pkiMountOf, VaultFabricIdentity, type FabricIdentity } from './keys/fabric-identity.js';
-import { EmbeddedLedgerGateway, ensureKeyTrusted, type LedgerHandle } from './ledger/embedded-gateway.js';
+import { EmbeddedLedgerGateway, type LedgerHandle } from './ledger/embedded-gateway.js';
 import type { Ledger } from './ledger/ledger.js';
 import { FabricLedger, fabricConnectionFromFile } from './ledger/fabric-ledger.js';
+import { ensureKeyTrusted } from './ledger/membership.js';
 import { LedgerListener } from './modules/threat/listener.js';
 import { QuarantineStore } from './modules/threat/quarantine.js';
 import { createLogger, type Logger } from './log.js';
@@ -106,10 +107,11 @@ export class AgencyNode {
    */
   async rotateSigningKey(): Promise<number> {
     if (this.ledger instanceof FabricLedger) return this.rotateFabricSigningKey(this.ledger);
-    if (!(this.ledger instanceof EmbeddedLedgerGateway)) throw new NodeError('CONFIG_INVALID', 'signing key rotation through the node is available on the embedded ledger and on Fabric');
+    const membership = this.ledger.membership;
+    if (!membership) throw new NodeError('CONFIG_INVALID', 'signing key rotation through the node is available on the embedded ledger and on Fabric');
     const active = this.keys.activeSigningVersion();
     const version = await this.keys.rotateSigningKey();
-    await this.ledger.registerKey(this.keys.publicKeyPems()[version - 1] as string, version, active);
+    await membership.registerKey(this.keys.publicKeyPems()[version - 1] as string, version, active);
     this.keys.activateSigningKey(version);
     this.log.info('signing key rotated', { version, kind: this.keys.kind });
     return version;
@@ -208,7 +210,7 @@ export class AgencyNode {
         log.info('agency registered on the ledger', { identity: self?.identityId, name: config.agency.name });
       }
       if (!self) throw new NodeError('INTERNAL', `agency ${config.agency.mspId} is not in the ledger registry after registering`);
-      if (ledger instanceof EmbeddedLedgerGateway) await ensureKeyTrusted(ledger, keys, log);
+      if (ledger.membership) await ensureKeyTrusted(ledger.membership, keys, log);
       const agency: AgencySubject = { key: config.agency.key, mspId: config.agency.mspId, identityId: self.identityId, level: config.agency.level };
 
       const ownPolicy = deps.policy === undefined;

@@ -4,10 +4,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { EmbeddedLedger, proposalDigestInput, ROTATE_KEY_FN, rotationProofInput, verifyProposal, type Block, type CommittedTx } from './embedded/index.js';
-import { LedgerUnavailable, NodeError } from '../errors.js';
+import { LedgerUnavailable } from '../errors.js';
 import type { KeyService } from '../keys/key-service.js';
-import type { Logger } from '../log.js';
-import type { Ledger, LedgerBlock, SubmitOptions, SubmitResult } from './ledger.js';
+import type { Ledger, LedgerBlock, LedgerMembership, SubmitOptions, SubmitResult } from './ledger.js';
 import { mapLedgerError } from './map-error.js';
 
 /** Where the current ledger instance is found; empty while the ledger is down. */
@@ -15,7 +14,7 @@ export interface LedgerHandle {
   current: EmbeddedLedger | null;
 }
 
-export class EmbeddedLedgerGateway implements Ledger {
+export class EmbeddedLedgerGateway implements Ledger, LedgerMembership {
   readonly kind = 'embedded' as const;
   private closed = false;
 
@@ -53,6 +52,11 @@ export class EmbeddedLedgerGateway implements Ledger {
     } catch (err) {
       throw mapLedgerError(err);
     }
+  }
+
+  /** The embedded ledger keeps its members' signing keys itself: this gateway is its membership. */
+  get membership(): LedgerMembership {
+    return this;
   }
 
   /** The public keys (SPKI PEM) the ledger trusts for this node's organisation, oldest first. */
@@ -148,24 +152,4 @@ function toLedgerBlock(block: Block, keys: Map<string, string[]>): LedgerBlock {
     });
   });
   return { number: block.number, events };
-}
-
-/**
- * Makes sure the ledger trusts the key service's newest signing key: after a rotation that was interrupted
- * before the ledger recorded it (or a key rotated while the node was stopped), registers it in a membership
- * transaction signed with the newest version the ledger already trusts.
- */
-export async function ensureKeyTrusted(ledger: EmbeddedLedgerGateway, keys: KeyService, log: Logger): Promise<void> {
-  const trusted = new Set(ledger.trustedKeys());
-  const pems = keys.publicKeyPems();
-  const newest = pems.length;
-  if (trusted.has(pems[newest - 1] as string)) return;
-  let signer = newest - 1;
-  while (signer >= 1 && !trusted.has(pems[signer - 1] as string)) signer--;
-  if (signer < 1) {
-    throw new NodeError('KEYSTORE', `none of this agency's ${newest} signing key version(s) is trusted by the ledger: ` +
-      'is the key service the one this agency joined the ledger with?');
-  }
-  await ledger.registerKey(pems[newest - 1] as string, newest, signer);
-  log.info('signing key registered with the ledger', { version: newest, signedWith: signer });
 }

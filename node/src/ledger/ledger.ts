@@ -40,6 +40,20 @@ export interface SubmitOptions {
   endorsingOrganizations?: string[];
 }
 
+/**
+ * The membership operations of a ledger that keeps its members' signing keys itself (the embedded ledger's key
+ * registry). Fabric trusts the certificates of the agency's CA instead, and has none.
+ */
+export interface LedgerMembership {
+  /** The public keys (SPKI PEM) the ledger trusts for this node's organisation, oldest first. */
+  trustedKeys(): string[];
+  /**
+   * Registers the key service's version `newVersion` (public key `newKeyPem`) in a transaction signed with
+   * `signerVersion`, a version the ledger already trusts. Old keys stay valid for what they signed.
+   */
+  registerKey(newKeyPem: string, newVersion: number, signerVersion: number): Promise<SubmitResult>;
+}
+
 export interface Ledger {
   readonly kind: 'embedded' | 'fabric';
   /** Endorse, order and commit a transaction as this node's agency; resolves once committed. */
@@ -51,4 +65,6 @@ export interface Ledger {
   /** Committed blocks from a number on, then live. Ends (or throws LedgerUnavailable) when the ledger goes away. */
   blocks(fromBlock: number): AsyncIterable<LedgerBlock>;
   close(): Promise<void>;
+  /** Its membership operations, on a ledger that keeps its members' signing keys itself (absent on Fabric). */
+  readonly membership?: LedgerMembership;
 }
