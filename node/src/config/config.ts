@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { detectionConfigSchema } from '../modules/detection/detection-config.js';
+import { detectionConfigSchema } from './detection-config.js';
 import { ConfigError } from '../errors.js';
 import { authorityLevels, roles } from '../identity.js';
 

@@ -8,7 +8,7 @@ import { validateBundle } from '@popart/schemas';
 import { recordEmittedBundle, tempDir } from '../../../test/support.js';
 import { createLogger } from '../../log.js';
 import { openAudioSource } from './audio-source.js';
-import { detectionSourceSchema } from './detection-config.js';
+import { detectionSourceSchema } from '../../config/detection-config.js';
 import type { SourceEvent } from './event-source.js';
 import { evidenceLocator } from './evidence.js';
 

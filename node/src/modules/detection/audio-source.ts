@@ -4,7 +4,7 @@
  */
 import { loadMicrophoneConfig, openMicrophoneSource, readMicrophoneConfig, type MicrophoneConfig } from '@popart/detection';
 import { ConfigError } from '../../errors.js';
-import type { DetectionSourceConfig } from './detection-config.js';
+import type { DetectionSourceConfig } from '../../config/detection-config.js';
 import type { EventSource, SourceContext } from './event-source.js';
 
 /** The microphone configuration of a source (its id is the source id); ConfigError naming the field otherwise. */

@@ -17,7 +17,7 @@ import type { PublishService } from '../publish/publish-service.js';
 import type { AgencySubject, Viewer } from '../../identity.js';
 import { AlertMerger } from './alert-merger.js';
 import { openAudioSource } from './audio-source.js';
-import type { DetectionSourceConfig, DetectionSourceKind } from './detection-config.js';
+import type { DetectionSourceConfig, DetectionSourceKind } from '../../config/detection-config.js';
 import { sleep, type EventSource, type SourceContext, type SourceEvent } from './event-source.js';
 import { evidenceLocator } from './evidence.js';
 import { openRemoteIdSource } from './remoteid-source.js';

@@ -7,7 +7,7 @@ import {
   loadZones, openRemoteIdSource as openReceiverSource, parseZones, type ReceiverOptions, type RestrictedZone,
 } from '@popart/detection';
 import { ConfigError } from '../../errors.js';
-import type { DetectionSourceConfig } from './detection-config.js';
+import type { DetectionSourceConfig } from '../../config/detection-config.js';
 import type { EventSource, SourceContext } from './event-source.js';
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

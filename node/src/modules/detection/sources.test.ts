@@ -8,7 +8,7 @@ import { parseConfig } from '../../config/config.js';
 import { ConfigError } from '../../errors.js';
 import { createLogger } from '../../log.js';
 import { microphoneSettings } from './audio-source.js';
-import { detectionSourceSchema, type DetectionSourceConfig } from './detection-config.js';
+import { detectionSourceSchema, type DetectionSourceConfig } from '../../config/detection-config.js';
 import { BoundedQueue } from './event-source.js';
 import { wavBytes } from '@popart/detection';
 import { evidenceLocator, PacketRing, PcmRing, safeName, writeEvidence } from './evidence.js';

@@ -5,7 +5,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { loadCameraConfig, openCameraSource, validateCameraConfig, type CameraConfig } from '@popart/detection';
 import { ConfigError } from '../../errors.js';
-import type { DetectionSourceConfig } from './detection-config.js';
+import type { DetectionSourceConfig } from '../../config/detection-config.js';
 import type { EventSource, SourceContext } from './event-source.js';
 
 /** The camera configuration of a source (its id is the source id, evidence under the node); ConfigError otherwise. */
