@@ -9,7 +9,7 @@ import { canonicalJson } from '@popart/schemas';
 import { startDemo, type DemoCluster } from '../src/demo/demo-cluster.js';
 import { fabricConnectionFromFile, FabricLedger, connectToPeer, type FabricConnector } from '../src/ledger/fabric-ledger.js';
 import { testNetwork } from './fabric-network.js';
-import { gql, login, tempDir } from './support.js';
+import { gql, login, tempDir, until } from './support.js';
 import { alert, bundle, IDENTITIES, indicator } from './stix-fixtures.js';
 
 const PUBLISH = 'mutation($b: JSON!) { publishBundle(bundle: $b) { status blockNumber transactionId } }';
@@ -17,15 +17,6 @@ const HISTORY = 'query($id: ID!) { threat(id: $id) { id history { modified trans
 
 const network = testNetwork(Number(process.env.POPART_FABRIC_TEST_PORT_BASE ?? 27000) + 2000);
 
-async function until<T>(what: string, check: () => Promise<T | null | undefined | false>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('the federation on Fabric when parts fail', { timeout: 600_000 }, () => {
   let cluster: DemoCluster;

@@ -27,7 +27,7 @@ import { provisionVault } from '../src/keys/vault-provision.js';
 import { VaultKeyService } from '../src/keys/vault-key-service.js';
 import { FabricLedger, fabricConnectionFromFile } from '../src/ledger/fabric-ledger.js';
 import { testNetwork } from './fabric-network.js';
-import { gql, login, tempDir } from './support.js';
+import { gql, login, tempDir, until } from './support.js';
 import { alert, bundle, IDENTITIES } from './stix-fixtures.js';
 
 const PUBLISH = 'mutation($b: JSON!) { publishBundle(bundle: $b) { status transactionId } }';
@@ -69,15 +69,6 @@ async function transactionOnPeer(gateway: Gateway, channel: string, txId: string
   };
 }
 
-async function until<T>(what: string, check: () => Promise<T | null | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('keys in OpenBao on a Fabric network', { timeout: 600_000 }, () => {
   const dir = tempDir('popart-fabric-vault-');

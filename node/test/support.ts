@@ -198,3 +198,14 @@ export function jsonText(value: unknown): string {
   }
   return out.join('');
 }
+
+/** Polls `check` every 100 ms until it gives a truthy value, which it returns; throws naming `what` after `timeoutMs`. */
+export async function until<T>(what: string, check: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
