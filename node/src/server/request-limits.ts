@@ -10,6 +10,7 @@
  * `first`). A size given as a variable without a default counts as the largest page (`variableListSize`).
  * Introspection (`__schema`, `__type`) counts towards fields and aliases only.
  */
+import { CONTENT_LIMITS } from '@popart/schemas';
 import {
   GraphQLError, getNamedType, getOperationAST, TypeInfo, ValidationContext, type GraphQLSchema, getNullableType, isListType, isInterfaceType, isObjectType, Kind,
   type ASTVisitor, type DocumentNode, type FieldNode, type FragmentDefinitionNode, type GraphQLNamedType,
@@ -38,7 +39,8 @@ export interface RequestLimits {
 }
 
 export const REQUEST_LIMITS: Readonly<RequestLimits> = Object.freeze({
-  maxBodyBytes: 5 * 1024 * 1024,
+  // The contract refuses a longer transaction argument; one number for both (docs/limits.md).
+  maxBodyBytes: CONTENT_LIMITS.maxRequestBytes,
   maxTokens: 5_000,
   maxDepth: 12,
   maxAliases: 30,
