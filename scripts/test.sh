@@ -4,7 +4,9 @@
 # official OASIS validator.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-eval "$(bash scripts/tools.sh)"
+# assigned first: a failing install stops the suite here (eval "$(…)" alone would hide the failure)
+tools_env="$(bash scripts/tools.sh)"
+eval "$tools_env"
 echo "== build"
 # one command a line: under set -e a failure inside an && list would not stop the script
 npx tsc --build

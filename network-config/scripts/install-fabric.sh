@@ -8,7 +8,7 @@
 #   1. POPART_FABRIC_BIN=<folder with peer, orderer, configtxgen, cryptogen, osnadmin> (and, optionally,
 #      POPART_CCAAS_BIN=<folder with detect, build, release>; else the builder is built from source);
 #   2. the source archive fabric-3.1.5-src.tar.xz in POPART_FABRIC_SRC_DIR (default ../shared/fabric
-#      relative to the repository), its sha256 checked against SHA256SUMS;
+#      next to the repository, or next to the repository it was cloned from), its sha256 checked against SHA256SUMS;
 #   3. go install …@86c1172bec37e6590c6b1ae6f847833df48d65fc from the Go module proxy.
 # Reused when present and `peer version` says 3.1.5 (--force rebuilds). Progress goes to stderr; the last
 # line on stdout is `export POPART_FABRIC_HOME_BIN=…` style lines for eval. With CI=true any failure is fatal
@@ -19,7 +19,20 @@ COMMIT=86c1172bec37e6590c6b1ae6f847833df48d65fc
 REPO_ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 CACHE="${POPART_CACHE:-$HOME/.cache/popart}"
 DEST="$CACHE/fabric-$VERSION"
-SRC_DIR="${POPART_FABRIC_SRC_DIR:-$REPO_ROOT/../shared/fabric}"
+# The archive's folder: POPART_FABRIC_SRC_DIR, else ../shared/fabric next to this repository, else next to the
+# repository this one was cloned from (a clean clone made elsewhere, as CI makes, still finds it).
+find_src_dir() {
+  [ -n "${POPART_FABRIC_SRC_DIR:-}" ] && { echo "$POPART_FABRIC_SRC_DIR"; return; }
+  local candidates=("$REPO_ROOT/../shared/fabric") origin
+  origin="$(git -C "$REPO_ROOT" remote get-url origin 2>/dev/null || true)"
+  origin="${origin#file://}"
+  [ -n "$origin" ] && [ -d "$origin" ] && candidates+=("$origin/../shared/fabric")
+  for c in "${candidates[@]}"; do
+    [ -f "$c/fabric-$VERSION-src.tar.xz" ] && { echo "$c"; return; }
+  done
+  echo "${candidates[0]}"
+}
+SRC_DIR="$(find_src_dir)"
 [ -d "$SRC_DIR" ] && SRC_DIR="$(cd "$SRC_DIR" && pwd)"
 TOOLS=(peer orderer configtxgen cryptogen osnadmin)
 CCAAS=(detect build release)
@@ -37,7 +50,8 @@ Installs Hyperledger Fabric $VERSION binaries (${TOOLS[*]}) and the ccaas builde
 into $DEST (bin/ and ccaas/bin/), then prints shell export lines (eval "\$(…)").
 
 Sources, in order: POPART_FABRIC_BIN (prebuilt binaries; POPART_CCAAS_BIN for the builder),
-the archive in POPART_FABRIC_SRC_DIR (default: ../shared/fabric next to the repo, sha256 checked),
+the archive in POPART_FABRIC_SRC_DIR (default: ../shared/fabric next to the repo or next to the
+repo it was cloned from, sha256 checked),
 or 'go install' at commit $COMMIT from the Go module proxy.
 
   --force   rebuild even if a matching install is present
