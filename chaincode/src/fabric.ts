@@ -14,6 +14,22 @@ import fabric from 'fabric-contract-api';
 
 export const { Contract, Transaction, Returns, Info } = fabric;
 
+/**
+ * Loading fabric-shim (through fabric-contract-api) installs process-wide handlers that log an uncaught exception
+ * or unhandled rejection and carry on (its winston logger has `exitOnError: false`). A node, or the chaincode
+ * server, in an unknown state after such an error must stop and be restarted, not go on serving; and a test
+ * process must fail. The two handlers are recognised by their names and removed, restoring Node's own behaviour.
+ */
+export function restoreCrashOnUncaughtErrors(): void {
+  for (const l of process.listeners('uncaughtException')) {
+    if (l.name === 'bound _uncaughtException') process.off('uncaughtException', l);
+  }
+  for (const l of process.listeners('unhandledRejection')) {
+    if (l.name === 'loggerUnhandledRejectionFn') process.off('unhandledRejection', l);
+  }
+}
+restoreCrashOnUncaughtErrors();
+
 /** One key/value row from a range or partial composite key query. */
 export interface StateRow { key: string; value: Uint8Array }
 
