@@ -20,11 +20,22 @@ bash policies/scripts/test.sh
 export CORE_CHAINCODE_LOGGING_LEVEL="${CORE_CHAINCODE_LOGGING_LEVEL:-WARNING}"
 export POPART_STIX_OUT="$PWD/.test-output/stix-bundles"
 rm -rf "$POPART_STIX_OUT" && mkdir -p "$POPART_STIX_OUT"
+# A stage that hangs fails with its name instead of running into CI's limit: every test has --test-timeout, and the
+# stage as a whole a deadline (a file that never exits, e.g. an open handle, is caught by the latter).
+run_stage() { # $1 = deadline in seconds, $2 = name, then the command
+  local limit="$1" name="$2" rc=0
+  shift 2
+  timeout -k 30 "$limit" "$@" || rc=$?
+  if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+    echo "!! the $name stage did not finish within $limit s: the test files not reported above as passed or failed hung" >&2
+  fi
+  return "$rc"
+}
 echo "== tests"
 mapfile -t files < <(node scripts/find-tests.mjs)
-node --test --test-concurrency=2 --test-reporter=spec "${files[@]}"
+run_stage 2400 tests node --test --test-concurrency=2 --test-timeout=600000 --test-reporter=spec "${files[@]}"
 echo "== Fabric: the same node on a real Fabric 3.1.5 network (each test file brings its own network up and down)"
 mapfile -t fabric_files < <(node scripts/find-tests.mjs --fabric)
-node --test --test-concurrency=1 --test-reporter=spec "${fabric_files[@]}"
+run_stage 2400 Fabric node --test --test-concurrency=1 --test-timeout=900000 --test-reporter=spec "${fabric_files[@]}"
 echo "== OASIS stix2-validator over the bundles the tests produced"
 node --test --test-reporter=spec node/dist/test/oasis-validator.check.js

@@ -11,7 +11,7 @@ import WebSocket from 'ws';
 import { startDemo, type DemoCluster } from '../src/demo/demo-cluster.js';
 import { LOAD_BUDGET } from '../src/server/load-budget.js';
 import { REQUEST_LIMITS } from '../src/server/request-limits.js';
-import { gql, login, subscribe, tempDir, wsClient } from './support.js';
+import { gql, login, subscribe, tempDir, until, wsClient } from './support.js';
 
 interface Err { message: string; extensions?: Record<string, unknown> & { code?: string } }
 
@@ -130,7 +130,7 @@ describe('bounded load per user and connection', () => {
     const afterInit = rawWs(pn());
     await afterInit.opened;
     afterInit.socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${tokens['pn-analyst']}` } }));
-    while (!afterInit.messages.some((m) => (m as { type: string }).type === 'connection_ack')) await new Promise((r) => setTimeout(r, 20));
+    await until('connection_ack on afterInit', async () => afterInit.messages.some((m) => (m as { type: string }).type === 'connection_ack'), 10_000);
     afterInit.socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: `subscription { alerts { id } } # ${big}` } }));
     assert.equal((await afterInit.closed).code, 1009, '1009: Message Too Big');
     assert.deepEqual((await gql(pn(), '{ me { username } }', {}, tokens['pn-auditor'])).errors, undefined, 'the node serves the next request');
@@ -168,7 +168,7 @@ describe('bounded load per user and connection', () => {
   test('the same limits hold over a WebSocket', async () => {
     const client = wsClient(pn(), tokens['pn-analyst'] as string);
     const sub = subscribe(client, `subscription { ${Array.from({ length: 40 }, (_, i) => `a${i}: alerts { id }`).join(' ')} }`);
-    while (!sub.errors.length) await new Promise((r) => setTimeout(r, 20));
+    await until('an error on the subscription', async () => sub.errors.length > 0, 10_000);
     assert.match(JSON.stringify(sub.errors), /QUERY_TOO_COMPLEX/);
     await sub.stop();
   });
@@ -185,9 +185,9 @@ describe('bounded load per user and connection', () => {
     const ws = rawWs(pn());
     await ws.opened;
     ws.socket.send(JSON.stringify({ type: 'connection_init', payload: {} }));
-    while (!ws.messages.some((m) => (m as { type: string }).type === 'connection_ack')) await new Promise((r) => setTimeout(r, 20));
+    await until('connection_ack on ws', async () => ws.messages.some((m) => (m as { type: string }).type === 'connection_ack'), 10_000);
     ws.socket.send(JSON.stringify({ id: 'i', type: 'subscribe', payload: { query: '{ __schema { types { name } } }' } }));
-    while (!ws.messages.some((m) => (m as { type: string }).type === 'error')) await new Promise((r) => setTimeout(r, 20));
+    await until('error on ws', async () => ws.messages.some((m) => (m as { type: string }).type === 'error'), 10_000);
     assert.match(JSON.stringify(ws.messages), /UNAUTHENTICATED/);
     ws.socket.close();
   });
@@ -196,9 +196,9 @@ describe('bounded load per user and connection', () => {
     const ws = rawWs(pn());
     await ws.opened;
     ws.socket.send(JSON.stringify({ type: 'connection_init', payload: {} }));
-    while (!ws.messages.some((m) => (m as { type: string }).type === 'connection_ack')) await new Promise((r) => setTimeout(r, 20));
+    await until('connection_ack on ws', async () => ws.messages.some((m) => (m as { type: string }).type === 'connection_ack'), 10_000);
     ws.socket.send(JSON.stringify({ id: 'l', type: 'subscribe', payload: { query: 'mutation { x: login(username: "pn-analyst", password: "demo") { token } }' } }));
-    while (!ws.messages.some((m) => (m as { type: string }).type === 'next')) await new Promise((r) => setTimeout(r, 20));
+    await until('next on ws', async () => ws.messages.some((m) => (m as { type: string }).type === 'next'), 10_000);
     const next = ws.messages.find((m) => (m as { type: string }).type === 'next') as { payload: { data: unknown; errors: Err[] } };
     assert.equal(next.payload.data, null);
     assert.equal(next.payload.errors[0]?.extensions?.code, 'LOGIN_OVER_HTTP_ONLY');
@@ -229,7 +229,7 @@ describe('bounded load per user and connection', () => {
     const ws = rawWs(pn());
     await ws.opened;
     ws.socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } }));
-    while (!ws.messages.some((m) => (m as { type: string }).type === 'connection_ack')) await new Promise((r) => setTimeout(r, 20));
+    await until('connection_ack on ws', async () => ws.messages.some((m) => (m as { type: string }).type === 'connection_ack'), 10_000);
 
     const out = await gql<{ logout: boolean }>(pn(), 'mutation { logout }', {}, token);
     assert.equal(out.data?.logout, true, JSON.stringify(out.errors));
