@@ -1,6 +1,7 @@
 /**
  * The node's HTTP server: GraphQL over HTTP (Apollo Server) and over WebSocket (graphql-ws) at
- * /graphql, /healthz, and the portal (portal/build) at every other path.
+ * /graphql, /healthz, the partner interfaces given as routes (HttpRoute, each under its prefix), and the portal
+ * (portal/build) at every other path.
  *
  * Bounded load (request-limits.ts): an HTTP body over the limit gets 413 with a JSON error, a
  * WebSocket message over it closes the connection with 1009; every operation, on either transport,
@@ -68,6 +69,30 @@ export interface HttpOptions {
   limits?: Partial<RequestLimits>;
   /** Work per user or address over time (default LOAD_BUDGET). */
   budget?: Partial<LoadBudgetOptions>;
+  /** Other HTTP interfaces of the node (partner protocols), each under its own path prefix. */
+  routes?: readonly HttpRoute[];
+}
+
+/** What an HttpRoute handles: the request, its URL, and its body as text ('' without one), already bounded and charged. */
+export interface RouteRequest {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  body: string;
+  /** The address the request came from (for audit and logs). */
+  clientAddress: string;
+}
+
+/**
+ * An HTTP interface beside GraphQL (e.g. TAXII at /taxii2, feeds). It gets the same bounded load as /graphql: requests
+ * run a few at a time per principal, an exhausted budget is refused with 429 before the body is read, bodies over the
+ * limit get 413. It authenticates and answers itself; an error with a numeric `status` (and an `expose`d message) is
+ * sent as that status, anything else as 500 "internal error".
+ */
+export interface HttpRoute {
+  /** Path prefix without a trailing slash, e.g. "/taxii2"; matches the prefix itself and everything below it. */
+  readonly prefix: string;
+  handle(request: RouteRequest): Promise<void>;
 }
 
 function bearer(value: unknown): string | undefined {
@@ -254,7 +279,8 @@ export class HttpServer {
           const health = await opts.health();
           return sendJson(res, health.status === 'ok' ? 200 : 503, health);
         }
-        if (url.pathname !== '/graphql') return serveStatic(portalDir, req, res, url.pathname);
+        const route = opts.routes?.find((r) => url.pathname === r.prefix || url.pathname.startsWith(`${r.prefix}/`));
+        if (url.pathname !== '/graphql' && !route) return serveStatic(portalDir, req, res, url.pathname);
         // A few requests of one principal at a time; an exhausted budget is refused before the body is read.
         who = principal({ viewer: services.sessions.verify(bearer(req.headers.authorization)), clientAddress: clientAddress(req) });
         const gone = new AbortController();
@@ -273,8 +299,8 @@ export class HttpServer {
         }
         budget.charge(who, budget.options.perRequest);
         let body: unknown = undefined;
-        if (req.method === 'POST') {
-          let text: string;
+        let text = '';
+        if (req.method === 'POST' || req.method === 'PUT') {
           try {
             text = await readBody(req, limits.maxBodyBytes);
           } catch (err) {
@@ -283,6 +309,10 @@ export class HttpServer {
             throw err;
           }
           budget.charge(who, Buffer.byteLength(text) / budget.options.bytesPerUnit);
+        }
+        // (the principal's place is given back when the response closes, as for GraphQL)
+        if (route) return await route.handle({ req, res, url, body: text, clientAddress: clientAddress(req) });
+        if (req.method === 'POST') {
           try {
             body = text === '' ? {} : JSON.parse(text);
           } catch (err) {
@@ -315,6 +345,8 @@ export class HttpServer {
         }
         const status = (err as { status?: number }).status ?? 500;
         if (status === 500) throttled.error('request failed', { error: (err as Error).message });
+        // a route's refusal (bad credentials, bad input) costs what a refused GraphQL operation costs
+        else if (status >= 400 && status < 500 && who) budget.charge(who, budget.options.refusal);
         if (!res.headersSent) sendJson(res, status, { errors: [{ message: status === 500 ? 'internal error' : (err as Error).message }] });
         else res.destroy();
       });
