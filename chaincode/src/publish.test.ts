@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { TLP, alertExtensionDefinition, popartIdentity, sha256Hex, type StixObject } from '@popart/schemas';
-import type { ObjectRecord, Receipt } from './records.js';
+import { INLINE_OBJECT_MAX_BYTES, type ObjectRecord, type Receipt } from './records.js';
 import {
   AGENCIES, TestLedger, alertFixture, bundleJson, indicatorFixture, registerAgencies, run, showKey,
 } from './testing.js';
@@ -67,16 +67,30 @@ describe('PublishBundle', () => {
         objects: [
           {
             id: indicator.id, type: 'indicator', modified: indicator.modified, tlp: null, audience: [], area: null, bbox: null,
-            severity: null, category: null, created_by_ref: pn.identity.id, revoked: false,
+            severity: null, category: null, created_by_ref: pn.identity.id, revoked: false, object: indicator,
           },
           {
             id: alert.id, type: 'incident', modified: alert.modified, tlp: 'green', audience: [mad.identity.id],
             area: { shape: 'circle', latitude: 40.453, longitude: -3.688, radius_m: 500 }, bbox,
-            severity: 'high', category: 'drone', created_by_ref: pn.identity.id, revoked: false,
+            severity: 'high', category: 'drone', created_by_ref: pn.identity.id, revoked: false, object: alert,
           },
         ],
       },
     });
+  });
+
+  it('announces an object over INLINE_OBJECT_MAX_BYTES without its content (listeners read it with ReadObject)', async () => {
+    const ledger = await ledgerWithAgencies();
+    const small = indicatorFixture({ uuid: IND, createdBy: pn.identity.id });
+    const large = { ...alertFixture({ uuid: ALERT, createdBy: pn.identity.id, latitude: 40.45, longitude: -3.69 }), description: 'x'.repeat(INLINE_OBJECT_MAX_BYTES) };
+    const r = await ledger.submit(pn.mspId, 'PublishBundle', [bundleJson([small, large])], T1);
+    assert.equal(r.error, undefined);
+    const [first, second] = r.event?.payload.objects ?? [];
+    assert.deepEqual(first?.object, small);
+    assert.equal(second?.id, large.id);
+    assert.equal(second?.object, undefined);
+    const read = await ledger.evaluate<ObjectRecord>(mad.mspId, 'ReadObject', [large.id, '']);
+    assert.equal(read.object.description, large.description);
   });
 
   it('rejects an invalid bundle with every issue and writes nothing', async () => {

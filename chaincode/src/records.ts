@@ -60,7 +60,16 @@ export interface ObjectAnnouncement {
   category: string | null;
   created_by_ref: string | null;
   revoked: boolean;
+  /**
+   * The object itself, when its content is on the channel anyway (not private data) and its record is at most
+   * INLINE_OBJECT_MAX_BYTES: a node's listener then applies it without a ReadObject query per object. Private content
+   * (TLP:RED, AMBER+STRICT, AMBER) is never here; members read it with ReadObject.
+   */
+  object?: StixObject;
 }
+
+/** Objects whose record is larger than this are announced without their content (the listener reads them). */
+export const INLINE_OBJECT_MAX_BYTES = 64 * 1024;
 
 /**
  * Payload of the `popart.objects` event. Fabric keeps only the last setEvent of a transaction, so

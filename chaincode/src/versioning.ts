@@ -18,7 +18,7 @@ import { ContractError } from './errors.js';
 import type { TxStub } from './fabric.js';
 import { objectKey, sightingIndexKey, timeIndexKey, typeIndexKey, versionKey } from './keys.js';
 import {
-  announcementOf, idOf, indexEntryOf, marshal, prop, readRecord, stringProp, txTimeIso, typeOf, unmarshal,
+  announcementOf, idOf, indexEntryOf, INLINE_OBJECT_MAX_BYTES, marshal, prop, readRecord, stringProp, txTimeIso, typeOf, unmarshal,
   versionKeyOf, versionOf, type ObjectAnnouncement, type ObjectRecord, type ReceiptObject,
 } from './records.js';
 import { sha256Hex } from '@popart/schemas';
@@ -131,7 +131,11 @@ export async function writePlans(
       }
       if (sighted !== undefined) await stub.putState(sightingIndexKey(stub, sighted, id), entry);
     }
-    announcements.push(announced ?? announcementOf(object, placements.get(id)));
+    if (announced) announcements.push(announced);
+    else {
+      const announcement = announcementOf(object, placements.get(id));
+      announcements.push(bytes.length <= INLINE_OBJECT_MAX_BYTES ? { ...announcement, object } : announcement);
+    }
   }
   return { receipt, announcements };
 }

@@ -297,8 +297,9 @@ export class LedgerListener {
       await this.store.recordWithheld(summary.id, facts, { rule: decision.rule, reasons: decision.reasons }, event.blockNumber);
       return null;
     }
-    const record = JSON.parse(await this.ledger.evaluate('ReadObject', [summary.id, summary.modified ?? ''])) as ObjectRecord;
-    return rowFromObject(record.object, {
+    // public content comes with the announcement; private content (and large objects) is read from the ledger
+    const object = summary.object ?? (JSON.parse(await this.ledger.evaluate('ReadObject', [summary.id, summary.modified ?? ''])) as ObjectRecord).object;
+    return rowFromObject(object, {
       publisherMsp,
       txId: event.txId,
       blockNumber: event.blockNumber,
