@@ -20,6 +20,8 @@ bash policies/scripts/test.sh
 export CORE_CHAINCODE_LOGGING_LEVEL="${CORE_CHAINCODE_LOGGING_LEVEL:-WARNING}"
 export POPART_STIX_OUT="$PWD/.test-output/stix-bundles"
 rm -rf "$POPART_STIX_OUT" && mkdir -p "$POPART_STIX_OUT"
+export POPART_CAP_OUT="$PWD/.test-output/cap-messages"
+rm -rf "$POPART_CAP_OUT" && mkdir -p "$POPART_CAP_OUT"
 # A stage that hangs fails with its name instead of running into CI's limit: every test has --test-timeout, and the
 # stage as a whole a deadline (a file that never exits, e.g. an open handle, is caught by the latter).
 run_stage() { # $1 = deadline in seconds, $2 = name, then the command
@@ -39,3 +41,5 @@ mapfile -t fabric_files < <(node scripts/find-tests.mjs --fabric)
 run_stage 2400 Fabric node --test --test-concurrency=1 --test-timeout=900000 --test-reporter=spec "${fabric_files[@]}"
 echo "== OASIS stix2-validator over the bundles the tests produced"
 node --test --test-reporter=spec node/dist/test/oasis-validator.check.js
+echo "== OASIS CAP 1.2 schema (xmllint) over the CAP messages the tests produced"
+node --test --test-reporter=spec node/dist/test/cap-xsd.check.js

@@ -94,6 +94,36 @@ fi
 say "$(chromium --version 2>/dev/null | head -n 1)"
 echo "export POPART_CHROMIUM='$(command -v chromium)'"
 
+# xmllint (Debian libxml2-utils) checks the CAP 1.2 messages the tests produce against the OASIS CAP 1.2 schema
+# (node/test/cap-xsd.check.ts). The schema is POPART_CAP_XSD, else ../shared/fixtures/cap/CAP-v1.2.xsd next to this
+# repository or next to the repository it was cloned from.
+if ! command -v xmllint >/dev/null; then
+  if [ "$(id -u)" != 0 ]; then say "xmllint missing: run 'sudo apt-get install -y libxml2-utils'"; exit 1; fi
+  say "installing xmllint (Debian package libxml2-utils)"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libxml2-utils >&2
+fi
+say "$(xmllint --version 2>&1 | head -n 1)"
+echo "export POPART_XMLLINT='$(command -v xmllint)'"
+cap_xsd() {
+  [ -n "${POPART_CAP_XSD:-}" ] && { echo "$POPART_CAP_XSD"; return; }
+  local root origin c
+  root="$(cd "$(dirname "$0")/.." && pwd)"
+  origin="$(git -C "$root" remote get-url origin 2>/dev/null || true)"
+  origin="${origin#file://}"
+  for c in "$root/../shared/fixtures/cap/CAP-v1.2.xsd" ${origin:+"$origin/../shared/fixtures/cap/CAP-v1.2.xsd"}; do
+    [ -f "$c" ] && { echo "$c"; return; }
+  done
+  return 0
+}
+CAP_XSD="$(cap_xsd)"
+if [ -n "$CAP_XSD" ]; then
+  say "CAP 1.2 schema $CAP_XSD"
+  echo "export POPART_CAP_XSD='$CAP_XSD'"
+else
+  say "OASIS CAP 1.2 schema not found (../shared/fixtures/cap/CAP-v1.2.xsd or POPART_CAP_XSD): the CAP schema check will fail"
+fi
+
 # Regal, the Rego linter, v0.37.0. The Go module proxy serves this version but not its version list or
 # checksum-database entry, so `go install regal@v0.37.0` fails: it is built from a small module in
 # policies/tools/regal whose committed go.sum pins every module's hash (GOSUMDB=off only skips the lookup

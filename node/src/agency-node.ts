@@ -39,6 +39,9 @@ import { migrate } from './read-model/migrations.js';
 import { ThreatStore } from './modules/threat/threat-store.js';
 import { buildSchema } from './server/schema.js';
 import { HttpServer } from './server/http-server.js';
+import { CapAlerts } from './modules/cap/cap-alerts.js';
+import { bearerReader, capRoute } from './modules/cap/cap-route.js';
+import { WebhookDispatcher } from './modules/webhooks/webhook-dispatcher.js';
 
 export const VERSION = '0.1.0';
 
@@ -98,6 +101,8 @@ export class AgencyNode {
     private readonly sessions: Sessions,
     /** On Fabric with keys in the vault: issues the certificates of the transit key (null otherwise). */
     private readonly fabricIdentity: VaultFabricIdentity | null = null,
+    /** The webhooks the agency registered (config webhooks). */
+    readonly webhooks: WebhookDispatcher | null = null,
   ) {}
 
   /**
@@ -245,9 +250,17 @@ export class AgencyNode {
         revoked,
         onEvent: (event) => audit.log.record(signInAuditRecord(event, agency)).then(() => undefined),
       });
+      const gate = new EgressGate(policy, (msp) => directory.keyOf(msp));
+      // Alerts as CAP 1.2 (GET /cap/…) and to the webhooks the agency registered, through the same gate.
+      const cap = new CapAlerts(store, gate, directory, audit.log, { exercise: config.cap.exercise, language: config.cap.language });
+      const webhooks = new WebhookDispatcher(config.webhooks, {
+        onRows: (fn) => listener.onRows(fn), gate, cap, keys, agency, log: log.child('webhooks'), publicUrl: config.cap.publicUrl,
+      });
+      await webhooks.start();
+      cleanups.push(() => webhooks.stop());
       const services: Services = {
         sessions,
-        threats: new ThreatService(store, new EgressGate(policy, (msp) => directory.keyOf(msp)), directory, listener, audit.log),
+        threats: new ThreatService(store, gate, directory, listener, audit.log),
         audit: new AuditService(audit.log, agency),
         publisher,
         agencies: directory,
@@ -265,9 +278,10 @@ export class AgencyNode {
           const replication = await listener.status();
           return { status: replication.stuck ? 'stuck' : 'ok', agency: config.agency.key, ledger: ledger.kind, readModel: db.kind, appliedBlock: listener.height(), replication };
         },
+        routes: [capRoute({ alerts: cap, agency: { key: config.agency.key, name: config.agency.name }, publicUrl: config.cap.publicUrl, authenticate: bearerReader(sessions) })],
       });
       log.info('node ready', { url: http.url, ledger: ledger.kind, readModel: db.kind });
-      return new AgencyNode(config, agency, services, listener, outbox, store, ledger, db, http, log, ownPolicy ? policy : null, audit, keys, deps.keys === undefined, sessions, fabricIdentity);
+      return new AgencyNode(config, agency, services, listener, outbox, store, ledger, db, http, log, ownPolicy ? policy : null, audit, keys, deps.keys === undefined, sessions, fabricIdentity, webhooks);
     } catch (err) {
       for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
       throw err;
@@ -278,6 +292,7 @@ export class AgencyNode {
     this.fabricIdentity?.stop();
     await this.services.detection.stop();
     await this.http.stop();
+    await this.webhooks?.stop();
     await this.outbox.stop();
     await this.listener.stop();
     await this.audit.stop();

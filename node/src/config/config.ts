@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { capConfigSchema, webhooksConfigSchema } from './cap-config.js';
 import { detectionConfigSchema } from './detection-config.js';
 import { ConfigError } from '../errors.js';
 import { authorityLevels, roles } from '../identity.js';
@@ -93,6 +94,8 @@ export const nodeConfigSchema = z.object({
   users: z.array(user).min(1).describe('Users of this node'),
   sessionHours: z.number().positive().max(24).default(8).describe('Lifetime of a login token'),
   detection: detectionConfigSchema.default({ sources: [] }),
+  cap: capConfigSchema.default({}),
+  webhooks: webhooksConfigSchema,
 });
 
 export type NodeConfig = z.infer<typeof nodeConfigSchema>;

@@ -50,7 +50,7 @@ export const demoAgencies: DemoAgency[] = [
 /** The node configuration of one demo agency under a data directory (port 0 = any free port). */
 export async function demoConfig(
   agency: DemoAgency, dataDir: string,
-  opts: { port?: number; pgUrl?: string; opaUrl?: string; detectionSources?: unknown[]; fabricConnection?: string } = {},
+  opts: { port?: number; pgUrl?: string; opaUrl?: string; detectionSources?: unknown[]; fabricConnection?: string; webhooks?: unknown[]; apiKeys?: unknown[] } = {},
 ): Promise<NodeConfig> {
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   return parseConfig({
@@ -62,5 +62,7 @@ export async function demoConfig(
     policy: opts.opaUrl ? { runtime: 'opa-server', url: opts.opaUrl } : { runtime: 'wasm' },
     users: agency.users.map((u) => ({ ...u, passwordHash })),
     ...(opts.detectionSources ? { detection: { sources: opts.detectionSources } } : {}),
+    ...(opts.webhooks ? { webhooks: opts.webhooks } : {}),
+    ...(opts.apiKeys ? { apiKeys: opts.apiKeys } : {}),
   });
 }

@@ -42,6 +42,10 @@ export interface DemoOptions {
   keys?: { kind: 'file' } | { kind: 'vault'; address: string; adminToken: string; tokenTtlSeconds?: number };
   /** Detection sources per agency (the node config's detection.sources, validated with it). */
   detection?: Partial<Record<DemoAgency['key'], unknown[]>>;
+  /** Partner API keys per agency (the node config's apiKeys, validated with it). */
+  apiKeys?: Partial<Record<DemoAgency['key'], unknown[]>>;
+  /** Webhooks per agency (the node config's webhooks, validated with it). */
+  webhooks?: Partial<Record<DemoAgency['key'], unknown[]>>;
   /** The ledger: the embedded one in dataDir/ledger (default), or the Fabric network of this connection file. */
   ledger?: { kind: 'embedded' } | { kind: 'fabric'; connection: string };
 }
@@ -91,6 +95,8 @@ export async function startDemo(opts: DemoOptions): Promise<DemoCluster> {
       ...(opts.pgUrls?.[a.key] ? { pgUrl: opts.pgUrls[a.key] } : {}),
       ...(opa ? { opaUrl: opa.url } : {}),
       ...(opts.detection?.[a.key] ? { detectionSources: opts.detection[a.key] } : {}),
+      ...(opts.webhooks?.[a.key] ? { webhooks: opts.webhooks[a.key] } : {}),
+      ...(opts.apiKeys?.[a.key] ? { apiKeys: opts.apiKeys[a.key] } : {}),
       ...(opts.ledger?.kind === 'fabric' ? { fabricConnection: opts.ledger.connection } : {}),
     })));
   let sharedPolicy: PolicyGate | null = null;

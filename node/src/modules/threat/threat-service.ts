@@ -32,7 +32,7 @@ export interface ThreatConnection {
 export const MAX_PAGE = 200;
 
 /** Markings under which a consultation must state its purpose (LED Art. 25); unmarked counts as AMBER. */
-const RESTRICTED = new Set<string | null>(['amber', 'amber+strict', 'red', null]);
+export const RESTRICTED = new Set<string | null>(['amber', 'amber+strict', 'red', null]);
 
 export interface Explanation {
   id: string;

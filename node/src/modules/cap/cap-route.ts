@@ -1,0 +1,120 @@
+/**
+ * The node's CAP interface (an HttpRoute under /cap):
+ *
+ *   GET /cap/alerts.atom[?limit=N&purpose=…]   Atom feed of the newest alerts the reader may see, one CAP message each
+ *   GET /cap/alerts/{id}.xml[?purpose=…]       the CAP message of one alert (its latest version)
+ *
+ * The reader authenticates (a bearer token from the GraphQL sign-in); everything they get has passed the egress gate
+ * as them and is an audited disclosure. Restricted alerts need `purpose`.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isStixId } from '@popart/schemas';
+import { NodeError } from '../../errors.js';
+import type { Viewer } from '../../identity.js';
+import type { HttpRoute, RouteRequest } from '../../server/http-server.js';
+import type { CapAlerts } from './cap-alerts.js';
+import { ATOM_MEDIA_TYPE, atomFeed } from './cap-feed.js';
+import { CAP_EVENT, CAP_MEDIA_TYPE } from './cap-message.js';
+
+export const CAP_PREFIX = '/cap';
+export const DEFAULT_FEED_ENTRIES = 100;
+
+/** Who is asking: a user of the node, or a partner's API key with the purpose it is configured with. */
+export interface CapReader { viewer: Viewer; purpose: string | null; partner: string | null }
+
+/**
+ * Who is asking, from the request's Authorization header and address (server/http-auth.ts: bearer token, Basic,
+ * API key); a refusal is an error with a `status` (401, 429) and the `headers` to send (WWW-Authenticate).
+ */
+export type Authenticate = (authorization: string | undefined, clientAddress: string) => Promise<CapReader>;
+
+export interface CapRouteOptions {
+  alerts: CapAlerts;
+  agency: { key: string; name: string };
+  /** Base URL partners reach the node at (config cap.publicUrl); default: from the request's Host. */
+  publicUrl?: string | undefined;
+  authenticate: Authenticate;
+}
+
+/** Readers by bearer token of the GraphQL sign-in only (until the node's HTTP authentication is wired here). */
+export function bearerReader(sessions: { verify(token: string | undefined): Viewer | undefined }): Authenticate {
+  return async (authorization) => {
+    const viewer = sessions.verify(/^Bearer\s+(.+)$/i.exec(authorization ?? '')?.[1]);
+    if (!viewer) {
+      throw Object.assign(httpError(401, 'sign in first: send "Authorization: Bearer <token>" (the token of the GraphQL login mutation)'), {
+        headers: { 'www-authenticate': 'Bearer realm="POP-ART"' },
+      });
+    }
+    return { viewer, purpose: null, partner: null };
+  };
+}
+
+function httpError(status: number, message: string): Error {
+  return Object.assign(new Error(message), { status });
+}
+
+/** A node error a reader caused (bad parameter, missing purpose) as a 400 naming the parameter; others unchanged. */
+function asHttp(err: unknown): unknown {
+  if (err instanceof NodeError && (err.code === 'INVALID_ARGUMENT' || err.code === 'PURPOSE_REQUIRED')) return httpError(400, err.message);
+  return err;
+}
+
+function send(res: ServerResponse, type: string, text: string, head: boolean): void {
+  res.writeHead(200, { 'content-type': `${type}; charset=utf-8`, 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+  res.end(head ? undefined : text);
+}
+
+/** The reader, or the refusal with its headers (the challenge of a 401, Retry-After of a 429) set on the response. */
+async function authenticated(authenticate: Authenticate, req: IncomingMessage, res: ServerResponse, clientAddress: string): Promise<CapReader> {
+  try {
+    return await authenticate(req.headers.authorization, clientAddress);
+  } catch (err) {
+    const headers = (err as { headers?: unknown }).headers;
+    if (headers && typeof headers === 'object') for (const [k, v] of Object.entries(headers)) if (typeof v === 'string') res.setHeader(k, v);
+    throw err;
+  }
+}
+
+export function capRoute(o: CapRouteOptions): HttpRoute {
+  return {
+    prefix: CAP_PREFIX,
+    async handle({ req, res, url, clientAddress }: RouteRequest) {
+      const head = req.method === 'HEAD';
+      if (req.method !== 'GET' && !head) {
+        res.setHeader('allow', 'GET, HEAD');
+        throw httpError(405, `${req.method ?? ''} is not allowed here: the CAP feed is read with GET`);
+      }
+      const one = /^\/cap\/alerts\/([^/]+)\.xml$/.exec(url.pathname);
+      if (url.pathname !== '/cap/alerts.atom' && !one) throw httpError(404, `no such CAP resource: ${url.pathname} (GET ${CAP_PREFIX}/alerts.atom or ${CAP_PREFIX}/alerts/{id}.xml)`);
+      const { viewer, purpose: keyPurpose, partner } = await authenticated(o.authenticate, req, res, clientAddress);
+      const purpose = keyPurpose ?? url.searchParams.get('purpose');
+      const recipient = partner ?? viewer.username;
+      const base = (o.publicUrl ?? `http://${req.headers.host ?? 'localhost'}`).replace(/\/+$/, '');
+      const web = (id: string): string => `${base}${CAP_PREFIX}/alerts/${id}.xml`;
+      try {
+        if (one) {
+          const id = decodeURIComponent(one[1] as string);
+          if (!isStixId(id)) throw httpError(400, `id: "${id}" is not a STIX identifier (type--uuid)`);
+          const row = await o.alerts.one(viewer, id, purpose, 'cap-alert', recipient);
+          if (!row) throw httpError(404, `no alert ${id} that you may see`);
+          return send(res, CAP_MEDIA_TYPE, (await o.alerts.messageOf(row, web)).document, head);
+        }
+        const limitText = url.searchParams.get('limit');
+        const limit = limitText === null ? DEFAULT_FEED_ENTRIES : Number(limitText);
+        const rows = await o.alerts.latest(viewer, limit, purpose, 'cap-feed', recipient);
+        const entries = [];
+        for (const row of rows) {
+          const message = await o.alerts.messageOf(row, web);
+          const name = typeof row.stix.name === 'string' ? row.stix.name : CAP_EVENT[row.category ?? 'other'] ?? 'Alert';
+          entries.push({ message, title: `${message.msgType === 'Alert' ? '' : `${message.msgType}: `}${name}`, link: web(row.id) });
+        }
+        const self = `${base}${url.pathname}${url.search}`;
+        return send(res, ATOM_MEDIA_TYPE, atomFeed({
+          id: `urn:popart:cap:${o.agency.key}:alerts`, title: `Alerts seen by ${o.agency.name} (CAP 1.2)`, self, author: o.agency.name, entries, now: new Date(),
+        }), head);
+      } catch (err) {
+        throw asHttp(err);
+      }
+    },
+  };
+}
