@@ -3,7 +3,7 @@
  * indicators over every TLP marking, audience and kind of area; for every demo user the test states,
  * in an explicit table written from the rules in policies/README.md (not computed by the policy), what
  * the user sees and how it is redacted, and checks exactly that through every egress path: the
- * `threats` query, `threat(id)`, `exportBundle`, the `alerts` subscription and `explain`. Each matrix object's
+ * `threats` query, `threat(id)`, `exportBundle`, the `alerts` subscription, the CAP feed (`/cap/alerts.atom`) and `explain`. Each matrix object's
  * publisher also publishes a sighting of one anchor with the object's marking: the `related(anchor)` subscription
  * and the nested field `threat(anchor){ sightings }` must deliver exactly the sightings the same user may read by id
  * (restricted ones only with a purpose); pn's RED and AMBER+STRICT responses to its GREEN alert reach no other agency
@@ -14,10 +14,13 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { ALERT_EXTENSION_ID, tlpMarkingRef, type TlpLevel } from '@popart/schemas';
 import { startDemo, type DemoCluster } from '../src/demo/demo-cluster.js';
-import { gql, login, recordEmittedBundle, subscribe, tempDir, wsClient } from './support.js';
+import { gql, login, recordEmittedBundle, subscribe, tempDir, until, wsClient } from './support.js';
 import { alert, bundle, IDENTITIES, indicator } from './stix-fixtures.js';
+import { capText, feedAlerts, recordCapMessage, webhookReceiver, type WebhookReceiver } from './cap-support.js';
+import { capShape } from '../src/modules/cap/cap-message.js';
 
 type AgencyKey = 'pn' | 'pj' | 'mad' | 'crm';
+const AGENCY_KEYS: AgencyKey[] = ['pn', 'pj', 'mad', 'crm'];
 type Json = Record<string, unknown>;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -246,9 +249,16 @@ for (const policy of ['wasm', 'opa-server'] as const) describe(`access matrix of
   const byKey = (key: string): Published | undefined => published.find((p) => p.spec.key === key);
   /** The sightings of the anchor each user got through the nested field threat(anchor){ sightings }. */
   const nestedDelivered = {} as Record<Username, string[]>;
+  /** Each agency's webhook receiver. */
+  const hooks: Partial<Record<AgencyKey, WebhookReceiver>> = {};
 
   before(async () => {
-    cluster = await startDemo({ dataDir: dir.path, passphrase: 'test-passphrase', randomPorts: true, logLevel: 'silent', fsync: false, policy });
+    // One webhook per agency, as an analyst of it with a purpose, for every alert and object it may see.
+    for (const k of AGENCY_KEYS) hooks[k] = await webhookReceiver();
+    const webhooks = Object.fromEntries(AGENCY_KEYS.map((k) => [k, [{
+      id: `${k}-matrix`, url: hooks[k]!.url, role: 'analyst', purpose: PURPOSE, events: ['alerts', 'objects'], formats: ['cap', 'stix'],
+    }]]));
+    cluster = await startDemo({ dataDir: dir.path, passphrase: 'test-passphrase', randomPorts: true, logLevel: 'silent', fsync: false, policy, webhooks });
     for (const u of USERS) {
       tokens[u.username] = await login(cluster.nodes[u.agency].url, u.username);
       received[u.username] = new Set();
@@ -356,6 +366,7 @@ for (const policy of ['wasm', 'opa-server'] as const) describe(`access matrix of
 
   after(async () => {
     await cluster?.stop();
+    for (const h of Object.values(hooks)) await h.close();
     dir.remove();
   });
 
@@ -420,6 +431,24 @@ for (const policy of ['wasm', 'opa-server'] as const) describe(`access matrix of
       const referenced = new Set(objects.flatMap((o) => [...((o.object_marking_refs as string[] | undefined) ?? []), ...Object.keys((o.extensions as Json | undefined) ?? {})]));
       assert.deepEqual([...defs].sort(), [...referenced].sort(), `${user}: the export carries exactly the definitions its objects reference`);
       recordEmittedBundle(`access-matrix-${policy}-export-${user}`, exported);
+    });
+
+    test(`${user}: the CAP feed holds exactly the expected alerts, with the area as redacted for the user`, async () => {
+      const res = await fetch(`${urlOf(user).replace(/\/graphql$/, '')}/cap/alerts.atom?limit=500&purpose=${encodeURIComponent(PURPOSE)}`, { headers: { authorization: `Bearer ${tokens[user]}` } });
+      assert.equal(res.status, 200, `${user}: the CAP feed answers`);
+      const mine = feedAlerts(await res.text()).filter((a) => byId.has(capText(a, 'incidents') ?? ''));
+      for (const a of mine) {
+        received[user].add(capText(a, 'incidents') as string);
+        recordCapMessage(`access-matrix-${policy}-${user}`, a);
+      }
+      const keys = mine.map((a) => byId.get(capText(a, 'incidents') as string)!.spec.key).sort();
+      assert.deepEqual(keys, visibleTo(user).filter((p) => p.spec.kind === 'alert').map((p) => p.spec.key).sort(), `${user}: visible alerts through the CAP feed`);
+      for (const a of mine) {
+        const p = byId.get(capText(a, 'incidents') as string)!;
+        const shape = capShape(((expectedFor(p, user)!.extensions as Json)[ALERT_EXTENSION_ID] as Json).area);
+        assert.equal(capText(a, 'circle'), shape && 'circle' in shape ? shape.circle : undefined, `${user}: ${p.spec.key} circle (code ${codeOf(p.spec, user)})`);
+        assert.equal(capText(a, 'polygon'), shape && 'polygon' in shape ? shape.polygon : undefined, `${user}: ${p.spec.key} polygon (code ${codeOf(p.spec, user)})`);
+      }
     });
 
     test(`${user}: the alerts subscription delivered exactly the expected alerts, redacted as expected`, () => {
@@ -529,6 +558,19 @@ for (const policy of ['wasm', 'opa-server'] as const) describe(`access matrix of
       }
       if (agency !== 'pn') for (const id of ids) assert.equal(await cluster.nodes[agency].store.get(id), undefined, `${agency}'s node does not hold the response`);
     }
+  });
+
+  test('webhooks: pn\'s RED and AMBER+STRICT objects reach pn\'s webhook and none registered by pj, mad or crm', async () => {
+    const sentinel = byKey('sentinel')!.object.id as string;
+    const bodies = (k: AgencyKey): string => hooks[k]!.got.map((d) => d.body).join('\n');
+    for (const k of AGENCY_KEYS) await until(`${k}'s webhook has the sentinel`, async () => bodies(k).includes(sentinel));
+    const secret = published.filter((p) => p.spec.by === 'pn' && (p.spec.tlp === 'red' || p.spec.tlp === 'amber+strict')).map((p) => p.object.id as string);
+    for (const id of secret) assert.ok(bodies('pn').includes(id), `pn's own webhook gets ${id} (the check can fail)`);
+    for (const k of ['pj', 'mad', 'crm'] as const) {
+      assert.ok(published.some((p) => bodies(k).includes(p.object.id as string)), `${k}'s webhook received matrix objects (the check is not vacuous)`);
+      for (const id of secret) assert.ok(!bodies(k).includes(id), `${k}'s webhook never receives ${byId.get(id)!.spec.key}`);
+    }
+    for (const d of hooks.mad!.got) if (d.headers['content-type'] === 'application/cap+xml') recordCapMessage(`access-matrix-${policy}-webhook-mad`, d.body);
   });
 
   test('no RED or AMBER+STRICT object of pn reached a user of pj, mad or crm by any path, nor their nodes', async () => {
