@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the external tools the test suite needs, when they are missing, and prints the
 # environment lines to use them (eval "$(bash scripts/tools.sh)"). Progress goes to stderr.
-#   - OASIS stix2-validator 3.2.0 (PyPI) in a virtualenv under the cache folder
+#   - OASIS stix2-validator 3.2.0 and taxii2-client 2.3.0 (PyPI), each in a virtualenv under the cache folder
 #   - PostgreSQL server binaries (Debian package postgresql), for the read-model tests on real PostgreSQL
 #   - Open Policy Agent 1.19.0 (Go module, built with go install) for policies/ and the OPA server runtime
 #   - Chromium (Debian package) for the portal's browser tests
@@ -11,17 +11,30 @@ CACHE="${POPART_CACHE:-$HOME/.cache/popart}"
 mkdir -p "$CACHE"
 say() { printf '[tools] %s\n' "$*" >&2; }
 
+# A PyPI package pinned to a version, in its own virtualenv under the cache (installed when missing or another version);
+# prints the virtualenv's folder.
+pip_tool() {
+  local venv="$CACHE/venv-$1-$2"
+  if ! "$venv/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('$1') != '$2')" 2>/dev/null; then
+    say "installing $1==$2 into $venv"
+    python3 -m venv "$venv" >&2
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "$1==$2" >&2
+  fi
+  local found
+  found=$("$venv/bin/python" -c "import importlib.metadata as m; print(m.version('$1'))")
+  [ "$found" = "$2" ] || { say "$1 $found found, $2 expected"; exit 1; }
+  say "$1 $found"
+  echo "$venv"
+}
+
 STIX_VALIDATOR_VERSION=3.2.0
-VENV="$CACHE/venv-stix2-validator-$STIX_VALIDATOR_VERSION"
-if [ ! -x "$VENV/bin/stix2_validator" ]; then
-  say "installing stix2-validator==$STIX_VALIDATOR_VERSION into $VENV"
-  python3 -m venv "$VENV" >&2
-  "$VENV/bin/pip" install --quiet --disable-pip-version-check "stix2-validator==$STIX_VALIDATOR_VERSION" >&2
-fi
-installed=$("$VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("stix2-validator"))')
-[ "$installed" = "$STIX_VALIDATOR_VERSION" ] || { say "stix2-validator $installed found, $STIX_VALIDATOR_VERSION expected"; exit 1; }
-say "stix2-validator $installed"
+VENV=$(pip_tool stix2-validator "$STIX_VALIDATOR_VERSION")
 echo "export POPART_STIX2_VALIDATOR='$VENV/bin/stix2_validator'"
+
+# OASIS taxii2-client (PyPI): the TAXII 2.1 client node/test/taxii-e2e.test.ts drives the node's TAXII server with
+# (through node/test/taxii2-client-check.py), as MISP and OpenCTI tooling would.
+TAXII_VENV=$(pip_tool taxii2-client 2.3.0)
+echo "export POPART_TAXII2_CLIENT_PYTHON='$TAXII_VENV/bin/python'"
 
 pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
 if [ -z "$(pg_bin)" ] || [ ! -x "$(pg_bin)/pg_ctl" ]; then

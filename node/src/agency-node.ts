@@ -7,6 +7,9 @@ import { join } from 'node:path';
 import { startAudit, type Audit } from './modules/audit/index.js';
 import { RevokedTokens } from './auth/revoked-tokens.js';
 import { Sessions, signInAuditRecord } from './auth/sessions.js';
+import { ApiKeys } from './auth/api-keys.js';
+import { LoginGuard } from './auth/login-guard.js';
+import { HttpAuthenticator } from './server/http-auth.js';
 import { AuditService } from './modules/audit/audit-service.js';
 import { DetectionRunner } from './modules/detection/detection-runner.js';
 import { DetectionService } from './modules/detection/detection-service.js';
@@ -39,6 +42,10 @@ import { migrate } from './read-model/migrations.js';
 import { ThreatStore } from './modules/threat/threat-store.js';
 import { buildSchema } from './server/schema.js';
 import { HttpServer } from './server/http-server.js';
+import { AddedStore } from './modules/threat/added-store.js';
+import { TaxiiReader } from './modules/taxii/taxii-reader.js';
+import { TaxiiRoute } from './modules/taxii/taxii-route.js';
+import { TaxiiStatuses } from './modules/taxii/taxii-status.js';
 import { CapAlerts } from './modules/cap/cap-alerts.js';
 import { bearerReader, capRoute } from './modules/cap/cap-route.js';
 import { WebhookDispatcher } from './modules/webhooks/webhook-dispatcher.js';
@@ -246,10 +253,14 @@ export class AgencyNode {
 
       const revoked = new RevokedTokens(db);
       await revoked.load();
+      // One sign-in guard for passwords (GraphQL login, HTTP Basic) and partner API keys: guesses of either are throttled alike.
+      const guard = new LoginGuard();
       const sessions = new Sessions(config.users, agency, await keys.secretVersions('session-token'), config.sessionHours, {
-        revoked,
+        guard, revoked,
         onEvent: (event) => audit.log.record(signInAuditRecord(event, agency)).then(() => undefined),
       });
+      const apiKeys = new ApiKeys(config.apiKeys, agency, guard, (keyId, address, locks) =>
+        audit.log.record(signInAuditRecord({ kind: 'login-failed', username: keyId, knownUser: undefined, address, locks }, agency)).then(() => undefined));
       const gate = new EgressGate(policy, (msp) => directory.keyOf(msp));
       // Alerts as CAP 1.2 (GET /cap/…) and to the webhooks the agency registered, through the same gate.
       const cap = new CapAlerts(store, gate, directory, audit.log, { exercise: config.cap.exercise, language: config.cap.language });
@@ -260,6 +271,7 @@ export class AgencyNode {
       cleanups.push(() => webhooks.stop());
       const services: Services = {
         sessions,
+        httpAuth: new HttpAuthenticator(sessions, apiKeys),
         threats: new ThreatService(store, gate, directory, listener, audit.log),
         audit: new AuditService(audit.log, agency),
         publisher,
@@ -278,7 +290,12 @@ export class AgencyNode {
           const replication = await listener.status();
           return { status: replication.stuck ? 'stuck' : 'ok', agency: config.agency.key, ledger: ledger.kind, readModel: db.kind, appliedBlock: listener.height(), replication };
         },
-        routes: [capRoute({ alerts: cap, agency: { key: config.agency.key, name: config.agency.name }, publicUrl: config.cap.publicUrl, authenticate: bearerReader(sessions) })],
+        routes: [
+          new TaxiiRoute({
+            auth: services.httpAuth, reader: new TaxiiReader(new AddedStore(db), gate, audit.log), agencyName: config.agency.name,
+            statuses: new TaxiiStatuses(publisher, async (id, version) => (await store.versions(id)).some((v) => v.modified === version)),
+          }),
+          capRoute({ alerts: cap, agency: { key: config.agency.key, name: config.agency.name }, publicUrl: config.cap.publicUrl, authenticate: bearerReader(sessions) })],
       });
       log.info('node ready', { url: http.url, ledger: ledger.kind, readModel: db.kind });
       return new AgencyNode(config, agency, services, listener, outbox, store, ledger, db, http, log, ownPolicy ? policy : null, audit, keys, deps.keys === undefined, sessions, fabricIdentity, webhooks);

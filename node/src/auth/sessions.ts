@@ -77,6 +77,19 @@ export class Sessions {
    * or LOGIN_RATE_LIMITED when it is the one that locks.
    */
   async login(username: string, password: string, now = new Date(), address = 'unknown'): Promise<Session> {
+    const viewer = await this.authenticate(username, password, address);
+    const expiresAt = new Date(now.getTime() + this.hours * 3_600_000);
+    const body: TokenPayload = { sub: username, exp: expiresAt.getTime(), jti: randomBytes(12).toString('base64url') };
+    const payload = Buffer.from(JSON.stringify(body)).toString('base64url');
+    return { token: `${payload}.${this.sign(payload)}`, expiresAt, viewer };
+  }
+
+  /**
+   * Checks a user name and password (sign-in, and HTTP Basic on the partner interfaces) through the guard: refused
+   * with LOGIN_RATE_LIMITED while the name or address is locked, without checking the password; a wrong password is
+   * UNAUTHENTICATED (audited), or LOGIN_RATE_LIMITED when it is the one that locks.
+   */
+  async authenticate(username: string, password: string, address = 'unknown'): Promise<Viewer> {
     this.guard.check(username, address);
     const user = this.users.find((u) => u.username === username);
     // Same work whether or not the user exists, so timing does not reveal user names.
@@ -90,10 +103,7 @@ export class Sessions {
       throw new AuthError('UNAUTHENTICATED', 'unknown user or wrong password');
     }
     this.guard.succeeded(username);
-    const expiresAt = new Date(now.getTime() + this.hours * 3_600_000);
-    const body: TokenPayload = { sub: username, exp: expiresAt.getTime(), jti: randomBytes(12).toString('base64url') };
-    const payload = Buffer.from(JSON.stringify(body)).toString('base64url');
-    return { token: `${payload}.${this.sign(payload)}`, expiresAt, viewer };
+    return viewer;
   }
 
   /** Revokes a token until it expires (kept across restarts when the revocations have a database). */

@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { AgencyNode, openKeys } from '../agency-node.js';
 import { describeVerification, verifyAuditOffline } from '../modules/audit/verify-command.js';
 import { hashPassword } from '../auth/passwords.js';
+import { newApiKey } from '../auth/api-keys.js';
 import { loadConfigFile } from '../config/config.js';
 import { fabricEnroll } from './fabric-enroll.js';
 import { EmbeddedLedger } from '../ledger/embedded/index.js';
@@ -15,6 +16,8 @@ import { EmbeddedLedger } from '../ledger/embedded/index.js';
 const HELP = `Usage:
   popart-node run --config FILE      start one agency node
   popart-node hash-password          read a password on stdin, print its scrypt hash for the config
+  popart-node api-key --id ID        a new API key for a partner system: prints the token to give the partner
+                                     (once) and the apiKeys entry (with the secret's hash) for the config
   popart-node audit-verify --config FILE
                                      check the agency's audit log (hash chain and ledger anchors) with the
                                      node stopped; exit code 0 when intact, 1 otherwise
@@ -46,7 +49,7 @@ async function main(): Promise<void> {
     allowPositionals: true,
     options: {
       config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h', default: false },
-      'ca-cert': { type: 'string' }, 'ca-key': { type: 'string' }, out: { type: 'string' },
+      id: { type: 'string' }, 'ca-cert': { type: 'string' }, 'ca-key': { type: 'string' }, out: { type: 'string' },
     },
   });
   const command = positionals[0];
@@ -58,6 +61,18 @@ async function main(): Promise<void> {
     const password = await readStdin();
     if (password.length < 8) throw new Error('the password must have at least 8 characters');
     process.stdout.write((await hashPassword(password)) + '\n');
+    return;
+  }
+  if (command === 'api-key') {
+    if (!values.id || !/^[a-z0-9][a-z0-9-]{1,62}$/.test(values.id)) throw new Error('api-key needs --id ID: 2-63 lowercase letters, digits or "-", e.g. misp-gnr');
+    const key = newApiKey(values.id);
+    process.stdout.write([
+      `Token for the partner (shown once; as HTTP Basic: user ${values.id}, password the token):`,
+      `  ${key.token}`,
+      'Entry for the node configuration\'s "apiKeys" (set name, role and purpose):',
+      `  ${JSON.stringify({ id: values.id, name: values.id, role: 'analyst', purpose: 'the partner\'s purpose', secretHash: key.secretHash })}`,
+      '',
+    ].join('\n'));
     return;
   }
   if (command === 'audit-verify') {

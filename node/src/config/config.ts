@@ -23,6 +23,17 @@ const user = z.object({
     .describe('scrypt hash of the password'),
 });
 
+const apiKey = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'must be 2-63 lowercase letters, digits or "-", e.g. "misp-gnr"')
+    .describe('Key id: the partner\'s name in the audit log, and its HTTP Basic user name; unique among keys and users'),
+  name: z.string().min(1).describe('The partner system, e.g. "MISP of the Guardia Nacional Republicana"'),
+  role: z.enum(roles).describe('The role the partner acts with (what it may see and whether it may publish), as a user of this agency'),
+  purpose: z.string().trim().min(1).describe('Why the partner consults data (LED Art. 25): recorded with every response, and what lets it receive TLP:AMBER or stricter data'),
+  minSeverity: z.enum(['low', 'medium', 'high', 'critical']).default('low').describe('With role operator or supervisor: alerts routed to it have at least this severity'),
+  secretHash: z.string().regex(/^sha256\$[0-9a-f]{64}$/, 'must be "sha256$<64 hex digits>" (see popart-node api-key)')
+    .describe('SHA-256 of the key\'s secret; the secret itself is given to the partner once and never stored'),
+});
+
 const ledger = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('embedded').describe('In-process ledger: same contract, hash-chained block log on disk'),
@@ -92,10 +103,17 @@ export const nodeConfigSchema = z.object({
     }),
   ]).default({ kind: 'file' }),
   users: z.array(user).min(1).describe('Users of this node'),
+  apiKeys: z.array(apiKey).default([]).describe('API keys of partner systems (TAXII, feeds), each with its own role and purpose'),
   sessionHours: z.number().positive().max(24).default(8).describe('Lifetime of a login token'),
   detection: detectionConfigSchema.default({ sources: [] }),
   cap: capConfigSchema.default({}),
   webhooks: webhooksConfigSchema,
+}).superRefine((c, ctx) => {
+  const names = new Set(c.users.map((u) => u.username));
+  for (const [i, k] of c.apiKeys.entries()) {
+    if (names.has(k.id)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['apiKeys', i, 'id'], message: `"${k.id}" is already a user name (a key id is also its HTTP Basic user name)` });
+    names.add(k.id);
+  }
 });
 
 export type NodeConfig = z.infer<typeof nodeConfigSchema>;

@@ -1,5 +1,6 @@
 /** What every resolver gets: the signed-in user (if any) and the node's services. */
 import type { Sessions } from '../auth/sessions.js';
+import type { HttpAuthenticator } from '../server/http-auth.js';
 import type { LedgerListener } from './threat/listener.js';
 import type { Viewer } from '../identity.js';
 import type { AgencyDirectory } from './agency/agency-directory.js';
@@ -10,6 +11,8 @@ import type { ThreatService } from './threat/threat-service.js';
 
 export interface Services {
   sessions: Sessions;
+  /** Authentication of the HTTP interfaces beside GraphQL (TAXII, feeds): Basic, bearer tokens, partner API keys. */
+  httpAuth: HttpAuthenticator;
   threats: ThreatService;
   publisher: PublishService;
   agencies: AgencyDirectory;

@@ -37,6 +37,12 @@ CREATE TABLE IF NOT EXISTS threat_versions (
   block_number integer NOT NULL,
   PRIMARY KEY (id, modified)
 );
+-- When each object (its latest version) and each version reached this node: TAXII's date_added, added_after and the
+-- order of its pages. The listener applies blocks one at a time, so later blocks get later times.
+ALTER TABLE threat_objects ADD COLUMN IF NOT EXISTS added_at timestamptz NOT NULL DEFAULT now();
+ALTER TABLE threat_versions ADD COLUMN IF NOT EXISTS added_at timestamptz NOT NULL DEFAULT now();
+CREATE INDEX IF NOT EXISTS threat_objects_added ON threat_objects (added_at, id);
+CREATE INDEX IF NOT EXISTS threat_versions_added ON threat_versions (added_at, id, modified);
 CREATE TABLE IF NOT EXISTS withheld_objects (
   id text PRIMARY KEY,
   facts jsonb NOT NULL,

@@ -87,12 +87,20 @@ export interface RouteRequest {
  * An HTTP interface beside GraphQL (e.g. TAXII at /taxii2, feeds). It gets the same bounded load as /graphql: requests
  * run a few at a time per principal, an exhausted budget is refused with 429 before the body is read, bodies over the
  * limit get 413. It authenticates and answers itself; an error with a numeric `status` (and an `expose`d message) is
- * sent as that status, anything else as 500 "internal error".
+ * sent as that status — with the error's own `response` (its protocol's error format) when it has one — and anything
+ * else as 500 "internal error". A refusal (4xx) thrown by the route costs what a refused GraphQL operation costs.
  */
 export interface HttpRoute {
   /** Path prefix without a trailing slash, e.g. "/taxii2"; matches the prefix itself and everything below it. */
   readonly prefix: string;
   handle(request: RouteRequest): Promise<void>;
+}
+
+/** How a route's error is sent in its protocol's format (e.g. a TAXII error message): set on the error as `response`. */
+export interface RouteErrorResponse {
+  contentType: string;
+  body: string;
+  headers?: Record<string, string>;
 }
 
 function bearer(value: unknown): string | undefined {
@@ -345,9 +353,14 @@ export class HttpServer {
         }
         const status = (err as { status?: number }).status ?? 500;
         if (status === 500) throttled.error('request failed', { error: (err as Error).message });
-        // a route's refusal (bad credentials, bad input) costs what a refused GraphQL operation costs
-        else if (status >= 400 && status < 500 && who) budget.charge(who, budget.options.refusal);
-        if (!res.headersSent) sendJson(res, status, { errors: [{ message: status === 500 ? 'internal error' : (err as Error).message }] });
+        // a route's refusal (bad credentials, bad input) costs what a refused GraphQL operation costs; not a missing
+        // object or a conflict, which ordinary work runs into (as for GraphQL's REFUSAL_CODES)
+        else if (status >= 400 && status < 500 && status !== 404 && status !== 409 && who) budget.charge(who, budget.options.refusal);
+        const own = status === 500 ? undefined : (err as { response?: RouteErrorResponse }).response;
+        if (!res.headersSent && own) {
+          res.writeHead(status, { ...own.headers, 'content-type': own.contentType, 'content-length': String(Buffer.byteLength(own.body)) });
+          res.end(own.body);
+        } else if (!res.headersSent) sendJson(res, status, { errors: [{ message: status === 500 ? 'internal error' : (err as Error).message }] });
         else res.destroy();
       });
     });

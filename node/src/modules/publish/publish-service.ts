@@ -24,6 +24,11 @@ export type PublishResult =
 
 const PUBLISHING_ROLES = new Set(['analyst', 'supervisor', 'operator']);
 
+/** Whether the user's role may publish (bundles, sightings). */
+export function mayPublish(viewer: Viewer): boolean {
+  return PUBLISHING_ROLES.has(viewer.role);
+}
+
 /** Parses a bundle given as JSON text or as an already-parsed value. */
 export function parseBundleInput(input: unknown): unknown {
   if (typeof input !== 'string') return input;

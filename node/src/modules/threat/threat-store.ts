@@ -3,6 +3,7 @@
  * checkpoint, written together in one transaction per block so nothing is missed or duplicated.
  */
 import { valuesPlaceholders, type Database, type Sql } from '../../read-model/database.js';
+import { AddedClock } from './added-clock.js';
 import { rowFromDb, searchText, type DbThreatRow, type ThreatRow } from './threat-row.js';
 
 export interface ThreatQuery {
@@ -41,19 +42,19 @@ export function decodeCursor(s: string): Cursor | null {
   return null;
 }
 
-const COLUMNS = `id, type, modified, publisher_msp, created_by_ref, tlp, audience, category, severity, name,
+export const COLUMNS = `id, type, modified, publisher_msp, created_by_ref, tlp, audience, category, severity, name,
   min_lon, min_lat, max_lon, max_lat, sighting_of_ref, revoked, stix, tx_id, block_number, signature_verified, countries`;
 
-const UPSERT_COLUMNS = `${COLUMNS}, modified_at, search_text`;
-const PER_ROW = 23;
-const CASTS: Record<number, string> = { 6: '::jsonb', 16: '::jsonb', 20: '::jsonb', 21: '::timestamptz' };
+const UPSERT_COLUMNS = `${COLUMNS}, modified_at, search_text, added_at`;
+const PER_ROW = 24;
+const CASTS: Record<number, string> = { 6: '::jsonb', 16: '::jsonb', 20: '::jsonb', 21: '::timestamptz', 23: '::timestamptz' };
 
-function rowValues(row: ThreatRow): unknown[] {
+function rowValues(row: ThreatRow, addedAt: string): unknown[] {
   const b = row.bbox;
   return [row.id, row.type, row.modified, row.publisherMsp, row.createdByRef, row.tlp, JSON.stringify(row.audience),
     row.category, row.severity, row.name, b?.[0] ?? null, b?.[1] ?? null, b?.[2] ?? null, b?.[3] ?? null,
     row.sightingOfRef, row.revoked, JSON.stringify(row.stix), row.txId, row.blockNumber, row.signatureVerified,
-    JSON.stringify(row.countries), row.modified, searchText(row.stix)];
+    JSON.stringify(row.countries), row.modified, searchText(row.stix), addedAt];
 }
 
 /** Latest version per id among the rows (a block may carry several versions of one object). */
@@ -74,7 +75,8 @@ const UPSERT_OBJECTS_TAIL = `ON CONFLICT (id) DO UPDATE SET
   sighting_of_ref = EXCLUDED.sighting_of_ref, revoked = EXCLUDED.revoked, stix = EXCLUDED.stix,
   tx_id = EXCLUDED.tx_id, block_number = EXCLUDED.block_number, signature_verified = EXCLUDED.signature_verified,
   countries = EXCLUDED.countries,
-  search_text = EXCLUDED.search_text
+  search_text = EXCLUDED.search_text,
+  added_at = CASE WHEN threat_objects.modified_at < EXCLUDED.modified_at THEN EXCLUDED.added_at ELSE threat_objects.added_at END
 WHERE threat_objects.modified_at <= EXCLUDED.modified_at`;
 
 /** Rows per statement: one block of the demo fits, and the parameter count stays far below PostgreSQL's limit. */
@@ -85,18 +87,20 @@ const CHUNK = 250;
  * the checkpoint forward. Data-modifying CTEs make it atomic without BEGIN/COMMIT round trips, which
  * matters for PGlite, whose cost is per statement.
  */
-function blockStatement(rows: readonly ThreatRow[], checkpoint: { listener: string; block: number } | null): { text: string; params: unknown[] } {
+function blockStatement(rows: readonly ThreatRow[], checkpoint: { listener: string; block: number } | null, clock: AddedClock): { text: string; params: unknown[] } {
   const params: unknown[] = [];
   const ctes: string[] = [];
   if (rows.length) {
+    // Each version its own added time, in ledger order; an object's row gets its latest version's.
+    const added = new Map(rows.map((row) => [row, clock.next()]));
     const latest = latestPerId(rows);
-    params.push(...latest.flatMap(rowValues));
+    params.push(...latest.flatMap((row) => rowValues(row, added.get(row) as string)));
     ctes.push(`objects AS (INSERT INTO threat_objects (${UPSERT_COLUMNS}) VALUES ${valuesPlaceholders(latest.length, PER_ROW, CASTS)}
       ${UPSERT_OBJECTS_TAIL} RETURNING 1)`);
     const offset = params.length;
-    params.push(...rows.flatMap((row) => [row.id, row.modified, JSON.stringify(row.stix), row.txId, row.blockNumber]));
-    const versionValues = valuesPlaceholders(rows.length, 5, { 2: '::jsonb' }, offset);
-    ctes.push(`versions AS (INSERT INTO threat_versions (id, modified, stix, tx_id, block_number) VALUES ${versionValues}
+    params.push(...rows.flatMap((row) => [row.id, row.modified, JSON.stringify(row.stix), row.txId, row.blockNumber, added.get(row)]));
+    const versionValues = valuesPlaceholders(rows.length, 6, { 2: '::jsonb', 5: '::timestamptz' }, offset);
+    ctes.push(`versions AS (INSERT INTO threat_versions (id, modified, stix, tx_id, block_number, added_at) VALUES ${versionValues}
       ON CONFLICT (id, modified) DO NOTHING RETURNING 1)`);
   }
   const main = checkpoint
@@ -108,6 +112,9 @@ function blockStatement(rows: readonly ThreatRow[], checkpoint: { listener: stri
 }
 
 export class ThreatStore {
+  /** Gives each stored version its added time (TAXII's date_added). */
+  private readonly added = new AddedClock();
+
   constructor(private readonly db: Database, private readonly listener = 'ledger') {}
 
   /** Last block fully applied, or -1 when none. */
@@ -124,12 +131,12 @@ export class ThreatStore {
   async applyBlock(blockNumber: number, rows: ThreatRow[]): Promise<boolean> {
     const checkpoint = { listener: this.listener, block: blockNumber };
     if (rows.length <= CHUNK) {
-      const st = blockStatement(rows, checkpoint);
+      const st = blockStatement(rows, checkpoint, this.added);
       return (await this.db.query(st.text, st.params)).rows.length === 1;
     }
     return this.db.transaction(async (tx) => {
       for (let i = 0; i < rows.length; i += CHUNK) {
-        const st = blockStatement(rows.slice(i, i + CHUNK), i + CHUNK >= rows.length ? checkpoint : null);
+        const st = blockStatement(rows.slice(i, i + CHUNK), i + CHUNK >= rows.length ? checkpoint : null, this.added);
         const r = await tx.query(st.text, st.params);
         if (i + CHUNK >= rows.length) return r.rows.length === 1;
       }
@@ -140,7 +147,7 @@ export class ThreatStore {
   /** Stores rows without moving the checkpoint (idempotent, like applyBlock's writes). */
   async storeRows(rows: readonly ThreatRow[]): Promise<void> {
     for (let i = 0; i < rows.length; i += CHUNK) {
-      const st = blockStatement(rows.slice(i, i + CHUNK), null);
+      const st = blockStatement(rows.slice(i, i + CHUNK), null, this.added);
       await this.db.query(st.text, st.params);
     }
   }
@@ -149,7 +156,7 @@ export class ThreatStore {
   async checkpointWith(blockNumber: number, also: (sql: Sql) => Promise<void>): Promise<void> {
     await this.db.transaction(async (tx) => {
       await also(tx);
-      const st = blockStatement([], { listener: this.listener, block: blockNumber });
+      const st = blockStatement([], { listener: this.listener, block: blockNumber }, this.added);
       await tx.query(st.text, st.params);
     });
   }
