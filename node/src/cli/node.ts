@@ -10,6 +10,7 @@ import { describeVerification, verifyAuditOffline } from '../modules/audit/verif
 import { hashPassword } from '../auth/passwords.js';
 import { newApiKey } from '../auth/api-keys.js';
 import { loadConfigFile } from '../config/config.js';
+import { webhookSecretName } from '../modules/webhooks/webhook-signature.js';
 import { fabricEnroll } from './fabric-enroll.js';
 import { EmbeddedLedger } from '../ledger/embedded/index.js';
 
@@ -18,6 +19,9 @@ const HELP = `Usage:
   popart-node hash-password          read a password on stdin, print its scrypt hash for the config
   popart-node api-key --id ID        a new API key for a partner system: prints the token to give the partner
                                      (once) and the apiKeys entry (with the secret's hash) for the config
+  popart-node webhook-secret --config FILE --webhook ID
+                                     print (base64) the 32-byte signing secret of webhook ID for its receiver:
+                                     X-Popart-Signature is HMAC-SHA256 with it (created in the key service if new)
   popart-node audit-verify --config FILE
                                      check the agency's audit log (hash chain and ledger anchors) with the
                                      node stopped; exit code 0 when intact, 1 otherwise
@@ -49,7 +53,7 @@ async function main(): Promise<void> {
     allowPositionals: true,
     options: {
       config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h', default: false },
-      id: { type: 'string' }, 'ca-cert': { type: 'string' }, 'ca-key': { type: 'string' }, out: { type: 'string' },
+      id: { type: 'string' }, 'ca-cert': { type: 'string' }, 'ca-key': { type: 'string' }, out: { type: 'string' }, webhook: { type: 'string' },
     },
   });
   const command = positionals[0];
@@ -73,6 +77,20 @@ async function main(): Promise<void> {
       `  ${JSON.stringify({ id: values.id, name: values.id, role: 'analyst', purpose: 'the partner\'s purpose', secretHash: key.secretHash })}`,
       '',
     ].join('\n'));
+    return;
+  }
+  if (command === 'webhook-secret') {
+    if (!values.config || !values.webhook) throw new Error('webhook-secret needs --config FILE --webhook ID');
+    const config = await loadConfigFile(values.config);
+    if (!config.webhooks.some((w) => w.id === values.webhook)) {
+      throw new Error(`webhook-secret: no webhook "${values.webhook}" in ${values.config} (its webhooks: ${config.webhooks.map((w) => w.id).join(', ') || 'none'})`);
+    }
+    const keys = await openKeys(config);
+    try {
+      process.stdout.write(`${(await keys.secret(webhookSecretName(values.webhook))).toString('base64')}\n`);
+    } finally {
+      await keys.close();
+    }
     return;
   }
   if (command === 'audit-verify') {
