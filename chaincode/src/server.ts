@@ -48,6 +48,9 @@ function tlsProps(): object | undefined {
   };
 }
 
+/** Fabric peers' default gRPC message limit (core.yaml peer.maxRecvMsgSize / maxSendMsgSize). */
+const PEER_MESSAGE_BYTES = 100 * 1024 * 1024;
+
 async function main(): Promise<void> {
   if (process.argv.includes('--help')) {
     console.log('Usage: CHAINCODE_ID=<id> CHAINCODE_SERVER_ADDRESS=<host:port> [CHAINCODE_TLS_KEY_FILE=… CHAINCODE_TLS_CERT_FILE=… '
@@ -60,7 +63,10 @@ async function main(): Promise<void> {
   const chaincode = new ChaincodeFromContract(
     contracts, { transaction: 'jsonSerializer', serializers: { jsonSerializer: JSONSerializer } }, {}, 'popart-threat-exchange', '0.1.0',
   );
-  const server = shim.server(chaincode, { ccid, address, ...(tls ? { tlsProps: tls } : {}) });
+  // gRPC's default 4 MiB per message would cut the stream on a bundle the content limits accept (up to
+  // CONTENT_LIMITS.maxRequestBytes as an argument) or on a long history: the peer's own limit (100 MiB) applies instead.
+  const messageLimit = { 'grpc.max_receive_message_length': PEER_MESSAGE_BYTES, 'grpc.max_send_message_length': PEER_MESSAGE_BYTES };
+  const server = shim.server(chaincode, { ccid, address, ...messageLimit, ...(tls ? { tlsProps: tls } : {}) });
   await server.start();
   console.log(`chaincode server: ${ccid} listening on ${address}${tls ? ' (TLS)' : ''}`);
 }

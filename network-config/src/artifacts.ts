@@ -87,10 +87,19 @@ function peerOrgDef(o: NetworkOptions, org: OrgSpec, j: number) {
 }
 
 /** SmartBFT settings: block cutting from the options; timeouts lowered from the defaults (20 s complain, 1 min heartbeat) for a faster leader failover. */
+/**
+ * The largest block, and the largest transaction. A bundle at the node's limit (4 MiB) makes a transaction of about
+ * four times its size (the argument, each object's record written twice, index entries, the event); 32 MiB leaves room.
+ */
+const BLOCK_MAX_BYTES = 32 * 1024 * 1024;
+
 function smartBft(o: NetworkOptions) {
   return {
     RequestBatchMaxCount: o.maxMessageCount,
-    RequestBatchMaxBytes: 10 * 1024 * 1024,
+    RequestBatchMaxBytes: BLOCK_MAX_BYTES,
+    // one transaction may be as large as a block: the largest bundle the node accepts (CONTENT_LIMITS.maxBundleBytes)
+    // is in the transaction as its argument, and again as written records, announcements and index entries
+    RequestMaxBytes: BLOCK_MAX_BYTES,
     RequestBatchMaxInterval: o.batchTimeout,
     IncomingMessageBufferSize: 200,
     RequestPoolSize: 100_000,
@@ -123,7 +132,7 @@ export async function generateChannelBlock(o: NetworkOptions): Promise<void> {
   const orderer: Record<string, unknown> = {
     OrdererType: o.consensus === 'bft' ? 'BFT' : 'etcdraft',
     BatchTimeout: o.batchTimeout,
-    BatchSize: { MaxMessageCount: o.maxMessageCount, AbsoluteMaxBytes: '10 MB', PreferredMaxBytes: '2 MB' },
+    BatchSize: { MaxMessageCount: o.maxMessageCount, AbsoluteMaxBytes: `${BLOCK_MAX_BYTES / 1024 / 1024} MB`, PreferredMaxBytes: '2 MB' },
     Organizations: [ordererOrg],
     Policies: {
       Readers: implicit('ANY Readers'), Writers: implicit('ANY Writers'), Admins: implicit('MAJORITY Admins'),

@@ -4,9 +4,11 @@
  * real Fabric network.
  */
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { CONTENT_LIMITS, tlpMarkingRef } from '@popart/schemas';
 import { startDemo, type DemoCluster } from '../src/demo/demo-cluster.js';
-import { gql, login, recordEmittedBundle, startPostgres, subscribe, tempDir, wsClient, type PostgresServer } from './support.js';
+import { gql, login, recordEmittedBundle, startPostgres, subscribe, tempDir, until, wsClient, type PostgresServer } from './support.js';
 import { alert, bundle, IDENTITIES, indicator } from './stix-fixtures.js';
 
 const PUBLISH = 'mutation($b: JSON!) { publishBundle(bundle: $b) { status bundleId ids transactionId blockNumber outboxId objects { id status } } }';
@@ -121,6 +123,28 @@ export function demoE2eSuite({ backend, policy, fabric, visibleWithinMs = 1000 }
       assert.deepEqual(t.agency, { key: 'pn', name: 'Policía Nacional' });
       assert.deepEqual(t.provenance, { transactionId: res.transactionId, blockNumber: res.blockNumber, signatureVerified: true, ledger: ledgerKind, publishingAgency: { key: 'pn' } });
       assert.deepEqual(t.stix, a);
+    });
+
+    test('the largest bundle the content limits allow is committed and reaches pj whole', async () => {
+      // notes whose content is as long as a string may be, as many as fit in a bundle: ~4 MiB of JSON
+      const content = 'y'.repeat(CONTENT_LIMITS.maxStringLength);
+      const count = Math.floor((CONTENT_LIMITS.maxBundleBytes * 0.98) / (content.length + 400));
+      const t = new Date().toISOString();
+      const notes = Array.from({ length: count }, () => ({
+        type: 'note', spec_version: '2.1', id: `note--${randomUUID()}`, created: t, modified: t, created_by_ref: IDENTITIES.pn,
+        content, object_refs: [IDENTITIES.pn], object_marking_refs: [tlpMarkingRef('green')],
+      }));
+      const b = bundle(...notes);
+      const bytes = Buffer.byteLength(JSON.stringify(b));
+      assert.ok(bytes > CONTENT_LIMITS.maxBundleBytes * 0.9 && bytes <= CONTENT_LIMITS.maxBundleBytes, `${bytes} bytes`);
+      const r = await gql<{ publishBundle: { status: string; outboxId: number | null } }>(url('pn'), PUBLISH, { b }, tokens['pn-analyst']);
+      assert.equal(r.errors, undefined, JSON.stringify(r.errors));
+      assert.deepEqual(r.data?.publishBundle, { ...r.data?.publishBundle, status: 'COMMITTED', outboxId: null });
+      for (const n of [notes[0]!, notes.at(-1)!]) {
+        const row = await until(`pj holds ${n.id}`, () => cluster.nodes.pj.store.get(n.id), 60_000);
+        assert.equal(String(row.stix.content).length, content.length);
+      }
+      assert.deepEqual(await cluster.nodes.pn.outbox.entries('pending'), []);
     });
 
     test('an invalid bundle is refused whole, naming each bad object and property; nothing is stored', async () => {
