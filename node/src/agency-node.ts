@@ -47,7 +47,7 @@ import { TaxiiReader } from './modules/taxii/taxii-reader.js';
 import { TaxiiRoute } from './modules/taxii/taxii-route.js';
 import { TaxiiStatuses } from './modules/taxii/taxii-status.js';
 import { CapAlerts } from './modules/cap/cap-alerts.js';
-import { bearerReader, capRoute } from './modules/cap/cap-route.js';
+import { capRoute } from './modules/cap/cap-route.js';
 import { WebhookDispatcher } from './modules/webhooks/webhook-dispatcher.js';
 
 export const VERSION = '0.1.0';
@@ -295,7 +295,7 @@ export class AgencyNode {
             auth: services.httpAuth, reader: new TaxiiReader(new AddedStore(db), gate, audit.log), agencyName: config.agency.name,
             statuses: new TaxiiStatuses(publisher, async (id, version) => (await store.versions(id)).some((v) => v.modified === version)),
           }),
-          capRoute({ alerts: cap, agency: { key: config.agency.key, name: config.agency.name }, publicUrl: config.cap.publicUrl, authenticate: bearerReader(sessions) })],
+          capRoute({ alerts: cap, agency: { key: config.agency.key, name: config.agency.name }, publicUrl: config.cap.publicUrl, authenticate: (authorization, address) => services.httpAuth.authenticate(authorization, address) })],
       });
       log.info('node ready', { url: http.url, ledger: ledger.kind, readModel: db.kind });
       return new AgencyNode(config, agency, services, listener, outbox, store, ledger, db, http, log, ownPolicy ? policy : null, audit, keys, deps.keys === undefined, sessions, fabricIdentity, webhooks);

@@ -126,6 +126,14 @@ describe('CAP 1.2 feed and webhooks on the demo', () => {
         assert.equal(one.status, 404, `${user} cannot fetch ${id}`);
         assert.ok(!(await one.text()).includes('CAP red'));
       }
+      // the same feed with HTTP Basic (a user of the node, as feed readers send it) and the purpose in its header
+      const basic = await fetch(`${base(k)}/cap/alerts.atom?limit=500`, {
+        headers: { authorization: `Basic ${Buffer.from(`${user}:demo`).toString('base64')}`, 'x-popart-purpose': 'cap test' },
+      });
+      assert.equal(basic.status, 200, `${user} with HTTP Basic`);
+      const basicText = await basic.text();
+      assert.deepEqual(feedAlerts(basicText).map((a) => capText(a, 'incidents')), alerts.map((a) => capText(a, 'incidents')), `${user}: the same alerts with Basic`);
+      for (const id of secret) assert.ok(!basicText.includes(id));
       if (k === 'crm') assert.ok(alerts.some((a) => capText(a, 'incidents') === A.amberCrm.id), 'crm\'s reader, with a purpose, gets the AMBER alert addressed to crm');
       if (k === 'mad') {
         const edge = alerts.find((a) => capText(a, 'incidents') === A.edge.id)!;
@@ -138,7 +146,7 @@ describe('CAP 1.2 feed and webhooks on the demo', () => {
   test('the feed refuses readers without credentials, restricted alerts without a purpose, bad parameters and other methods', async () => {
     const anonymous = await get('pn', '/cap/alerts.atom');
     assert.equal(anonymous.status, 401);
-    assert.match(anonymous.headers.get('www-authenticate') ?? '', /Bearer/);
+    assert.match(anonymous.headers.get('www-authenticate') ?? '', /Basic realm=.*Bearer/);
     assert.equal((await get('pn', '/cap/alerts.atom', 'forged.token')).status, 401);
     const noPurpose = await get('mad', '/cap/alerts.atom', tokens['mad-operator']);
     assert.equal(noPurpose.status, 400);

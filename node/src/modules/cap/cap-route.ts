@@ -4,8 +4,10 @@
  *   GET /cap/alerts.atom[?limit=N&purpose=…]   Atom feed of the newest alerts the reader may see, one CAP message each
  *   GET /cap/alerts/{id}.xml[?purpose=…]       the CAP message of one alert (its latest version)
  *
- * The reader authenticates (a bearer token from the GraphQL sign-in); everything they get has passed the egress gate
- * as them and is an audited disclosure. Restricted alerts need `purpose`.
+ * The reader authenticates as on the node's other HTTP interfaces (server/http-auth.ts: HTTP Basic with a user of the
+ * node, a bearer token of the GraphQL sign-in, or a partner's API key); everything they get has passed the egress gate
+ * as them and is an audited disclosure to them. Restricted alerts need a purpose: an API key's own, else the
+ * `X-Popart-Purpose` header or the `purpose` parameter.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isStixId } from '@popart/schemas';
@@ -34,19 +36,6 @@ export interface CapRouteOptions {
   /** Base URL partners reach the node at (config cap.publicUrl); default: from the request's Host. */
   publicUrl?: string | undefined;
   authenticate: Authenticate;
-}
-
-/** Readers by bearer token of the GraphQL sign-in only (until the node's HTTP authentication is wired here). */
-export function bearerReader(sessions: { verify(token: string | undefined): Viewer | undefined }): Authenticate {
-  return async (authorization) => {
-    const viewer = sessions.verify(/^Bearer\s+(.+)$/i.exec(authorization ?? '')?.[1]);
-    if (!viewer) {
-      throw Object.assign(httpError(401, 'sign in first: send "Authorization: Bearer <token>" (the token of the GraphQL login mutation)'), {
-        headers: { 'www-authenticate': 'Bearer realm="POP-ART"' },
-      });
-    }
-    return { viewer, purpose: null, partner: null };
-  };
 }
 
 function httpError(status: number, message: string): Error {
@@ -87,7 +76,8 @@ export function capRoute(o: CapRouteOptions): HttpRoute {
       const one = /^\/cap\/alerts\/([^/]+)\.xml$/.exec(url.pathname);
       if (url.pathname !== '/cap/alerts.atom' && !one) throw httpError(404, `no such CAP resource: ${url.pathname} (GET ${CAP_PREFIX}/alerts.atom or ${CAP_PREFIX}/alerts/{id}.xml)`);
       const { viewer, purpose: keyPurpose, partner } = await authenticated(o.authenticate, req, res, clientAddress);
-      const purpose = keyPurpose ?? url.searchParams.get('purpose');
+      const header = req.headers['x-popart-purpose'];
+      const purpose = keyPurpose ?? (typeof header === 'string' ? header : null) ?? url.searchParams.get('purpose');
       const recipient = partner ?? viewer.username;
       const base = (o.publicUrl ?? `http://${req.headers.host ?? 'localhost'}`).replace(/\/+$/, '');
       const web = (id: string): string => `${base}${CAP_PREFIX}/alerts/${id}.xml`;
