@@ -3,7 +3,7 @@
  * indicators over every TLP marking, audience and kind of area; for every demo user the test states,
  * in an explicit table written from the rules in policies/README.md (not computed by the policy), what
  * the user sees and how it is redacted, and checks exactly that through every egress path: the
- * `threats` query, `threat(id)`, `exportBundle`, the `alerts` subscription, the CAP feed (`/cap/alerts.atom`) and `explain`. Each matrix object's
+ * `threats` query, `threat(id)`, `exportBundle`, the `alerts` subscription, the CAP feed (`/cap/alerts.atom`), TAXII 2.1 (`/taxii2/`) and `explain`. Each matrix object's
  * publisher also publishes a sighting of one anchor with the object's marking: the `related(anchor)` subscription
  * and the nested field `threat(anchor){ sightings }` must deliver exactly the sightings the same user may read by id
  * (restricted ones only with a purpose); pn's RED and AMBER+STRICT responses to its GREEN alert reach no other agency
@@ -18,6 +18,7 @@ import { gql, login, recordEmittedBundle, subscribe, tempDir, until, wsClient } 
 import { alert, bundle, IDENTITIES, indicator } from './stix-fixtures.js';
 import { capText, feedAlerts, recordCapMessage, webhookReceiver, type WebhookReceiver } from './cap-support.js';
 import { capShape } from '../src/modules/cap/cap-message.js';
+import { allPages, basic, taxii } from './taxii-support.js';
 
 type AgencyKey = 'pn' | 'pj' | 'mad' | 'crm';
 const AGENCY_KEYS: AgencyKey[] = ['pn', 'pj', 'mad', 'crm'];
@@ -449,6 +450,27 @@ for (const policy of ['wasm', 'opa-server'] as const) describe(`access matrix of
         assert.equal(capText(a, 'circle'), shape && 'circle' in shape ? shape.circle : undefined, `${user}: ${p.spec.key} circle (code ${codeOf(p.spec, user)})`);
         assert.equal(capText(a, 'polygon'), shape && 'polygon' in shape ? shape.polygon : undefined, `${user}: ${p.spec.key} polygon (code ${codeOf(p.spec, user)})`);
       }
+    });
+
+    test(`${user}: TAXII 2.1 (Basic auth) serves exactly the expected objects, redacted as expected, in the collection, by id, in versions and the manifest`, async () => {
+      const all = `${urlOf(user).replace(/\/graphql$/, '')}/taxii2/popart/collections/all`;
+      const auth = basic(user);
+      const objects = (await allPages(`${all}/objects/?match[version]=all&limit=200`, auth)).items.filter((o) => byId.has(o.id as string));
+      const manifest = (await allPages(`${all}/manifest/?limit=200`, auth)).items.filter((r) => byId.has(r.id as string));
+      for (const o of objects) received[user].add(o.id as string);
+      for (const r of manifest) received[user].add(r.id as string);
+      const expected = visibleTo(user).map((p) => p.spec.key).sort();
+      assert.deepEqual(objects.map((o) => byId.get(o.id as string)!.spec.key).sort(), expected, `${user}: visible set through TAXII objects`);
+      assert.deepEqual(manifest.map((r) => byId.get(r.id as string)!.spec.key).sort(), expected, `${user}: visible set through the TAXII manifest`);
+      for (const o of objects) assert.deepEqual(o, expectedFor(byId.get(o.id as string)!, user), `${user}: ${byId.get(o.id as string)!.spec.key} through TAXII`);
+      for (const p of published) {
+        const one = await taxii(`${all}/objects/${p.object.id as string}/`, auth);
+        const versions = await taxii(`${all}/objects/${p.object.id as string}/versions/`, auth);
+        const want = expectedFor(p, user);
+        if (want === null) assert.deepEqual([one.status, versions.status], [404, 404], `${user}: ${p.spec.key} by id and its versions over TAXII`);
+        else assert.deepEqual([(one.body.objects as Json[])[0], versions.body.versions], [want, [p.object.modified]], `${user}: ${p.spec.key} by id over TAXII`);
+      }
+      if (objects.length) recordEmittedBundle(`access-matrix-${policy}-taxii-${user}`, bundle(...objects));
     });
 
     test(`${user}: the alerts subscription delivered exactly the expected alerts, redacted as expected`, () => {
