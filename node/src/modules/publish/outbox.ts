@@ -2,7 +2,8 @@
  * Publishing with an outbox. A bundle the API accepted is either committed on the ledger before
  * the API answers, or durably queued here when the ledger cannot be reached, and submitted later
  * by the worker with backoff. A bundle the ledger refuses (an input error: invalid, spoofed, stale) is never
- * retried; any other failure (unreachable, a peer or chaincode server down, a read conflict) is tried again.
+ * retried; any other failure (unreachable, a peer or chaincode server down, a read conflict) is tried again, and a
+ * bundle that keeps failing alone does not hold back the ones queued after it.
  */
 import type { Logger } from '../../log.js';
 import type { Database } from '../../read-model/database.js';
@@ -63,29 +64,43 @@ export class Outbox {
     }, delay);
   }
 
-  /** Submits pending entries oldest first; stops at the first unavailability and backs off. */
+  /**
+   * Submits pending entries oldest first. A failure that is not the ledger refusing the content leaves the entry
+   * pending; the worker then tries the next entry: if that one fails too, the ledger is taken to be unavailable and the
+   * worker backs off; if it passes, the failure was the entry's own (a transaction the network cannot take), and one
+   * such entry does not hold back the bundles queued after it. Entries left pending are retried with backoff.
+   */
   async drain(): Promise<void> {
     const pending = await this.entries('pending');
+    let failedInARow = 0;
+    let anyFailed = false;
     for (const entry of pending) {
       try {
         const r = await this.submit(entry.bundle);
         await this.db.query(`UPDATE outbox SET status = 'committed', tx_id = $2, attempts = attempts + 1, last_error = NULL, updated_at = now() WHERE id = $1`, [entry.id, r.txId]);
         this.log.info('queued bundle committed', { outboxId: entry.id, bundleId: entry.bundleId, txId: r.txId, block: r.blockNumber });
-        this.delayMs = this.minDelayMs;
+        failedInARow = 0;
       } catch (err) {
         // Only the ledger refusing the content (an input error) is final; anything else may pass later.
-        if (!(err instanceof InputError)) {
-          const message = err instanceof Error ? err.message : String(err);
-          await this.db.query(`UPDATE outbox SET attempts = attempts + 1, last_error = $2, updated_at = now() WHERE id = $1`, [entry.id, message]);
-          if (entry.lastError !== message) this.log.warn('outbox still waiting', { outboxId: entry.id, reason: message });
-          this.delayMs = Math.min(this.delayMs * 2, this.maxDelayMs);
-          this.schedule();
-          return;
+        if (err instanceof InputError) {
+          const reason = `${err.code}: ${err.message}`;
+          await this.db.query(`UPDATE outbox SET status = 'rejected', attempts = attempts + 1, last_error = $2, updated_at = now() WHERE id = $1`, [entry.id, reason]);
+          this.log.warn('queued bundle rejected by the ledger', { outboxId: entry.id, bundleId: entry.bundleId, reason });
+          failedInARow = 0;
+          continue;
         }
-        const reason = `${err.code}: ${err.message}`;
-        await this.db.query(`UPDATE outbox SET status = 'rejected', attempts = attempts + 1, last_error = $2, updated_at = now() WHERE id = $1`, [entry.id, reason]);
-        this.log.warn('queued bundle rejected by the ledger', { outboxId: entry.id, bundleId: entry.bundleId, reason });
+        const message = err instanceof Error ? err.message : String(err);
+        await this.db.query(`UPDATE outbox SET attempts = attempts + 1, last_error = $2, updated_at = now() WHERE id = $1`, [entry.id, message]);
+        if (entry.lastError !== message) this.log.warn('outbox still waiting', { outboxId: entry.id, reason: message });
+        anyFailed = true;
+        if (++failedInARow >= 2) break;
       }
+    }
+    if (anyFailed) {
+      this.delayMs = Math.min(this.delayMs * 2, this.maxDelayMs);
+      this.schedule();
+    } else {
+      this.delayMs = this.minDelayMs;
     }
   }
 }
