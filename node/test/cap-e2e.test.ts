@@ -11,7 +11,7 @@ import { ALERT_EXTENSION_ID } from '@popart/schemas';
 import { startDemo, type DemoCluster } from '../src/demo/demo-cluster.js';
 import { verifyDelivery, webhookSecretName } from '../src/modules/webhooks/webhook-signature.js';
 import { capText, capTexts, feedAlerts, recordCapMessage, webhookReceiver, type Delivery, type WebhookReceiver } from './cap-support.js';
-import { gql, login, tempDir, until } from './support.js';
+import { gql, login, recordEmittedBundle, tempDir, until } from './support.js';
 import { alert, bundle, IDENTITIES, indicator } from './stix-fixtures.js';
 
 const PUBLISH = 'mutation($b: JSON!) { publishBundle(bundle: $b) { status blockNumber } }';
@@ -188,7 +188,10 @@ describe('CAP 1.2 feed and webhooks on the demo', () => {
       assert.equal(verifyDelivery(await secrets('pn', 'pn-dispatch'), d.headers['x-popart-signature'] as string, d.body, new Date(d.at)), null);
       assert.equal(d.headers['x-popart-webhook'], 'pn-dispatch');
       if (d.headers['content-type'] === 'application/cap+xml') recordCapMessage('e2e-webhook-pn', d.body);
-      else assert.equal(d.headers['content-type'], 'application/stix+json;version=2.1');
+      else {
+        assert.equal(d.headers['content-type'], 'application/stix+json;version=2.1');
+        recordEmittedBundle(`cap-e2e-webhook-pn-stix-${r.pnDispatch.got.indexOf(d)}`, JSON.parse(d.body));
+      }
     }
     assert.notEqual(verifyDelivery(await secrets('mad', 'mad-dispatch'), r.pnDispatch.got[0]!.headers['x-popart-signature'] as string, r.pnDispatch.got[0]!.body), null,
       'another webhook\'s secret does not verify');
