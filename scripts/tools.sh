@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the external tools the test suite needs, when they are missing, and prints the
 # environment lines to use them (eval "$(bash scripts/tools.sh)"). Progress goes to stderr.
-#   - OASIS stix2-validator 3.2.0 and taxii2-client 2.3.0 (PyPI), each in a virtualenv under the cache folder
+#   - OASIS stix2-validator 3.2.0, taxii2-client 2.3.0 and medallion 3.0.0 (PyPI), each in a virtualenv under the cache folder
 #   - PostgreSQL server binaries (Debian package postgresql), for the read-model tests on real PostgreSQL
 #   - Open Policy Agent 1.19.0 (Go module, built with go install) for policies/ and the OPA server runtime
 #   - Chromium (Debian package) for the portal's browser tests
@@ -35,6 +35,9 @@ echo "export POPART_STIX2_VALIDATOR='$VENV/bin/stix2_validator'"
 # (through node/test/taxii2-client-check.py), as MISP and OpenCTI tooling would.
 TAXII_VENV=$(pip_tool taxii2-client 2.3.0)
 echo "export POPART_TAXII2_CLIENT_PYTHON='$TAXII_VENV/bin/python'"
+# OASIS medallion (PyPI), the reference TAXII 2.1 server: the baseline of bench/taxii.ts (npm run bench:taxii).
+MEDALLION_VENV=$(pip_tool medallion 3.0.0)
+echo "export POPART_MEDALLION='$MEDALLION_VENV/bin/medallion'"
 
 pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
 if [ -z "$(pg_bin)" ] || [ ! -x "$(pg_bin)/pg_ctl" ]; then

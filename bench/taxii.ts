@@ -1,0 +1,169 @@
+/**
+ * bench/taxii — a partner paging a TAXII 2.1 collection: GET objects/ with limit and next until the end, over HTTP
+ * with Basic auth, through the node's whole path (authentication, keyset page of the read model, the egress gate's
+ * policy decisions and redactions, the audit record of each page), against OASIS medallion (PyPI, memory backend)
+ * serving the same objects in the same run. Prints objects/s and p50/p99 per page for both, and the ratio.
+ *
+ * The node's objects go straight into pn's read model (as the listener stores them), not through the ledger: what is
+ * measured is egress. medallion's memory backend sorts and filters a first page with two loops over the whole
+ * collection (its manifest against its objects, and each object's spec_version against every other), so its first page
+ * grows with the square of the collection: the comparison runs on `--compare` objects (default 2,000), and the node
+ * alone on `--objects` (default 100,000).
+ *   node bench/dist/taxii.js [--objects 100000] [--compare 5000] [--page 1000]
+ */
+import '@popart/node/quiet-contract-logs';
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startDemo } from '@popart/node/demo';
+
+const { values } = parseArgs({
+  options: {
+    objects: { type: 'string', default: '100000' },
+    compare: { type: 'string', default: '2000' },
+    page: { type: 'string', default: '1000' },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+if (values.help) {
+  process.stdout.write('Usage: npm run bench:taxii -- [--objects N] [--compare N] [--page N]\n' +
+    '  pages a collection of N objects through the node\'s TAXII server, and one of --compare objects on both the node and\n' +
+    '  OASIS medallion (POPART_MEDALLION, installed by scripts/tools.sh); prints objects/s, p50/p99 per page and the ratio\n');
+  process.exit(0);
+}
+const TOTAL = Number(values.objects);
+const COMPARE = Number(values.compare);
+const PAGE = Number(values.page);
+const TAXII = 'application/taxii+json;version=2.1';
+const PN = 'identity--5a0c3f0e-7d4b-4c39-9d7e-2f0e8c1b6a01';
+const GREEN = 'marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb';
+
+function indicator(i: number, t: string): Record<string, unknown> {
+  return {
+    type: 'indicator', spec_version: '2.1', id: `indicator--${randomUUID()}`, created: t, modified: t, created_by_ref: PN,
+    name: `Drone controller ${i}`, indicator_types: ['anomalous-activity'], pattern_type: 'stix', valid_from: t,
+    pattern: `[mac-addr:value = '60:60:1f:${(i >> 16 & 255).toString(16).padStart(2, '0')}:${(i >> 8 & 255).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}']`,
+    object_marking_refs: [GREEN],
+  };
+}
+
+function pct(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+interface Run { objects: number; pages: number; seconds: number; p50: number; p99: number }
+
+/** Pages a collection to its end with limit and next; the time of each page. */
+async function page(objectsUrl: string, auth: string, expect: number): Promise<Run> {
+  const times: number[] = [];
+  let next: string | undefined;
+  let objects = 0;
+  const start = performance.now();
+  for (;;) {
+    const url = `${objectsUrl}?limit=${PAGE}${next ? `&next=${encodeURIComponent(next)}` : ''}`;
+    const t = performance.now();
+    const res = await fetch(url, { headers: { accept: TAXII, authorization: auth } });
+    const body = (await res.json()) as { more?: boolean; next?: string; objects?: unknown[] };
+    times.push(performance.now() - t);
+    if (res.status !== 200) throw new Error(`${url}: ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
+    objects += body.objects?.length ?? 0;
+    if (!body.more) break;
+    next = body.next;
+    if (!next) throw new Error(`${url}: more without next`);
+  }
+  const seconds = (performance.now() - start) / 1000;
+  if (objects !== expect) throw new Error(`${objectsUrl}: ${objects} objects paged, ${expect} expected`);
+  times.sort((a, b) => a - b);
+  return { objects, pages: times.length, seconds, p50: pct(times, 50), p99: pct(times, 99) };
+}
+
+async function medallion(objects: Record<string, unknown>[], dir: string): Promise<{ url: string; stop: () => void }> {
+  const bin = process.env.POPART_MEDALLION;
+  if (!bin) throw new Error('POPART_MEDALLION is not set: run npm run bench:taxii (it evaluates scripts/tools.sh)');
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const base = `http://127.0.0.1:${port}`;
+  const collection = randomUUID();
+  const added = Date.now() - objects.length;
+  writeFileSync(join(dir, 'data.json'), JSON.stringify({
+    '/discovery': { title: 'bench', default: `${base}/bench/`, api_roots: [`${base}/bench/`] },
+    bench: {
+      information: { title: 'bench', versions: [TAXII], max_content_length: 100 * 1024 * 1024 },
+      status: [],
+      collections: [{
+        id: collection, title: 'indicators', can_read: true, can_write: false, media_types: ['application/stix+json;version=2.1'], objects,
+        manifest: objects.map((o, i) => ({ id: o.id, date_added: new Date(added + i).toISOString(), version: o.modified, media_type: 'application/stix+json;version=2.1' })),
+      }],
+    },
+  }));
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({
+    backend: { module: 'medallion.backends.memory_backend', module_class: 'MemoryBackend', filename: join(dir, 'data.json') },
+    users: { bench: 'bench' }, taxii: { max_page_size: PAGE },
+  }));
+  const child = spawn(bin, ['--host', '127.0.0.1', '--port', String(port), '--log-level', 'ERROR', join(dir, 'config.json')], { stdio: 'ignore' });
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      const r = await fetch(`${base}/taxii2/`, { headers: { accept: TAXII, authorization: `Basic ${Buffer.from('bench:bench').toString('base64')}` } });
+      if (r.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error('medallion did not answer within 60 s');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { url: `${base}/bench/collections/${collection}/objects/`, stop: () => child.kill() };
+}
+
+function line(name: string, r: Run): string {
+  return `${name.padEnd(34)} ${String(r.objects).padStart(7)} objects  ${String(r.pages).padStart(4)} pages  ${(r.objects / r.seconds).toFixed(0).padStart(8)} objects/s  ` +
+    `page p50 ${r.p50.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms`;
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'popart-bench-taxii-'));
+  const cluster = await startDemo({ dataDir: dir, passphrase: 'bench-passphrase', randomPorts: true, logLevel: 'silent', fsync: false });
+  const stops: (() => void)[] = [];
+  try {
+    const node = cluster.nodes.pn;
+    const t = new Date(Date.now() - 3_600_000).toISOString();
+    type Row = Parameters<typeof node.store.storeRows>[0][number];
+    const row = (stix: Record<string, unknown>): Row => ({
+      id: stix.id as string, type: 'indicator', modified: t, publisherMsp: 'PnMSP', createdByRef: PN, tlp: 'green', audience: [], category: null,
+      severity: null, name: stix.name as string, bbox: null, countries: [], sightingOfRef: null, revoked: false, stix: stix as Row['stix'],
+      txId: 'bench', blockNumber: 0, signatureVerified: true,
+    });
+    const compared = Array.from({ length: COMPARE }, (_, i) => indicator(i, t));
+    const rest = Array.from({ length: Math.max(0, TOTAL - COMPARE) }, (_, i) => indicator(COMPARE + i, t));
+    const filled = performance.now();
+    for (let i = 0; i < compared.length; i += 5000) await node.store.storeRows(compared.slice(i, i + 5000).map(row));
+    const objectsUrl = `${node.url.replace(/\/graphql$/, '')}/taxii2/popart/collections/indicators/objects/`;
+    const auth = `Basic ${Buffer.from('pn-analyst:demo').toString('base64')}`;
+    await page(objectsUrl, auth, compared.length); // warm-up: policy, database, password check
+    const nodeSmall = await page(objectsUrl, auth, compared.length);
+    const m = await medallion(compared, dir);
+    stops.push(m.stop);
+    const medallionSmall = await page(m.url, `Basic ${Buffer.from('bench:bench').toString('base64')}`, compared.length);
+    m.stop();
+    for (let i = 0; i < rest.length; i += 5000) await node.store.storeRows(rest.slice(i, i + 5000).map(row));
+    process.stdout.write(`read model filled with ${TOTAL} indicators in ${((performance.now() - filled) / 1000).toFixed(1)} s (not measured)\n`);
+    const nodeLarge = await page(objectsUrl, auth, TOTAL);
+    process.stdout.write([
+      `TAXII 2.1 GET objects, limit=${PAGE}, paged with next to the end (Basic auth, pn-analyst; GREEN indicators)`,
+      line(`node (egress gate), ${COMPARE}`, nodeSmall),
+      line(`medallion 3.0.0 (memory), ${COMPARE}`, medallionSmall),
+      `ratio node / medallion: ${((nodeSmall.objects / nodeSmall.seconds) / (medallionSmall.objects / medallionSmall.seconds)).toFixed(1)}x objects/s, ` +
+        `p99 per page ${(medallionSmall.p99 / nodeSmall.p99).toFixed(1)}x lower (target >= 10x)`,
+      line(`node (egress gate), ${TOTAL}`, nodeLarge),
+      '',
+    ].join('\n'));
+  } finally {
+    for (const stop of stops) stop();
+    await cluster.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
