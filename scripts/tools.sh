@@ -2,6 +2,7 @@
 # Installs the external tools the test suite needs, when they are missing, and prints the
 # environment lines to use them (eval "$(bash scripts/tools.sh)"). Progress goes to stderr.
 #   - OASIS stix2-validator 3.2.0, taxii2-client 2.3.0 and medallion 3.0.0 (PyPI), each in a virtualenv under the cache folder
+#   - misp-stix 2026.10.12 with stix2 3.0.2 and jsonschema 4.26.0 (PyPI) in another, for the STIX exports' partner checks
 #   - PostgreSQL server binaries (Debian package postgresql), for the read-model tests on real PostgreSQL
 #   - Open Policy Agent 1.19.0 (Go module, built with go install) for policies/ and the OPA server runtime
 #   - Chromium (Debian package) for the portal's browser tests
@@ -30,6 +31,17 @@ pip_tool() {
 STIX_VALIDATOR_VERSION=3.2.0
 VENV=$(pip_tool stix2-validator "$STIX_VALIDATOR_VERSION")
 echo "export POPART_STIX2_VALIDATOR='$VENV/bin/stix2_validator'"
+
+# The tools partners import exports with (node/test/stix-tools.py): MISP's misp-stix, with the OASIS stix2 library it
+# brings and jsonschema (for the extensions' JSON Schemas) pinned in the same virtualenv.
+STIX_TOOLS_VENV=$(pip_tool misp-stix 2026.10.12)
+for pin in stix2==3.0.2 jsonschema==4.26.0; do
+  if ! "$STIX_TOOLS_VENV/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('${pin%%==*}') != '${pin##*==}')" 2>/dev/null; then
+    say "installing $pin into $STIX_TOOLS_VENV"
+    "$STIX_TOOLS_VENV/bin/pip" install --quiet --disable-pip-version-check "$pin" >&2
+  fi
+done
+echo "export POPART_STIX_TOOLS_PYTHON='$STIX_TOOLS_VENV/bin/python'"
 
 # OASIS taxii2-client (PyPI): the TAXII 2.1 client node/test/taxii-e2e.test.ts drives the node's TAXII server with
 # (through node/test/taxii2-client-check.py), as MISP and OpenCTI tooling would.

@@ -23,6 +23,8 @@ export const CONTRACT_ERROR_CODES = [
   'INVALID_ARGUMENT',
   /** Private data whose content the caller's organisation does not hold (details: objectId, publisher_msp, hash). */
   'NOT_AVAILABLE',
+  /** A bundle carrying another version of the caller's registered agency identity (details: objectId, property, msp_id): RegisterAgency changes it. */
+  'REGISTERED_IDENTITY',
 ] as const;
 
 export type ContractErrorCode = (typeof CONTRACT_ERROR_CODES)[number];

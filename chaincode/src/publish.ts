@@ -5,7 +5,7 @@
  * peer and leaves the simulated write set empty, so a bundle is stored whole or not at all.
  */
 import {
-  ALERT_EXTENSION_ID, isTlpMarkingId, tlpOf, validateBundle, validateObject, type Placement, type StixIssue, type StixObject,
+  AGENCY_EXTENSION_ID, ALERT_EXTENSION_ID, canonicalJson, isTlpMarkingId, tlpOf, validateBundle, validateObject, type Placement, type StixIssue, type StixObject,
 } from '@popart/schemas';
 import { ContractError } from './errors.js';
 import type { TxContext, TxStub } from './fabric.js';
@@ -15,15 +15,15 @@ import {
   emitObjectsEvent, idOf, prop, readRecord, stringProp, txTime, txTimeIso, typeOf, versionKeyOf, type Receipt, type ReceiptObject,
 } from './records.js';
 import { refusePrivateContent } from './private-marking.js';
-import { agencyById, putAgency, requireCallerAgency, type AgencyEntry } from './registry.js';
+import { agencyById, requireCallerAgency, type AgencyEntry } from './registry.js';
 import { checkSightingMarkings, placementsOnLedger } from './referring.js';
 import { planVersion, writePlans, type VersionPlan } from './versioning.js';
 
-/** TLP 2.0 marking definitions and the POP-ART alert extension definition: shared reference data. */
+/** TLP marking definitions and the POP-ART extension definitions (alert, agency): shared reference data. */
 export function isReferenceObject(object: StixObject): boolean {
   const type = typeOf(object);
   const id = idOf(object);
-  return (type === 'marking-definition' && isTlpMarkingId(id)) || (type === 'extension-definition' && id === ALERT_EXTENSION_ID);
+  return (type === 'marking-definition' && isTlpMarkingId(id)) || (type === 'extension-definition' && (id === ALERT_EXTENSION_ID || id === AGENCY_EXTENSION_ID));
 }
 
 /** Registry lookups by identity id, each read once per transaction. */
@@ -57,12 +57,6 @@ async function checkCreator(
   registered: (identityId: string) => Promise<AgencyEntry | undefined>,
 ): Promise<void> {
   const id = idOf(object);
-  if (typeOf(object) === 'identity') {
-    const owner = await registered(id);
-    if (owner && owner.msp_id !== callerMsp) {
-      throw spoofed(id, 'id', `${id} is the registered identity of ${owner.msp_id}; ${callerMsp} cannot publish it`, owner);
-    }
-  }
   const createdBy = stringProp(object, 'created_by_ref');
   if (createdBy === undefined) return;
   const owner = await registered(createdBy);
@@ -103,6 +97,39 @@ export function validBundleObjects(stub: TxStub, bundleJson: string, what = 'bun
   return objects;
 }
 
+/** The first top-level property whose value differs between two versions of an object (`modified` when only it does). */
+function firstDifference(a: StixObject, b: StixObject): string {
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => k !== 'modified').sort();
+  const left = a as unknown as Record<string, unknown>;
+  const right = b as unknown as Record<string, unknown>;
+  return keys.find((k) => canonicalJson(left[k] ?? null) !== canonicalJson(right[k] ?? null)) ?? 'modified';
+}
+
+/**
+ * A registered agency identity changes only through RegisterAgency. A publication may carry it as registered (an
+ * export passed on, a partner's feed repeating its producer: unchanged, nothing written); any other version is
+ * refused — sent by the agency itself with REGISTERED_IDENTITY naming the first property that differs, by anyone else
+ * as SPOOFED_CREATOR — so that no bundle replaces the registered identity and silently drops what it says.
+ */
+async function planRegisteredIdentity(stub: TxStub, object: StixObject, callerMsp: string, owner: AgencyEntry): Promise<VersionPlan> {
+  let plan: VersionPlan | undefined;
+  try {
+    plan = await planVersion(stub, object, owner.msp_id, { reference: false });
+  } catch (err) {
+    if (!(err instanceof ContractError)) throw err;
+  }
+  if (plan?.status === 'unchanged') return plan;
+  const id = idOf(object);
+  if (owner.msp_id !== callerMsp) {
+    throw spoofed(id, 'id', `${id} is the registered identity of ${owner.msp_id}; ${callerMsp} cannot publish another version of it`, owner);
+  }
+  const registered = (await readRecord(stub, id))?.object;
+  const property = registered ? firstDifference(object, registered) : 'id';
+  throw new ContractError('REGISTERED_IDENTITY',
+    `${id} is the registered identity of ${owner.msp_id}: it changes only through RegisterAgency, not in a bundle (${property} differs from the registered version)`,
+    { objectId: id, property, msp_id: owner.msp_id });
+}
+
 /**
  * The creator rules and the version plan of every object, then the rule on sightings' markings: every check
  * that reads state, before anything is written. `bundleIds` are the ids of the whole publication (foreign
@@ -114,19 +141,16 @@ export async function planObjects(stub: TxStub, objects: readonly StixObject[], 
   for (const [index, object] of objects.entries()) {
     const reference = isReferenceObject(object);
     if (!reference) await checkCreator(stub, object, index, callerMsp, bundleIds, registered);
-    plans.push(await planVersion(stub, object, callerMsp, { reference }));
+    const owner = typeOf(object) === 'identity' ? await registered(idOf(object)) : undefined;
+    plans.push(owner ? await planRegisteredIdentity(stub, object, callerMsp, owner) : await planVersion(stub, object, callerMsp, { reference }));
   }
   await checkSightingMarkings(stub, objects);
   return plans;
 }
 
-/** Writes the planned versions, keeps the registry's name current, emits the objects event; returns the receipt entries. */
+/** Writes the planned versions, emits the objects event; returns the receipt entries. */
 export async function commitPlans(stub: TxStub, agency: AgencyEntry, plans: readonly VersionPlan[], placements: ReadonlyMap<string, Placement>): Promise<ReceiptObject[]> {
   const { receipt, announcements } = await writePlans(stub, plans, agency.msp_id, placements);
-  // A new version of the caller's own identity keeps the registry's name current.
-  const ownIdentity = plans.find((p) => p.status === 'updated' && idOf(p.object) === agency.identity_id);
-  const name = ownIdentity ? stringProp(ownIdentity.object, 'name') : undefined;
-  if (name !== undefined && name !== agency.name) await putAgency(stub, { ...agency, name, tx_id: stub.getTxID() });
   emitObjectsEvent(stub, agency.msp_id, announcements);
   return receipt;
 }

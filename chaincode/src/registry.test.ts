@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AgencyEntry, RegistrationReceipt } from './registry.js';
-import { AGENCIES, TestLedger, registerAgencies, run, showKey } from './testing.js';
+import { AGENCIES, TestLedger, indicatorFixture, registerAgencies, run, showKey } from './testing.js';
 import { ThreatExchangeContract } from './threat-exchange-contract.js';
 import { MemoryState } from './tx-context.js';
 
@@ -74,14 +74,45 @@ describe('RegisterAgency', () => {
     assert.equal(receipt.agency.registered_at, T0);
   });
 
-  it('follows a new version of the identity published in a bundle', async () => {
+  it('changes the registered identity only through RegisterAgency: a bundle carrying another version of it is refused whole', async () => {
     const ledger = new TestLedger(new ThreatExchangeContract());
-    await registerAgencies(ledger, [pn]);
-    const renamed = { ...pn.identity, name: 'Policía Nacional (CNP)', modified: '2025-02-01T00:00:00.000Z' };
-    await ledger.ok(pn.mspId, 'PublishBundle', [JSON.stringify({ type: 'bundle', id: 'bundle--0b1c2d3e-4f50-4617-8829-3a4b5c6d7e8f', objects: [renamed] })], '2025-02-01T00:00:00.000Z');
-    const entry = await ledger.evaluate<AgencyEntry>(pj.mspId, 'GetAgency', [pn.identity.id]);
-    assert.equal(entry.name, 'Policía Nacional (CNP)');
-    assert.equal(entry.registered_at, T0);
+    await registerAgencies(ledger, [pn, pj]);
+    const T1 = '2025-02-01T00:00:00.000Z';
+    const bundle = (objects: unknown[]) => [JSON.stringify({ type: 'bundle', id: 'bundle--0b1c2d3e-4f50-4617-8829-3a4b5c6d7e8f', objects })];
+    const indicator = indicatorFixture({ uuid: '0b1c2d3e-4f50-4617-8829-3a4b5c6d7e01', createdBy: pn.identity.id });
+    // The defect: fewer properties (no sectors) in a newer version used to replace the registered identity.
+    const { sectors: _dropped, ...thinner } = { ...pn.identity, modified: T1 } as Record<string, unknown>;
+    const refused = await ledger.submit(pn.mspId, 'PublishBundle', bundle([thinner, indicator]), T1);
+    assert.equal(refused.contractError?.code, 'REGISTERED_IDENTITY');
+    assert.deepEqual(refused.contractError?.details, { objectId: pn.identity.id, property: 'sectors', msp_id: 'PnMSP' });
+    assert.match(refused.contractError?.message ?? '', /changes only through RegisterAgency/);
+    assert.deepEqual(refused.writes, [], 'nothing of the bundle is written');
+    const renamed = await ledger.submit(pn.mspId, 'PublishBundle', bundle([{ ...pn.identity, name: 'Policía Nacional (CNP)', modified: T1 }]), T1);
+    assert.deepEqual(renamed.contractError?.details, { objectId: pn.identity.id, property: 'name', msp_id: 'PnMSP' });
+    const sameTime = await ledger.submit(pn.mspId, 'PublishBundle', bundle([{ ...pn.identity, name: 'Policía Nacional (CNP)' }]), T1);
+    assert.equal(sameTime.contractError?.code, 'REGISTERED_IDENTITY', 'the same modified with other content too');
+    const stored = await ledger.evaluate<{ object: Record<string, unknown> }>(pj.mspId, 'ReadObject', [pn.identity.id, '']);
+    assert.deepEqual(stored.object, pn.identity, 'the registered identity is unchanged');
+    assert.equal((await ledger.evaluate<AgencyEntry>(pj.mspId, 'GetAgency', [pn.identity.id])).name, 'Policía Nacional');
+    // Carried as registered (an export passed on), by its agency or another: accepted, nothing written for it.
+    const asRegistered = await ledger.ok<{ objects: { id: string; status: string }[] }>(pn.mspId, 'PublishBundle', bundle([pn.identity, indicator]), T1);
+    assert.deepEqual(asRegistered.objects.map((o) => o.status), ['unchanged', 'created']);
+    const byPj = await ledger.ok<{ objects: { id: string; status: string }[] }>(pj.mspId, 'PublishBundle', bundle([pn.identity]), T1);
+    assert.deepEqual(byPj.objects.map((o) => o.status), ['unchanged']);
+    // Another version of another agency's identity stays a spoofing attempt.
+    const spoof = await ledger.submit(pj.mspId, 'PublishBundle', bundle([{ ...pn.identity, name: 'Fake', modified: T1 }]), T1);
+    assert.equal(spoof.contractError?.code, 'SPOOFED_CREATOR');
+  });
+
+  it('registers an agency identity only TLP:CLEAR, so every agency may export it', async () => {
+    const { object_marking_refs: _marking, ...unmarked } = pn.identity as Record<string, unknown>;
+    const r = await run(new ThreatExchangeContract(), new MemoryState(), pn.mspId, 'RegisterAgency', [JSON.stringify(unmarked)], T0);
+    assert.equal(r.contractError?.code, 'INVALID_ARGUMENT');
+    assert.deepEqual(r.contractError?.details, { objectId: pn.identity.id, property: 'object_marking_refs' });
+    const green = { ...unmarked, object_marking_refs: ['marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb'] };
+    const r2 = await run(new ThreatExchangeContract(), new MemoryState(), pn.mspId, 'RegisterAgency', [JSON.stringify(green)], T0);
+    assert.equal(r2.contractError?.code, 'INVALID_ARGUMENT');
+    assert.deepEqual(r2.rwSet.writes, []);
   });
 
   it('never moves an identity id to another MSP, and keeps one identity per MSP', async () => {

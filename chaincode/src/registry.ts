@@ -2,9 +2,10 @@
  * The agency registry: which STIX identity speaks for which organisation (Fabric MSP).
  *
  * One identity per MSP; an identity id, once registered, belongs to its MSP for good. The registry is
- * public to every agency. The identity object itself is stored and versioned like any published object.
+ * public to every agency, and so is the identity: it is registered TLP:CLEAR. The identity object is stored and
+ * versioned like any published object, but only RegisterAgency makes new versions of it (publish.ts refuses them).
  */
-import { validateObject, type StixObject } from '@popart/schemas';
+import { tlpMarkingRef, tlpOf, validateObject, type StixObject } from '@popart/schemas';
 import { ContractError } from './errors.js';
 import type { TxContext, TxStub } from './fabric.js';
 import { agencyByIdKey, agencyByMspKey, agencyRange } from './keys.js';
@@ -68,6 +69,11 @@ function checkOrganisation(identity: StixObject): void {
   if (prop(identity, 'identity_class') !== 'organization') {
     throw new ContractError('INVALID_ARGUMENT', `${id}: an agency identity has identity_class "organization"`, {
       objectId: id, property: 'identity_class',
+    });
+  }
+  if (tlpOf(identity) !== 'clear') {
+    throw new ContractError('INVALID_ARGUMENT', `${id}: an agency identity is registered TLP:CLEAR (object_marking_refs ["${tlpMarkingRef('clear')}"]), so that every agency may hold it and export it with what the agency created`, {
+      objectId: id, property: 'object_marking_refs',
     });
   }
   const createdBy = stringProp(identity, 'created_by_ref');

@@ -5,7 +5,7 @@
  *
  * Not used by the contract itself (nothing here runs on a peer).
  */
-import { ALERT_EXTENSION_ID, TLP, type StixObject } from '@popart/schemas';
+import { ALERT_EXTENSION_ID, TLP, tlpMarkingRef, type StixObject } from '@popart/schemas';
 import { parseContractError, type ParsedContractError } from './errors.js';
 import type { ObjectsEventPayload } from './records.js';
 import type { ThreatExchangeContract } from './threat-exchange-contract.js';
@@ -167,6 +167,7 @@ function identity(uuid: string, name: string, description: string): StixObject {
     description,
     identity_class: 'organization',
     sectors: ['government-public-services'],
+    object_marking_refs: [tlpMarkingRef('clear')],
   };
 }
 

@@ -27,7 +27,7 @@ import { LedgerListener } from './modules/threat/listener.js';
 import { QuarantineStore } from './modules/threat/quarantine.js';
 import { createLogger, type Logger } from './log.js';
 import { AgencyDirectory } from './modules/agency/agency-directory.js';
-import { agencyIdentity } from './modules/agency/agency-identity.js';
+import { agencyIdentity, identityUpdate } from './modules/agency/agency-identity.js';
 import type { Services } from './modules/context.js';
 import { PublishService } from './modules/publish/publish-service.js';
 import { privateKeepers, releaseRecipients } from './modules/publish/recipients.js';
@@ -42,6 +42,7 @@ import { migrate } from './read-model/migrations.js';
 import { ThreatStore } from './modules/threat/threat-store.js';
 import { buildSchema } from './server/schema.js';
 import { HttpServer } from './server/http-server.js';
+import { extensionSchemaRoute } from './modules/threat/schema-route.js';
 import { AddedStore } from './modules/threat/added-store.js';
 import { TaxiiReader } from './modules/taxii/taxii-reader.js';
 import { TaxiiRoute } from './modules/taxii/taxii-route.js';
@@ -49,6 +50,7 @@ import { TaxiiStatuses } from './modules/taxii/taxii-status.js';
 import { CapAlerts } from './modules/cap/cap-alerts.js';
 import { capRoute } from './modules/cap/cap-route.js';
 import { WebhookDispatcher } from './modules/webhooks/webhook-dispatcher.js';
+import { WebhookStore } from './modules/webhooks/webhook-store.js';
 
 export const VERSION = '0.1.0';
 
@@ -222,6 +224,14 @@ export class AgencyNode {
         log.info('agency registered on the ledger', { identity: self?.identityId, name: config.agency.name });
       }
       if (!self) throw new NodeError('INTERNAL', `agency ${config.agency.mspId} is not in the ledger registry after registering`);
+      // An identity registered in an older form (unmarked, before identities were TLP:CLEAR) gets a new version.
+      const update = identityUpdate(agencyIdentity(config, new Date()), self.identity, new Date());
+      if (update) {
+        await ledger.submit('RegisterAgency', [JSON.stringify(update)]);
+        await directory.refresh();
+        self = (await directory.byMspId(config.agency.mspId)) ?? self;
+        log.info('agency identity registered again', { identity: self.identityId, modified: update.modified });
+      }
       if (ledger.membership) await ensureKeyTrusted(ledger.membership, keys, log);
       const agency: AgencySubject = { key: config.agency.key, mspId: config.agency.mspId, identityId: self.identityId, level: config.agency.level };
 
@@ -265,7 +275,7 @@ export class AgencyNode {
       // Alerts as CAP 1.2 (GET /cap/…) and to the webhooks the agency registered, through the same gate.
       const cap = new CapAlerts(store, gate, directory, audit.log, { exercise: config.cap.exercise, language: config.cap.language });
       const webhooks = new WebhookDispatcher(config.webhooks, {
-        onRows: (fn) => listener.onRows(fn), gate, cap, keys, agency, log: log.child('webhooks'), publicUrl: config.cap.publicUrl,
+        onRows: (fn) => listener.onRows(fn), gate, cap, keys, store: new WebhookStore(db), audit: audit.log, agency, log: log.child('webhooks'), publicUrl: config.cap.publicUrl,
       });
       await webhooks.start();
       cleanups.push(() => webhooks.stop());
@@ -291,6 +301,7 @@ export class AgencyNode {
           return { status: replication.stuck ? 'stuck' : 'ok', agency: config.agency.key, ledger: ledger.kind, readModel: db.kind, appliedBlock: listener.height(), replication };
         },
         routes: [
+          extensionSchemaRoute(),
           new TaxiiRoute({
             auth: services.httpAuth, reader: new TaxiiReader(new AddedStore(db), gate, audit.log), agencyName: config.agency.name,
             statuses: new TaxiiStatuses(publisher, async (id, version) => (await store.versions(id)).some((v) => v.modified === version)),

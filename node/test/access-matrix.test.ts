@@ -12,7 +12,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { ALERT_EXTENSION_ID, tlpMarkingRef, type TlpLevel } from '@popart/schemas';
+import { ALERT_EXTENSION_ID, alertViewIds, POPART_IDENTITY_ID, TLP_EXTENSION_ID, tlpMarkingRef, type TlpLevel } from '@popart/schemas';
 import { startDemo, type DemoCluster } from '../src/demo/demo-cluster.js';
 import { gql, login, recordEmittedBundle, subscribe, tempDir, until, wsClient } from './support.js';
 import { alert, bundle, IDENTITIES, indicator } from './stix-fixtures.js';
@@ -419,18 +419,27 @@ for (const policy of ['wasm', 'opa-server'] as const) describe(`access matrix of
       assert.equal(r.errors, undefined, JSON.stringify(r.errors));
       const exported = r.data!.exportBundle;
       assert.equal(exported.type, 'bundle');
-      const objects = exported.objects.filter((o) => o.type !== 'marking-definition' && o.type !== 'extension-definition');
+      // Besides the matrix objects: each visible alert's standard view (report, location, note) and what the objects
+      // refer to that the user may see (agency identities, marking and extension definitions): docs/stix-exports.md.
+      const views = new Map(published.flatMap((p) => Object.values(alertViewIds(p.object.id as string)).map((id) => [id, p] as const)));
+      const context = (o: Json) => ['marking-definition', 'extension-definition', 'identity'].includes(o.type as string) || views.has(o.id as string);
+      const objects = exported.objects.filter((o) => !context(o));
       for (const o of objects) received[user].add(o.id as string);
+      const viewed = [...new Set(exported.objects.flatMap((o) => (views.has(o.id as string) ? [views.get(o.id as string)!.spec.key] : [])))].sort();
+      assert.deepEqual(viewed, visibleTo(user).filter((p) => p.spec.kind === 'alert').map((p) => p.spec.key).sort(), `${user}: a view of each visible alert, of no other`);
+      const agencies = new Set([...Object.values(IDENTITIES), POPART_IDENTITY_ID]);
+      for (const o of exported.objects.filter((x) => x.type === 'identity')) assert.ok(agencies.has(o.id as string), `${user}: ${String(o.id)} is an agency's (CLEAR) identity`);
       const keys = objects.map((o) => byId.get(o.id as string)?.spec.key ?? `unexpected ${String(o.id)}`).sort();
       assert.deepEqual(keys, visibleTo(user).map((p) => p.spec.key).sort(), `${user}: visible set through exportBundle`);
       for (const o of objects) {
         const p = byId.get(o.id as string)!;
         assert.deepEqual(o, expectedFor(p, user), `${user}: ${p.spec.key} in the export (code ${codeOf(p.spec, user)})`);
       }
-      // The definitions the objects reference come with them, and nothing else.
+      // The definitions the objects (and the views and identities) reference come with them, and nothing else.
       const defs = exported.objects.filter((o) => o.type === 'marking-definition' || o.type === 'extension-definition').map((o) => o.id as string);
-      const referenced = new Set(objects.flatMap((o) => [...((o.object_marking_refs as string[] | undefined) ?? []), ...Object.keys((o.extensions as Json | undefined) ?? {})]));
-      assert.deepEqual([...defs].sort(), [...referenced].sort(), `${user}: the export carries exactly the definitions its objects reference`);
+      const referencing = exported.objects.filter((o) => o.type !== 'marking-definition');
+      const referenced = new Set(referencing.flatMap((o) => [...((o.object_marking_refs as string[] | undefined) ?? []), ...Object.keys((o.extensions as Json | undefined) ?? {})]));
+      assert.deepEqual([...defs].sort(), [...referenced].filter((id) => id !== TLP_EXTENSION_ID).sort(), `${user}: the export carries exactly the definitions its objects reference`);
       recordEmittedBundle(`access-matrix-${policy}-export-${user}`, exported);
     });
 

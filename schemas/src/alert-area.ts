@@ -1,6 +1,6 @@
 /** Geometry of alert areas: bounding boxes for spatial queries, and the area an object stands for. */
 import { isRecord } from './checker.js';
-import { alertOf, type AlertArea } from './alert-extension.js';
+import { alertOf, type AlertArea, type CircleArea } from './alert-extension.js';
 import type { StixObject } from './types.js';
 
 /** A single position (a location object without precision). */
@@ -66,4 +66,21 @@ export function areaOfObject(obj: StixObject | Record<string, unknown>): GeoArea
   if (!isNum(latitude) || !isNum(longitude) || Math.abs(latitude) > 90 || Math.abs(longitude) > 180) return undefined;
   if (isNum(precision) && precision > 0) return { shape: 'circle', latitude, longitude, radius_m: precision };
   return { shape: 'point', latitude, longitude };
+}
+
+/**
+ * A circle holding the whole area: the circle itself; for a polygon, centred on the mean of its vertices, with the
+ * distance to the farthest vertex as radius (equirectangular, ample for areas of a few kilometres). For tools that know
+ * only a point and a precision (a STIX location, a MISP geolocation).
+ */
+export function enclosingCircle(area: AlertArea): CircleArea {
+  if (area.shape === 'circle') return area;
+  const ring = area.vertices.slice(0, -1);
+  // to 1e-7 degrees (about a centimetre): no float noise in what is exported
+  const round = (v: number): number => Math.round(v * 1e7) / 1e7;
+  const longitude = round(ring.reduce((sum, [lon]) => sum + lon, 0) / ring.length);
+  const latitude = round(ring.reduce((sum, [, lat]) => sum + lat, 0) / ring.length);
+  const cos = Math.cos((latitude * Math.PI) / 180);
+  const far = Math.max(...ring.map(([lon, lat]) => Math.hypot((lon - longitude) * cos, lat - latitude) * METRES_PER_DEGREE));
+  return { shape: 'circle', latitude, longitude, radius_m: Math.max(1, Math.ceil(far)) };
 }

@@ -24,23 +24,30 @@ export const popartIdentity: Identity = Object.freeze({
   description: 'The POP-ART threat exchange project, which defines the public-space alert extension.',
 }) as Identity;
 
+/** A POP-ART extension definition (version 1.0.0, created by the POP-ART identity), frozen. */
+export function popartExtensionDefinition(
+  o: Pick<ExtensionDefinition, 'id' | 'created' | 'name' | 'description' | 'schema' | 'extension_types'> & { extension_properties?: string[] },
+): ExtensionDefinition {
+  return Object.freeze({
+    type: 'extension-definition', spec_version: '2.1', id: o.id, created: o.created, modified: o.created, created_by_ref: POPART_IDENTITY_ID,
+    name: o.name, description: o.description, schema: o.schema, version: '1.0.0',
+    extension_types: Object.freeze([...o.extension_types]) as ExtensionDefinition['extension_types'],
+    ...(o.extension_properties ? { extension_properties: Object.freeze([...o.extension_properties]) as string[] } : {}),
+  }) as ExtensionDefinition;
+}
+
 /** The extension-definition object of the public-space alert extension. */
-export const alertExtensionDefinition: ExtensionDefinition = Object.freeze({
-  type: 'extension-definition',
-  spec_version: '2.1',
+export const alertExtensionDefinition: ExtensionDefinition = popartExtensionDefinition({
   id: ALERT_EXTENSION_ID,
   created: DEFINED,
-  modified: DEFINED,
-  created_by_ref: POPART_IDENTITY_ID,
   name: 'POP-ART public-space alert',
   description:
     'Alerts about threats to public spaces and mass gatherings (drones, gunshots, explosions, crowd risks, intrusions): ' +
     'category, severity, detection confidence, the area concerned (circle or polygon, WGS 84), the kind of sensor, the venue ' +
     'and event, when the alert expires, guidance for operators and the agencies it is addressed to.',
   schema: ALERT_EXTENSION_SCHEMA_URL,
-  version: '1.0.0',
-  extension_types: Object.freeze(['property-extension']) as ['property-extension'],
-}) as ExtensionDefinition;
+  extension_types: ['property-extension'],
+});
 
 export const ALERT_CATEGORIES = [
   'drone', 'gunshot', 'explosion', 'crowd-density', 'crowd-dispersal', 'loitering', 'intrusion',

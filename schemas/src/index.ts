@@ -13,7 +13,7 @@ export {
   type PathStep, type PatternLiteral, type Qualifier,
 } from './pattern.js';
 export {
-  TLP, TLP1, TLP_ORDER, TLP_EXTENSION_ID, tlpOf, tlpMarkingRef, isTlpMarkingId, tlpLevelOfMarking, isTlpLevel, compareTlp,
+  TLP, TLP1, TLP_ORDER, TLP_EXTENSION_ID, tlpOf, tlpMarkingRef, tlp1Equivalent, isTlpMarkingId, tlpLevelOfMarking, isTlpLevel, compareTlp,
   mostRestrictiveTlp, markingsForProperty, type TlpLevel, type Tlp1Level,
 } from './tlp.js';
 export {
@@ -21,7 +21,7 @@ export {
   ALERT_SEVERITIES, SENSOR_KINDS, MAX_RADIUS_M, MAX_GUIDANCE_CHARS, alertOf, validateAlertExtension,
   type PublicSpaceAlert, type AlertArea, type CircleArea, type PolygonArea, type AlertCategory, type AlertSeverity, type SensorKind,
 } from './alert-extension.js';
-export { areaBBox, areaOfObject, type GeoArea, type PointArea, type BBox } from './alert-area.js';
+export { areaBBox, areaOfObject, enclosingCircle, type GeoArea, type PointArea, type BBox } from './alert-area.js';
 export {
   newStixId, stixTimestamp, makeIdentity, makeIndicator, makeAlert, makeSighting, makeLocation, makeObservedData,
   makeRelationship, makeBundle,
@@ -32,3 +32,7 @@ export {
   AUDIENCE_PROPERTY, audienceOf, effectiveMarking, inheritedMarking, lessRestrictedThanSubject, type Marking, type Subject,
 } from './referring-marking.js';
 export { ownPlacement, isPlaced, placementRefs, placementsOf, type Placement } from './placement.js';
+export { uuidV5, hashedUuidV4 } from './derived-ids.js';
+export { alertExtensionJsonSchema, ALERT_EXTENSION_SCHEMA_PATH } from './alert-extension-schema.js';
+export { alertView, alertViews, alertViewIds, markingsWithTlp1 } from './alert-view.js';
+export { AGENCY_EXTENSION_ID, AGENCY_EXTENSION_SCHEMA_URL, agencyExtensionDefinition, agencyExtensionJsonSchema } from './agency-extension.js';

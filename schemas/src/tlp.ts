@@ -82,6 +82,15 @@ const LEVEL_BY_ID: ReadonlyMap<string, TlpLevel> = new Map([
   ...(Object.keys(TLP1) as Tlp1Level[]).map((l) => [TLP1[l].id, TLP1_TO_TLP2[l]] as const),
 ]);
 
+/**
+ * The TLP 1.0 marking that carries a TLP 2.0 level to tools that read only TLP 1.0 (MISP's STIX import among them):
+ * CLEAR is WHITE; AMBER+STRICT, which TLP 1.0 lacks, is RED, the TLP 1.0 level that does not widen it.
+ */
+export function tlp1Equivalent(level: TlpLevel): MarkingDefinition {
+  const tlp1: Record<TlpLevel, Tlp1Level> = { clear: 'white', green: 'green', amber: 'amber', 'amber+strict': 'red', red: 'red' };
+  return TLP1[tlp1[level]];
+}
+
 /** The id to put in `object_marking_refs` for a TLP 2.0 level. */
 export function tlpMarkingRef(level: TlpLevel): string {
   return TLP2_IDS[level];

@@ -15,15 +15,16 @@
  * episode, one incursion) always maps to the same STIX ids, and each update is a new version of the same objects
  * (same id, greater `modified`). SCO ids follow STIX 2.1 §2.9 (UUIDv5 of the ID contributing properties).
  */
-import { createHash } from 'node:crypto';
 import {
-  ALERT_CATEGORIES, ALERT_SEVERITIES, canonicalJson, isTimestamp, makeAlert, makeBundle, makeIndicator, makeObservedData,
-  makeRelationship, makeSighting, SENSOR_KINDS, StixValidationError, tlpMarkingRef, validateObject,
+  ALERT_CATEGORIES, ALERT_SEVERITIES, canonicalJson, hashedUuidV4, isTimestamp, makeAlert, makeBundle, makeIndicator, makeObservedData,
+  makeRelationship, makeSighting, SENSOR_KINDS, StixValidationError, tlpMarkingRef, uuidV5, validateObject,
   type AlertArea, type AlertCategory, type Bundle, type StixObject, type TlpLevel,
 } from '@popart/schemas';
 import type { DetectionEvent, Evidence } from '../events.js';
 import { DEFAULT_GUIDANCE, ENDED_GUIDANCE, OPERATOR_POSITION_GUIDANCE, SENSOR_AREA_GUIDANCE } from './guidance.js';
 import { StixConversionError } from './stix-error.js';
+
+export { uuidV5, hashedUuidV4 };
 
 /** Namespace of the STIX 2.1 SCO deterministic ids (§2.9). */
 const SCO_NAMESPACE = '00abedb4-aa42-466c-9c01-fed23315a9b7';
@@ -81,28 +82,6 @@ export interface StixAlertBundle {
   /** Whether the area is the sensor's position (the event had none). */
   areaFromSensor: boolean;
   ended: boolean;
-}
-
-/** RFC 4122 version 5 UUID of a name in a namespace. */
-export function uuidV5(namespace: string, name: string): string {
-  const ns = Buffer.from(namespace.replace(/-/g, ''), 'hex');
-  const h = createHash('sha1').update(ns).update(name, 'utf8').digest();
-  h[6] = ((h[6] as number) & 0x0f) | 0x50;
-  h[8] = ((h[8] as number) & 0x3f) | 0x80;
-  const x = h.subarray(0, 16).toString('hex');
-  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20, 32)}`;
-}
-
-/**
- * A UUID with the version-4 layout whose random bits are the SHA-256 of a name: deterministic, and shaped as STIX
- * 2.1 asks of SDO and SRO ids (UUIDv4; validators warn on other versions).
- */
-export function hashedUuidV4(name: string): string {
-  const h = createHash('sha256').update(name, 'utf8').digest();
-  h[6] = ((h[6] as number) & 0x0f) | 0x40;
-  h[8] = ((h[8] as number) & 0x3f) | 0x80;
-  const x = h.subarray(0, 16).toString('hex');
-  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20, 32)}`;
 }
 
 /** The STIX ids of an event's objects as published by one agency: stable for every version of the event. */

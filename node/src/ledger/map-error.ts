@@ -4,7 +4,7 @@ import { InputError, LedgerUnavailable, NodeError, type InputIssue, type NodeErr
 
 const contractCodes = new Set<NodeErrorCode>([
   'MALFORMED_JSON', 'INVALID_BUNDLE', 'UNKNOWN_AGENCY', 'SPOOFED_CREATOR', 'STALE_VERSION',
-  'VERSION_CONFLICT', 'NOT_CREATOR', 'NOT_FOUND', 'INVALID_ARGUMENT',
+  'VERSION_CONFLICT', 'NOT_CREATOR', 'NOT_FOUND', 'INVALID_ARGUMENT', 'REGISTERED_IDENTITY',
 ]);
 
 function issuesFromDetails(details: unknown): InputIssue[] {

@@ -33,6 +33,8 @@ export class AgencyDirectory {
   private byMsp = new Map<string, Agency>();
   private byKey = new Map<string, Agency>();
   private byIdentity = new Map<string, Agency>();
+  /** The registry transaction each agency was read at: a new one (a new version of the identity) is read again. */
+  private readAt = new Map<string, string>();
 
   constructor(private readonly ledger: Ledger) {}
 
@@ -41,12 +43,13 @@ export class AgencyDirectory {
     const agencies: Agency[] = [];
     for (const entry of entries) {
       const known = this.byMsp.get(entry.msp_id);
-      if (known && known.identityId === entry.identity_id && known.name === entry.name) {
+      if (known && known.identityId === entry.identity_id && this.readAt.get(entry.msp_id) === entry.tx_id) {
         agencies.push(known);
         continue;
       }
       const record = JSON.parse(await this.ledger.evaluate('ReadObject', [entry.identity_id, ''])) as ObjectRecord;
       agencies.push(agencyFromIdentity(record.object, entry.msp_id));
+      this.readAt.set(entry.msp_id, entry.tx_id);
     }
     this.byMsp = new Map(agencies.map((a) => [a.mspId, a]));
     this.byKey = new Map(agencies.map((a) => [a.key, a]));

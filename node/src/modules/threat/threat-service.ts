@@ -3,11 +3,12 @@
  * Every object returned here has passed the egress gate for the requesting user.
  */
 import { randomUUID } from 'node:crypto';
-import { ALERT_EXTENSION_ID, alertExtensionDefinition, isStixId, isTlpMarkingId, TLP, type Bundle, type StixObject } from '@popart/schemas';
+import { alertViews, isStixId, isTlpMarkingId, type Bundle, type StixObject } from '@popart/schemas';
 import { actorOf, type AuditLog } from '../audit/index.js';
 import { InputError } from '../../errors.js';
 import type { LedgerListener } from './listener.js';
 import type { EgressGate } from './egress.js';
+import { closeOver, type Closure } from './closure.js';
 import type { Viewer } from '../../identity.js';
 import type { ThreatRow } from './threat-row.js';
 import { decodeCursor, encodeCursor, type ThreatQuery, type ThreatStore } from './threat-store.js';
@@ -183,8 +184,8 @@ export class ThreatService {
   }
 
   /**
-   * A STIX bundle of the threats this user may see (newest first, at most `limit`), with the TLP
-   * marking definitions and the alert extension definition they reference, for partner tools.
+   * A STIX bundle of the threats this user may see (newest first, at most `limit`), as partner tools import it
+   * ({@link bundleOf}).
    */
   async exportBundle(viewer: Viewer, filter: ThreatFilterInput | null | undefined, limit = 500, purpose?: string | null): Promise<Bundle> {
     if (!Number.isInteger(limit) || limit < 1 || limit > 5000) throw argError('limit', 'must be an integer from 1 to 5000');
@@ -196,17 +197,32 @@ export class ThreatService {
       if (!page.pageInfo.hasNextPage) break;
       after = page.pageInfo.endCursor;
     }
-    await this.consulted(viewer, rows, purpose, 'exportBundle');
-    const objects: StixObject[] = rows.map((r) => r.stix);
-    const ids = new Set(objects.map((o) => o.id));
-    const referenced: StixObject[] = [];
-    for (const level of Object.keys(TLP) as (keyof typeof TLP)[]) {
-      const marking = TLP[level];
-      if (!ids.has(marking.id) && objects.some((o) => o.object_marking_refs?.includes(marking.id))) referenced.push(marking);
-    }
-    if (!ids.has(ALERT_EXTENSION_ID) && objects.some((o) => o.extensions && ALERT_EXTENSION_ID in o.extensions)) referenced.push(alertExtensionDefinition);
-    const all = [...referenced, ...objects.filter((o) => !(o.type === 'marking-definition' && isTlpMarkingId(o.id)))];
-    return { type: 'bundle', id: `bundle--${randomUUID()}`, objects: all };
+    return this.bundleOf(viewer, rows, purpose, 'exportBundle');
+  }
+
+  /**
+   * What `objects` refer to that this user may see (closure.ts): stored objects fetched and released by the egress
+   * gate, and the public reference definitions. For every path that gives out bundles; the caller audits the rows.
+   */
+  closure(viewer: Viewer, objects: readonly StixObject[]): Promise<Closure> {
+    return closeOver(objects, async (ids) => {
+      const stored = await Promise.all(ids.map((id) => this.store.get(id)));
+      return this.gate.releaseAll(viewer, stored.filter((r): r is ThreatRow => r !== undefined));
+    });
+  }
+
+  /**
+   * A bundle of rows already released to this user, whole for partner tools: each alert's standard objects (report,
+   * location, note: alert-view.ts in schemas) and the closure of everything. One consultation record lists every stored
+   * object given out, the referenced ones too; restricted ones need a purpose (PURPOSE_REQUIRED, nothing returned).
+   */
+  async bundleOf(viewer: Viewer, rows: readonly ThreatRow[], purpose: string | null | undefined, resource: string): Promise<Bundle> {
+    // Stored copies of TLP marking definitions are left to the closure, which adds the published ones.
+    const objects = rows.map((r) => r.stix).filter((o) => !(o.type === 'marking-definition' && isTlpMarkingId(o.id)));
+    const views = alertViews(objects);
+    const closure = await this.closure(viewer, [...objects, ...views]);
+    await this.consulted(viewer, [...rows, ...closure.rows], purpose, resource);
+    return { type: 'bundle', id: `bundle--${randomUUID()}`, objects: [...closure.reference, ...closure.rows.map((r) => r.stix), ...objects, ...views] };
   }
 
   /**
