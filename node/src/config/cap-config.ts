@@ -35,7 +35,7 @@ export const webhookSchema = z.object({
   maxAttempts: z.number().int().min(1).max(20).default(6).describe('Attempts per delivery before it is given up (and audited as failed)'),
   retryDelayMs: z.number().int().min(10).max(600_000).default(1000).describe('Delay before the first retry; doubled after each failed attempt'),
   timeoutMs: z.number().int().min(100).max(120_000).default(5000).describe('Deadline of one attempt'),
-  maxQueued: z.number().int().min(1).max(100_000).default(1000).describe('Deliveries waiting for this receiver at most; further ones are dropped and logged'),
+  maxQueued: z.number().int().min(1).max(100_000).default(1000).describe('Deliveries stored for this receiver at most (and blocks waiting to be written as deliveries); further ones are dropped and logged'),
 }).superRefine((w, ctx) => {
   if (w.events.includes('objects') && !w.formats.includes('stix')) {
     ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['formats'], message: 'must include "stix" when events includes "objects" (objects other than alerts have no CAP form)' });

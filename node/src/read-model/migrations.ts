@@ -111,6 +111,19 @@ CREATE TABLE IF NOT EXISTS revoked_tokens (
   token_hash text PRIMARY KEY,
   expires_at timestamptz NOT NULL
 );
+-- Webhook deliveries waiting for their receiver (modules/webhooks/webhook-store.ts), in the order they were made.
+CREATE TABLE IF NOT EXISTS webhook_deliveries (
+  seq bigserial PRIMARY KEY,
+  webhook text NOT NULL,
+  delivery text NOT NULL,
+  format text NOT NULL,
+  content_type text NOT NULL,
+  body text NOT NULL,
+  object_ids jsonb NOT NULL,
+  purpose text,
+  attempts integer NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS webhook_deliveries_next ON webhook_deliveries (webhook, seq);
 `;
 
 export async function migrate(db: Database): Promise<void> {
