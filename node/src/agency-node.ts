@@ -49,6 +49,8 @@ import { TaxiiRoute } from './modules/taxii/taxii-route.js';
 import { TaxiiStatuses } from './modules/taxii/taxii-status.js';
 import { CapAlerts } from './modules/cap/cap-alerts.js';
 import { capRoute } from './modules/cap/cap-route.js';
+import { MispFeed } from './modules/misp-feed/misp-feed.js';
+import { mispFeedRoute } from './modules/misp-feed/misp-feed-route.js';
 import { WebhookDispatcher } from './modules/webhooks/webhook-dispatcher.js';
 import { WebhookStore } from './modules/webhooks/webhook-store.js';
 
@@ -306,7 +308,9 @@ export class AgencyNode {
             auth: services.httpAuth, reader: new TaxiiReader(new AddedStore(db), gate, audit.log), agencyName: config.agency.name,
             statuses: new TaxiiStatuses(publisher, async (id, version) => (await store.versions(id)).some((v) => v.modified === version)),
           }),
-          capRoute({ alerts: cap, agency: { key: config.agency.key, name: config.agency.name }, publicUrl: config.cap.publicUrl, authenticate: (authorization, address) => services.httpAuth.authenticate(authorization, address) })],
+          capRoute({ alerts: cap, agency: { key: config.agency.key, name: config.agency.name }, publicUrl: config.cap.publicUrl, authenticate: (authorization, address) => services.httpAuth.authenticate(authorization, address) }),
+          // MISP feed (GET /misp-feed/manifest.json, hashes.csv, {uuid}.json) through the same gate and audit.
+          mispFeedRoute({ auth: services.httpAuth, feed: new MispFeed(store, gate, directory, audit.log) })],
       });
       log.info('node ready', { url: http.url, ledger: ledger.kind, readModel: db.kind });
       return new AgencyNode(config, agency, services, listener, outbox, store, ledger, db, http, log, ownPolicy ? policy : null, audit, keys, deps.keys === undefined, sessions, fabricIdentity, webhooks);

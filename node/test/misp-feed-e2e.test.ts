@@ -1,0 +1,168 @@
+/**
+ * The MISP feed of the four-agency demo nodes (/misp-feed): pn's drone alert as pj's analyst (HTTP Basic, as a MISP
+ * instance sends the feed's Authorization header) and pj's MISP API key get it — manifest entry and event file with the
+ * TLP tag, Policía Nacional as creator, the distribution of TLP:GREEN, the place, severity, guidance and the drone's MAC
+ * address —; a report becomes an event with its objects; no credentials is 401, an unknown event 404; restricted data
+ * needs a purpose; and pn's RED and AMBER+STRICT objects (alerts, indicators, a relationship to the drone alert, a
+ * report) reach pn's own feed and no other agency's or partner key's manifest, hashes or event files.
+ */
+import assert from 'node:assert/strict';
+import { createHash, randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { tlpMarkingRef } from '@popart/schemas';
+import { secretHash } from '../src/auth/api-keys.js';
+import { startDemo, type DemoCluster } from '../src/demo/demo-cluster.js';
+import { BERNABEU, SCENARIO_IDS, seedScenario } from '../src/demo/scenario.js';
+import { gql, login, tempDir } from './support.js';
+import { alert, bundle, IDENTITIES, indicator } from './stix-fixtures.js';
+import { basic } from './taxii-support.js';
+
+type Json = Record<string, unknown>;
+type Agency = 'pn' | 'pj' | 'mad' | 'crm';
+const PUBLISH = 'mutation($b: JSON!) { publishBundle(bundle: $b) { status blockNumber } }';
+const PURPOSE = 'misp feed test: what a partner MISP receives';
+const KEY = 'b'.repeat(64);
+const uuidOf = (id: string): string => id.slice(id.indexOf('--') + 2);
+const md5 = (v: string): string => createHash('md5').update(v).digest('hex');
+
+describe('MISP feed of the demo nodes', () => {
+  const dir = tempDir('popart-misp-');
+  let cluster: DemoCluster;
+  const t = new Date().toISOString();
+  const withMac = (o: Json, mac: string): Json => ({ ...o, pattern: `[mac-addr:value = '${mac}']` });
+  const greenIndicator = withMac(indicator(IDENTITIES.pn, 'reported controller', 'green'), '60:60:1f:00:aa:01');
+  const report = {
+    type: 'report', spec_version: '2.1', id: `report--${randomUUID()}`, created: t, modified: t, created_by_ref: IDENTITIES.pn,
+    name: 'Drone controllers seen this week', published: t, report_types: ['threat-report'], object_refs: [greenIndicator.id],
+    object_marking_refs: [tlpMarkingRef('green')],
+  };
+  const amberPj = alert({ by: IDENTITIES.pn, name: 'amber alert for pj', tlp: 'amber', audience: [IDENTITIES.pj] });
+  const redIndicator = withMac(indicator(IDENTITIES.pn, 'red controller', 'red'), '66:66:66:00:00:01');
+  const strictIndicator = withMac(indicator(IDENTITIES.pn, 'strict controller', 'amber+strict'), '66:66:66:00:00:02');
+  const redLink = {
+    type: 'relationship', spec_version: '2.1', id: `relationship--${randomUUID()}`, created: t, modified: t, created_by_ref: IDENTITIES.pn,
+    relationship_type: 'related-to', source_ref: redIndicator.id, target_ref: SCENARIO_IDS.alert, object_marking_refs: [tlpMarkingRef('red')],
+  };
+  const redReport = { ...report, id: `report--${randomUUID()}`, name: 'red report', object_refs: [redIndicator.id], object_marking_refs: [tlpMarkingRef('red')] };
+  const secrets: Json[] = [
+    alert({ by: IDENTITIES.pn, name: 'red alert', tlp: 'red' }), alert({ by: IDENTITIES.pn, name: 'strict alert', tlp: 'amber+strict' }),
+    redIndicator, strictIndicator, redLink, redReport,
+  ];
+  const secretMarks = [...secrets.map((s) => uuidOf(s.id as string)), '66:66:66:00:00:01', '66:66:66:00:00:02', md5('66:66:66:00:00:01'), md5('66:66:66:00:00:02')];
+  const feed = (k: Agency): string => cluster.nodes[k].url.replace(/\/graphql$/, '/misp-feed');
+  const get = async (url: string, auth: string | null, purpose: string | false = PURPOSE): Promise<{ status: number; text: string; headers: Headers }> => {
+    const res = await fetch(url, { headers: { ...(auth ? { authorization: auth } : {}), ...(purpose ? { 'x-popart-purpose': purpose } : {}) } });
+    return { status: res.status, text: await res.text(), headers: res.headers };
+  };
+  const json = async (url: string, auth: string): Promise<Json> => {
+    const r = await get(url, auth);
+    assert.equal(r.status, 200, `${url}: ${r.text}`);
+    return JSON.parse(r.text) as Json;
+  };
+
+  before(async () => {
+    cluster = await startDemo({
+      dataDir: dir.path, passphrase: 'test-passphrase', randomPorts: true, logLevel: 'silent', fsync: false,
+      apiKeys: { pj: [{ id: 'misp-pj', name: 'MISP of the Polícia Judiciária', role: 'analyst', purpose: PURPOSE, secretHash: secretHash(KEY) }] },
+    });
+    await seedScenario(cluster);
+    const token = await login(cluster.nodes.pn.url, 'pn-analyst');
+    const r = await gql<{ publishBundle: { blockNumber: number } }>(cluster.nodes.pn.url, PUBLISH, { b: bundle(greenIndicator, report, amberPj, ...secrets) }, token);
+    assert.equal(r.errors, undefined, JSON.stringify(r.errors));
+    for (const k of ['pn', 'pj', 'mad', 'crm'] as const) await cluster.nodes[k].listener.waitForBlock(r.data!.publishBundle.blockNumber);
+  });
+
+  after(async () => {
+    await cluster?.stop();
+    dir.remove();
+  });
+
+  test("pn's drone alert as pj's analyst sees it: manifest, event file and hashes", async () => {
+    const uuid = uuidOf(SCENARIO_IDS.alert);
+    const manifest = await json(`${feed('pj')}/manifest.json`, basic('pj-analyst'));
+    const entry = manifest[uuid] as Json;
+    assert.ok(entry, 'the drone alert is in the manifest');
+    assert.equal(entry.info, 'Drone over Estadio Santiago Bernabéu');
+    assert.deepEqual(entry.Orgc, { name: 'Policía Nacional', uuid: uuidOf(IDENTITIES.pn) });
+    assert.ok((entry.Tag as Json[]).some((tag) => tag.name === 'tlp:green'));
+    assert.equal(entry.threat_level_id, '1', 'severity high is MISP threat level 1 (high)');
+    assert.match(String(entry.timestamp), /^\d+$/);
+
+    const { Event: e } = (await json(`${feed('pj')}/${uuid}.json`, basic('pj-analyst'))) as { Event: Json };
+    assert.equal(e.uuid, uuid);
+    assert.equal(e.distribution, '1', 'TLP:GREEN is "this community only"');
+    assert.deepEqual(e.Orgc, entry.Orgc);
+    const attrs = e.Attribute as Json[];
+    const byComment = (c: string): Json | undefined => attrs.find((a) => a.comment === c);
+    assert.equal(byComment('severity')?.value, 'high');
+    assert.match(String(byComment('guidance')?.value), /^Do not engage the drone/);
+    assert.equal(byComment('venue')?.value, 'Estadio Santiago Bernabéu');
+    const mac = attrs.find((a) => a.type === 'mac-address');
+    assert.equal(mac?.value, '60:60:1f:a3:5c:21', "the related indicator's MAC address");
+    assert.equal(mac?.to_ids, true);
+    const geo = (e.Object as Json[]).find((o) => o.name === 'geolocation' && String(o.comment).includes('alert'));
+    const rel = (r: string): unknown => (geo?.Attribute as Json[] | undefined)?.find((a) => a.object_relation === r)?.value;
+    assert.equal(Number(rel('latitude')), BERNABEU.latitude);
+    assert.equal(Number(rel('longitude')), BERNABEU.longitude);
+    assert.equal(Number(rel('accuracy-radius')), 0.4, 'radius 400 m in km');
+    const uuids = [...attrs, ...(e.Object as Json[]).flatMap((o) => o.Attribute as Json[])].map((a) => a.uuid);
+    assert.equal(new Set(uuids).size, uuids.length, 'attribute uuids are unique');
+
+    const hashes = (await get(`${feed('pj')}/hashes.csv`, basic('pj-analyst'))).text.trim().split('\n');
+    assert.ok(hashes.includes(`${md5('60:60:1f:a3:5c:21')},${uuid}`));
+  });
+
+  test('a report is an event holding the objects it refers to', async () => {
+    const { Event: e } = (await json(`${feed('pj')}/${uuidOf(report.id)}.json`, `Bearer popart_misp-pj_${KEY}`)) as { Event: Json };
+    assert.equal(e.info, report.name);
+    assert.deepEqual((e.Attribute as Json[]).filter((a) => a.type === 'mac-address').map((a) => a.value), ['60:60:1f:00:aa:01']);
+    assert.equal(e.threat_level_id, '4');
+  });
+
+  test('no credentials is 401, a wrong password 401, an unknown event 404, a bad name 400, POST 405', async () => {
+    const none = await get(`${feed('pj')}/manifest.json`, null);
+    assert.equal(none.status, 401);
+    assert.match(none.headers.get('www-authenticate') ?? '', /Basic/);
+    assert.equal((await get(`${feed('pj')}/manifest.json`, basic('pj-analyst', 'wrong'))).status, 401);
+    const unknown = await get(`${feed('pj')}/${randomUUID()}.json`, basic('pj-analyst'));
+    assert.equal(unknown.status, 404);
+    assert.match(unknown.text, /no event/);
+    assert.equal((await get(`${feed('pj')}/${uuidOf(secrets[0]!.id as string)}.json`, basic('pj-analyst'))).status, 404, "pn's red alert does not exist for pj");
+    assert.match((await get(`${feed('pj')}/not-a-uuid.json`, basic('pj-analyst'))).text, /event-uuid/);
+    assert.equal((await get(`${feed('pj')}/other.txt`, basic('pj-analyst'))).status, 404);
+    assert.equal((await fetch(`${feed('pj')}/manifest.json`, { method: 'POST', headers: { authorization: basic('pj-analyst') } })).status, 405);
+  });
+
+  test('restricted data needs a purpose: the header, or the API key\'s own', async () => {
+    const without = await get(`${feed('pj')}/manifest.json`, basic('pj-analyst'), false);
+    assert.equal(without.status, 403, 'pj sees the AMBER alert addressed to it');
+    assert.match(without.text, /X-Popart-Purpose/);
+    assert.ok(uuidOf(amberPj.id as string) in (await json(`${feed('pj')}/manifest.json`, basic('pj-analyst'))));
+    const key = await get(`${feed('pj')}/manifest.json`, `Bearer popart_misp-pj_${KEY}`, false);
+    assert.equal(key.status, 200, 'the API key carries its purpose');
+  });
+
+  test("pn's RED and AMBER+STRICT objects reach pn's feed and no other agency's or partner key's", async () => {
+    const pnText = (await get(`${feed('pn')}/manifest.json`, basic('pn-analyst'))).text + (await get(`${feed('pn')}/hashes.csv`, basic('pn-analyst'))).text;
+    for (const mark of [uuidOf(secrets[0]!.id as string), uuidOf(redReport.id), md5('66:66:66:00:00:01')]) assert.ok(pnText.includes(mark), `pn's own feed holds ${mark}`);
+    const drone = (await get(`${feed('pn')}/${uuidOf(SCENARIO_IDS.alert)}.json`, basic('pn-analyst'))).text;
+    assert.ok(drone.includes('66:66:66:00:00:01'), "pn's drone alert event holds its red related indicator for pn");
+
+    const readers: [Agency, string][] = [['pj', basic('pj-analyst')], ['pj', `Bearer popart_misp-pj_${KEY}`], ['mad', basic('mad-operator')], ['crm', basic('crm-analyst')]];
+    for (const [k, auth] of readers) {
+      const manifest = await get(`${feed(k)}/manifest.json`, auth);
+      assert.equal(manifest.status, 200, manifest.text);
+      const texts = [manifest.text, (await get(`${feed(k)}/hashes.csv`, auth)).text];
+      for (const uuid of Object.keys(JSON.parse(manifest.text) as Json)) texts.push((await get(`${feed(k)}/${uuid}.json`, auth)).text);
+      if (k !== 'crm') assert.ok(texts.length > 2, `${k} sees some events (the test looks at something)`);
+      for (const text of texts) for (const mark of secretMarks) assert.ok(!text.includes(mark), `${k} (${auth.slice(0, 12)}…) got ${mark}`);
+    }
+  });
+
+  test('what the feed hands out is an audited disclosure to the reader', async () => {
+    await get(`${feed('pj')}/${uuidOf(SCENARIO_IDS.alert)}.json`, `Bearer popart_misp-pj_${KEY}`);
+    const { entries } = await cluster.nodes.pj.audit.log.query({ action: 'disclosure', objectId: SCENARIO_IDS.alert }, 50);
+    const mine = entries.filter((e) => e.details.channel === 'misp-feed' && e.details.resource === 'misp-feed:event' && e.recipients.includes('misp-pj'));
+    assert.ok(mine.some((e) => e.objectIds.includes(SCENARIO_IDS.alert) && e.objectIds.includes(SCENARIO_IDS.indicator) && e.purpose === PURPOSE));
+  });
+});
