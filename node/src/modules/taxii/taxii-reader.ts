@@ -14,13 +14,13 @@ import { encodeAddedCursor } from '../threat/added-store.js';
 import type { EgressGate } from '../threat/egress.js';
 import type { ThreatRow } from '../threat/threat-row.js';
 import { TaxiiError } from './taxii-http.js';
-import type { TaxiiParams } from './taxii-params.js';
+import { MAX_LIMIT, type TaxiiParams } from './taxii-params.js';
 
 /** Markings under which handing out data needs a purpose; unmarked counts as AMBER (as for GraphQL). */
 const NEEDS_PURPOSE = new Set<string | null>(['amber', 'amber+strict', 'red', null]);
 
-/** Rows read from the store per batch while filling a page (one policy call each). */
-const BATCH = 1000;
+/** Rows read from the store per batch while filling a page (one policy call each): a full page and the one after it. */
+const BATCH = MAX_LIMIT + 1;
 
 export const PURPOSE_HEADER = 'x-popart-purpose';
 
