@@ -1,7 +1,7 @@
 /**
  * What audio and video ingest share about ffmpeg: the one place that finds the binary (`FFMPEG_PATH` when set, else
  * the static build shipped in the `@ffmpeg-installer/ffmpeg` registry package; callers wrap the failure in their own
- * error type), the input duration from its banner, and the backoff between reconnections of a live input.
+ * error type) and the input duration from its banner. The child process, its queue and its reconnections: live-input.ts.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -27,9 +27,4 @@ export function parseDuration(line: string): number | undefined {
   const m = /Duration:\s*(\d+):(\d{2}):(\d{2}(?:\.\d+)?)/.exec(line);
   if (!m) return undefined;
   return Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]);
-}
-
-/** The wait before reconnecting after `failures` (≥ 1) attempts in a row: `initialDelayMs`, growing by `factor`, at most `maxDelayMs`. */
-export function reconnectDelayMs(failures: number, r: { initialDelayMs: number; maxDelayMs: number; factor: number }): number {
-  return Math.min(r.maxDelayMs, r.initialDelayMs * r.factor ** Math.max(0, failures - 1));
 }

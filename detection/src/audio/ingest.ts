@@ -5,11 +5,12 @@
  * the same samples as floats in [-1, 1). The queue between ffmpeg and the consumer is bounded: for files
  * ffmpeg is paused while it is full (nothing is lost, ffmpeg waits); for live sources the oldest frames
  * are dropped and counted (a live source cannot wait). Media time counts dropped frames, so timestamps
- * stay true. Live sources that end or fail are reopened with exponential backoff.
+ * stay true. Live sources that end or fail are reopened with exponential backoff. The child process, queue and
+ * backoff are those of video ingest too (../live-input.ts).
  */
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
-import { reconnectDelayMs } from '../ffmpeg-binary.js';
+import { FrameQueue, ReconnectBackoff, StderrTail } from '../live-input.js';
 import { parseDuration, spawnFfmpeg } from './ffmpeg.js';
 import { AudioIngestError } from './errors.js';
 
@@ -110,7 +111,8 @@ export class AudioIngest implements AsyncIterable<AudioFrame> {
   private readonly queueFrames: number;
   private readonly overflow: 'block' | 'drop';
   private readonly opts: AudioIngestOptions;
-  private readonly queue: AudioFrame[] = [];
+  private readonly queue: FrameQueue<AudioFrame>;
+  private readonly backoff: ReconnectBackoff;
   private waiter: Waiter | undefined;
   private child: ChildProcessWithoutNullStreams | undefined;
   private partial: Int16Array;
@@ -123,10 +125,7 @@ export class AudioIngest implements AsyncIterable<AudioFrame> {
   private closed = false;
   private started = false;
   private paused = false;
-  private log: string[] = [];
-  private stderrRest = '';
-  private reconnectTimer: NodeJS.Timeout | undefined;
-  private failuresInRow = 0;
+  private stderr = new StderrTail(40);
   private samplesThisAttempt = 0;
 
   constructor(opts: AudioIngestOptions) {
@@ -143,6 +142,13 @@ export class AudioIngest implements AsyncIterable<AudioFrame> {
       throw new RangeError(`queueFrames must be an integer ≥ 1, got ${this.queueFrames}`);
     }
     this.partial = new Int16Array(this.frameSamples);
+    this.queue = new FrameQueue(this.queueFrames, this.overflow === 'drop' ? 'drop-oldest' : 'hold');
+    this.backoff = new ReconnectBackoff({
+      initialDelayMs: opts.reconnect?.initialDelayMs ?? 500,
+      maxDelayMs: opts.reconnect?.maxDelayMs ?? 10_000,
+      factor: 2,
+      giveUpAfter: opts.reconnect?.maxAttempts ?? Infinity,
+    });
     opts.signal?.addEventListener('abort', () => this.close(), { once: true });
   }
 
@@ -169,10 +175,10 @@ export class AudioIngest implements AsyncIterable<AudioFrame> {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.backoff.cancel();
     this.killChild();
     this.ended = true;
-    this.queue.length = 0;
+    this.queue.clear();
     this.wake();
   }
 
@@ -187,8 +193,7 @@ export class AudioIngest implements AsyncIterable<AudioFrame> {
   }
 
   private spawn(): void {
-    this.log = [];
-    this.stderrRest = '';
+    this.stderr = new StderrTail(40, (line) => this.onStderrLine(line));
     this.samplesThisAttempt = 0;
     this.partialLen = 0;
     this.backlog = undefined;
@@ -210,26 +215,19 @@ export class AudioIngest implements AsyncIterable<AudioFrame> {
     child.stdin.end();
     child.stdout.on('data', (chunk: Buffer) => this.onData(chunk));
     child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (text: string) => this.onStderr(text));
+    child.stderr.on('data', (text: string) => this.stderr.push(text));
     child.on('error', (err) => {
       this.fail(new AudioIngestError('FFMPEG_MISSING', `cannot start ffmpeg: ${err.message}`, { cause: err, input: this.input }));
     });
     child.on('close', (code, signal) => this.onExit(child, code, signal));
   }
 
-  private onStderr(text: string): void {
-    const lines = (this.stderrRest + text).split(/\r?\n|\r/);
-    this.stderrRest = lines.pop() ?? '';
-    for (const line of lines) {
-      if (!line.trim()) continue;
-      this.log.push(line);
-      if (this.log.length > 40) this.log.shift();
-      if (this.durationS === undefined && line.includes('Duration:')) {
-        const d = parseDuration(line);
-        if (d !== undefined && d > 0) {
-          this.durationS = d;
-          this.opts.onDuration?.(d);
-        }
+  private onStderrLine(line: string): void {
+    if (this.durationS === undefined && line.includes('Duration:')) {
+      const d = parseDuration(line);
+      if (d !== undefined && d > 0) {
+        this.durationS = d;
+        this.opts.onDuration?.(d);
       }
     }
   }
@@ -249,7 +247,7 @@ export class AudioIngest implements AsyncIterable<AudioFrame> {
     if (!buf) return;
     let i = 0;
     while (i + 1 < buf.length) {
-      if (this.overflow === 'block' && this.queue.length >= this.queueFrames) break;
+      if (this.overflow === 'block' && this.queue.full) break;
       this.partial[this.partialLen++] = buf.readInt16LE(i);
       i += 2;
       if (this.partialLen === this.frameSamples) this.emitPartial();
@@ -271,7 +269,6 @@ export class AudioIngest implements AsyncIterable<AudioFrame> {
     const startSample = this.stats.samples;
     this.stats.samples += this.frameSamples;
     this.samplesThisAttempt += n;
-    if (this.samplesThisAttempt >= SAMPLE_RATE) this.failuresInRow = 0;
     this.enqueue({ samples, pcm16, startSample, mediaTimeS: startSample / SAMPLE_RATE });
   }
 
@@ -283,14 +280,8 @@ export class AudioIngest implements AsyncIterable<AudioFrame> {
       w.resolve({ done: false, value: frame });
       return;
     }
-    if (this.queue.length >= this.queueFrames) {
-      if (this.overflow === 'drop') {
-        this.queue.shift();
-        this.stats.dropped++;
-      }
-    }
-    this.queue.push(frame);
-    if (this.queue.length > this.stats.maxQueued) this.stats.maxQueued = this.queue.length;
+    if (this.queue.push(frame)) this.stats.dropped = this.queue.dropped;
+    if (this.queue.maxQueued > this.stats.maxQueued) this.stats.maxQueued = this.queue.maxQueued;
   }
 
   private next(): Promise<IteratorResult<AudioFrame>> {
@@ -339,7 +330,6 @@ export class AudioIngest implements AsyncIterable<AudioFrame> {
     if (this.child !== child) return;
     this.child = undefined;
     if (this.closed) return;
-    if (this.stderrRest.trim()) this.log.push(this.stderrRest);
     this.exitPending = { code, signal };
     // Bytes still waiting for room in the queue (block mode) become frames before the end is told.
     if (!this.backlog || this.backlog.length < 2) this.finishExit();
@@ -368,37 +358,31 @@ export class AudioIngest implements AsyncIterable<AudioFrame> {
       new AudioIngestError(
         noAudio ? 'NO_AUDIO' : 'INPUT_UNREADABLE',
         noAudio ? `"${this.input}" has no audio stream` : `ffmpeg cannot read "${this.input}": ${reason}`,
-        { input: this.input, ffmpegLog: [...this.log] },
+        { input: this.input, ffmpegLog: this.stderr.all() },
       ),
     );
   }
 
   /** The most telling line of ffmpeg's log: the last one that names an error, else the last line. */
   private reason(): string {
-    const errorLine = [...this.log].reverse().find((l) => /error|invalid|no such|not found|denied|refused|failed|unable|does not contain|matches no/i.test(l));
-    return (errorLine ?? this.log[this.log.length - 1] ?? 'no output').trim();
+    return this.stderr.reason();
   }
 
   private scheduleReconnect(reason: string, gotAudio: boolean): void {
-    const r = this.opts.reconnect ?? {};
-    if (!gotAudio) this.failuresInRow++;
-    else this.failuresInRow = 0;
-    const maxAttempts = r.maxAttempts ?? Infinity;
-    if (this.failuresInRow >= maxAttempts) {
+    const delayMs = this.backoff.attemptEnded(gotAudio);
+    if (delayMs === undefined) {
       this.fail(
-        new AudioIngestError('SOURCE_FAILED', `live source "${this.input}" gave no audio in ${this.failuresInRow} attempts in a row: ${reason}`, {
+        new AudioIngestError('SOURCE_FAILED', `live source "${this.input}" gave no audio in ${this.backoff.failuresInRow} attempts in a row: ${reason}`, {
           input: this.input,
-          ffmpegLog: [...this.log],
+          ffmpegLog: this.stderr.all(),
         }),
       );
       return;
     }
-    const delayMs = reconnectDelayMs(this.failuresInRow, { initialDelayMs: r.initialDelayMs ?? 500, maxDelayMs: r.maxDelayMs ?? 10_000, factor: 2 });
     this.stats.reconnects++;
     this.opts.onReconnect?.({ attempt: this.stats.reconnects, delayMs, reason });
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = undefined;
+    this.backoff.schedule(delayMs, () => {
       if (!this.closed) this.spawn();
-    }, delayMs);
+    });
   }
 }

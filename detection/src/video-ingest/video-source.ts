@@ -4,19 +4,20 @@
  *
  * Buffers are bounded. A file is read as fast as the consumer takes frames (ffmpeg's stdout is paused while the queue
  * is full, so no frame is lost). A live source cannot be paused: when the queue is full the oldest frame is dropped and
- * counted. A live source that ends, fails or stalls is reopened with exponential backoff.
+ * counted. A live source that ends, fails or stalls is reopened with exponential backoff. The child process, queue and
+ * backoff are those of audio ingest too (../live-input.ts).
  */
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
-import { reconnectDelayMs } from '../ffmpeg-binary.js';
-import { ffmpegPath, parseDuration, StderrTail } from './ffmpeg.js';
+import { FrameQueue, ReconnectBackoff, StderrTail } from '../live-input.js';
+import { ffmpegPath, parseDuration } from './ffmpeg.js';
 import { IngestError } from './ingest-error.js';
 import { pictureBytes } from './pixels.js';
 import { checkScaledInputSpec, scaledInputFilter, scaledTransform, type Letterbox } from './scaled-input.js';
 import { detectSourceKind, isGlobPattern, redactUrl, type SourceKind } from './source-kind.js';
-import type { ReconnectOptions, SourceStats, VideoFrame, VideoSourceOptions } from './video-source-options.js';
+import type { SourceStats, VideoFrame, VideoSourceOptions } from './video-source-options.js';
 
 export type { ReconnectOptions, SourceStats, VideoFrame, VideoSourceOptions } from './video-source-options.js';
 
@@ -63,10 +64,10 @@ export class VideoSource implements AsyncIterable<VideoFrame> {
 
   private readonly options: Required<Pick<VideoSourceOptions, 'fps' | 'width' | 'height' | 'queueFrames' | 'overflow' | 'stallTimeoutMs'>> &
     VideoSourceOptions;
-  private readonly reconnect: Required<ReconnectOptions>;
+  private readonly backoff: ReconnectBackoff;
   private readonly startTime: Date;
   private readonly openedAt = Date.now();
-  private readonly queue: VideoFrame[] = [];
+  private readonly queue: FrameQueue<VideoFrame>;
   private waiter: (() => void) | undefined;
   private child: Child | undefined;
   /** The scaled pipe (fd 3) of the current ffmpeg, when `scaled` is set. */
@@ -78,11 +79,9 @@ export class VideoSource implements AsyncIterable<VideoFrame> {
   private ended = false;
   private closed = false;
   private failure: IngestError | undefined;
-  private failedAttempts = 0;
   private framesThisAttempt = 0;
   private lastDataAt = Date.now();
   private stallTimer: NodeJS.Timeout | undefined;
-  private retryTimer: NodeJS.Timeout | undefined;
   private started = false;
   private lastDropLog = 0;
 
@@ -105,12 +104,15 @@ export class VideoSource implements AsyncIterable<VideoFrame> {
       overflow: options.overflow ?? (kind === 'live' ? 'drop-oldest' : 'wait'),
       stallTimeoutMs: options.stallTimeoutMs ?? 10_000,
     };
-    this.reconnect = {
+    const maxAttempts = options.reconnect?.maxAttempts ?? 0;
+    this.backoff = new ReconnectBackoff({
       initialDelayMs: options.reconnect?.initialDelayMs ?? 500,
       maxDelayMs: options.reconnect?.maxDelayMs ?? 30_000,
       factor: options.reconnect?.factor ?? 2,
-      maxAttempts: options.reconnect?.maxAttempts ?? 0,
-    };
+      // maxAttempts counts the reconnections; the first attempt comes before them.
+      giveUpAfter: maxAttempts > 0 ? maxAttempts + 1 : Infinity,
+    });
+    this.queue = new FrameQueue(this.options.queueFrames, this.options.overflow === 'drop-oldest' ? 'drop-oldest' : 'hold');
     this.startTime = options.startTime ?? new Date();
     this.frameBytes = pictureBytes(options.width, options.height, options.pixelFormat ?? 'rgb24');
     this.frames = new FrameAssembler(this.frameBytes);
@@ -145,7 +147,7 @@ export class VideoSource implements AsyncIterable<VideoFrame> {
     this.closed = true;
     this.ended = true;
     clearInterval(this.stallTimer);
-    clearTimeout(this.retryTimer);
+    this.backoff.cancel();
     const child = this.child;
     this.child = undefined;
     if (child && child.exitCode === null && child.signalCode === null) {
@@ -303,19 +305,15 @@ export class VideoSource implements AsyncIterable<VideoFrame> {
     }
     const frame: VideoFrame = { data, width, height, format: this.options.pixelFormat ?? 'rgb24', index, timeS, capturedAt };
     if (scaledData && this.options.scaled && this.scaledLayout) frame.scaled = { ...this.options.scaled, data: scaledData, transform: this.scaledLayout };
-    this.queue.push(frame);
-    if (this.queue.length > this.options.queueFrames) {
-      if (this.options.overflow === 'drop-oldest') {
-        this.queue.shift();
-        this.stats.framesDropped++;
-        const now = Date.now();
-        if (now - this.lastDropLog > 5000) {
-          this.lastDropLog = now;
-          this.options.log?.(`${this.displayName}: consumer too slow, ${this.stats.framesDropped} frame(s) dropped so far`);
-        }
+    if (this.queue.push(frame)) {
+      this.stats.framesDropped = this.queue.dropped;
+      const now = Date.now();
+      if (now - this.lastDropLog > 5000) {
+        this.lastDropLog = now;
+        this.options.log?.(`${this.displayName}: consumer too slow, ${this.stats.framesDropped} frame(s) dropped so far`);
       }
     }
-    if (this.options.overflow === 'wait' && this.queue.length >= this.options.queueFrames && !this.paused) {
+    if (this.options.overflow === 'wait' && this.queue.full && !this.paused) {
       this.paused = true;
       this.child?.stdout.pause();
       this.scaledPipe?.pause();
@@ -349,22 +347,19 @@ export class VideoSource implements AsyncIterable<VideoFrame> {
       this.wake();
       return;
     }
-    if (this.framesThisAttempt > 0) this.failedAttempts = 0;
-    this.failedAttempts++;
-    const { maxAttempts, initialDelayMs, maxDelayMs, factor } = this.reconnect;
-    if (maxAttempts > 0 && this.failedAttempts > maxAttempts) {
+    const delay = this.backoff.attemptEnded(this.framesThisAttempt > 0);
+    if (delay === undefined) {
       this.fail(new IngestError('SOURCE_UNREACHABLE',
-        `${this.displayName} unreachable after ${maxAttempts} attempt(s): ${reason}`, { input: this.displayName }));
+        `${this.displayName} unreachable after ${this.options.reconnect?.maxAttempts} attempt(s): ${reason}`, { input: this.displayName }));
       return;
     }
-    const delay = reconnectDelayMs(this.failedAttempts, { initialDelayMs, maxDelayMs, factor });
     const what = this.framesThisAttempt > 0 ? 'ended' : 'unreachable';
     this.options.log?.(`${this.displayName} ${what} (${reason}); reconnecting in ${(delay / 1000).toFixed(1)} s`);
-    this.retryTimer = setTimeout(() => {
+    this.backoff.schedule(delay, () => {
       if (this.closed) return;
-      this.stats.reconnects++;
+      this.stats.reconnects = this.backoff.reconnects;
       this.spawnOnce();
-    }, delay);
+    });
   }
 
   private fail(error: IngestError): void {

@@ -9,7 +9,7 @@
  * node from starting with the field named. `stop()` ends every source and waits for them.
  */
 import { join } from 'node:path';
-import { eventToStix, StixConversionError, type DetectionEvent } from '@popart/detection';
+import { eventToStix, reconnectDelayMs, StixConversionError, type DetectionEvent } from '@popart/detection';
 import { ALERT_SEVERITIES, type AlertArea } from '@popart/schemas';
 import { ConfigError, NodeError } from '../../errors.js';
 import type { Logger } from '../../log.js';
@@ -161,7 +161,7 @@ class SourceWorker {
           this.log.error('detection source failed; giving up', { source: this.config.id, failures: failures - 1, reason: message });
           return;
         }
-        const delayMs = Math.min(restart.maxDelayS * 1000, restart.initialDelayS * 1000 * 2 ** (failures - 1));
+        const delayMs = reconnectDelayMs(failures, { initialDelayMs: restart.initialDelayS * 1000, maxDelayMs: restart.maxDelayS * 1000, factor: 2 });
         this.status.state = 'restarting';
         this.status.restarts++;
         this.log.warn('detection source failed; restarting', { source: this.config.id, attempt: failures, inMs: delayMs, reason: message });
