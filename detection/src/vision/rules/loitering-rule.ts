@@ -3,7 +3,7 @@
  * 'loitering' event per track; leaving the zone for more than `graceS` resets the clock.
  */
 import type { AlertSeverity } from '@popart/schemas';
-import { firstZone, footIn, round, trackArea, watchedTracks, type Finding, type Rule, type RuleContext } from './rule.js';
+import { firstZone, footIn, round, trackFinding, watchedTracks, type Finding, type Rule, type RuleContext } from './rule.js';
 import { severity, classes, type RulePlugin } from './rule-plugin.js';
 
 export interface LoiteringConfig {
@@ -36,7 +36,7 @@ export class LoiteringRule implements Rule {
       this.entered.set(track.id, state);
       const dwell = frame.timeS - state.sinceS;
       if (dwell < this.config.dwellS || !track.matched) continue;
-      const f: Finding = {
+      findings.push(trackFinding({
         rule: this.name,
         key: `loitering/${track.id}`,
         category: 'loitering',
@@ -44,13 +44,7 @@ export class LoiteringRule implements Rule {
         confidence: round(track.meanScore, 3),
         summary: `${track.label} loitering in zone ${zone.name} for ${dwell.toFixed(0)} s`,
         measurements: { dwell_s: round(dwell, 1), label: track.label },
-        trackId: track.id,
-        zone: zone.name,
-        boxes: [track.box],
-      };
-      const area = trackArea(track, zone, geometry, this.config.areaRadiusM);
-      if (area) f.area = area;
-      findings.push(f);
+      }, track, zone, geometry, this.config.areaRadiusM));
     }
     return findings;
   }

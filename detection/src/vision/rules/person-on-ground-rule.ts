@@ -12,7 +12,7 @@
 import type { AlertSeverity } from '@popart/schemas';
 import type { Track } from '../tracking/tracker.js';
 import type { Keypoint } from '../types.js';
-import { firstZone, footIn, round, trackArea, watchedTracks, type Finding, type Rule, type RuleContext, type Zone } from './rule.js';
+import { firstZone, footIn, round, trackFinding, watchedTracks, type Finding, type Rule, type RuleContext, type Zone } from './rule.js';
 import { severity, classes, type RulePlugin } from './rule-plugin.js';
 
 export interface PersonOnGroundConfig {
@@ -97,7 +97,7 @@ export class PersonOnGroundRule implements Rule {
   }
 
   private finding(track: Track, zone: Zone, pose: { axis: BodyAxis; angleDeg: number }, state: { frames: number; sinceS: number }, timeS: number, geometry: RuleContext['geometry']): Finding {
-    const f: Finding = {
+    return trackFinding({
       rule: this.name,
       key: `person-on-ground/${track.id}`,
       category: 'other',
@@ -108,13 +108,7 @@ export class PersonOnGroundRule implements Rule {
         situation: 'person-on-ground', body_angle_deg: round(pose.angleDeg, 1), axis: pose.axis, frames: state.frames,
         duration_s: round(timeS - state.sinceS, 1), label: track.label,
       },
-      trackId: track.id,
-      zone: zone.name,
-      boxes: [track.box],
-    };
-    const area = trackArea(track, zone, geometry, this.config.areaRadiusM);
-    if (area) f.area = area;
-    return f;
+    }, track, zone, geometry, this.config.areaRadiusM);
   }
 }
 

@@ -99,3 +99,11 @@ export function trackArea(track: Track, zone: Zone | undefined, geometry: Camera
   const ground = geometry.toGround(boxFoot(track.box));
   return (ground && geometry.circleAround(ground, radiusM)) ?? (zone && !zone.sky ? geometry.polygonArea(zone.polygon) : undefined) ?? geometry.cameraArea();
 }
+
+/** A finding about one track in `zone`: its box outlined on the snapshot, its area from trackArea. */
+export function trackFinding(f: Omit<Finding, 'trackId' | 'zone' | 'boxes' | 'area'>, track: Track, zone: Zone, geometry: CameraGeometry, radiusM: number): Finding {
+  const finding: Finding = { ...f, trackId: track.id, zone: zone.name, boxes: [track.box] };
+  const area = trackArea(track, zone, geometry, radiusM);
+  if (area) finding.area = area;
+  return finding;
+}

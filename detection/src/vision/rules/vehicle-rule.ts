@@ -4,7 +4,7 @@
  * track; critical at `criticalSpeedMps` or when persons are in the zone with it.
  */
 import type { AlertSeverity } from '@popart/schemas';
-import { firstZone, footIn, groundMotion, round, trackArea, type Finding, type Rule, type RuleContext } from './rule.js';
+import { firstZone, footIn, groundMotion, round, trackFinding, type Finding, type Rule, type RuleContext } from './rule.js';
 import { classes, type RulePlugin } from './rule-plugin.js';
 
 export interface VehicleRuleConfig {
@@ -42,7 +42,7 @@ export class VehicleInPedestrianZoneRule implements Rule {
       if (s.frames < this.config.minFrames) continue;
       const persons = tracks.filter((t) => t.matched && t.label === 'person' && footIn(t, zone)).length;
       const severity: AlertSeverity = motion.speed >= this.config.criticalSpeedMps || persons > 0 ? 'critical' : 'high';
-      const f: Finding = {
+      findings.push(trackFinding({
         rule: this.name,
         key: `vehicle-in-pedestrian-zone/${track.id}`,
         category: 'vehicle-in-pedestrian-zone',
@@ -50,13 +50,7 @@ export class VehicleInPedestrianZoneRule implements Rule {
         confidence: round(track.meanScore, 3),
         summary: `${track.label} moving at ${(motion.speed * 3.6).toFixed(0)} km/h in pedestrian zone ${zone.name}` + (persons ? ` with ${persons} person(s)` : ''),
         measurements: { speed_mps: round(motion.speed), speed_kmh: round(motion.speed * 3.6, 1), persons_in_zone: persons, label: track.label },
-        trackId: track.id,
-        zone: zone.name,
-        boxes: [track.box],
-      };
-      const area = trackArea(track, zone, geometry, this.config.areaRadiusM);
-      if (area) f.area = area;
-      findings.push(f);
+      }, track, zone, geometry, this.config.areaRadiusM));
     }
     for (const [id, s] of [...this.streak]) if (s.lastTick !== this.tick) this.streak.delete(id);
     return findings;

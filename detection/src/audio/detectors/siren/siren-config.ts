@@ -1,5 +1,5 @@
 /** Configuration of the siren detector. */
-import type { ConfigReader, Raw } from '../../config-reader.js';
+import { fieldDocs, numberField, readFields, type ConfigReader, type FieldSchema, type Raw } from '../../config-reader.js';
 
 export interface SirenConfig {
   minHz: number;
@@ -14,32 +14,24 @@ export interface SirenConfig {
   repeatEveryS: number;
 }
 
-export const SIREN_FIELDS: Record<keyof SirenConfig, string> = {
-  minHz: 'lowest siren frequency followed, Hz (default 400)',
-  maxHz: 'highest siren frequency followed, Hz (default 1900)',
-  minProminenceDb: 'the strongest peak in the band must stand this many dB over its neighbourhood (default 10)',
-  windowS: 'seconds of frequency track judged at a time (default 4)',
-  minPresence: 'share of the window covered by followed tone pieces (default 0.6)',
-  minSweepHz: 'the tone must cover at least this range in the window, Hz (two-tone sirens can be a fourth apart: default 120)',
-  minSweepRateHzPerS: 'mean speed of the frequency change, Hz/s: a steady tone is not a siren (default 120)',
-  maxStepHz: 'a change between consecutive frames larger than this is a jump (default 90)',
-  minPieceS: 'a tone followed without a jump for less than this is ignored, seconds (default 0.3)',
-  repeatEveryS: 'a continuing siren is reported again every this many seconds, same id (default 30)',
+/** Each field: its default, its range and what it means. */
+export const SIREN_SCHEMA: FieldSchema<SirenConfig> = {
+  minHz: numberField(400, { min: 100, max: 7000 }, 'lowest siren frequency followed, Hz'),
+  maxHz: numberField(1900, { min: 100, max: 7900 }, 'highest siren frequency followed, Hz'),
+  minProminenceDb: numberField(10, { min: 1, max: 60 }, 'the strongest peak in the band must stand this many dB over its neighbourhood'),
+  windowS: numberField(4, { min: 1, max: 30 }, 'seconds of frequency track judged at a time'),
+  minPresence: numberField(0.6, { min: 0, max: 1 }, 'share of the window covered by followed tone pieces'),
+  minSweepHz: numberField(120, { min: 0 }, 'the tone must cover at least this range in the window, Hz (two-tone sirens can be a fourth apart)'),
+  minSweepRateHzPerS: numberField(120, { min: 0 }, 'mean speed of the frequency change, Hz/s: a steady tone is not a siren'),
+  maxStepHz: numberField(90, { min: 1 }, 'a change between consecutive frames larger than this is a jump'),
+  minPieceS: numberField(0.3, { min: 0.05, max: 10 }, 'a tone followed without a jump for less than this is ignored, seconds'),
+  repeatEveryS: numberField(30, { min: 1 }, 'a continuing siren is reported again every this many seconds, same id'),
 };
 
+export const SIREN_FIELDS = fieldDocs(SIREN_SCHEMA);
+
 export function readSirenConfig(raw: Raw, path: string, r: ConfigReader): SirenConfig {
-  const c: SirenConfig = {
-    minHz: r.number(raw, 'minHz', path, 400, { min: 100, max: 7000 }),
-    maxHz: r.number(raw, 'maxHz', path, 1900, { min: 100, max: 7900 }),
-    minProminenceDb: r.number(raw, 'minProminenceDb', path, 10, { min: 1, max: 60 }),
-    windowS: r.number(raw, 'windowS', path, 4, { min: 1, max: 30 }),
-    minPresence: r.number(raw, 'minPresence', path, 0.6, { min: 0, max: 1 }),
-    minSweepHz: r.number(raw, 'minSweepHz', path, 120, { min: 0 }),
-    minSweepRateHzPerS: r.number(raw, 'minSweepRateHzPerS', path, 120, { min: 0 }),
-    maxStepHz: r.number(raw, 'maxStepHz', path, 90, { min: 1 }),
-    minPieceS: r.number(raw, 'minPieceS', path, 0.3, { min: 0.05, max: 10 }),
-    repeatEveryS: r.number(raw, 'repeatEveryS', path, 30, { min: 1 }),
-  };
+  const c = readFields(SIREN_SCHEMA, raw, path, r);
   r.ordered(c.minHz, c.maxHz, path, 'minHz', 'maxHz');
   return c;
 }
