@@ -278,9 +278,8 @@ export class AgencyNode {
       const cap = new CapAlerts(store, gate, directory, audit.log, { exercise: config.cap.exercise, language: config.cap.language });
       const webhooks = new WebhookDispatcher(config.webhooks, {
         onRows: (fn) => listener.onRows(fn), gate, cap, keys, store: new WebhookStore(db), audit: audit.log, agency, log: log.child('webhooks'), publicUrl: config.cap.publicUrl,
+        closure: (viewer, objects) => services.threats.closure(viewer, objects),
       });
-      await webhooks.start();
-      cleanups.push(() => webhooks.stop());
       const services: Services = {
         sessions,
         httpAuth: new HttpAuthenticator(sessions, apiKeys),
@@ -292,6 +291,8 @@ export class AgencyNode {
         detection: new DetectionService(detection),
         replication: listener,
       };
+      await webhooks.start();
+      cleanups.push(() => webhooks.stop());
       const http = await HttpServer.start({
         host: config.listen.host,
         port: config.listen.port,

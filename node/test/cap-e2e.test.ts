@@ -190,7 +190,10 @@ describe('CAP 1.2 feed and webhooks on the demo', () => {
       if (d.headers['content-type'] === 'application/cap+xml') recordCapMessage('e2e-webhook-pn', d.body);
       else {
         assert.equal(d.headers['content-type'], 'application/stix+json;version=2.1');
-        recordEmittedBundle(`cap-e2e-webhook-pn-stix-${r.pnDispatch.got.indexOf(d)}`, JSON.parse(d.body));
+        const b = JSON.parse(d.body) as { objects: { id: string }[] };
+        recordEmittedBundle(`cap-e2e-webhook-pn-stix-${r.pnDispatch.got.indexOf(d)}`, b);
+        const ids = b.objects.map((o) => o.id);
+        for (const ref of [IDENTITIES.pn, EXT]) assert.ok(ids.includes(ref), `the bundle carries what its alerts refer to (${ref})`);
       }
     }
     assert.notEqual(verifyDelivery(await secrets('mad', 'mad-dispatch'), r.pnDispatch.got[0]!.headers['x-popart-signature'] as string, r.pnDispatch.got[0]!.body), null,

@@ -47,7 +47,7 @@ function dispatcher(hooks: unknown[], db: Database, secret = randomBytes(32)) {
       emit = fn;
       return () => undefined;
     },
-    gate, cap, keys: { secret: async () => secret }, store: new WebhookStore(db), audit: { record: async (r: AuditRecord) => void audited.push(r) },
+    gate, cap, closure: async () => ({ rows: [], reference: [] }), keys: { secret: async () => secret }, store: new WebhookStore(db), audit: { record: async (r: AuditRecord) => void audited.push(r) },
     agency, log: createLogger('webhooks-test', 'silent'),
   });
   const outcome = (url: string) => audited.filter((a) => a.recipients?.includes(url)).map((a) => a.details?.outcome);

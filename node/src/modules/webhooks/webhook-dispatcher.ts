@@ -14,6 +14,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { alertViews, isTlpMarkingId, type StixObject } from '@popart/schemas';
 import type { WebhookConfig } from '../../config/cap-config.js';
 import { actorOf, type AuditRecord } from '../audit/index.js';
 import type { AgencySubject, Viewer } from '../../identity.js';
@@ -21,6 +22,7 @@ import type { KeyService } from '../../keys/key-service.js';
 import type { Logger } from '../../log.js';
 import type { CapAlerts } from '../cap/cap-alerts.js';
 import { CAP_MEDIA_TYPE } from '../cap/cap-message.js';
+import type { Closure } from '../threat/closure.js';
 import type { EgressGate } from '../threat/egress.js';
 import type { ThreatRow } from '../threat/threat-row.js';
 import { RESTRICTED } from '../threat/threat-service.js';
@@ -35,6 +37,8 @@ export interface WebhookDeps {
   onRows: (fn: (rows: ThreatRow[]) => void) => () => void;
   gate: EgressGate;
   cap: Pick<CapAlerts, 'messageOf'>;
+  /** What objects refer to that the viewer may see (ThreatService.closure): STIX bundles go out whole, as exports do. */
+  closure: (viewer: Viewer, objects: readonly StixObject[]) => Promise<Closure>;
   keys: Pick<KeyService, 'secret'>;
   /** Where deliveries wait for their receiver (the read model's database). */
   store: WebhookStore;
@@ -163,8 +167,16 @@ class Receiver {
     if (config.formats.includes('stix')) {
       const objects = config.events.includes('objects') ? this.allowed(await deps.gate.releaseAll(this.viewer, rows)) : released;
       if (objects.length) {
-        const bundle = { type: 'bundle', id: `bundle--${randomUUID()}`, objects: objects.map((r) => r.stix) };
-        out.push({ delivery: randomUUID(), format: 'stix', contentType: STIX_MEDIA_TYPE, body: JSON.stringify(bundle), objectIds: objects.map((r) => r.id), purpose });
+        // as exportBundle gives them: each alert's standard objects and what everything refers to that the receiver
+        // may see (restricted references, too, only with a purpose)
+        const stix = objects.map((r) => r.stix).filter((o) => !(o.type === 'marking-definition' && isTlpMarkingId(o.id)));
+        const views = alertViews(stix);
+        const closure = await deps.closure(this.viewer, [...stix, ...views]);
+        const referenced = this.allowed(closure.rows);
+        const bundle = { type: 'bundle', id: `bundle--${randomUUID()}`, objects: [...closure.reference, ...referenced.map((r) => r.stix), ...stix, ...views] };
+        out.push({
+          delivery: randomUUID(), format: 'stix', contentType: STIX_MEDIA_TYPE, body: JSON.stringify(bundle), objectIds: [...objects, ...referenced].map((r) => r.id), purpose,
+        });
       }
     }
     return out;
