@@ -26,6 +26,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
+import { percentile, pool, progress, reportHeader, type PoolResult } from './bench-kit.js';
 
 const HELP = `Usage: npm run bench:fabric-publish -- [options]
 
@@ -70,39 +71,8 @@ const BASELINE = { name: 'baseline', version: '1.0', label: 'baseline_1.0' };
 
 const log = (line: string): void => { process.stderr.write(`[bench] ${line}\n`); };
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
-
-function progress(label: string, done: number, of: number): void {
-  if (!process.stderr.isTTY && done !== of && done % Math.max(1, Math.floor(of / 10)) !== 0) return;
-  const width = 30;
-  const filled = Math.round((done / of) * width);
-  process.stderr.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${of}${done === of ? '\n' : process.stderr.isTTY ? '' : '\n'}`);
-}
-
 /** Runs `n` jobs with `concurrency` in flight; the latency of each, and the elapsed seconds. */
-async function pool(n: number, label: string, job: (i: number) => Promise<void>): Promise<{ seconds: number; latencies: number[]; failures: string[] }> {
-  let next = 0;
-  let done = 0;
-  const latencies: number[] = [];
-  const failures: string[] = [];
-  const t0 = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < n) {
-      const i = next++;
-      const s = performance.now();
-      try {
-        await job(i);
-        latencies.push(performance.now() - s);
-      } catch (err) {
-        failures.push((err as Error).message);
-      }
-      progress(label, ++done, n);
-    }
-  }));
-  return { seconds: (performance.now() - t0) / 1000, latencies: latencies.sort((a, b) => a - b), failures };
-}
+const runPool = (n: number, label: string, job: (i: number) => Promise<void>): Promise<PoolResult> => pool(n, concurrency, job, label);
 
 /** A realistic ThreatExchange bundle: a drone alert with the public-space extension, an indicator, their relationship. */
 function threatBundle(run: string, n: number, name = `bench ${run} drone ${n}`): { bundle: Record<string, unknown>; alertId: string } {
@@ -284,13 +254,13 @@ async function main(): Promise<void> {
     for (let i = 0; i < 5; i++) await pn.services.publisher.publish(viewer, threatBundle('warmup', i).bundle);
 
     const value = JSON.stringify(threatBundle('baseline', 0).bundle);
-    const base = await pool(count, 'baseline putState     ', async (i) => {
+    const base = await runPool(count, 'baseline putState     ', async (i) => {
       await baseline!.contract.submitTransaction('put', `k-${randomUUID()}-${i}`, value);
     });
     const run = randomUUID().slice(0, 8);
     const statuses: Record<string, number> = {};
     let lastBlock = 0;
-    const tx = await pool(count, 'ThreatExchange publish', async (i) => {
+    const tx = await runPool(count, 'ThreatExchange publish', async (i) => {
       // commit latency: until the transaction is committed (not until pn's own read model has applied its block)
       const r = await pn.services.publisher.publish(viewer, threatBundle(run, i).bundle, { waitVisible: false });
       statuses[r.status] = (statuses[r.status] ?? 0) + 1;
@@ -355,7 +325,7 @@ async function main(): Promise<void> {
     const p99 = percentile(tx.latencies, 99);
     const a99 = percentile(latencies, 99);
     const lines = [
-      `bench/fabric-publish  (${new Date().toISOString()}, node ${process.version}, Fabric 3.1.5 ${settings.consensus.toUpperCase()}, 4 orderers, 4 peers; ${count} transactions per phase, ${concurrency} in flight)`,
+      reportHeader('fabric-publish', `Fabric 3.1.5 ${settings.consensus.toUpperCase()}, 4 orderers, 4 peers; ${count} transactions per phase, ${concurrency} in flight`),
       `  block cutting: batch timeout ${settings.batchTimeout}, at most ${settings.maxMessageCount} transactions per block (SmartBFT RequestBatchMaxInterval / MaxMessageCount)`,
       `  network:up: ${upSeconds !== undefined ? `${upSeconds.toFixed(1)} s from nothing to chaincode ready on every peer (gossip complete)` : 'not measured (--connection: a running network)'}`,
       `  baseline (one putState per tx, fabric-gateway as pn): ${baseTps.toFixed(1)} tx/s; commit p50 ${percentile(base.latencies, 50).toFixed(0)} ms, p99 ${percentile(base.latencies, 99).toFixed(0)} ms; failed ${base.failures.length}`,

@@ -36,6 +36,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { startDemo, type DemoCluster } from '@popart/node/demo';
+import { percentile, reportHeader } from './bench-kit.js';
 
 const GREEN = 'marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb';
 const PN_IDENTITY = 'identity--5a0c3f0e-7d4b-4c39-9d7e-2f0e8c1b6a01';
@@ -88,10 +89,6 @@ async function login(url: string, username: string): Promise<string> {
   const token = (r.data?.login as { token?: string } | undefined)?.token;
   if (!token) throw new Error(`login ${username} failed: ${JSON.stringify(r.errors)}`);
   return token;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -325,7 +322,7 @@ async function main(): Promise<void> {
       return `publish p99 ${ratio.toFixed(2)} (target ≤ 2: ${ratio <= 2 ? 'met' : 'NOT met'}), /healthz p99 ${healthRatio.toFixed(2)}`;
     };
     const lines = [
-      `bench/hostile  (${new Date().toISOString()}, node ${process.version}, ${phaseMs / 1000} s per phase, ${rate} publishes/s, ${clients} hostile clients in a child process)`,
+      reportHeader('hostile', `${phaseMs / 1000} s per phase, ${rate} publishes/s, ${clients} hostile clients in a child process`),
       `  quiet:    ${fmt(quiet)}`,
     ];
     for (const r of runs) {

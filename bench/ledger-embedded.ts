@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startDemo, type DemoCluster } from '@popart/node/demo';
+import { percentile, pool, reportHeader } from './bench-kit.js';
 
 const GREEN = 'marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb';
 const PN_IDENTITY = 'identity--5a0c3f0e-7d4b-4c39-9d7e-2f0e8c1b6a01';
@@ -62,29 +63,11 @@ async function login(url: string, username: string): Promise<string> {
   return body.data.login.token;
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
-
-function progress(label: string, done: number, of: number): void {
-  if (!process.stderr.isTTY && done !== of && done % Math.max(1, Math.floor(of / 10)) !== 0) return;
-  const width = 30;
-  const filled = Math.round((done / of) * width);
-  process.stderr.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${of}${done === of ? '\n' : process.stderr.isTTY ? '' : '\n'}`);
-}
-
+/** Runs `count` jobs with `concurrency` in flight; the elapsed seconds (a job that throws fails the bench). */
 async function runPool(count: number, work: (i: number) => Promise<void>, label: string): Promise<number> {
-  let next = 0;
-  let done = 0;
-  const start = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < count) {
-      const i = next++;
-      await work(i);
-      progress(label, ++done, count);
-    }
-  }));
-  return (performance.now() - start) / 1000;
+  const r = await pool(count, concurrency, work, label);
+  if (r.failures.length) throw new Error(r.failures[0]);
+  return r.seconds;
 }
 
 async function main(): Promise<void> {
@@ -147,7 +130,7 @@ async function main(): Promise<void> {
     const p50 = percentile(latencies, 50);
     const p99 = percentile(latencies, 99);
     const lines = [
-      `bench/ledger-embedded  (${new Date().toISOString()}, node ${process.version}, ${total} bundles of 1 indicator, concurrency ${concurrency})`,
+      reportHeader('ledger-embedded', `${total} bundles of 1 indicator, concurrency ${concurrency}`),
       `  baseline, in process:      ${baseRate.toFixed(0)} objects/s (${baselineCount} bundles)`,
       `  through GraphQL:           ${rate.toFixed(0)} objects/s   ratio to baseline ${(rate / baseRate).toFixed(2)}   target ≥ 500: ${rate >= 500 ? 'met' : 'NOT met'}`,
       `  publish → visible at pj:   p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms (${latencies.length} samples)   target p99 ≤ 200 ms: ${p99 <= 200 ? 'met' : 'NOT met'}`,

@@ -15,6 +15,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { createLogger, type Viewer } from '@popart/node';
 import { opaBinary, OpaServerPolicy, OpaServerProcess, policiesBundleDir, WasmPolicy, type ObjectFacts, type PolicyGate } from '@popart/node/policy';
+import { percentile, reportHeader } from './bench-kit.js';
 
 const { values } = parseArgs({
   options: {
@@ -49,10 +50,6 @@ function facts(i: number): ObjectFacts {
   };
 }
 
-function pct(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
-
 async function single(gate: PolicyGate, decisions: number): Promise<{ p50: number; p99: number }> {
   const now = new Date();
   const times: number[] = [];
@@ -63,7 +60,7 @@ async function single(gate: PolicyGate, decisions: number): Promise<{ p50: numbe
     times.push(performance.now() - t);
   }
   times.sort((a, b) => a - b);
-  return { p50: pct(times, 50), p99: pct(times, 99) };
+  return { p50: percentile(times, 50), p99: percentile(times, 99) };
 }
 
 /**
@@ -85,7 +82,7 @@ async function page(gate: PolicyGate, list: readonly ObjectFacts[], pages: numbe
   }
   loop.disable();
   times.sort((a, b) => a - b);
-  return { ms: pct(times, 50), blockedMs: loop.max / 1e6 };
+  return { ms: percentile(times, 50), blockedMs: loop.max / 1e6 };
 }
 
 async function main(): Promise<void> {
@@ -110,7 +107,7 @@ async function main(): Promise<void> {
     const pageServer = await page(opa, list, pages, false);
     const met = (ok: boolean): string => (ok ? 'met' : 'NOT met');
     const lines = [
-      `bench/policy  (${new Date().toISOString()}, node ${process.version}, ${availableParallelism()} cores, policy revision ${inProcess.revision})`,
+      reportHeader('policy', `${availableParallelism()} cores, policy revision ${inProcess.revision}`),
       `  one decision, wasm in process:   p50 ${one.p50.toFixed(3)} ms, p99 ${one.p99.toFixed(3)} ms   target p99 ≤ 1 ms: ${met(one.p99 <= 1)}`,
       `  one decision, OPA server:        p50 ${oneServer.p50.toFixed(3)} ms, p99 ${oneServer.p99.toFixed(3)} ms   ratio server/wasm (p99) ${(oneServer.p99 / one.p99).toFixed(1)}`,
       `  ${pageSize}-object page, wasm in process (main thread): ${lean.ms.toFixed(1)} ms, event loop blocked up to ${lean.blockedMs.toFixed(0)} ms` +

@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { FileKeystore, provisionVault, VaultKeyService, type KeyService } from '@popart/node';
 import { OpenBaoServer } from '@popart/node/dev';
 import { startDemo, type DemoOptions } from '@popart/node/demo';
+import { percentile, pool } from './bench-kit.js';
 
 const GREEN = 'marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb';
 const PN_IDENTITY = 'identity--5a0c3f0e-7d4b-4c39-9d7e-2f0e8c1b6a01';
@@ -39,23 +40,12 @@ const concurrency = Number(values.concurrency);
 const bin = process.env.POPART_BAO;
 if (!bin) throw new Error('POPART_BAO is not set: run `npm run bench:signing` (it installs OpenBao through scripts/tools.sh)');
 
-const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
 const ms = (n: number): string => n.toFixed(2).padStart(8);
 
 async function run(count: number, parallel: number, one: (i: number) => Promise<void>): Promise<{ perSecond: number; p50: number; p99: number }> {
-  const lat: number[] = [];
-  let next = 0;
-  const t0 = performance.now();
-  await Promise.all(Array.from({ length: parallel }, async () => {
-    for (let i = next++; i < count; i = next++) {
-      const s = performance.now();
-      await one(i);
-      lat.push(performance.now() - s);
-    }
-  }));
-  const seconds = (performance.now() - t0) / 1000;
-  lat.sort((a, b) => a - b);
-  return { perSecond: count / seconds, p50: pct(lat, 0.5), p99: pct(lat, 0.99) };
+  const r = await pool(count, parallel, one);
+  if (r.failures.length) throw new Error(r.failures[0]);
+  return { perSecond: count / r.seconds, p50: percentile(r.latencies, 50), p99: percentile(r.latencies, 99) };
 }
 
 function progress(label: string): void {
