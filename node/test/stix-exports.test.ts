@@ -87,6 +87,8 @@ describe('STIX exports carry what they reference, and partner tools import them 
   const restricted = [redAlert.id, strictIndicator.id, redPlace.id] as string[];
 
   const exports: Record<string, { objects: Json[] }> = {};
+  /** The alert extension's JSON Schema as pj's node serves it. */
+  let servedSchema = '';
   const exportAs = async (key: 'pn' | 'pj' | 'mad' | 'crm', user: string, name: string) => {
     const r = await gql<{ exportBundle: { type: string; objects: Json[] } }>(url(key), EXPORT, { f: { agencies: ['pn'] }, p: PURPOSE }, tokens[user]);
     assert.equal(r.errors, undefined, JSON.stringify(r.errors));
@@ -104,6 +106,9 @@ describe('STIX exports carry what they reference, and partner tools import them 
     exports.pj = await exportAs('pj', 'pj-analyst', 'pj');
     exports.pn = await exportAs('pn', 'pn-analyst', 'pn');
     exports.crm = await exportAs('crm', 'crm-analyst', 'crm');
+    const schemaRes = await fetch(new URL(ALERT_EXTENSION_SCHEMA_PATH, url('pj')));
+    assert.equal(schemaRes.status, 200);
+    servedSchema = await schemaRes.text();
   });
 
   after(async () => {
@@ -173,10 +178,8 @@ describe('STIX exports carry what they reference, and partner tools import them 
   test('stix2 parses the exports and misp-stix makes pn\'s alert a MISP event with its severity, place, guidance, TLP and creator', async () => {
     const python = process.env.POPART_STIX_TOOLS_PYTHON;
     assert.ok(python, 'POPART_STIX_TOOLS_PYTHON is not set: eval "$(bash scripts/tools.sh)" first');
-    const schemaRes = await fetch(new URL(ALERT_EXTENSION_SCHEMA_PATH, url('pj')));
-    assert.equal(schemaRes.status, 200);
     const schemaFile = join(dir.path, 'alert-schema.json');
-    writeFileSync(schemaFile, await schemaRes.text());
+    writeFileSync(schemaFile, servedSchema);
     for (const key of ['pj', 'pn', 'crm']) {
       const file = join(dir.path, `tools-${key}.json`);
       writeFileSync(file, JSON.stringify(exports[key]));

@@ -205,10 +205,7 @@ export class ThreatService {
    * gate, and the public reference definitions. For every path that gives out bundles; the caller audits the rows.
    */
   closure(viewer: Viewer, objects: readonly StixObject[]): Promise<Closure> {
-    return closeOver(objects, async (ids) => {
-      const stored = await Promise.all(ids.map((id) => this.store.get(id)));
-      return this.gate.releaseAll(viewer, stored.filter((r): r is ThreatRow => r !== undefined));
-    });
+    return closeOver(objects, async (ids) => this.gate.releaseAll(viewer, await this.store.getMany(ids)));
   }
 
   /**

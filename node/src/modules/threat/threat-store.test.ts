@@ -98,6 +98,9 @@ for (const backend of backends) {
       await store.applyBlock(2, [identity]);
       assert.ok(!ids(await store.search({}, null, 100)).includes('cc'), 'agencies\' identities are not listed as threats by default');
       assert.deepEqual(ids(await store.search({ types: ['identity'] }, null, 100)), ['cc'], 'but are when asked for by type');
+      const many = await store.getMany([identity.id, 'indicator--00000000-0000-4000-8000-000000000003', 'indicator--00000000-0000-4000-8000-0000000000ff']);
+      assert.deepEqual(ids(many).sort(), ['03', 'cc'], 'getMany: the rows held, unknown ids left out');
+      assert.deepEqual(await store.getMany([]), []);
       const page1 = await store.search({ types: ['indicator'] }, null, 5);
       const last = page1.at(-1)!;
       const cursor = decodeCursor(encodeCursor({ modified: last.modified, id: last.id }));

@@ -192,6 +192,13 @@ export class ThreatStore {
     return r.rows[0] ? rowFromDb(r.rows[0]) : undefined;
   }
 
+  /** The rows of these ids that the read model holds (any order; unknown ids are left out). */
+  async getMany(ids: readonly string[]): Promise<ThreatRow[]> {
+    if (ids.length === 0) return [];
+    const r = await this.db.query<DbThreatRow>(`SELECT ${COLUMNS} FROM threat_objects WHERE id = ANY($1::text[])`, [ids]);
+    return r.rows.map(rowFromDb);
+  }
+
   async versions(id: string): Promise<{ modified: string; stix: ThreatRow['stix']; txId: string; blockNumber: number }[]> {
     const r = await this.db.query<{ modified: string; stix: ThreatRow['stix']; tx_id: string; block_number: number }>(
       'SELECT modified, stix, tx_id, block_number FROM threat_versions WHERE id = $1 ORDER BY modified ASC', [id]);
