@@ -187,7 +187,7 @@ describe('STIX exports carry what they reference, and partner tools import them 
       assert.equal(r.status, 0, `${key}: ${r.stderr}`);
       const out = JSON.parse(r.stdout) as {
         stix2: { objects: number }; schema: { alerts: number; errors: string[] };
-        events: { info: string; tags: string[]; producer: string | null; texts: string[]; geolocations: { latitude: string; longitude: string }[] }[];
+        events: { info: string; tags: string[]; producer: string | null; texts: string[]; notes: string[]; geolocations: { latitude: string; longitude: string }[] }[];
       };
       assert.equal(out.stix2.objects, exports[key]!.objects.length, `${key}: stix2 parsed every object`);
       assert.deepEqual(out.schema.errors, [], `${key}: every alert passes the served JSON Schema`);
@@ -199,7 +199,8 @@ describe('STIX exports carry what they reference, and partner tools import them 
       assert.ok(event.tags.includes('popart:severity="critical"'), `severity tag in ${JSON.stringify(event.tags)}`);
       assert.equal(event.producer, 'Policía Nacional', 'the creator organisation (misp-stix\'s producer tag)');
       assert.ok(event.geolocations.some((g) => Number(g.latitude) === 40.45306 && Number(g.longitude) === -3.68835), `place in ${JSON.stringify(event.geolocations)}`);
-      assert.ok(event.texts.some((t) => t.includes('do not try to capture the drone')), 'the guidance');
+      assert.ok(event.texts.some((t) => t.includes('do not try to capture the drone')), 'the guidance (in the event report)');
+      assert.ok(event.notes.some((t) => t.includes('do not try to capture the drone') && t.includes('Valid from')), `the guidance and time window as a note on the event: ${JSON.stringify(event.notes)}`);
       assert.ok(event.texts.some((t) => t.includes('Estadio Santiago Bernabéu')), 'the venue');
     }
   });

@@ -70,6 +70,7 @@ def describe_event(event):
         'tags': tags,
         'producer': producers[0] if producers else None,
         'texts': texts_of(event),
+        'notes': [str(getattr(n, 'note', '')) for n in (getattr(event, 'notes', None) or [])],
         'geolocations': geolocations,
         'objects': sorted(o.name for o in event.objects),
     }

@@ -32,7 +32,7 @@ describe('the standard view of an alert (report, location, note)', () => {
     assert.deepEqual(report!.object_refs, [INCIDENT, location!.id, note!.id]);
     assert.deepEqual([location!.latitude, location!.longitude, location!.precision, location!.name], [40.45306, -3.68835, 400, 'Estadio Santiago Bernabéu']);
     assert.match(String(note!.content), /^Do not engage the drone/);
-    assert.deepEqual(note!.object_refs, [INCIDENT]);
+    assert.deepEqual(note!.object_refs, [INCIDENT, report!.id]);
   });
 
   it('keeps its ids for every version and export of the alert, and gives another alert other ids', () => {

@@ -6,7 +6,7 @@
  *    its name says category, severity and venue, its description the whole alert in words, its labels category,
  *    severity and sensor as MISP machine tags, `published` the alert's start and `confidence` the detection's;
  *  - a `location` with the area (centre and radius: MISP's geolocation object, OpenCTI's position);
- *  - a `note` with the guidance and the time window (MISP's annotation, OpenCTI's note).
+ *  - a `note` with the guidance and the time window, on the alert and the report (a note on MISP's event, OpenCTI's note).
  *
  * No `indicator` is made up: an alert has no pattern of its own; where detection found one (a drone's Remote ID
  * transmitter) the indicator is already published beside the alert and the report holds it.
@@ -114,7 +114,8 @@ export function alertView(alert: StixObject, others: readonly StixObject[] = [])
     type: 'note', id: ids.note, ...common,
     abstract: `Guidance for operators: ${String(alert.name)}`,
     content: `${ext.guidance}\n\nValid from ${alert.created} until ${ext.expires}. Severity ${ext.severity}; venue ${ext.venue}.`,
-    object_refs: [alert.id],
+    // On the report too: MISP attaches a note to the event its report becomes (it makes nothing of an incident).
+    object_refs: [alert.id, ids.report],
   };
   const report: Report = {
     type: 'report', id: ids.report, ...common,
