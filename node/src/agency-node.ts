@@ -53,6 +53,8 @@ import { MispFeed } from './modules/misp-feed/misp-feed.js';
 import { mispFeedRoute } from './modules/misp-feed/misp-feed-route.js';
 import { WebhookDispatcher } from './modules/webhooks/webhook-dispatcher.js';
 import { WebhookStore } from './modules/webhooks/webhook-store.js';
+import { PartnerImporter } from './modules/partner-import/partner-importer.js';
+import { ImportStore } from './modules/partner-import/import-store.js';
 
 export const VERSION = '0.1.0';
 
@@ -114,6 +116,8 @@ export class AgencyNode {
     private readonly fabricIdentity: VaultFabricIdentity | null = null,
     /** The webhooks the agency registered (config webhooks). */
     readonly webhooks: WebhookDispatcher | null = null,
+    /** The partner feeds the node pulls (config imports). */
+    readonly imports: PartnerImporter | null = null,
   ) {}
 
   /**
@@ -280,6 +284,15 @@ export class AgencyNode {
         onRows: (fn) => listener.onRows(fn), gate, cap, keys, store: new WebhookStore(db), audit: audit.log, agency, log: log.child('webhooks'), publicUrl: config.cap.publicUrl,
         closure: (viewer, objects) => services.threats.closure(viewer, objects),
       });
+      /** Whether this version of an object is in the read model (on the ledger). */
+      const storedVersion = async (id: string, version: string): Promise<boolean> => (await store.versions(id)).some((v) => v.modified === version);
+      // Partner feeds in (config imports): pulled on a schedule and published as this agency through the publisher.
+      const imports = new PartnerImporter(config.imports, {
+        publisher, store: new ImportStore(db), agency, log: log.child('imports'),
+        stored: storedVersion,
+      });
+      imports.start();
+      cleanups.push(() => imports.stop());
       const services: Services = {
         sessions,
         httpAuth: new HttpAuthenticator(sessions, apiKeys),
@@ -301,20 +314,20 @@ export class AgencyNode {
         log,
         health: async () => {
           const replication = await listener.status();
-          return { status: replication.stuck ? 'stuck' : 'ok', agency: config.agency.key, ledger: ledger.kind, readModel: db.kind, appliedBlock: listener.height(), replication };
+          return { status: replication.stuck ? 'stuck' : 'ok', agency: config.agency.key, ledger: ledger.kind, readModel: db.kind, appliedBlock: listener.height(), replication, ...(config.imports.length ? { imports: await imports.status() } : {}) };
         },
         routes: [
           extensionSchemaRoute(),
           new TaxiiRoute({
             auth: services.httpAuth, reader: new TaxiiReader(new AddedStore(db), gate, audit.log), agencyName: config.agency.name,
-            statuses: new TaxiiStatuses(publisher, async (id, version) => (await store.versions(id)).some((v) => v.modified === version)),
+            statuses: new TaxiiStatuses(publisher, storedVersion),
           }),
           capRoute({ alerts: cap, agency: { key: config.agency.key, name: config.agency.name }, publicUrl: config.cap.publicUrl, authenticate: (authorization, address) => services.httpAuth.authenticate(authorization, address) }),
           // MISP feed (GET /misp-feed/manifest.json, hashes.csv, {uuid}.json) through the same gate and audit.
           mispFeedRoute({ auth: services.httpAuth, feed: new MispFeed(store, gate, directory, audit.log) })],
       });
       log.info('node ready', { url: http.url, ledger: ledger.kind, readModel: db.kind });
-      return new AgencyNode(config, agency, services, listener, outbox, store, ledger, db, http, log, ownPolicy ? policy : null, audit, keys, deps.keys === undefined, sessions, fabricIdentity, webhooks);
+      return new AgencyNode(config, agency, services, listener, outbox, store, ledger, db, http, log, ownPolicy ? policy : null, audit, keys, deps.keys === undefined, sessions, fabricIdentity, webhooks, imports);
     } catch (err) {
       for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
       throw err;
@@ -326,6 +339,7 @@ export class AgencyNode {
     await this.services.detection.stop();
     await this.http.stop();
     await this.webhooks?.stop();
+    await this.imports?.stop();
     await this.outbox.stop();
     await this.listener.stop();
     await this.audit.stop();

@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { capConfigSchema, webhooksConfigSchema } from './cap-config.js';
 import { detectionConfigSchema } from './detection-config.js';
+import { importsConfigSchema } from './imports-config.js';
 import { ConfigError } from '../errors.js';
 import { authorityLevels, roles } from '../identity.js';
 
@@ -108,6 +109,7 @@ export const nodeConfigSchema = z.object({
   detection: detectionConfigSchema.default({ sources: [] }),
   cap: capConfigSchema.default({}),
   webhooks: webhooksConfigSchema,
+  imports: importsConfigSchema,
 }).superRefine((c, ctx) => {
   const names = new Set(c.users.map((u) => u.username));
   for (const [i, k] of c.apiKeys.entries()) {

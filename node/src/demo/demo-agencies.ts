@@ -50,7 +50,7 @@ export const demoAgencies: DemoAgency[] = [
 /** The node configuration of one demo agency under a data directory (port 0 = any free port). */
 export async function demoConfig(
   agency: DemoAgency, dataDir: string,
-  opts: { port?: number; pgUrl?: string; opaUrl?: string; detectionSources?: unknown[]; fabricConnection?: string; webhooks?: unknown[]; apiKeys?: unknown[] } = {},
+  opts: { port?: number; pgUrl?: string; opaUrl?: string; detectionSources?: unknown[]; fabricConnection?: string; webhooks?: unknown[]; apiKeys?: unknown[]; imports?: unknown[] } = {},
 ): Promise<NodeConfig> {
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   return parseConfig({
@@ -64,5 +64,6 @@ export async function demoConfig(
     ...(opts.detectionSources ? { detection: { sources: opts.detectionSources } } : {}),
     ...(opts.webhooks ? { webhooks: opts.webhooks } : {}),
     ...(opts.apiKeys ? { apiKeys: opts.apiKeys } : {}),
+    ...(opts.imports ? { imports: opts.imports } : {}),
   });
 }

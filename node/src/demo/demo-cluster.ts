@@ -46,6 +46,8 @@ export interface DemoOptions {
   apiKeys?: Partial<Record<DemoAgency['key'], unknown[]>>;
   /** Webhooks per agency (the node config's webhooks, validated with it). */
   webhooks?: Partial<Record<DemoAgency['key'], unknown[]>>;
+  /** Partner feeds pulled per agency (the node config's imports, validated with it). */
+  imports?: Partial<Record<DemoAgency['key'], unknown[]>>;
   /** The ledger: the embedded one in dataDir/ledger (default), or the Fabric network of this connection file. */
   ledger?: { kind: 'embedded' } | { kind: 'fabric'; connection: string };
 }
@@ -97,6 +99,7 @@ export async function startDemo(opts: DemoOptions): Promise<DemoCluster> {
       ...(opts.detection?.[a.key] ? { detectionSources: opts.detection[a.key] } : {}),
       ...(opts.webhooks?.[a.key] ? { webhooks: opts.webhooks[a.key] } : {}),
       ...(opts.apiKeys?.[a.key] ? { apiKeys: opts.apiKeys[a.key] } : {}),
+      ...(opts.imports?.[a.key] ? { imports: opts.imports[a.key] } : {}),
       ...(opts.ledger?.kind === 'fabric' ? { fabricConnection: opts.ledger.connection } : {}),
     })));
   let sharedPolicy: PolicyGate | null = null;

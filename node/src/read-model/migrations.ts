@@ -38,9 +38,23 @@ CREATE TABLE IF NOT EXISTS threat_versions (
   PRIMARY KEY (id, modified)
 );
 -- When each object (its latest version) and each version reached this node: TAXII's date_added, added_after and the
--- order of its pages. The listener applies blocks one at a time, so later blocks get later times.
-ALTER TABLE threat_objects ADD COLUMN IF NOT EXISTS added_at timestamptz NOT NULL DEFAULT now();
-ALTER TABLE threat_versions ADD COLUMN IF NOT EXISTS added_at timestamptz NOT NULL DEFAULT now();
+-- order of its pages; the store gives every version its own time, strictly increasing (modules/threat/added-clock.ts).
+-- A read model from before: its versions get distinct times in block order, just before now, and each object its
+-- latest version's, so that a client resuming with added_after misses none of them.
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 'threat_versions' AND column_name = 'added_at') THEN
+    ALTER TABLE threat_versions ADD COLUMN added_at timestamptz;
+    UPDATE threat_versions v SET added_at = now() - (x.total - x.n + 1) * interval '1 microsecond'
+      FROM (SELECT id, modified, row_number() OVER (ORDER BY block_number, id, modified) AS n, count(*) OVER () AS total FROM threat_versions) x
+      WHERE x.id = v.id AND x.modified = v.modified;
+    ALTER TABLE threat_versions ALTER COLUMN added_at SET DEFAULT now(), ALTER COLUMN added_at SET NOT NULL;
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 'threat_objects' AND column_name = 'added_at') THEN
+    ALTER TABLE threat_objects ADD COLUMN added_at timestamptz;
+    UPDATE threat_objects o SET added_at = coalesce((SELECT max(v.added_at) FROM threat_versions v WHERE v.id = o.id), now());
+    ALTER TABLE threat_objects ALTER COLUMN added_at SET DEFAULT now(), ALTER COLUMN added_at SET NOT NULL;
+  END IF;
+END $$;
 CREATE INDEX IF NOT EXISTS threat_objects_added ON threat_objects (added_at, id);
 CREATE INDEX IF NOT EXISTS threat_versions_added ON threat_versions (added_at, id, modified);
 CREATE TABLE IF NOT EXISTS withheld_objects (
@@ -124,6 +138,17 @@ CREATE TABLE IF NOT EXISTS webhook_deliveries (
   attempts integer NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS webhook_deliveries_next ON webhook_deliveries (webhook, seq);
+-- Partner feeds pulled by the node (modules/partner-import): the cursor and the last run of each import.
+CREATE TABLE IF NOT EXISTS partner_imports (
+  import_id text PRIMARY KEY,
+  added_after text,
+  last_run_at timestamptz,
+  last_success_at timestamptz,
+  last_error text,
+  imported bigint NOT NULL DEFAULT 0,
+  skipped bigint NOT NULL DEFAULT 0,
+  refused bigint NOT NULL DEFAULT 0
+);
 `;
 
 export async function migrate(db: Database): Promise<void> {

@@ -142,7 +142,8 @@ export class PublishService {
     return { txId: r.txId, blockNumber: r.blockNumber, objects: bundle.objects.map((o) => byId.get(o.id)).filter((o): o is PublishedObject => o !== undefined) };
   };
 
-  async publish(viewer: Viewer, input: unknown, opts: { waitVisible?: boolean } = {}): Promise<PublishResult> {
+  /** `details` are added to the publication's audit records (e.g. where an imported bundle came from). */
+  async publish(viewer: Viewer, input: unknown, opts: { waitVisible?: boolean; details?: Record<string, unknown> } = {}): Promise<PublishResult> {
     if (!PUBLISHING_ROLES.has(viewer.role)) {
       throw new NodeError('FORBIDDEN', `role ${viewer.role} may not publish`);
     }
@@ -151,13 +152,13 @@ export class PublishService {
     try {
       const r = await this.submitCanonical(json);
       if (opts.waitVisible !== false) await this.listener.waitForBlock(r.blockNumber);
-      await this.audited(viewer, bundle.objects, { bundleId: bundle.id, txId: r.txId, block: r.blockNumber });
+      await this.audited(viewer, bundle.objects, { ...opts.details, bundleId: bundle.id, txId: r.txId, block: r.blockNumber });
       this.log.info('bundle published', { user: viewer.username, bundleId: bundle.id, objects: bundle.objects.length, txId: r.txId, block: r.blockNumber });
       return { status: 'COMMITTED', bundleId: bundle.id, transactionId: r.txId, blockNumber: r.blockNumber, objects: r.objects, outboxId: null };
     } catch (err) {
       if (!(err instanceof LedgerUnavailable)) throw err;
       const outboxId = await this.outbox.enqueue(bundle.id, json, err.message);
-      await this.audit.record({ actor: actorOf(viewer), action: 'collection', objectIds: bundle.objects.map((o) => o.id), details: { bundleId: bundle.id, outboxId, queued: true } });
+      await this.audit.record({ actor: actorOf(viewer), action: 'collection', objectIds: bundle.objects.map((o) => o.id), details: { ...opts.details, bundleId: bundle.id, outboxId, queued: true } });
       this.log.warn(err.code === 'KEYS_UNAVAILABLE' ? 'cannot sign (key service unavailable), bundle queued in the outbox' : 'ledger unavailable, bundle queued in the outbox',
         { user: viewer.username, bundleId: bundle.id, outboxId, reason: err.message });
       const objects = bundle.objects.map((o) => ({ id: o.id, type: o.type, modified: String(o.modified ?? o.created ?? ''), status: 'queued' as const }));
