@@ -3,7 +3,7 @@
  * indicators over every TLP marking, audience and kind of area; for every demo user the test states,
  * in an explicit table written from the rules in policies/README.md (not computed by the policy), what
  * the user sees and how it is redacted, and checks exactly that through every egress path: the
- * `threats` query, `threat(id)`, `exportBundle`, the `alerts` subscription, the CAP feed (`/cap/alerts.atom`), TAXII 2.1 (`/taxii2/`) and `explain`. Each matrix object's
+ * `threats` query, `threat(id)`, `exportBundle`, the `alerts` subscription, the CAP feed (`/cap/alerts.atom`), TAXII 2.1 (`/taxii2/`), the MISP feed (`/misp-feed/`) and `explain`. Each matrix object's
  * publisher also publishes a sighting of one anchor with the object's marking: the `related(anchor)` subscription
  * and the nested field `threat(anchor){ sightings }` must deliver exactly the sightings the same user may read by id
  * (restricted ones only with a purpose); pn's RED and AMBER+STRICT responses to its GREEN alert reach no other agency
@@ -480,6 +480,35 @@ for (const policy of ['wasm', 'opa-server'] as const) describe(`access matrix of
         else assert.deepEqual([(one.body.objects as Json[])[0], versions.body.versions], [want, [p.object.modified]], `${user}: ${p.spec.key} by id over TAXII`);
       }
       if (objects.length) recordEmittedBundle(`access-matrix-${policy}-taxii-${user}`, bundle(...objects));
+    });
+
+    test(`${user}: the MISP feed holds exactly the expected alerts as events, with the area as redacted for the user`, async () => {
+      const feed = `${urlOf(user).replace(/\/graphql$/, '')}/misp-feed`;
+      const get = (file: string) => fetch(`${feed}/${file}`, { headers: { authorization: `Bearer ${tokens[user]}`, 'x-popart-purpose': PURPOSE } });
+      const alerts = published.filter((p) => p.spec.kind === 'alert');
+      const byUuid = new Map(alerts.map((p) => [(p.object.id as string).split('--')[1] as string, p]));
+      const manifest = (await (await get('manifest.json')).json()) as Json;
+      const listed = Object.keys(manifest).filter((uuid) => byUuid.has(uuid)).map((uuid) => byUuid.get(uuid)!);
+      for (const p of listed) received[user].add(p.object.id as string);
+      const expected = visibleTo(user).filter((p) => p.spec.kind === 'alert').map((p) => p.spec.key).sort();
+      assert.deepEqual(listed.map((p) => p.spec.key).sort(), expected, `${user}: visible alerts through the MISP manifest`);
+      const hashed = new Set((await (await get('hashes.csv')).text()).trim().split('\n').map((line) => line.split(',')[1]).filter((uuid) => byUuid.has(uuid ?? '')));
+      assert.deepEqual([...hashed].map((uuid) => byUuid.get(uuid!)!.spec.key).sort(), expected, `${user}: visible alerts through the MISP hashes`);
+      for (const [uuid, p] of byUuid) {
+        const res = await get(`${uuid}.json`);
+        const want = expectedFor(p, user);
+        if (want === null) {
+          assert.equal(res.status, 404, `${user}: ${p.spec.key} is no MISP event for the user`);
+          continue;
+        }
+        received[user].add(p.object.id as string);
+        const event = ((await res.json()) as { Event: { Object: { name: string; Attribute: { object_relation?: string; value: string }[] }[] } }).Event;
+        const geo = event.Object.find((o) => o.name === 'geolocation')!;
+        const rel = (r: string) => geo.Attribute.find((a) => a.object_relation === r)?.value;
+        const area = ((want.extensions as Json)[ALERT_EXTENSION_ID] as Json).area as Json;
+        if (area.shape === 'circle') assert.deepEqual([Number(rel('latitude')), Number(rel('longitude'))], [area.latitude, area.longitude], `${user}: ${p.spec.key} place in MISP`);
+        else assert.ok(rel('text')?.includes(JSON.stringify(area.vertices)), `${user}: ${p.spec.key} polygon in MISP`);
+      }
     });
 
     test(`${user}: the alerts subscription delivered exactly the expected alerts, redacted as expected`, () => {
