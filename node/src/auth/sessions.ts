@@ -4,7 +4,7 @@
  * through the LoginGuard (lockout per user and per address); logout revokes a token until it expires.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { AuditRecord } from '../modules/audit/audit-entry.js';
+import type { AuditRecord } from '../audit-record.js';
 import type { NodeConfig } from '../config/config.js';
 import { AuthError } from '../errors.js';
 import type { AgencySubject, Viewer } from '../identity.js';

@@ -10,40 +10,12 @@
 import { canonicalJson, sha256Hex } from '@popart/schemas';
 import { InputError } from '../../errors.js';
 import type { Viewer } from '../../identity.js';
+import { AUDIT_ACTIONS, type AuditAction, type AuditActor, type AuditRecord } from '../../audit-record.js';
 
-/** The LED Art. 25 processing operations, and `authentication`: refused sign-ins, locks and logouts. */
-export const AUDIT_ACTIONS = ['collection', 'consultation', 'disclosure', 'alteration', 'erasure', 'authentication'] as const;
-export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+export { AUDIT_ACTIONS, type AuditAction, type AuditActor, type AuditRecord } from '../../audit-record.js';
 
 /** prev_hash of entry 1. */
 export const GENESIS_HASH = '0'.repeat(64);
-
-/** Who acted: a signed-in user, or a part of the node (e.g. username "node:listener", role "system"). */
-export interface AuditActor {
-  username: string;
-  /** Agency key, e.g. "pn". */
-  agency: string;
-  role: string;
-}
-
-/** What a caller hands to `AuditLog.record`. */
-export interface AuditRecord {
-  actor: AuditActor;
-  action: AuditAction;
-  /** STIX ids (or other object ids) the action concerned. */
-  objectIds?: readonly string[];
-  /** Why (the purpose of the processing), when known. */
-  purpose?: string | null;
-  /** To whom data went: agency keys for a disclosure, usernames for a consultation. */
-  recipients?: readonly string[];
-  /** Id of the policy decision that allowed it. */
-  decisionId?: string | null;
-  policyRevision?: string | null;
-  /** Anything else worth keeping (JSON; must survive canonical JSON). */
-  details?: Record<string, unknown>;
-  /** Defaults to now. */
-  at?: Date;
-}
 
 export interface AuditEntry {
   seq: number;
