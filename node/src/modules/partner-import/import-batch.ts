@@ -1,12 +1,13 @@
 /**
  * What an import does with one page of a partner's objects: each object is checked on its own (valid STIX 2.1, not
- * already on the ledger in that version), given the import's default TLP marking when it carries none, and the rest are
+ * already on the ledger in that version), given a TLP marking when it carries none (that of a report or grouping of the
+ * page holding it, else the import's default), and the rest are
  * published as one bundle through PublishService (the same validation, ledger checks, outbox and audit as GraphQL
  * publishBundle) as the importing principal. When the ledger refuses the bundle because of one object, that object is
  * refused alone with the reason and the others are published again without it.
  */
 import { randomUUID } from 'node:crypto';
-import { CONTENT_LIMITS, describeIssue, tlpMarkingRef, tlpOf, validateObject, type StixObject, type TlpLevel } from '@popart/schemas';
+import { CONTENT_LIMITS, describeIssue, mostRestrictiveTlp, tlpMarkingRef, tlpOf, validateObject, type StixObject, type TlpLevel } from '@popart/schemas';
 import { NodeError } from '../../errors.js';
 import type { Viewer } from '../../identity.js';
 import type { PublishService } from '../publish/publish-service.js';
@@ -30,6 +31,25 @@ export function withDefaultTlp(object: Record<string, unknown>, level: TlpLevel)
   // A malformed marking list is left as it is, for the validator to name.
   if (!Array.isArray(refs) || UNMARKED_TYPES.has(String(object.type)) || tlpOf(object as unknown as StixObject)) return object;
   return { ...object, object_marking_refs: [...refs, tlpMarkingRef(level)] };
+}
+
+/** Containers whose TLP marking covers what they hold: MISP's converter (misp-stix) marks only the event's report. */
+const CONTAINER_TYPES = new Set(['report', 'grouping']);
+
+/**
+ * The TLP each unmarked object of a page inherits from the reports and groupings of the page that hold it (the most
+ * restrictive when several do), so a MISP event's TLP reaches every object of the event, not only its report.
+ */
+export function inheritedTlp(objects: readonly unknown[]): Map<string, TlpLevel> {
+  const levels = new Map<string, TlpLevel[]>();
+  for (const o of objects) {
+    if (!o || typeof o !== 'object' || !CONTAINER_TYPES.has(String((o as { type?: unknown }).type))) continue;
+    const level = tlpOf(o as StixObject);
+    const refs = (o as { object_refs?: unknown }).object_refs;
+    if (!level || !Array.isArray(refs)) continue;
+    for (const ref of refs) if (typeof ref === 'string') levels.set(ref, [...(levels.get(ref) ?? []), level]);
+  }
+  return new Map([...levels].map(([id, l]) => [id, mostRestrictiveTlp(l) as TlpLevel]));
 }
 
 function versionOf(o: Record<string, unknown>): string {
@@ -66,13 +86,14 @@ export async function importBatch(viewer: Viewer, raw: readonly unknown[], defau
   const result: BatchResult = { imported: 0, queued: 0, skipped: 0, refused: [] };
   const accepted: StixObject[] = [];
   const indexOf = new Map<string, number>();
+  const inherited = inheritedTlp(raw);
   for (const [index, item] of raw.entries()) {
     const id = item && typeof item === 'object' && typeof (item as { id?: unknown }).id === 'string' ? (item as { id: string }).id : null;
     if (!item || typeof item !== 'object' || Array.isArray(item)) {
       result.refused.push({ index, id, reason: 'not a JSON object' });
       continue;
     }
-    const marked = withDefaultTlp(item as Record<string, unknown>, defaultTlp);
+    const marked = withDefaultTlp(item as Record<string, unknown>, (id && inherited.get(id)) || defaultTlp);
     const checked = validateObject(marked, index, { now: new Date() });
     if (!checked.ok) {
       result.refused.push({ index, id, reason: checked.errors.map(describeIssue).join('; ') });
