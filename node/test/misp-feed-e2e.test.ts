@@ -4,10 +4,15 @@
  * TLP tag, Policía Nacional as creator, the distribution of TLP:GREEN, the place, severity, guidance and the drone's MAC
  * address —; a report becomes an event with its objects; no credentials is 401, an unknown event 404; restricted data
  * needs a purpose; and pn's RED and AMBER+STRICT objects (alerts, indicators, a relationship to the drone alert, a
- * report) reach pn's own feed and no other agency's or partner key's manifest, hashes or event files.
+ * report) reach pn's own feed and no other agency's or partner key's manifest, hashes or event files. PyMISP (pinned with
+ * misp-stix by scripts/tools.sh; node/test/misp-feed-check.py) loads pj's events and would publish the same manifest and hashes.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { tlpMarkingRef } from '@popart/schemas';
 import { secretHash } from '../src/auth/api-keys.js';
@@ -24,6 +29,7 @@ const PURPOSE = 'misp feed test: what a partner MISP receives';
 const KEY = 'b'.repeat(64);
 const uuidOf = (id: string): string => id.slice(id.indexOf('--') + 2);
 const md5 = (v: string): string => createHash('md5').update(v).digest('hex');
+const CHECK_SCRIPT = fileURLToPath(new URL('../../test/misp-feed-check.py', import.meta.url));
 
 describe('MISP feed of the demo nodes', () => {
   const dir = tempDir('popart-misp-');
@@ -110,6 +116,48 @@ describe('MISP feed of the demo nodes', () => {
 
     const hashes = (await get(`${feed('pj')}/hashes.csv`, basic('pj-analyst'))).text.trim().split('\n');
     assert.ok(hashes.includes(`${md5('60:60:1f:a3:5c:21')},${uuid}`));
+  });
+
+  test("PyMISP loads pj's events as MISP does and would publish the same manifest entries and hashes", async () => {
+    const python = process.env.POPART_STIX_TOOLS_PYTHON;
+    assert.ok(python, 'POPART_STIX_TOOLS_PYTHON is not set: eval "$(bash scripts/tools.sh)" first');
+    const auth = `Bearer popart_misp-pj_${KEY}`;
+    const manifest = await json(`${feed('pj')}/manifest.json`, auth);
+    const hashes = (await get(`${feed('pj')}/hashes.csv`, auth)).text.trim().split('\n');
+    const files = [];
+    const events = new Map<string, Json>();
+    for (const uuid of Object.keys(manifest)) {
+      const file = join(dir.path, `${uuid}.json`);
+      events.set(uuid, await json(`${feed('pj')}/${uuid}.json`, auth));
+      writeFileSync(file, JSON.stringify(events.get(uuid)));
+      files.push(file);
+    }
+    const r = spawnSync(python, [CHECK_SCRIPT, ...files], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as { events: { uuid: string; info: string; distribution: number; orgc: { name: string }; tags: string[];
+      attributes: string[][]; objects: { name: string; attributes: string[][] }[]; manifest: Json; hashes: string[] }[] };
+    assert.equal(out.events.length, Object.keys(manifest).length);
+    for (const e of out.events) {
+      const mine = manifest[e.uuid] as Json;
+      assert.deepEqual(e.manifest, {
+        info: mine.info, date: mine.date, threat_level_id: Number(mine.threat_level_id), analysis: Number(mine.analysis), timestamp: Number(mine.timestamp),
+        orgc: (mine.Orgc as Json).name, tags: (mine.Tag as Json[]).map((t) => t.name),
+      }, `${e.info}: PyMISP's manifest entry`);
+      // PyMISP hashes a datetime attribute as its parsed value's str() ("2026-05-01 12:00:00+00:00"), the node the value
+      // as sent: compare the other attributes' hashes.
+      const sent = ((events.get(e.uuid)!.Event as Json).Attribute as Json[]).filter((a) => a.type === 'datetime').map((a) => md5(a.value as string));
+      const parsed = e.attributes.filter((a) => a[0] === 'datetime').map((a) => md5(a[3] as string));
+      const ours = new Set(hashes.filter((line) => line.endsWith(`,${e.uuid}`)).map((line) => line.split(',')[0] as string));
+      assert.deepEqual([...ours].filter((h) => !sent.includes(h)).sort(), e.hashes.filter((h) => !parsed.includes(h)).sort(), `${e.info}: hashes.csv`);
+      assert.ok(ours.size > sent.length, `${e.info}: hashes compared`);
+    }
+    const drone = out.events.find((e) => e.uuid === uuidOf(SCENARIO_IDS.alert))!;
+    assert.equal(drone.orgc.name, 'Policía Nacional');
+    assert.ok(drone.tags.includes('tlp:green'));
+    assert.equal(drone.distribution, 1);
+    assert.ok(drone.attributes.some((a) => a[0] === 'mac-address' && a[1] === 'Network activity' && a[3] === '60:60:1f:a3:5c:21'));
+    assert.ok(drone.attributes.some((a) => a[2] === 'severity' && a[3] === 'high'));
+    assert.ok(drone.objects.some((o) => o.name === 'geolocation' && o.attributes.some((a) => a[0] === 'latitude' && Number(a[1]) === BERNABEU.latitude)));
   });
 
   test('a report is an event holding the objects it refers to', async () => {
