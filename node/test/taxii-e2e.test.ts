@@ -176,6 +176,7 @@ describe('TAXII 2.1 server of the demo nodes', () => {
     assert.equal((await taxii(`${base('pn')}/popart/collections/nope/`, auth)).status, 404);
     assert.equal((await taxii(`${coll('pn', 'all')}/objects/indicator--${randomUUID()}/`, auth)).status, 404);
     assert.equal((await taxii(`${base('pn')}/elsewhere/`, auth)).status, 404);
+    assert.equal((await taxii(`${coll('pn', 'all')}/objects/%E0%A4%A/`, auth)).status, 400, 'a malformed object id in the path');
     assert.equal((await taxii(`${coll('pn', 'all')}/manifest/`, auth, { method: 'DELETE' })).status, 405);
     assert.equal((await taxii(`${base('pn')}/`, auth, { headers: { accept: 'application/xml' } })).status, 406);
     assert.equal((await taxii(`${base('pn')}/`, auth, { headers: { accept: 'application/taxii+json;version=2.0' } })).status, 406);

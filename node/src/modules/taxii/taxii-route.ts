@@ -159,7 +159,12 @@ export class TaxiiRoute implements HttpRoute {
   /** A page of one object's versions in the collection; 404 when the caller can see no version of it there. */
   private async objectPage(r: RouteRequest, principal: HttpPrincipal, parts: string[], allowed: { version?: boolean }): Promise<{ c: TaxiiCollection; page: TaxiiPage }> {
     const c = this.collectionAt(parts);
-    const id = decodeURIComponent(parts[4] ?? '');
+    let id = parts[4] ?? '';
+    try {
+      id = decodeURIComponent(id);
+    } catch {
+      // not percent-encoded UTF-8: refused below as not an identifier
+    }
     if (!isStixId(id)) throw new TaxiiError(400, 'Bad request', `"${id}" is not a STIX identifier (type--uuid)`, { parameter: 'object-id' });
     const narrow = { ...this.narrow(c), ids: [id] };
     const params: TaxiiParams = parseParams(r.url, allowed, narrow);
