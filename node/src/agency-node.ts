@@ -30,6 +30,7 @@ import { AgencyDirectory } from './modules/agency/agency-directory.js';
 import { agencyIdentity, identityUpdate } from './modules/agency/agency-identity.js';
 import type { Services } from './modules/context.js';
 import { PublishService } from './modules/publish/publish-service.js';
+import { bundleSubmitter } from './modules/publish/submit-bundle.js';
 import { privateKeepers, releaseRecipients } from './modules/publish/recipients.js';
 import { ThreatService } from './modules/threat/threat-service.js';
 import { Outbox } from './modules/publish/outbox.js';
@@ -248,15 +249,11 @@ export class AgencyNode {
       const listener = new LedgerListener(ledger, store, new QuarantineStore(db), policy, agency, log.child('listener'), (msp) => directory.keyOfFresh(msp));
       await listener.start();
       cleanups.push(() => listener.stop());
-      const publisherRef: { current: PublishService | null } = { current: null };
-      const outbox = new Outbox(db, async (json) => {
-        if (!publisherRef.current) throw new NodeError('INTERNAL', 'publisher not ready');
-        return publisherRef.current.submitCanonical(json);
-      }, log.child('outbox'));
+      const submitBundle = bundleSubmitter(ledger, privateKeepers(directory, agency));
+      const outbox = new Outbox(db, submitBundle, log.child('outbox'));
       const audit = startAudit({ db, ledger, agency, log: log.child('audit') });
       cleanups.push(() => audit.stop());
-      const publisher = new PublishService(ledger, outbox, listener, log, audit.log, releaseRecipients(policy, directory, agency), privateKeepers(directory, agency));
-      publisherRef.current = publisher;
+      const publisher = new PublishService(ledger, outbox, listener, log, audit.log, releaseRecipients(policy, directory, agency), submitBundle);
       outbox.start();
       cleanups.push(() => outbox.stop());
       // Detection sources of the config: their alerts are published as this agency through the publisher.

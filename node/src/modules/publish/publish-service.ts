@@ -4,7 +4,7 @@
  * the contract checks it again on the ledger, where the creator rules are enforced.
  */
 import { randomUUID } from 'node:crypto';
-import { isPrivateObject, PRIVATE_BUNDLE_FIELD, type PrivateStoreReceipt } from '@popart/chaincode';
+import { isPrivateObject } from '@popart/chaincode';
 import { canonicalJson, describeIssue, validateBundle, validateObject, type Bundle, type StixObject, type TlpLevel } from '@popart/schemas';
 import { actorOf, type AuditLog } from '../audit/index.js';
 import { InputError, LedgerUnavailable, NodeError } from '../../errors.js';
@@ -15,8 +15,9 @@ import type { Outbox } from './outbox.js';
 import type { Viewer } from '../../identity.js';
 import type { ThreatRow } from '../threat/threat-row.js';
 import { referringMarking } from './referring-marking.js';
+import type { PublishedObject, SubmitBundle } from './submit-bundle.js';
 
-export interface PublishedObject { id: string; type: string; modified: string; status: 'created' | 'updated' | 'unchanged' | 'queued' }
+export type { PublishedObject } from './submit-bundle.js';
 
 export type PublishResult =
   | { status: 'COMMITTED'; bundleId: string; transactionId: string; blockNumber: number; objects: PublishedObject[]; outboxId: null }
@@ -67,27 +68,9 @@ export class PublishService {
     private readonly audit: AuditLog,
     /** Agencies (other than this one) that the release policy lets hold these objects. */
     private readonly recipientsOf: (objects: Bundle['objects']) => Promise<string[]>,
-    /**
-     * The organisations (MSP ids) that keep a private object's content: this agency, and for TLP:AMBER the agencies of
-     * its audience. Private objects are stored in one transaction per set of keepers, endorsed by those only, so no
-     * other organisation's peer ever receives the content (not even as transient data). Absent: one transaction.
-     */
-    private readonly keepersOf?: (object: StixObject) => Promise<string[]>,
+    /** The ledger's submit function for a canonical bundle (submit-bundle.ts); the outbox worker uses the same one. */
+    private readonly submitCanonical: SubmitBundle,
   ) {}
-
-  /** Private objects grouped by the organisations that keep them (see keepersOf). */
-  private async byKeepers(objects: readonly StixObject[]): Promise<{ keepers: string[] | null; objects: StixObject[] }[]> {
-    if (!this.keepersOf) return [{ keepers: null, objects: [...objects] }];
-    const groups = new Map<string, { keepers: string[]; objects: StixObject[] }>();
-    for (const o of objects) {
-      const keepers = [...new Set(await this.keepersOf(o))].sort();
-      const key = keepers.join(',');
-      const group = groups.get(key) ?? { keepers, objects: [] };
-      group.objects.push(o);
-      groups.set(key, group);
-    }
-    return [...groups.values()];
-  }
 
   /** LED Art. 25: the collection, and the disclosure to the agencies the objects are released to. */
   private async audited(viewer: Viewer, objects: Bundle['objects'], details: Record<string, unknown>): Promise<void> {
@@ -98,49 +81,6 @@ export class PublishService {
       ...(recipients.length ? [{ actor: actorOf(viewer), action: 'disclosure' as const, objectIds, recipients, details: { ...details, channel: 'ledger' } }] : []),
     ]);
   }
-
-  /**
-   * Submits a canonical bundle; used by the API and by the outbox worker. A bundle holding private data
-   * (TLP:RED, AMBER+STRICT, AMBER) goes in two transactions (chaincode/README.md, "Private data"): the private
-   * objects as transient data to StorePrivateObjects, endorsed only by the organisations that keep them, then
-   * the public objects and the private objects' entries (stub, hash, announcement) to PublishBundleWithPrivate.
-   * Nothing is announced or visible to anyone before the second commits; both are idempotent, so the outbox
-   * retries the whole bundle after a failure of either and every object is announced once.
-   */
-  submitCanonical = async (bundleJson: string): Promise<{ txId: string; blockNumber: number; objects: PublishedObject[] }> => {
-    const bundle = JSON.parse(bundleJson) as Bundle;
-    const restricted = bundle.objects.filter(isPrivateObject);
-    if (restricted.length === 0) {
-      const r = await this.ledger.submit('PublishBundle', [bundleJson]);
-      const receipt = JSON.parse(r.result) as { objects?: PublishedObject[] };
-      return { txId: r.txId, blockNumber: r.blockNumber, objects: receipt.objects ?? [] };
-    }
-    const open = bundle.objects.filter((o) => !isPrivateObject(o));
-    const receipt: Pick<PrivateStoreReceipt, 'entries' | 'objects'> = { entries: [], objects: [] };
-    let stored = { txId: '', blockNumber: 0 };
-    for (const group of await this.byKeepers(restricted)) {
-      const r = await this.ledger.submit('StorePrivateObjects', [], {
-        transient: { [PRIVATE_BUNDLE_FIELD]: canonicalJson({ ...bundle, objects: group.objects }) },
-        ...(group.keepers ? { endorsingOrganizations: group.keepers } : {}),
-      });
-      stored = r;
-      const part = JSON.parse(r.result) as PrivateStoreReceipt;
-      receipt.entries.push(...part.entries);
-      receipt.objects.push(...part.objects);
-    }
-    // Announced in bundle order (the groups may have interleaved them): a bundle's public objects, then its private ones.
-    const position = new Map(restricted.map((o, i) => [o.id, i]));
-    receipt.entries.sort((a, b) => (position.get(a.stub.id) ?? 0) - (position.get(b.stub.id) ?? 0));
-    if (receipt.entries.length === 0 && open.length === 0) {
-      // Every private object is already announced with this content (a retry after a lost answer).
-      return { txId: stored.txId, blockNumber: stored.blockNumber, objects: receipt.objects as PublishedObject[] };
-    }
-    const r = await this.ledger.submit('PublishBundleWithPrivate', [open.length ? canonicalJson({ ...bundle, objects: open }) : '', canonicalJson(receipt.entries)]);
-    const published = (JSON.parse(r.result) as { objects?: PublishedObject[] }).objects ?? [];
-    const byId = new Map(published.map((o) => [o.id, o]));
-    for (const o of receipt.objects as PublishedObject[]) if (!byId.has(o.id)) byId.set(o.id, o);
-    return { txId: r.txId, blockNumber: r.blockNumber, objects: bundle.objects.map((o) => byId.get(o.id)).filter((o): o is PublishedObject => o !== undefined) };
-  };
 
   /** `details` are added to the publication's audit records (e.g. where an imported bundle came from). */
   async publish(viewer: Viewer, input: unknown, opts: { waitVisible?: boolean; details?: Record<string, unknown> } = {}): Promise<PublishResult> {
