@@ -120,28 +120,30 @@ export type FieldSpec<V> = V extends boolean
 /** The schema of a configuration section: a FieldSpec per field. */
 export type FieldSchema<C> = { [K in keyof C]: FieldSpec<C[K]> };
 
+type AnyFieldSpec = FieldSpec<number> | FieldSpec<boolean> | { kind: 'oneOf'; default: string; allowed: readonly string[]; doc: string };
+
+/** The configuration a schema describes: each field's type is that of its default. */
+export type ConfigOf<S> = { -readonly [K in keyof S]: S[K] extends { default: infer V } ? V : never };
+
 export const numberField = (fallback: number, rule: NumberRule, doc: string): FieldSpec<number> => ({ kind: 'number', default: fallback, rule, doc });
 export const booleanField = (fallback: boolean, doc: string): FieldSpec<boolean> => ({ kind: 'boolean', default: fallback, doc }) as FieldSpec<boolean>;
 export const oneOfField = <T extends string>(fallback: T, allowed: readonly T[], doc: string): FieldSpec<T> =>
   ({ kind: 'oneOf', default: fallback, allowed, doc }) as FieldSpec<T>;
 
 /** Reads every field of `schema` from `raw` at `path` (defaults for the absent ones; issues reported to `r`). */
-export function readFields<C>(schema: FieldSchema<C>, raw: Raw, path: string, r: ConfigReader): C {
+export function readFields<S extends Record<string, AnyFieldSpec>>(schema: S, raw: Raw, path: string, r: ConfigReader): ConfigOf<S> {
   const out: Record<string, unknown> = {};
-  type AnySpec = FieldSpec<number> | FieldSpec<boolean> | { kind: 'oneOf'; default: string; allowed: readonly string[] };
-  for (const [key, s] of Object.entries(schema) as [string, AnySpec][]) {
+  for (const [key, s] of Object.entries(schema)) {
     if (s.kind === 'number') out[key] = r.number(raw, key, path, s.default, s.rule);
     else if (s.kind === 'boolean') out[key] = r.boolean(raw, key, path, s.default);
     else out[key] = r.oneOf(raw, key, path, s.default, s.allowed);
   }
-  return out as C;
+  return out as ConfigOf<S>;
 }
 
 /** What each field of `schema` means, with its default: the text of `popart audio --help`. */
-export function fieldDocs<C>(schema: FieldSchema<C>): Record<keyof C, string> {
+export function fieldDocs<S extends Record<string, AnyFieldSpec>>(schema: S): Record<keyof S, string> {
   const out: Record<string, string> = {};
-  for (const [key, spec] of Object.entries(schema) as [string, { doc: string; default: unknown }][]) {
-    out[key] = `${spec.doc} (default ${String(spec.default)})`;
-  }
-  return out as Record<keyof C, string>;
+  for (const [key, spec] of Object.entries(schema)) out[key] = `${spec.doc} (default ${String(spec.default)})`;
+  return out as Record<keyof S, string>;
 }

@@ -1,30 +1,8 @@
 /** Configuration of the impulsive-event detector (gunshot, explosion). */
-import { booleanField, fieldDocs, numberField, readFields, type ConfigReader, type FieldSchema, type Raw } from '../../config-reader.js';
+import { booleanField, fieldDocs, numberField, readFields, type ConfigOf, type ConfigReader, type Raw } from '../../config-reader.js';
 
-export interface ImpulsiveConfig {
-  onsetDb: number;
-  floorDbfs: number;
-  minExcessDb: number;
-  endMarginDb: number;
-  maxEventS: number;
-  maxAttackMs: number;
-  gunshotMinCrestDb: number;
-  gunshotMinDecayMs: number;
-  gunshotMaxDecayMs: number;
-  gunshotMinCentroidHz: number;
-  gunshotMaxCentroidHz: number;
-  gunshotMaxRiseMs: number;
-  explosionMinDecayMs: number;
-  explosionMinLowRatio: number;
-  explosionMaxCentroidHz: number;
-  suppressDuringSpeech: boolean;
-  speechMarginDb: number;
-  speechMinScore: number;
-  minConfidence: number;
-}
-
-/** Each field: its default, its range and what it means. */
-export const IMPULSIVE_SCHEMA: FieldSchema<ImpulsiveConfig> = {
+/** Each field: its default (which gives its type), its range and what it means. */
+export const IMPULSIVE_SCHEMA = {
   onsetDb: numberField(12, { min: 3, max: 60 }, 'a 2 ms block this many dB over the mean of the previous 256 ms starts an event'),
   floorDbfs: numberField(-70, { min: -120, max: 0 }, 'blocks quieter than this (dBFS) never start an event'),
   minExcessDb: numberField(12, { min: 0, max: 80 }, 'events whose 8 ms envelope peaks less than this over the background are ignored'),
@@ -45,6 +23,8 @@ export const IMPULSIVE_SCHEMA: FieldSchema<ImpulsiveConfig> = {
   speechMinScore: numberField(0.95, { min: 0, max: 1 }, 'see suppressDuringSpeech, 0..1'),
   minConfidence: numberField(0.3, { min: 0, max: 1 }, 'findings below this confidence are not reported'),
 };
+
+export type ImpulsiveConfig = ConfigOf<typeof IMPULSIVE_SCHEMA>;
 
 export const IMPULSIVE_FIELDS = fieldDocs(IMPULSIVE_SCHEMA);
 

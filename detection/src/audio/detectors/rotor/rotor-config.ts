@@ -1,28 +1,8 @@
 /** Configuration of the drone rotor detector. */
-import type { AlertSeverity } from '@popart/schemas';
-import { booleanField, fieldDocs, numberField, oneOfField, readFields, type ConfigReader, type FieldSchema, type Raw } from '../../config-reader.js';
+import { booleanField, fieldDocs, numberField, oneOfField, readFields, type ConfigOf, type ConfigReader, type Raw } from '../../config-reader.js';
 
-export interface RotorConfig {
-  minFundamentalHz: number;
-  maxFundamentalHz: number;
-  maxHarmonicHz: number;
-  maxHarmonics: number;
-  minHarmonics: number;
-  harmonicProminenceDb: number;
-  minCombScore: number;
-  stabilityTolerance: number;
-  minDurationS: number;
-  maxGapS: number;
-  minPresence: number;
-  maxJitter: number;
-  hopFrames: number;
-  repeatEveryS: number;
-  severity: AlertSeverity;
-  ignoreSpeech: boolean;
-}
-
-/** Each field: its default, its range and what it means. */
-export const ROTOR_SCHEMA: FieldSchema<RotorConfig> = {
+/** Each field: its default (which gives its type), its range and what it means. */
+export const ROTOR_SCHEMA = {
   minFundamentalHz: numberField(80, { min: 20, max: 2000 }, 'lowest blade-pass fundamental searched, Hz'),
   maxFundamentalHz: numberField(800, { min: 20, max: 2000 }, 'highest fundamental searched, Hz'),
   maxHarmonicHz: numberField(4000, { min: 200, max: 8000 }, 'harmonics above this frequency are not used, Hz'),
@@ -40,6 +20,8 @@ export const ROTOR_SCHEMA: FieldSchema<RotorConfig> = {
   severity: oneOfField('medium', ['low', 'medium', 'high', 'critical'] as const, 'severity of drone events: low, medium, high, critical'),
   ignoreSpeech: booleanField(false, 'frames the voice detector marks as speech show no rotor (voices are harmonic combs too: in a talking crowd it would hide drones)'),
 };
+
+export type RotorConfig = ConfigOf<typeof ROTOR_SCHEMA>;
 
 export const ROTOR_FIELDS = fieldDocs(ROTOR_SCHEMA);
 

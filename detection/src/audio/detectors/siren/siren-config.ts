@@ -1,21 +1,8 @@
 /** Configuration of the siren detector. */
-import { fieldDocs, numberField, readFields, type ConfigReader, type FieldSchema, type Raw } from '../../config-reader.js';
+import { fieldDocs, numberField, readFields, type ConfigOf, type ConfigReader, type Raw } from '../../config-reader.js';
 
-export interface SirenConfig {
-  minHz: number;
-  maxHz: number;
-  minProminenceDb: number;
-  windowS: number;
-  minPresence: number;
-  minSweepHz: number;
-  minSweepRateHzPerS: number;
-  maxStepHz: number;
-  minPieceS: number;
-  repeatEveryS: number;
-}
-
-/** Each field: its default, its range and what it means. */
-export const SIREN_SCHEMA: FieldSchema<SirenConfig> = {
+/** Each field: its default (which gives its type), its range and what it means. */
+export const SIREN_SCHEMA = {
   minHz: numberField(400, { min: 100, max: 7000 }, 'lowest siren frequency followed, Hz'),
   maxHz: numberField(1900, { min: 100, max: 7900 }, 'highest siren frequency followed, Hz'),
   minProminenceDb: numberField(10, { min: 1, max: 60 }, 'the strongest peak in the band must stand this many dB over its neighbourhood'),
@@ -27,6 +14,8 @@ export const SIREN_SCHEMA: FieldSchema<SirenConfig> = {
   minPieceS: numberField(0.3, { min: 0.05, max: 10 }, 'a tone followed without a jump for less than this is ignored, seconds'),
   repeatEveryS: numberField(30, { min: 1 }, 'a continuing siren is reported again every this many seconds, same id'),
 };
+
+export type SirenConfig = ConfigOf<typeof SIREN_SCHEMA>;
 
 export const SIREN_FIELDS = fieldDocs(SIREN_SCHEMA);
 
