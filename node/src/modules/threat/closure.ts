@@ -38,9 +38,13 @@ export function referencesOf(obj: StixObject): string[] {
       if (key === 'extensions' && v && typeof v === 'object') {
         for (const ext of Object.keys(v)) if (ext.startsWith('extension-definition--')) out.add(ext);
       }
-      if (key.endsWith('_ref') && typeof v === 'string' && isStixId(v)) out.add(v);
-      else if (key.endsWith('_refs') && Array.isArray(v)) for (const r of v) if (typeof r === 'string' && isStixId(r)) out.add(r);
-      else walk(v, depth + 1);
+      if (key.endsWith('_ref') && typeof v === 'string') {
+        if (isStixId(v)) out.add(v);
+      } else if (key.endsWith('_refs') && Array.isArray(v)) {
+        for (const r of v) if (typeof r === 'string' && isStixId(r)) out.add(r);
+      } else {
+        walk(v, depth + 1);
+      }
     }
   };
   walk(obj, 0);
