@@ -1,10 +1,10 @@
 /**
- * Partner feeds in: pj pulls a partner's TAXII 2.1 collection (a small TAXII server in the test, behind HTTP Basic)
+ * Partner feeds in: pj pulls a partner's TAXII 2.1 collection and a MISP feed (small servers in the test, behind HTTP Basic)
  * and publishes it as its agency. The imported objects keep their original creator, those without a TLP marking get
  * the import's default (so they are not counted AMBER), and each agency sees what the TLP allows; a second pull
  * imports nothing new, objects already on the ledger in that version are skipped, an invalid object and one spoofing
  * a registered agency are refused alone with the reason while the others import, and a partner that fails leaves
- * the node up with the error in its status.
+ * the node up with the error in its status (and in /healthz).
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -71,6 +71,25 @@ class PartnerTaxii {
   }
 }
 
+/** A partner's MISP feed: manifest.json and one {uuid}.json per event, behind the same Basic credentials. */
+function mispFeed(events: Map<string, Json>, requests: string[]): { start(): Promise<string>; stop(): Promise<void> } {
+  const server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://misp').pathname;
+    requests.push(path);
+    const send = (status: number, body: unknown) => { res.writeHead(status, { 'content-type': 'application/json' }); res.end(JSON.stringify(body)); };
+    if (req.headers.authorization !== basic('pj-import', PASSWORD)) return send(401, { message: 'Unauthorized' });
+    if (path === '/feed/manifest.json') {
+      return send(200, Object.fromEntries([...events].map(([uuid, e]) => [uuid, { info: (e.Event as Json).info, timestamp: (e.Event as Json).timestamp }])));
+    }
+    const event = events.get(path.replace(/^\/feed\/|\.json$/g, ''));
+    return event ? send(200, event) : send(404, { message: 'Not found' });
+  });
+  return {
+    start: () => new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}/feed/`))),
+    stop: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
 function unmarked(o: Json): Json {
   const { object_marking_refs: _, ...rest } = o;
   return rest;
@@ -89,19 +108,38 @@ describe('partner TAXII 2.1 feed imported by pj', () => {
   const invalid: Json = { ...unmarked(indicator(producer.id as string, 'Partner indicator with a broken pattern')), pattern: 'not a pattern [' };
   const spoofed = unmarked(indicator(IDENTITIES.pn, 'Claims to be Policía Nacional\'s'));
 
+  const org = randomUUID();
+  const [eventId, ipAttr, hashAttr, brokenEvent] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+  const mispEvents = new Map<string, Json>([
+    [eventId, { Event: {
+      uuid: eventId, info: 'Drone controllers near the border', date: '2026-11-30', timestamp: '1764806400', publish_timestamp: '1764806400',
+      distribution: '3', Orgc: { name: 'Partner MISP org (test)', uuid: org }, Tag: [{ name: 'tlp:green' }],
+      Attribute: [
+        { uuid: ipAttr, type: 'ip-dst', category: 'Network activity', value: '198.51.100.9', to_ids: true, timestamp: '1764806400', distribution: '5' },
+        { uuid: hashAttr, type: 'sha256', category: 'Payload delivery', value: 'b'.repeat(64), to_ids: true, timestamp: '1764806400', distribution: '1' },
+      ],
+    } }],
+    [brokenEvent, { Event: { uuid: brokenEvent, info: 'no creator', timestamp: '1764806401' } }],
+  ]);
+  const mispRequests: string[] = [];
+  const misp = mispFeed(mispEvents, mispRequests);
+
   before(async () => {
     process.env[PASSWORD_ENV] = PASSWORD;
+    const mispUrl = await misp.start();
     partner.add(producer, green, invalid, amber, spoofed, red);
     await partner.start();
     cluster = await startDemo({
       dataDir: dir.path, passphrase: 'test-passphrase', randomPorts: true, logLevel: 'silent', fsync: false,
-      imports: { pj: [{ id: 'partner', kind: 'taxii', url: partner.url, collection: COLLECTION, auth: { username: 'pj-import', passwordEnv: PASSWORD_ENV }, intervalSeconds: 3600, defaultTlp: 'green', pageSize: 2 }] },
+      imports: { pj: [{ id: 'partner', kind: 'taxii', url: partner.url, collection: COLLECTION, auth: { username: 'pj-import', passwordEnv: PASSWORD_ENV }, intervalSeconds: 3600, defaultTlp: 'green', pageSize: 2 },
+        { id: 'misp', kind: 'misp', url: mispUrl, auth: { username: 'pj-import', passwordEnv: PASSWORD_ENV }, intervalSeconds: 3600, defaultTlp: 'amber' }] },
     });
     for (const [user, node] of [['pj-analyst', 'pj'], ['pn-analyst', 'pn'], ['crm-analyst', 'crm']] as const) tokens[user] = await login(cluster.nodes[node].url, user);
   });
   after(async () => {
     await cluster?.stop();
     await partner.stop();
+    await misp.stop();
     dir.remove();
   });
 
@@ -185,5 +223,24 @@ describe('partner TAXII 2.1 feed imported by pj', () => {
     }
     const recovered = await cluster.nodes.pj.imports!.runNow('partner');
     assert.equal(recovered.lastError, null);
+  });
+
+  test('a MISP feed: every object carries the event\'s TLP and its creator organisation; a broken event is refused alone', async () => {
+    const status = await cluster.nodes.pj.imports!.runNow('misp');
+    assert.equal(status.lastError, null);
+    assert.deepEqual([status.imported, status.refused], [4, 1]);
+    assert.equal(status.addedAfter, '1764806401');
+    const ip = await seen('crm-analyst', `indicator--${ipAttr}`);
+    assert.equal(ip?.created_by_ref, `identity--${org}`);
+    assert.equal(ip?.pattern, "[ipv4-addr:value = '198.51.100.9']");
+    assert.deepEqual(ip?.object_marking_refs, [tlpMarkingRef('green')], 'the event TLP, not AMBER');
+    assert.equal((await seen('crm-analyst', `report--${eventId}`))?.name, 'Drone controllers near the border');
+    // The hash was shared with "this community only" (AMBER): pj has it, crm does not.
+    assert.deepEqual((await seen('pj-analyst', `indicator--${hashAttr}`))?.object_marking_refs, [tlpMarkingRef('amber')]);
+    assert.equal(await seen('crm-analyst', `indicator--${hashAttr}`), null);
+    const fetched = mispRequests.length;
+    const again = await cluster.nodes.pj.imports!.runNow('misp');
+    assert.deepEqual([again.imported, again.refused], [4, 1], 'nothing new on the second pull');
+    assert.deepEqual(mispRequests.slice(fetched), ['/feed/manifest.json'], 'only the manifest is read again');
   });
 });

@@ -32,7 +32,8 @@ test('an invalid import is refused naming its field and why', () => {
     [{ ...taxii, auth: { username: 'u', passwordEnv: 'my password' } }, 'imports.0.auth.passwordEnv', /environment variable/],
     [{ ...taxii, role: 'auditor' }, 'imports.0.role', /may not publish/],
     [{ ...taxii, pageSize: 5000 }, 'imports.0.pageSize', /1000/],
-    [{ ...taxii, kind: 'misp' }, 'imports.0.kind', /taxii/],
+    [{ ...taxii, kind: 'opencti' }, 'imports.0.kind', /taxii/],
+    [{ ...taxii, kind: 'misp' }, 'imports.0.collection', /MISP feed has no collections/],
   ];
   for (const [entry, property, message] of cases) {
     const issues = issuesOf({ ...base, imports: [entry] });

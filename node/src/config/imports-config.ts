@@ -1,7 +1,7 @@
 /**
- * The `imports` section of the node config: partner TAXII 2.1 collections the node pulls on a schedule and publishes
+ * The `imports` section of the node config: partner feeds the node pulls on a schedule and publishes
  * as its agency (modules/partner-import). Part of NodeConfig (config.ts); an invalid value is refused with its path.
- * Passwords are never in the file: an import names the environment variable that holds it.
+ * Imports are TAXII 2.1 collections or MISP feeds. Passwords are never in the file: an import names the environment variable that holds it.
  */
 import { z } from 'zod';
 import { roles } from '../identity.js';
@@ -11,9 +11,9 @@ const httpUrl = z.string().url('must be an absolute URL').refine((u) => /^https?
 export const importSchema = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]{1,40}$/, 'must be 2-41 lowercase letters, digits or "-", e.g. "europol-taxii"')
     .describe('Name of the import: the importing user is "import:<id>" in the audit log, and its cursor is kept under it'),
-  kind: z.literal('taxii').describe('A TAXII 2.1 collection (GET objects/ with added_after, limit and next)'),
-  url: httpUrl.describe('The partner\'s TAXII API root (with `collection`), or the URL of the collection itself'),
-  collection: z.string().trim().min(1).optional().describe('Id of the collection under the API root `url`; absent: `url` is the collection'),
+  kind: z.enum(['taxii', 'misp']).describe('"taxii": a TAXII 2.1 collection (GET objects/ with added_after, limit and next); "misp": a MISP feed (manifest.json and one {uuid}.json per event)'),
+  url: httpUrl.describe('TAXII: the partner\'s API root (with `collection`) or the URL of the collection itself; MISP: the feed\'s base URL (where manifest.json is)'),
+  collection: z.string().trim().min(1).optional().describe('TAXII: id of the collection under the API root `url`; absent: `url` is the collection'),
   auth: z.object({
     username: z.string().min(1).describe('HTTP Basic user name at the partner'),
     passwordEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be the name of an environment variable, e.g. "POPART_IMPORT_EUROPOL_PASSWORD"')
@@ -26,6 +26,7 @@ export const importSchema = z.object({
   pageSize: z.number().int().min(1).max(1000).default(200).describe('Objects asked for per page (TAXII limit)'),
   timeoutMs: z.number().int().min(100).max(300_000).default(30_000).describe('Deadline of one request to the partner'),
 }).superRefine((i, ctx) => {
+  if (i.kind === 'misp' && i.collection) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['collection'], message: 'a MISP feed has no collections: give the feed\'s base URL in url' });
   if (i.role === 'auditor') ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['role'], message: 'an auditor may not publish: use analyst, operator or supervisor' });
 });
 

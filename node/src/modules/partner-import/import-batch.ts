@@ -110,7 +110,13 @@ export async function importBatch(viewer: Viewer, raw: readonly unknown[], defau
     indexOf.set(checked.value.id, index);
     accepted.push(checked.value);
   }
-  for (const chunk of chunks(accepted)) await publishChunk(viewer, chunk, deps, details, result, indexOf);
+  // The producers' identities go first, on their own: a restricted object (TLP:AMBER or stricter) is stored in a
+  // transaction of its own, where its creator must already be on the ledger.
+  const identities = accepted.filter((o) => o.type === 'identity');
+  const others = accepted.filter((o) => o.type !== 'identity');
+  for (const group of identities.length && others.length ? [identities, others] : [accepted]) {
+    for (const chunk of chunks(group)) await publishChunk(viewer, chunk, deps, details, result, indexOf);
+  }
   return result;
 }
 

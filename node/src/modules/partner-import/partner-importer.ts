@@ -1,5 +1,6 @@
 /**
- * Partner feeds in: every configured import (config `imports`) pulls its partner's TAXII 2.1 collection on a schedule
+ * Partner feeds in: every configured import (config `imports`) pulls its partner's TAXII 2.1 collection or MISP feed
+ * (misp-pull.ts, misp-event.ts) on a schedule
  * and publishes what is new as this agency, as the principal "import:<id>", keeping each object's creator. Pages are
  * bounded (pageSize, the content limits); the cursor (the last X-TAXII-Date-Added-Last) is kept in the read model after
  * each page, so a restart does not import again. A failure of the partner stops the run and the next one comes later,
@@ -13,6 +14,8 @@ import type { AgencySubject, Viewer } from '../../identity.js';
 import type { Logger } from '../../log.js';
 import { importBatch, type BatchDeps } from './import-batch.js';
 import type { ImportState, ImportStore } from './import-store.js';
+import { mispEventToStix } from './misp-event.js';
+import { dueEvents, fetchEvent } from './misp-pull.js';
 import { fetchPage, objectsUrl, PartnerError } from './taxii-pull.js';
 
 /** Pages one run reads at most; the rest waits for the next run. */
@@ -71,23 +74,10 @@ class Import {
   private async pull(): Promise<void> {
     const { store, log } = this.deps;
     const id = this.config.id;
-    const details = { import: id, source: objectsUrl(this.config).href, collection: this.config.collection ?? null };
     let error: string | null = null;
     try {
-      let addedAfter = (await store.get(id)).addedAfter ?? undefined;
-      let next: string | undefined;
-      for (let page = 0; page < MAX_PAGES_PER_RUN && !this.stopped; page++) {
-        const p = await fetchPage(this.config, this.password, { addedAfter, next });
-        const r = await importBatch(this.viewer, p.objects, this.config.defaultTlp as TlpLevel, this.deps, details);
-        for (const refusal of r.refused) log.warn('partner object refused', { import: id, index: refusal.index, objectId: refusal.id, reason: refusal.reason });
-        await store.pageDone(id, p.addedLast, { imported: r.imported + r.queued, skipped: r.skipped, refused: r.refused.length });
-        if (r.imported + r.queued + r.refused.length) log.info('partner page imported', { import: id, imported: r.imported, queued: r.queued, skipped: r.skipped, refused: r.refused.length });
-        if (!p.more) break;
-        // With `next` the server keeps the place; without it, the next page starts after the last object added.
-        next = p.next;
-        if (!next) addedAfter = p.addedLast ?? addedAfter;
-        if (!next && !p.addedLast) break;
-      }
+      if (this.config.kind === 'misp') await this.pullMisp();
+      else await this.pullTaxii();
       this.failures = 0;
     } catch (err) {
       error = err instanceof Error ? err.message : String(err);
@@ -95,6 +85,51 @@ class Import {
       log.warn(err instanceof PartnerError ? 'partner feed unavailable, backing off' : 'partner import failed, backing off', { import: id, failures: this.failures, error });
     }
     await store.runDone(id, error).catch((err: unknown) => log.error('cannot record the import run', { import: id, error: (err as Error).message }));
+  }
+
+  /** Publishes a batch of the partner's objects and moves the cursor. */
+  private async importObjects(objects: readonly unknown[], cursor: string | undefined, details: Record<string, unknown>): Promise<void> {
+    const { store, log } = this.deps;
+    const id = this.config.id;
+    const r = await importBatch(this.viewer, objects, this.config.defaultTlp as TlpLevel, this.deps, details);
+    for (const refusal of r.refused) log.warn('partner object refused', { import: id, index: refusal.index, objectId: refusal.id, reason: refusal.reason });
+    await store.pageDone(id, cursor, { imported: r.imported + r.queued, skipped: r.skipped, refused: r.refused.length });
+    if (r.imported + r.queued + r.refused.length) log.info('partner objects imported', { import: id, imported: r.imported, queued: r.queued, skipped: r.skipped, refused: r.refused.length });
+  }
+
+  private async pullTaxii(): Promise<void> {
+    const details = { import: this.config.id, source: objectsUrl(this.config).href, collection: this.config.collection ?? null };
+    let addedAfter = (await this.deps.store.get(this.config.id)).addedAfter ?? undefined;
+    let next: string | undefined;
+    for (let page = 0; page < MAX_PAGES_PER_RUN && !this.stopped; page++) {
+      const p = await fetchPage(this.config, this.password, { addedAfter, next });
+      await this.importObjects(p.objects, p.addedLast, details);
+      if (!p.more) break;
+      // With `next` the server keeps the place; without it, the next page starts after the last object added.
+      next = p.next;
+      if (!next) addedAfter = p.addedLast ?? addedAfter;
+      if (!next && !p.addedLast) break;
+    }
+  }
+
+  private async pullMisp(): Promise<void> {
+    const { store, log } = this.deps;
+    const since = Number((await store.get(this.config.id)).addedAfter ?? '0') || 0;
+    for (const e of await dueEvents(this.config, this.password, since)) {
+      if (this.stopped) break;
+      const details = { import: this.config.id, source: this.config.url, event: e.uuid };
+      let converted: ReturnType<typeof mispEventToStix>;
+      try {
+        converted = mispEventToStix(await fetchEvent(this.config, this.password, e.uuid), this.config.defaultTlp as TlpLevel);
+      } catch (err) {
+        if (err instanceof PartnerError) throw err;
+        // An event file that is not a MISP event is refused alone; the cursor moves past it.
+        log.warn('partner event refused', { import: this.config.id, event: e.uuid, reason: (err as Error).message });
+        await store.pageDone(this.config.id, String(e.timestamp), { imported: 0, skipped: 0, refused: 1 });
+        continue;
+      }
+      await this.importObjects(converted.objects, String(e.timestamp), details);
+    }
   }
 }
 

@@ -1,5 +1,5 @@
 /**
- * One page of a partner's TAXII 2.1 collection (GET {collection}/objects/ with added_after, limit and next; TAXII 2.1
+ * Reading from a partner, and one page of its TAXII 2.1 collection (GET {collection}/objects/ with added_after, limit and next; TAXII 2.1
  * section 5.4), read with a bounded body and a deadline. Any failure of the partner (unreachable, an HTTP error, a body
  * that is not an envelope) is a PartnerError: the importer backs off and tries again, nothing is published from it.
  */
@@ -43,12 +43,9 @@ async function boundedText(res: Response): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export async function fetchPage(config: ImportConfig, password: string | undefined, cursor: { addedAfter?: string | undefined; next?: string | undefined }): Promise<TaxiiPage> {
-  const url = objectsUrl(config);
-  url.searchParams.set('limit', String(config.pageSize));
-  if (cursor.addedAfter) url.searchParams.set('added_after', cursor.addedAfter);
-  if (cursor.next) url.searchParams.set('next', cursor.next);
-  const headers: Record<string, string> = { accept: TAXII_MEDIA_TYPE };
+/** GET of a partner URL with the import's credentials, a deadline and a bounded body; an HTTP error is a PartnerError. */
+export async function partnerGet(url: URL, config: ImportConfig, password: string | undefined, accept: string): Promise<{ res: Response; text: string }> {
+  const headers: Record<string, string> = { accept };
   if (config.auth) headers.authorization = `Basic ${Buffer.from(`${config.auth.username}:${password ?? ''}`).toString('base64')}`;
   let res: Response;
   try {
@@ -60,13 +57,26 @@ export async function fetchPage(config: ImportConfig, password: string | undefin
     throw err instanceof PartnerError ? err : new PartnerError(`reading the answer of ${url.origin}: ${(err as Error).message}`);
   });
   if (!res.ok) throw new PartnerError(`${url.pathname} answered HTTP ${res.status}: ${text.slice(0, 200)}`);
-  if (res.status === 204 || text.trim() === '') return { objects: [], more: false, next: undefined, addedLast: undefined };
-  let envelope: unknown;
+  return { res, text };
+}
+
+/** The body as JSON; a PartnerError when it is not. */
+export function partnerJson(url: URL, text: string): unknown {
   try {
-    envelope = JSON.parse(text);
+    return JSON.parse(text);
   } catch (err) {
     throw new PartnerError(`${url.pathname} did not answer JSON: ${(err as Error).message}`);
   }
+}
+
+export async function fetchPage(config: ImportConfig, password: string | undefined, cursor: { addedAfter?: string | undefined; next?: string | undefined }): Promise<TaxiiPage> {
+  const url = objectsUrl(config);
+  url.searchParams.set('limit', String(config.pageSize));
+  if (cursor.addedAfter) url.searchParams.set('added_after', cursor.addedAfter);
+  if (cursor.next) url.searchParams.set('next', cursor.next);
+  const { res, text } = await partnerGet(url, config, password, TAXII_MEDIA_TYPE);
+  if (res.status === 204 || text.trim() === '') return { objects: [], more: false, next: undefined, addedLast: undefined };
+  const envelope = partnerJson(url, text);
   if (!envelope || typeof envelope !== 'object' || Array.isArray(envelope)) throw new PartnerError(`${url.pathname} did not answer a TAXII envelope`);
   const e = envelope as { objects?: unknown; more?: unknown; next?: unknown };
   if (e.objects !== undefined && !Array.isArray(e.objects)) throw new PartnerError(`${url.pathname}: the envelope's objects is not an array`);
