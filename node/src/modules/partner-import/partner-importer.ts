@@ -22,6 +22,12 @@ import { fetchPage, objectsUrl, PartnerError } from './taxii-pull.js';
 const MAX_PAGES_PER_RUN = 50;
 const MAX_BACKOFF_MS = 3_600_000;
 
+/** The delay before the next pull: the interval, doubled after each failure in a row, up to an hour (or the interval when longer). */
+export function nextPullDelayMs(intervalSeconds: number, failures: number): number {
+  const base = intervalSeconds * 1000;
+  return failures ? Math.min(base * 2 ** failures, Math.max(base, MAX_BACKOFF_MS)) : base;
+}
+
 export interface ImportStatus extends ImportState { id: string; url: string; collection: string | null; running: boolean }
 
 export interface ImporterDeps extends BatchDeps {
@@ -51,8 +57,7 @@ class Import {
     this.timer = setTimeout(() => {
       this.timer = null;
       void this.run().finally(() => {
-        const base = this.config.intervalSeconds * 1000;
-        this.schedule(this.failures ? Math.min(base * 2 ** this.failures, Math.max(base, MAX_BACKOFF_MS)) : base);
+        this.schedule(nextPullDelayMs(this.config.intervalSeconds, this.failures));
       });
     }, delayMs);
     this.timer.unref?.();
