@@ -26,6 +26,7 @@ test('an import has defaults: no imports at all, then every 5 minutes by 200 obj
 test('an invalid import is refused naming its field and why', () => {
   const cases: [unknown, string, RegExp][] = [
     [{ ...taxii, url: 'ftp://partner.example/' }, 'imports.0.url', /http:\/\/ or https:\/\//],
+    [{ ...taxii, url: 'https://me:secret@partner.example/' }, 'imports.0.url', /credentials/],
     [{ ...taxii, defaultTlp: undefined }, 'imports.0.defaultTlp', /Required/],
     [{ ...taxii, defaultTlp: 'white' }, 'imports.0.defaultTlp', /clear/],
     [{ ...taxii, auth: { username: 'u', password: 'secret' } }, 'imports.0.auth.passwordEnv', /Required/],

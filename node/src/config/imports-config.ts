@@ -6,7 +6,8 @@
 import { z } from 'zod';
 import { roles } from '../identity.js';
 
-const httpUrl = z.string().url('must be an absolute URL').refine((u) => /^https?:\/\//.test(u), 'must be an http:// or https:// URL');
+const httpUrl = z.string().url('must be an absolute URL').refine((u) => /^https?:\/\//.test(u), 'must be an http:// or https:// URL')
+  .refine((u) => !/^https?:\/\/[^/]*@/.test(u), 'must not hold credentials (user:password@): use auth.passwordEnv');
 
 export const importSchema = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]{1,40}$/, 'must be 2-41 lowercase letters, digits or "-", e.g. "europol-taxii"')
