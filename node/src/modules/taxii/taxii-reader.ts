@@ -13,11 +13,10 @@ import type { AddedCursor, AddedStore } from '../threat/added-store.js';
 import { encodeAddedCursor } from '../threat/added-store.js';
 import type { EgressGate } from '../threat/egress.js';
 import type { ThreatRow } from '../threat/threat-row.js';
+import { RESTRICTED } from '../threat/threat-service.js';
 import { TaxiiError } from './taxii-http.js';
 import { MAX_LIMIT, type TaxiiParams } from './taxii-params.js';
 
-/** Markings under which handing out data needs a purpose; unmarked counts as AMBER (as for GraphQL). */
-const NEEDS_PURPOSE = new Set<string | null>(['amber', 'amber+strict', 'red', null]);
 
 /** Rows read from the store per batch while filling a page (one policy call each): a full page and the one after it. */
 const BATCH = MAX_LIMIT + 1;
@@ -66,7 +65,7 @@ export class TaxiiReader {
    */
   async handedOut(principal: HttpPrincipal, rows: readonly ThreatRow[], statedPurpose: string | null, details: Record<string, unknown>): Promise<void> {
     const purpose = principal.purpose ?? (statedPurpose?.trim() || null);
-    if (!purpose && rows.some((r) => NEEDS_PURPOSE.has(r.tlp))) {
+    if (!purpose && rows.some((r) => RESTRICTED.has(r.tlp))) {
       throw new TaxiiError(403, 'Purpose required', 'this response holds restricted data (TLP:AMBER or stricter, or unmarked): state the purpose ' +
         `of this consultation (LED Art. 25) in the X-Popart-Purpose header (or the purpose URL parameter)`, { header: 'X-Popart-Purpose' });
     }
