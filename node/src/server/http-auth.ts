@@ -13,6 +13,7 @@
  * are never remembered, so every guess goes through the guard.
  */
 import { createHmac, randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseApiKeyToken, type ApiKeys } from '../auth/api-keys.js';
 import type { Sessions } from '../auth/sessions.js';
 import { NodeError } from '../errors.js';
@@ -35,6 +36,25 @@ export class HttpAuthError extends Error {
   override name = 'HttpAuthError';
   constructor(readonly status: 401 | 429, message: string, readonly headers: Record<string, string>) {
     super(message);
+  }
+}
+
+/** The request header in which a user of an HTTP interface states the purpose of a consultation (LED Art. 25). */
+export const PURPOSE_HEADER = 'x-popart-purpose';
+
+/** The purpose a request states: the X-Popart-Purpose header, else the `purpose` URL parameter; null without one. */
+export function statedPurpose(req: IncomingMessage, url: URL): string | null {
+  const header = req.headers[PURPOSE_HEADER];
+  return (Array.isArray(header) ? header[0] : header) ?? url.searchParams.get('purpose');
+}
+
+/** `attempt`'s caller; on a refused authentication, its headers (the 401 challenge, Retry-After) are set on `res` first. */
+export async function withRefusalHeaders<T>(res: ServerResponse, attempt: Promise<T>): Promise<T> {
+  try {
+    return await attempt;
+  } catch (err) {
+    if (err instanceof HttpAuthError) for (const [k, v] of Object.entries(err.headers)) res.setHeader(k, v);
+    throw err;
   }
 }
 

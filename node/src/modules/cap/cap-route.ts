@@ -9,10 +9,11 @@
  * as them and is an audited disclosure to them. Restricted alerts need a purpose: an API key's own, else the
  * `X-Popart-Purpose` header or the `purpose` parameter.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { isStixId } from '@popart/schemas';
 import { NodeError } from '../../errors.js';
 import type { Viewer } from '../../identity.js';
+import { statedPurpose, withRefusalHeaders } from '../../server/http-auth.js';
 import type { HttpRoute, RouteRequest } from '../../server/http-server.js';
 import type { CapAlerts } from './cap-alerts.js';
 import { ATOM_MEDIA_TYPE, atomFeed } from './cap-feed.js';
@@ -53,17 +54,6 @@ function send(res: ServerResponse, type: string, text: string, head: boolean): v
   res.end(head ? undefined : text);
 }
 
-/** The reader, or the refusal with its headers (the challenge of a 401, Retry-After of a 429) set on the response. */
-async function authenticated(authenticate: Authenticate, req: IncomingMessage, res: ServerResponse, clientAddress: string): Promise<CapReader> {
-  try {
-    return await authenticate(req.headers.authorization, clientAddress);
-  } catch (err) {
-    const headers = (err as { headers?: unknown }).headers;
-    if (headers && typeof headers === 'object') for (const [k, v] of Object.entries(headers)) if (typeof v === 'string') res.setHeader(k, v);
-    throw err;
-  }
-}
-
 export function capRoute(o: CapRouteOptions): HttpRoute {
   return {
     prefix: CAP_PREFIX,
@@ -75,9 +65,8 @@ export function capRoute(o: CapRouteOptions): HttpRoute {
       }
       const one = /^\/cap\/alerts\/([^/]+)\.xml$/.exec(url.pathname);
       if (url.pathname !== '/cap/alerts.atom' && !one) throw httpError(404, `no such CAP resource: ${url.pathname} (GET ${CAP_PREFIX}/alerts.atom or ${CAP_PREFIX}/alerts/{id}.xml)`);
-      const { viewer, purpose: keyPurpose, partner } = await authenticated(o.authenticate, req, res, clientAddress);
-      const header = req.headers['x-popart-purpose'];
-      const purpose = keyPurpose ?? (typeof header === 'string' ? header : null) ?? url.searchParams.get('purpose');
+      const { viewer, purpose: keyPurpose, partner } = await withRefusalHeaders(res, o.authenticate(req.headers.authorization, clientAddress));
+      const purpose = keyPurpose ?? statedPurpose(req, url);
       const recipient = partner ?? viewer.username;
       const base = (o.publicUrl ?? `http://${req.headers.host ?? 'localhost'}`).replace(/\/+$/, '');
       const web = (id: string): string => `${base}${CAP_PREFIX}/alerts/${id}.xml`;

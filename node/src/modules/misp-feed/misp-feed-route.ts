@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { HttpAuthenticator } from '../../server/http-auth.js';
-import { HttpAuthError } from '../../server/http-auth.js';
+import { statedPurpose, withRefusalHeaders } from '../../server/http-auth.js';
 import type { HttpRoute, RouteRequest } from '../../server/http-server.js';
 import { attributeValues, manifestEntry } from './misp-event.js';
 import { feedError, type MispFeed } from './misp-feed.js';
@@ -45,12 +45,8 @@ export function mispFeedRoute(o: MispFeedRouteOptions): HttpRoute {
       if (file !== 'manifest.json' && file !== 'hashes.csv' && !eventFile) {
         throw feedError(404, `no such MISP feed file: ${url.pathname} (${MISP_FEED_PREFIX}/manifest.json, hashes.csv or {event-uuid}.json)`);
       }
-      const principal = await o.auth.authenticate(req.headers.authorization, clientAddress).catch((err: unknown) => {
-        if (err instanceof HttpAuthError) for (const [k, v] of Object.entries(err.headers)) res.setHeader(k, v);
-        throw err;
-      });
-      const header = req.headers['x-popart-purpose'];
-      const stated = (Array.isArray(header) ? header[0] : header) ?? url.searchParams.get('purpose');
+      const principal = await withRefusalHeaders(res, o.auth.authenticate(req.headers.authorization, clientAddress));
+      const stated = statedPurpose(req, url);
       const events = await o.feed.events(principal);
       if (file === 'manifest.json') {
         await o.feed.handOut(principal, events.map((e) => e.rows[0]!), stated, 'misp-feed:manifest');

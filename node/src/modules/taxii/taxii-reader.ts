@@ -21,8 +21,6 @@ import { MAX_LIMIT, type TaxiiParams } from './taxii-params.js';
 /** Rows read from the store per batch while filling a page (one policy call each): a full page and the one after it. */
 const BATCH = MAX_LIMIT + 1;
 
-export const PURPOSE_HEADER = 'x-popart-purpose';
-
 export interface TaxiiItem { row: ThreatRow; addedAt: string }
 export interface TaxiiPage { items: TaxiiItem[]; more: boolean; next: string | null }
 

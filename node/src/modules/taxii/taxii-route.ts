@@ -16,14 +16,13 @@
  * is audited (taxii-reader.ts). Errors are TAXII error messages with their HTTP status.
  */
 import { CONTENT_LIMITS, isStixId } from '@popart/schemas';
-import type { IncomingMessage } from 'node:http';
-import { HttpAuthError, type HttpAuthenticator, type HttpPrincipal } from '../../server/http-auth.js';
+import { HttpAuthError, statedPurpose, type HttpAuthenticator, type HttpPrincipal } from '../../server/http-auth.js';
 import type { HttpRoute, RouteRequest } from '../../server/http-server.js';
 import { LAST_ONLY, type AddedQuery } from '../threat/added-store.js';
 import { canWrite, collectionOf, collectionResource, TAXII_COLLECTIONS, type TaxiiCollection } from './taxii-collections.js';
 import { checkAccept, checkContentType, notFound, sendTaxii, STIX_MEDIA_TYPE, TAXII_MEDIA_TYPE, TaxiiError } from './taxii-http.js';
 import { parseParams, type TaxiiParams } from './taxii-params.js';
-import { PURPOSE_HEADER, type TaxiiPage, type TaxiiReader } from './taxii-reader.js';
+import type { TaxiiPage, TaxiiReader } from './taxii-reader.js';
 import type { TaxiiStatuses } from './taxii-status.js';
 
 export const TAXII_PREFIX = '/taxii2';
@@ -52,11 +51,6 @@ function addedHeaders(page: TaxiiPage): Record<string, string> {
 
 function paging(page: TaxiiPage): Record<string, unknown> {
   return { more: page.more, ...(page.next ? { next: page.next } : {}) };
-}
-
-function statedPurpose(req: IncomingMessage, url: URL): string | null {
-  const header = req.headers[PURPOSE_HEADER];
-  return (Array.isArray(header) ? header[0] : header) ?? url.searchParams.get('purpose');
 }
 
 export class TaxiiRoute implements HttpRoute {
