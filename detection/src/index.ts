@@ -7,4 +7,4 @@ export * from './video-ingest/index.js';
 export * from './vision/index.js';
 export * from './stix/index.js';
 export * from './sources/index.js';
-export { reconnectDelayMs } from './live-input.js';
+export { inputGaveUp, reconnectDelayMs } from './live-input.js';

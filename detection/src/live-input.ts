@@ -2,10 +2,12 @@
  * The one design behind audio and video ingest (audio/ingest.ts, video-ingest/video-source.ts): an ffmpeg child
  * process whose stderr tail explains why it stopped (StderrTail), a bounded queue between it and the consumer that
  * either holds ffmpeg back or drops the oldest item (FrameQueue), and a live input reopened with exponential backoff
- * that gives up after too many failed attempts in a row (ReconnectBackoff). The ingest is the only level that
- * reconnects an input; what runs a source (the node's detection runner) restarts it only when the ingest gave up or
- * something else failed.
+ * that gives up after too many failed attempts in a row (ReconnectBackoff). There is one retry level for an input: the
+ * ingest reconnects it, with the policy of whatever runs it (the node passes its source's `restart` settings), and
+ * once the ingest gives up (`inputGaveUp`) nothing above it tries again; what runs a source restarts it only when
+ * something other than its input failed.
  */
+import { DetectionError } from './errors.js';
 
 /** Lines that say why ffmpeg stopped. */
 const TELLING = /error|refused|not found|no such|invalid|denied|timed? ?out|unreachable|failed|unable|does not contain|matches no/i;
@@ -80,6 +82,35 @@ export class FrameQueue<T> {
   clear(): void {
     this.items.length = 0;
   }
+}
+
+/** How a live input is reopened (camera `source.reconnect`, the node's source `restart`). */
+export interface ReconnectOptions {
+  /** Delay before the first reconnection, ms (default 500). */
+  initialDelayMs?: number;
+  /** Longest delay between attempts, ms (default: the ingest's). */
+  maxDelayMs?: number;
+  /** Growth of the delay after each failed attempt (default 2). */
+  factor?: number;
+  /** Reconnections in a row that deliver nothing before the input is given up; 0 or absent = never give up. */
+  maxAttempts?: number;
+}
+
+/** The backoff of `options`, with the ingest's default longest delay. */
+export function backoffPolicy(options: ReconnectOptions | undefined, defaultMaxDelayMs: number): BackoffPolicy {
+  const maxAttempts = options?.maxAttempts ?? 0;
+  return {
+    initialDelayMs: options?.initialDelayMs ?? 500,
+    maxDelayMs: options?.maxDelayMs ?? defaultMaxDelayMs,
+    factor: options?.factor ?? 2,
+    // maxAttempts counts the reconnections; the first attempt comes before them.
+    giveUpAfter: maxAttempts > 0 ? maxAttempts + 1 : Infinity,
+  };
+}
+
+/** The ingest gave a live input up after its reconnections (video SOURCE_UNREACHABLE, audio SOURCE_FAILED): retrying above it would multiply them. */
+export function inputGaveUp(err: unknown): boolean {
+  return err instanceof DetectionError && (err.code === 'SOURCE_UNREACHABLE' || err.code === 'SOURCE_FAILED');
 }
 
 export interface BackoffPolicy {

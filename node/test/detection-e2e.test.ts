@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createSocket } from 'node:dgram';
+import { createServer, type AddressInfo } from 'node:net';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -21,7 +22,7 @@ import { buildBrightSpotModel } from '@popart/detection/testing';
 import { ALERT_EXTENSION_ID } from '@popart/schemas';
 import { startDemo, type DemoCluster } from '../src/demo/demo-cluster.js';
 import { BERNABEU } from '../src/demo/scenario.js';
-import { gql, login, recordEmittedBundle, subscribe, tempDir, wsClient } from './support.js';
+import { gql, login, recordEmittedBundle, subscribe, tempDir, until, wsClient } from './support.js';
 
 const PURPOSE = 'detection e2e test';
 const DRONES = `query { threats(filter: { categories: ["drone"] }, first: 50, purpose: "${PURPOSE}") {
@@ -55,14 +56,13 @@ const squareCentreX = (frameIndex: number): number => (-16 + 48 * (frameIndex / 
 const inNoFly = (x: number): boolean => x >= NO_FLY.x1 && x <= NO_FLY.x2;
 const DRONE_MIN_FRAMES = 3;
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+/** A TCP port on which nothing listens (taken and given back). */
+async function closedTcpPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
 }
 
 async function freeUdpPort(): Promise<number> {
@@ -117,7 +117,11 @@ describe('detection sources publish shared alerts (demo, embedded ledger, PGlite
           id: 'rid-castellana', kind: 'remoteid', input: `udp://127.0.0.1:${feedPort}`, venue: 'Estadio Santiago Bernabéu',
           config: { ...ZONES, receiver: { eventUpdateIntervalS: 0.5, dropAfterS: 5 } },
         }],
-        crm: [{ id: 'rid-missing', kind: 'remoteid', input: join(dir.path, 'no-such-capture.pcap'), config: ZONES, venue: 'Plaza de Cibeles', restart: { initialDelayS: 0.05, maxDelayS: 0.1, maxAttempts: 2 } }],
+        crm: [
+          { id: 'rid-missing', kind: 'remoteid', input: join(dir.path, 'no-such-capture.pcap'), config: ZONES, venue: 'Plaza de Cibeles', restart: { initialDelayS: 0.05, maxDelayS: 0.1, maxAttempts: 2 } },
+          // A live microphone feed that never answers: its ingest reconnects with the source's restart settings.
+          { id: 'mic-unreachable', kind: 'audio', input: `tcp://127.0.0.1:${await closedTcpPort()}`, venue: 'Plaza de Cibeles', restart: { initialDelayS: 0.05, maxDelayS: 0.1, maxAttempts: 2 } },
+        ],
       },
     });
     for (const [user, key] of [['pn-analyst', 'pn'], ['pn-operator', 'pn'], ['pj-analyst', 'pj'], ['mad-operator', 'mad'], ['crm-analyst', 'crm']] as const) {
@@ -328,13 +332,24 @@ describe('detection sources publish shared alerts (demo, embedded ledger, PGlite
 
   test('a source whose input is missing restarts with backoff, then gives up; the node keeps serving', async () => {
     const s = await until('crm\'s broken source to give up', async () => {
-      const list = await sources('crm', 'crm-analyst');
-      return list[0]!.state === 'FAILED' ? list[0] : undefined;
+      const rid = (await sources('crm', 'crm-analyst')).find((x) => x.id === 'rid-missing');
+      return rid?.state === 'FAILED' ? rid : undefined;
     });
     assert.equal(s.id, 'rid-missing');
     assert.equal(s.restarts, 2);
     assert.match(String(s.lastError), /no-such-capture\.pcap/);
     assert.equal(s.published, 0);
     assert.ok((await drones('crm', 'crm-analyst')).length >= 1, 'crm\'s node still answers and sees pn\'s alert');
+  });
+
+  test('a live input that never answers is reconnected by its ingest with the source\'s restart settings, then failed: one retry level, not reconnections × restarts', async () => {
+    const s = await until('crm\'s unreachable microphone to be given up', async () => {
+      const mic = (await sources('crm', 'crm-analyst')).find((x) => x.id === 'mic-unreachable');
+      return mic?.state === 'FAILED' ? mic as SourceView & { counters: Record<string, number> } : undefined;
+    });
+    assert.equal(s.counters.reconnects, 2, 'maxAttempts reconnections by the ingest');
+    assert.equal(s.restarts, 0, 'no restart of the source on top of them');
+    assert.match(String(s.lastError), /gave no audio in 3 attempts in a row/);
+    assert.equal(s.published, 0);
   });
 });

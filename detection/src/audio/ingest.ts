@@ -10,7 +10,7 @@
  */
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
-import { FrameQueue, ReconnectBackoff, StderrTail } from '../live-input.js';
+import { backoffPolicy, FrameQueue, ReconnectBackoff, StderrTail, type ReconnectOptions } from '../live-input.js';
 import { parseDuration, spawnFfmpeg } from './ffmpeg.js';
 import { AudioIngestError } from './errors.js';
 
@@ -29,14 +29,7 @@ export interface AudioFrame {
   mediaTimeS: number;
 }
 
-export interface ReconnectOptions {
-  /** First wait after a live source ends or fails; doubles on every failure in a row. Default 500 ms. */
-  initialDelayMs?: number;
-  /** Longest wait between attempts. Default 10 s. */
-  maxDelayMs?: number;
-  /** Give up after this many attempts in a row that yielded no audio. Default: never. */
-  maxAttempts?: number;
-}
+export type { ReconnectOptions } from '../live-input.js';
 
 export interface AudioIngestOptions {
   /** File path or URL (rtsp://, http://, udp://, tcp://, srt://, rtmp://, …). */
@@ -143,12 +136,7 @@ export class AudioIngest implements AsyncIterable<AudioFrame> {
     }
     this.partial = new Int16Array(this.frameSamples);
     this.queue = new FrameQueue(this.queueFrames, this.overflow === 'drop' ? 'drop-oldest' : 'hold');
-    this.backoff = new ReconnectBackoff({
-      initialDelayMs: opts.reconnect?.initialDelayMs ?? 500,
-      maxDelayMs: opts.reconnect?.maxDelayMs ?? 10_000,
-      factor: 2,
-      giveUpAfter: opts.reconnect?.maxAttempts ?? Infinity,
-    });
+    this.backoff = new ReconnectBackoff(backoffPolicy(opts.reconnect, 10_000));
     opts.signal?.addEventListener('abort', () => this.close(), { once: true });
   }
 

@@ -9,7 +9,7 @@ import type { CameraConfig } from '../vision/config/camera-config.js';
 import { createDetector } from '../vision/detectors/registry.js';
 import { VisionPipeline } from '../vision/pipeline.js';
 import type { ObjectDetector } from '../vision/types.js';
-import type { SensorSource, SourceLog } from './sensor-source.js';
+import type { SensorSource, SourceContext } from './sensor-source.js';
 
 /**
  * The video ingest of a camera: its `source` settings on `input`; with the detector's `input`, ffmpeg also scales each
@@ -25,7 +25,10 @@ export function cameraVideo(camera: CameraConfig, input: string, detector: Pick<
 }
 
 /** Opens the camera's detector (a DetectorError when it cannot); the source then reads `input` through the pipeline. */
-export async function openCameraSource(camera: CameraConfig, input: string, ctx: { log: SourceLog }): Promise<SensorSource> {
+export async function openCameraSource(
+  configured: CameraConfig, input: string, ctx: Pick<SourceContext, 'log' | 'reconnect'>,
+): Promise<SensorSource> {
+  const camera = ctx.reconnect ? { ...configured, source: { ...configured.source, reconnect: { ...configured.source.reconnect, ...ctx.reconnect } } } : configured;
   const counters = { frames: 0, events: 0, dropped: 0, reconnects: 0 };
   let video: VideoSource | null = null;
   const live = (camera.source.kind ?? detectSourceKind(input)) === 'live';

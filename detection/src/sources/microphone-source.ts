@@ -28,6 +28,7 @@ export async function openMicrophoneSource(mic: MicrophoneConfig, input: string,
       const source = new AudioIngest({
         input,
         signal,
+        ...(ctx.reconnect ? { reconnect: ctx.reconnect } : {}),
         onReconnect: (i) => ctx.log.warn('audio input reconnecting', { source: ctx.id, attempt: i.attempt, delayMs: i.delayMs, reason: i.reason }),
       });
       ingest = source;

@@ -4,6 +4,7 @@
  * from its validated configuration and read as an async iterable until its input ends or the signal aborts.
  */
 import type { DetectionEvent } from '../events.js';
+import type { ReconnectOptions } from '../live-input.js';
 
 export interface SensorEvent {
   event: DetectionEvent;
@@ -37,6 +38,11 @@ export interface SourceContext {
   /** Where this source writes its evidence (WAV and pcapng excerpts, camera snapshots). */
   evidenceDir: string;
   log: SourceLog;
+  /**
+   * How a live input is reconnected when what runs the source has its own retry settings (the node's `restart`): it
+   * replaces the sensor configuration's, so that there is one retry level (live-input.ts).
+   */
+  reconnect?: ReconnectOptions;
 }
 
 /**

@@ -2,16 +2,8 @@
 import type { PixelFormat } from './pixels.js';
 import type { ScaledImage, ScaledInputSpec } from './scaled-input.js';
 import type { SourceKind } from './source-kind.js';
-export interface ReconnectOptions {
-  /** Delay before the first reconnection, ms (default 500). */
-  initialDelayMs?: number;
-  /** Longest delay between attempts, ms (default 30 000). */
-  maxDelayMs?: number;
-  /** Growth of the delay after each failed attempt (default 2). */
-  factor?: number;
-  /** Consecutive failed attempts (no frame received) before giving up; 0 = never give up (default). */
-  maxAttempts?: number;
-}
+export type { ReconnectOptions } from '../live-input.js';
+import type { ReconnectOptions } from '../live-input.js';
 
 export interface VideoSourceOptions {
   /** File path, image sequence pattern (`frames/%04d.png`, `frames/*.jpg`) or stream URL. */

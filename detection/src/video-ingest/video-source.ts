@@ -11,7 +11,7 @@ import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
-import { FrameQueue, ReconnectBackoff, StderrTail } from '../live-input.js';
+import { backoffPolicy, FrameQueue, ReconnectBackoff, StderrTail } from '../live-input.js';
 import { ffmpegPath, parseDuration } from './ffmpeg.js';
 import { IngestError } from './ingest-error.js';
 import { pictureBytes } from './pixels.js';
@@ -104,14 +104,7 @@ export class VideoSource implements AsyncIterable<VideoFrame> {
       overflow: options.overflow ?? (kind === 'live' ? 'drop-oldest' : 'wait'),
       stallTimeoutMs: options.stallTimeoutMs ?? 10_000,
     };
-    const maxAttempts = options.reconnect?.maxAttempts ?? 0;
-    this.backoff = new ReconnectBackoff({
-      initialDelayMs: options.reconnect?.initialDelayMs ?? 500,
-      maxDelayMs: options.reconnect?.maxDelayMs ?? 30_000,
-      factor: options.reconnect?.factor ?? 2,
-      // maxAttempts counts the reconnections; the first attempt comes before them.
-      giveUpAfter: maxAttempts > 0 ? maxAttempts + 1 : Infinity,
-    });
+    this.backoff = new ReconnectBackoff(backoffPolicy(options.reconnect, 30_000));
     this.queue = new FrameQueue(this.options.queueFrames, this.options.overflow === 'drop-oldest' ? 'drop-oldest' : 'hold');
     this.startTime = options.startTime ?? new Date();
     this.frameBytes = pictureBytes(options.width, options.height, options.pixelFormat ?? 'rgb24');

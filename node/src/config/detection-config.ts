@@ -51,7 +51,11 @@ export const detectionSourceSchema = z.object({
     initialDelayS: z.number().positive().default(1).describe('Wait before the first restart of a failed source'),
     maxDelayS: z.number().positive().default(60).describe('Longest wait between restarts (the wait doubles after each failure)'),
     maxAttempts: z.number().int().min(0).default(0).describe('Restarts in a row before giving up (0 = never give up)'),
-  }).default({}).describe('Restart with backoff when the source fails; a file that was read to its end is not read again'),
+  }).default({}).describe(
+    'Restart with backoff when the source fails; a file that was read to its end is not read again. A live camera or ' +
+      'microphone input is reconnected by its ingest with these settings (they replace a camera configuration\'s ' +
+      '`source.reconnect`); once the ingest gives it up the source is failed, not restarted again (one retry level)',
+  ),
 }).superRefine((s, ctx) => {
   if (s.tlp === 'amber' && s.audience.length === 0) {
     ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['audience'], message: 'tlp "amber" needs the agencies the alerts are for (agency keys); without them no other agency could see them' });

@@ -26,7 +26,7 @@ export async function microphoneSettings(config: DetectionSourceConfig, field: s
 export async function openAudioSource(config: DetectionSourceConfig, ctx: SourceContext, field = 'config'): Promise<EventSource> {
   const mic = await microphoneSettings(config, field);
   try {
-    return await openMicrophoneSource(mic, config.input, { id: config.id, evidenceDir: ctx.evidenceDir, log: ctx.log });
+    return await openMicrophoneSource(mic, config.input, { id: config.id, evidenceDir: ctx.evidenceDir, log: ctx.log, ...(ctx.reconnect ? { reconnect: ctx.reconnect } : {}) });
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     throw new ConfigError(`${field}.detectors: ${reason}`, [{ objectIndex: null, objectId: null, property: `${field}.detectors`, message: reason }]);

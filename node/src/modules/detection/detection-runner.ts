@@ -5,11 +5,12 @@
  * checked, signed, committed, audited, or queued in the outbox while the ledger is unreachable.
  *
  * A source that fails is restarted with backoff (doubling from `restart.initialDelayS` to `restart.maxDelayS`); a
- * file read to its end is done. Detector configurations are checked when the runner starts, so a bad one stops the
+ * file read to its end is done. A live camera or microphone input is reconnected by its ingest with the same settings,
+ * and when the ingest gives it up the source is failed: one retry level, never reconnections × restarts. Detector configurations are checked when the runner starts, so a bad one stops the
  * node from starting with the field named. `stop()` ends every source and waits for them.
  */
 import { join } from 'node:path';
-import { eventToStix, reconnectDelayMs, StixConversionError, type DetectionEvent } from '@popart/detection';
+import { eventToStix, inputGaveUp, reconnectDelayMs, StixConversionError, type DetectionEvent } from '@popart/detection';
 import { ALERT_SEVERITIES, type AlertArea } from '@popart/schemas';
 import { ConfigError, NodeError } from '../../errors.js';
 import type { Logger } from '../../log.js';
@@ -99,7 +100,9 @@ class SourceWorker {
 
   private context(): SourceContext & { evidenceRoot: string } {
     const evidenceRoot = join(this.o.dataDir, 'evidence');
-    return { evidenceDir: join(evidenceRoot, this.config.id), evidenceRoot, log: this.log };
+    const { initialDelayS, maxDelayS, maxAttempts } = this.config.restart;
+    const reconnect = { initialDelayMs: initialDelayS * 1000, maxDelayMs: maxDelayS * 1000, factor: 2, maxAttempts };
+    return { evidenceDir: join(evidenceRoot, this.config.id), evidenceRoot, log: this.log, reconnect };
   }
 
   /** Opens the source once (checking its detector configuration); a bad configuration is a ConfigError naming the field. */
@@ -153,6 +156,12 @@ class SourceWorker {
         if (err instanceof ConfigError) {
           this.status.state = 'failed';
           this.log.error('detection source configuration refused; not restarting', { source: this.config.id, reason: message });
+          return;
+        }
+        if (inputGaveUp(err)) {
+          // The ingest already reconnected its input with this source's restart settings: one retry level, not two.
+          this.status.state = 'failed';
+          this.log.error('detection source input given up after its reconnections; not restarting', { source: this.config.id, reason: message });
           return;
         }
         failures++;

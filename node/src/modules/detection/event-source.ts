@@ -3,6 +3,7 @@
  * are @popart/detection's, as its command line uses them; each kind has one factory here, registered in an explicit
  * map (no import side effects), that reads the node's configuration of it.
  */
+import type { ReconnectOptions } from '@popart/detection';
 import type { Logger } from '../../log.js';
 
 export { BoundedQueue, type SensorEvent as SourceEvent, type SensorSource as EventSource } from '@popart/detection';
@@ -11,6 +12,8 @@ export interface SourceContext {
   /** Where this source writes its evidence: <dataDir>/evidence/<source id>. */
   evidenceDir: string;
   log: Logger;
+  /** How a live input (camera, microphone) is reconnected: the source's `restart`, the one retry level of its input. */
+  reconnect?: ReconnectOptions;
 }
 
 /** Sleeps, waking early (without error) when the signal aborts. */
