@@ -4,6 +4,7 @@
  * with its own role and purpose). Part of NodeConfig (config.ts); an invalid value is refused with its path.
  */
 import { z } from 'zod';
+import { checkUniqueIds } from './unique-ids.js';
 import { roles } from '../identity.js';
 
 export const capConfigSchema = z.object({
@@ -43,11 +44,7 @@ export const webhookSchema = z.object({
 });
 
 export const webhooksConfigSchema = z.array(webhookSchema).default([]).superRefine((hooks, ctx) => {
-  const seen = new Set<string>();
-  for (const [i, w] of hooks.entries()) {
-    if (seen.has(w.id)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [i, 'id'], message: `"${w.id}" names two webhooks: each needs its own id (and secret)` });
-    seen.add(w.id);
-  }
+  checkUniqueIds(hooks, ctx, (id) => `"${id}" names two webhooks: each needs its own id (and secret)`);
 }).describe('URLs that receive new alerts and objects, signed (X-Popart-Signature: HMAC-SHA256 with the secret "webhook-<id>" of the key service)');
 
 export type CapConfig = z.infer<typeof capConfigSchema>;

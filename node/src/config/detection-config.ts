@@ -3,6 +3,7 @@
  * publishes as its agency. Every field is described; node/src/config/config.ts includes this schema.
  */
 import { z } from 'zod';
+import { checkUniqueIds } from './unique-ids.js';
 import { ALERT_CATEGORIES, MAX_GUIDANCE_CHARS, TLP_ORDER, type TlpLevel } from '@popart/schemas';
 
 export const DETECTION_SOURCE_KINDS = ['remoteid', 'audio', 'video'] as const;
@@ -74,12 +75,7 @@ export const detectionSourceSchema = z.object({
 export const detectionConfigSchema = z.object({
   sources: z.array(detectionSourceSchema).default([]).describe('Sensors this node runs and publishes alerts from'),
 }).superRefine((d, ctx) => {
-  const seen = new Map<string, number>();
-  d.sources.forEach((s, i) => {
-    const first = seen.get(s.id);
-    if (first !== undefined) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['sources', i, 'id'], message: `"${s.id}" is already the id of sources[${first}]` });
-    else seen.set(s.id, i);
-  });
+  checkUniqueIds(d.sources, ctx, (id, first) => `"${id}" is already the id of sources[${first}]`, ['sources']);
 }).describe('Detection sources run by the node (Remote ID receivers, microphones, cameras); their alerts are published as this agency');
 
 export type DetectionConfig = z.infer<typeof detectionConfigSchema>;

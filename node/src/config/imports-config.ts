@@ -4,6 +4,7 @@
  * Imports are TAXII 2.1 collections or MISP feeds. Passwords are never in the file: an import names the environment variable that holds it.
  */
 import { z } from 'zod';
+import { checkUniqueIds } from './unique-ids.js';
 import { roles } from '../identity.js';
 
 const httpUrl = z.string().url('must be an absolute URL').refine((u) => /^https?:\/\//.test(u), 'must be an http:// or https:// URL')
@@ -34,9 +35,5 @@ export const importSchema = z.object({
 export type ImportConfig = z.infer<typeof importSchema>;
 
 export const importsConfigSchema = z.array(importSchema).default([]).superRefine((list, ctx) => {
-  const seen = new Set<string>();
-  for (const [i, imp] of list.entries()) {
-    if (seen.has(imp.id)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [i, 'id'], message: `"${imp.id}" names two imports: each needs its own id (and cursor)` });
-    seen.add(imp.id);
-  }
+  checkUniqueIds(list, ctx, (id) => `"${id}" names two imports: each needs its own id (and cursor)`);
 }).describe('Partner feeds pulled on a schedule and published as this agency (docs/partners.md)');
