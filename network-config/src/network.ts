@@ -21,17 +21,8 @@ import { adminEnv, baseEnv, chaincodeProcess, ordererArgs, ordererProcess, osnad
 export type Log = (line: string) => void;
 
 /** What was generated, and with which settings (a different request on existing state is refused). */
-interface Settings {
-  consensus: NetworkOptions['consensus'];
-  portBase: number;
-  channel: string;
-  chaincodeName: string;
-  chaincodeVersion: string;
-  blockToLive: number;
-  batchTimeout: string;
-  maxMessageCount: number;
-  packageId: string;
-}
+type Settings = Pick<NetworkOptions, 'consensus' | 'portBase' | 'channel' | 'chaincodeName' | 'chaincodeVersion' | 'blockToLive' |
+  'batchTimeout' | 'maxMessageCount'> & { packageId: string };
 
 const SETTING_KEYS = ['consensus', 'portBase', 'channel', 'chaincodeName', 'chaincodeVersion', 'blockToLive', 'batchTimeout', 'maxMessageCount'] as const;
 
