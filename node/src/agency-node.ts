@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startAudit, type Audit } from './modules/audit/index.js';
 import { RevokedTokens } from './auth/revoked-tokens.js';
+import { SessionPurposes } from './auth/session-purposes.js';
 import { Sessions, signInAuditRecord } from './auth/sessions.js';
 import { ApiKeys } from './auth/api-keys.js';
 import { LoginGuard } from './auth/login-guard.js';
@@ -266,10 +267,12 @@ export class AgencyNode {
 
       const revoked = new RevokedTokens(db);
       await revoked.load();
+      const purposes = new SessionPurposes(db);
+      await purposes.load();
       // One sign-in guard for passwords (GraphQL login, HTTP Basic) and partner API keys: guesses of either are throttled alike.
       const guard = new LoginGuard();
       const sessions = new Sessions(config.users, agency, await keys.secretVersions('session-token'), config.sessionHours, {
-        guard, revoked,
+        guard, revoked, purposes,
         onEvent: (event) => audit.log.record(signInAuditRecord(event, agency)).then(() => undefined),
       });
       const apiKeys = new ApiKeys(config.apiKeys, agency, guard, (keyId, address, locks) =>

@@ -22,4 +22,9 @@ export interface Viewer {
   agency: AgencySubject;
   /** Alerts below this severity are not routed to this user (operators, supervisors). */
   minSeverity?: string;
+  /**
+   * The purpose the user stated once for this session (auth/session-purposes.ts): every consultation that states none
+   * of its own is made and audited under it.
+   */
+  purpose?: string;
 }

@@ -6,11 +6,12 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AuditRecord } from '../audit-record.js';
 import type { NodeConfig } from '../config/config.js';
-import { AuthError } from '../errors.js';
+import { AuthError, InputError } from '../errors.js';
 import type { AgencySubject, Viewer } from '../identity.js';
 import { LoginGuard, rateLimited, type LockImposed } from './login-guard.js';
 import { verifyPassword } from './passwords.js';
 import { RevokedTokens } from './revoked-tokens.js';
+import { MAX_PURPOSE_LENGTH, SessionPurposes, type StatedPurpose } from './session-purposes.js';
 
 interface TokenPayload { sub: string; exp: number; jti?: string }
 
@@ -19,11 +20,14 @@ export interface Session { token: string; expiresAt: Date; viewer: Viewer }
 /** What the audit log hears about sign-ins: refused passwords (with any lock they caused) and logouts. */
 export type SignInEvent =
   | { kind: 'login-failed'; username: string; knownUser: Viewer | undefined; address: string; locks: LockImposed[] }
-  | { kind: 'logout'; viewer: Viewer; address: string };
+  | { kind: 'logout'; viewer: Viewer; address: string }
+  | { kind: 'purpose-stated'; viewer: Viewer; address: string; purpose: string | null };
 
 export interface SessionsOptions {
   guard?: LoginGuard;
   revoked?: RevokedTokens;
+  /** The purposes stated once per session (default: kept in memory only). */
+  purposes?: SessionPurposes;
   /** Called (and awaited) for each sign-in event, e.g. to write the audit log. */
   onEvent?: (event: SignInEvent) => Promise<void>;
 }
@@ -39,11 +43,13 @@ export class Sessions {
     if (secrets.length === 0) throw new AuthError('INTERNAL', 'sessions need at least one token signing secret');
     this.guard = options.guard ?? new LoginGuard();
     this.revoked = options.revoked ?? new RevokedTokens();
+    this.purposes = options.purposes ?? new SessionPurposes();
     this.onEvent = options.onEvent ?? (async () => undefined);
   }
 
   private readonly guard: LoginGuard;
   private readonly revoked: RevokedTokens;
+  private readonly purposes: SessionPurposes;
   private readonly onEvent: (event: SignInEvent) => Promise<void>;
   private readonly revokedListeners = new Set<(token: string) => void>();
 
@@ -111,13 +117,42 @@ export class Sessions {
     const checked = this.check(token, now);
     if (!checked) throw new AuthError('UNAUTHENTICATED', 'this token is not valid (expired, revoked or forged)');
     await this.revoked.revoke(token, new Date(checked.exp), now);
+    await this.purposes.clear(token);
     await this.onEvent({ kind: 'logout', viewer: checked.viewer, address });
     for (const fn of this.revokedListeners) fn(token);
   }
 
-  /** The viewer behind a bearer token, or undefined when the token is missing, forged, expired or revoked. */
+  /**
+   * The viewer behind a bearer token, or undefined when the token is missing, forged, expired or revoked; with the
+   * purpose stated for the session, when one was.
+   */
   verify(token: string | undefined, now = new Date()): Viewer | undefined {
-    return this.check(token, now)?.viewer;
+    const viewer = this.check(token, now)?.viewer;
+    const stated = viewer && token ? this.purposes.of(token, now.getTime()) : undefined;
+    return viewer && stated ? { ...viewer, purpose: stated.purpose } : viewer;
+  }
+
+  /** The purpose stated for the session of this token, if any. */
+  statedPurpose(token: string, now = new Date()): StatedPurpose | undefined {
+    return this.check(token, now) ? this.purposes.of(token, now.getTime()) : undefined;
+  }
+
+  /**
+   * States (or, with null or blank, withdraws) the purpose of every consultation of this session that states none of
+   * its own, until the token expires or its user signs out. Audited. A purpose longer than MAX_PURPOSE_LENGTH is
+   * refused naming `purpose`.
+   */
+  async statePurpose(token: string, purpose: string | null, address = 'unknown', now = new Date()): Promise<StatedPurpose | null> {
+    const checked = this.check(token, now);
+    if (!checked) throw new AuthError('UNAUTHENTICATED', 'this token is not valid (expired, revoked or forged)');
+    const why = purpose?.trim() || null;
+    if (why && why.length > MAX_PURPOSE_LENGTH) {
+      const message = `at most ${MAX_PURPOSE_LENGTH} characters (a sentence or a case reference)`;
+      throw new InputError('INVALID_ARGUMENT', `purpose: ${message}`, { issues: [{ objectIndex: null, objectId: null, property: 'purpose', message }] });
+    }
+    const stated = why ? await this.purposes.state(token, why, new Date(checked.exp), now) : (await this.purposes.clear(token), null);
+    await this.onEvent({ kind: 'purpose-stated', viewer: checked.viewer, address, purpose: why });
+    return stated;
   }
 
   private check(token: string | undefined, now: Date): { viewer: Viewer; exp: number } | undefined {
@@ -144,6 +179,12 @@ export class Sessions {
 
 /** The audit entry for a sign-in event (action `authentication`); a refused name is kept as given, cut to 100 characters. */
 export function signInAuditRecord(event: SignInEvent, agency: AgencySubject): AuditRecord {
+  if (event.kind === 'purpose-stated') {
+    return {
+      actor: { username: event.viewer.username, agency: event.viewer.agency.key, role: event.viewer.role }, action: 'authentication',
+      purpose: event.purpose, details: { event: event.purpose ? 'purpose-stated' : 'purpose-withdrawn', address: event.address },
+    };
+  }
   if (event.kind === 'logout') {
     return { actor: { username: event.viewer.username, agency: event.viewer.agency.key, role: event.viewer.role }, action: 'authentication', details: { event: 'logout', address: event.address } };
   }

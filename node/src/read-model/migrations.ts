@@ -125,6 +125,13 @@ CREATE TABLE IF NOT EXISTS revoked_tokens (
   token_hash text PRIMARY KEY,
   expires_at timestamptz NOT NULL
 );
+-- The purpose a user stated once for a session (auth/session-purposes.ts), by the token's SHA-256, until it expires.
+CREATE TABLE IF NOT EXISTS session_purposes (
+  token_hash text PRIMARY KEY,
+  purpose text NOT NULL,
+  stated_at timestamptz NOT NULL,
+  expires_at timestamptz NOT NULL
+);
 -- Webhook deliveries waiting for their receiver (modules/webhooks/webhook-store.ts), in the order they were made.
 CREATE TABLE IF NOT EXISTS webhook_deliveries (
   seq bigserial PRIMARY KEY,

@@ -42,10 +42,13 @@ export class HttpAuthError extends Error {
 /** The request header in which a user of an HTTP interface states the purpose of a consultation (LED Art. 25). */
 export const PURPOSE_HEADER = 'x-popart-purpose';
 
-/** The purpose a request states: the X-Popart-Purpose header, else the `purpose` URL parameter; null without one. */
-export function statedPurpose(req: IncomingMessage, url: URL): string | null {
+/**
+ * The purpose a request states: the X-Popart-Purpose header, else the `purpose` URL parameter, else the purpose its
+ * user stated for the session of the bearer token it came with (GraphQL `statePurpose`); null without one.
+ */
+export function statedPurpose(req: IncomingMessage, url: URL, viewer?: Pick<Viewer, 'purpose'>): string | null {
   const header = req.headers[PURPOSE_HEADER];
-  return (Array.isArray(header) ? header[0] : header) ?? url.searchParams.get('purpose');
+  return (Array.isArray(header) ? header[0] : header)?.trim() || url.searchParams.get('purpose')?.trim() || viewer?.purpose || null;
 }
 
 /** `attempt`'s caller; on a refused authentication, its headers (the 401 challenge, Retry-After) are set on `res` first. */

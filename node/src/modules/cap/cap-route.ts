@@ -66,7 +66,7 @@ export function capRoute(o: CapRouteOptions): HttpRoute {
       const one = /^\/cap\/alerts\/([^/]+)\.xml$/.exec(url.pathname);
       if (url.pathname !== '/cap/alerts.atom' && !one) throw httpError(404, `no such CAP resource: ${url.pathname} (GET ${CAP_PREFIX}/alerts.atom or ${CAP_PREFIX}/alerts/{id}.xml)`);
       const { viewer, purpose: keyPurpose, partner } = await withRefusalHeaders(res, o.authenticate(req.headers.authorization, clientAddress));
-      const purpose = keyPurpose ?? statedPurpose(req, url);
+      const purpose = keyPurpose ?? statedPurpose(req, url, viewer);
       const recipient = partner ?? viewer.username;
       const base = (o.publicUrl ?? `http://${req.headers.host ?? 'localhost'}`).replace(/\/+$/, '');
       const web = (id: string): string => `${base}${CAP_PREFIX}/alerts/${id}.xml`;

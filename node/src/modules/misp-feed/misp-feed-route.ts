@@ -46,7 +46,7 @@ export function mispFeedRoute(o: MispFeedRouteOptions): HttpRoute {
         throw feedError(404, `no such MISP feed file: ${url.pathname} (${MISP_FEED_PREFIX}/manifest.json, hashes.csv or {event-uuid}.json)`);
       }
       const principal = await withRefusalHeaders(res, o.auth.authenticate(req.headers.authorization, clientAddress));
-      const stated = statedPurpose(req, url);
+      const stated = statedPurpose(req, url, principal.viewer);
       const events = await o.feed.events(principal);
       if (file === 'manifest.json') {
         await o.feed.handOut(principal, events.map((e) => e.rows[0]!), stated, 'misp-feed:manifest');

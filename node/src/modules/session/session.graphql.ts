@@ -16,9 +16,17 @@ export const sessionTypeDefs = /* GraphQL */ `
     user: User!
   }
 
+  "A purpose stated once for the session (or the operation: a case number)."
+  type StatedPurpose {
+    purpose: String!
+    statedAt: String!
+  }
+
   extend type Query {
     "The signed-in user."
     me: User! @auth
+    "The purpose stated for this session, or null: every consultation that states none of its own is made under it."
+    sessionPurpose: StatedPurpose @auth
   }
 
   extend type Mutation {
@@ -30,5 +38,12 @@ export const sessionTypeDefs = /* GraphQL */ `
     login(username: String!, password: String!): Session! @public
     "Revokes the token this request came with, until it expires (also across restarts). Always true."
     logout: Boolean! @auth
+    """
+    States the purpose of this session's consultations (why you consult restricted data: a case number, an operation),
+    until you sign out or the token expires: every query, export and feed read with this token that states no purpose of
+    its own is made under it, and the audit log keeps it with each consultation. Null or blank withdraws it; at most
+    500 characters. The statement itself is audited.
+    """
+    statePurpose(purpose: String): StatedPurpose @auth
   }
 `;

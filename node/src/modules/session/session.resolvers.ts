@@ -1,6 +1,9 @@
 import { AuthError } from '../../errors.js';
 import type { Viewer } from '../../identity.js';
+import type { StatedPurpose } from '../../auth/session-purposes.js';
 import type { RequestContext } from '../context.js';
+
+const purposeOut = (p: StatedPurpose | null | undefined) => (p ? { purpose: p.purpose, statedAt: p.statedAt.toISOString() } : null);
 
 export const sessionResolvers = {
   User: {
@@ -9,6 +12,7 @@ export const sessionResolvers = {
   },
   Query: {
     me: (_: unknown, __: unknown, ctx: RequestContext) => ctx.viewer,
+    sessionPurpose: (_: unknown, __: unknown, ctx: RequestContext) => purposeOut(ctx.services.sessions.statedPurpose(ctx.token ?? '')),
   },
   Mutation: {
     login: async (_: unknown, a: { username: string; password: string }, ctx: RequestContext) => {
@@ -20,5 +24,7 @@ export const sessionResolvers = {
       await ctx.services.sessions.logout(ctx.token ?? '', ctx.clientAddress);
       return true;
     },
+    statePurpose: async (_: unknown, a: { purpose?: string | null }, ctx: RequestContext) =>
+      purposeOut(await ctx.services.sessions.statePurpose(ctx.token ?? '', a.purpose ?? null, ctx.clientAddress)),
   },
 };

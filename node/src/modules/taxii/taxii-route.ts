@@ -138,14 +138,14 @@ export class TaxiiRoute implements HttpRoute {
     }
     const params = parseParams(r.url, { id: true, type: true, version: true }, this.narrow(c));
     const page = await this.o.reader.page(principal, params);
-    await this.o.reader.handedOut(principal, page.items.map((i) => i.row), statedPurpose(r.req, r.url), { resource: 'taxii:objects', collection: c.alias });
+    await this.o.reader.handedOut(principal, page.items.map((i) => i.row), statedPurpose(r.req, r.url, principal.viewer), { resource: 'taxii:objects', collection: c.alias });
     sendTaxii(r.res, 200, { ...paging(page), ...(page.items.length ? { objects: page.items.map((i) => i.row.stix) } : {}) }, addedHeaders(page));
   };
 
   private manifest: Handler = async (r, principal, parts) => {
     const c = this.collectionAt(parts);
     const page = await this.o.reader.page(principal, parseParams(r.url, { id: true, type: true, version: true }, this.narrow(c)));
-    await this.o.reader.handedOut(principal, page.items.map((i) => i.row), statedPurpose(r.req, r.url), { resource: 'taxii:manifest', collection: c.alias });
+    await this.o.reader.handedOut(principal, page.items.map((i) => i.row), statedPurpose(r.req, r.url, principal.viewer), { resource: 'taxii:manifest', collection: c.alias });
     const records = page.items.map((i) => ({ id: i.row.id, date_added: i.addedAt, version: i.row.modified, media_type: STIX_MEDIA_TYPE }));
     sendTaxii(r.res, 200, { ...paging(page), ...(records.length ? { objects: records } : {}) }, addedHeaders(page));
   };
@@ -172,13 +172,13 @@ export class TaxiiRoute implements HttpRoute {
 
   private object: Handler = async (r, principal, parts) => {
     const { c, page } = await this.objectPage(r, principal, parts, { version: true });
-    await this.o.reader.handedOut(principal, page.items.map((i) => i.row), statedPurpose(r.req, r.url), { resource: 'taxii:object', collection: c.alias });
+    await this.o.reader.handedOut(principal, page.items.map((i) => i.row), statedPurpose(r.req, r.url, principal.viewer), { resource: 'taxii:object', collection: c.alias });
     sendTaxii(r.res, 200, { ...paging(page), ...(page.items.length ? { objects: page.items.map((i) => i.row.stix) } : {}) }, addedHeaders(page));
   };
 
   private versions: Handler = async (r, principal, parts) => {
     const { c, page } = await this.objectPage(r, principal, parts, {});
-    await this.o.reader.handedOut(principal, page.items.map((i) => i.row), statedPurpose(r.req, r.url), { resource: 'taxii:versions', collection: c.alias });
+    await this.o.reader.handedOut(principal, page.items.map((i) => i.row), statedPurpose(r.req, r.url, principal.viewer), { resource: 'taxii:versions', collection: c.alias });
     sendTaxii(r.res, 200, { ...paging(page), ...(page.items.length ? { versions: page.items.map((i) => i.row.modified) } : {}) }, addedHeaders(page));
   };
 

@@ -7,6 +7,7 @@ import { alertViews, isStixId, isTlpMarkingId, type Bundle, type StixObject } fr
 import { actorOf, type AuditLog } from '../audit/index.js';
 import { InputError } from '../../errors.js';
 import type { LedgerListener } from './listener.js';
+import { liveRows } from './live-rows.js';
 import type { EgressGate } from './egress.js';
 import { closeOver, type Closure } from './closure.js';
 import type { Viewer } from '../../identity.js';
@@ -34,6 +35,20 @@ export const MAX_PAGE = 200;
 
 /** Markings under which a consultation must state its purpose (LED Art. 25); unmarked counts as AMBER. */
 export const RESTRICTED = new Set<string | null>(['amber', 'amber+strict', 'red', null]);
+
+/**
+ * The purpose a consultation is made under: the one stated with it, else the one the user stated for the session
+ * (`statePurpose`); null without either.
+ */
+export function purposeOf(viewer: Viewer, stated: string | null | undefined): string | null {
+  return stated?.trim() || viewer.purpose || null;
+}
+
+/** What a list does with restricted results when no purpose is known: refuse the whole request, or leave them out. */
+export type WithoutPurpose = 'refuse' | 'leave-out';
+
+/** A page that left restricted results out for want of a purpose: what `restrictedLeftOut` counts. */
+export interface LeftOut { viewer: Viewer; query: ThreatQuery }
 
 export interface Explanation {
   id: string;
@@ -96,7 +111,7 @@ export class ThreatService {
    * returned with a stated purpose; without one the request is refused and nothing is returned.
    */
   private async consulted(viewer: Viewer, rows: readonly ThreatRow[], purpose: string | null | undefined, resource: string): Promise<void> {
-    const why = purpose?.trim() || null;
+    const why = purposeOf(viewer, purpose);
     if (!why && rows.some((r) => RESTRICTED.has(r.tlp))) {
       throw new InputError('PURPOSE_REQUIRED', `${resource} returns restricted (TLP:AMBER or stricter) data: state the purpose of this consultation`, {
         issues: [{ objectIndex: null, objectId: null, property: 'purpose', message: 'required when restricted data is returned' }],
@@ -110,8 +125,8 @@ export class ThreatService {
   }
 
   /** Remembers the purpose the rows were consulted under, for their nested fields. */
-  private handedOut(rows: ThreatRow[], purpose: string | null | undefined): ThreatRow[] {
-    const why = purpose?.trim() || null;
+  private handedOut(viewer: Viewer, rows: ThreatRow[], purpose: string | null | undefined): ThreatRow[] {
+    const why = purposeOf(viewer, purpose);
     for (const row of rows) this.purposes.set(row, why);
     return rows;
   }
@@ -147,21 +162,49 @@ export class ThreatService {
     return q;
   }
 
-  async list(viewer: Viewer, filter: ThreatFilterInput | null | undefined, first = 50, after?: string | null, purpose?: string | null): Promise<ThreatConnection> {
-    const page = await this.page(viewer, filter, first, after);
+  /**
+   * A page of the threats this user may see. Restricted results need a purpose (stated here or for the session); without
+   * one, `withoutPurpose` says whether the request is refused (PURPOSE_REQUIRED) or pages only through the results that
+   * need none, the page then saying so in `leftOut` (what `countLeftOut` counts).
+   */
+  async list(viewer: Viewer, filter: ThreatFilterInput | null | undefined, first = 50, after?: string | null, purpose?: string | null,
+    withoutPurpose: WithoutPurpose = 'refuse'): Promise<ThreatConnection & { leftOut: LeftOut | null }> {
+    const leaveOut = withoutPurpose === 'leave-out' && !purposeOf(viewer, purpose);
+    const page = await this.page(viewer, filter, first, after, leaveOut ? { marking: 'open' } : {});
     await this.consulted(viewer, page.edges.map((e) => e.node), purpose, 'threats');
-    this.handedOut(page.edges.map((e) => e.node), purpose);
-    return page;
+    this.handedOut(viewer, page.edges.map((e) => e.node), purpose);
+    return { ...page, leftOut: leaveOut ? { viewer, query: { ...this.toQuery(filter), marking: 'restricted' } } : null };
   }
 
-  private async page(viewer: Viewer, filter: ThreatFilterInput | null | undefined, first: number, after?: string | null): Promise<ThreatConnection> {
+  /**
+   * How many results a page left out for want of a purpose that this user would see with one: the restricted rows of
+   * the filter that the egress gate lets them see, counted up to `cap` (then `more`: at least that many). Nothing of
+   * them is returned, not even ids; the count tells only how many objects this user may already consult by stating
+   * why, and so is not a consultation (docs: "The first view").
+   */
+  async countLeftOut(leftOut: LeftOut, cap = 1000): Promise<{ count: number; more: boolean }> {
+    let count = 0;
+    let cursor: { modified: string; id: string } | null = null;
+    for (;;) {
+      const rows = await this.store.search(leftOut.query, cursor, MAX_PAGE);
+      const released = await this.gate.releaseEach(leftOut.viewer, rows, { reasons: false });
+      count += released.filter((r) => r.visible).length;
+      if (count >= cap) return { count: cap, more: true };
+      const last = rows.at(-1);
+      if (rows.length < MAX_PAGE || !last) return { count, more: false };
+      cursor = { modified: last.modified, id: last.id };
+    }
+  }
+
+  private async page(viewer: Viewer, filter: ThreatFilterInput | null | undefined, first: number, after?: string | null,
+    also: Partial<ThreatQuery> = {}): Promise<ThreatConnection> {
     if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw argError('first', `must be an integer from 1 to ${MAX_PAGE}`);
     let cursor = null;
     if (after) {
       cursor = decodeCursor(after);
       if (!cursor) throw argError('after', 'is not a cursor returned by this API');
     }
-    const query = this.toQuery(filter);
+    const query = { ...this.toQuery(filter), ...also };
     const edges: ThreatConnection['edges'] = [];
     // Fetch in batches until the page is full of rows this user may see, or nothing is left.
     // Each batch goes to the policy in one call.
@@ -240,7 +283,7 @@ export class ThreatService {
     const released = await this.gate.release(viewer, row);
     if (!released.visible) return null;
     await this.consulted(viewer, [released.row], purpose, 'threat');
-    this.handedOut([released.row], purpose);
+    this.handedOut(viewer, [released.row], purpose);
     return released.row;
   }
 
@@ -283,9 +326,9 @@ export class ThreatService {
   async sightingsOf(viewer: Viewer, parent: ThreatRow, read: NestedRead): Promise<ThreatRow[]> {
     const released = await this.gate.releaseAll(viewer, await this.store.sightingsOf(parent.id));
     const rows = read.pick ? released.filter(read.pick) : released;
-    const why = read.purpose?.trim() || this.purposes.get(parent) || null;
+    const why = read.purpose?.trim() || this.purposes.get(parent) || viewer.purpose || null;
     await this.consulted(viewer, rows, why, read.resource);
-    return this.handedOut(rows, why);
+    return this.handedOut(viewer, rows, why);
   }
 
   async history(viewer: Viewer, row: ThreatRow): Promise<{ modified: string; txId: string; blockNumber: number }[]> {
@@ -298,7 +341,7 @@ export class ThreatService {
    * supervisors get only the alerts the routing policy sends them (territory, severity).
    */
   alerts(viewer: Viewer, maxBuffered = 1000): AsyncIterableIterator<ThreatRow> {
-    return this.live({
+    return liveRows(this.listener, {
       pick: (rows) => rows.filter((row) => row.category !== null),
       release: (rows) => this.gate.releaseAlerts(viewer, rows),
       logged: (rows) => this.audit.record({
@@ -317,82 +360,15 @@ export class ThreatService {
    */
   related(viewer: Viewer, id: string, purpose?: string | null, maxBuffered = 1000): AsyncIterableIterator<ThreatRow> {
     if (!isStixId(id)) throw argError('id', `"${id}" is not a STIX identifier (type--uuid)`);
-    const why = purpose?.trim() || null;
-    return this.live({
+    const why = purposeOf(viewer, purpose);
+    return liveRows(this.listener, {
       pick: (rows) => rows.filter((row) => refersTo(row.stix, id) && (why !== null || !RESTRICTED.has(row.tlp))),
       release: (rows) => this.gate.releaseAll(viewer, rows),
       logged: async (rows) => {
         await this.consulted(viewer, rows, why, 'related');
-        this.handedOut(rows, why);
+        this.handedOut(viewer, rows, why);
       },
       what: 'objects', maxBuffered,
     });
-  }
-
-  /**
-   * Rows as blocks are committed: `pick` chooses, `release` passes them through the gate for the viewer, and `logged`
-   * writes each delivery to the audit log. A subscriber more than `maxBuffered` rows behind is ended with an error
-   * rather than buffered without bound.
-   */
-  private live(o: {
-    pick: (rows: readonly ThreatRow[]) => ThreatRow[];
-    release: (rows: ThreatRow[]) => Promise<ThreatRow[]>;
-    logged: (rows: ThreatRow[]) => Promise<unknown>;
-    what: string; maxBuffered: number;
-  }): AsyncIterableIterator<ThreatRow> {
-    const queue: ThreatRow[] = [];
-    let wake: (() => void) | null = null;
-    let ended = false;
-    let overflow = false;
-    // Blocks are released one after another, so rows keep the ledger's order.
-    let tail: Promise<void> = Promise.resolve();
-    const unsubscribe = this.listener.onRows((rows) => {
-      const picked = o.pick(rows);
-      if (picked.length === 0) return;
-      tail = tail.then(async () => {
-        const delivered: ThreatRow[] = [];
-        for (const row of await o.release(picked)) {
-          if (queue.length >= o.maxBuffered) {
-            overflow = true;
-            break;
-          }
-          delivered.push(row);
-          queue.push(row);
-        }
-        if (delivered.length) await o.logged(delivered);
-        wake?.();
-      }).catch(() => {
-        overflow = true;
-        wake?.();
-      });
-    });
-    const finish = (): void => {
-      ended = true;
-      unsubscribe();
-      wake?.();
-    };
-    const iterator: AsyncIterableIterator<ThreatRow> = {
-      async next(): Promise<IteratorResult<ThreatRow>> {
-        for (;;) {
-          if (overflow) {
-            finish();
-            throw new InputError('INVALID_ARGUMENT', `subscriber too slow: more than ${o.maxBuffered} ${o.what} waiting; subscribe again and query threats for what was missed`);
-          }
-          const row = queue.shift();
-          if (row) return { value: row, done: false };
-          if (ended) return { value: undefined, done: true };
-          await new Promise<void>((resolve) => { wake = resolve; });
-          wake = null;
-        }
-      },
-      async return(): Promise<IteratorResult<ThreatRow>> {
-        finish();
-        return { value: undefined, done: true };
-      },
-      [Symbol.asyncIterator]() {
-        return iterator;
-      },
-    };
-    return iterator;
   }
 }

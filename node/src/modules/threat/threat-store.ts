@@ -19,7 +19,12 @@ export interface ThreatQuery {
   /** Only objects that carry the public-space alert extension. */
   alertsOnly?: boolean;
   includeRevoked?: boolean;
+  /** Only objects a consultation may return without a purpose (`open`: TLP:CLEAR, GREEN), or only the others. */
+  marking?: 'open' | 'restricted';
 }
+
+/** The markings under which no purpose is needed (the complement of threat-service's RESTRICTED). */
+const OPEN_TLPS = ['clear', 'green'];
 
 export interface Cursor { modified: string; id: string }
 
@@ -226,6 +231,8 @@ export class ThreatStore {
     if (q.severities?.length) where.push(`severity = ANY(${p(q.severities)}::text[])`);
     if (q.publisherMsps?.length) where.push(`publisher_msp = ANY(${p(q.publisherMsps)}::text[])`);
     if (q.alertsOnly) where.push('category IS NOT NULL');
+    if (q.marking === 'open') where.push(`tlp = ANY(${p(OPEN_TLPS)}::text[])`);
+    if (q.marking === 'restricted') where.push(`(tlp IS NULL OR tlp <> ALL(${p(OPEN_TLPS)}::text[]))`);
     if (q.from) where.push(`modified_at >= ${p(q.from.toISOString())}::timestamptz`);
     if (q.to) where.push(`modified_at <= ${p(q.to.toISOString())}::timestamptz`);
     if (q.bbox) {

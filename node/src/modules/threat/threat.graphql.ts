@@ -42,7 +42,30 @@ export const threatTypeDefs = /* GraphQL */ `
 
   type ThreatEdge { cursor: String!, node: Threat! }
   type PageInfo { hasNextPage: Boolean!, endCursor: String }
-  type ThreatConnection { edges: [ThreatEdge!]!, pageInfo: PageInfo! }
+  "Results a page left out because they need a purpose that was not stated: only how many, never what."
+  type LeftOutCount {
+    "How many results you would see with a purpose (at most 1000)."
+    count: Int!
+    "There are more than count."
+    more: Boolean!
+  }
+  type ThreatConnection {
+    edges: [ThreatEdge!]!
+    pageInfo: PageInfo!
+    """
+    With withoutPurpose: LEAVE_OUT and no purpose: how many restricted results (TLP:AMBER or stricter, or unmarked)
+    matching the filter you may see once you state a purpose; null when nothing was left out.
+    """
+    restrictedLeftOut: LeftOutCount
+  }
+
+  "What a list does with restricted results when no purpose is stated (with the query or for the session)."
+  enum WithoutPurpose {
+    "Refuse the whole request with PURPOSE_REQUIRED (the default)."
+    REFUSE
+    "Return the results that need no purpose and count the others (ThreatConnection.restrictedLeftOut)."
+    LEAVE_OUT
+  }
 
   input ThreatFilter {
     "STIX types, e.g. indicator, incident, sighting. Without it, agencies' identities and marking/extension definitions are left out."
@@ -82,8 +105,11 @@ export const threatTypeDefs = /* GraphQL */ `
   extend type Query {
     "Why you can or cannot see an object."
     explain(id: ID!): Explanation! @auth
-    "Threats visible to you, newest first. Restricted results (TLP:AMBER or stricter) need a purpose, which the audit log keeps."
-    threats(filter: ThreatFilter, first: Int = 50, after: String, purpose: String): ThreatConnection! @auth
+    """
+    Threats visible to you, newest first. Restricted results (TLP:AMBER or stricter, or unmarked) need a purpose, stated
+    here or for the session (statePurpose), which the audit log keeps; without one, withoutPurpose decides.
+    """
+    threats(filter: ThreatFilter, first: Int = 50, after: String, purpose: String, withoutPurpose: WithoutPurpose = REFUSE): ThreatConnection! @auth
     "One threat, or null when it does not exist or you may not see it."
     threat(id: ID!, purpose: String): Threat @auth
     "A STIX 2.1 bundle of the threats you may see (for MISP, OpenCTI and other tools)."

@@ -1,6 +1,6 @@
 import type { ThreatRow } from './threat-row.js';
 import type { RequestContext } from '../context.js';
-import type { ThreatFilterInput } from './threat-service.js';
+import type { LeftOut, ThreatFilterInput, WithoutPurpose } from './threat-service.js';
 
 export const threatResolvers = {
   Threat: {
@@ -18,9 +18,12 @@ export const threatResolvers = {
     history: async (t: ThreatRow, _: unknown, ctx: RequestContext) =>
       (await ctx.services.threats.history(ctx.viewer!, t)).map((v) => ({ modified: v.modified, transactionId: v.txId, blockNumber: v.blockNumber })),
   },
+  ThreatConnection: {
+    restrictedLeftOut: (c: { leftOut?: LeftOut | null }, _: unknown, ctx: RequestContext) => (c.leftOut ? ctx.services.threats.countLeftOut(c.leftOut) : null),
+  },
   Query: {
-    threats: (_: unknown, a: { filter?: ThreatFilterInput; first?: number; after?: string; purpose?: string }, ctx: RequestContext) =>
-      ctx.services.threats.list(ctx.viewer!, a.filter, a.first ?? 50, a.after, a.purpose),
+    threats: (_: unknown, a: { filter?: ThreatFilterInput; first?: number; after?: string; purpose?: string; withoutPurpose?: 'REFUSE' | 'LEAVE_OUT' }, ctx: RequestContext) =>
+      ctx.services.threats.list(ctx.viewer!, a.filter, a.first ?? 50, a.after, a.purpose, a.withoutPurpose === 'LEAVE_OUT' ? 'leave-out' : 'refuse' satisfies WithoutPurpose),
     threat: (_: unknown, a: { id: string; purpose?: string }, ctx: RequestContext) => ctx.services.threats.get(ctx.viewer!, a.id, a.purpose),
     explain: (_: unknown, a: { id: string }, ctx: RequestContext) => ctx.services.threats.explain(ctx.viewer!, a.id),
     exportBundle: (_: unknown, a: { filter?: ThreatFilterInput; limit?: number; purpose?: string }, ctx: RequestContext) =>
