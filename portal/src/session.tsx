@@ -5,7 +5,7 @@
 import type { Client } from 'graphql-ws';
 import { createContext, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { ApiError, gql, liveClient, subscribe, type Operation } from './api/client.js';
-import { AGENCIES, ALERTS, RELATED, type Agency, type Session, type ThreatSummary } from './api/queries.js';
+import { AGENCIES, ALERTS, RELATED, SESSION_PURPOSE, STATE_PURPOSE, type Agency, type Session, type ThreatSummary } from './api/queries.js';
 
 const KEY = 'popart.session';
 
@@ -30,8 +30,10 @@ export interface Ctx {
   signOut(): void;
   /** GraphQL with this user's token; an expired session signs out. */
   api<T, V>(query: Operation<T, V>, variables?: V): Promise<T>;
+  /** The purpose stated for this session on the node ('' when none): every consultation is made under it. */
   purpose: string;
-  setPurpose(p: string): void;
+  /** States the purpose for the session on the node (blank withdraws it); rejects with the node's error. */
+  setPurpose(p: string): Promise<void>;
   connected: boolean;
   onAlert(l: AlertListener): () => void;
   /**
@@ -45,7 +47,7 @@ export interface Ctx {
 const SessionCtx = createContext<Ctx | null>(null);
 
 export function SessionProvider({ session, onSignOut, children }: { session: Session; onSignOut(expired: boolean): void; children: ReactNode }) {
-  const [purpose, setPurposeState] = useState(() => sessionStorage.getItem('popart.purpose') ?? '');
+  const [purpose, setPurposeState] = useState('');
   const [connected, setConnected] = useState(false);
   const [agencies, setAgencies] = useState<Agency[]>([]);
   const [client, setClient] = useState<Client | null>(null);
@@ -75,6 +77,8 @@ export function SessionProvider({ session, onSignOut, children }: { session: Ses
 
   useEffect(() => {
     api(AGENCIES).then((d) => setAgencies(d.agencies), () => undefined);
+    // The node keeps the purpose of the session (also across a reload of the page).
+    api(SESSION_PURPOSE).then((d) => setPurposeState(d.sessionPurpose?.purpose ?? ''), () => undefined);
   }, [api]);
 
   const value = useMemo<Ctx>(() => ({
@@ -82,9 +86,9 @@ export function SessionProvider({ session, onSignOut, children }: { session: Ses
     signOut: () => onSignOut(false),
     api,
     purpose,
-    setPurpose: (p) => {
-      sessionStorage.setItem('popart.purpose', p);
-      setPurposeState(p);
+    setPurpose: async (p) => {
+      const d = await api(STATE_PURPOSE, { purpose: p.trim() || null });
+      setPurposeState(d.statePurpose?.purpose ?? '');
     },
     connected,
     onAlert: (l) => {

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { SCENARIO_IDS, seedScenario, startDemo, type DemoCluster } from '@popart/node/demo';
+import { ALERT_EXTENSION_ID, tlpMarkingRef } from '@popart/schemas';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { issuesByField } from '../src/publish/field-issues.js';
 import { assertPortalBuilt, horizontalOverflow, launch, newContext, screenshot, signIn } from './browser.js';
@@ -100,6 +101,52 @@ describe('the portal in a browser', () => {
     assert.match(await page.locator('article.detail').innerText(), /Sightings\s+Policía Municipal de Madrid — .*Patrol unit 12/);
   });
 
+  test('first view: what needs no purpose at once, how many wait for one; a purpose stated once serves the session', async () => {
+    const now = new Date();
+    const restricted = {
+      type: 'incident', spec_version: '2.1', id: `incident--${crypto.randomUUID()}`, created: now.toISOString(), modified: now.toISOString(),
+      created_by_ref: cluster.nodes.pn.agency.identityId, name: 'Restricted: drone pilot identified near gate 7',
+      object_marking_refs: [tlpMarkingRef('amber')],
+      extensions: {
+        [ALERT_EXTENSION_ID]: {
+          extension_type: 'property-extension', category: 'drone', severity: 'high', detection_confidence: 90,
+          area: { shape: 'circle', latitude: 40.4531, longitude: -3.6883, radius_m: 200 }, sensor_kind: 'remote-id', venue: 'Estadio Santiago Bernabéu',
+          expires: new Date(now.getTime() + 3_600_000).toISOString(), guidance: 'Plain-clothes unit to gate 7.', audience_refs: [cluster.nodes.mad.agency.identityId],
+        },
+      },
+    };
+    const r = await gqlAs<{ publishBundle: { blockNumber: number } }>('pn', 'pn-analyst', 'mutation($b: JSON!) { publishBundle(bundle: $b) { blockNumber } }',
+      { b: { type: 'bundle', id: `bundle--${crypto.randomUUID()}`, objects: [restricted] } });
+    await cluster.nodes.pn.listener.waitForBlock(r.publishBundle.blockNumber);
+
+    const page = await (await context()).newPage();
+    await signIn(page, portal('pn'), 'pn-analyst');
+    // At once: the seeded (TLP:GREEN) alert, no error, and how many restricted results wait for a purpose.
+    await page.locator(`[data-threat-id="${SCENARIO_IDS.alert}"]`).waitFor();
+    assert.match(await page.getByTestId('left-out').innerText(), /^(1 more result needs|\d+ more results need) a purpose/);
+    assert.equal(await page.locator(`[data-threat-id="${restricted.id}"]`).count(), 0);
+    assert.doesNotMatch(await page.locator('main').innerText(), /Some results are restricted/);
+    await screenshot(page, 'first-view-no-purpose');
+
+    await page.getByLabel('Purpose of this consultation').fill('Case 2026/118 Bernabéu drone');
+    await page.getByRole('button', { name: 'Use for this session' }).click();
+    await page.locator(`[data-threat-id="${restricted.id}"]`).waitFor();
+    assert.match(await page.getByTestId('purpose-stated').innerText(), /Purpose of this session: Case 2026\/118 Bernabéu drone/);
+    assert.equal(await page.getByTestId('left-out').count(), 0);
+    await screenshot(page, 'first-view-purpose-stated');
+    // The node keeps it for the session: a reload (and the map) need nothing typed again.
+    await page.reload();
+    await page.locator(`[data-threat-id="${restricted.id}"]`).waitFor();
+    await page.getByRole('link', { name: 'Map' }).click();
+    await page.locator(`path[data-object-id="${restricted.id}"]`).waitFor();
+
+    const audit = await gqlAs<{ auditLog: { edges: { node: { action: string; purpose: string | null; actor: string } }[] } }>('pn', 'pn-auditor',
+      'query($id: String) { auditLog(filter: { objectId: $id, action: CONSULTATION }, first: 20) { edges { node { action purpose actor } } } }', { id: restricted.id });
+    const consultations = audit.auditLog.edges.map((e) => e.node).filter((n) => n.actor === 'pn-analyst');
+    assert.ok(consultations.length >= 2, 'the feed after stating, after the reload, and the map');
+    assert.ok(consultations.every((c) => c.purpose === 'Case 2026/118 Bernabéu drone'), JSON.stringify(consultations));
+  });
+
   test('Remote ID: the drone track and the pilot are drawn; a partner agency gets the track without the pilot, and is told why', async () => {
     const now = new Date();
     const id = 'incident--0b7e3c52-6a0d-4a4b-9b7e-5d6c2f9a1c01';
@@ -152,6 +199,8 @@ describe('the portal in a browser', () => {
     const pn = await (await context()).newPage();
     await signIn(pn, portal('pn'), 'pn-analyst');
     await pn.getByLabel('Purpose of this consultation').fill('match-day security operation');
+    await pn.getByRole('button', { name: 'Use for this session' }).click();
+    await pn.getByTestId('purpose-stated').waitFor();
     await pn.getByRole('link', { name: 'Publish' }).click();
     // Nothing filled in: every problem is shown next to its field, nothing is sent.
     await pn.getByRole('button', { name: 'Validate and publish' }).click();

@@ -80,7 +80,19 @@ export type ThreatsQueryVariables = Exact<{
 }>;
 
 
-export type ThreatsQuery = { threats: { edges: Array<{ cursor: string, node: { id: string, type: string, name: string | null, modified: string, tlp: string | null, category: string | null, severity: string | null, revoked: boolean, bbox: Array<number> | null, stix: Record<string, unknown>, agency: { key: string, name: string } | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type ThreatsQuery = { threats: { edges: Array<{ cursor: string, node: { id: string, type: string, name: string | null, modified: string, tlp: string | null, category: string | null, severity: string | null, revoked: boolean, bbox: Array<number> | null, stix: Record<string, unknown>, agency: { key: string, name: string } | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null }, restrictedLeftOut: { count: number, more: boolean } | null } };
+
+export type SessionPurposeQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type SessionPurposeQuery = { sessionPurpose: { purpose: string, statedAt: string } | null };
+
+export type StatePurposeMutationVariables = Exact<{
+  purpose?: string | null | undefined;
+}>;
+
+
+export type StatePurposeMutation = { statePurpose: { purpose: string, statedAt: string } | null };
 
 export type ThreatQueryVariables = Exact<{
   id: string | number;

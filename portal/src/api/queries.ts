@@ -45,7 +45,14 @@ export const AGENCIES = op<{ agencies: Agency[] }, G.AgenciesQueryVariables>(/* 
 
 export const THREATS = op<G.ThreatsQuery, G.ThreatsQueryVariables>(/* GraphQL */ `
   query Threats($f: ThreatFilter, $first: Int, $after: String, $purpose: String) {
-    threats(filter: $f, first: $first, after: $after, purpose: $purpose) { edges { cursor node { ...ThreatSummaryFields } } pageInfo { hasNextPage endCursor } } }`, SUMMARY);
+    threats(filter: $f, first: $first, after: $after, purpose: $purpose, withoutPurpose: LEAVE_OUT) {
+      edges { cursor node { ...ThreatSummaryFields } } pageInfo { hasNextPage endCursor } restrictedLeftOut { count more } } }`, SUMMARY);
+export type LeftOut = NonNullable<G.ThreatsQuery['threats']['restrictedLeftOut']>;
+
+export const SESSION_PURPOSE = op<G.SessionPurposeQuery, G.SessionPurposeQueryVariables>(/* GraphQL */ `
+  query SessionPurpose { sessionPurpose { purpose statedAt } }`);
+export const STATE_PURPOSE = op<G.StatePurposeMutation, G.StatePurposeMutationVariables>(/* GraphQL */ `
+  mutation StatePurpose($purpose: String) { statePurpose(purpose: $purpose) { purpose statedAt } }`);
 
 export const THREAT = op<G.ThreatQuery, G.ThreatQueryVariables>(/* GraphQL */ `
   query Threat($id: ID!, $purpose: String) {

@@ -2,7 +2,7 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import type { ThreatFilter, ThreatSummary } from '../api/queries.js';
 import { useI18n } from '../i18n/i18n.js';
-import { PurposeField } from '../purpose.js';
+import { LeftOutNote, PurposeField } from '../purpose.js';
 import { Link, threatPath } from '../router.js';
 import { useSession } from '../session.js';
 import { ALERT_CATEGORIES, ALERT_SEVERITIES, CategoryBadge, ErrorNote, SeverityBadge, titleOf, TlpBadge, useTypeName } from '../ui.js';
@@ -102,7 +102,7 @@ export function ThreatCard({ item, isNew }: { item: ThreatSummary; isNew: boolea
 export function FeedPage({ filter, setFilter }: { filter: FilterState; setFilter(f: FilterState): void }) {
   const { t } = useI18n();
   const { session } = useSession();
-  const { items, fresh, hasMore, loading, error, more } = useThreats(toApiFilter(filter));
+  const { items, fresh, hasMore, loading, error, leftOut, more } = useThreats(toApiFilter(filter));
   const sentinel = useRef<HTMLDivElement>(null);
   const [announce, setAnnounce] = useState('');
 
@@ -127,10 +127,11 @@ export function FeedPage({ filter, setFilter }: { filter: FilterState; setFilter
       <Filters value={filter} onChange={setFilter} />
       <div className="sr-only" aria-live="polite">{announce}</div>
       <ErrorNote error={error} />
+      <LeftOutNote leftOut={leftOut} />
       <ul className="cards" aria-busy={loading}>
         {items.map((i) => <ThreatCard key={i.id} item={i} isNew={fresh.has(i.id)} />)}
       </ul>
-      {!loading && !error && items.length === 0 && <p className="note">{t('emptyFeed')}</p>}
+      {!loading && !error && items.length === 0 && !leftOut?.count && <p className="note">{t('emptyFeed')}</p>}
       <div ref={sentinel} className="sentinel" />
       {loading && <p className="note" role="status">{t('loading')}</p>}
       {hasMore && !loading && <button type="button" className="secondary" onClick={more}>{t('loadMore')}</button>}

@@ -1,10 +1,11 @@
 /**
  * The threats visible to the user for a filter, newest first: pages of the cursor connection
  * (`more()` fetches the next one) and alerts arriving live from the subscription that match the
- * filter, put on top.
+ * filter, put on top. Without a stated purpose the pages hold what needs none, and `leftOut` says how many restricted
+ * results wait for one (a count from the node, nothing else of them).
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { THREATS, type ThreatFilter, type ThreatSummary } from '../api/queries.js';
+import { THREATS, type LeftOut, type ThreatFilter, type ThreatSummary } from '../api/queries.js';
 import { useSession } from '../session.js';
 
 export function matches(f: ThreatFilter, t: ThreatSummary): boolean {
@@ -27,6 +28,7 @@ export function useThreats(filter: ThreatFilter, pageSize = 25) {
   const [fresh, setFresh] = useState<Set<string>>(new Set());
   const [cursor, setCursor] = useState<string | null>(null);
   const [hasMore, setHasMore] = useState(false);
+  const [leftOut, setLeftOut] = useState<LeftOut | null>(null);
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const generation = useRef(0);
@@ -47,10 +49,14 @@ export function useThreats(filter: ThreatFilter, pageSize = 25) {
       });
       setCursor(d.threats.pageInfo.endCursor);
       setHasMore(d.threats.pageInfo.hasNextPage);
+      if (!after) setLeftOut(d.threats.restrictedLeftOut ?? null);
     } catch (err) {
       if (gen === generation.current) {
         setError(err);
-        if (!after) setItems([]);
+        if (!after) {
+          setItems([]);
+          setLeftOut(null);
+        }
         setHasMore(false);
       }
     } finally {
@@ -74,5 +80,5 @@ export function useThreats(filter: ThreatFilter, pageSize = 25) {
     if (!loading && hasMore) void load(cursor);
   }, [loading, hasMore, cursor, load]);
 
-  return { items, fresh, hasMore, loading, error, more, reload: () => load(null) };
+  return { items, fresh, hasMore, loading, error, leftOut, more, reload: () => load(null) };
 }

@@ -3,7 +3,7 @@ import { useMemo } from 'react';
 import { Filters, toApiFilter, type FilterState } from '../feed/feed.js';
 import { useThreats } from '../feed/use-threats.js';
 import { useI18n } from '../i18n/i18n.js';
-import { PurposeField } from '../purpose.js';
+import { LeftOutNote, PurposeField } from '../purpose.js';
 import { navigate, threatPath } from '../router.js';
 import { useSession } from '../session.js';
 import { ErrorNote, titleOf } from '../ui.js';
@@ -14,7 +14,7 @@ import { venueFeatures } from './venues.js';
 export function MapPage({ filter, setFilter }: { filter: FilterState; setFilter(f: FilterState): void }) {
   const { t } = useI18n();
   const { session } = useSession();
-  const { items, error } = useThreats(toApiFilter(filter), 200);
+  const { items, error, leftOut } = useThreats(toApiFilter(filter), 200);
   const agency = session.user.agency;
   const features = useMemo(() => [
     ...territoryFeature(agency.jurisdiction, `${t('legendTerritory')}: ${agency.name}`),
@@ -30,6 +30,7 @@ export function MapPage({ filter, setFilter }: { filter: FilterState; setFilter(
       <PurposeField />
       <Filters value={filter} onChange={setFilter} />
       <ErrorNote error={error} />
+      <LeftOutNote leftOut={leftOut} />
       <MapView features={features} fit={fit} label={t('mapTitle')} onSelect={(id) => navigate(threatPath(id))} />
       <MapLegend kinds={['territory', 'venue', 'alert', 'threat', 'point', 'track', 'pilot']} />
     </section>
