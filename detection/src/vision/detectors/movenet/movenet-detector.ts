@@ -3,13 +3,10 @@
  * with onnxruntime-node. Up to 6 persons a frame, each with a box and 17 COCO keypoints. Input: the frame letterboxed
  * into a square of `inputSize` (a multiple of 32), RGB as int32 0..255, NHWC.
  */
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { ScaledInputSpec } from '../../../video-ingest/scaled-input.js';
 import { clampBox, type Detection, type Frame, type ObjectDetector } from '../../types.js';
 import { DetectorError } from '../detector-error.js';
-import { modelsDir } from '../nanodet/nanodet-detector.js';
+import { bundledModel } from '../bundled-model.js';
 import { nonMaxSuppression } from '../nms.js';
 import { describeShape, openOnnxModel, ort, tensorInfo } from '../onnx-session.js';
 import { prepareInput, toFrameBox, type Normalisation } from '../preprocess.js';
@@ -40,12 +37,7 @@ export class MoveNetDetector implements ObjectDetector {
   }
 
   static async create(config: MoveNetConfig): Promise<MoveNetDetector> {
-    const path = config.model ?? join(modelsDir(), BUNDLED_MOVENET);
-    if (config.model === undefined) {
-      const expected = readFileSync(`${path}.sha256`, 'utf8').split(/\s+/)[0];
-      const actual = createHash('sha256').update(readFileSync(path)).digest('hex');
-      if (expected !== actual) throw new DetectorError('MODEL_ALTERED', `${path} has sha256 ${actual}, expected ${expected} (re-run detection/scripts/convert-movenet.sh)`);
-    }
+    const path = config.model ?? bundledModel(BUNDLED_MOVENET, 'detection/scripts/convert-movenet.sh');
     const session = await openOnnxModel(path, config.threads);
     const inputs = tensorInfo(session.inputMetadata);
     const outputs = tensorInfo(session.outputMetadata);

@@ -1,16 +1,15 @@
 /**
- * The default object detector: NanoDet-m (416 × 416, 80 COCO classes) converted to ONNX, run with onnxruntime-node.
- * Input: the frame stretched to the model size, BGR, normalised with NanoDet's ImageNet mean/std (0..255 scale).
+ * The bundled COCO detector: NanoDet-g (416 × 416, 80 COCO classes, 11 distance bins) converted to ONNX, run with
+ * onnxruntime-node. Input as NanoDet was trained (`keep_ratio: True`): the frame letterboxed into the square model
+ * input (bands grey 114; upstream pads with black, a difference the scores hardly feel), BGR, normalised with NanoDet's
+ * ImageNet mean/std (0..255 scale). `letterbox: false` stretches instead, as this detector did before (kept to measure).
  * The output layout is read from the model: for each stride, a [1, cells, classes] score output and a
  * [1, cells, 4 × bins] distance output, matched by their cell count.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { ScaledInputSpec } from '../../../video-ingest/scaled-input.js';
 import { clampBox, type Detection, type Frame, type ObjectDetector } from '../../types.js';
 import { COCO_LABELS } from '../coco-labels.js';
+import { bundledModel } from '../bundled-model.js';
 import { DetectorError } from '../detector-error.js';
 import { nonMaxSuppression } from '../nms.js';
 import { describeShape, openOnnxModel, ort, tensorInfo } from '../onnx-session.js';
@@ -18,32 +17,13 @@ import { prepareInput, toFrameBox, type Normalisation } from '../preprocess.js';
 import { decodeNanoDet, type NanoDetLevel } from './decode.js';
 import type { NanoDetConfig } from './config.js';
 
-export const BUNDLED_NANODET = 'nanodet-m-416.onnx';
+export const BUNDLED_NANODET = 'nanodet-g-416.onnx';
 
 const NANODET_NORMALISATION: Normalisation = {
   order: 'bgr',
   mean: [103.53, 116.28, 123.675],
   std: [57.375, 57.12, 58.395],
 };
-
-/** detection/models/ found by walking up from this module (source tree or dist/). */
-export function modelsDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 8; i++) {
-    if (existsSync(join(dir, 'models', BUNDLED_NANODET))) return join(dir, 'models');
-    dir = dirname(dir);
-  }
-  throw new DetectorError('MODEL_NOT_FOUND', `the bundled ${BUNDLED_NANODET} is missing (expected in detection/models/)`);
-}
-
-/** Checks the bundled model against the sha256 committed beside it. */
-function verifyBundled(path: string): void {
-  const expected = readFileSync(`${path}.sha256`, 'utf8').split(/\s+/)[0];
-  const actual = createHash('sha256').update(readFileSync(path)).digest('hex');
-  if (expected !== actual) {
-    throw new DetectorError('MODEL_ALTERED', `${path} has sha256 ${actual}, expected ${expected} (re-run detection/scripts/convert-nanodet.sh)`);
-  }
-}
 
 interface LevelOutputs { stride: number; columns: number; scores: string; distances: string }
 
@@ -53,6 +33,7 @@ export class NanoDetDetector implements ObjectDetector {
   private readonly keep: ReadonlySet<number> | undefined;
   /** An input tensor not in use, reused by the next frame. */
   private spare: Float32Array | undefined;
+  private bare: Float32Array | undefined;
 
   private constructor(
     readonly name: string,
@@ -64,13 +45,11 @@ export class NanoDetDetector implements ObjectDetector {
     private readonly config: NanoDetConfig,
   ) {
     this.keep = config.classes ? new Set(config.classes.map((c) => COCO_LABELS.indexOf(c)).filter((i) => i >= 0)) : undefined;
-    this.input = { width: inputSize, height: inputSize, mode: 'stretch' };
+    this.input = { width: inputSize, height: inputSize, mode: config.letterbox ? 'letterbox' : 'stretch' };
   }
 
   static async create(config: NanoDetConfig): Promise<NanoDetDetector> {
-    const bundled = config.model === undefined;
-    const path = config.model ?? join(modelsDir(), BUNDLED_NANODET);
-    if (bundled) verifyBundled(path);
+    const path = config.model ?? bundledModel(BUNDLED_NANODET, 'detection/scripts/convert-nanodet.sh');
     const session = await openOnnxModel(path, config.threads);
     const [input, ...extraInputs] = tensorInfo(session.inputMetadata);
     const shape = input?.shape ?? [];
@@ -104,7 +83,7 @@ export class NanoDetDetector implements ObjectDetector {
     const size = this.inputSize;
     const spare = this.spare;
     this.spare = undefined;
-    const { tensor, transform } = prepareInput(frame, size, size, 'stretch', NANODET_NORMALISATION, spare);
+    const { tensor, transform } = prepareInput(frame, size, size, this.input.mode, NANODET_NORMALISATION, spare);
     let results: ort.InferenceSession.ReturnType;
     try {
       results = await this.session.run({ [this.inputName]: new ort.Tensor('float32', tensor, [1, 3, size, size]) });
@@ -136,6 +115,12 @@ export class NanoDetDetector implements ObjectDetector {
   async runModel(tensor: Float32Array): Promise<void> {
     const size = this.inputSize;
     await this.session.run({ [this.inputName]: new ort.Tensor('float32', tensor, [1, 3, size, size]) });
+  }
+
+  /** One bare inference on a fixed prepared input (the benchmark's baseline for one detect()). */
+  async runBare(): Promise<void> {
+    this.bare ??= new Float32Array(3 * this.inputSize * this.inputSize).map((_, i) => ((i * 7919) % 255) / 64 - 2);
+    await this.runModel(this.bare);
   }
 
   async close(): Promise<void> {
