@@ -9,7 +9,8 @@ import { cameraVideo } from '../sources/camera-source.js';
 import { CameraConfigError } from '../vision/config/config-error.js';
 import { loadCameraConfig } from '../vision/config/camera-config.js';
 import { DetectorError } from '../vision/detectors/detector-error.js';
-import { createDetector, DETECTOR_PLUGINS } from '../vision/detectors/registry.js';
+import { createCameraDetector } from '../vision/detectors/camera-detector.js';
+import { DETECTOR_PLUGINS } from '../vision/detectors/registry.js';
 import { VisionPipeline, type PipelineOutput } from '../vision/pipeline.js';
 import { RULES } from '../vision/rules/registry.js';
 
@@ -32,6 +33,9 @@ options:
   --help, -h            this help
 
 detectors (detector.kind): ${Object.values(DETECTOR_PLUGINS).map((p) => `${p.kind} (${p.summary})`).join('; ')}
+  detector is one mapping or a list of them (combined: e.g. persons from ssdlite-person, the rest from nanodet);
+  each may run on overlapping tiles merged across tiles: tiles: { grid: [columns, rows], overlap: 0.2, fullFrame: true }
+  or tiles: { auto: true, minPersonPx: 40, maxTiles: 6 } (grid from the calibration's predicted person size)
 rules: ${Object.entries(RULES).map(([name, r]) => `${name} (${r.summary})`).join('; ')}
 
 exit status: 0 done, 1 input or model failure, 2 bad usage or configuration`;
@@ -89,7 +93,7 @@ export async function main(argv: string[]): Promise<number> {
 
   let detector;
   try {
-    detector = await createDetector(config.detector);
+    detector = await createCameraDetector(config, log);
   } catch (e) {
     if (e instanceof DetectorError) {
       process.stderr.write(`popart detect: detector: ${e.message}\n`);

@@ -6,7 +6,7 @@
 import { VideoSource } from '../video-ingest/video-source.js';
 import { detectSourceKind } from '../video-ingest/source-kind.js';
 import type { CameraConfig } from '../vision/config/camera-config.js';
-import { createDetector } from '../vision/detectors/registry.js';
+import { createCameraDetector } from '../vision/detectors/camera-detector.js';
 import { VisionPipeline } from '../vision/pipeline.js';
 import type { ObjectDetector } from '../vision/types.js';
 import type { SensorSource, SourceContext } from './sensor-source.js';
@@ -32,7 +32,7 @@ export async function openCameraSource(
   const counters = { frames: 0, events: 0, dropped: 0, reconnects: 0 };
   let video: VideoSource | null = null;
   const live = (camera.source.kind ?? detectSourceKind(input)) === 'live';
-  const model = await createDetector(camera.detector);
+  const model = await createCameraDetector(camera, (message) => ctx.log.info(message, { source: camera.camera.id }));
   return {
     live,
     close: () => model.close(),

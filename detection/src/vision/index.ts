@@ -5,7 +5,13 @@ export {
   cameraGeometry, loadCameraConfig, parseCameraYaml, validateCameraConfig,
   type CameraConfig, type EventsConfig, type EvidenceConfig, type SourceConfig,
 } from './config/camera-config.js';
-export { createDetector, DETECTOR_PLUGINS, parseDetectorConfig, type DetectorConfig, type DetectorKind } from './detectors/registry.js';
+export { createDetector, DETECTOR_PLUGINS, parseDetectorConfig, parseDetectorsConfig, type DetectorConfig, type DetectorKind } from './detectors/registry.js';
+export { createCameraDetector, resolveAutoGrid } from './detectors/camera-detector.js';
+export { CombinedDetector } from './detectors/combined-detector.js';
+export { TiledDetector } from './detectors/tiled-detector.js';
+export { autoGrid, mergeTileDetections, predictedPersonHeightPx, tileGrid, type Tile, type TilesConfig } from './detectors/tiles.js';
+export { SsdLitePersonDetector } from './detectors/ssdlite/ssdlite-detector.js';
+export type { SsdLitePersonConfig } from './detectors/ssdlite/config.js';
 export type { DetectorPlugin } from './detectors/plugin.js';
 export { DetectorError, type DetectorErrorCode } from './detectors/detector-error.js';
 export { NanoDetDetector } from './detectors/nanodet/nanodet-detector.js';

@@ -44,13 +44,18 @@ export interface Detection {
 
 /** An object detector plugin: one frame in, boxes out. Implementations hold their model until `close()`. */
 export interface ObjectDetector {
-  /** Plugin kind and model, for logs (e.g. "nanodet nanodet-m-416.onnx"). */
+  /** Plugin kind and model, for logs (e.g. "nanodet nanodet-g-416.onnx"). */
   readonly name: string;
   /** Every class name the detector can output, indexed by class id. */
   readonly labels: readonly string[];
   /** The model input it resizes frames to: a source that delivers `frame.scaled` in this shape saves the resize. */
-  readonly input?: ScaledInputSpec;
+  readonly input?: ScaledInputSpec | undefined;
   detect(frame: Frame): Promise<Detection[]>;
+  /**
+   * The model inferences one `detect()` makes (once per tile, per combined detector), on fixed prepared inputs,
+   * outputs discarded: the baseline the benchmark compares the pipeline with. Bundled detectors have it.
+   */
+  runBare?(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { isMap, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
-import { parseDetectorConfig, type DetectorConfig } from '../detectors/registry.js';
+import { parseDetectorsConfig, type DetectorConfig } from '../detectors/registry.js';
 import { CameraGeometry, type Calibration } from '../geometry/camera-geometry.js';
 import type { GeoOrigin } from '../geometry/geo.js';
 import { selfIntersects, type Point } from '../geometry/polygon.js';
@@ -52,6 +52,9 @@ export interface EvidenceConfig {
 export interface CameraConfig {
   camera: { id: string; name?: string; position?: GeoOrigin; viewRadiusM: number };
   source: SourceConfig;
+  /** The detectors run on every frame, their detections combined (the `detector` section: one mapping or a list). */
+  detectors: DetectorConfig[];
+  /** The first of `detectors`. */
   detector: DetectorConfig;
   tracker: TrackerConfig;
   calibration?: Calibration;
@@ -219,7 +222,7 @@ export function validateCameraConfig(value: unknown, options: ParseOptions = {})
   const raw = f.object(value, [], TOP_LEVEL) ?? {};
   const camera = parseCamera(raw, f);
   const source = parseSource(raw, f, baseDir);
-  const detector = parseDetectorConfig(raw.detector, ['detector'], f, { baseDir });
+  const detectors = parseDetectorsConfig(raw.detector, ['detector'], f, { baseDir });
   const tracker = parseTracker(raw, f);
   const calibration = parseCalibration(raw, f);
   let geometry: CameraGeometry | undefined;
@@ -230,8 +233,11 @@ export function validateCameraConfig(value: unknown, options: ParseOptions = {})
     f.issue(['calibration', 'homography', 'image'], e instanceof Error ? e.message : String(e));
   }
   const zones = parseZones(raw, f, source, geometry);
+  detectors.forEach((d, i) => {
+    if (d.tiles?.auto && !calibration) f.issue(Array.isArray(raw.detector) ? ['detector', i, 'tiles', 'auto'] : ['detector', 'tiles', 'auto'], 'needs a calibration (the grid follows the person size it predicts): give calibration, or tiles.grid');
+  });
   const rules = parseRulesConfig(raw.rules, ['rules'], f, {
-    zones: new Map(zones.map((z) => [z.name, z])), calibrated: !!calibration, pose: detector?.kind === 'movenet',
+    zones: new Map(zones.map((z) => [z.name, z])), calibrated: !!calibration, pose: detectors.some((d) => d.kind === 'movenet'),
   });
   const e = f.object(raw.events, ['events'], ['updateIntervalS', 'closeAfterS']);
   const events: EventsConfig = {
@@ -247,7 +253,7 @@ export function validateCameraConfig(value: unknown, options: ParseOptions = {})
     drawBoxes: f.boolean(ev, 'drawBoxes', ['evidence'], true),
   };
   f.check(options.file);
-  const config: CameraConfig = { camera, source, detector: detector!, tracker, zones, rules, events, evidence };
+  const config: CameraConfig = { camera, source, detectors, detector: detectors[0]!, tracker, zones, rules, events, evidence };
   if (calibration) config.calibration = calibration;
   if (options.file) config.file = options.file;
   return config;

@@ -2,6 +2,7 @@
 import type { ConfigPath } from '../config/config-error.js';
 import type { Fields, Raw } from '../config/fields.js';
 import type { ObjectDetector } from '../types.js';
+import { parseTiles, type TilesConfig } from './tiles.js';
 
 export interface DetectorConfigContext {
   /** Folder of the configuration file: relative model paths are resolved against it. */
@@ -19,6 +20,8 @@ export interface CommonDetectorConfig {
   classes?: string[];
   /** onnxruntime intra-op threads (its default when absent). */
   threads?: number;
+  /** Run on overlapping tiles of the frame (wide or high-resolution views), boxes merged across tiles. */
+  tiles?: TilesConfig;
 }
 
 export interface DetectorPlugin<C extends { kind: string }> {
@@ -31,7 +34,7 @@ export interface DetectorPlugin<C extends { kind: string }> {
   create(config: C): Promise<ObjectDetector>;
 }
 
-export const COMMON_DETECTOR_FIELDS = ['scoreThreshold', 'iouThreshold', 'maxDetections', 'classes', 'threads'] as const;
+export const COMMON_DETECTOR_FIELDS = ['scoreThreshold', 'iouThreshold', 'maxDetections', 'classes', 'threads', 'tiles'] as const;
 
 export function parseCommon(raw: Raw, path: ConfigPath, f: Fields, defaults: { scoreThreshold: number; iouThreshold: number }): CommonDetectorConfig {
   const config: CommonDetectorConfig = {
@@ -43,6 +46,8 @@ export function parseCommon(raw: Raw, path: ConfigPath, f: Fields, defaults: { s
   if (classes) config.classes = classes;
   const threads = f.number(raw, 'threads', path, undefined, { min: 1, max: 64, integer: true });
   if (threads !== undefined) config.threads = threads;
+  const tiles = parseTiles(raw, path, f);
+  if (tiles) config.tiles = tiles;
   return config;
 }
 

@@ -12,8 +12,11 @@ import { OnnxYoloDetector } from './onnx-yolo/yolo-detector.js';
 import { MOVENET_FIELDS, parseMoveNetConfig, type MoveNetConfig } from './movenet/config.js';
 import { MoveNetDetector } from './movenet/movenet-detector.js';
 import type { DetectorConfigContext, DetectorPlugin } from './plugin.js';
+import { parseSsdLiteConfig, SSDLITE_FIELDS, type SsdLitePersonConfig } from './ssdlite/config.js';
+import { SsdLitePersonDetector } from './ssdlite/ssdlite-detector.js';
+import { TiledDetector } from './tiled-detector.js';
 
-export type DetectorConfig = NanoDetConfig | OnnxYoloConfig | MoveNetConfig;
+export type DetectorConfig = NanoDetConfig | OnnxYoloConfig | MoveNetConfig | SsdLitePersonConfig;
 export type DetectorKind = DetectorConfig['kind'];
 
 type PluginMap = { [K in DetectorKind]: DetectorPlugin<Extract<DetectorConfig, { kind: K }>> };
@@ -21,7 +24,7 @@ type PluginMap = { [K in DetectorKind]: DetectorPlugin<Extract<DetectorConfig, {
 export const DETECTOR_PLUGINS: Readonly<PluginMap> = Object.freeze({
   nanodet: {
     kind: 'nanodet',
-    summary: 'NanoDet-m, 80 COCO classes (bundled, Apache-2.0)',
+    summary: 'NanoDet-g 416, 80 COCO classes, fed letterboxed as trained (bundled, Apache-2.0)',
     fields: NANODET_FIELDS,
     parse: parseNanoDetConfig,
     create: (c: NanoDetConfig) => NanoDetDetector.create(c),
@@ -40,13 +43,33 @@ export const DETECTOR_PLUGINS: Readonly<PluginMap> = Object.freeze({
     parse: parseMoveNetConfig,
     create: (c: MoveNetConfig) => MoveNetDetector.create(c),
   },
+  'ssdlite-person': {
+    kind: 'ssdlite-person',
+    summary: 'SSDLite-MobileNetV2 pedestrian detector, persons only, 300 × 300 stretched as trained (bundled, MIT)',
+    fields: SSDLITE_FIELDS,
+    parse: parseSsdLiteConfig,
+    create: (c: SsdLitePersonConfig) => SsdLitePersonDetector.create(c),
+  },
 });
 
 const isKind = (k: unknown): k is DetectorKind => typeof k === 'string' && Object.hasOwn(DETECTOR_PLUGINS, k);
 
+/**
+ * The camera's `detector` section: one detector (a mapping with its kind) or several (a list of them, combined:
+ * e.g. persons from ssdlite-person, vehicles and aerial objects from nanodet). Absent: NanoDet with its defaults.
+ */
+export function parseDetectorsConfig(value: unknown, path: ConfigPath, f: Fields, context: DetectorConfigContext): DetectorConfig[] {
+  if (!Array.isArray(value)) {
+    const one = parseDetectorConfig(value, path, f, context);
+    return one ? [one] : [];
+  }
+  if (value.length === 0) f.issue(path, 'must list at least one detector');
+  return value.flatMap((item, i) => parseDetectorConfig(item, [...path, i], f, context) ?? []);
+}
+
 export function parseDetectorConfig(value: unknown, path: ConfigPath, f: Fields, context: DetectorConfigContext): DetectorConfig | undefined {
   const kinds = Object.keys(DETECTOR_PLUGINS).map((k) => `"${k}"`).join(', ');
-  if (value === undefined || value === null) return { kind: 'nanodet', scoreThreshold: 0.35, iouThreshold: 0.6, maxDetections: 100 };
+  if (value === undefined || value === null) return { kind: 'nanodet', scoreThreshold: 0.35, iouThreshold: 0.6, maxDetections: 100, letterbox: true };
   if (!isRecord(value)) {
     f.issue(path, `must be a mapping with a kind (one of ${kinds}), got ${describe(value)}`);
     return undefined;
@@ -63,7 +86,15 @@ export function parseDetectorConfig(value: unknown, path: ConfigPath, f: Fields,
   return plugin.parse(raw, path, f, context);
 }
 
-export function createDetector(config: DetectorConfig): Promise<ObjectDetector> {
+/**
+ * The detector a configuration describes; with `tiles`, run on that grid of tiles (`grid`, or for `auto` the one
+ * `autoGrid` chooses for the opened model: createCameraDetector sizes it from the camera's calibration).
+ */
+export async function createDetector(config: DetectorConfig, autoGrid?: (model: ObjectDetector) => [number, number]): Promise<ObjectDetector> {
   const plugin = DETECTOR_PLUGINS[config.kind] as DetectorPlugin<DetectorConfig>;
-  return plugin.create(config);
+  const detector = await plugin.create(config);
+  const tiles = config.tiles;
+  const chosen = tiles?.grid ?? (tiles?.auto && autoGrid ? autoGrid(detector) : undefined);
+  if (!tiles || !chosen || (chosen[0] * chosen[1] === 1 && tiles.fullFrame)) return detector;
+  return new TiledDetector(detector, { grid: chosen, overlap: tiles.overlap, fullFrame: tiles.fullFrame, iouThreshold: config.iouThreshold, maxDetections: config.maxDetections });
 }
