@@ -11,6 +11,7 @@
  */
 
 import { createHash } from 'node:crypto';
+import { OrderedMap } from '@js-sdsl/ordered-map';
 
 /** Committed world state as seen by a transaction being simulated. */
 export interface StateReader {
@@ -279,46 +280,52 @@ export class SimulatedTxContext {
 }
 
 /**
- * A plain in-memory committed state, for tests and for the embedded ledger's world state.
- * Keys are kept in a sorted array beside the map (binary-search insert and delete), so a range query
- * costs O(log n + rows) rather than a sort of every key; order is JavaScript string order (UTF-16
- * code units). A range is read lazily: consume it before applying further writes.
+ * Key order of the world state: the byte order of the keys' UTF-8, as Fabric's state database (and the embedded
+ * ledger's store) sorts them. It equals JavaScript string order except that characters above U+FFFF (surrogate
+ * pairs in UTF-16) sort after U+E000–U+FFFF.
+ */
+export function compareKeys(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    // Surrogates (D800–DFFF) move above E000–FFFF: then UTF-16 code units compare like code points.
+    const fx = x >= 0xe000 ? x - 0x800 : x >= 0xd800 ? x + 0x2000 : x;
+    const fy = y >= 0xe000 ? y - 0x800 : y >= 0xd800 ? y + 0x2000 : y;
+    return fx - fy;
+  }
+  return a.length - b.length;
+}
+
+/**
+ * A plain in-memory committed state, for tests and small tools (the embedded ledger keeps its world state on
+ * disk). Keys are kept in an ordered map (a red-black tree): inserts, deletes and the start of a range cost
+ * O(log n). Order is `compareKeys`. A range is read lazily: consume it before applying further writes.
  */
 export class MemoryState implements StateReader {
-  private readonly entries = new Map<string, { value: Uint8Array; version: string }>();
-  private readonly sortedKeys: string[] = [];
-  get(key: string): { value: Uint8Array; version: string } | undefined { return this.entries.get(key); }
+  private readonly entries = new OrderedMap<string, { value: Uint8Array; version: string }>([], compareKeys);
+  get(key: string): { value: Uint8Array; version: string } | undefined { return this.entries.getElementByKey(key); }
   *range(startKey: string, endKey: string): Iterable<{ key: string; value: Uint8Array; version: string }> {
-    for (let i = this.lowerBound(startKey); i < this.sortedKeys.length; i++) {
-      const key = this.sortedKeys[i] as string;
-      if (key >= endKey) return;
-      const e = this.entries.get(key);
-      if (e) yield { key, value: e.value, version: e.version };
+    const end = this.entries.end();
+    for (const it = this.entries.lowerBound(startKey); !it.equals(end); it.next()) {
+      const [key, e] = it.pointer;
+      if (compareKeys(key, endKey) >= 0) return;
+      yield { key, value: e.value, version: e.version };
     }
   }
   /** Apply a committed write set at a version (e.g. "12:3" = block 12, tx 3). */
   apply(writes: readonly WriteEntry[], version: string): void {
     for (const w of writes) {
-      if (w.value === null) {
-        if (this.entries.delete(w.key)) this.sortedKeys.splice(this.lowerBound(w.key), 1);
-      } else {
-        if (!this.entries.has(w.key)) this.sortedKeys.splice(this.lowerBound(w.key), 0, w.key);
-        this.entries.set(w.key, { value: w.value, version });
-      }
+      if (w.value === null) this.entries.eraseElementByKey(w.key);
+      else this.entries.setElement(w.key, { value: w.value, version });
     }
   }
-  get size(): number { return this.entries.size; }
+  get size(): number { return this.entries.size(); }
   /** Every key in ascending order (a copy). */
-  keys(): string[] { return [...this.sortedKeys]; }
-  /** Index of the first key >= `key` in the sorted key array. */
-  private lowerBound(key: string): number {
-    let lo = 0;
-    let hi = this.sortedKeys.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((this.sortedKeys[mid] as string) < key) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+  keys(): string[] {
+    const out: string[] = [];
+    this.entries.forEach(([key]) => { out.push(key); });
+    return out;
   }
 }

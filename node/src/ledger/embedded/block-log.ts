@@ -11,7 +11,10 @@ export interface LogLine {
   offset: number;
   /** Length in bytes, including the newline when there is one. */
   byteLength: number;
-  text: string;
+  /** The line's bytes without the newline: valid until the next line is read. */
+  bytes: Buffer;
+  /** The line decoded as UTF-8. */
+  readonly text: string;
   /** False for a last line without its newline (a write that did not finish). */
   terminated: boolean;
 }
@@ -19,6 +22,10 @@ export interface LogLine {
 const CHUNK = 1 << 20;
 
 /** The lines of the file between two byte offsets (end exclusive; default: end of file). */
+function logLine(offset: number, byteLength: number, bytes: Buffer, terminated: boolean): LogLine {
+  return { offset, byteLength, bytes, terminated, get text() { return bytes.toString('utf8'); } };
+}
+
 export async function* readLines(path: string, start = 0, end = Infinity): AsyncGenerator<LogLine> {
   const fh = await open(path, 'r');
   try {
@@ -38,7 +45,7 @@ export async function* readLines(path: string, start = 0, end = Infinity): Async
       for (let nl = chunk.indexOf(0x0a, from); nl !== -1; nl = chunk.indexOf(0x0a, from)) {
         const piece = chunk.subarray(from, nl);
         const bytes = pending.length ? Buffer.concat([...pending, piece]) : piece;
-        yield { offset: lineStart, byteLength: bytes.length + 1, text: bytes.toString('utf8'), terminated: true };
+        yield logLine(lineStart, bytes.length + 1, bytes, true);
         lineStart += bytes.length + 1;
         pending = [];
         pendingLength = 0;
@@ -51,7 +58,7 @@ export async function* readLines(path: string, start = 0, end = Infinity): Async
     }
     if (pendingLength > 0) {
       const bytes = Buffer.concat(pending);
-      yield { offset: lineStart, byteLength: bytes.length, text: bytes.toString('utf8'), terminated: false };
+      yield logLine(lineStart, bytes.length, bytes, false);
     }
   } finally {
     await fh.close();

@@ -1,5 +1,6 @@
 /** Blocks of the embedded ledger: their shape, their hash, and the checks made when reading them back. */
-import { sha256Hex } from '@popart/schemas';
+import { createHash } from 'node:crypto';
+import { canonicalJson, sha256Hex } from '@popart/schemas';
 import type { RwSet } from '@popart/chaincode';
 import { isIsoTimestamp, type OrgMembership, type SignedProposal } from './proposal.js';
 
@@ -36,6 +37,17 @@ export function blockHash(block: Omit<Block, 'hash'>): string {
 
 export function sealBlock(block: Omit<Block, 'hash'>): Block {
   return { ...block, hash: blockHash(block) };
+}
+
+/**
+ * Seals a block and writes its line (canonical JSON + "\n") with one serialisation: `hash` sorts before every
+ * other field, so the line is `{"hash":"…",` followed by the hashed text without its opening brace.
+ */
+export function sealBlockLine(block: Omit<Block, 'hash'>): { block: Block; line: Buffer } {
+  const { number, previousHash, timestamp, transactions, orgs } = block;
+  const text = canonicalJson(orgs === undefined ? { number, previousHash, timestamp, transactions } : { number, previousHash, timestamp, transactions, orgs });
+  const hash = createHash('sha256').update(text, 'utf8').digest('hex');
+  return { block: { ...block, hash }, line: Buffer.from(`{"hash":"${hash}",${text.slice(1)}\n`, 'utf8') };
 }
 
 const b64 = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');

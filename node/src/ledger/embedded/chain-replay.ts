@@ -1,21 +1,29 @@
 /**
- * Opening an existing block log: every line is checked (shape, number, hash, link to the previous
- * block, signatures against the genesis membership, unique txIds) and its write sets are replayed
- * into a fresh world state, checking that every recorded read saw the version the chain implies.
- * When the contract is given, every transaction is also executed again (the contract is deterministic:
- * its only clock is the signed transaction timestamp) and must produce exactly the recorded writes and
- * event, so a value altered in a write set is caught even if every hash after it was recomputed.
- * The first problem stops the replay with a LedgerIntegrityError naming the block.
+ * Opening an existing block log against the world-state snapshot (world-state.ts) at height h:
+ * - every line is checked for its hash and its link to the previous block; blocks below h that are
+ *   written as canonical JSON are checked from their bytes (block-header.ts) without being parsed, except
+ *   the genesis block (the membership) and blocks holding key rotations (the keys that sign later blocks);
+ * - the hash of block h-1 must be the one the snapshot recorded, and the log must reach height h;
+ * - blocks from h on are checked in full (shape, signatures against the membership, unique txIds) and their
+ *   write sets replayed into the state, checking that every recorded read saw the version the chain implies.
+ *   When the contract is given, each transaction is also executed again (the contract is deterministic: its
+ *   only clock is the signed transaction timestamp) and must produce exactly the recorded writes and event,
+ *   so a value altered in a write set is caught even if every hash after it was recomputed.
+ * With no snapshot (h = 0) every block is checked in full. The first problem stops the replay with a
+ * LedgerIntegrityError naming the block.
  */
 import { basename } from 'node:path';
 import { createHash } from 'node:crypto';
-import { HASHED_PREFIX, hashedKey, MemoryState, type PrivateWriteEntry } from '@popart/chaincode';
+import { HASHED_PREFIX, hashedKey, type PrivateWriteEntry, type StateReader, type WriteEntry } from '@popart/chaincode';
 import type { PrivateStore } from './private-store.js';
 import { blockHash, blockShapeProblem, fromBase64, GENESIS_PREVIOUS_HASH, type Block } from './block.js';
-import { readLines } from './block-log.js';
+import { blockHeader } from './block-header.js';
+import { readLines, type LogLine } from './block-log.js';
 import { LedgerIntegrityError } from './errors.js';
 import { addMemberKey, normaliseOrgs, ROTATE_KEY_FN, rotationKey, verifyWithAny, type MemberKeys, type OrgMembership } from './proposal.js';
 import { runTransaction } from './contract-runner.js';
+import { PendingState } from './pending-state.js';
+import type { DiskState } from './world-state.js';
 
 function sameBytes(a: Uint8Array | null, b: Uint8Array | null): boolean {
   if (a === null || b === null) return a === b;
@@ -50,7 +58,7 @@ function privateWritesMismatch(tx: Tx, produced: readonly PrivateWriteEntry[], s
 }
 
 /** Why a re-executed transaction disagrees with what the block recorded, or null when it agrees. */
-async function reexecutionMismatch(contract: object, state: MemoryState, tx: Tx, store: PrivateStore | undefined): Promise<string | null> {
+async function reexecutionMismatch(contract: object, state: StateReader, tx: Tx, store: PrivateStore | undefined): Promise<string | null> {
   const writesPrivate = tx.rwset.writes.some((w) => w.key.startsWith(HASHED_PREFIX));
   const transient = store?.transientOf(tx.txId);
   if (writesPrivate && store) {
@@ -85,36 +93,52 @@ async function reexecutionMismatch(contract: object, state: MemoryState, tx: Tx,
 export interface ReplayedChain {
   orgs: OrgMembership[];
   keys: MemberKeys;
-  state: MemoryState;
-  txIds: Set<string>;
   /** Byte offset of every block's line; `offsets.length` is the height. */
   offsets: number[];
   size: number;
   lastHash: string;
 }
 
+/** Replayed write sets are committed to the store in batches of about this many writes. */
+const BATCH_WRITES = 50_000;
+const ROTATION_MARK = Buffer.from(`"fn":${JSON.stringify(ROTATE_KEY_FN)}`);
+
 /**
- * `store`: the organisations' private data (read, not yet settled); its values are checked against the hashes
- * the blocks record, and transactions whose transient inputs the submitter's store kept are executed again.
+ * `state`: the world state on disk, at its snapshot height (0 for a new store); the blocks after it are replayed
+ * into it. `store`: the organisations' private data (read, not yet settled); its values are checked against the
+ * hashes the blocks record, and transactions whose transient inputs the submitter's store kept are executed again.
  */
-export async function replayChain(path: string, contract?: object, store?: PrivateStore): Promise<ReplayedChain> {
+export async function replayChain(path: string, state: DiskState, contract?: object, store?: PrivateStore): Promise<ReplayedChain> {
   const file = basename(path);
   function fail(n: number, what: string, cause?: unknown): never {
     throw new LedgerIntegrityError(n, what, cause === undefined ? { file } : { file, cause });
   }
-  const state = new MemoryState();
-  const txIds = new Set<string>();
+  const snapshot = state.head();
+  const snapshotHeight = snapshot?.height ?? 0;
+  const overlay = new PendingState(state);
+  let batch: { txId: string; version: string; writes: WriteEntry[] }[] = [];
+  let batchWrites = 0;
+  const batchTxIds = new Set<string>();
   const offsets: number[] = [];
   let size = 0;
   let lastHash = GENESIS_PREVIOUS_HASH;
   let membership: { orgs: OrgMembership[]; keys: MemberKeys } | null = null;
 
-  for await (const line of readLines(path)) {
-    const n = offsets.length;
-    if (!line.terminated) {
-      fail(n, 'the last line is incomplete: the ledger stopped while writing this block, which was therefore never committed. ' +
-        `Refusing to open; after checking the file, remove the incomplete last line (${line.byteLength} bytes) to recover`);
-    }
+  const flush = (): void => {
+    const txs = batch;
+    state.commit(offsets.length, lastHash, () => {
+      for (const t of txs) {
+        overlay.commit(t.writes, t.version);
+        state.recordTx(t.txId, t.version);
+      }
+    });
+    batch = [];
+    batchWrites = 0;
+    batchTxIds.clear();
+  };
+
+  /** Parses a line and checks its shape, number, hash and link. */
+  const parseBlock = (n: number, line: LogLine): Block => {
     let parsed: unknown;
     try {
       parsed = JSON.parse(line.text);
@@ -124,62 +148,107 @@ export async function replayChain(path: string, contract?: object, store?: Priva
     const problem = blockShapeProblem(parsed);
     if (problem) fail(n, `malformed block: ${problem}`);
     const block = parsed as Block;
-    if (block.number !== n) {
-      fail(n, `line ${n + 1} holds block number ${block.number}: blocks are missing, inserted or out of order`);
+    checkLink(n, block.number, block.hash, blockHash(block), block.previousHash);
+    return block;
+  };
+  const checkLink = (n: number, number: number, recorded: string, computed: string, previousHash: string): void => {
+    if (number !== n) fail(n, `line ${n + 1} holds block number ${number}: blocks are missing, inserted or out of order`);
+    if (computed !== recorded) fail(n, 'the block hash does not match its content (the block was modified)');
+    if (previousHash !== lastHash) fail(n, `previousHash does not match the hash of block ${n - 1}`);
+  };
+  /** A key rotation: checked (signature, proof of possession) and its key trusted from then on. */
+  const rotate = (n: number, where: string, tx: Tx, keys: MemberKeys): void => {
+    if (tx.rwset.reads.length || tx.rwset.writes.length || tx.event) fail(n, `${where}: a key rotation must not read or write state`);
+    try {
+      addMemberKey(keys, tx.mspId, rotationKey(tx));
+    } catch (err) {
+      fail(n, `${where}: invalid key rotation: ${(err as Error).message}`, err);
     }
-    if (blockHash(block) !== block.hash) fail(n, 'the block hash does not match its content (the block was modified)');
-    if (block.previousHash !== lastHash) fail(n, `previousHash does not match the hash of block ${n - 1}`);
+  };
+  const signed = (n: number, where: string, tx: Tx, keys: MemberKeys): void => {
+    if (!keys.has(tx.mspId)) fail(n, `${where} was submitted by ${tx.mspId}, which is not a member`);
+    if (!verifyWithAny(tx, keys.get(tx.mspId))) fail(n, `${where}: the signature does not verify with ${tx.mspId}'s keys`);
+  };
 
-    if (n === 0) {
-      if (block.transactions.length !== 0) fail(0, 'the genesis block must not hold transactions');
-      try {
-        membership = normaliseOrgs(block.orgs);
-      } catch (err) {
-        fail(0, `the genesis membership is invalid: ${(err as Error).message}`, err);
+  for await (const line of readLines(path)) {
+    const n = offsets.length;
+    if (!line.terminated) {
+      fail(n, 'the last line is incomplete: the ledger stopped while writing this block, which was therefore never committed. ' +
+        `Refusing to open; after checking the file, remove the incomplete last line (${line.byteLength} bytes) to recover`);
+    }
+    const keys: MemberKeys = membership?.keys ?? new Map();
+    if (n > 0 && n < snapshotHeight) {
+      // Below the snapshot: hash and link from the bytes; only key rotations are read.
+      const header = blockHeader(line.bytes);
+      if (header) checkLink(n, header.number, header.hash, header.contentHash, header.previousHash);
+      const block = header && line.bytes.indexOf(ROTATION_MARK) === -1 ? null : parseBlock(n, line);
+      for (const [i, tx] of block?.transactions.entries() ?? []) {
+        if (tx.fn !== ROTATE_KEY_FN) continue;
+        signed(n, `transaction ${i} (${tx.txId})`, tx, keys);
+        rotate(n, `transaction ${i} (${tx.txId})`, tx, keys);
       }
-      await store?.setOrgs(membership.orgs.map((o) => o.mspId));
+      lastHash = header?.hash ?? (block as Block).hash;
     } else {
-      if (block.orgs !== undefined) fail(n, 'only the genesis block may hold the membership');
-      if (block.transactions.length === 0) fail(n, 'a block after genesis must hold at least one transaction');
-      const last = block.transactions[block.transactions.length - 1];
-      if (last && block.timestamp !== last.timestamp) fail(n, 'the block timestamp is not that of its last transaction');
-      const keys: MemberKeys = membership?.keys ?? new Map();
-      for (const [i, tx] of block.transactions.entries()) {
-        const where = `transaction ${i} (${tx.txId})`;
-        if (!keys.has(tx.mspId)) fail(n, `${where} was submitted by ${tx.mspId}, which is not a member`);
-        if (!verifyWithAny(tx, keys.get(tx.mspId))) fail(n, `${where}: the signature does not verify with ${tx.mspId}'s keys`);
-        if (txIds.has(tx.txId)) fail(n, `${where}: the txId was already committed earlier in the chain`);
-        txIds.add(tx.txId);
-        if (tx.fn === ROTATE_KEY_FN) {
-          if (tx.rwset.reads.length || tx.rwset.writes.length || tx.event) fail(n, `${where}: a key rotation must not read or write state`);
-          try {
-            addMemberKey(keys, tx.mspId, rotationKey(tx));
-          } catch (err) {
-            fail(n, `${where}: invalid key rotation: ${(err as Error).message}`, err);
+      const block = parseBlock(n, line);
+      if (n === 0) {
+        if (block.transactions.length !== 0) fail(0, 'the genesis block must not hold transactions');
+        try {
+          membership = normaliseOrgs(block.orgs);
+        } catch (err) {
+          fail(0, `the genesis membership is invalid: ${(err as Error).message}`, err);
+        }
+        await store?.setOrgs(membership.orgs.map((o) => o.mspId));
+      } else {
+        if (block.orgs !== undefined) fail(n, 'only the genesis block may hold the membership');
+        if (block.transactions.length === 0) fail(n, 'a block after genesis must hold at least one transaction');
+        const last = block.transactions[block.transactions.length - 1];
+        if (last && block.timestamp !== last.timestamp) fail(n, 'the block timestamp is not that of its last transaction');
+        for (const [i, tx] of block.transactions.entries()) {
+          const where = `transaction ${i} (${tx.txId})`;
+          signed(n, where, tx, keys);
+          if (batchTxIds.has(tx.txId) || state.hasTx(tx.txId)) fail(n, `${where}: the txId was already committed earlier in the chain`);
+          batchTxIds.add(tx.txId);
+          const writes = tx.rwset.writes.map((w) => ({ key: w.key, value: w.value === null ? null : fromBase64(w.value) as Buffer }));
+          batch.push({ txId: tx.txId, version: `${n}:${i}`, writes: tx.fn === ROTATE_KEY_FN ? [] : writes });
+          if (tx.fn === ROTATE_KEY_FN) {
+            rotate(n, where, tx, keys);
+            continue;
           }
-          continue;
-        }
-        for (const read of tx.rwset.reads) {
-          const current = state.get(read.key)?.version ?? null;
-          if (current !== read.version) {
-            fail(n, `${where}: replay mismatch, the read of ${JSON.stringify(read.key)} recorded version ${read.version ?? 'none'} ` +
-              `but the chain gives ${current ?? 'none'} at this point`);
+          for (const read of tx.rwset.reads) {
+            const current = overlay.get(read.key)?.version ?? null;
+            if (current !== read.version) {
+              fail(n, `${where}: replay mismatch, the read of ${JSON.stringify(read.key)} recorded version ${read.version ?? 'none'} ` +
+                `but the chain gives ${current ?? 'none'} at this point`);
+            }
           }
+          if (contract) {
+            const mismatch = await reexecutionMismatch(contract, overlay, tx, store);
+            if (mismatch) fail(n, `${where}: ${mismatch} (the write set was altered, or a private store)`);
+          } else if (store && tx.rwset.writes.some((w) => w.key.startsWith(HASHED_PREFIX))) {
+            const mismatch = privateHashMismatch(tx, store);
+            if (mismatch) fail(n, `${where}: ${mismatch} (a private store was altered)`);
+          }
+          overlay.accept(writes, `${n}:${i}`);
+          batchWrites += writes.length;
         }
-        if (contract) {
-          const mismatch = await reexecutionMismatch(contract, state, tx, store);
-          if (mismatch) fail(n, `${where}: ${mismatch} (the write set was altered, or a private store)`);
-        } else if (store && tx.rwset.writes.some((w) => w.key.startsWith(HASHED_PREFIX))) {
-          const mismatch = privateHashMismatch(tx, store);
-          if (mismatch) fail(n, `${where}: ${mismatch} (a private store was altered)`);
-        }
-        state.apply(tx.rwset.writes.map((w) => ({ key: w.key, value: w.value === null ? null : fromBase64(w.value) as Buffer })), `${n}:${i}`);
       }
+      lastHash = block.hash;
+    }
+    if (n === snapshotHeight - 1 && snapshot && lastHash !== snapshot.lastHash) {
+      fail(n, `its hash differs from the one the world-state snapshot recorded for it: the block log was rewritten up to here, ` +
+        'or the snapshot belongs to another ledger. Refusing to open; if the block log is the right one, remove the state ' +
+        'folder to rebuild the world state from it (every block is then verified)');
     }
     offsets.push(line.offset);
     size = line.offset + line.byteLength;
-    lastHash = block.hash;
+    if (n >= snapshotHeight && batchWrites >= BATCH_WRITES) flush();
   }
   if (!membership) throw new LedgerIntegrityError(0, 'the block log is empty (no genesis block)', { file });
-  return { orgs: membership.orgs, keys: membership.keys, state, txIds, offsets, size, lastHash };
+  if (offsets.length < snapshotHeight) {
+    fail(offsets.length, `the block log ends at block ${offsets.length - 1} but the world-state snapshot is at height ${snapshotHeight}: ` +
+      'blocks were removed from the end of the log, or the snapshot belongs to another ledger. Refusing to open; if the block log ' +
+      'is the right one, remove the state folder to rebuild the world state from it');
+  }
+  if (offsets.length > snapshotHeight) flush();
+  return { orgs: membership.orgs, keys: membership.keys, offsets, size, lastHash };
 }

@@ -5,43 +5,25 @@
  * against committed state plus the writes of transactions already accepted into blocks that are not
  * yet durable; the transaction joins the open block. A block is cut at `batchMaxTx` transactions or
  * `batchTimeoutMs` after its first transaction (waiting for a block still being written, so blocks
- * grow under load: group commit), appended in one write (+ fdatasync), then applied to the committed
- * state, its submitters answered and its block published. If an append fails the ledger closes itself.
+ * grow under load: group commit), appended in one write (+ fdatasync), then applied to the world state
+ * on disk in one store transaction (world-state.ts), its submitters answered and its block published.
+ * If an append or an apply fails the ledger closes itself (an unapplied block is replayed on the next open).
  */
 import { randomBytes, type KeyObject } from 'node:crypto';
-import { mkdir, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { canonicalJson } from '@popart/schemas';
-import { MemoryState, type PrivateWriteEntry, type RwSet, type TxInfo, type WriteEntry } from '@popart/chaincode';
-import { committedTx, GENESIS_PREVIOUS_HASH, sealBlock, type Block, type CommittedTx } from './block.js';
+import { resolve } from 'node:path';
+import type { PrivateWriteEntry, RwSet, TxInfo, WriteEntry } from '@popart/chaincode';
+import { committedTx, sealBlockLine, type Block, type CommittedTx } from './block.js';
 import { BlockFeed } from './block-feed.js';
-import { BlockLogWriter, createLog, readLines } from './block-log.js';
-import { replayChain } from './chain-replay.js';
+import { readLines, type BlockLogWriter } from './block-log.js';
 import { runTransaction, transactionNames } from './contract-runner.js';
 import { EndorsementError, LedgerError, LedgerUnavailableError } from './errors.js';
+import { openLedgerFiles, positiveInt, type EmbeddedLedgerOptions, type LedgerFiles } from './ledger-files.js';
 import { PendingState } from './pending-state.js';
-import { PrivateStore, type PrivateTx } from './private-store.js';
-import { addMemberKey, endorse, normaliseOrgs, ROTATE_KEY_FN, rotationKey, type MemberKeys, type OrgMembership, type SignedProposal } from './proposal.js';
+import type { PrivateStore, PrivateTx } from './private-store.js';
+import { addMemberKey, endorse, ROTATE_KEY_FN, rotationKey, type MemberKeys, type OrgMembership, type SignedProposal } from './proposal.js';
+import { keyProblem, type DiskState } from './world-state.js';
 
-export interface EmbeddedLedgerOptions {
-  /** Data directory (created if missing); holds blocks.jsonl. */
-  dir: string;
-  /** The membership: required to create a new ledger (it becomes block 0); on reopen it must match block 0, or be omitted. */
-  orgs?: OrgMembership[];
-  /** An instance of the contract class, e.g. `new ThreatExchangeContract()`. */
-  contract: object;
-  /** Block cutting: at most this many transactions per block (default 200). */
-  batchMaxTx?: number;
-  /** Block cutting: at most this long (ms) between a block's first transaction and its cut (default 2). */
-  batchTimeoutMs?: number;
-  /** fdatasync every block before answering its submitters (default true). */
-  fsync?: boolean;
-  /**
-   * Execute every committed transaction again when opening, and require the recorded writes and
-   * events (default true). Catches altered write sets even where every later hash was recomputed.
-   */
-  reexecuteOnOpen?: boolean;
-}
+export { BLOCK_FILE, type EmbeddedLedgerOptions } from './ledger-files.js';
 
 export interface SubmitReceipt { txId: string; blockNumber: number; txIndex: number; result: string }
 
@@ -57,21 +39,11 @@ interface Accepted {
   reject: (err: Error) => void;
 }
 
-export const BLOCK_FILE = 'blocks.jsonl';
-
-/** Data directories open in this process: two ledgers appending to one file would corrupt it. */
-const openDirs = new Set<string>();
-
-function sameMembership(a: readonly OrgMembership[], b: readonly OrgMembership[]): boolean {
-  const key = (orgs: readonly OrgMembership[]): string => canonicalJson([...orgs].sort((x, y) => (x.mspId < y.mspId ? -1 : 1)));
-  return key(a) === key(b);
-}
-
-function positiveInt(name: string, value: number | undefined, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < min) throw new LedgerError(`${name} must be an integer ≥ ${min}, got ${String(value)}`);
-  return value;
-}
+/**
+ * Data directories open in this process (two ledgers appending to one file would corrupt it), with the
+ * ledger's closing when it is being closed: opening it again then waits for that close (the store is sealed).
+ */
+const openDirs = new Map<string, { closing: Promise<void> | null }>();
 
 /** What simulating a transaction produced. */
 interface Executed { result: string; rw: RwSet }
@@ -79,7 +51,8 @@ interface Executed { result: string; rw: RwSet }
 export class EmbeddedLedger {
   private readonly pending: PendingState;
   private readonly feed = new BlockFeed();
-  private readonly transactions: Set<string>;
+  /** txIds accepted into blocks not yet applied (the committed ones are in the world state). */
+  private readonly acceptedTxIds = new Set<string>();
   private readonly batchMaxTx: number;
   private readonly batchTimeoutMs: number;
 
@@ -108,21 +81,20 @@ export class EmbeddedLedger {
   private wakeApplier: (() => void) | null = null;
   private readonly readerQueue: (() => void)[] = [];
 
-  private constructor(
-    private readonly dir: string,
-    private readonly file: string,
-    private readonly contract: object,
-    private readonly functions: Set<string>,
-    private readonly members: OrgMembership[],
-    private readonly keys: MemberKeys,
-    private readonly committed: MemoryState,
-    private readonly writer: BlockLogWriter,
-    private readonly privateStore: PrivateStore,
-    chain: { txIds: Set<string>; offsets: number[]; size: number; lastHash: string },
-    opts: EmbeddedLedgerOptions,
-  ) {
-    this.pending = new PendingState(committed);
-    this.transactions = chain.txIds;
+  private readonly dir: string;
+  private readonly file: string;
+  private readonly members: OrgMembership[];
+  private readonly keys: MemberKeys;
+  private readonly committed: DiskState;
+  private readonly writer: BlockLogWriter;
+  private readonly privateStore: PrivateStore;
+
+  private constructor(private readonly contract: object, private readonly functions: Set<string>, files: LedgerFiles, opts: EmbeddedLedgerOptions) {
+    ({ dir: this.dir, file: this.file, state: this.committed, writer: this.writer, privateStore: this.privateStore } = files);
+    const { chain } = files;
+    this.members = chain.orgs;
+    this.keys = chain.keys;
+    this.pending = new PendingState(this.committed);
     this.offsets = chain.offsets;
     this.durableHeight = chain.offsets.length;
     this.durableSize = chain.size;
@@ -133,8 +105,8 @@ export class EmbeddedLedger {
   }
 
   /**
-   * Opens (or creates) the ledger in `opts.dir`, verifying the whole chain and rebuilding the world
-   * state. Throws LedgerIntegrityError naming the first bad block.
+   * Opens (or creates) the ledger in `opts.dir`: verifies the chain against the world-state snapshot and
+   * replays the blocks after it (ledger-files.ts). Throws LedgerIntegrityError naming the first bad block.
    */
   static async open(opts: EmbeddedLedgerOptions): Promise<EmbeddedLedger> {
     if (!opts || typeof opts.dir !== 'string' || opts.dir === '') throw new LedgerError('dir must be a directory path');
@@ -142,37 +114,16 @@ export class EmbeddedLedger {
     positiveInt('batchMaxTx', opts.batchMaxTx, 200, 1);
     positiveInt('batchTimeoutMs', opts.batchTimeoutMs, 2, 0);
     const dir = resolve(opts.dir);
-    if (openDirs.has(dir)) throw new LedgerError(`the ledger in ${dir} is already open in this process`);
-    openDirs.add(dir);
+    for (let open = openDirs.get(dir); open; open = openDirs.get(dir)) {
+      if (!open.closing) throw new LedgerError(`the ledger in ${dir} is already open in this process`);
+      await open.closing.catch(() => undefined);
+    }
+    openDirs.set(dir, { closing: null });
     try {
-      await mkdir(dir, { recursive: true });
-      const file = join(dir, BLOCK_FILE);
-      const given = opts.orgs === undefined ? null : EmbeddedLedger.checkOrgs(opts.orgs);
-      if (!(await stat(file).catch(() => null))) {
-        if (!given) throw new LedgerError(`no ledger in ${dir}: orgs are required to create one`);
-        const genesis = sealBlock({ number: 0, previousHash: GENESIS_PREVIOUS_HASH, timestamp: new Date().toISOString(), transactions: [], orgs: given });
-        await createLog(file, canonicalJson(genesis) + '\n');
-      }
-      const privateStore = await PrivateStore.load(dir, opts.fsync ?? true);
-      const chain = await replayChain(file, opts.reexecuteOnOpen === false ? undefined : opts.contract, privateStore);
-      await privateStore.settle(chain.offsets.length);
-      if (given && !sameMembership(given, chain.orgs)) {
-        throw new LedgerError(`the orgs given do not match the membership in the genesis block of ${file} ` +
-          `(${chain.orgs.map((o) => o.mspId).join(', ')})`);
-      }
-      const writer = await BlockLogWriter.open(file, chain.size, opts.fsync ?? true);
-      return new EmbeddedLedger(dir, file, opts.contract, transactionNames(opts.contract), chain.orgs, chain.keys, chain.state, writer, privateStore, chain, opts);
+      return new EmbeddedLedger(opts.contract, transactionNames(opts.contract), await openLedgerFiles(opts), opts);
     } catch (err) {
       openDirs.delete(dir);
       throw err;
-    }
-  }
-
-  private static checkOrgs(orgs: OrgMembership[]): OrgMembership[] {
-    try {
-      return normaliseOrgs(orgs).orgs;
-    } catch (err) {
-      throw new LedgerError((err as Error).message, { cause: err });
     }
   }
 
@@ -218,11 +169,16 @@ export class EmbeddedLedger {
   private async simulate(p: SignedProposal, execute: () => Promise<Executed>, resolveTx: (r: SubmitReceipt) => void, rejectTx: (e: Error) => void): Promise<void> {
     try {
       this.assertOpen();
-      if (this.transactions.has(p.txId)) throw new EndorsementError(`transaction ${p.txId} was already submitted (duplicate txId)`);
+      const duplicate = (): boolean => this.acceptedTxIds.has(p.txId) || this.committed.hasTx(p.txId);
+      if (duplicate()) throw new EndorsementError(`transaction ${p.txId} was already submitted (duplicate txId)`);
       const { result, rw } = await execute();
       this.assertOpen();
+      for (const w of rw.writes) {
+        const problem = keyProblem(w.key);
+        if (problem) throw new EndorsementError(`${p.fn} refused: it writes a key the ledger cannot store: ${problem}`);
+      }
       const txIndex = this.openBlock.length;
-      this.transactions.add(p.txId);
+      this.acceptedTxIds.add(p.txId);
       this.pending.accept(rw.writes, `${this.openBlockNumber}:${txIndex}`);
       this.openBlock.push({
         tx: committedTx(p, rw), writes: rw.writes, privateWrites: rw.privateWrites, transient: p.transient, result, txIndex, resolve: resolveTx, reject: rejectTx,
@@ -249,9 +205,8 @@ export class EmbeddedLedger {
     if (txs.length === 0) return;
     this.openBlock = [];
     const last = txs[txs.length - 1] as Accepted;
-    const block = sealBlock({ number: this.openBlockNumber++, previousHash: this.lastHash, timestamp: last.tx.timestamp, transactions: txs.map((a) => a.tx) });
+    const { block, line } = sealBlockLine({ number: this.openBlockNumber++, previousHash: this.lastHash, timestamp: last.tx.timestamp, transactions: txs.map((a) => a.tx) });
     this.lastHash = block.hash;
-    const line = Buffer.from(canonicalJson(block) + '\n', 'utf8');
     this.writesInFlight++;
     this.writing = this.writing.then(() => this.persist(block, line, txs));
   }
@@ -270,7 +225,7 @@ export class EmbeddedLedger {
         this.fail(new LedgerUnavailableError(`writing block ${block.number} to ${this.file} failed; the ledger closed itself: ${(err as Error).message}`, { cause: err }));
         throw this.failure;
       }
-      await this.applyCommitted(txs.map((a) => ({ writes: a.writes, privateWrites: a.privateWrites, version: `${block.number}:${a.txIndex}` })));
+      await this.applyCommitted(block, txs);
       this.offsets.push(this.durableSize);
       this.durableSize += line.length;
       this.durableHeight = block.number + 1;
@@ -284,16 +239,29 @@ export class EmbeddedLedger {
     }
   }
 
-  /** Applies a durable block's write sets once no query is reading the committed state. */
-  private async applyCommitted(txs: { writes: WriteEntry[]; privateWrites: PrivateWriteEntry[]; version: string }[]): Promise<void> {
+  /** Applies a durable block's write sets (one store transaction) once no query is reading the committed state. */
+  private async applyCommitted(block: Block, txs: Accepted[]): Promise<void> {
     this.applyWaiting = true;
     if (this.readers > 0) await new Promise<void>((wake) => { this.wakeApplier = wake; });
-    for (const t of txs) {
-      this.pending.commit(t.writes, t.version);
-      this.privateStore.apply(t.privateWrites);
+    try {
+      this.committed.commit(block.number + 1, block.hash, () => {
+        for (const a of txs) {
+          this.pending.commit(a.writes, `${block.number}:${a.txIndex}`);
+          this.committed.recordTx(a.tx.txId, `${block.number}:${a.txIndex}`);
+        }
+      });
+    } catch (err) {
+      // The block is durable in the log: the next open replays it into the state.
+      this.fail(new LedgerUnavailableError(`applying block ${block.number} to the world state failed; the ledger closed itself: ${(err as Error).message}`, { cause: err }));
+      throw this.failure;
+    } finally {
+      this.applyWaiting = false;
+      for (const wake of this.readerQueue.splice(0)) wake();
     }
-    this.applyWaiting = false;
-    for (const wake of this.readerQueue.splice(0)) wake();
+    for (const a of txs) {
+      this.privateStore.apply(a.privateWrites);
+      this.acceptedTxIds.delete(a.tx.txId);
+    }
   }
 
   private async readLock(): Promise<void> {
@@ -372,7 +340,11 @@ export class EmbeddedLedger {
    * are refused (LedgerUnavailableError). Then live iterators end and the file is closed.
    */
   close(): Promise<void> {
-    this.closing ??= this.shutdown();
+    if (!this.closing) {
+      this.closing = this.shutdown();
+      const open = openDirs.get(this.dir);
+      if (open && !open.closing) open.closing = this.closing;
+    }
     return this.closing;
   }
 
@@ -384,6 +356,7 @@ export class EmbeddedLedger {
     if (this.cutTimer) clearTimeout(this.cutTimer);
     this.feed.end();
     await this.writer.close().catch(() => undefined);
+    await this.committed.close().catch(() => undefined);
     openDirs.delete(this.dir);
   }
 

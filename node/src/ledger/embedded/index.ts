@@ -14,10 +14,12 @@
  *   proof of possession), signed by a key the org already has, adds the new key; old keys stay valid for what
  *   they signed. It has no read/write set and is checked by the ledger, not the contract.
  * - hash = sha256 hex of the canonical JSON of the block without `hash`.
- * A block is appended with one write (+ fdatasync) and is committed once its line is complete.
- * Opening verifies every line (numbering, hash, link, signatures, unique txIds, replay of the write
- * sets with their read versions) and refuses with LedgerIntegrityError naming the first bad block;
- * an incomplete last line (a crash mid-write) is refused the same way, never silently dropped.
+ * A block is appended with one write (+ fdatasync) and is committed once its line is complete; its writes are then
+ * applied to the world state in `<dir>/state/` (LMDB, world-state.ts), a snapshot of the state after some block.
+ * Opening checks every line's hash and link, the snapshot against the chain, and every block after the snapshot
+ * in full (signatures, unique txIds, read versions, re-execution) — see chain-replay.ts and ledger-files.ts —
+ * and refuses with LedgerIntegrityError naming the first bad block; an incomplete last line (a crash mid-write)
+ * is refused the same way, never silently dropped.
  */
 export { EmbeddedLedger, BLOCK_FILE, type EmbeddedLedgerOptions, type SubmitReceipt } from './embedded-ledger.js';
 export { proposalDigestInput, ROTATE_KEY_FN, rotationProofInput, signProposal, verifyProposal, type SignedProposal, type UnsignedProposal, type OrgMembership } from './proposal.js';

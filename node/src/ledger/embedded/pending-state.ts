@@ -3,14 +3,15 @@
  * already accepted into blocks that are not durable yet, so a later transaction of the same block
  * sees an earlier one's writes. Queries (evaluate) read the committed state only.
  */
-import type { MemoryState, StateReader, WriteEntry } from '@popart/chaincode';
+import { compareKeys, type StateReader, type WriteEntry } from '@popart/chaincode';
+import type { CommittedState } from './world-state.js';
 
 interface PendingEntry { value: Uint8Array | null; version: string }
 
 export class PendingState implements StateReader {
   private readonly overlay = new Map<string, PendingEntry>();
 
-  constructor(private readonly committed: MemoryState) {}
+  constructor(private readonly committed: CommittedState) {}
 
   get(key: string): { value: Uint8Array; version: string } | undefined {
     const o = this.overlay.get(key);
@@ -23,13 +24,13 @@ export class PendingState implements StateReader {
       yield* this.committed.range(startKey, endKey);
       return;
     }
-    const extra = [...this.overlay.keys()].filter((k) => k >= startKey && k < endKey).sort();
+    const extra = [...this.overlay.keys()].filter((k) => compareKeys(k, startKey) >= 0 && compareKeys(k, endKey) < 0).sort(compareKeys);
     const committed = this.committed.range(startKey, endKey)[Symbol.iterator]();
     let c = committed.next();
     let i = 0;
     while (!c.done || i < extra.length) {
       const key = extra[i];
-      if (key !== undefined && (c.done || key <= c.value.key)) {
+      if (key !== undefined && (c.done || compareKeys(key, c.value.key) <= 0)) {
         if (!c.done && c.value.key === key) c = committed.next();
         i++;
         const o = this.overlay.get(key);

@@ -1,0 +1,226 @@
+/**
+ * The embedded ledger's world state on disk: an LMDB environment in `<dir>/state/` (a B+tree, memory-mapped:
+ * O(log n) inserts and range scans, values read from the file, not held in the JavaScript heap).
+ *
+ * Three databases in one environment, written together in one LMDB transaction per block (or per batch of
+ * blocks when replaying), so the store is always a consistent snapshot of the state after some block:
+ *   state  UTF-8 key → [version length][version "block:tx"][value]   (byte order = Fabric's key order)
+ *   txids  SHA-256 of a txId → version                               (duplicate txIds refused across restarts)
+ *   meta   "head" → { height, lastHash, digest }                      (the snapshot's block height and hash)
+ * `digest` is the XOR of SHA-256(key, 0, entry) over every entry, kept up to date on each write, so that a scan
+ * of the store can tell whether its content is still what the ledger wrote (see `scanDigest`).
+ *
+ * Sealing: closing the store writes `<dir>/state/snapshot.json` { height, lastHash, digest, fileSha256 } (temp file,
+ * rename), the SHA-256 of the closed data file; opening hashes the file again (about 1 GB/s) and removes the seal
+ * before anything is written. A store found without its seal (the ledger stopped without closing) is checked by
+ * the slower entry scan instead.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, open as openFile, readFile, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { open, type Database, type RootDatabase } from 'lmdb';
+import type { StateReader, WriteEntry } from '@popart/chaincode';
+
+/** The world state the ledger applies committed write sets to. */
+export interface CommittedState extends StateReader {
+  apply(writes: readonly WriteEntry[], version: string): void;
+}
+
+/** Which block the stored state is the state after. */
+export interface StateHead {
+  /** Blocks applied (the next block to apply is number `height`). */
+  height: number;
+  /** Hash of block `height - 1`. */
+  lastHash: string;
+  /** XOR of the entries' SHA-256 (hex). */
+  digest: string;
+}
+
+/** LMDB's limit on key size (bytes). */
+export const MAX_KEY_BYTES = 1978;
+
+const HEAD = Buffer.from('head');
+const encodeKey = (key: string): Buffer => Buffer.from(key, 'utf8');
+
+function entryOf(value: Uint8Array, version: string): Buffer {
+  const v = Buffer.from(version, 'latin1');
+  return Buffer.concat([Buffer.from([v.length]), v, value]);
+}
+
+function decodeEntry(entry: Buffer): { value: Uint8Array; version: string } {
+  const n = entry[0] as number;
+  return { version: entry.toString('latin1', 1, 1 + n), value: entry.subarray(1 + n) };
+}
+
+function xorInto(acc: Buffer, key: Buffer, entry: Buffer): void {
+  const h = createHash('sha256').update(key).update(Buffer.from([0])).update(entry).digest();
+  for (let i = 0; i < 32; i++) acc[i] = (acc[i] as number) ^ (h[i] as number);
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const wellFormed = (key: string): boolean => !LONE_SURROGATE.test(key);
+
+/** Why a key cannot be stored (not well-formed UTF-16, or too long), or null. */
+export function keyProblem(key: string): string | null {
+  if (!wellFormed(key)) return `the key ${JSON.stringify(key)} is not well-formed Unicode (a lone surrogate)`;
+  const bytes = Buffer.byteLength(key, 'utf8');
+  return bytes > MAX_KEY_BYTES ? `a key of ${bytes} bytes is longer than the ${MAX_KEY_BYTES} bytes the world state takes` : null;
+}
+
+/** How the store was found when opened: sealed and intact, sealed but altered since, or without a seal. */
+export type SealCheck = 'intact' | 'altered' | 'unsealed';
+
+interface Seal extends StateHead { fileSha256: string }
+
+const SEAL_FILE = 'snapshot.json';
+const DATA_FILE = 'data.mdb';
+
+async function fileSha256(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: 4 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+async function readSeal(dir: string): Promise<Seal | null> {
+  try {
+    return JSON.parse(await readFile(join(dir, SEAL_FILE), 'utf8')) as Seal;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    return { height: -1, lastHash: '', digest: '', fileSha256: '' }; // unreadable: found altered
+  }
+}
+
+export class DiskState implements CommittedState {
+  private digest: Buffer;
+  private headValue: StateHead | null;
+
+  private constructor(private readonly dir: string, private readonly fsync: boolean, private readonly root: RootDatabase, private readonly state: Database<Buffer, Buffer>,
+    private readonly txids: Database<Buffer, Buffer>, private readonly meta: Database<Buffer, Buffer>) {
+    const raw = meta.get(HEAD);
+    this.headValue = raw ? JSON.parse(raw.toString('utf8')) as StateHead : null;
+    this.digest = Buffer.from(this.headValue?.digest ?? '0'.repeat(64), 'hex');
+  }
+
+  /**
+   * Opens (or creates) the store in the folder `dir`, checking and removing its seal; `fsync` false lets the OS
+   * flush (the block log is the durable record: a store that lost its last blocks has them replayed).
+   */
+  static async open(dir: string, fsync: boolean): Promise<{ state: DiskState; seal: SealCheck }> {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const seal = await readSeal(dir);
+    const fileHash = seal ? await fileSha256(join(dir, DATA_FILE)).catch(() => '') : '';
+    if (seal) await rm(join(dir, SEAL_FILE), { force: true });
+    const root = open({ path: dir, compression: false, noSync: !fsync, maxDbs: 4, encoding: 'binary', keyEncoding: 'binary' });
+    const db = (name: string): Database<Buffer, Buffer> => root.openDB<Buffer, Buffer>({ name, encoding: 'binary', keyEncoding: 'binary', compression: false });
+    const state = new DiskState(dir, fsync, root, db('state'), db('txids'), db('meta'));
+    const head = state.head();
+    const matches = !!seal && !!head && seal.height === head.height && seal.lastHash === head.lastHash && seal.digest === head.digest;
+    return { state, seal: !seal ? 'unsealed' : matches && fileHash === seal.fileSha256 ? 'intact' : 'altered' };
+  }
+
+  /** The block the stored state is at, or null for a new (empty) store. */
+  head(): StateHead | null { return this.headValue; }
+
+  get(key: string): { value: Uint8Array; version: string } | undefined {
+    if (!wellFormed(key)) return undefined;
+    const raw = this.state.get(encodeKey(key));
+    return raw ? decodeEntry(raw) : undefined;
+  }
+
+  *range(startKey: string, endKey: string): Iterable<{ key: string; value: Uint8Array; version: string }> {
+    for (const { key, value } of this.state.getRange({ start: encodeKey(startKey), end: encodeKey(endKey) })) {
+      yield { key: key.toString('utf8'), ...decodeEntry(value) };
+    }
+  }
+
+  /** Applies one transaction's writes; only inside `commit`. */
+  apply(writes: readonly WriteEntry[], version: string): void {
+    for (const w of writes) {
+      const key = encodeKey(w.key);
+      const old = this.state.get(key);
+      if (old) xorInto(this.digest, key, old);
+      if (w.value === null) {
+        if (old) this.state.removeSync(key);
+      } else {
+        const entry = entryOf(w.value, version);
+        xorInto(this.digest, key, entry);
+        this.state.putSync(key, entry);
+      }
+    }
+  }
+
+  /** Whether a transaction with this id was committed (in a block the store holds). */
+  hasTx(txId: string): boolean {
+    return this.txids.get(txIdKey(txId)) !== undefined;
+  }
+
+  /**
+   * Runs `work` (which calls `apply` and `recordTx`) in one LMDB transaction and records the new head: the
+   * store then holds the state after block `height - 1`, whose hash is `lastHash`, or, if anything throws,
+   * exactly what it held before.
+   */
+  commit(height: number, lastHash: string, work: () => void): void {
+    const before = Buffer.from(this.digest);
+    try {
+      this.root.transactionSync(() => {
+        work();
+        const head: StateHead = { height, lastHash, digest: this.digest.toString('hex') };
+        this.meta.putSync(HEAD, Buffer.from(JSON.stringify(head), 'utf8'));
+        this.headValue = head;
+      });
+    } catch (err) {
+      this.digest = before;
+      const raw = this.meta.get(HEAD);
+      this.headValue = raw ? JSON.parse(raw.toString('utf8')) as StateHead : null;
+      throw err;
+    }
+  }
+
+  /** Records a committed transaction id; only inside `commit`. */
+  recordTx(txId: string, version: string): void {
+    this.txids.putSync(txIdKey(txId), Buffer.from(version, 'latin1'));
+  }
+
+  /** Number of keys in the state. */
+  get size(): number { return this.state.getCount(); }
+
+  /** The digest recomputed from every entry in the store (hex): equals `head().digest` unless the store was altered. */
+  scanDigest(): string {
+    const acc = Buffer.alloc(32);
+    for (const { key, value } of this.state.getRange({})) xorInto(acc, key, value);
+    return acc.toString('hex');
+  }
+
+  /** Empties the store (every database), e.g. before rebuilding it from the block log. */
+  clear(): void {
+    this.root.transactionSync(() => {
+      this.state.clearSync();
+      this.txids.clearSync();
+      this.meta.clearSync();
+    });
+    this.headValue = null;
+    this.digest = Buffer.alloc(32);
+  }
+
+  /** Closes the store and seals it (see the top of this file), unless `seal` is false (a store refused when opened). */
+  async close(seal = true): Promise<void> {
+    await this.root.close();
+    const head = this.headValue;
+    if (!head || !seal) return;
+    const record: Seal = { ...head, fileSha256: await fileSha256(join(this.dir, DATA_FILE)) };
+    const tmp = join(this.dir, `${SEAL_FILE}.tmp`);
+    const fh = await openFile(tmp, 'w', 0o600);
+    try {
+      await fh.writeFile(JSON.stringify(record) + '\n');
+      if (this.fsync) await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, join(this.dir, SEAL_FILE));
+  }
+}
+
+function txIdKey(txId: string): Buffer {
+  return createHash('sha256').update(txId, 'utf8').digest();
+}
