@@ -42,6 +42,7 @@ import { openPolicy } from './policy/open-policy.js';
 import { openDatabase, type Database } from './read-model/database.js';
 import { migrate } from './read-model/migrations.js';
 import { ThreatStore } from './modules/threat/threat-store.js';
+import { ExerciseService } from './modules/exercise/exercise-service.js';
 import { buildSchema } from './server/schema.js';
 import { HttpServer } from './server/http-server.js';
 import { extensionSchemaRoute } from './modules/threat/schema-route.js';
@@ -221,6 +222,7 @@ export class AgencyNode {
       cleanups.push(() => db.close());
       await migrate(db);
       const store = new ThreatStore(db);
+      await store.loadEndedExercises();
 
       const directory = new AgencyDirectory(ledger);
       await directory.refresh();
@@ -297,6 +299,7 @@ export class AgencyNode {
         sessions,
         httpAuth: new HttpAuthenticator(sessions, apiKeys),
         threats: new ThreatService(store, gate, directory, listener, audit.log),
+        exercises: new ExerciseService(store, audit.log, directory),
         audit: new AuditService(audit.log, agency),
         publisher,
         agencies: directory,

@@ -27,4 +27,9 @@ export interface Viewer {
    * of its own is made and audited under it.
    */
   purpose?: string;
+  /**
+   * The exercise (training) this request asked for explicitly: only then does the policy show that exercise's objects,
+   * which are otherwise hidden on every path (modules/exercise).
+   */
+  exercise?: string;
 }

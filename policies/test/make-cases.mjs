@@ -142,6 +142,12 @@ gate('a page for a municipal operator', subject('mad', 'operator'), [droneGreen,
   [{ allow: true, rule: 'visibility.operator_alert' }, { allow: false, rule: 'visibility.operator_role' }, { allow: true, rule: 'visibility.operator_alert' }]);
 gate('a page for an auditor', subject('crm', 'auditor'), [droneGreen], [{ allow: false, rule: 'visibility.auditor', remove: [], coarsen: [] }]);
 gate('an empty page', subject('pn', 'analyst'), [], []);
+// Exercise (training) objects: only to a request that asked for that exercise; real objects unchanged.
+const drill = { ...obj({}), exercise: 'stadium-drone-1' };
+gate('exercise objects are hidden from a request that did not ask for the exercise', subject('mad', 'operator'), [drill, droneGreen],
+  [{ allow: false, rule: 'visibility.exercise' }, { allow: true, rule: 'visibility.operator_alert' }]);
+gate('exercise objects are shown to a request that asked for that exercise', { ...subject('mad', 'operator'), exercise: 'stadium-drone-1' }, [drill, droneGreen],
+  [{ allow: true, rule: 'visibility.operator_alert' }, { allow: true, rule: 'visibility.operator_alert' }]);
 decide('popart/gate/verdicts', 'gate: verdicts for a partner analyst, without reasons', { subject: subject('pj', 'analyst'), objects: page },
   page.map((_, i) => ({ allow: [true, false, true, false][i], rule: ['visibility.analyst', 'release.red', 'visibility.analyst', 'release.partner_agreement'][i] })));
 const rules = JSON.parse(readFileSync(join(here, 'src/popart/config/data.json'), 'utf8')).redaction;

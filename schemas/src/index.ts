@@ -36,3 +36,4 @@ export { uuidV5, hashedUuidV4 } from './derived-ids.js';
 export { alertExtensionJsonSchema, ALERT_EXTENSION_SCHEMA_PATH } from './alert-extension-schema.js';
 export { alertView, alertViews, alertViewIds, markingsWithTlp1 } from './alert-view.js';
 export { AGENCY_EXTENSION_ID, AGENCY_EXTENSION_SCHEMA_URL, agencyExtensionDefinition, agencyExtensionJsonSchema } from './agency-extension.js';
+export { EXERCISE_PROPERTY, EXERCISE_LABEL, EXERCISE_ID_RE, exerciseOf, markedForExercise, exerciseMarkIssue } from './exercise.js';

@@ -2,6 +2,7 @@
  * Rules every STIX 2.1 object follows (§3, §7): identifiers, timestamps, references, markings,
  * external references, extensions and custom property names.
  */
+import { exerciseMarkIssue } from './exercise.js';
 import { ALERT_EXTENSION_ID, checkAlertExtension } from './alert-extension.js';
 import { Checker, isRecord } from './checker.js';
 import { PROPERTY_NAME_RE } from './content-limits.js';
@@ -126,6 +127,8 @@ export function checkCommon(c: Checker, type: string, kind: ObjectKind): void {
   c.ref('created_by_ref', ['identity']);
   c.boolean('revoked');
   c.stringList('labels');
+  const exercise = exerciseMarkIssue(c.obj);
+  if (exercise) c.error(exercise[0], exercise[1]);
   c.integer('confidence', 0, 100);
   c.string('lang');
   c.list('external_references', false, (v, p) => checkExternalReference(c, v, p));

@@ -28,6 +28,7 @@ export const demoAgencies: DemoAgency[] = [
       { username: 'pn-analyst', displayName: 'Analyst, Policía Nacional', role: 'analyst' },
       { username: 'pn-operator', displayName: 'Field operator, Policía Nacional', role: 'operator' },
       { username: 'pn-auditor', displayName: 'Auditor, Policía Nacional', role: 'auditor' },
+      { username: 'pn-supervisor', displayName: 'Supervisor, Policía Nacional', role: 'supervisor' },
     ],
   },
   {
@@ -38,7 +39,10 @@ export const demoAgencies: DemoAgency[] = [
   {
     key: 'mad', name: 'Policía Municipal de Madrid', mspId: 'MadMSP', level: 'local', country: 'ES',
     identityUuid: '5a0c3f0e-7d4b-4c39-9d7e-2f0e8c1b6a03', port: 4003,
-    users: [{ username: 'mad-operator', displayName: 'Field operator, Policía Municipal de Madrid', role: 'operator' }],
+    users: [
+      { username: 'mad-operator', displayName: 'Field operator, Policía Municipal de Madrid', role: 'operator' },
+      { username: 'mad-supervisor', displayName: 'Supervisor, Policía Municipal de Madrid', role: 'supervisor' },
+    ],
   },
   {
     key: 'crm', name: 'Comunidad de Madrid – ASEM112', mspId: 'CrmMSP', level: 'regional', country: 'ES',

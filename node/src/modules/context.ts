@@ -6,6 +6,7 @@ import type { Viewer } from '../identity.js';
 import type { AgencyDirectory } from './agency/agency-directory.js';
 import type { AuditService } from './audit/audit-service.js';
 import type { DetectionService } from './detection/detection-service.js';
+import type { ExerciseService } from './exercise/exercise-service.js';
 import type { PublishService } from './publish/publish-service.js';
 import type { ThreatService } from './threat/threat-service.js';
 
@@ -21,6 +22,8 @@ export interface Services {
   audit: AuditService;
   /** The detection sources the node runs (config section detection). */
   detection: DetectionService;
+  /** Exercises (training): their reports and removal. */
+  exercises: ExerciseService;
   /** The ledger listener: replication lag and the quarantine. */
   replication: Pick<LedgerListener, 'status' | 'quarantined' | 'retryQuarantined'>;
 }

@@ -15,10 +15,11 @@ export const ENTRYPOINTS = {
   redactionPaths: 'popart/redaction/paths',
 } as const;
 
-export interface Subject { agency: string; role: string; username: string }
+export interface Subject { agency: string; role: string; username: string; exercise?: string }
 
+/** The subject of a decision; `exercise` when the request asked for an exercise's objects explicitly. */
 export function subjectOf(viewer: Viewer): Subject {
-  return { agency: viewer.agency.key, role: viewer.role, username: viewer.username };
+  return { agency: viewer.agency.key, role: viewer.role, username: viewer.username, ...(viewer.exercise ? { exercise: viewer.exercise } : {}) };
 }
 
 /** The release check is about the agency: a subject with no user. */
@@ -36,6 +37,7 @@ export function objectInput(o: ObjectFacts, redactable?: ReadonlySet<string>): R
     id: o.id, type: o.type, publisher: o.publisher, tlp: o.tlp, audience: o.audience,
     category: o.category, severity: o.severity, area: o.area,
     ...(o.countries?.length ? { countries: o.countries } : {}),
+    ...(o.exercise ? { exercise: o.exercise } : {}),
     properties: redactable ? o.properties.filter((p) => redactable.has(p)) : o.properties,
   };
 }

@@ -26,6 +26,8 @@ export interface ObjectFacts {
    * coordinates): from the ledger's announcement, so the release check judges them; absent otherwise.
    */
   countries?: string[];
+  /** The exercise (training) the object belongs to (`x_popart_exercise`, or the label "exercise"); absent for a real object. */
+  exercise?: string;
   /** Property paths present in the object (top level and inside extensions), for redaction. */
   properties: string[];
 }
@@ -50,6 +52,8 @@ export interface OperatorFacts {
   agency: string;
   role: string;
   min_severity: string;
+  /** The exercise the operator's console asked for (its alerts are routed to them too). */
+  exercise?: string;
 }
 
 export interface Routing {

@@ -132,6 +132,13 @@ CREATE TABLE IF NOT EXISTS session_purposes (
   stated_at timestamptz NOT NULL,
   expires_at timestamptz NOT NULL
 );
+-- Exercises removed from this read model (modules/exercise): their objects are not stored again.
+CREATE TABLE IF NOT EXISTS ended_exercises (
+  exercise text PRIMARY KEY,
+  ended_at timestamptz NOT NULL,
+  removed integer NOT NULL
+);
+CREATE INDEX IF NOT EXISTS threat_objects_exercise ON threat_objects ((stix->>'x_popart_exercise')) WHERE stix ? 'x_popart_exercise';
 -- Webhook deliveries waiting for their receiver (modules/webhooks/webhook-store.ts), in the order they were made.
 CREATE TABLE IF NOT EXISTS webhook_deliveries (
   seq bigserial PRIMARY KEY,

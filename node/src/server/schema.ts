@@ -13,6 +13,8 @@ import { auditTypeDefs } from '../modules/audit/audit.graphql.js';
 import { auditResolvers } from '../modules/audit/audit.resolvers.js';
 import { detectionTypeDefs } from '../modules/detection/detection.graphql.js';
 import { detectionResolvers } from '../modules/detection/detection.resolvers.js';
+import { exerciseResolvers } from '../modules/exercise/exercise.resolvers.js';
+import { exerciseTypeDefs } from '../modules/exercise/exercise.graphql.js';
 import { publishTypeDefs } from '../modules/publish/publish.graphql.js';
 import { publishResolvers } from '../modules/publish/publish.resolvers.js';
 import { replicationTypeDefs } from '../modules/replication/replication.graphql.js';
@@ -37,7 +39,7 @@ const baseTypeDefs = /* GraphQL */ `
   type Mutation { _noop: Boolean @public }
 `;
 
-export const typeDefs = [baseTypeDefs, sessionTypeDefs, agencyTypeDefs, threatTypeDefs, publishTypeDefs, auditTypeDefs, responseTypeDefs, territoryTypeDefs, detectionTypeDefs, replicationTypeDefs];
+export const typeDefs = [baseTypeDefs, sessionTypeDefs, agencyTypeDefs, threatTypeDefs, publishTypeDefs, auditTypeDefs, responseTypeDefs, territoryTypeDefs, detectionTypeDefs, replicationTypeDefs, exerciseTypeDefs];
 
 type Access = { kind: 'public' } | { kind: 'auth'; roles: string[] | null };
 
@@ -93,7 +95,7 @@ export function buildSchema(version: string, extraTypeDefs: string[] = []): Grap
     resolvers: [
       { JSON: JSONScalar, Query: { _version: () => version }, Mutation: { _noop: () => null } },
       sessionResolvers, agencyResolvers, threatResolvers, publishResolvers, auditResolvers, responseResolvers, territoryResolvers, detectionResolvers,
-      replicationResolvers,
+      replicationResolvers, exerciseResolvers,
     ],
   });
   return enforceAccess(schema);

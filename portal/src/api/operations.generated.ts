@@ -31,6 +31,8 @@ export type ThreatFilter = {
   bbox?: Array<number> | null | undefined;
   /** Words in name, description, pattern, venue or guidance. */
   text?: string | null | undefined;
+  /** Only the objects of this exercise (training), marked x_popart_exercise and labelled exercise; never listed otherwise. */
+  exercise?: string | number | null | undefined;
 };
 
 export type PublishStatus =

@@ -60,7 +60,8 @@ export class CapAlerts {
     const out: ThreatRow[] = [];
     let cursor: { modified: string; id: string } | null = null;
     for (;;) {
-      const rows = await this.store.search({ alertsOnly: true, includeRevoked: true }, cursor, Math.min(200, limit + 1));
+      // An exercise's alerts only when the reader asked for that exercise (?exercise=): never among real ones.
+      const rows = await this.store.search({ alertsOnly: true, includeRevoked: true, ...(viewer.exercise ? { exercise: viewer.exercise } : {}) }, cursor, Math.min(200, limit + 1));
       for (const r of await this.gate.releaseAll(viewer, rows)) if (out.length < limit) out.push(r);
       const last = rows.at(-1);
       if (out.length >= limit || !last || rows.length < Math.min(200, limit + 1)) break;

@@ -17,7 +17,7 @@
  * that this user may see).
  */
 import { randomUUID } from 'node:crypto';
-import { describeIssue, tlpOf, validateObject, type StixObject } from '@popart/schemas';
+import { describeIssue, exerciseOf, markedForExercise, tlpOf, validateObject, type StixObject } from '@popart/schemas';
 import { InputError } from '../../errors.js';
 import type { Viewer } from '../../identity.js';
 import type { ThreatRow } from '../threat/threat-row.js';
@@ -107,7 +107,10 @@ export async function respondToAlert(services: Services, viewer: Viewer, input: 
   if (!alert) throw argError('alertId', `no alert ${input.alertId} visible to you`, 'NOT_FOUND');
   if (alert.category === null) throw argError('alertId', `${input.alertId} is a ${alert.type}, not an alert (it carries no public-space alert extension)`);
   const marking = referringMarking(alert, (await services.agencies.byMspId(alert.publisherMsp))?.identityId, chosen);
-  const sighting = responseSighting(viewer, input.alertId, input.status, now, note, marking);
+  // A response to an exercise alert belongs to the same exercise: it is shown, and removed, with it.
+  const exercise = exerciseOf(alert.stix);
+  const response = responseSighting(viewer, input.alertId, input.status, now, note, marking);
+  const sighting = exercise === null ? response : markedForExercise(response, exercise);
   const r = await services.publisher.publish(viewer, { type: 'bundle', id: `bundle--${randomUUID()}`, objects: [sighting] });
   return {
     id: sighting.id, alertId: input.alertId, status: input.status, responder: viewer.username, agencyMsp: viewer.agency.mspId,

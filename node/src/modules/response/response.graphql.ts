@@ -33,6 +33,6 @@ export const responseTypeDefs = /* GraphQL */ `
     Tells the publishing agency (and every agency that may see it) that you acknowledged an alert, are on scene, or resolved it.
     The response is marked like the alert (its TLP, and for AMBER its audience and publisher); \`tlp\` may only make it stricter.
     """
-    respondToAlert(alertId: ID!, status: ResponseStatus!, note: String, tlp: String): AlertResponse! @auth(roles: [OPERATOR, SUPERVISOR])
+    respondToAlert(alertId: ID!, status: ResponseStatus!, note: String, tlp: String, "An exercise alert: its exercise (the response is marked with it)." exercise: ID): AlertResponse! @auth(roles: [OPERATOR, SUPERVISOR])
   }
 `;

@@ -1,5 +1,6 @@
 import type { ThreatRow } from '../threat/threat-row.js';
 import type { RequestContext } from '../context.js';
+import { asking } from '../threat/threat-service.js';
 import { respondToAlert, responseOf, responsesAmong, type AlertResponse } from './response-service.js';
 
 const toEnum = (s: string): string => s.replace('-', '_').toUpperCase();
@@ -16,7 +17,7 @@ export const responseResolvers = {
         { purpose: a.purpose, resource: 'threat.responses', pick: (row) => responseOf(row) !== undefined })),
   },
   Mutation: {
-    respondToAlert: (_: unknown, a: { alertId: string; status: string; note?: string | null; tlp?: string | null }, ctx: RequestContext) =>
-      respondToAlert(ctx.services, ctx.viewer!, { alertId: a.alertId, status: fromEnum(a.status), note: a.note ?? null, tlp: a.tlp ?? null }),
+    respondToAlert: (_: unknown, a: { alertId: string; status: string; note?: string | null; tlp?: string | null; exercise?: string | null }, ctx: RequestContext) =>
+      respondToAlert(ctx.services, asking(ctx.viewer!, a.exercise), { alertId: a.alertId, status: fromEnum(a.status), note: a.note ?? null, tlp: a.tlp ?? null }),
   },
 };

@@ -87,7 +87,10 @@ export class EgressGate {
     const now = this.clock();
     const decisions = await this.policy.decide(viewer, facts, now, { reasons: false });
     const routed = viewer.role === 'operator' || viewer.role === 'supervisor';
-    const operator = { username: viewer.username, agency: viewer.agency.key, role: viewer.role, min_severity: viewer.minSeverity ?? 'low' };
+    const operator = {
+      username: viewer.username, agency: viewer.agency.key, role: viewer.role, min_severity: viewer.minSeverity ?? 'low',
+      ...(viewer.exercise ? { exercise: viewer.exercise } : {}),
+    };
     const out: ThreatRow[] = [];
     for (const [i, row] of rows.entries()) {
       const decision = decisions[i];

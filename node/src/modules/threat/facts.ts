@@ -4,7 +4,7 @@
  * (located-at relationships to locations, a sighting's where_sighted_refs), which the contract resolves at
  * endorsement from the bundle and the ledger (chaincode/src/referring.ts) and the listener keeps in the row.
  */
-import { areaBBox, type StixObject } from '@popart/schemas';
+import { areaBBox, exerciseOf, type StixObject } from '@popart/schemas';
 import type { ObjectAnnouncement } from '@popart/chaincode';
 import { isTlpLevel } from '@popart/schemas';
 import { rowFromObject, type ThreatRow } from './threat-row.js';
@@ -32,6 +32,11 @@ export function propertyPaths(obj: StixObject): string[] {
   return out;
 }
 
+/** The exercise an object belongs to, as a fact (absent for a real object, so real objects' facts are unchanged). */
+function exerciseFacts(exercise: string | null): { exercise?: string } {
+  return exercise === null ? {} : { exercise };
+}
+
 export function factsFromRow(row: ThreatRow, publisher: string): ObjectFacts {
   return {
     id: row.id,
@@ -43,6 +48,7 @@ export function factsFromRow(row: ThreatRow, publisher: string): ObjectFacts {
     severity: row.severity,
     area: areaFacts(row.bbox),
     ...(row.countries.length ? { countries: row.countries } : {}),
+    ...exerciseFacts(exerciseOf(row.stix)),
     properties: propertyPaths(row.stix),
   };
 }

@@ -3,7 +3,7 @@
  * Every object returned here has passed the egress gate for the requesting user.
  */
 import { randomUUID } from 'node:crypto';
-import { alertViews, isStixId, isTlpMarkingId, type Bundle, type StixObject } from '@popart/schemas';
+import { alertViews, EXERCISE_ID_RE, isStixId, isTlpMarkingId, type Bundle, type StixObject } from '@popart/schemas';
 import { actorOf, type AuditLog } from '../audit/index.js';
 import { InputError } from '../../errors.js';
 import type { LedgerListener } from './listener.js';
@@ -24,6 +24,8 @@ export interface ThreatFilterInput {
   to?: string | null;
   bbox?: number[] | null;
   text?: string | null;
+  /** Only the objects of this exercise (training), which are otherwise never listed. */
+  exercise?: string | null;
 }
 
 export interface ThreatConnection {
@@ -42,6 +44,16 @@ export const RESTRICTED = new Set<string | null>(['amber', 'amber+strict', 'red'
  */
 export function purposeOf(viewer: Viewer, stated: string | null | undefined): string | null {
   return stated?.trim() || viewer.purpose || null;
+}
+
+/**
+ * The viewer asking explicitly for an exercise's objects (`property` names the argument in errors), or the viewer as is.
+ * Only such a request is shown that exercise's objects (the policy's visibility.exercise).
+ */
+export function asking(viewer: Viewer, exercise: string | null | undefined, property = 'exercise'): Viewer {
+  if (exercise === null || exercise === undefined) return viewer;
+  if (!EXERCISE_ID_RE.test(exercise)) throw argError(property, `"${exercise}" is not an exercise id (1 to 64 letters, digits, ".", "_" or "-")`);
+  return { ...viewer, exercise };
 }
 
 /** What a list does with restricted results when no purpose is known: refuse the whole request, or leave them out. */
@@ -70,7 +82,7 @@ function refersTo(stix: Record<string, unknown>, id: string): boolean {
   return Array.isArray(stix.object_refs) && stix.object_refs.includes(id);
 }
 
-function argError(property: string, message: string): InputError {
+export function argError(property: string, message: string): InputError {
   return new InputError('INVALID_ARGUMENT', `${property}: ${message}`, { issues: [{ objectIndex: null, objectId: null, property, message }] });
 }
 
@@ -97,6 +109,8 @@ export class ThreatService {
    * consultation and inherit it. Keyed by the row object returned (released rows are fresh copies), so it is per request.
    */
   private readonly purposes = new WeakMap<ThreatRow, string | null>();
+  /** The exercise each row handed out was asked for under: its nested fields are read in the same exercise. */
+  private readonly exercises = new WeakMap<ThreatRow, string>();
 
   constructor(
     private readonly store: ThreatStore,
@@ -120,15 +134,24 @@ export class ThreatService {
     if (rows.length === 0) return;
     await this.audit.record({
       actor: actorOf(viewer), action: 'consultation', objectIds: rows.map((r) => r.id), purpose: why,
-      policyRevision: this.gate.revision, details: { resource },
+      policyRevision: this.gate.revision, details: { resource, ...(viewer.exercise ? { exercise: viewer.exercise } : {}) },
     });
   }
 
   /** Remembers the purpose the rows were consulted under, for their nested fields. */
   private handedOut(viewer: Viewer, rows: ThreatRow[], purpose: string | null | undefined): ThreatRow[] {
     const why = purposeOf(viewer, purpose);
-    for (const row of rows) this.purposes.set(row, why);
+    for (const row of rows) {
+      this.purposes.set(row, why);
+      if (viewer.exercise) this.exercises.set(row, viewer.exercise);
+    }
     return rows;
+  }
+
+  /** The viewer as the row was handed out to them: in the exercise it was asked for under, if any. */
+  private asHandedOut(viewer: Viewer, row: ThreatRow): Viewer {
+    const exercise = this.exercises.get(row);
+    return exercise ? { ...viewer, exercise } : viewer;
   }
 
   toQuery(filter: ThreatFilterInput | null | undefined): ThreatQuery {
@@ -159,6 +182,7 @@ export class ThreatService {
       q.bbox = [minLon, minLat, maxLon, maxLat];
     }
     if (filter.text?.trim()) q.text = filter.text.trim();
+    if (filter.exercise !== null && filter.exercise !== undefined) q.exercise = filter.exercise;
     return q;
   }
 
@@ -169,6 +193,7 @@ export class ThreatService {
    */
   async list(viewer: Viewer, filter: ThreatFilterInput | null | undefined, first = 50, after?: string | null, purpose?: string | null,
     withoutPurpose: WithoutPurpose = 'refuse'): Promise<ThreatConnection & { leftOut: LeftOut | null }> {
+    viewer = asking(viewer, filter?.exercise, 'filter.exercise');
     const leaveOut = withoutPurpose === 'leave-out' && !purposeOf(viewer, purpose);
     const page = await this.page(viewer, filter, first, after, leaveOut ? { marking: 'open' } : {});
     await this.consulted(viewer, page.edges.map((e) => e.node), purpose, 'threats');
@@ -232,6 +257,7 @@ export class ThreatService {
    */
   async exportBundle(viewer: Viewer, filter: ThreatFilterInput | null | undefined, limit = 500, purpose?: string | null): Promise<Bundle> {
     if (!Number.isInteger(limit) || limit < 1 || limit > 5000) throw argError('limit', 'must be an integer from 1 to 5000');
+    viewer = asking(viewer, filter?.exercise, 'filter.exercise');
     const rows: ThreatRow[] = [];
     let after: string | null = null;
     while (rows.length < limit) {
@@ -323,7 +349,8 @@ export class ThreatService {
    * ones need a purpose, stated on the field or inherited from the parent's consultation (PURPOSE_REQUIRED otherwise),
    * and what is returned is written to the audit log.
    */
-  async sightingsOf(viewer: Viewer, parent: ThreatRow, read: NestedRead): Promise<ThreatRow[]> {
+  async sightingsOf(asked: Viewer, parent: ThreatRow, read: NestedRead): Promise<ThreatRow[]> {
+    const viewer = this.asHandedOut(asked, parent);
     const released = await this.gate.releaseAll(viewer, await this.store.sightingsOf(parent.id));
     const rows = read.pick ? released.filter(read.pick) : released;
     const why = read.purpose?.trim() || this.purposes.get(parent) || viewer.purpose || null;
@@ -332,7 +359,7 @@ export class ThreatService {
   }
 
   async history(viewer: Viewer, row: ThreatRow): Promise<{ modified: string; txId: string; blockNumber: number }[]> {
-    if (!(await this.gate.release(viewer, row)).visible) return [];
+    if (!(await this.gate.release(this.asHandedOut(viewer, row), row)).visible) return [];
     return (await this.store.versions(row.id)).map((v) => ({ modified: v.modified, txId: v.txId, blockNumber: v.blockNumber }));
   }
 
@@ -346,7 +373,8 @@ export class ThreatService {
       release: (rows) => this.gate.releaseAlerts(viewer, rows),
       logged: (rows) => this.audit.record({
         actor: actorOf(viewer), action: 'disclosure', objectIds: rows.map((r) => r.id), purpose: 'operational alert delivery',
-        recipients: [viewer.username], policyRevision: this.gate.revision, details: { resource: 'alerts' },
+        recipients: [viewer.username], policyRevision: this.gate.revision,
+        details: { resource: 'alerts', ...(viewer.exercise ? { exercise: viewer.exercise } : {}) },
       }),
       what: 'alerts', maxBuffered,
     });

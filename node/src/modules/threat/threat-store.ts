@@ -2,6 +2,7 @@
  * The read model of one node: the objects this agency holds, their versions, and the listener's
  * checkpoint, written together in one transaction per block so nothing is missed or duplicated.
  */
+import { exerciseOf } from '@popart/schemas';
 import { valuesPlaceholders, type Database, type Sql } from '../../read-model/database.js';
 import { AddedClock } from './added-clock.js';
 import { rowFromDb, searchText, type DbThreatRow, type ThreatRow } from './threat-row.js';
@@ -21,7 +22,17 @@ export interface ThreatQuery {
   includeRevoked?: boolean;
   /** Only objects a consultation may return without a purpose (`open`: TLP:CLEAR, GREEN), or only the others. */
   marking?: 'open' | 'restricted';
+  /**
+   * Only the objects of this exercise (training; `x_popart_exercise`, or the label "exercise" for the unnamed one).
+   * Without it, exercise objects are left out: they never appear among real data (the policy hides them too).
+   */
+  exercise?: string;
 }
+
+/** SQL: whether a row is an exercise object (schemas' exerciseOf, on the stored JSON). */
+const IS_EXERCISE = `(stix ? 'x_popart_exercise' OR coalesce(stix->'labels' @> '["exercise"]'::jsonb, false))`;
+/** SQL: the exercise a row belongs to (null for a real object). */
+const EXERCISE_IS = `coalesce(stix->>'x_popart_exercise', CASE WHEN ${IS_EXERCISE} THEN 'exercise' END)`;
 
 /** The markings under which no purpose is needed (the complement of threat-service's RESTRICTED). */
 const OPEN_TLPS = ['clear', 'green'];
@@ -120,7 +131,48 @@ export class ThreatStore {
   /** Gives each stored version its added time (TAXII's date_added). */
   private readonly added = new AddedClock();
 
+  /** Exercises removed from this read model (modules/exercise): their objects are never stored again. */
+  private readonly ended = new Set<string>();
+
   constructor(private readonly db: Database, private readonly listener = 'ledger') {}
+
+  /** Loads the exercises removed earlier (table ended_exercises). */
+  async loadEndedExercises(): Promise<void> {
+    const r = await this.db.query<{ exercise: string }>('SELECT exercise FROM ended_exercises');
+    for (const row of r.rows) this.ended.add(row.exercise);
+  }
+
+  /** From now on, objects of this exercise that arrive (late, or replayed) are not stored. */
+  endExercise(exercise: string): void {
+    this.ended.add(exercise);
+  }
+
+  /**
+   * Removes every object (and every version) of the exercise from the read model, and stores none of it again; real
+   * objects are not touched (only rows whose stored STIX carries the exercise's mark match). Returns the ids removed.
+   */
+  async purgeExercise(exercise: string, now = new Date()): Promise<string[]> {
+    const ids = await this.db.transaction(async (tx) => {
+      const r = await tx.query<{ id: string }>(`DELETE FROM threat_objects WHERE ${EXERCISE_IS} = $1 RETURNING id`, [exercise]);
+      const removed = r.rows.map((row) => row.id);
+      await tx.query('DELETE FROM threat_versions WHERE id = ANY($1::text[])', [removed]);
+      await tx.query(`INSERT INTO ended_exercises (exercise, ended_at, removed) VALUES ($1, $2, $3)
+        ON CONFLICT (exercise) DO UPDATE SET ended_at = EXCLUDED.ended_at, removed = ended_exercises.removed + EXCLUDED.removed`,
+      [exercise, now.toISOString(), removed.length]);
+      return removed;
+    });
+    this.ended.add(exercise);
+    return ids;
+  }
+
+  /** The rows minus those of ended exercises. */
+  private kept<T extends ThreatRow>(rows: readonly T[]): T[] {
+    if (this.ended.size === 0) return [...rows];
+    return rows.filter((row) => {
+      const exercise = exerciseOf(row.stix);
+      return exercise === null || !this.ended.has(exercise);
+    });
+  }
 
   /** Last block fully applied, or -1 when none. */
   async checkpoint(): Promise<number> {
@@ -133,7 +185,8 @@ export class ThreatStore {
    * checkpoint changes nothing (the writes are idempotent and the checkpoint never moves back);
    * returns whether the checkpoint moved.
    */
-  async applyBlock(blockNumber: number, rows: ThreatRow[]): Promise<boolean> {
+  async applyBlock(blockNumber: number, all: ThreatRow[]): Promise<boolean> {
+    const rows = this.kept(all);
     const checkpoint = { listener: this.listener, block: blockNumber };
     if (rows.length <= CHUNK) {
       const st = blockStatement(rows, checkpoint, this.added);
@@ -150,7 +203,8 @@ export class ThreatStore {
   }
 
   /** Stores rows without moving the checkpoint (idempotent, like applyBlock's writes). */
-  async storeRows(rows: readonly ThreatRow[]): Promise<void> {
+  async storeRows(all: readonly ThreatRow[]): Promise<void> {
+    const rows = this.kept(all);
     for (let i = 0; i < rows.length; i += CHUNK) {
       const st = blockStatement(rows.slice(i, i + CHUNK), null, this.added);
       await this.db.query(st.text, st.params);
@@ -231,6 +285,8 @@ export class ThreatStore {
     if (q.severities?.length) where.push(`severity = ANY(${p(q.severities)}::text[])`);
     if (q.publisherMsps?.length) where.push(`publisher_msp = ANY(${p(q.publisherMsps)}::text[])`);
     if (q.alertsOnly) where.push('category IS NOT NULL');
+    if (q.exercise === undefined) where.push(`NOT ${IS_EXERCISE}`);
+    else where.push(`${EXERCISE_IS} = ${p(q.exercise)}`);
     if (q.marking === 'open') where.push(`tlp = ANY(${p(OPEN_TLPS)}::text[])`);
     if (q.marking === 'restricted') where.push(`(tlp IS NULL OR tlp <> ALL(${p(OPEN_TLPS)}::text[]))`);
     if (q.from) where.push(`modified_at >= ${p(q.from.toISOString())}::timestamptz`);

@@ -83,6 +83,8 @@ export const threatTypeDefs = /* GraphQL */ `
     bbox: [Float!]
     "Words in name, description, pattern, venue or guidance."
     text: String
+    "Only the objects of this exercise (training), marked x_popart_exercise and labelled exercise; never listed otherwise."
+    exercise: ID
   }
 
   "Why you see an object, see it redacted, or do not see it (never its content)."
@@ -111,19 +113,19 @@ export const threatTypeDefs = /* GraphQL */ `
     """
     threats(filter: ThreatFilter, first: Int = 50, after: String, purpose: String, withoutPurpose: WithoutPurpose = REFUSE): ThreatConnection! @auth
     "One threat, or null when it does not exist or you may not see it."
-    threat(id: ID!, purpose: String): Threat @auth
+    threat(id: ID!, purpose: String, "An exercise object: its exercise (exercise objects are shown only when asked for)." exercise: ID): Threat @auth
     "A STIX 2.1 bundle of the threats you may see (for MISP, OpenCTI and other tools)."
     exportBundle(filter: ThreatFilter, limit: Int = 500, purpose: String): JSON! @auth
   }
 
   type Subscription {
     "New alerts (objects carrying the public-space alert extension) visible to you, as they are committed."
-    alerts: Threat! @auth
+    alerts("Also the alerts of this exercise (training), marked as such; without it, never an exercise alert." exercise: ID): Threat! @auth
     """
     Objects committed from now on that refer to the object \`id\` (sightings of it, operators' responses to it,
     relationships from or to it) and that you may see, redacted as for any query. Restricted objects (TLP:AMBER or
     stricter) come only when you state a purpose, which the audit log keeps with each delivery.
     """
-    related(id: ID!, purpose: String): Threat! @auth
+    related(id: ID!, purpose: String, "The exercise of an exercise object." exercise: ID): Threat! @auth
   }
 `;

@@ -1,6 +1,6 @@
 import type { ThreatRow } from './threat-row.js';
 import type { RequestContext } from '../context.js';
-import type { LeftOut, ThreatFilterInput, WithoutPurpose } from './threat-service.js';
+import { asking, type LeftOut, type ThreatFilterInput, type WithoutPurpose } from './threat-service.js';
 
 export const threatResolvers = {
   Threat: {
@@ -24,18 +24,20 @@ export const threatResolvers = {
   Query: {
     threats: (_: unknown, a: { filter?: ThreatFilterInput; first?: number; after?: string; purpose?: string; withoutPurpose?: 'REFUSE' | 'LEAVE_OUT' }, ctx: RequestContext) =>
       ctx.services.threats.list(ctx.viewer!, a.filter, a.first ?? 50, a.after, a.purpose, a.withoutPurpose === 'LEAVE_OUT' ? 'leave-out' : 'refuse' satisfies WithoutPurpose),
-    threat: (_: unknown, a: { id: string; purpose?: string }, ctx: RequestContext) => ctx.services.threats.get(ctx.viewer!, a.id, a.purpose),
+    threat: (_: unknown, a: { id: string; purpose?: string; exercise?: string | null }, ctx: RequestContext) =>
+      ctx.services.threats.get(asking(ctx.viewer!, a.exercise), a.id, a.purpose),
     explain: (_: unknown, a: { id: string }, ctx: RequestContext) => ctx.services.threats.explain(ctx.viewer!, a.id),
     exportBundle: (_: unknown, a: { filter?: ThreatFilterInput; limit?: number; purpose?: string }, ctx: RequestContext) =>
       ctx.services.threats.exportBundle(ctx.viewer!, a.filter, a.limit ?? 500, a.purpose),
   },
   Subscription: {
     alerts: {
-      subscribe: (_: unknown, __: unknown, ctx: RequestContext) => ctx.services.threats.alerts(ctx.viewer!),
+      subscribe: (_: unknown, a: { exercise?: string | null }, ctx: RequestContext) => ctx.services.threats.alerts(asking(ctx.viewer!, a.exercise)),
       resolve: (row: ThreatRow) => row,
     },
     related: {
-      subscribe: (_: unknown, a: { id: string; purpose?: string | null }, ctx: RequestContext) => ctx.services.threats.related(ctx.viewer!, a.id, a.purpose),
+      subscribe: (_: unknown, a: { id: string; purpose?: string | null; exercise?: string | null }, ctx: RequestContext) =>
+        ctx.services.threats.related(asking(ctx.viewer!, a.exercise), a.id, a.purpose),
       resolve: (row: ThreatRow) => row,
     },
   },

@@ -57,7 +57,9 @@ checks(op, _) := [{"ok": false, "reason": "the operator's agency is not register
 checks(op, alert) := [seen, area_check(op, alert), severity_check(op, alert)] if {
 	op.role in routed_roles
 	config.agencies[op.agency]
-	subject := {"agency": op.agency, "role": op.role, "username": op.username}
+
+	# an operator whose console asked for an exercise (op.exercise) is routed that exercise's alerts too
+	subject := {"agency": op.agency, "role": op.role, "username": op.username, "exercise": object.get(op, "exercise", null)}
 	v := visibility.decide(subject, alert)
 	seen := {"ok": v.allow, "reason": concat("; ", visibility.reasons(v.why, subject, alert))}
 }

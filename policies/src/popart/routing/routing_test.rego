@@ -71,3 +71,16 @@ test_duplicate_usernames_first_wins if {
 	d.recipients == ["u"]
 	count(d.reasons.u) == 3
 }
+
+test_exercise_alerts_only_to_operators_in_that_exercise if {
+	drill := object.union(alert("pn", "green", [], "bernabeu", "high"), {"exercise": "stadium-drone-1"})
+	d := route(drill)
+	d.recipients == []
+	d.reasons["mad-operator"][0] == concat("", [
+		"TLP:GREEN: shared with the whole community; the object's area concerns the territory of Policía Municipal de Madrid; ",
+		"an object of the exercise stadium-drone-1 (training): shown only when that exercise is asked for, never among real data",
+	])
+	training := [{"username": "mad-operator", "agency": "mad", "role": "operator", "min_severity": "low", "exercise": "stadium-drone-1"}]
+	t := routing.decision with input as {"now": "2025-06-01T20:00:00Z", "alert": drill, "operators": training}
+	t.recipients == ["mad-operator"]
+}

@@ -24,7 +24,14 @@ reasons(why, subject, obj) := [text(code, subject, obj) | some code in why]
 
 after_release(_, _, released) := released if not released.allow
 
-after_release(subject, obj, released) := by_role(subject.role, subject, obj, released) if released.allow
+after_release(subject, obj, released) := exercise_view(subject, obj, released) if released.allow
+
+# Exercise (training) objects are shown only to a request that asked for that exercise explicitly, so they never
+# appear among real data on any path; real objects and exercise objects a request asked for are judged by role.
+exercise_view(subject, obj, released) := denied("visibility.exercise", released, "exercise_not_asked") if {
+	object.get(obj, "exercise", null) != null
+	object.get(subject, "exercise", null) != obj.exercise
+} else := by_role(subject.role, subject, obj, released)
 
 allowed(rule, released, code) := {"allow": true, "rule": rule, "why": array.concat(released.why, [code])}
 
@@ -63,6 +70,11 @@ text("everything_released", subject, _) := concat("", [subject.role, "s see ever
 
 text("unknown_role", _, _) := "the user's role is not one the policy knows"
 
+text("exercise_not_asked", _, obj) := concat("", [
+	"an object of the exercise ", obj.exercise,
+	" (training): shown only when that exercise is asked for, never among real data",
+])
+
 text("operator_alert", _, _) := "an alert: operators receive alerts"
 
 text("operator_role", _, obj) := concat("", [
@@ -90,7 +102,7 @@ text("operator_area_out", subject, obj) := concat("", [
 text(code, subject, obj) := release.text(code, subject.agency, obj) if not code in own_codes
 
 own_codes := {
-	"auditor", "everything_released", "unknown_role", "operator_alert", "operator_role",
+	"auditor", "everything_released", "unknown_role", "exercise_not_asked", "operator_alert", "operator_role",
 	"operator_no_area", "operator_area_in", "operator_area_out", "operator_country_out",
 }
 

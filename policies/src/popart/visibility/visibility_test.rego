@@ -80,3 +80,29 @@ test_operator_country_reason if {
 		"outside the territory of Policía Nacional",
 	])
 }
+
+in_exercise(o, exercise) := object.union(o, {"exercise": exercise})
+
+asking(subject, exercise) := object.union(subject, {"exercise": exercise})
+
+test_exercise_objects_only_when_that_exercise_is_asked_for if {
+	o := in_exercise(alert("pn", "green", [], "bernabeu"), "stadium-drone-1")
+	not decide(testing.subject("pn", "analyst"), o).allow
+	decide(testing.subject("pn", "analyst"), o).rule == "visibility.exercise"
+	not decide(asking(testing.subject("pn", "operator"), "gate-crowding-2"), o).allow
+	decide(asking(testing.subject("pn", "operator"), "stadium-drone-1"), o).allow
+	decide(asking(testing.subject("pn", "operator"), "stadium-drone-1"), o).rule == "visibility.operator_alert"
+
+	# asking for an exercise changes nothing for real objects, nor what the role allows
+	decide(asking(testing.subject("pn", "analyst"), "stadium-drone-1"), alert("pn", "green", [], "bernabeu")).allow
+	not decide(asking(testing.subject("pn", "auditor"), "stadium-drone-1"), o).allow
+
+	# release still decides first: the exercise does not open a RED object of another agency
+	decide(asking(testing.subject("pj", "analyst"), "x"), in_exercise(alert("pn", "red", [], "bernabeu"), "x")).rule == "release.red"
+}
+
+test_exercise_reason if {
+	d := decide(testing.subject("mad", "analyst"), in_exercise(alert("pn", "green", [], "bernabeu"), "stadium-drone-1"))
+	reason := d.reasons[count(d.reasons) - 1]
+	startswith(reason, "an object of the exercise stadium-drone-1 (training): shown only when that exercise is asked for")
+}
