@@ -14,7 +14,7 @@ import '@popart/node/quiet-contract-logs';
 import { generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ThreatExchangeContract } from '@popart/chaincode';
@@ -124,6 +124,7 @@ async function main(): Promise<void> {
     let sliceStart = performance.now();
     let done = 0;
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     const r = await pool(bundles, concurrency, async (n) => {
       const org = orgs[n % orgs.length] as Org;
       await ledger.submit(proposal(org, 'PublishBundle', [bundleOf(n, org)], new Date(Date.UTC(2026, 0, 1) + n * 1000).toISOString()));
@@ -138,6 +139,8 @@ async function main(): Promise<void> {
     });
     if (r.failures.length) throw new Error(`${r.failures.length} submits failed, first: ${r.failures[0]}`);
     const loadSeconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
     const height = ledger.height();
     await ledger.close();
 
@@ -165,6 +168,7 @@ async function main(): Promise<void> {
       '  objects loaded | objects/s in this tenth | RSS',
       ...slices.map((s) => `  ${String(s.objects).padStart(14)} | ${s.rate.toFixed(0).padStart(23)} | ${showRss(s.rss)}`),
       `  load: ${(bundles * BUNDLE / loadSeconds).toFixed(0)} objects/s overall (${loadSeconds.toFixed(1)} s, ${height} blocks); slowest tenth ${Math.min(...slices.map((s) => s.rate)).toFixed(0)} objects/s`,
+      `  CPU: ${cpuSeconds.toFixed(1)} s for the load, ${(bundles * BUNDLE / cpuSeconds).toFixed(0)} objects per CPU-second (load average ${loadavg()[0]?.toFixed(1)} on ${cpus().length} cores at the end)`,
       `  ratio last tenth / first tenth (baseline): ${(last.rate / first.rate).toFixed(2)} (1.00 = no slow-down as the state grows)`,
       `  reopen (snapshot + chain check): ${seconds(reopenMs)}; RSS after reopen ${showRss(rssAfterReopen)}; ` +
         `largest RSS seen ${mib(Math.max(...slices.map((s) => s.rss.total), rssAfterReopen.total))}; on disk ${mib(du(dir))}`,
