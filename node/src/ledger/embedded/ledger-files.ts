@@ -4,7 +4,7 @@
  * verified against the snapshot and the blocks after it replayed (chain-replay.ts).
  */
 import { createHash } from 'node:crypto';
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { hashedKey } from '@popart/chaincode';
 import { canonicalJson } from '@popart/schemas';
@@ -39,6 +39,12 @@ export interface EmbeddedLedgerOptions {
    * the snapshot when opening, and require the digest recorded with it (default true; about 20 s at a million objects).
    */
   checkStateOnOpen?: boolean;
+  /**
+   * Also verify the whole chain in full when opening (every signature, read version and re-execution, as when the
+   * state is rebuilt) into a scratch store beside the snapshot, and require the snapshot to hold exactly the state
+   * that gives: catches a snapshot rewritten together with its seal and digest. As slow as a rebuild (default false).
+   */
+  fullCheckOnOpen?: boolean;
 }
 
 export const BLOCK_FILE = 'blocks.jsonl';
@@ -86,6 +92,24 @@ function checkSnapshot(state: DiskState, seal: SealCheck, scan: boolean, file: s
     `${how}. Refusing to open; remove the state folder to rebuild the world state from the block log (every block is then verified)`, { file });
 }
 
+/** The whole chain verified into a scratch store; the snapshot must hold the same state (height and digest). */
+async function fullCheck(dir: string, file: string, state: DiskState, contract: object): Promise<void> {
+  const scratchDir = join(dir, `${STATE_DIR}-check`);
+  await rm(scratchDir, { recursive: true, force: true });
+  const { state: scratch } = await DiskState.open(scratchDir, false);
+  try {
+    await replayChain(file, scratch, contract, await PrivateStore.load(dir, false));
+    const [verified, snapshot] = [scratch.head(), state.head()];
+    if (verified?.height !== snapshot?.height || verified?.digest !== snapshot?.digest) {
+      throw new LedgerIntegrityError(Math.max(0, (snapshot?.height ?? 1) - 1), `the world-state snapshot (${STATE_DIR}/) differs from the state ` +
+        'the fully verified chain gives: it was rewritten. Refusing to open; remove the state folder to rebuild it from the block log', { file: BLOCK_FILE });
+    }
+  } finally {
+    await scratch.close(false);
+    await rm(scratchDir, { recursive: true, force: true });
+  }
+}
+
 /** Every private value an organisation holds must hash to what the world state records for it. */
 function checkPrivateValues(state: DiskState, store: PrivateStore, orgs: readonly OrgMembership[], height: number, file: string): void {
   for (const { mspId } of orgs) {
@@ -118,6 +142,7 @@ export async function openLedgerFiles(opts: EmbeddedLedgerOptions): Promise<Ledg
     const chain = await replayChain(file, state, opts.reexecuteOnOpen === false ? undefined : opts.contract, privateStore);
     await privateStore.settle(chain.offsets.length);
     checkPrivateValues(state, privateStore, chain.orgs, chain.offsets.length, BLOCK_FILE);
+    if (opts.fullCheckOnOpen) await fullCheck(dir, file, state, opts.contract);
     if (given && !sameMembership(given, chain.orgs)) {
       throw new LedgerError(`the orgs given do not match the membership in the genesis block of ${file} ` +
         `(${chain.orgs.map((o) => o.mspId).join(', ')})`);

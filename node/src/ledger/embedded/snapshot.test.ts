@@ -5,7 +5,9 @@ import { after, describe, it } from 'node:test';
 import { open } from 'lmdb';
 import { canonicalJson } from '@popart/schemas';
 import { sealBlock, type Block } from './block.js';
+import type { EmbeddedLedgerOptions } from './embedded-ledger.js';
 import { EndorsementError, LedgerIntegrityError } from './errors.js';
+import { DiskState } from './world-state.js';
 import { KvContract, openLedger, ORGS, proposal, tempDir } from '../../../test/embedded-ledger-support.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -22,8 +24,8 @@ async function ledgerOf4(): Promise<string> {
   return d.path;
 }
 
-async function refused(dir: string, blockNumber: number, what: RegExp): Promise<void> {
-  await assert.rejects(openLedger(dir), (err: unknown) => {
+async function refused(dir: string, blockNumber: number, what: RegExp, opts: Partial<EmbeddedLedgerOptions> = {}): Promise<void> {
+  await assert.rejects(openLedger(dir, opts), (err: unknown) => {
     assert.ok(err instanceof LedgerIntegrityError, `expected LedgerIntegrityError, got ${String(err)}`);
     assert.equal(err.blockNumber, blockNumber, err.message);
     assert.match(err.message, what);
@@ -115,6 +117,23 @@ describe('reopening from the world-state snapshot', () => {
     const rebuilt = await openLedger(dir);
     assert.equal(await rebuilt.evaluate('PnMSP', 'get', ['key-2']), 'value-2', 'rebuilt from the block log');
     await rebuilt.close();
+  });
+
+  it('takes a snapshot rewritten with its digest and seal as it is, unless opened with the full check', async () => {
+    const dir = await ledgerOf4();
+    const { state } = await DiskState.open(join(dir, 'state'), false);
+    const head = state.head();
+    assert.ok(head);
+    state.commit(head.height, head.lastHash, () => state.apply([{ key: 'key-2', value: Buffer.from('forged') }], '2:0'));
+    await state.close();
+    const fooled = await openLedger(dir);
+    assert.equal(await fooled.evaluate('PnMSP', 'get', ['key-2']), 'forged', 'the fast open does not re-verify the state below the snapshot');
+    await fooled.close();
+    await refused(dir, 4, /the world-state snapshot \(state\/\) differs from the state the fully verified chain gives/, { fullCheckOnOpen: true });
+    await rm(join(dir, 'state'), { recursive: true });
+    const checked = await openLedger(dir, { fullCheckOnOpen: true });
+    assert.equal(await checked.evaluate('PnMSP', 'get', ['key-2']), 'value-2');
+    await checked.close();
   });
 
   it('refuses a transaction writing a key the world state cannot store, before it joins a block', async () => {

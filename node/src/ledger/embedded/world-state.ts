@@ -103,7 +103,8 @@ export class DiskState implements CommittedState {
   }
 
   /**
-   * Opens (or creates) the store in the folder `dir`, checking and removing its seal; `fsync` false lets the OS
+   * Opens (or creates) the store in the folder `dir` (a name without a dot: lmdb takes a path with an extension
+   * for a file), checking and removing its seal; `fsync` false lets the OS
    * flush (the block log is the durable record: a store that lost its last blocks has them replayed).
    */
   static async open(dir: string, fsync: boolean): Promise<{ state: DiskState; seal: SealCheck }> {
