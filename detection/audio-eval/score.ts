@@ -78,15 +78,25 @@ export interface EvalReport {
   bySnr: Map<number, Record<EvalClass, ClassScore>>;
   /** False positives by what the clip contained (which distractors fool which class). */
   falseAlarmsByKind: Map<string, Partial<Record<EvalClass, number>>>;
+  /** Scores and clip counts of the synthetic clips and, apart, of the clips built on real CC0 recordings. */
+  bySource: Map<ClipSource, { clips: number; scores: Record<EvalClass, ClassScore> }>;
 }
+
+export type ClipSource = 'synthetic' | 'real CC0 recordings';
+export const clipSource = (clip: EvalClip): ClipSource => (clip.kind.startsWith('cc0:') ? 'real CC0 recordings' : 'synthetic');
 
 export function report(results: ClipResult[], tolerance: Record<EvalClass, number> = TOLERANCE_S): EvalReport {
   const overall = emptyScores();
   const bySnr = new Map<number, Record<EvalClass, ClassScore>>();
   const falseAlarmsByKind = new Map<string, Partial<Record<EvalClass, number>>>();
+  const bySource = new Map<ClipSource, { clips: number; scores: Record<EvalClass, ClassScore> }>();
   for (const r of results) {
     const s = scoreClip(r.clip, r.events, tolerance);
     addScores(overall, s);
+    const source = bySource.get(clipSource(r.clip)) ?? { clips: 0, scores: emptyScores() };
+    source.clips++;
+    addScores(source.scores, s);
+    bySource.set(clipSource(r.clip), source);
     if (!bySnr.has(r.clip.snrDb)) bySnr.set(r.clip.snrDb, emptyScores());
     addScores(bySnr.get(r.clip.snrDb)!, s);
     for (const c of EVAL_CLASSES) {
@@ -96,7 +106,7 @@ export function report(results: ClipResult[], tolerance: Record<EvalClass, numbe
       falseAlarmsByKind.set(r.clip.kind, row);
     }
   }
-  return { overall, bySnr, falseAlarmsByKind };
+  return { overall, bySnr, falseAlarmsByKind, bySource };
 }
 
 const pct = (v: number): string => `${(v * 100).toFixed(0)} %`;
@@ -112,6 +122,11 @@ export function markdown(r: EvalReport): string {
   for (const [snr, s] of [...r.bySnr.entries()].sort((a, b) => b[0] - a[0])) {
     lines.push(`| ${snr} dB | ${EVAL_CLASSES.map((c) => `${pct(precision(s[c]))} / ${pct(recall(s[c]))}`).join(' | ')} |`);
   }
+  // Precision and recall need labels: a source with none of a class (the CC0 recordings are all negatives) shows its
+  // false alarms only.
+  const cell = (s: ClassScore): string => (s.tp + s.fn === 0 ? (s.fp === 0 ? 'no target, 0 false' : `no target, ${s.fp} false`) : `${pct(precision(s))} / ${pct(recall(s))}`);
+  lines.push('', `| clips | count | ${EVAL_CLASSES.map((c) => `${c} P / R`).join(' | ')} |`, `|---|---|${EVAL_CLASSES.map(() => '---').join('|')}|`);
+  for (const [source, { clips, scores }] of [...r.bySource.entries()].sort()) lines.push(`| ${source} | ${clips} | ${EVAL_CLASSES.map((c) => cell(scores[c])).join(' | ')} |`);
   if (r.falseAlarmsByKind.size > 0) {
     lines.push('', '| clip content | false alarms |', '|---|---|');
     for (const [kind, row] of [...r.falseAlarmsByKind.entries()].sort()) {

@@ -155,3 +155,15 @@ test('camera config: a list of detectors, tiles checked field by field, auto til
   });
   assert.throws(() => cameraConfig({ detector: [] }), /detector: must list at least one detector/);
 });
+
+test('merge across tiles: the face a tile took for a person joins the whole person the full frame found', () => {
+  const tile = { x: 0, y: 0, width: 200, height: 200 };
+  const merged = mergeTileDetections([
+    { ...td(20, 10, 300, 400, 0.8, 0), cut: false }, // the whole frame sees a person larger than a tile
+    { ...td(60, 20, 150, 120, 0.9, 1), tile }, // inside tile 1, not touching its edge: the face
+    { ...td(160, 150, 190, 195, 0.7, 1), tile }, // a hand, inside the big box, from the same tile
+  ], 0.5, 100);
+  assert.equal(merged.length, 1);
+  assert.ok(close(merged[0]!.box, { x1: 20, y1: 10, x2: 300, y2: 400 }));
+  assert.equal(merged[0]!.score, 0.9);
+});

@@ -57,7 +57,7 @@ export class TiledDetector implements ObjectDetector {
       const detections = await this.inner.detect(crop(rgb, frame.width, tile));
       for (const d of detections) {
         const box = { x1: d.box.x1 + tile.x, y1: d.box.y1 + tile.y, x2: d.box.x2 + tile.x, y2: d.box.y2 + tile.y };
-        found.push({ ...d, box, cut: cutByTile(box, tile, frame.width, frame.height), pass: i + 1 });
+        found.push({ ...d, box, cut: cutByTile(box, tile, frame.width, frame.height), pass: i + 1, tile });
       }
     }
     return mergeTileDetections(found, this.options.iouThreshold, this.options.maxDetections);

@@ -125,10 +125,11 @@ export function autoGrid(width: number, height: number, personPx: number, model:
   return best?.grid ?? [1, 1];
 }
 
-/** A detection with the pass it came from (a tile, or the whole frame) and whether a tile's inner edge cuts it. */
+/** A detection with the pass it came from (its tile, or none for the whole frame) and whether a tile's inner edge cuts it. */
 export interface TileDetection extends Detection {
   cut: boolean;
   pass: number;
+  tile?: Tile;
 }
 
 /** Whether a box found in `tile` touches one of the tile's edges that lies inside the frame (so it may be cut off). */
@@ -141,11 +142,16 @@ export function cutByTile(box: Box, tile: Tile, frameWidth: number, frameHeight:
 const intersection = (a: Box, b: Box): number =>
   Math.max(0, Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1)) * Math.max(0, Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1));
 
+/** Whether a box reaches more than `margin` pixels outside a tile (an object the tile could only see a piece of). */
+const beyond = (box: Box, tile: Tile | undefined, margin = 4): boolean => tile !== undefined &&
+  (box.x1 < tile.x - margin || box.y1 < tile.y - margin || box.x2 > tile.x + tile.width + margin || box.y2 > tile.y + tile.height + margin);
+
 /**
  * Merges the detections of all passes (tiles and the whole frame), best score first, per class: a box overlapping a
- * kept one by more than `iouThreshold` IoU is a duplicate (NMS across tiles); so is a box from another pass when one of
- * the two is cut by a tile edge and the smaller lies mostly (`containThreshold` of its area) inside the other — the
- * piece of a person that a tile edge cut — and then the kept box grows to cover both.
+ * kept one by more than `iouThreshold` IoU is a duplicate (NMS across tiles); so is a box from another pass that lies
+ * mostly (`containThreshold` of the smaller's area) inside the other when it is a piece — cut by its tile's edge, or
+ * found in a tile that the other box reaches beyond (a person larger than the tile, whose face or legs the tile
+ * took for a person) — and then the kept box grows to cover both.
  */
 export function mergeTileDetections(detections: readonly TileDetection[], iouThreshold: number, maxDetections: number, containThreshold = 0.6): Detection[] {
   const sorted = [...detections].sort((a, b) => b.score - a.score);
@@ -154,17 +160,22 @@ export function mergeTileDetections(detections: readonly TileDetection[], iouThr
     const same = kept.find((k) => {
       if (k.classId !== d.classId) return false;
       if (iou(k.box, d.box) > iouThreshold) return true;
-      if (k.pass === d.pass || !(k.cut || d.cut)) return false;
+      if (k.pass === d.pass || !(k.cut || d.cut || beyond(k.box, d.tile) || beyond(d.box, k.tile))) return false;
       return intersection(k.box, d.box) >= containThreshold * Math.min(boxArea(k.box), boxArea(d.box));
     });
     if (!same) {
       if (kept.length < maxDetections) kept.push({ ...d, box: { ...d.box } });
       continue;
     }
-    if (same.cut || d.cut) {
+    if (same.pass !== d.pass && (same.cut || d.cut || beyond(same.box, d.tile) || beyond(d.box, same.tile))) {
       same.box = { x1: Math.min(same.box.x1, d.box.x1), y1: Math.min(same.box.y1, d.box.y1), x2: Math.max(same.box.x2, d.box.x2), y2: Math.max(same.box.y2, d.box.y2) };
       same.cut = same.cut && d.cut;
+      // Grown to a whole-frame box, it is now the whole frame's: later pieces of other tiles join it too.
+      if (!d.tile) {
+        same.pass = d.pass;
+        delete same.tile;
+      }
     }
   }
-  return kept.map(({ cut: _cut, pass: _pass, ...d }) => d);
+  return kept.map(({ cut: _cut, pass: _pass, tile: _tile, ...d }) => d);
 }
