@@ -4,6 +4,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import pg from 'pg';
 
 export interface Sql {
@@ -87,7 +88,9 @@ export type DatabaseOptions = { kind: 'pglite'; dir: string | null /* null = in 
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   if (opts.kind === 'pglite') {
     if (opts.dir) await mkdir(opts.dir, { recursive: true });
-    const db = opts.dir ? new PGlite(opts.dir) : new PGlite();
+    // pg_trgm: the text index (query-indexes.ts). PGlite ships it; it is loaded here and created by the migration.
+    const extensions = { pg_trgm };
+    const db = opts.dir ? new PGlite(opts.dir, { extensions }) : new PGlite({ extensions });
     await db.waitReady;
     return new PgliteDatabase(db);
   }

@@ -1,5 +1,6 @@
 /** The read model's tables. Plain PostgreSQL that PGlite and a PostgreSQL server both run. */
 import type { Database } from './database.js';
+import { QUERY_INDEXES } from './query-indexes.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS threat_objects (
@@ -167,4 +168,5 @@ CREATE TABLE IF NOT EXISTS partner_imports (
 
 export async function migrate(db: Database): Promise<void> {
   await db.exec(SCHEMA);
+  await db.exec(QUERY_INDEXES);
 }

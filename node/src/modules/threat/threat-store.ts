@@ -4,6 +4,7 @@
  */
 import { exerciseOf } from '@popart/schemas';
 import { valuesPlaceholders, type Database, type Sql } from '../../read-model/database.js';
+import { TableStatistics } from '../../read-model/statistics.js';
 import { AddedClock } from './added-clock.js';
 import { rowFromDb, searchText, type DbThreatRow, type ThreatRow } from './threat-row.js';
 
@@ -134,7 +135,13 @@ export class ThreatStore {
   /** Exercises removed from this read model (modules/exercise): their objects are never stored again. */
   private readonly ended = new Set<string>();
 
-  constructor(private readonly db: Database, private readonly listener = 'ledger') {}
+  /** The planner's view of threat_objects, kept current as it grows. */
+  readonly statistics: TableStatistics;
+
+  constructor(private readonly db: Database, private readonly listener = 'ledger') {
+    this.statistics = new TableStatistics(db, 'threat_objects', ['type', 'modified_at', 'publisher_msp', 'category', 'severity',
+      'search_text', 'min_lon', 'min_lat', 'max_lon', 'max_lat', 'revoked', 'sighting_of_ref']);
+  }
 
   /** Loads the exercises removed earlier (table ended_exercises). */
   async loadEndedExercises(): Promise<void> {
@@ -187,6 +194,12 @@ export class ThreatStore {
    */
   async applyBlock(blockNumber: number, all: ThreatRow[]): Promise<boolean> {
     const rows = this.kept(all);
+    const moved = await this.writeBlock(blockNumber, rows);
+    if (rows.length) await this.statistics.wrote(rows.length);
+    return moved;
+  }
+
+  private async writeBlock(blockNumber: number, rows: ThreatRow[]): Promise<boolean> {
     const checkpoint = { listener: this.listener, block: blockNumber };
     if (rows.length <= CHUNK) {
       const st = blockStatement(rows, checkpoint, this.added);
@@ -209,6 +222,7 @@ export class ThreatStore {
       const st = blockStatement(rows.slice(i, i + CHUNK), null, this.added);
       await this.db.query(st.text, st.params);
     }
+    if (rows.length) await this.statistics.wrote(rows.length);
   }
 
   /** Moves the checkpoint to the block, running `also` in the same transaction. */
@@ -293,7 +307,11 @@ export class ThreatStore {
     if (q.to) where.push(`modified_at <= ${p(q.to.toISOString())}::timestamptz`);
     if (q.bbox) {
       const [minLon, minLat, maxLon, maxLat] = q.bbox;
-      where.push(`min_lon <= ${p(maxLon)} AND max_lon >= ${p(minLon)} AND min_lat <= ${p(maxLat)} AND max_lat >= ${p(minLat)}`);
+      const [x0, y0, x1, y1] = [p(minLon), p(minLat), p(maxLon), p(maxLat)];
+      // The R-tree (threat_objects_area) finds the candidates; its box test tolerates 1e-6 degrees, so the exact
+      // comparisons decide, as they did before the index.
+      where.push(`box(point(min_lon, min_lat), point(max_lon, max_lat)) && box(point(${x0}, ${y0}), point(${x1}, ${y1}))`);
+      where.push(`min_lon <= ${x1} AND max_lon >= ${x0} AND min_lat <= ${y1} AND max_lat >= ${y0}`);
     }
     if (q.text) where.push(`search_text LIKE ${p('%' + q.text.toLowerCase().replace(/[\\%_]/g, (c) => '\\' + c) + '%')}`);
     if (after) where.push(`(modified_at, id) < (${p(after.modified)}::timestamptz, ${p(after.id)})`);

@@ -1,0 +1,125 @@
+/**
+ * The read model's indexed queries (query-indexes.ts) give what a plain scan of the rows gives: text search, area
+ * search and keyset paging, on PGlite and on a real PostgreSQL server, checked against the same filter done in JS.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { StixObject } from '@popart/schemas';
+import { databaseBackends } from '../../../test/support.js';
+import type { Database } from '../../read-model/database.js';
+import { migrate } from '../../read-model/migrations.js';
+import { rowFromObject, searchText, type ThreatRow } from './threat-row.js';
+import { ThreatStore, type Cursor } from './threat-store.js';
+
+const GREEN = 'marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb';
+const WORDS = ['drone', 'Bernabéu', 'Estádio da Luz', 'bengala', 'pirotecnia', 'aglomeración', 'DJI Mavic', 'gate 7', '100%', 'under_score'];
+
+/** A location near one of a few points, some exactly on the edges the area tests use. */
+function location(n: number, lon: number, lat: number, modified: string): StixObject {
+  return {
+    type: 'location', spec_version: '2.1', id: `location--00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+    created: '2026-11-01T00:00:00.000Z', modified, latitude: lat, longitude: lon, object_marking_refs: [GREEN],
+    name: `${WORDS[n % WORDS.length]} ${WORDS[(n * 7) % WORDS.length]} site ${n}`,
+    description: n % 13 === 0 ? `rare word zanahoria ${n}` : 'seen by the stewards',
+  };
+}
+
+function row(obj: StixObject, block = 1): ThreatRow {
+  return rowFromObject(obj, { publisherMsp: 'PnMSP', txId: `tx-${block}`, blockNumber: block, signatureVerified: true });
+}
+
+const POINTS: [number, number][] = [[-3.6883, 40.4531], [-9.1847, 38.7527], [2.1228, 41.3809], [-3.5, 40.6], [-3.8, 40.3], [-3.8000001, 40.3]];
+
+/** 120 locations; a third of them share one modified time, so paging must break ties by id. */
+function dataset(): ThreatRow[] {
+  return Array.from({ length: 120 }, (_, i) => {
+    const [lon, lat] = POINTS[i % POINTS.length]!;
+    const modified = i % 3 === 0 ? '2026-11-10T00:00:00.000Z' : new Date(Date.UTC(2026, 10, 1) + i * 60_000).toISOString();
+    return row(location(i, lon, lat, modified));
+  });
+}
+
+/** Newest first, id breaking ties: the order of every page. */
+function newestFirst(a: ThreatRow, b: ThreatRow): number {
+  return Date.parse(b.modified) - Date.parse(a.modified) || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+}
+
+const ids = (rows: readonly ThreatRow[]): string[] => rows.map((r) => r.id);
+
+for (const backend of databaseBackends('search')) {
+  describe(`indexed search on ${backend.name}`, () => {
+    let db: Database;
+    let store: ThreatStore;
+    const rows = dataset();
+    before(async () => {
+      await backend.setup();
+      db = await backend.open();
+      await migrate(db);
+      store = new ThreatStore(db);
+      await store.applyBlock(1, rows);
+      await store.statistics.analyse();
+    });
+    after(async () => {
+      await db.close();
+      backend.teardown();
+    });
+
+    test('text search finds exactly the rows whose words contain the text, whatever the case, accents and wildcards', async () => {
+      for (const text of ['drone', 'DRONE', 'bernabéu', 'Estádio da', 'zanahoria', 'zanahoria 26', 'dji mavic gate', 'ga', '100%', 'under_', '%', '_', 'no such words']) {
+        const expected = rows.filter((r) => searchText(r.stix).includes(text.toLowerCase())).sort(newestFirst);
+        assert.deepEqual(ids(await store.search({ text }, null, 200)), ids(expected), `text "${text}"`);
+      }
+    });
+
+    test('area search finds exactly the rows whose box meets the asked one, edges included, no tolerance', async () => {
+      const boxes: [number, number, number, number][] = [
+        [-3.8, 40.3, -3.5, 40.6], // Madrid: points on both corners are inside
+        [-3.79999995, 40.3, -3.5, 40.6], // a hair east of (-3.8, 40.3) and (-3.8000001, 40.3): the box index alone would let them in
+        [-9.2, 38.7, -9.1, 38.8],
+        [2.0, 41.0, 2.3, 41.5],
+        [-10, 35, 5, 44],
+        [10, 10, 11, 11],
+      ];
+      for (const bbox of boxes) {
+        const [x0, y0, x1, y1] = bbox;
+        const expected = rows.filter((r) => r.bbox && r.bbox[0] <= x1 && r.bbox[2] >= x0 && r.bbox[1] <= y1 && r.bbox[3] >= y0).sort(newestFirst);
+        assert.deepEqual(ids(await store.search({ bbox }, null, 200)), ids(expected), `bbox ${bbox.join(',')}`);
+      }
+    });
+
+    test('keyset pages cover every row once, in order, ties broken by id, with text, area and type filters', async () => {
+      for (const q of [{}, { text: 'site' }, { bbox: [-3.8, 40.3, -3.5, 40.6] as [number, number, number, number] }, { types: ['location'] }]) {
+        const seen: ThreatRow[] = [];
+        let cursor: Cursor | null = null;
+        for (;;) {
+          const page = await store.search(q, cursor, 7);
+          seen.push(...page);
+          if (page.length < 7) break;
+          const last = page.at(-1)!;
+          cursor = { modified: last.modified, id: last.id };
+        }
+        assert.deepEqual(ids(seen), ids(await store.search(q, null, 200)), JSON.stringify(q));
+        assert.equal(new Set(ids(seen)).size, seen.length);
+      }
+    });
+
+    test('a page after a cursor stays the same when newer objects and newer versions arrive meanwhile', async () => {
+      const first = await store.search({}, null, 10);
+      const last = first.at(-1)!;
+      const cursor = { modified: last.modified, id: last.id };
+      const before = ids(await store.search({}, cursor, 10));
+      // A newer object, and a newer version of one already listed on page 1 and of one on page 2.
+      const page2 = await store.search({}, cursor, 10);
+      await store.applyBlock(2, [
+        row(location(500, -3.7, 40.4, '2026-12-01T00:00:00.000Z'), 2),
+        row({ ...first[0]!.stix, modified: '2026-12-02T00:00:00.000Z' }, 2),
+        row({ ...page2[3]!.stix, modified: '2026-12-03T00:00:00.000Z' }, 2),
+      ]);
+      const after = ids(await store.search({}, cursor, 10));
+      const moved = page2[3]!.id;
+      assert.deepEqual(after.slice(0, 9), before.filter((id) => id !== moved), 'the page goes on where it was; only the object that moved to the front has left it');
+      assert.ok(!after.includes(moved) && !after.includes(first[0]!.id));
+      assert.ok(!after.includes(location(500, 0, 0, '').id));
+    });
+  });
+}

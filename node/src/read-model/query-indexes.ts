@@ -1,0 +1,23 @@
+/**
+ * The indexes the read model's queries need (docs/read-model.md shows the plan of each query kind). Plain SQL that
+ * PGlite (with its pg_trgm extension, loaded in database.ts) and a PostgreSQL server (contrib's pg_trgm, a trusted
+ * extension since PostgreSQL 13: the database owner may create it) both run. Additive: run after the tables exist.
+ */
+export const QUERY_INDEXES = `
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+-- Text: a substring of the lower-cased words (search_text LIKE '%…%') through trigrams. fastupdate off: each insert
+-- files its trigrams at once, instead of a pending list that a later insert must merge in one long step (PGlite runs
+-- no autovacuum to do it in the background).
+CREATE INDEX IF NOT EXISTS threat_objects_text ON threat_objects USING gin (search_text gin_trgm_ops) WITH (fastupdate = off);
+-- Area: the row's bounding box against the asked one, in an R-tree (GiST on the built-in box type, no PostGIS).
+CREATE INDEX IF NOT EXISTS threat_objects_area ON threat_objects USING gist (box(point(min_lon, min_lat), point(max_lon, max_lat)))
+  WHERE min_lon IS NOT NULL;
+-- Category, type, publisher: each in the order pages are read (newest first, id breaking ties), so a page is the
+-- first rows of one index range and the next page starts where the cursor points.
+CREATE INDEX IF NOT EXISTS threat_objects_category ON threat_objects (category, modified_at DESC, id DESC) WHERE category IS NOT NULL;
+CREATE INDEX IF NOT EXISTS threat_objects_type ON threat_objects (type, modified_at DESC, id DESC);
+CREATE INDEX IF NOT EXISTS threat_objects_publisher ON threat_objects (publisher_msp, modified_at DESC, id DESC);
+-- The audit log's object index: every consultation adds up to a page of ids; with a pending list, the insert that
+-- fills it (4 MB) merges it into the index while every request of the node waits.
+ALTER INDEX audit_log_objects SET (fastupdate = off);
+`;
