@@ -3,14 +3,14 @@
  * 127.0.0.1, a GraphQL client over HTTP and WebSocket, and the folder where tests leave the STIX
  * bundles the system emitted for the OASIS validator to check.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { freePort } from '../src/net.js';
 import { openDatabase, type Database } from '../src/read-model/database.js';
+import { startLocalPostgres } from '../src/read-model/local-postgres.js';
 
 export function tempDir(prefix = 'popart-test-'): { path: string; remove(): void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
@@ -24,35 +24,26 @@ export interface PostgresServer {
 }
 
 /**
- * Starts a throw-away PostgreSQL server (initdb + pg_ctl) on 127.0.0.1. Needs the server binaries
- * (scripts/tools.sh installs them and sets POPART_PG_BIN). As root, the server runs as "postgres".
+ * Starts a throw-away PostgreSQL server (read-model/local-postgres.ts, without fsync) on 127.0.0.1. Needs the server
+ * binaries (scripts/tools.sh installs them and sets POPART_PG_BIN). As root, the server runs as "postgres".
  */
 export async function startPostgres(): Promise<PostgresServer> {
   const bin = process.env.POPART_PG_BIN;
   if (!bin) throw new Error('POPART_PG_BIN is not set: run the suite with `npm test`, which installs PostgreSQL and sets it');
   const dir = mkdtempSync(join(tmpdir(), 'popart-pg-'));
-  chmodSync(dir, 0o777);
-  const data = join(dir, 'data');
-  const port = await freePort();
-  const asRoot = process.getuid?.() === 0;
-  const run = (cmd: string, args: string[]): void => {
-    const full = asRoot ? ['runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args]] as const : [join(bin, cmd), args] as const;
-    const r = spawnSync(full[0], [...full[1]], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr || r.stdout}`);
-  };
-  run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
-  run('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', '-o', `-h 127.0.0.1 -p ${port} -k ${dir} -c fsync=off`, 'start']);
+  chmodSync(dir, 0o755);
+  const server = await startLocalPostgres({ dir: join(dir, 'cluster'), binDir: bin, fsync: false });
   const psql = (sql: string): void => {
-    execFileSync(join(bin, 'psql'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-v', 'ON_ERROR_STOP=1', '-c', sql], { stdio: 'pipe' });
+    execFileSync(join(bin, 'psql'), ['-h', '127.0.0.1', '-p', String(server.port), '-U', 'postgres', '-d', 'postgres', '-v', 'ON_ERROR_STOP=1', '-c', sql], { stdio: 'pipe' });
   };
   return {
     createDatabase(name) {
       psql(`CREATE DATABASE "${name}"`);
-      return `postgres://postgres@127.0.0.1:${port}/${name}`;
+      return server.url(name);
     },
     stop() {
       try {
-        run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
+        server.stop();
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

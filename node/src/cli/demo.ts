@@ -11,6 +11,7 @@ import { startDemo, type DemoOptions } from '../demo/demo-cluster.js';
 import { demoAgencies, DEMO_PASSWORD, type DemoAgency } from '../demo/demo-agencies.js';
 import { startProcessDemo } from '../demo/process-demo.js';
 import { seedScenario, seedScenarioOverGraphql } from '../demo/scenario.js';
+import { openDemoReadModel, type DemoReadModel } from '../demo/demo-read-model.js';
 
 const HELP = `Usage: npm start -- [options]     (or: popart-demo [options])
 
@@ -31,6 +32,15 @@ Options:
   --port-base N    agencies listen on N+1 … N+4 (default 4000: 4001–4004)
   --reset          delete the data directory first and start from an empty ledger
   --no-seed        do not publish the demo scenario
+  --read-model KIND
+                   pglite (default: PostgreSQL as WASM in process, in each agency's data dir) or postgres
+                   (one database per agency on a PostgreSQL server: the one of --pg-url, else a server the
+                   demo starts on 127.0.0.1 with its cluster in DATA-DIR/postgres, stopped with the demo;
+                   needs the PostgreSQL server binaries: POPART_PG_BIN or pg_config on PATH)
+  --pg-url URL     a PostgreSQL server of yours for --read-model postgres (implies it), e.g.
+                   postgres://popart@127.0.0.1:5432/popart: the demo creates (if missing) and uses the
+                   databases popart_pn, popart_pj, popart_mad, popart_crm (<database>_<agency>); with
+                   --reset it drops them first. The user needs CREATEDB.
   --policy RUNTIME wasm (default: the Rego policies compiled to wasm, in process) or
                    opa-server (one OPA server started on 127.0.0.1 with the policies as a bundle)
   --keys KIND      file (default: encrypted key files in the data dir) or vault (every agency's
@@ -45,6 +55,8 @@ Environment:
   POPART_LEDGER                same as --ledger
   POPART_FABRIC_CONNECTION     same as --connection
   POPART_KEYSTORE_PASSPHRASE   passphrase of the agencies' key files (demo default if unset)
+  POPART_READ_MODEL            same as --read-model
+  POPART_PG_URL                same as --pg-url
   POPART_POLICY                same as --policy
   POPART_KEYS                  same as --keys
   VAULT_ADDR, VAULT_TOKEN      the vault for --keys vault (the token provisions engines, policies, AppRoles)
@@ -82,7 +94,7 @@ function banner(what: string, dataDir: string, urls: Record<DemoAgency['key'], s
 /** --ledger fabric: the four agencies as four node processes; returns when they have all stopped. */
 async function runOnFabric(o: {
   dataDir: string; passphrase: string; policy: 'wasm' | 'opa-server'; connection: string; seed: boolean; portBase?: number; detection?: DemoOptions['detection'];
-  vault?: { address: string; adminToken: string };
+  vault?: { address: string; adminToken: string }; readModel: DemoReadModel;
 }): Promise<void> {
   const starting = new AbortController();
   let stopSignal: NodeJS.Signals = 'SIGTERM';
@@ -95,8 +107,9 @@ async function runOnFabric(o: {
   const demo = await startProcessDemo({
     dataDir: o.dataDir, passphrase: o.passphrase, connection: o.connection, policy: o.policy, signal: starting.signal,
     ...(o.portBase !== undefined ? { portBase: o.portBase } : {}), ...(o.detection ? { detection: o.detection } : {}),
-    ...(o.vault ? { vault: o.vault } : {}),
+    ...(o.vault ? { vault: o.vault } : {}), ...(o.readModel.pgUrls ? { pgUrls: o.readModel.pgUrls } : {}),
   }).catch((err: unknown) => {
+    o.readModel.stop();
     if (starting.signal.aborted) {
       process.stderr.write(`stopped (${stopSignal}) while the nodes were starting\n`);
       process.exit(130);
@@ -111,6 +124,7 @@ async function runOnFabric(o: {
       const exits = await demo.stop(signal);
       for (const e of exits) process.stderr.write(`${e.key.padEnd(3)} | stopped (pid ${e.pid}, ${e.signal ? `signal ${e.signal}` : `exit code ${e.code}`})\n`);
       if (exits.some((e) => e.code !== 0 && e.signal === null)) failed = true;
+      o.readModel.stop();
     })();
     return stopping;
   };
@@ -130,7 +144,7 @@ async function runOnFabric(o: {
     }
   }
   const pids = demoAgencies.map((a) => `${a.key} ${demo.pids[a.key]}`).join(', ');
-  process.stdout.write(banner(`Fabric network of ${o.connection}, one process per agency, PGlite read models, file keystores, policies: ${o.policy}`, o.dataDir, demo.urls,
+  process.stdout.write(banner(`Fabric network of ${o.connection}, one process per agency, ${o.readModel.description}, file keystores, policies: ${o.policy}`, o.dataDir, demo.urls,
     [`Node processes (popart-node run --config ${o.dataDir}/config/<key>.json): ${pids}`]));
   await finished;
   process.exit(failed ? 1 : 0);
@@ -148,6 +162,8 @@ async function main(): Promise<void> {
       ledger: { type: 'string' },
       connection: { type: 'string' },
       'port-base': { type: 'string' },
+      'read-model': { type: 'string' },
+      'pg-url': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -192,27 +208,41 @@ async function main(): Promise<void> {
       throw new Error(`--detection ${values.detection}: must map agency keys (pn, pj, mad, crm) to lists of sources${unknown.length ? `; unknown: ${unknown.join(', ')}` : ''}`);
     }
   }
+  const pgUrl = values['pg-url'] ?? (process.env.POPART_PG_URL || undefined);
+  const readModelKind = values['read-model'] ?? (process.env.POPART_READ_MODEL || (pgUrl ? 'postgres' : 'pglite'));
+  if (readModelKind !== 'pglite' && readModelKind !== 'postgres') throw new Error(`--read-model must be pglite or postgres, not "${readModelKind}"`);
+  const readModel = await openDemoReadModel({ kind: readModelKind, dataDir, reset: values.reset, ...(pgUrl ? { pgUrl } : {}) });
   if (ledger === 'fabric') {
     const connection = resolve(values.connection ?? process.env.POPART_FABRIC_CONNECTION ?? '.popart/fabric/connection.json');
     await runOnFabric({
       dataDir, passphrase, policy, connection, seed: !values['no-seed'], ...(portBase !== undefined ? { portBase } : {}), ...(detection ? { detection } : {}),
-      ...(keys.kind === 'vault' ? { vault: { address: keys.address, adminToken: keys.adminToken } } : {}),
+      ...(keys.kind === 'vault' ? { vault: { address: keys.address, adminToken: keys.adminToken } } : {}), readModel,
     });
     return;
   }
-  const cluster = await startDemo({ dataDir, passphrase, policy, keys, ...(portBase !== undefined ? { portBase } : {}), ...(detection ? { detection } : {}) });
+  const cluster = await startDemo({
+    dataDir, passphrase, policy, keys, ...(portBase !== undefined ? { portBase } : {}), ...(detection ? { detection } : {}),
+    ...(readModel.pgUrls ? { pgUrls: readModel.pgUrls } : {}),
+  }).catch((err: unknown) => {
+    readModel.stop();
+    throw err;
+  });
   if (!values['no-seed']) {
     const seeded = await seedScenario(cluster);
     process.stderr.write(`scenario: ${seeded}\n`);
   }
   const urls = Object.fromEntries(demoAgencies.map((a) => [a.key, cluster.nodes[a.key].url])) as Record<DemoAgency['key'], string>;
-  process.stdout.write(banner(`embedded ledger, PGlite read models, keys: ${keysKind === 'vault' ? `OpenBao/Vault at ${process.env.VAULT_ADDR}` : 'file keystores'}, policies: ${policy}`, dataDir, urls));
+  process.stdout.write(banner(`embedded ledger, ${readModel.description}, keys: ${keysKind === 'vault' ? `OpenBao/Vault at ${process.env.VAULT_ADDR}` : 'file keystores'}, policies: ${policy}`, dataDir, urls));
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;
     stopping = true;
     process.stderr.write('\nstopping…\n');
-    cluster.stop().then(() => process.exit(0), (err: unknown) => {
+    cluster.stop().then(() => {
+      readModel.stop();
+      process.exit(0);
+    }, (err: unknown) => {
+      readModel.stop();
       process.stderr.write(`error while stopping: ${(err as Error).message}\n`);
       process.exit(1);
     });

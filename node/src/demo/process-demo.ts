@@ -33,6 +33,8 @@ export interface ProcessDemoOptions {
   portBase?: number;
   policy?: 'wasm' | 'opa-server';
   detection?: Partial<Record<Key, unknown[]>>;
+  /** Read models on a PostgreSQL server: one database URL per agency key (default: PGlite in each data dir). */
+  pgUrls?: Partial<Record<Key, string>>;
   /** Where the children's prefixed lines and the demo's own notes go (default stderr). */
   write?: (line: string) => void;
   /** How long a node may take to be ready (default 180 s). */
@@ -119,6 +121,7 @@ export async function startProcessDemo(opts: ProcessDemoOptions): Promise<Proces
       fabricConnection: opts.connection,
       ...(opa ? { opaUrl: opa.url } : {}),
       ...(opts.detection?.[a.key] ? { detectionSources: opts.detection[a.key] } : {}),
+      ...(opts.pgUrls?.[a.key] ? { pgUrl: opts.pgUrls[a.key] } : {}),
     });
     const config = creds
       ? { ...base, keystore: { ...base.keystore, kind: 'vault', address: opts.vault!.address, signingKey: creds.signingKey, secretsPath: creds.secretsPath, pkiMount: creds.pkiMount } }
