@@ -12,3 +12,6 @@ export type { Ledger, LedgerBlock, LedgerEvent } from './ledger/ledger.js';
 export type { LedgerHandle } from './ledger/embedded-gateway.js';
 export { openDatabase, type Database } from './read-model/database.js';
 export * from './identity.js';
+export { migrate } from './read-model/migrations.js';
+export { ThreatStore, type ThreatQuery } from './modules/threat/threat-store.js';
+export { rowFromObject, type ThreatRow } from './modules/threat/threat-row.js';

@@ -54,7 +54,11 @@ export const demoAgencies: DemoAgency[] = [
 /** The node configuration of one demo agency under a data directory (port 0 = any free port). */
 export async function demoConfig(
   agency: DemoAgency, dataDir: string,
-  opts: { port?: number; pgUrl?: string; opaUrl?: string; detectionSources?: unknown[]; fabricConnection?: string; webhooks?: unknown[]; apiKeys?: unknown[]; imports?: unknown[] } = {},
+  opts: {
+    port?: number; pgUrl?: string; opaUrl?: string; detectionSources?: unknown[]; fabricConnection?: string; webhooks?: unknown[]; apiKeys?: unknown[]; imports?: unknown[];
+    /** Users besides the agency's own (benchmarks: many analysts), with the same password. */
+    extraUsers?: DemoAgency['users'];
+  } = {},
 ): Promise<NodeConfig> {
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   return parseConfig({
@@ -64,7 +68,7 @@ export async function demoConfig(
     ledger: opts.fabricConnection ? { kind: 'fabric', connection: opts.fabricConnection } : { kind: 'embedded', dir: join(dataDir, 'ledger') },
     readModel: opts.pgUrl ? { kind: 'postgres', url: opts.pgUrl } : { kind: 'pglite' },
     policy: opts.opaUrl ? { runtime: 'opa-server', url: opts.opaUrl } : { runtime: 'wasm' },
-    users: agency.users.map((u) => ({ ...u, passwordHash })),
+    users: [...agency.users, ...(opts.extraUsers ?? [])].map((u) => ({ ...u, passwordHash })),
     ...(opts.detectionSources ? { detection: { sources: opts.detectionSources } } : {}),
     ...(opts.webhooks ? { webhooks: opts.webhooks } : {}),
     ...(opts.apiKeys ? { apiKeys: opts.apiKeys } : {}),

@@ -48,6 +48,8 @@ export interface DemoOptions {
   webhooks?: Partial<Record<DemoAgency['key'], unknown[]>>;
   /** Partner feeds pulled per agency (the node config's imports, validated with it). */
   imports?: Partial<Record<DemoAgency['key'], unknown[]>>;
+  /** Users besides the demo's own, per agency (benchmarks: many analysts; password "demo"). */
+  extraUsers?: Partial<Record<DemoAgency['key'], DemoAgency['users']>>;
   /** The ledger: the embedded one in dataDir/ledger (default), or the Fabric network of this connection file. */
   ledger?: { kind: 'embedded' } | { kind: 'fabric'; connection: string };
 }
@@ -100,6 +102,7 @@ export async function startDemo(opts: DemoOptions): Promise<DemoCluster> {
       ...(opts.webhooks?.[a.key] ? { webhooks: opts.webhooks[a.key] } : {}),
       ...(opts.apiKeys?.[a.key] ? { apiKeys: opts.apiKeys[a.key] } : {}),
       ...(opts.imports?.[a.key] ? { imports: opts.imports[a.key] } : {}),
+      ...(opts.extraUsers?.[a.key] ? { extraUsers: opts.extraUsers[a.key] } : {}),
       ...(opts.ledger?.kind === 'fabric' ? { fabricConnection: opts.ledger.connection } : {}),
     })));
   let sharedPolicy: PolicyGate | null = null;

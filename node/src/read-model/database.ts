@@ -17,32 +17,73 @@ export interface Database extends Sql {
   exec(text: string): Promise<void>;
   /** Runs fn in one transaction: all of it is committed, or none of it. */
   transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
+  /**
+   * The same database for work that must not wait behind users' queries: the ledger listener's writes (an alert is
+   * delivered only once its block is stored) and the audit log's (a consultation or disclosure is recorded before it
+   * is answered). On PGlite, which runs one statement at a time, its statements go ahead of every statement waiting;
+   * on a server they have connections of their own.
+   */
+  readonly urgent: Database;
   close(): Promise<void>;
+}
+
+/** What waits for PGlite: one statement (or transaction) at a time, urgent ones first, each lane in order. */
+class Lanes {
+  private readonly waiting: [(() => void)[], (() => void)[]] = [[], []];
+  private busy = false;
+
+  run<T>(urgent: boolean, fn: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.waiting[urgent ? 0 : 1].push(() => {
+        fn().then(resolve, reject).finally(() => {
+          this.busy = false;
+          this.next();
+        });
+      });
+      this.next();
+    });
+  }
+
+  private next(): void {
+    if (this.busy) return;
+    const job = this.waiting[0].shift() ?? this.waiting[1].shift();
+    if (!job) return;
+    this.busy = true;
+    job();
+  }
 }
 
 class PgliteDatabase implements Database {
   readonly kind = 'pglite' as const;
-  constructor(private readonly db: PGlite) {}
+  readonly urgent: Database;
+  constructor(private readonly db: PGlite, private readonly lanes = new Lanes(), private readonly isUrgent = false, normal?: PgliteDatabase) {
+    this.urgent = isUrgent ? this : new PgliteDatabase(db, lanes, true, this);
+    this.normal = normal ?? this;
+  }
+  private readonly normal: PgliteDatabase;
   async query<T>(text: string, params: unknown[] = []): Promise<{ rows: T[] }> {
-    const r = await this.db.query<T>(text, params);
+    const r = await this.lanes.run(this.isUrgent, () => this.db.query<T>(text, params));
     return { rows: r.rows };
   }
   async exec(text: string): Promise<void> {
-    await this.db.exec(text);
+    await this.lanes.run(this.isUrgent, () => this.db.exec(text));
   }
   async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
-    return this.db.transaction(async (tx) =>
-      fn({ query: async <R>(text: string, params: unknown[] = []) => ({ rows: (await tx.query<R>(text, params)).rows }) }),
-    );
+    return this.lanes.run(this.isUrgent, () => this.db.transaction(async (tx) =>
+      fn({ query: async <R>(text: string, params: unknown[] = []) => ({ rows: (await tx.query<R>(text, params)).rows }) })));
   }
   async close(): Promise<void> {
-    await this.db.close();
+    if (this.isUrgent) return this.normal.close();
+    await this.lanes.run(false, () => this.db.close());
   }
 }
 
 class PostgresDatabase implements Database {
   readonly kind = 'postgres' as const;
-  constructor(private readonly pool: pg.Pool) {}
+  readonly urgent: Database;
+  constructor(private readonly pool: pg.Pool, urgentPool: pg.Pool | null, private readonly normal?: PostgresDatabase) {
+    this.urgent = urgentPool ? new PostgresDatabase(urgentPool, null, this) : this;
+  }
   async query<T>(text: string, params: unknown[] = []): Promise<{ rows: T[] }> {
     const r = await this.pool.query(text, params);
     return { rows: r.rows as T[] };
@@ -65,7 +106,9 @@ class PostgresDatabase implements Database {
     }
   }
   async close(): Promise<void> {
+    if (this.normal) return this.normal.close();
     await this.pool.end();
+    if (this.urgent !== this) await (this.urgent as PostgresDatabase).pool.end();
   }
 }
 
@@ -98,5 +141,5 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   pg.types.setTypeParser(20, (v: string) => Number(v));
   const pool = new pg.Pool({ connectionString: opts.url, max: 4 });
   await pool.query('SELECT 1');
-  return new PostgresDatabase(pool);
+  return new PostgresDatabase(pool, new pg.Pool({ connectionString: opts.url, max: 2 }));
 }

@@ -141,7 +141,7 @@ export class AuditLog {
   }
 
   private async loadHead(): Promise<AuditHead> {
-    const r = await this.db.query<{ seq: number | string; hash: string }>('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
+    const r = await this.db.urgent.query<{ seq: number | string; hash: string }>('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
     const row = r.rows[0];
     this.headCache = row ? { seq: Number(row.seq), hash: row.hash } : { seq: 0, hash: GENESIS_HASH };
     return this.headCache;
@@ -192,9 +192,10 @@ export class AuditLog {
       const entries = contents.map((c) => (prev = chainEntry(c, prev)));
       try {
         if (entries.length <= this.maxBatch) {
-          await this.db.query(`INSERT INTO audit_log (${AUDIT_COLUMNS}) VALUES ${valuesPlaceholders(entries.length, PARAMS_PER_ROW, ROW_CASTS)}`, entries.flatMap(rowParams));
+          // Urgent: a request (and an alert's delivery) waits for its record, not for other users' queries.
+          await this.db.urgent.query(`INSERT INTO audit_log (${AUDIT_COLUMNS}) VALUES ${valuesPlaceholders(entries.length, PARAMS_PER_ROW, ROW_CASTS)}`, entries.flatMap(rowParams));
         } else {
-          await this.db.transaction(async (tx) => {
+          await this.db.urgent.transaction(async (tx) => {
             for (let i = 0; i < entries.length; i += this.maxBatch) {
               const chunk = entries.slice(i, i + this.maxBatch);
               await tx.query(`INSERT INTO audit_log (${AUDIT_COLUMNS}) VALUES ${valuesPlaceholders(chunk.length, PARAMS_PER_ROW, ROW_CASTS)}`, chunk.flatMap(rowParams));

@@ -138,8 +138,12 @@ export class ThreatStore {
   /** The planner's view of threat_objects, kept current as it grows. */
   readonly statistics: TableStatistics;
 
+  /** Where the listener writes: ahead of users' queries, so that an alert is stored (and delivered) without waiting for them. */
+  private readonly writer: Database;
+
   constructor(private readonly db: Database, private readonly listener = 'ledger') {
-    this.statistics = new TableStatistics(db, 'threat_objects', ['type', 'modified_at', 'publisher_msp', 'category', 'severity',
+    this.writer = db.urgent;
+    this.statistics = new TableStatistics(this.writer, 'threat_objects', ['type', 'modified_at', 'publisher_msp', 'category', 'severity',
       'search_text', 'min_lon', 'min_lat', 'max_lon', 'max_lat', 'revoked', 'sighting_of_ref']);
   }
 
@@ -183,7 +187,7 @@ export class ThreatStore {
 
   /** Last block fully applied, or -1 when none. */
   async checkpoint(): Promise<number> {
-    const r = await this.db.query<{ block_number: number }>('SELECT block_number FROM ledger_checkpoint WHERE listener = $1', [this.listener]);
+    const r = await this.writer.query<{ block_number: number }>('SELECT block_number FROM ledger_checkpoint WHERE listener = $1', [this.listener]);
     return r.rows[0]?.block_number ?? -1;
   }
 
@@ -203,9 +207,9 @@ export class ThreatStore {
     const checkpoint = { listener: this.listener, block: blockNumber };
     if (rows.length <= CHUNK) {
       const st = blockStatement(rows, checkpoint, this.added);
-      return (await this.db.query(st.text, st.params)).rows.length === 1;
+      return (await this.writer.query(st.text, st.params)).rows.length === 1;
     }
-    return this.db.transaction(async (tx) => {
+    return this.writer.transaction(async (tx) => {
       for (let i = 0; i < rows.length; i += CHUNK) {
         const st = blockStatement(rows.slice(i, i + CHUNK), i + CHUNK >= rows.length ? checkpoint : null, this.added);
         const r = await tx.query(st.text, st.params);
@@ -220,14 +224,14 @@ export class ThreatStore {
     const rows = this.kept(all);
     for (let i = 0; i < rows.length; i += CHUNK) {
       const st = blockStatement(rows.slice(i, i + CHUNK), null, this.added);
-      await this.db.query(st.text, st.params);
+      await this.writer.query(st.text, st.params);
     }
     if (rows.length) await this.statistics.wrote(rows.length);
   }
 
   /** Moves the checkpoint to the block, running `also` in the same transaction. */
   async checkpointWith(blockNumber: number, also: (sql: Sql) => Promise<void>): Promise<void> {
-    await this.db.transaction(async (tx) => {
+    await this.writer.transaction(async (tx) => {
       await also(tx);
       const st = blockStatement([], { listener: this.listener, block: blockNumber }, this.added);
       await tx.query(st.text, st.params);
@@ -249,7 +253,7 @@ export class ThreatStore {
    * (markings, publisher, area) and the release decision, never its content. Used to explain.
    */
   async recordWithheld(id: string, facts: unknown, decision: unknown, blockNumber: number): Promise<void> {
-    await this.db.query(
+    await this.writer.query(
       `INSERT INTO withheld_objects (id, facts, decision, block_number) VALUES ($1, $2::jsonb, $3::jsonb, $4)
        ON CONFLICT (id) DO UPDATE SET facts = EXCLUDED.facts, decision = EXCLUDED.decision, block_number = EXCLUDED.block_number`,
       [id, JSON.stringify(facts), JSON.stringify(decision), blockNumber]);
@@ -286,6 +290,13 @@ export class ThreatStore {
 
   /** Newest first, after the cursor, at most `limit` rows. */
   async search(q: ThreatQuery, after: Cursor | null, limit: number): Promise<ThreatRow[]> {
+    const st = this.searchStatement(q, after, limit);
+    const r = await this.db.query<DbThreatRow>(st.text, st.params);
+    return r.rows.map(rowFromDb);
+  }
+
+  /** The statement of {@link search} (also for EXPLAIN: bench/read-scale, docs/read-model.md). */
+  searchStatement(q: ThreatQuery, after: Cursor | null, limit: number): { text: string; params: unknown[] } {
     const where: string[] = [];
     const params: unknown[] = [];
     const p = (v: unknown): string => {
@@ -317,7 +328,6 @@ export class ThreatStore {
     if (after) where.push(`(modified_at, id) < (${p(after.modified)}::timestamptz, ${p(after.id)})`);
     const sql = `SELECT ${COLUMNS} FROM threat_objects ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
       ORDER BY modified_at DESC, id DESC LIMIT ${p(limit)}`;
-    const r = await this.db.query<DbThreatRow>(sql, params);
-    return r.rows.map(rowFromDb);
+    return { text: sql, params };
   }
 }

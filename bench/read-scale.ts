@@ -1,0 +1,249 @@
+/**
+ * bench/read-scale — the four-agency demo with N shared objects (bench/read-scale-data.ts: bundles of 40 over 22 sites in
+ * Spain and Portugal, 82 % GREEN, 12 % AMBER, 6 % RED), loaded through each agency's publish service (in process, many
+ * bundles in flight, no HTTP: the fast path), then the query mix (newest, category, bbox, text, rare text, page 5,
+ * by id) asked over GraphQL by analysts of the four agencies while pn publishes an alert a second and mad's operator
+ * receives it: one analyst (the baseline), fifty once a second each (open loop) and fifty back to back (closed loop).
+ *
+ *   npm run bench:read-scale -- [--objects 20000] [--read-model pglite|postgres] [--seconds 30] [--explain]
+ */
+import '@popart/node/quiet-contract-logs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Worker } from 'node:worker_threads';
+import { openDemoReadModel, startDemo, type DemoCluster, type DemoReadModel } from '@popart/node/demo';
+import { openDatabase, migrate, rowFromObject, ThreatStore, type Database, type ThreatQuery } from '@popart/node';
+import { percentile, pool, progress, reportHeader } from './bench-kit.js';
+import type { Analyst, ClientResult, ClientTask } from './read-scale-client.js';
+import { bundleOf, filterOf, QUERY_KINDS, random, type AgencyKey } from './read-scale-data.js';
+
+const HELP = `Usage: npm run bench:read-scale -- [options]
+
+Loads N objects into the four-agency demo, then measures the query mix of analysts of the four agencies
+(one analyst; fifty once a second; fifty back to back) and pn → mad alert delivery meanwhile.
+
+  --objects N           objects to load, in bundles of 40 (default 20000)
+  --read-model KIND     pglite (default) or postgres (a server started on 127.0.0.1 for the run)
+  --analysts N          analysts of the open and closed loops (default 50)
+  --seconds S           length of each loop (default 30)
+  --concurrency C       bundles in flight while loading (default 8)
+  --explain             print the plan (EXPLAIN ANALYZE) of each query kind at pj
+  --plans-only          only the read model: store the objects' rows straight into one database (no ledger, no
+                        policy), print each query kind's plan and time, and stop (docs/read-model.md)
+  -h, --help            this help
+`;
+
+const { values } = parseArgs({
+  options: {
+    objects: { type: 'string', default: '20000' },
+    'read-model': { type: 'string', default: 'pglite' },
+    analysts: { type: 'string', default: '50' },
+    seconds: { type: 'string', default: '30' },
+    concurrency: { type: 'string', default: '8' },
+    explain: { type: 'boolean', default: false },
+    'plans-only': { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+if (values.help) {
+  process.stdout.write(HELP);
+  process.exit(0);
+}
+const objects = Number(values.objects);
+const bundles = Math.ceil(objects / 40);
+const readModelKind = values['read-model'];
+if (readModelKind !== 'pglite' && readModelKind !== 'postgres') throw new Error(`--read-model must be pglite or postgres, not "${readModelKind}"`);
+const analystCount = Number(values.analysts);
+const seconds = Number(values.seconds);
+
+const USERS: Record<AgencyKey, string> = { pn: 'pn-analyst', pj: 'pj-analyst', mad: 'mad-operator', crm: 'crm-analyst' };
+const KEYS = Object.keys(USERS) as AgencyKey[];
+
+async function login(url: string, username: string): Promise<string> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `mutation { login(username: "${username}", password: "demo") { token } }` }) });
+  return ((await res.json()) as { data: { login: { token: string } } }).data.login.token;
+}
+
+function runClient(task: ClientTask): Promise<ClientResult> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./read-scale-client.js', import.meta.url), { workerData: task });
+    worker.once('message', (m: ClientResult) => resolve(m));
+    worker.once('error', reject);
+  });
+}
+
+const ms = (v: number): string => (Number.isNaN(v) ? '–' : v < 10 ? v.toFixed(1) : v.toFixed(0));
+const stats = (xs: number[]): { p50: number; p99: number; max: number; n: number } => {
+  const s = [...xs].sort((a, b) => a - b);
+  return { p50: percentile(s, 50), p99: percentile(s, 99), max: s.at(-1) ?? NaN, n: s.length };
+};
+
+/** The cursor after four pages of 50 of the newest, as this user sees them (for the page-5 query). */
+async function page4Cursor(url: string, token: string): Promise<string | null> {
+  let after: string | null = null;
+  for (let i = 0; i < 4; i++) {
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: 'query($a: String) { threats(first: 50, after: $a, purpose: "bench read-scale") { pageInfo { endCursor } } }', variables: { a: after } }) });
+    after = ((await res.json()) as { data: { threats: { pageInfo: { endCursor: string | null } } } }).data.threats.pageInfo.endCursor;
+  }
+  return after;
+}
+
+async function load(cluster: DemoCluster): Promise<{ seconds: number; rate: number; mix: Record<string, number> }> {
+  const viewers = Object.fromEntries(await Promise.all(KEYS.map(async (k) => {
+    const node = cluster.nodes[k];
+    const viewer = node.services.sessions.verify(await login(node.url, USERS[k]));
+    if (!viewer) throw new Error(`login of ${USERS[k]} failed`);
+    return [k, viewer] as const;
+  })));
+  const mix: Record<string, number> = { green: 0, amber: 0, red: 0 };
+  const start = Date.now() - bundles * 1000;
+  const r = await pool(bundles, Number(values.concurrency), async (n) => {
+    const b = bundleOf(n, new Date(start + n * 1000));
+    mix[b.tlp] = (mix[b.tlp] ?? 0) + 40;
+    await cluster.nodes[b.publisher].services.publisher.publish(viewers[b.publisher]!, b.bundle);
+  }, `loading ${bundles * 40} objects`);
+  if (r.failures.length) throw new Error(`${r.failures.length} bundles failed, first: ${r.failures[0]}`);
+  const height = cluster.handle.current!.height() - 1;
+  for (const k of KEYS) await cluster.nodes[k].listener.waitForBlock(height, 600_000);
+  for (const k of KEYS) await cluster.nodes[k].store.statistics.analyse();
+  const secondsTaken = r.seconds; // publish committed; the read models follow within the last blocks
+  return { seconds: secondsTaken, rate: (bundles * 40) / secondsTaken, mix };
+}
+
+/** The plan of each query kind, as a node asks it (51 rows: a page of 50 and whether there is more). */
+async function explain(db: Database, store: ThreatStore, toQuery: (f: Record<string, unknown> | null) => ThreatQuery, ids: string[]): Promise<string[]> {
+  const rnd = random(7);
+  const out: string[] = [];
+  const page = await store.search(toQuery(null), null, 200);
+  const cursor = page.at(-1) ? { modified: page.at(-1)!.modified, id: page.at(-1)!.id } : null;
+  for (const kind of QUERY_KINDS) {
+    const st = kind === 'by id'
+      ? { text: 'SELECT * FROM threat_objects WHERE id = $1', params: [ids[0]] }
+      : store.searchStatement(toQuery(filterOf(kind, rnd, bundles)), kind === 'page 5' ? cursor : null, 51);
+    await db.query(st.text, st.params); // warm, as a node that has been answering
+    const plan = await db.query<Record<string, string>>(`EXPLAIN (ANALYZE, COSTS OFF) ${st.text}`, st.params);
+    out.push(`-- ${kind}: ${JSON.stringify(st.params)}`, ...plan.rows.map((r) => Object.values(r)[0]!), '');
+  }
+  return out;
+}
+
+/** --plans-only: the rows of N objects straight into one read model, then each query kind's plan. */
+async function plansOnly(dir: string, readModel: DemoReadModel): Promise<void> {
+  const db = await openDatabase(readModel.pgUrls ? { kind: 'postgres', url: readModel.pgUrls.pj } : { kind: 'pglite', dir: join(dir, 'plans') });
+  try {
+    await migrate(db);
+    const store = new ThreatStore(db);
+    const start = Date.now() - bundles * 1000;
+    const t0 = performance.now();
+    for (let n = 0; n < bundles; n++) {
+      const b = bundleOf(n, new Date(start + n * 1000));
+      const objects = (b.bundle.objects as Parameters<typeof rowFromObject>[0][]);
+      await store.applyBlock(n + 1, objects.map((o) => rowFromObject(o, { publisherMsp: `${b.publisher[0]!.toUpperCase()}${b.publisher.slice(1)}MSP`, txId: `tx-${n}`, blockNumber: n + 1, signatureVerified: true })));
+      progress('rows', n + 1, bundles);
+    }
+    await store.statistics.analyse();
+    process.stderr.write(`stored ${bundles * 40} rows in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+    const ids = (await store.search({}, null, 200)).map((r) => r.id);
+    const toQuery = (f: Record<string, unknown> | null): ThreatQuery => {
+      const q: ThreatQuery = {};
+      if (f?.categories) q.categories = f.categories as string[];
+      if (f?.bbox) q.bbox = f.bbox as [number, number, number, number];
+      if (f?.text) q.text = f.text as string;
+      return q;
+    };
+    process.stdout.write(`${reportHeader('read-scale --plans-only', `${bundles * 40} rows, ${db.kind}`)}\n${(await explain(db, store, toQuery, ids)).join('\n')}\n`);
+  } finally {
+    await db.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'popart-read-scale-'));
+  chmodSync(dir, 0o755); // a PostgreSQL server started as root runs as "postgres", who must reach its folder
+  let cluster: DemoCluster | null = null;
+  let readModel: DemoReadModel | null = null;
+  const report: string[] = [reportHeader('read-scale', `${bundles * 40} objects, read model ${readModelKind}, ${analystCount} analysts, ${seconds} s per loop, ${availableParallelism()} cores`)];
+  const print = (line: string): void => {
+    report.push(line);
+    process.stderr.write(`${line}\n`);
+  };
+  try {
+    readModel = await openDemoReadModel({ kind: readModelKind as 'pglite' | 'postgres', dataDir: dir });
+    if (values['plans-only']) return await plansOnly(dir, readModel);
+    // Each analyst a user of its own (the node bounds the requests in progress per user, docs/limits.md).
+    const extraUsers = Object.fromEntries(KEYS.map((k) => [k, Array.from({ length: Math.ceil(analystCount / KEYS.length) }, (_, i) => (
+      { username: `${k}-bench-${i}`, displayName: `Bench analyst ${i} of ${k}`, role: 'analyst' as const })),
+    ]));
+    cluster = await startDemo({
+      dataDir: dir, passphrase: 'bench-passphrase', randomPorts: true, logLevel: 'warn', fsync: false, extraUsers,
+      ...(readModel.pgUrls ? { pgUrls: readModel.pgUrls } : {}),
+    });
+    const loaded = await load(cluster);
+    print(`  load: ${bundles * 40} objects in ${loaded.seconds.toFixed(1)} s = ${loaded.rate.toFixed(0)} objects/s (GREEN ${loaded.mix.green}, AMBER ${loaded.mix.amber}, RED ${loaded.mix.red}); rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
+    const ids = (await cluster.nodes.pn.store.search({}, null, 200)).map((r) => r.id);
+    const pj = cluster.nodes.pj;
+    if (values.explain) print((await explain(pj.database, pj.store, (f) => pj.services.threats.toQuery(f), ids)).join('\n'));
+
+    const users: Analyst[] = [];
+    for (const k of KEYS) {
+      const url = `${cluster.nodes[k].url}`;
+      const token = await login(url, `${k}-bench-0`);
+      users.push({ url, token, page4: await page4Cursor(url, token) });
+    }
+    const analysts: Analyst[] = [];
+    for (let i = 0; i < analystCount; i++) {
+      const k = i % KEYS.length;
+      analysts.push({ ...users[k]!, token: await login(users[k]!.url, `${KEYS[k]}-bench-${Math.floor(i / KEYS.length)}`) });
+    }
+    // pn's operator publishes the alerts, mad's receives them: users no analyst is.
+    const prober = { pn: await login(cluster.nodes.pn.url, 'pn-operator'), mad: await login(cluster.nodes.mad.url, 'mad-operator') };
+    const alertTask = (s: number): ClientTask => ({
+      role: 'alerts', pnUrl: cluster!.nodes.pn.url, pnToken: prober.pn, madUrl: cluster!.nodes.mad.url, madToken: prober.mad, everyMs: 1000, seconds: s,
+    });
+    const alertLine = (r: ClientResult): string => {
+      const a = stats(r.samples.alert ?? []);
+      return `pn→mad alert p50 ${ms(a.p50)} ms, p99 ${ms(a.p99)} ms, max ${ms(a.max)} ms (${a.n} delivered, ${r.missed ?? 0} missed${r.errors.length ? `, ${r.errors.length} errors: ${r.errors[0]}` : ''})`;
+    };
+
+    progress('idle alerts', 0, 1);
+    const idle = await runClient(alertTask(Math.min(10, seconds)));
+    print(`  idle: ${alertLine(idle)}`);
+    const base = await runClient({ role: 'analysts', mode: 'baseline', analysts: users, perKind: 20, bundles, ids });
+    print(`  one analyst (baseline), p50 per kind: ${QUERY_KINDS.map((k) => `${k} ${ms(stats(base.samples[k]!).p50)}`).join(' · ')} ms${base.errors.length ? `; ${base.errors.length} errors: ${base.errors[0]}` : ''}`);
+
+    for (const mode of ['open', 'closed'] as const) {
+      const cpu0 = process.cpuUsage();
+      const [load, alerts] = await Promise.all([
+        runClient({ role: 'analysts', mode, analysts, seconds, bundles, ids }),
+        runClient(alertTask(seconds)),
+      ]);
+      const cpu = process.cpuUsage(cpu0);
+      const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+      const all = stats(Object.values(load.samples).flat());
+      const rps = load.count / load.seconds;
+      print(`  ${mode === 'open' ? `open loop (${analystCount} analysts, once a second each)` : `closed loop (${analystCount} analysts back to back)`}: ` +
+        `${rps.toFixed(0)} requests/s, all p50 ${ms(all.p50)} ms p99 ${ms(all.p99)} ms max ${ms(all.max)} ms; ` +
+        `process CPU ${(cpuSeconds / load.seconds).toFixed(2)} cores = ${(load.count / cpuSeconds).toFixed(0)} requests per CPU-second${load.errors.length ? `; ${load.errors.length} errors: ${load.errors[0]}` : ''}`);
+      for (const k of QUERY_KINDS) {
+        const s = stats(load.samples[k]!);
+        const b = stats(base.samples[k]!).p50;
+        print(`    ${k.padEnd(10)} p50 ${ms(s.p50).padStart(5)} ms  p99 ${ms(s.p99).padStart(5)} ms  (${s.n})  p50 ratio to one analyst ${(s.p50 / b).toFixed(1)}`);
+      }
+      print(`    ${alertLine(alerts)}; ratio of p99 to idle ${(stats(alerts.samples.alert ?? []).p99 / stats(idle.samples.alert ?? []).p99).toFixed(1)}`);
+    }
+    print(`  rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
+    process.stdout.write(report.join('\n') + '\n');
+  } finally {
+    await cluster?.stop();
+    readModel?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});
