@@ -140,6 +140,10 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   // int8 (bigint) as JS number: block numbers and counts stay far below 2^53.
   pg.types.setTypeParser(20, (v: string) => Number(v));
   const pool = new pg.Pool({ connectionString: opts.url, max: 4 });
+  const urgent = new pg.Pool({ connectionString: opts.url, max: 2 });
+  // An idle connection the server drops (a restart, an administrator) is replaced by the next query; without a listener
+  // its error would end the process.
+  for (const p of [pool, urgent]) p.on('error', () => undefined);
   await pool.query('SELECT 1');
-  return new PostgresDatabase(pool, new pg.Pool({ connectionString: opts.url, max: 2 }));
+  return new PostgresDatabase(pool, urgent);
 }
