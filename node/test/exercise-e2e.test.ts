@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { markedForExercise } from '@popart/schemas';
 import { startDemo, type DemoCluster } from '../src/demo/demo-cluster.js';
+import { gatherReport, reportText, runExercise } from '../src/modules/exercise/exercise-runner.js';
+import { loadScenario } from '../src/modules/exercise/scenario.js';
 import { gql, login, subscribe, tempDir, wsClient } from './support.js';
 import { alert, bundle, IDENTITIES } from './stix-fixtures.js';
 
@@ -130,6 +132,39 @@ describe('exercise mode', () => {
     assert.ok(timeline!.events.every((e, i, all) => e.afterSeconds >= 0 && (i === 0 || e.afterSeconds >= all[i - 1]!.afterSeconds)));
     const pn = await gql<Report>(url('pn'), REPORT, {}, tokens['pn-auditor']);
     assert.deepEqual(pn.data!.exerciseReport.alerts[0]!.events.map((e) => e.kind), ['published', 'acknowledged'], 'pn: no pn user received it live');
+  });
+
+  test('a scripted run of a shipped scenario, and its report: who received, acknowledged and acted on each alert, when', async () => {
+    const scenario = await loadScenario('gate-crowding');
+    const exercise = 'gate-crowding-run';
+    const client = wsClient(url('mad'), tokens['mad-operator']!);
+    const console = subscribe<{ alerts: { id: string } }>(client, `subscription { alerts(exercise: "${exercise}") { id } }`);
+    await new Promise((r) => setTimeout(r, 300));
+    const lines: string[] = [];
+    const nodes = { pn: url('pn'), pj: url('pj'), mad: url('mad') };
+    const run = await runExercise({ nodes, password: () => 'demo', scenario, exercise, speed: 100, log: (l) => lines.push(l) });
+    assert.equal(lines.length, scenario.steps.length + 2, 'a line per step, a first and a last');
+    assert.match(lines[1]!, /^\[1\/8\] \+0 s \(\d+\.\d s\) pn-analyst@pn published 1 object\(s\) COMMITTED in block \d+: gate 7 camera/);
+    await console.next();
+    await console.next();
+    await console.stop();
+    await client.dispose();
+    // One more block, waited for on both nodes: every response of the run is in their read models.
+    const last = (await gql<{ publishBundle: { blockNumber: number } }>(url('pn'), PUBLISH, { b: bundle(alert({ by: IDENTITIES.pn })) }, tokens['pn-analyst'])).data!;
+    await cluster.nodes.pn.listener.waitForBlock(last.publishBundle.blockNumber);
+    await cluster.nodes.mad.listener.waitForBlock(last.publishBundle.blockNumber);
+
+    const report = await gatherReport({ nodes, password: () => 'demo' }, exercise, { pn: 'pn-auditor', mad: 'mad-supervisor' });
+    const [c1, c2] = ['incident--3f9a0c1e-0002-4a5b-9c8d-000000000001', 'incident--3f9a0c1e-0002-4a5b-9c8d-000000000002'].map((id) => run.ids.get(id));
+    assert.deepEqual(report.map((a) => a.alertId), [c1, c2]);
+    const steps = (i: number) => report[i]!.events.map((e) => `${e.kind} ${e.who}`);
+    assert.deepEqual(steps(0), ['published pn', 'received mad-operator', 'acknowledged mad-operator', 'resolved mad-operator']);
+    assert.deepEqual(steps(1), ['published pn', 'received mad-operator', 'acknowledged pn-operator', 'acknowledged mad-operator',
+      'on-scene mad-operator', 'resolved pn-operator']);
+    // At ×100 the scenario's 430 s take 4.3 s: the report's delays follow the script, in order.
+    const resolved = report[1]!.events.at(-1)!;
+    assert.ok(resolved.afterSeconds > 2 && resolved.afterSeconds < 30, String(resolved.afterSeconds));
+    assert.match(reportText(exercise, report), /first received after \d+\.\d s, acknowledged after \d+\.\d s, on-scene never, resolved after/);
   });
 
   test('removal takes the exercise out of the read model and leaves real data untouched', async () => {

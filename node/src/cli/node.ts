@@ -13,6 +13,7 @@ import { loadConfigFile } from '../config/config.js';
 import { webhookSecretName } from '../modules/webhooks/webhook-signature.js';
 import { fabricEnroll } from './fabric-enroll.js';
 import { EmbeddedLedger } from '../ledger/embedded/index.js';
+import { exerciseCli } from './exercise.js';
 
 const HELP = `Usage:
   popart-node run --config FILE      start one agency node
@@ -31,6 +32,9 @@ const HELP = `Usage:
                                      its PKI mount (VAULT_TOKEN: an administrator's; default CA: <org>/ca/ of the
                                      network the connection file belongs to) and issue the node's certificate for
                                      its transit key (written to --out when given)
+  popart-node exercise run|report|remove|list …
+                                     training: replay a scenario into the nodes, marked as exercise; who did what
+                                     when; remove it afterwards (popart-node exercise --help)
   popart-node --help
 
 With "ledger": { "kind": "embedded" } the node opens the embedded ledger in ledger.dir by itself
@@ -49,6 +53,7 @@ async function readStdin(): Promise<string> {
 }
 
 async function main(): Promise<void> {
+  if (process.argv[2] === 'exercise') return exerciseCli(process.argv.slice(3));
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: {

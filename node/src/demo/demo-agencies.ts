@@ -34,7 +34,10 @@ export const demoAgencies: DemoAgency[] = [
   {
     key: 'pj', name: 'Polícia Judiciária', mspId: 'PjMSP', level: 'partner', country: 'PT',
     identityUuid: '5a0c3f0e-7d4b-4c39-9d7e-2f0e8c1b6a02', port: 4002,
-    users: [{ username: 'pj-analyst', displayName: 'Analyst, Polícia Judiciária', role: 'analyst' }],
+    users: [
+      { username: 'pj-analyst', displayName: 'Analyst, Polícia Judiciária', role: 'analyst' },
+      { username: 'pj-supervisor', displayName: 'Supervisor, Polícia Judiciária', role: 'supervisor' },
+    ],
   },
   {
     key: 'mad', name: 'Policía Municipal de Madrid', mspId: 'MadMSP', level: 'local', country: 'ES',
@@ -47,7 +50,10 @@ export const demoAgencies: DemoAgency[] = [
   {
     key: 'crm', name: 'Comunidad de Madrid – ASEM112', mspId: 'CrmMSP', level: 'regional', country: 'ES',
     identityUuid: '5a0c3f0e-7d4b-4c39-9d7e-2f0e8c1b6a04', port: 4004,
-    users: [{ username: 'crm-analyst', displayName: 'Analyst, Comunidad de Madrid ASEM112', role: 'analyst' }],
+    users: [
+      { username: 'crm-analyst', displayName: 'Analyst, Comunidad de Madrid ASEM112', role: 'analyst' },
+      { username: 'crm-supervisor', displayName: 'Supervisor, Comunidad de Madrid ASEM112', role: 'supervisor' },
+    ],
   },
 ];
 
