@@ -322,7 +322,7 @@ export class AgencyNode {
         routes: [
           extensionSchemaRoute(),
           new TaxiiRoute({
-            auth: services.httpAuth, reader: new TaxiiReader(new AddedStore(db), gate, audit.log), agencyName: config.agency.name,
+            auth: services.httpAuth, reader: new TaxiiReader(new AddedStore(db), gate, audit.log, (viewer, objects) => services.threats.closure(viewer, objects)), agencyName: config.agency.name,
             statuses: new TaxiiStatuses(publisher, storedVersion),
           }),
           capRoute({ alerts: cap, agency: { key: config.agency.key, name: config.agency.name }, publicUrl: config.cap.publicUrl, authenticate: (authorization, address) => services.httpAuth.authenticate(authorization, address) }),

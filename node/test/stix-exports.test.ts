@@ -7,11 +7,13 @@
  *  - the real tools accept it: the OASIS validator in strict mode, the OASIS `stix2` library, and MISP's `misp-stix`,
  *    whose event holds the alert's severity, place, guidance, TLP tag and creator organisation (stix-tools.py);
  *  - the extension's JSON Schema is served at the path its definition names, and every exported alert passes it;
+ *  - an OpenCTI-like consumer (taxii2-client) that reads pj's TAXII collections page by page resolves every reference
+ *    from the pages alone, except to what pj may not see, and the same tools accept what it read;
  *  - a bundle carrying pn's registered identity in another version is refused, naming the property; the identity
  *    stays as registered.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,8 +22,10 @@ import { after, before, describe, test } from 'node:test';
 import {
   AGENCY_EXTENSION_ID, ALERT_EXTENSION_ID, ALERT_EXTENSION_SCHEMA_PATH, alertViewIds, POPART_IDENTITY_ID, TLP1, TLP_EXTENSION_ID, tlpMarkingRef, type TlpLevel,
 } from '@popart/schemas';
+import { secretHash } from '../src/auth/api-keys.js';
 import { startDemo, type DemoCluster } from '../src/demo/demo-cluster.js';
 import { gql, login, recordEmittedBundle, tempDir } from './support.js';
+import { refsOf } from './taxii-support.js';
 import { alert, bundle, IDENTITIES, indicator } from './stix-fixtures.js';
 
 type Json = Record<string, unknown>;
@@ -31,23 +35,12 @@ const PUBLISH = 'mutation($b: JSON!) { publishBundle(bundle: $b) { status blockN
 const EXPORT = 'query($f: ThreatFilter, $p: String) { exportBundle(filter: $f, purpose: $p) }';
 const PURPOSE = 'stix-exports test: partner tools import the export';
 const TOOLS_SCRIPT = fileURLToPath(new URL('../../test/stix-tools.py', import.meta.url));
+const CONSUMER_SCRIPT = fileURLToPath(new URL('../../test/taxii-consumer.py', import.meta.url));
+/** pj's partner API key for the OpenCTI-like TAXII consumer (Basic: key id and secret, as README's OpenCTI settings). */
+const OPENCTI_KEY = randomUUID().replace(/-/g, '') + randomUUID().replace(/-/g, '');
 
 const now = () => new Date().toISOString();
 const marked = (tlp: TlpLevel) => ({ object_marking_refs: [tlpMarkingRef(tlp)] });
-
-/** Every id the object refers to (any `*_ref`/`*_refs` at any depth, and its extension definitions). */
-function refsOf(value: unknown, out = new Set<string>()): Set<string> {
-  if (Array.isArray(value)) for (const v of value) refsOf(v, out);
-  else if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) {
-      if (k === 'extensions') for (const e of Object.keys(v as Json)) if (e.startsWith('extension-definition--')) out.add(e);
-      if (k.endsWith('_ref') && typeof v === 'string') out.add(v);
-      else if (k.endsWith('_refs') && Array.isArray(v)) for (const r of v) out.add(String(r));
-      else refsOf(v, out);
-    }
-  }
-  return out;
-}
 
 describe('STIX exports carry what they reference, and partner tools import them whole', () => {
   let cluster: DemoCluster;
@@ -97,7 +90,10 @@ describe('STIX exports carry what they reference, and partner tools import them 
   };
 
   before(async () => {
-    cluster = await startDemo({ dataDir: dir.path, passphrase: 'test-passphrase', randomPorts: true, logLevel: 'silent', fsync: false });
+    cluster = await startDemo({
+      dataDir: dir.path, passphrase: 'test-passphrase', randomPorts: true, logLevel: 'silent', fsync: false,
+      apiKeys: { pj: [{ id: 'opencti-pj', name: 'OpenCTI of the Polícia Judiciária', role: 'analyst', purpose: PURPOSE, secretHash: secretHash(OPENCTI_KEY) }] },
+    });
     for (const [user, key] of [['pn-analyst', 'pn'], ['pj-analyst', 'pj'], ['crm-analyst', 'crm']] as const) tokens[user] = await login(url(key), user);
     const r = await gql<{ publishBundle: { blockNumber: number } }>(url('pn'), PUBLISH,
       { b: bundle(drone, mac, related, redAlert, strictIndicator, redPlace, sighting, pointing, strictLink) }, tokens['pn-analyst']);
@@ -203,6 +199,46 @@ describe('STIX exports carry what they reference, and partner tools import them 
       assert.ok(event.notes.some((t) => t.includes('do not try to capture the drone') && t.includes('Valid from')), `the guidance and time window as a note on the event: ${JSON.stringify(event.notes)}`);
       assert.ok(event.texts.some((t) => t.includes('Estadio Santiago Bernabéu')), 'the venue');
     }
+  });
+
+  test('an OpenCTI-like consumer reading pj\'s TAXII collections page by page resolves every reference from them alone; the tools accept what it read', async () => {
+    const python = process.env.POPART_TAXII2_CLIENT_PYTHON;
+    assert.ok(python, 'POPART_TAXII2_CLIENT_PYTHON is not set: eval "$(bash scripts/tools.sh)" first');
+    const discovery = url('pj').replace(/\/graphql$/, '/taxii2/');
+    // Asynchronously: the node under test answers in this process.
+    const stdout = await new Promise<string>((resolve, reject) => {
+      execFile(python, [CONSUMER_SCRIPT, discovery, 'opencti-pj', OPENCTI_KEY, '4', 'alerts', 'indicators', 'all'], { encoding: 'utf8', timeout: 120_000, maxBuffer: 64 << 20 },
+        (err, out, errText) => (err ? reject(new Error(`${err.message}\n${errText}`)) : resolve(out)));
+    });
+    const read = JSON.parse(stdout) as { collections: Record<string, { pages: string[][] }>; objects: Json[]; unresolved: Record<string, string[]> };
+    const alerts = read.collections.alerts!.pages.flat();
+    const ids = alertViewIds(drone.id as string);
+    for (const id of [drone.id as string, IDENTITIES.pn, tlpMarkingRef('green'), tlpMarkingRef('clear'), TLP1.green.id, ALERT_EXTENSION_ID, AGENCY_EXTENSION_ID, POPART_IDENTITY_ID, ids.report, ids.location, ids.note]) {
+      assert.ok(alerts.includes(id), `${id} comes with the alerts collection's pages`);
+    }
+    assert.ok(read.collections.indicators!.pages.flat().includes(IDENTITIES.pn), 'the indicators\' creator comes with the indicators collection');
+    assert.ok(read.collections.all!.pages.length > 1, 'paged');
+    // Each page resolved against itself and the pages before; only references to what pj may not see stay unresolved.
+    const dangling = [...new Set(Object.values(read.unresolved).flat())].sort();
+    assert.deepEqual(dangling, [...restricted, TLP_EXTENSION_ID].sort(), `unresolved: ${JSON.stringify(read.unresolved)}`);
+    assert.ok(!JSON.stringify(read.objects).match(/informant|safe house|second drone team/i), 'nothing of the restricted objects');
+    const b = { type: 'bundle', id: `bundle--${randomUUID()}`, objects: read.objects };
+    recordEmittedBundle('stix-exports-taxii-consumer', b);
+    const file = join(dir.path, 'taxii-consumer.json');
+    writeFileSync(file, JSON.stringify(b));
+    const validator = spawnSync(process.env.POPART_STIX2_VALIDATOR ?? 'stix2_validator', ['--version', '2.1', '--strict', file], { encoding: 'utf8' });
+    assert.equal(validator.status, 0, `${validator.stdout}\n${validator.stderr}`);
+    const schemaFile = join(dir.path, 'alert-schema.json');
+    writeFileSync(schemaFile, servedSchema);
+    const tools = spawnSync(process.env.POPART_STIX_TOOLS_PYTHON ?? 'python3', [TOOLS_SCRIPT, '--schema', schemaFile, file], { encoding: 'utf8' });
+    assert.equal(tools.status, 0, tools.stderr);
+    const out = JSON.parse(tools.stdout) as { stix2: { objects: number }; events: { info: string; tags: string[]; producer: string | null; geolocations: { latitude: string }[] }[] };
+    assert.equal(out.stix2.objects, read.objects.length, 'stix2 parsed every object');
+    const event = out.events.find((e) => e.info.includes('Drone over the Bernabéu north stand'));
+    assert.ok(event, `misp-stix made the drone alert an event: ${JSON.stringify(out.events.map((e) => e.info))}`);
+    assert.ok(event.tags.includes('tlp:green') && event.tags.includes('popart:severity="critical"'), JSON.stringify(event.tags));
+    assert.equal(event.producer, 'Policía Nacional');
+    assert.ok(event.geolocations.some((g) => Number(g.latitude) === 40.45306));
   });
 
   test('the extension definition\'s schema is served at its path, and only there', async () => {

@@ -13,7 +13,7 @@ import { secretHash } from '../src/auth/api-keys.js';
 import { startDemo, type DemoCluster } from '../src/demo/demo-cluster.js';
 import { gql, login, recordEmittedBundle, tempDir } from './support.js';
 import { alert, bundle, IDENTITIES, indicator } from './stix-fixtures.js';
-import { allPages, basic, PURPOSE, runTaxii2Client, taxii, TAXII, type Json } from './taxii-support.js';
+import { allPages, basic, refsOf, PURPOSE, runTaxii2Client, taxii, TAXII, type Json } from './taxii-support.js';
 
 const PUBLISH = 'mutation($b: JSON!) { publishBundle(bundle: $b) { status blockNumber ids } }';
 const KEYS = { pj: randomUUID().replace(/-/g, '') + randomUUID().replace(/-/g, ''), mad: randomUUID().replace(/-/g, '') + randomUUID().replace(/-/g, '') };
@@ -81,18 +81,50 @@ describe('TAXII 2.1 server of the demo nodes', () => {
   });
 
   test('objects: limit and next page through the collection once, in date_added order; added_after continues from X-TAXII-Date-Added-Last', async () => {
-    const { items, pages } = await allPages(`${coll('pn', 'indicators')}/objects/?limit=5`, basic('pn-analyst'));
-    const ids = items.map((o) => o.id as string);
-    assert.equal(new Set(ids).size, ids.length, 'no object twice');
+    const { items, pages } = await allPages(`${coll('pn', 'indicators')}/objects/?limit=8`, basic('pn-analyst'));
+    const own = items.filter((o) => o.type === 'indicator');
+    const ids = own.map((o) => o.id as string);
+    assert.equal(new Set(ids).size, ids.length, 'no indicator twice');
     for (const o of [...greens, v1, ...secrets.filter((s) => s.type === 'indicator')]) assert.ok(ids.includes(o.id as string), `${o.name as string} is in the indicators collection`);
-    assert.ok(items.every((o) => o.type === 'indicator'));
-    assert.ok(pages.length === Math.ceil(ids.length / 5) && pages.every((p) => p.items.length <= 5) && pages.length > 2, `${pages.length} pages of at most 5 for ${ids.length}`);
+    assert.ok(pages.length > 2 && pages.every((p) => p.items.length <= 8 && p.items.some((o) => o.type === 'indicator')), `${pages.length} pages of at most 8 objects, each with indicators`);
+    // Each page carries what its indicators refer to (their creator, its marking, the TLP definitions) within the limit.
+    for (const p of pages) {
+      const refs = new Set(p.items.flatMap((o) => [...refsOf(o)]));
+      for (const o of p.items.filter((x) => x.type !== 'indicator')) assert.ok(refs.has(o.id as string), `${o.id as string} is referred to by its page`);
+      assert.ok(p.items.some((o) => o.id === IDENTITIES.pn), 'pn\'s identity comes with every page of pn\'s indicators');
+    }
     const stamps = pages.flatMap((p) => [p.first, p.last]).filter((s): s is string => s !== null);
     assert.deepEqual([...stamps].sort(), stamps, 'date_added ascending across pages');
     const first = pages[0]!;
     const rest = await allPages(`${coll('pn', 'indicators')}/objects/?added_after=${first.last}`, basic('pn-analyst'));
-    assert.deepEqual(rest.items.map((o) => o.id), ids.slice(first.items.length), 'added_after the first page\'s last date_added gives the rest');
+    const firstOwn = first.items.filter((o) => o.type === 'indicator').length;
+    assert.deepEqual(rest.items.filter((o) => o.type === 'indicator').map((o) => o.id), ids.slice(firstOwn), 'added_after the first page\'s last date_added gives the rest');
     assert.equal(v2.modified, items.find((o) => o.id === v1.id)?.modified, 'the last version by default');
+  });
+
+  test('companions: a page of one object carries all it needs even past limit; match[type] and match[id] apply to them; the manifest lists them; an object by id comes alone', async () => {
+    const auth = basic('pn-analyst');
+    const one = await taxii(`${coll('pn', 'alerts')}/objects/?limit=1&match[id]=${greenAlert.id as string}`, auth);
+    assert.deepEqual((one.body.objects as Json[]).map((o) => o.id), [greenAlert.id], 'match[id] names the objects wanted: nothing else');
+    const page = await taxii(`${coll('pn', 'alerts')}/objects/?limit=1`, auth);
+    const objects = page.body.objects as Json[];
+    const alerts = objects.filter((o) => o.type === 'incident');
+    assert.equal(alerts.length, 1, 'limit 1: one alert per page');
+    assert.ok(objects.length > 1 && page.body.more === true, 'with its creator, markings, extension definition and standard objects');
+    const types = new Set(objects.map((o) => o.type));
+    for (const t of ['identity', 'marking-definition', 'extension-definition', 'report', 'location', 'note']) assert.ok(types.has(t), `a ${t} comes with the alert`);
+    const at = objects.findIndex((o) => o.type === 'incident');
+    assert.ok(objects.slice(0, at).every((o) => !['report', 'location', 'note'].includes(o.type as string)), 'referred objects first, the alert\'s standard objects after it');
+    const second = await taxii(`${coll('pn', 'alerts')}/objects/?limit=1&next=${page.body.next as string}`, auth);
+    assert.notEqual((second.body.objects as Json[]).find((o) => o.type === 'incident')?.id, alerts[0]!.id, 'next moves past the alert, not its companions');
+    const typed = await allPages(`${coll('pn', 'alerts')}/objects/?match[type]=incident,identity`, auth);
+    assert.ok(typed.items.some((o) => o.type === 'identity') && typed.items.every((o) => o.type === 'incident' || o.type === 'identity'), 'match[type] filters companions');
+    const manifest = await taxii(`${coll('pn', 'alerts')}/manifest/?limit=1`, auth);
+    const records = manifest.body.objects as Json[];
+    assert.deepEqual(records.map((r) => r.id), objects.map((o) => o.id), 'the manifest lists the page\'s objects, companions included');
+    assert.ok(records.every((r) => r.date_added === manifest.headers.get('x-taxii-date-added-first')), 'companions have the date_added of the object that brought them');
+    const byId = await taxii(`${coll('pn', 'alerts')}/objects/${greenAlert.id as string}/`, auth);
+    assert.deepEqual((byId.body.objects as Json[]).map((o) => o.id), [greenAlert.id]);
   });
 
   test('filters: match[type], match[id], match[version] (first, last, all, a timestamp), match[spec_version]; alerts hold only alerts', async () => {
@@ -113,7 +145,9 @@ describe('TAXII 2.1 server of the demo nodes', () => {
     assert.equal(old.body.objects, undefined);
     assert.equal(old.body.more, false);
     const alerts = await allPages(`${coll('pn', 'alerts')}/objects/`, auth);
-    assert.ok(alerts.items.some((o) => o.id === greenAlert.id) && alerts.items.every((o) => o.type === 'incident'));
+    assert.ok(alerts.items.some((o) => o.id === greenAlert.id));
+    const companionTypes = ['identity', 'marking-definition', 'extension-definition', 'report', 'location', 'note'];
+    assert.ok(alerts.items.every((o) => o.type === 'incident' || companionTypes.includes(o.type as string)), 'alerts and what they need, nothing else');
   });
 
   test('an object by id, its versions, and the manifest', async () => {
@@ -249,12 +283,14 @@ describe('TAXII 2.1 server of the demo nodes', () => {
     assert.deepEqual(out.versions, [TAXII]);
     assert.deepEqual((out.collections as Json[]).map((c) => [c.alias, c.can_write]), [['alerts', false], ['indicators', false], ['all', true]]);
     const pages = out.pages as string[][];
-    assert.ok(pages.length > 1 && pages.every((p) => p.length <= 5), 'as_pages followed next');
+    assert.ok(pages.length > 1 && pages.every((p) => p.length <= 10), 'as_pages followed next');
+    const indicators = (out.objects as Json[]).filter((o) => o.type === 'indicator').map((o) => o.id as string);
+    assert.equal(new Set(indicators).size, indicators.length, 'no indicator twice');
     const ids = pages.flat();
-    assert.equal(new Set(ids).size, ids.length);
     for (const g of greens) assert.ok(ids.includes(g.id as string));
+    assert.ok(ids.includes(IDENTITIES.pn), 'the creator comes with the pages');
     for (const id of secretIds) assert.ok(!ids.includes(id));
-    assert.deepEqual((out.manifest as Json[]).map((r) => r.id).sort(), [...ids].sort());
+    assert.deepEqual([...new Set((out.manifest as Json[]).map((r) => r.id))].sort(), [...new Set(ids)].sort(), 'the manifest lists the same objects');
     assert.deepEqual((out.by_id as Json[]).map((o) => o.modified), [v2.modified]);
     assert.deepEqual(out.object_versions, [v1.modified, v2.modified]);
     assert.deepEqual((out.all_versions as Json[]).map((o) => o.modified), [v1.modified, v2.modified]);

@@ -35,6 +35,20 @@ export async function taxii(url: string, auth: string | null, o: { method?: stri
   return { status: res.status, headers: res.headers, body };
 }
 
+/** Every id an object refers to (any `*_ref`/`*_refs` at any depth, and its extension definitions). */
+export function refsOf(value: unknown, out = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) for (const v of value) refsOf(v, out);
+  else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      if (k === 'extensions') for (const e of Object.keys(v as Json)) if (e.startsWith('extension-definition--')) out.add(e);
+      if (k.endsWith('_ref') && typeof v === 'string') out.add(v);
+      else if (k.endsWith('_refs') && Array.isArray(v)) for (const r of v) out.add(String(r));
+      else refsOf(v, out);
+    }
+  }
+  return out;
+}
+
 /** Every page of a paged TAXII endpoint (following `next`), with each page's date_added headers. */
 export async function allPages(url: string, auth: string, key: 'objects' | 'versions' = 'objects', purpose?: string | false): Promise<{ items: Json[]; pages: { items: Json[]; first: string | null; last: string | null }[] }> {
   const pages: { items: Json[]; first: string | null; last: string | null }[] = [];

@@ -35,7 +35,7 @@ def main() -> None:
     }
     by_alias = {alias_of(c): c for c in root.collections}
     indicators = by_alias["indicators"]
-    pages = [envelope for envelope in as_pages(indicators.get_objects, per_request=5)]
+    pages = [envelope for envelope in as_pages(indicators.get_objects, per_request=10)]
     out["pages"] = [[o["id"] for o in p.get("objects", [])] for p in pages]
     out["objects"] = [o for p in pages for o in p.get("objects", [])]
     manifest = [envelope for envelope in as_pages(indicators.get_manifest, per_request=50)]

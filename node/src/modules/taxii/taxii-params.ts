@@ -20,6 +20,8 @@ export interface TaxiiParams {
   next: AddedCursor | null;
   /** match[spec_version] names only versions other than 2.1: nothing matches. */
   none: boolean;
+  /** The match[type] and match[id] the client sent (the page's companions must pass them too: taxii-companions.ts). */
+  match: { types?: string[]; ids?: string[] };
 }
 
 function list(url: URL, name: string): string[] | undefined {
@@ -52,6 +54,7 @@ function versions(url: URL): VersionMatch {
  */
 export function parseParams(url: URL, allowed: { id?: boolean; type?: boolean; version?: boolean }, narrow: Partial<AddedQuery> = {}): TaxiiParams {
   const query: AddedQuery = { versions: allowed.version ? versions(url) : { all: true, first: false, last: false, at: [] }, ...narrow };
+  const match: TaxiiParams['match'] = {};
   const after = url.searchParams.get('added_after');
   if (after !== null) query.addedAfter = timestamp(after, 'added_after');
   if (allowed.type) {
@@ -59,6 +62,7 @@ export function parseParams(url: URL, allowed: { id?: boolean; type?: boolean; v
     if (types) {
       const bad = types.find((t) => !TYPE.test(t));
       if (bad) throw badRequest('match[type]', `"${bad}" is not a STIX type name`);
+      match.types = types;
       query.types = narrow.types ? narrow.types.filter((t) => types.includes(t)) : types;
       if (query.types.length === 0) query.types = ['(none)'];
     }
@@ -69,6 +73,7 @@ export function parseParams(url: URL, allowed: { id?: boolean; type?: boolean; v
       const bad = ids.find((id) => !isStixId(id));
       if (bad) throw badRequest('match[id]', `"${bad}" is not a STIX identifier (type--uuid)`);
       query.ids = ids;
+      match.ids = ids;
     }
   }
   const specs = list(url, 'match[spec_version]');
@@ -85,5 +90,5 @@ export function parseParams(url: URL, allowed: { id?: boolean; type?: boolean; v
     next = decodeAddedCursor(rawNext);
     if (!next) throw badRequest('next', 'is not a value this server returned as next');
   }
-  return { query, limit, next, none: specs !== undefined && !specs.includes('2.1') };
+  return { query, limit, next, none: specs !== undefined && !specs.includes('2.1'), match };
 }

@@ -7,13 +7,17 @@
  * or for a user the `X-Popart-Purpose` header (or `purpose` URL parameter); without one the request is refused (403)
  * and nothing is handed out, as GraphQL refuses with PURPOSE_REQUIRED.
  */
+import type { StixObject } from '@popart/schemas';
 import { actorOf, type AuditLog } from '../audit/index.js';
+import type { Viewer } from '../../identity.js';
 import type { HttpPrincipal } from '../../server/http-auth.js';
 import type { AddedCursor, AddedStore } from '../threat/added-store.js';
 import { encodeAddedCursor } from '../threat/added-store.js';
+import type { Closure } from '../threat/closure.js';
 import type { EgressGate } from '../threat/egress.js';
 import type { ThreatRow } from '../threat/threat-row.js';
 import { RESTRICTED } from '../threat/threat-service.js';
+import { narrowViews, packPage, viewsOf, type Companion } from './taxii-companions.js';
 import { TaxiiError } from './taxii-http.js';
 import { MAX_LIMIT, type TaxiiParams } from './taxii-params.js';
 
@@ -22,18 +26,28 @@ import { MAX_LIMIT, type TaxiiParams } from './taxii-params.js';
 const BATCH = MAX_LIMIT + 1;
 
 export interface TaxiiItem { row: ThreatRow; addedAt: string }
-export interface TaxiiPage { items: TaxiiItem[]; more: boolean; next: string | null }
+export interface TaxiiPage {
+  items: TaxiiItem[];
+  /** What the items refer to and the alerts' standard objects (taxii-companions.ts); empty unless asked for. */
+  companions: Companion[];
+  more: boolean;
+  next: string | null;
+}
+
+/** What objects refer to that the viewer may see (ThreatService.closure). */
+export type ClosureOf = (viewer: Viewer, objects: readonly StixObject[]) => Promise<Closure>;
 
 export class TaxiiReader {
-  constructor(private readonly store: AddedStore, private readonly gate: EgressGate, private readonly audit: AuditLog) {}
+  constructor(private readonly store: AddedStore, private readonly gate: EgressGate, private readonly audit: AuditLog, private readonly closure: ClosureOf) {}
 
   /**
    * Up to `limit` versions the viewer may see, redacted for them, in added order after `next`. Rows the viewer may not
    * see are skipped (never counted, never hinted at); an older version is shown only while the object as it now is
-   * stays visible to the viewer.
+   * stays visible to the viewer. With `companions`, the page also carries what its objects need to be imported whole,
+   * within the same `limit` (taxii-companions.ts).
    */
-  async page(principal: HttpPrincipal, params: TaxiiParams): Promise<TaxiiPage> {
-    if (params.none) return { items: [], more: false, next: null };
+  async page(principal: HttpPrincipal, params: TaxiiParams, companions = false): Promise<TaxiiPage> {
+    if (params.none) return { items: [], companions: [], more: false, next: null };
     const found: (TaxiiItem & { cursor: AddedCursor })[] = [];
     let cursor = params.next;
     const batch = Math.min(BATCH, params.limit + 1);
@@ -51,10 +65,20 @@ export class TaxiiReader {
       }
       if (found.length > params.limit || rows.length < batch) break;
     }
-    const more = found.length > params.limit;
-    const items = found.slice(0, params.limit);
+    let kept = Math.min(found.length, params.limit);
+    let added: Companion[] = [];
+    if (companions && kept > 0) {
+      const candidates = found.slice(0, kept);
+      const objects = candidates.map((c) => c.row.stix);
+      const views = viewsOf(objects);
+      const closure = await this.closure(principal.viewer, [...objects, ...[...views.values()].flat()]);
+      ({ kept, companions: added } = packPage(candidates, closure, views, params.limit, params.match));
+      if (kept < candidates.length) added = narrowViews(added, objects.slice(0, kept));
+    }
+    const more = found.length > kept;
+    const items = found.slice(0, kept);
     const last = items.at(-1);
-    return { items: items.map(({ row, addedAt }) => ({ row, addedAt })), more, next: more && last ? encodeAddedCursor(last.cursor) : null };
+    return { items: items.map(({ row, addedAt }) => ({ row, addedAt })), companions: added, more, next: more && last ? encodeAddedCursor(last.cursor) : null };
   }
 
   /**

@@ -5,7 +5,8 @@
  *   GET  /taxii2/popart/                                           the API root
  *   GET  /taxii2/popart/collections/                               alerts, indicators, all
  *   GET  /taxii2/popart/collections/{id}/                          one collection (id or alias)
- *   GET  /taxii2/popart/collections/{id}/objects/                  added_after, limit, next, match[id|type|version|spec_version]
+ *   GET  /taxii2/popart/collections/{id}/objects/                  added_after, limit, next, match[id|type|version|spec_version];
+ *                                                                  each page with what its objects need (taxii-companions.ts)
  *   POST /taxii2/popart/collections/{id}/objects/                  publish an envelope (roles that may publish; `all`)
  *   GET  /taxii2/popart/collections/{id}/objects/{object-id}/      added_after, limit, next, match[version|spec_version]
  *   GET  /taxii2/popart/collections/{id}/objects/{object-id}/versions/
@@ -15,10 +16,11 @@
  * Every request is authenticated (server/http-auth.ts); every object goes out through the egress gate as the caller and
  * is audited (taxii-reader.ts). Errors are TAXII error messages with their HTTP status.
  */
-import { CONTENT_LIMITS, isStixId } from '@popart/schemas';
+import { CONTENT_LIMITS, isStixId, type StixObject } from '@popart/schemas';
 import { HttpAuthError, statedPurpose, type HttpAuthenticator, type HttpPrincipal } from '../../server/http-auth.js';
 import type { HttpRoute, RouteRequest } from '../../server/http-server.js';
 import { LAST_ONLY, type AddedQuery } from '../threat/added-store.js';
+import type { ThreatRow } from '../threat/threat-row.js';
 import { canWrite, collectionOf, collectionResource, TAXII_COLLECTIONS, type TaxiiCollection } from './taxii-collections.js';
 import { checkAccept, checkContentType, notFound, sendTaxii, STIX_MEDIA_TYPE, TAXII_MEDIA_TYPE, TaxiiError } from './taxii-http.js';
 import { parseParams, type TaxiiParams } from './taxii-params.js';
@@ -47,6 +49,11 @@ function addedHeaders(page: TaxiiPage): Record<string, string> {
   const first = page.items[0];
   const last = page.items.at(-1);
   return first && last ? { 'x-taxii-date-added-first': first.addedAt, 'x-taxii-date-added-last': last.addedAt } : {};
+}
+
+/** The stored rows a page hands out: its objects and the stored companions (reference data and views are not stored). */
+function disclosed(page: TaxiiPage): ThreatRow[] {
+  return [...page.items.map((i) => i.row), ...page.companions.flatMap((x) => (x.row ? [x.row] : []))];
 }
 
 function paging(page: TaxiiPage): Record<string, unknown> {
@@ -137,16 +144,24 @@ export class TaxiiRoute implements HttpRoute {
       return sendTaxii(r.res, 202, await this.o.statuses.post(principal, r.body));
     }
     const params = parseParams(r.url, { id: true, type: true, version: true }, this.narrow(c));
-    const page = await this.o.reader.page(principal, params);
-    await this.o.reader.handedOut(principal, page.items.map((i) => i.row), statedPurpose(r.req, r.url, principal.viewer), { resource: 'taxii:objects', collection: c.alias });
-    sendTaxii(r.res, 200, { ...paging(page), ...(page.items.length ? { objects: page.items.map((i) => i.row.stix) } : {}) }, addedHeaders(page));
+    const page = await this.o.reader.page(principal, params, true);
+    await this.o.reader.handedOut(principal, disclosed(page), statedPurpose(r.req, r.url, principal.viewer), { resource: 'taxii:objects', collection: c.alias });
+    const objects = [
+      ...page.companions.filter((x) => !x.derived).map((x) => x.stix), ...page.items.map((i) => i.row.stix), ...page.companions.filter((x) => x.derived).map((x) => x.stix),
+    ];
+    sendTaxii(r.res, 200, { ...paging(page), ...(objects.length ? { objects } : {}) }, addedHeaders(page));
   };
 
   private manifest: Handler = async (r, principal, parts) => {
     const c = this.collectionAt(parts);
-    const page = await this.o.reader.page(principal, parseParams(r.url, { id: true, type: true, version: true }, this.narrow(c)));
-    await this.o.reader.handedOut(principal, page.items.map((i) => i.row), statedPurpose(r.req, r.url, principal.viewer), { resource: 'taxii:manifest', collection: c.alias });
-    const records = page.items.map((i) => ({ id: i.row.id, date_added: i.addedAt, version: i.row.modified, media_type: STIX_MEDIA_TYPE }));
+    const page = await this.o.reader.page(principal, parseParams(r.url, { id: true, type: true, version: true }, this.narrow(c)), true);
+    await this.o.reader.handedOut(principal, disclosed(page), statedPurpose(r.req, r.url, principal.viewer), { resource: 'taxii:manifest', collection: c.alias });
+    const record = (stix: StixObject, addedAt: string): Record<string, unknown> =>
+      ({ id: stix.id, date_added: addedAt, version: stix.modified ?? stix.created, media_type: STIX_MEDIA_TYPE });
+    const records = [
+      ...page.companions.filter((x) => !x.derived).map((x) => record(x.stix, x.addedAt)), ...page.items.map((i) => record(i.row.stix, i.addedAt)),
+      ...page.companions.filter((x) => x.derived).map((x) => record(x.stix, x.addedAt)),
+    ];
     sendTaxii(r.res, 200, { ...paging(page), ...(records.length ? { objects: records } : {}) }, addedHeaders(page));
   };
 
@@ -164,7 +179,7 @@ export class TaxiiRoute implements HttpRoute {
     const params: TaxiiParams = parseParams(r.url, allowed, narrow);
     const page = await this.o.reader.page(principal, params);
     if (page.items.length === 0 && !params.next) {
-      const any = await this.o.reader.page(principal, { query: { ...narrow, versions: LAST_ONLY }, limit: 1, next: null, none: false });
+      const any = await this.o.reader.page(principal, { query: { ...narrow, versions: LAST_ONLY }, limit: 1, next: null, none: false, match: {} });
       if (any.items.length === 0) throw notFound(`no object ${id} in collection "${c.alias}" that you may see`);
     }
     return { c, page };
