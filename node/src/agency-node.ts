@@ -53,6 +53,7 @@ import { TaxiiStatuses } from './modules/taxii/taxii-status.js';
 import { CapAlerts } from './modules/cap/cap-alerts.js';
 import { capRoute } from './modules/cap/cap-route.js';
 import { MispFeed } from './modules/misp-feed/misp-feed.js';
+import { MispFeedIndex } from './modules/misp-feed/misp-feed-index.js';
 import { mispFeedRoute } from './modules/misp-feed/misp-feed-route.js';
 import { WebhookDispatcher } from './modules/webhooks/webhook-dispatcher.js';
 import { WebhookStore } from './modules/webhooks/webhook-store.js';
@@ -295,6 +296,10 @@ export class AgencyNode {
       });
       imports.start();
       cleanups.push(() => imports.stop());
+      // The MISP feed's index of events, kept with every block the listener applies.
+      const feedIndex = new MispFeedIndex(store);
+      const unindex = listener.onRows((rows) => feedIndex.apply(rows));
+      cleanups.push(async () => unindex());
       const services: Services = {
         sessions,
         httpAuth: new HttpAuthenticator(sessions, apiKeys),
@@ -327,7 +332,7 @@ export class AgencyNode {
           }),
           capRoute({ alerts: cap, agency: { key: config.agency.key, name: config.agency.name }, publicUrl: config.cap.publicUrl, authenticate: (authorization, address) => services.httpAuth.authenticate(authorization, address) }),
           // MISP feed (GET /misp-feed/manifest.json, hashes.csv, {uuid}.json) through the same gate and audit.
-          mispFeedRoute({ auth: services.httpAuth, feed: new MispFeed(store, gate, directory, audit.log) })],
+          mispFeedRoute({ auth: services.httpAuth, feed: new MispFeed(store, gate, directory, audit.log, feedIndex, (viewer, objects) => services.threats.closure(viewer, objects)) })],
       });
       log.info('node ready', { url: http.url, ledger: ledger.kind, readModel: db.kind });
       return new AgencyNode(config, agency, services, listener, outbox, store, ledger, db, http, log, ownPolicy ? policy : null, audit, keys, deps.keys === undefined, sessions, fabricIdentity, webhooks, imports);

@@ -207,6 +207,41 @@ describe('MISP feed of the demo nodes', () => {
     }
   });
 
+  test('the feed follows the read model: new events, a new related object in a cached event, a revoked alert leaves; a foreign creator is the Orgc', async () => {
+    const auth = basic('pj-analyst');
+    const before = await json(`${feed('pj')}/manifest.json`, auth);
+    const droneUuid = uuidOf(SCENARIO_IDS.alert);
+    assert.ok(!(await get(`${feed('pj')}/${droneUuid}.json`, auth)).text.includes('60:60:1f:00:bb:02'), 'the event as cached before');
+    const now = new Date().toISOString();
+    const gnr = {
+      type: 'identity', spec_version: '2.1', id: `identity--${randomUUID()}`, created: now, modified: now, name: 'Guarda Nacional Republicana (test)',
+      identity_class: 'organization', object_marking_refs: [tlpMarkingRef('clear')],
+    };
+    const foreign = alert({ by: gnr.id, name: 'drone reported by a foreign producer', tlp: 'green' });
+    const fresh = alert({ by: IDENTITIES.pn, name: 'a new green alert', tlp: 'green' });
+    const freshRed = alert({ by: IDENTITIES.pn, name: 'a new red alert', tlp: 'red' });
+    const controller = withMac(indicator(IDENTITIES.pn, 'second controller', 'green'), '60:60:1f:00:bb:02');
+    const link = {
+      type: 'relationship', spec_version: '2.1', id: `relationship--${randomUUID()}`, created: now, modified: now, created_by_ref: IDENTITIES.pn,
+      relationship_type: 'related-to', source_ref: controller.id, target_ref: SCENARIO_IDS.alert, object_marking_refs: [tlpMarkingRef('green')],
+    };
+    const token = await login(cluster.nodes.pn.url, 'pn-analyst');
+    let r = await gql<{ publishBundle: { blockNumber: number } }>(cluster.nodes.pn.url, PUBLISH, { b: bundle(gnr, foreign, fresh, freshRed, controller, link) }, token);
+    assert.equal(r.errors, undefined, JSON.stringify(r.errors));
+    await cluster.nodes.pj.listener.waitForBlock(r.data!.publishBundle.blockNumber);
+    const after = await json(`${feed('pj')}/manifest.json`, auth);
+    assert.deepEqual(Object.keys(after).filter((u) => !(u in before)).sort(), [uuidOf(foreign.id as string), uuidOf(fresh.id as string)].sort(), 'the new events pj may see, not the red one');
+    assert.deepEqual((after[uuidOf(foreign.id as string)] as Json).Orgc, { name: gnr.name, uuid: uuidOf(gnr.id) }, 'the creator\'s identity from the closure');
+    assert.ok((await get(`${feed('pj')}/${droneUuid}.json`, auth)).text.includes('60:60:1f:00:bb:02'), 'the new related indicator is in the drone alert\'s event');
+    assert.equal((await get(`${feed('pj')}/${uuidOf(freshRed.id as string)}.json`, auth)).status, 404);
+    r = await gql(cluster.nodes.pn.url, PUBLISH, { b: bundle({ ...fresh, modified: new Date(Date.now() + 1000).toISOString(), revoked: true }) }, token);
+    assert.equal(r.errors, undefined, JSON.stringify(r.errors));
+    await cluster.nodes.pj.listener.waitForBlock(r.data!.publishBundle.blockNumber);
+    assert.ok(!(uuidOf(fresh.id as string) in (await json(`${feed('pj')}/manifest.json`, auth))), 'a revoked alert leaves the manifest');
+    assert.equal((await get(`${feed('pj')}/${uuidOf(fresh.id as string)}.json`, auth)).status, 404);
+    assert.equal((await get(`${feed('pj')}/%E0%A4%A.json`, auth)).status, 400, 'a file name that is not percent-encoded UTF-8');
+  });
+
   test('what the feed hands out is an audited disclosure to the reader', async () => {
     await get(`${feed('pj')}/${uuidOf(SCENARIO_IDS.alert)}.json`, `Bearer popart_misp-pj_${KEY}`);
     const { entries } = await cluster.nodes.pj.audit.log.query({ action: 'disclosure', objectId: SCENARIO_IDS.alert }, 50);

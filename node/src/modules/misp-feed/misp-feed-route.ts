@@ -41,28 +41,33 @@ export function mispFeedRoute(o: MispFeedRouteOptions): HttpRoute {
         throw feedError(405, `${req.method ?? ''} is not allowed here: the MISP feed is read with GET`);
       }
       const file = url.pathname.slice(MISP_FEED_PREFIX.length + 1);
-      const eventFile = /^([^/]+)\.json$/.exec(file);
+      const eventFile = file === 'manifest.json' ? null : /^([^/]+)\.json$/.exec(file);
       if (file !== 'manifest.json' && file !== 'hashes.csv' && !eventFile) {
         throw feedError(404, `no such MISP feed file: ${url.pathname} (${MISP_FEED_PREFIX}/manifest.json, hashes.csv or {event-uuid}.json)`);
       }
       const principal = await withRefusalHeaders(res, o.auth.authenticate(req.headers.authorization, clientAddress));
       const stated = statedPurpose(req, url, principal.viewer);
+      if (eventFile) {
+        let uuid = eventFile[1] as string;
+        try {
+          uuid = decodeURIComponent(uuid).toLowerCase();
+        } catch {
+          // not percent-encoded UTF-8: refused below as not a UUID
+        }
+        if (!UUID.test(uuid)) throw feedError(400, `event-uuid: "${uuid}" is not a UUID (the file name is {event-uuid}.json)`);
+        const found = await o.feed.event(principal, uuid);
+        if (!found) throw feedError(404, `no event ${uuid} that you may see`);
+        await o.feed.handOut(principal, found.rows, stated, 'misp-feed:event');
+        return send(res, 'application/json', JSON.stringify({ Event: found.event }), head);
+      }
       const events = await o.feed.events(principal);
       if (file === 'manifest.json') {
         await o.feed.handOut(principal, events.map((e) => e.rows[0]!), stated, 'misp-feed:manifest');
         return send(res, 'application/json', JSON.stringify(Object.fromEntries(events.map((e) => [e.event.uuid, manifestEntry(e.event)]))), head);
       }
-      if (file === 'hashes.csv') {
-        await o.feed.handOut(principal, events.flatMap((e) => e.rows), stated, 'misp-feed:hashes');
-        const lines = events.flatMap((e) => attributeValues(e.event).map((v) => `${createHash('md5').update(v).digest('hex')},${e.event.uuid}\n`));
-        return send(res, 'text/csv', lines.join(''), head);
-      }
-      const uuid = decodeURIComponent((eventFile as RegExpExecArray)[1] as string).toLowerCase();
-      if (!UUID.test(uuid)) throw feedError(400, `event-uuid: "${uuid}" is not a UUID (the file name is {event-uuid}.json)`);
-      const found = events.find((e) => e.event.uuid === uuid);
-      if (!found) throw feedError(404, `no event ${uuid} that you may see`);
-      await o.feed.handOut(principal, found.rows, stated, 'misp-feed:event');
-      return send(res, 'application/json', JSON.stringify({ Event: found.event }), head);
+      await o.feed.handOut(principal, events.flatMap((e) => e.rows), stated, 'misp-feed:hashes');
+      const lines = events.flatMap((e) => attributeValues(e.event).map((v) => `${createHash('md5').update(v).digest('hex')},${e.event.uuid}\n`));
+      return send(res, 'text/csv', lines.join(''), head);
     },
   };
 }

@@ -1,0 +1,162 @@
+/**
+ * The MISP feed's index of the read model: which events there are (each alert and report, by the uuid of its STIX id),
+ * which stored objects each is made of (a report's objects; the relationships, sightings and notes pointing at it and
+ * the other end of each relationship), and, for every change the read model applies, which events it touched.
+ *
+ * It holds ids only, never content or decisions: what a reader gets is read from the store and judged by the egress
+ * gate as that reader (misp-feed.ts). Built once from the store on first use, then kept by `apply` with the rows of each
+ * block the listener applies (rows applied while the build reads the store are applied after it). Every change gets a
+ * new `version`; `changedSince(v)` says which events changed after v, so a reader's feed is brought up to date event
+ * by event instead of being rebuilt.
+ */
+import type { StixObject } from '@popart/schemas';
+import type { ThreatRow } from '../threat/threat-row.js';
+import type { Cursor, ThreatStore } from '../threat/threat-store.js';
+import { isEventSubject, uuidOf } from './misp-event.js';
+
+/** Rows read per query while building. */
+const BATCH = 1000;
+/** Changes remembered for readers catching up; one further behind rebuilds its feed. */
+const MAX_LOG = 100_000;
+
+/** What an object points at that makes it part of another's event: relationship ends, a sighting's object, a note's or report's objects. */
+export function pointsAt(stix: StixObject): string[] {
+  const refs: unknown[] = [];
+  if (stix.type === 'relationship') refs.push(stix.source_ref, stix.target_ref);
+  else if (stix.type === 'sighting') refs.push(stix.sighting_of_ref);
+  else if ((stix.type === 'note' || stix.type === 'report') && Array.isArray(stix.object_refs)) refs.push(...(stix.object_refs as unknown[]));
+  return refs.filter((r): r is string => typeof r === 'string' && r !== stix.id);
+}
+
+export class MispFeedIndex {
+  private built: Promise<void> | null = null;
+  /** Blocks applied while the build reads the store. */
+  private pending: ThreatRow[][] | null = null;
+  private readonly subjects = new Map<string, string>();
+  private readonly subjectIds = new Set<string>();
+  /** Object id → ids of the objects pointing at it; object id → what it points at. */
+  private readonly pointedBy = new Map<string, Set<string>>();
+  private readonly points = new Map<string, string[]>();
+  /** Subject id → the version of its last change. */
+  private readonly changedAt = new Map<string, number>();
+  private log: { version: number; subject: string }[] = [];
+  private logStart = 0;
+  /** Increases with every change to an event. */
+  version = 0;
+
+  constructor(private readonly store: ThreatStore) {}
+
+  /** Resolves once the index is built (the first call builds it). */
+  ready(): Promise<void> {
+    this.built ??= this.build().catch((err: unknown) => {
+      this.built = null;
+      this.pending = null;
+      throw err;
+    });
+    return this.built;
+  }
+
+  /** Takes the rows of an applied block (LedgerListener.onRows). */
+  apply(rows: readonly ThreatRow[]): void {
+    if (this.pending) this.pending.push([...rows]);
+    else if (this.built) for (const row of rows) this.index(row);
+  }
+
+  /** The subject (alert or report) of an event uuid, if there is one. */
+  subjectOf(eventUuid: string): string | undefined {
+    return this.subjects.get(eventUuid);
+  }
+
+  /** Every event subject's id. */
+  allSubjects(): string[] {
+    return [...this.subjectIds];
+  }
+
+  /** The version at which the subject's event last changed (0: not since the build). */
+  lastChange(subjectId: string): number {
+    return this.changedAt.get(subjectId) ?? 0;
+  }
+
+  /** The subjects whose events changed after `version`; null when the change log no longer reaches back that far. */
+  changedSince(version: number): string[] | null {
+    if (version < this.logStart) return null;
+    return [...new Set(this.log.filter((e) => e.version > version).map((e) => e.subject))];
+  }
+
+  /**
+   * The stored objects a subject's event may hold: a report's objects, what points at the subject and, for a
+   * relationship, its other end. Whether the reader may see them is for the gate to say.
+   */
+  relatedIds(subjectId: string): string[] {
+    const out = new Set<string>(subjectId.startsWith('report--') ? this.points.get(subjectId) ?? [] : []);
+    for (const by of this.pointedBy.get(subjectId) ?? []) {
+      out.add(by);
+      if (by.startsWith('relationship--')) for (const end of this.points.get(by) ?? []) out.add(end);
+    }
+    out.delete(subjectId);
+    return [...out];
+  }
+
+  private async build(): Promise<void> {
+    this.pending = [];
+    let cursor: Cursor | null = null;
+    for (;;) {
+      const rows = await this.store.search({}, cursor, BATCH);
+      for (const row of rows) this.index(row, false);
+      const last = rows.at(-1);
+      if (!last || rows.length < BATCH) break;
+      cursor = { modified: last.modified, id: last.id };
+    }
+    const pending = this.pending;
+    this.pending = null;
+    for (const rows of pending) for (const row of rows) this.index(row);
+  }
+
+  /** Indexes one row (a new object or version; a revoked one leaves the feed) and records the events it touched. */
+  private index(row: ThreatRow, record = true): void {
+    const touched = new Set<string>();
+    const mark = (id: string): void => {
+      if (this.subjectIds.has(id)) touched.add(id);
+    };
+    const unlink = (): void => {
+      for (const target of this.points.get(row.id) ?? []) this.pointedBy.get(target)?.delete(row.id);
+      this.points.delete(row.id);
+    };
+    // The events the object was part of before this version.
+    mark(row.id);
+    for (const target of this.points.get(row.id) ?? []) mark(target);
+    for (const by of this.pointedBy.get(row.id) ?? []) {
+      mark(by);
+      if (by.startsWith('relationship--')) for (const end of this.points.get(by) ?? []) mark(end);
+    }
+    unlink();
+    if (row.revoked) {
+      this.subjectIds.delete(row.id);
+      this.subjects.delete(uuidOf(row.id));
+    } else {
+      const targets = pointsAt(row.stix);
+      if (targets.length) this.points.set(row.id, targets);
+      for (const target of targets) {
+        let set = this.pointedBy.get(target);
+        if (!set) this.pointedBy.set(target, (set = new Set()));
+        set.add(row.id);
+      }
+      if (isEventSubject(row.stix)) {
+        this.subjects.set(uuidOf(row.id), row.id);
+        this.subjectIds.add(row.id);
+        touched.add(row.id);
+      }
+      for (const target of targets) mark(target);
+    }
+    if (!record) return;
+    for (const subject of touched) {
+      this.changedAt.set(subject, ++this.version);
+      this.log.push({ version: this.version, subject });
+    }
+    if (this.log.length > MAX_LOG) {
+      const cut = this.log.length - MAX_LOG / 2;
+      this.logStart = (this.log[cut - 1] as { version: number }).version;
+      this.log = this.log.slice(cut);
+    }
+  }
+}
