@@ -233,6 +233,8 @@ describe('MISP feed of the demo nodes', () => {
     assert.deepEqual(Object.keys(after).filter((u) => !(u in before)).sort(), [uuidOf(foreign.id as string), uuidOf(fresh.id as string)].sort(), 'the new events pj may see, not the red one');
     assert.deepEqual((after[uuidOf(foreign.id as string)] as Json).Orgc, { name: gnr.name, uuid: uuidOf(gnr.id) }, 'the creator\'s identity from the closure');
     assert.ok((await get(`${feed('pj')}/${droneUuid}.json`, auth)).text.includes('60:60:1f:00:bb:02'), 'the new related indicator is in the drone alert\'s event');
+    const stamp = (m: Json): number => Number((m[droneUuid] as Json).timestamp);
+    assert.equal(stamp(after), Math.max(stamp(before), Math.floor(Date.parse(now) / 1000)), 'the event\'s timestamp is its latest object\'s: MISP fetches it again');
     assert.equal((await get(`${feed('pj')}/${uuidOf(freshRed.id as string)}.json`, auth)).status, 404);
     r = await gql(cluster.nodes.pn.url, PUBLISH, { b: bundle({ ...fresh, modified: new Date(Date.now() + 1000).toISOString(), revoked: true }) }, token);
     assert.equal(r.errors, undefined, JSON.stringify(r.errors));

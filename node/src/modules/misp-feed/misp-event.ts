@@ -207,7 +207,8 @@ function contents(b: Builder, obj: StixObject): { attributes: MispAttribute[]; o
 export function mispEvent(subject: { stix: StixObject; tlp: TlpLevel | null }, related: readonly StixObject[], orgc: MispOrg): MispEvent {
   const s = subject.stix;
   const alert = alertOf(s);
-  const timestamp = epochSeconds(s.modified ?? s.created);
+  // The latest change of anything the event holds: MISP fetches an event again only when its manifest timestamp grows.
+  const timestamp = String(Math.max(...[s, ...related].map((o) => Number(epochSeconds(o.modified ?? o.created)))));
   const b: Builder = { event: s.id, timestamp };
   const attributes: MispAttribute[] = [];
   const objects: MispObject[] = [];

@@ -6,6 +6,8 @@
  *   - indicators: STIX indicators (patterns to detect with)
  *   - all:        every object the caller may see, with the identities, marking and extension definitions
  *
+ * Each page of objects also carries what its objects need to be imported whole (taxii-companions.ts).
+ *
  * Anyone signed in may read; only roles that may publish may write, and only to `all` (what is posted is published
  * on the ledger, and lands in whichever collections its objects belong to).
  */
@@ -29,7 +31,8 @@ export const TAXII_COLLECTIONS: readonly TaxiiCollection[] = [
   {
     id: '4f9b8a3e-2c61-4d5e-9a7b-1c0d2e3f4a01', alias: 'alerts', title: 'Public-space alerts',
     description: 'Incidents with the POP-ART public-space alert extension (category, severity, area, venue, guidance, time window), ' +
-      'as this node\'s policy lets you see them.',
+      'as this node\'s policy lets you see them; each page also carries their creators, markings and extension definitions ' +
+      'and each alert as a report, a location and a note.',
     alertsOnly: true, writable: false,
   },
   {
