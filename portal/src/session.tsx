@@ -42,12 +42,15 @@ export interface Ctx {
    */
   watchRelated(id: string, purpose: string | null, onChange: () => void): () => void;
   agencies: Agency[];
+  /** The exercise this tab takes part in (from ?exercise=ID), or null: its alerts come too, marked, and are answered in it. */
+  exercise: string | null;
 }
 
 const SessionCtx = createContext<Ctx | null>(null);
 
 export function SessionProvider({ session, onSignOut, children }: { session: Session; onSignOut(expired: boolean): void; children: ReactNode }) {
   const [purpose, setPurposeState] = useState('');
+  const exercise = sessionStorage.getItem('popart.exercise');
   const [connected, setConnected] = useState(false);
   const [agencies, setAgencies] = useState<Agency[]>([]);
   const [client, setClient] = useState<Client | null>(null);
@@ -67,13 +70,13 @@ export function SessionProvider({ session, onSignOut, children }: { session: Ses
     setClient(live);
     const stop = subscribe(live, ALERTS, (d) => {
       for (const l of listeners.current) l(d.alerts);
-    });
+    }, undefined, { exercise });
     return () => {
       stop();
       setClient(null);
       void live.dispose();
     };
-  }, [session.token]);
+  }, [session.token, exercise]);
 
   useEffect(() => {
     api(AGENCIES).then((d) => setAgencies(d.agencies), () => undefined);
@@ -98,6 +101,7 @@ export function SessionProvider({ session, onSignOut, children }: { session: Ses
     // Views mount before this provider's effect has opened the connection: they watch again once `client` is set.
     watchRelated: (id, why, onChange) => (client ? subscribe(client, RELATED, () => onChange(), undefined, { id, purpose: why }) : () => undefined),
     agencies,
+    exercise,
   }), [session, onSignOut, api, purpose, connected, client, agencies]);
 
   return <SessionCtx.Provider value={value}>{children}</SessionCtx.Provider>;

@@ -9,6 +9,18 @@ export function TlpBadge({ tlp }: { tlp: string | null }) {
   return <span className={`badge tlp tlp-${level.replace('+', '-')}`}>{tlp ? `TLP:${tlp.toUpperCase()}` : 'TLP: —'}</span>;
 }
 
+/** Whether an object belongs to an exercise (training): it carries the label "exercise" (docs/exercises.md). */
+export function isExercise(item: { stix: unknown }): boolean {
+  const labels = (item.stix as { labels?: unknown } | null)?.labels;
+  return Array.isArray(labels) && labels.includes('exercise');
+}
+
+/** The exercise mark, on every card of an exercise object. */
+export function ExerciseBadge({ item }: { item: { stix: unknown } }) {
+  const { t } = useI18n();
+  return isExercise(item) ? <span className="badge exercise-badge" data-testid="exercise-badge">{t('exerciseBadge')}</span> : null;
+}
+
 export function SeverityBadge({ severity }: { severity: string | null }) {
   const { t, tk } = useI18n();
   if (!severity) return null;

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { SCENARIO_IDS, seedScenario, startDemo, type DemoCluster } from '@popart/node/demo';
-import { ALERT_EXTENSION_ID, tlpMarkingRef } from '@popart/schemas';
+import { ALERT_EXTENSION_ID, markedForExercise, tlpMarkingRef } from '@popart/schemas';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { issuesByField } from '../src/publish/field-issues.js';
 import { assertPortalBuilt, horizontalOverflow, launch, newContext, screenshot, signIn } from './browser.js';
@@ -311,6 +311,40 @@ describe('the portal in a browser', () => {
     await page.getByRole('link', { name: 'Ameaças' }).waitFor();
     await page.getByRole('link', { name: 'Mapa' }).click();
     await page.getByRole('heading', { name: 'Mapa de ameaças' }).waitFor();
+  });
+
+  test('an exercise link puts the operator console in exercise mode: the exercise alert comes marked, and is answered in it', async () => {
+    const exercise = 'portal-drill-1';
+    const now = new Date();
+    const drill = markedForExercise({
+      type: 'incident', spec_version: '2.1', id: `incident--${crypto.randomUUID()}`, created: now.toISOString(), modified: now.toISOString(),
+      created_by_ref: cluster.nodes.pn.agency.identityId, name: 'EXERCISE: drone over Plaza de Cibeles', object_marking_refs: [tlpMarkingRef('green')],
+      extensions: {
+        [ALERT_EXTENSION_ID]: {
+          extension_type: 'property-extension', category: 'drone', severity: 'high', detection_confidence: 80,
+          area: { shape: 'circle', latitude: 40.4193, longitude: -3.6931, radius_m: 150 }, sensor_kind: 'remote-id', venue: 'Plaza de Cibeles',
+          expires: new Date(now.getTime() + 3_600_000).toISOString(), guidance: 'Exercise: report the drone\'s heading.',
+        },
+      },
+    }, exercise);
+    const trainee = await (await context({ phone: true })).newPage();
+    await signIn(trainee, `${portal('mad')}?exercise=${exercise}`, 'mad-operator');
+    await trainee.waitForURL(/\/console$/);
+    await trainee.getByTestId('exercise-mode').waitFor();
+    await trainee.locator('.live-dot.on').first().waitFor();
+    const real = await (await context({ phone: true })).newPage();
+    await signIn(real, portal('mad'), 'mad-operator');
+    await real.locator('.live-dot.on').first().waitFor();
+
+    await gqlAs('pn', 'pn-analyst', 'mutation($b: JSON!) { publishBundle(bundle: $b) { blockNumber } }', { b: { type: 'bundle', id: `bundle--${crypto.randomUUID()}`, objects: [drill] } });
+    const card = trainee.locator(`[data-alert-id="${drill.id}"]`);
+    await card.waitFor();
+    assert.equal(await card.getByTestId('exercise-badge').innerText(), 'EXERCISE');
+    await screenshot(trainee, 'console-exercise-mode');
+    await card.getByRole('button', { name: 'Acknowledge' }).click();
+    await card.getByText('Status: acknowledged').waitFor();
+    assert.equal(await real.locator(`[data-alert-id="${drill.id}"]`).count(), 0, 'a console not in the exercise never shows it');
+    assert.equal(await real.getByTestId('exercise-mode').count(), 0);
   });
 
   test('the node\'s refusals name fields the publish form can show them next to', async () => {

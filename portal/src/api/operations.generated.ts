@@ -128,12 +128,15 @@ export type PublishMutation = { publishBundle: { status: PublishStatus, bundleId
 export type RespondMutationVariables = Exact<{
   id: string | number;
   s: ResponseStatus;
+  exercise?: string | number | null | undefined;
 }>;
 
 
 export type RespondMutation = { respondToAlert: { id: string, status: ResponseStatus, responder: string, at: string, note: string | null, agency: { key: string, name: string } | null } };
 
-export type AlertsSubscriptionVariables = Exact<{ [key: string]: never; }>;
+export type AlertsSubscriptionVariables = Exact<{
+  exercise?: string | number | null | undefined;
+}>;
 
 
 export type AlertsSubscription = { alerts: { id: string, type: string, name: string | null, modified: string, tlp: string | null, category: string | null, severity: string | null, revoked: boolean, bbox: Array<number> | null, stix: Record<string, unknown>, agency: { key: string, name: string } | null } };
@@ -149,6 +152,7 @@ export type RelatedSubscription = { related: { id: string } };
 export type AlertResponsesQueryVariables = Exact<{
   id: string | number;
   purpose?: string | null | undefined;
+  exercise?: string | number | null | undefined;
 }>;
 
 

@@ -72,13 +72,13 @@ export const PUBLISH = op<G.PublishMutation, G.PublishMutationVariables>(/* Grap
   mutation Publish($b: JSON!) { publishBundle(bundle: $b) { status bundleId ids transactionId blockNumber outboxId } }`);
 
 export const RESPOND = op<G.RespondMutation, G.RespondMutationVariables>(/* GraphQL */ `
-  mutation Respond($id: ID!, $s: ResponseStatus!) { respondToAlert(alertId: $id, status: $s) { ...AlertResponseFields } }`, RESPONSE);
+  mutation Respond($id: ID!, $s: ResponseStatus!, $exercise: ID) { respondToAlert(alertId: $id, status: $s, exercise: $exercise) { ...AlertResponseFields } }`, RESPONSE);
 
-export const ALERTS = op<G.AlertsSubscription, G.AlertsSubscriptionVariables>(/* GraphQL */ `subscription Alerts { alerts { ...ThreatSummaryFields } }`, SUMMARY);
+export const ALERTS = op<G.AlertsSubscription, G.AlertsSubscriptionVariables>(/* GraphQL */ `subscription Alerts($exercise: ID) { alerts(exercise: $exercise) { ...ThreatSummaryFields } }`, SUMMARY);
 
 /** What refers to an open object (sightings, responses, relationships), as it is committed: the detail view refreshes on it. */
 export const RELATED = op<G.RelatedSubscription, G.RelatedSubscriptionVariables>(/* GraphQL */ `
   subscription Related($id: ID!, $purpose: String) { related(id: $id, purpose: $purpose) { id } }`);
 
 export const ALERT_RESPONSES = op<G.AlertResponsesQuery, G.AlertResponsesQueryVariables>(/* GraphQL */ `
-  query AlertResponses($id: ID!, $purpose: String) { threat(id: $id, purpose: $purpose) { id responses { ...AlertResponseFields } } }`, RESPONSE);
+  query AlertResponses($id: ID!, $purpose: String, $exercise: ID) { threat(id: $id, purpose: $purpose, exercise: $exercise) { id responses { ...AlertResponseFields } } }`, RESPONSE);

@@ -10,7 +10,7 @@ import { useI18n } from '../i18n/i18n.js';
 import { alertOf, areaOf, compass, distanceToArea } from '../map/geo.js';
 import { Link, threatPath } from '../router.js';
 import { useSession } from '../session.js';
-import { ALERT_CATEGORIES, CategoryBadge, ErrorNote, SeverityBadge, titleOf, TlpBadge } from '../ui.js';
+import { ALERT_CATEGORIES, CategoryBadge, ErrorNote, ExerciseBadge, SeverityBadge, titleOf, TlpBadge } from '../ui.js';
 import { signalAlert, unlockAudio } from './alert-signal.js';
 
 type Status = AlertResponse['status'];
@@ -57,6 +57,7 @@ function AlertCard({ alert, isNew, position, status, onRespond, busy }: {
         <CategoryBadge category={alert.category} />
         <SeverityBadge severity={alert.severity} />
         <TlpBadge tlp={alert.tlp} />
+        <ExerciseBadge item={alert} />
         {isNew && <span className="badge new-badge">{t('newBadge')}</span>}
       </div>
       <h3>{titleOf(alert)}</h3>
@@ -92,7 +93,7 @@ function AlertCard({ alert, isNew, position, status, onRespond, busy }: {
 
 export function ConsolePage() {
   const { t } = useI18n();
-  const { api, session, onAlert, connected } = useSession();
+  const { api, session, onAlert, connected, exercise } = useSession();
   const [alerts, setAlerts] = useState<ThreatSummary[]>([]);
   const [fresh, setFresh] = useState<Set<string>>(new Set());
   const [statuses, setStatuses] = useState<Record<string, Status>>({});
@@ -106,11 +107,11 @@ export function ConsolePage() {
   const me = session.user.username;
 
   const statusOf = useCallback(async (id: string) => {
-    const d = await api(ALERT_RESPONSES, { id, purpose: PURPOSE });
+    const d = await api(ALERT_RESPONSES, { id, purpose: PURPOSE, exercise });
     const mine = (d.threat?.responses ?? []).filter((r) => r.responder === me && r.agency?.key === session.user.agency.key);
     const last = mine.at(-1);
     if (last) setStatuses((s) => ({ ...s, [id]: last.status }));
-  }, [api, me, session.user.agency.key]);
+  }, [api, me, session.user.agency.key, exercise]);
 
   useEffect(() => {
     let live = true;
@@ -135,7 +136,7 @@ export function ConsolePage() {
     setBusy(id);
     setError(null);
     try {
-      const r = await api(RESPOND, { id, s: status });
+      const r = await api(RESPOND, { id, s: status, exercise });
       setStatuses((s) => ({ ...s, [id]: r.respondToAlert.status }));
       setFresh((prev) => {
         const n = new Set(prev);
@@ -165,6 +166,7 @@ export function ConsolePage() {
         <h2 id="console-title">{t('consoleTitle')}</h2>
         <span className={`live-dot${connected ? ' on' : ''}`} role="status">{connected ? t('live') : t('offline')}</span>
       </div>
+      {exercise && <p className="note exercise-mode" data-testid="exercise-mode">{t('exerciseMode', { id: exercise })}</p>}
       <div className="console-tools">
         <button type="button" aria-pressed={sound} onClick={() => void toggleSound()} className={sound ? '' : 'secondary'}>{sound ? t('soundOn') : t('soundOff')}</button>
         {position?.source !== 'device' && 'geolocation' in navigator && <button type="button" className="secondary" onClick={requestPosition}>{t('useDevicePosition')}</button>}

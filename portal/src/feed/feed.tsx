@@ -5,7 +5,7 @@ import { useI18n } from '../i18n/i18n.js';
 import { LeftOutNote, PurposeField } from '../purpose.js';
 import { Link, threatPath } from '../router.js';
 import { useSession } from '../session.js';
-import { ALERT_CATEGORIES, ALERT_SEVERITIES, CategoryBadge, ErrorNote, SeverityBadge, titleOf, TlpBadge, useTypeName } from '../ui.js';
+import { ALERT_CATEGORIES, ALERT_SEVERITIES, CategoryBadge, ErrorNote, ExerciseBadge, SeverityBadge, titleOf, TlpBadge, useTypeName } from '../ui.js';
 import { useThreats } from './use-threats.js';
 
 export interface FilterState { category: string; severity: string; agency: string; from: string; to: string; text: string }
@@ -87,6 +87,7 @@ export function ThreatCard({ item, isNew }: { item: ThreatSummary; isNew: boolea
         <span className="type">{typeName(item.type)}</span>
         {isNew && <span className="badge new-badge">{t('newBadge')}</span>}
         <TlpBadge tlp={item.tlp} />
+        <ExerciseBadge item={item} />
         <CategoryBadge category={item.category} />
         <SeverityBadge severity={item.severity} />
       </div>

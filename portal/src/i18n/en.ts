@@ -33,6 +33,8 @@ export const en = {
   purposeHint: 'Stated once for this session (a case number or an operation), kept in your agency\'s audit log with every consultation; needed to see restricted (TLP:AMBER or stricter) data.',
   purposePlaceholder: 'e.g. case 2026/118 or match-day security operation',
   purposeRequired: 'Some results are restricted: state the purpose of this consultation above, then try again.',
+  exerciseBadge: 'EXERCISE',
+  exerciseMode: 'Exercise mode ({id}): the exercise alerts come too, marked EXERCISE; your responses are part of it.',
   purposeUse: 'Use for this session',
   purposeStated: 'Purpose of this session:',
   purposeChange: 'Change',

@@ -35,6 +35,8 @@ export const es: Messages = {
   purposeHint: 'Se indica una vez por sesión (un número de diligencias o una operación) y queda en el registro de auditoría de su agencia con cada consulta; necesaria para ver datos restringidos (TLP:AMBER o más).',
   purposePlaceholder: 'p. ej. diligencias 2026/118 o dispositivo de seguridad del partido',
   purposeRequired: 'Algunos resultados están restringidos: indique arriba la finalidad de esta consulta y vuelva a intentarlo.',
+  exerciseBadge: 'SIMULACRO',
+  exerciseMode: 'Modo simulacro ({id}): llegan también las alertas del simulacro, marcadas SIMULACRO; sus respuestas forman parte de él.',
   purposeUse: 'Usar en esta sesión',
   purposeStated: 'Finalidad de esta sesión:',
   purposeChange: 'Cambiar',

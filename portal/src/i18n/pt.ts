@@ -35,6 +35,8 @@ export const pt: Messages = {
   purposeHint: 'Indica-se uma vez por sessão (um número de processo ou uma operação) e fica no registo de auditoria da sua agência com cada consulta; necessária para ver dados restritos (TLP:AMBER ou mais).',
   purposePlaceholder: 'p. ex. processo 2026/118 ou operação de segurança do jogo',
   purposeRequired: 'Alguns resultados são restritos: indique acima a finalidade desta consulta e tente de novo.',
+  exerciseBadge: 'EXERCÍCIO',
+  exerciseMode: 'Modo exercício ({id}): chegam também os alertas do exercício, marcados EXERCÍCIO; as suas respostas fazem parte dele.',
   purposeUse: 'Usar nesta sessão',
   purposeStated: 'Finalidade desta sessão:',
   purposeChange: 'Alterar',
