@@ -92,3 +92,11 @@ test('a refusal naming no object is narrowed down by publishing each object alon
 test('a failure that is not a refusal of the content stops the batch (the run is retried later)', async () => {
   await assert.rejects(importBatch(viewer, [ind()], 'green', fakes({ fail: new Error('read model down') }), {}), /read model down/);
 });
+
+test('reference data every node knows (a POP-ART peer\'s TAXII pages carry it) is skipped, never published again', async () => {
+  const deps = fakes();
+  const a = ind({ object_marking_refs: [tlpMarkingRef('green')] });
+  const r = await importBatch(viewer, [TLP1.green, { ...TLP1.white }, a], 'green', deps, {});
+  assert.equal(r.skipped, 2);
+  assert.deepEqual(deps.bundles.flat().map((o) => o.id), [a.id]);
+});

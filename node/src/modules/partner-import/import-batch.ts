@@ -11,6 +11,7 @@ import { CONTENT_LIMITS, describeIssue, mostRestrictiveTlp, tlpMarkingRef, tlpOf
 import { NodeError } from '../../errors.js';
 import type { Viewer } from '../../identity.js';
 import type { PublishService } from '../publish/publish-service.js';
+import { isReferenceData } from '../threat/closure.js';
 
 export interface Refusal { index: number; id: string | null; reason: string }
 
@@ -103,7 +104,8 @@ export async function importBatch(viewer: Viewer, raw: readonly unknown[], defau
       result.refused.push({ index, id, reason: `${checked.value.id} appears twice in the page` });
       continue;
     }
-    if (await deps.stored(checked.value.id, versionOf(marked))) {
+    // Reference data every node knows (a POP-ART peer's pages carry it with their objects) is never published again.
+    if (isReferenceData(checked.value.id) || await deps.stored(checked.value.id, versionOf(marked))) {
       result.skipped++;
       continue;
     }

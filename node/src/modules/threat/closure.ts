@@ -18,6 +18,11 @@ const REFERENCE: ReadonlyMap<string, StixObject> = new Map(
   [...Object.values(TLP), ...Object.values(TLP1), alertExtensionDefinition, agencyExtensionDefinition, popartIdentity].map((o) => [o.id, o as StixObject]),
 );
 
+/** Whether the id is public reference data every node knows (TLP 2.0 and 1.0 definitions, the POP-ART definitions and their creator). */
+export function isReferenceData(id: string): boolean {
+  return REFERENCE.has(id);
+}
+
 /** How many rounds of references of references are followed (creator → its marking → … ends after two). */
 const MAX_ROUNDS = 4;
 
