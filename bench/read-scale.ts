@@ -13,6 +13,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { openDemoReadModel, startDemo, type DemoCluster, type DemoReadModel } from '@popart/node/demo';
 import { openDatabase, migrate, rowFromObject, ThreatStore, type Database, type ThreatQuery } from '@popart/node';
 import { percentile, pool, progress, reportHeader } from './bench-kit.js';
@@ -215,12 +216,16 @@ async function main(): Promise<void> {
     print(`  one analyst (baseline), p50 per kind: ${QUERY_KINDS.map((k) => `${k} ${ms(stats(base.samples[k]!).p50)}`).join(' · ')} ms${base.errors.length ? `; ${base.errors.length} errors: ${base.errors[0]}` : ''}`);
 
     for (const mode of ['open', 'closed'] as const) {
+      // How long the nodes' thread was kept from its event loop at worst (a stall delays every alert at once).
+      const loop = monitorEventLoopDelay({ resolution: 10 });
+      loop.enable();
       const cpu0 = process.cpuUsage();
       const [load, alerts] = await Promise.all([
         runClient({ role: 'analysts', mode, analysts, seconds, bundles, ids }),
         runClient(alertTask(seconds)),
       ]);
       const cpu = process.cpuUsage(cpu0);
+      loop.disable();
       const cpuSeconds = (cpu.user + cpu.system) / 1e6;
       const all = stats(Object.values(load.samples).flat());
       const rps = load.count / load.seconds;
@@ -232,6 +237,7 @@ async function main(): Promise<void> {
         const b = stats(base.samples[k]!).p50;
         print(`    ${k.padEnd(10)} p50 ${ms(s.p50).padStart(5)} ms  p99 ${ms(s.p99).padStart(5)} ms  (${s.n})  p50 ratio to one analyst ${(s.p50 / b).toFixed(1)}`);
       }
+      print(`    nodes' event loop delay p99 ${ms(loop.percentile(99) / 1e6)} ms, max ${ms(loop.max / 1e6)} ms`);
       print(`    ${alertLine(alerts)}; ratio of p99 to idle ${(stats(alerts.samples.alert ?? []).p99 / stats(idle.samples.alert ?? []).p99).toFixed(1)}`);
     }
     print(`  rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
