@@ -37,6 +37,12 @@ export interface StateHead {
   digest: string;
 }
 
+/**
+ * Address space reserved for the map (the file grows only as needed): large enough that lmdb never remaps while
+ * the ledger runs (each remap kept the old mapping, counting the same pages several times in RSS).
+ */
+const MAP_SIZE = 2 ** 36;
+
 /** LMDB's limit on key size (bytes). */
 export const MAX_KEY_BYTES = 1978;
 
@@ -112,7 +118,7 @@ export class DiskState implements CommittedState {
     const seal = await readSeal(dir);
     const fileHash = seal ? await fileSha256(join(dir, DATA_FILE)).catch(() => '') : '';
     if (seal) await rm(join(dir, SEAL_FILE), { force: true });
-    const root = open({ path: dir, compression: false, noSync: !fsync, maxDbs: 4, encoding: 'binary', keyEncoding: 'binary' });
+    const root = open({ path: dir, compression: false, noSync: !fsync, mapSize: MAP_SIZE, maxDbs: 4, encoding: 'binary', keyEncoding: 'binary' });
     const db = (name: string): Database<Buffer, Buffer> => root.openDB<Buffer, Buffer>({ name, encoding: 'binary', keyEncoding: 'binary', compression: false });
     const state = new DiskState(dir, fsync, root, db('state'), db('txids'), db('meta'));
     const head = state.head();
