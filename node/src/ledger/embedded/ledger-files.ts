@@ -36,7 +36,7 @@ export interface EmbeddedLedgerOptions {
   reexecuteOnOpen?: boolean;
   /**
    * When the ledger stopped without closing (no seal on its world-state snapshot): read and hash every entry of
-   * the snapshot when opening, and require the digest recorded with it (default true; about 20 s at a million objects).
+   * the snapshot when opening, and require the digest recorded with it (default true; about 45 s of CPU at a million objects).
    */
   checkStateOnOpen?: boolean;
   /**
