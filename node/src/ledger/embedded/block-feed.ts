@@ -100,7 +100,13 @@ class BlockConsumer implements AsyncIterator<Block> {
   async next(): Promise<IteratorResult<Block>> {
     if (this.finished) return DONE;
     while (this.replay) {
-      if (this.ended) return this.finishNow();
+      if (this.ended) {
+        // Closed while replaying from disk: the blocks held since follow on only if the replay got up to them.
+        void this.replay.return?.();
+        this.replay = null;
+        if (this.buffer[0]?.number !== this.nextNumber) return this.finishNow();
+        break;
+      }
       const r = await this.replay.next();
       if (this.finished) return DONE;
       if (r.done) {
