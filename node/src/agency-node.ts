@@ -25,6 +25,10 @@ import type { Ledger } from './ledger/ledger.js';
 import { FabricLedger, fabricConnectionFromFile } from './ledger/fabric-ledger.js';
 import { ensureKeyTrusted } from './ledger/membership.js';
 import { LedgerListener } from './modules/threat/listener.js';
+import { Correlator } from './modules/correlation/correlator.js';
+import { CorrelationService } from './modules/correlation/correlation-service.js';
+import { VenueService } from './modules/venue/venue-service.js';
+import { VenueStore } from './modules/venue/venue-store.js';
 import { QuarantineStore } from './modules/threat/quarantine.js';
 import { createLogger, type Logger } from './log.js';
 import { AgencyDirectory } from './modules/agency/agency-directory.js';
@@ -250,7 +254,11 @@ export class AgencyNode {
       const policy = deps.policy ?? (await openPolicy(config.policy, log.child('policy')));
       if (ownPolicy) cleanups.push(() => policy.close());
       log.info('policy ready', { runtime: policy.runtime, revision: policy.revision });
-      const listener = new LedgerListener(ledger, store, new QuarantineStore(db), policy, agency, log.child('listener'), (msp) => directory.keyOfFresh(msp));
+      // Correlation across agencies as objects arrive (modules/correlation): first what the read model holds already.
+      const correlator = new Correlator(db, log.child('correlation'), config.correlation);
+      if (config.correlation.enabled) await correlator.catchUp(await store.checkpoint());
+      const listener = new LedgerListener(ledger, store, new QuarantineStore(db), policy, agency, log.child('listener'), (msp) => directory.keyOfFresh(msp),
+        config.correlation.enabled ? { onStored: (rows, block) => correlator.correlate(rows, block) } : {});
       await listener.start();
       cleanups.push(() => listener.stop());
       const submitBundle = bundleSubmitter(ledger, privateKeepers(directory, agency));
@@ -300,11 +308,14 @@ export class AgencyNode {
       const feedIndex = new MispFeedIndex(store);
       const unindex = listener.onRows((rows) => feedIndex.apply(rows));
       cleanups.push(async () => unindex());
+      const correlations = new CorrelationService(correlator, store, gate, () => services.threats);
       const services: Services = {
         sessions,
         httpAuth: new HttpAuthenticator(sessions, apiKeys),
-        threats: new ThreatService(store, gate, directory, listener, audit.log),
+        threats: new ThreatService(store, gate, directory, listener, audit.log, (viewer, rows) => correlations.linkedIds(viewer, rows)),
         exercises: new ExerciseService(store, audit.log, directory),
+        correlations,
+        venues: new VenueService(new VenueStore(db), store, gate, directory, correlations, () => services.threats),
         audit: new AuditService(audit.log, agency),
         publisher,
         agencies: directory,

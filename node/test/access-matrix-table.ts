@@ -152,6 +152,11 @@ export function sightingOf(anchor: string, by: string, tlp: TlpLevel | null): Js
   };
 }
 
+/** The Remote ID serial every object of a run carries (as correlation normalises it). */
+export function matrixSerial(tag: string): string {
+  return tag.toUpperCase();
+}
+
 export interface Published { spec: Spec; object: Json; name: string; codeword: string }
 export type Code = 'F' | 'R' | 'C' | '.';
 
@@ -181,6 +186,8 @@ export function build(spec: Spec, tag: string): Published {
     }
   }
   if (spec.tlp === null) delete object.object_marking_refs;
+  // Every matrix object carries the same drone serial: each is correlated with every other (modules/correlation).
+  object.x_popart_remote_id = { uas_id: matrixSerial(tag) };
   return { spec, object, name, codeword };
 }
 

@@ -6,7 +6,8 @@
  * `threats` query, `threat(id)`, `exportBundle`, the `alerts` subscription, the CAP feed (`/cap/alerts.atom`), TAXII 2.1 (`/taxii2/`), the MISP feed (`/misp-feed/`) and `explain`. Each matrix object's
  * publisher also publishes a sighting of one anchor with the object's marking: the `related(anchor)` subscription
  * and the nested field `threat(anchor){ sightings }` must deliver exactly the sightings the same user may read by id
- * (restricted ones only with a purpose); pn's RED and AMBER+STRICT responses to its GREEN alert reach no other agency
+ * (restricted ones only with a purpose); every matrix object carries one drone serial, so `threat { correlations }` and the
+ * `correlations` subscription must link exactly the objects the user may see; pn's RED and AMBER+STRICT responses to its GREEN alert reach no other agency
  * through `threat(alert){ responses }` or by id.
  */
 import assert from 'node:assert/strict';
@@ -19,6 +20,7 @@ import { alert, bundle, IDENTITIES, indicator } from './stix-fixtures.js';
 import { capText, feedAlerts, recordCapMessage, webhookReceiver, type WebhookReceiver } from './cap-support.js';
 import { capShape } from '../src/modules/cap/cap-message.js';
 import { allPages, basic, taxii } from './taxii-support.js';
+import { situationChecks } from './access-matrix-situation.js';
 
 import { AGENCY_KEYS, type AgencyKey, build, codeOf, expectedFor, expectedRedacted, type Json, type Published, PUBLISHERS, PURPOSE, sightingOf, sleep, TABLE, type Username, USERS } from './access-matrix-table.js';
 
@@ -28,6 +30,8 @@ const THREAT = 'query($id: ID!, $p: String) { threat(id: $id, purpose: $p) { id 
 const EXPORT = 'query($f: ThreatFilter, $p: String) { exportBundle(filter: $f, purpose: $p) }';
 const EXPLAIN = 'query($id: ID!) { explain(id: $id) { id known visible rule reasons redacted tlp publisher } }';
 const ALERTS = 'subscription { alerts { id stix } }';
+const CORRELATION_EVENTS = `subscription { correlations(purpose: "${PURPOSE}") { threat { id } correlation { valueKind value other { id } } } }`;
+type CorrelationEvent = { correlations: { threat: { id: string }; correlation: { valueKind: string; value: string | null; other: { id: string } } } };
 const RELATED = (anchor: string): string => `subscription { related(id: "${anchor}", purpose: "${PURPOSE}") { id stix } }`;
 
 for (const policy of ['wasm', 'opa-server'] as const) describe(`access matrix of the demo (policies on ${policy}): every user, every egress path, exactly the objects the rules allow`, () => {
@@ -52,6 +56,8 @@ for (const policy of ['wasm', 'opa-server'] as const) describe(`access matrix of
   const byKey = (key: string): Published | undefined => published.find((p) => p.spec.key === key);
   /** The sightings of the anchor each user got through the nested field threat(anchor){ sightings }. */
   const nestedDelivered = {} as Record<Username, string[]>;
+  /** The pairs of object ids each user's correlations subscription delivered. */
+  const correlationsDelivered = {} as Record<Username, [string, string][]>;
   /** Each agency's webhook receiver. */
   const hooks: Partial<Record<AgencyKey, WebhookReceiver>> = {};
 
@@ -72,6 +78,8 @@ for (const policy of ['wasm', 'opa-server'] as const) describe(`access matrix of
       Record<Username, ReturnType<typeof subscribe<{ alerts: { id: string; stix: Json } }>>>;
     const relatedSubs = Object.fromEntries(USERS.map((u) => [u.username, subscribe<{ related: { id: string; stix: Json } }>(wsClient(urlOf(u.username), tokens[u.username]), RELATED(anchor.id as string))])) as
       Record<Username, ReturnType<typeof subscribe<{ related: { id: string; stix: Json } }>>>;
+    const correlationSubs = Object.fromEntries(USERS.map((u) => [u.username, subscribe<CorrelationEvent>(wsClient(urlOf(u.username), tokens[u.username]), CORRELATION_EVENTS)])) as
+      Record<Username, ReturnType<typeof subscribe<CorrelationEvent>>>;
     try {
       // graphql-ws does not acknowledge a subscription: publish warm-up CLEAR alerts in Madrid city
       // (every user but the auditor receives them) until each subscription has had one.
@@ -158,11 +166,14 @@ for (const policy of ['wasm', 'opa-server'] as const) describe(`access matrix of
         for (const a of delivered[u.username]) received[u.username].add(a.id);
         relatedDelivered[u.username] = relatedSubs[u.username].events.map((e) => e.related).filter((r) => !warmups.has(r.id));
         relatedErrors[u.username] = [...relatedSubs[u.username].errors];
+        assert.deepEqual(correlationSubs[u.username].errors, [], `${u.username}'s correlations subscription`);
+        correlationsDelivered[u.username] = correlationSubs[u.username].events.map((e) => [e.correlations.threat.id, e.correlations.correlation.other.id]);
       }
     } finally {
       for (const u of USERS) {
         await subs[u.username].stop();
         await relatedSubs[u.username].stop();
+        await correlationSubs[u.username].stop();
       }
     }
   });
@@ -433,6 +444,14 @@ for (const policy of ['wasm', 'opa-server'] as const) describe(`access matrix of
       for (const id of secret) assert.ok(!bodies(k).includes(id), `${k}'s webhook never receives ${byId.get(id)!.spec.key}`);
     }
     for (const d of hooks.mad!.got) if (d.headers['content-type'] === 'application/cap+xml') recordCapMessage(`access-matrix-${policy}-webhook-mad`, d.body);
+  });
+
+  // threat { correlations }, the correlations subscription and a venue's risk picture (access-matrix-situation.ts).
+  situationChecks({
+    tag, byId, received, correlationsDelivered, visibleTo, urlOf,
+    token: (user) => tokens[user],
+    publish: async (b) => (await gql<{ publishBundle: { blockNumber: number } }>(cluster.nodes.pn.url, PUBLISH, { b }, tokens['pn-analyst'])),
+    waitForBlock: async (n) => { for (const key of AGENCY_KEYS) await cluster.nodes[key].listener.waitForBlock(n); },
   });
 
   test('no RED or AMBER+STRICT object of pn reached a user of pj, mad or crm by any path, nor their nodes', async () => {

@@ -11,6 +11,8 @@ import { PublishPage } from './publish/publish-page.js';
 import { Link, navigate, usePath } from './router.js';
 import { loadSession, saveSession, SessionProvider, useSession } from './session.js';
 import { SignIn } from './sign-in.js';
+import { VenuePage } from './venue/venue-page.js';
+import { VenuesPage } from './venue/venues-page.js';
 
 const PUBLISHERS = new Set(['ANALYST', 'SUPERVISOR']);
 const RESPONDERS = new Set(['OPERATOR', 'SUPERVISOR']);
@@ -28,6 +30,7 @@ function Header() {
   const tabs = [
     { href: '/feed', label: t('navFeed') },
     { href: '/map', label: t('navMap') },
+    { href: '/venues', label: t('navVenues') },
     ...(PUBLISHERS.has(u.role) ? [{ href: '/publish', label: t('navPublish') }] : []),
     ...(RESPONDERS.has(u.role) ? [{ href: '/console', label: t('navConsole') }] : []),
   ];
@@ -71,7 +74,10 @@ function Views() {
   }, [path, role]);
   const m = /^\/threat\/(.+)$/.exec(path);
   let view;
+  const venue = /^\/venue\/(.+)$/.exec(path);
   if (m?.[1]) view = <DetailPage key={m[1]} id={decodeURIComponent(m[1])} />;
+  else if (venue?.[1]) view = <VenuePage key={venue[1]} id={decodeURIComponent(venue[1])} />;
+  else if (path.startsWith('/venues')) view = <VenuesPage />;
   else if (path.startsWith('/map')) view = <MapPage filter={filter} setFilter={setFilter} />;
   else if (path.startsWith('/publish') && PUBLISHERS.has(role)) view = <PublishPage />;
   else if (path.startsWith('/console') && RESPONDERS.has(role)) view = <ConsolePage />;

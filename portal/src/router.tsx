@@ -1,4 +1,4 @@
-/** Client-side routes (/feed, /map, /threat/<id>, /publish, /console): the node serves index.html for each. */
+/** Client-side routes (/feed, /map, /venues, /venue/<id>, /threat/<id>, /publish, /console): the node serves index.html for each. */
 import { useEffect, useState, type AnchorHTMLAttributes, type MouseEvent } from 'react';
 
 const listeners = new Set<() => void>();

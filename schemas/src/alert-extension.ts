@@ -109,7 +109,8 @@ function checkCoordinate(c: Checker, prop: string, value: unknown, lonFirst: boo
   return false;
 }
 
-function checkArea(e: Checker): void {
+/** Checks `area` (a circle or a closed polygon) at the checker's object; also used by the venue extension. */
+export function checkArea(e: Checker): void {
   if (!e.require('area')) return;
   const a = e.nested('area');
   if (!a) return e.error('area', 'must be an object with shape "circle" or "polygon"');

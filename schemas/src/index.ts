@@ -37,3 +37,8 @@ export { alertExtensionJsonSchema, ALERT_EXTENSION_SCHEMA_PATH } from './alert-e
 export { alertView, alertViews, alertViewIds, markingsWithTlp1 } from './alert-view.js';
 export { AGENCY_EXTENSION_ID, AGENCY_EXTENSION_SCHEMA_URL, agencyExtensionDefinition, agencyExtensionJsonSchema } from './agency-extension.js';
 export { EXERCISE_PROPERTY, EXERCISE_LABEL, EXERCISE_ID_RE, exerciseOf, markedForExercise, exerciseMarkIssue } from './exercise.js';
+export { observablesOf, observableKey, REMOTE_ID_PROPERTY, MAX_OBSERVABLES, type Observable, type ObservableKind } from './observables.js';
+export {
+  VENUE_EXTENSION_ID, VENUE_EXTENSION_SCHEMA_URL, VENUE_KINDS, venueExtensionDefinition, venueExtensionJsonSchema, venueOf, validateVenueExtension,
+  type VenueExtension, type VenueKind,
+} from './venue-extension.js';

@@ -11,6 +11,7 @@ import {
   EXTENSION_TYPES, PREDEFINED_EXTENSIONS, SCO_TYPES, SDO_TYPES, SRO_TYPES, META_TYPES, isStixId, typeOfId,
 } from './stix-vocab.js';
 import { checkTlpExtension, TLP_EXTENSION_ID } from './tlp.js';
+import { checkVenueExtension, VENUE_EXTENSION_ID } from './venue-extension.js';
 
 /** How an object is treated: by its predefined category, or by its shape when the type is custom. */
 export type ObjectKind = 'sdo' | 'sro' | 'meta' | 'sco' | 'custom-sdo' | 'custom-sco';
@@ -102,6 +103,7 @@ function checkExtensions(c: Checker, type: string, kind: ObjectKind): void {
       }
       if (key === ALERT_EXTENSION_ID) checkAlertExtension(e, c.obj.created);
       else if (key === TLP_EXTENSION_ID) checkTlpExtension(e, c.obj);
+      else if (key === VENUE_EXTENSION_ID) checkVenueExtension(e, type);
     } else if (PREDEFINED_EXTENSIONS.has(key)) {
       const owner = PREDEFINED_EXTENSIONS.get(key);
       if (owner !== type) c.sink.error(path, `the predefined extension ${key} belongs to ${owner ?? '?'} objects, not ${type}`);

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { capConfigSchema, webhooksConfigSchema } from './cap-config.js';
+import { correlationConfigSchema } from './correlation-config.js';
 import { detectionConfigSchema } from './detection-config.js';
 import { importsConfigSchema } from './imports-config.js';
 import { ConfigError } from '../errors.js';
@@ -108,6 +109,7 @@ export const nodeConfigSchema = z.object({
   sessionHours: z.number().positive().max(24).default(8).describe('Lifetime of a login token'),
   detection: detectionConfigSchema.default({ sources: [] }),
   cap: capConfigSchema.default({}),
+  correlation: correlationConfigSchema.default({}),
   webhooks: webhooksConfigSchema,
   imports: importsConfigSchema,
 }).superRefine((c, ctx) => {

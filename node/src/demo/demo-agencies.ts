@@ -61,7 +61,7 @@ export const demoAgencies: DemoAgency[] = [
 export async function demoConfig(
   agency: DemoAgency, dataDir: string,
   opts: {
-    port?: number; pgUrl?: string; opaUrl?: string; detectionSources?: unknown[]; fabricConnection?: string; webhooks?: unknown[]; apiKeys?: unknown[]; imports?: unknown[];
+    port?: number; pgUrl?: string; opaUrl?: string; detectionSources?: unknown[]; fabricConnection?: string; webhooks?: unknown[]; apiKeys?: unknown[]; imports?: unknown[]; correlation?: unknown;
     /** Users besides the agency's own (benchmarks: many analysts), with the same password. */
     extraUsers?: DemoAgency['users'];
   } = {},
@@ -79,5 +79,6 @@ export async function demoConfig(
     ...(opts.webhooks ? { webhooks: opts.webhooks } : {}),
     ...(opts.apiKeys ? { apiKeys: opts.apiKeys } : {}),
     ...(opts.imports ? { imports: opts.imports } : {}),
+    ...(opts.correlation ? { correlation: opts.correlation } : {}),
   });
 }

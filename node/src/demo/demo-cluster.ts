@@ -46,6 +46,8 @@ export interface DemoOptions {
   apiKeys?: Partial<Record<DemoAgency['key'], unknown[]>>;
   /** Webhooks per agency (the node config's webhooks, validated with it). */
   webhooks?: Partial<Record<DemoAgency['key'], unknown[]>>;
+  /** The correlation section of every node's config (e.g. `{ enabled: false }` for a baseline). */
+  correlation?: unknown;
   /** Partner feeds pulled per agency (the node config's imports, validated with it). */
   imports?: Partial<Record<DemoAgency['key'], unknown[]>>;
   /** Users besides the demo's own, per agency (benchmarks: many analysts; password "demo"). */
@@ -103,6 +105,7 @@ export async function startDemo(opts: DemoOptions): Promise<DemoCluster> {
       ...(opts.apiKeys?.[a.key] ? { apiKeys: opts.apiKeys[a.key] } : {}),
       ...(opts.imports?.[a.key] ? { imports: opts.imports[a.key] } : {}),
       ...(opts.extraUsers?.[a.key] ? { extraUsers: opts.extraUsers[a.key] } : {}),
+      ...(opts.correlation ? { correlation: opts.correlation } : {}),
       ...(opts.ledger?.kind === 'fabric' ? { fabricConnection: opts.ledger.connection } : {}),
     })));
   let sharedPolicy: PolicyGate | null = null;

@@ -1,10 +1,12 @@
 /**
- * The demo scenario: during a match at the Santiago Bernabéu, Policía Nacional's Remote ID receiver
- * picks up a drone over the stadium and publishes an alert and an indicator for the drone's
- * broadcast address; Madrid's municipal police sight the drone from the ground. Seeding is
- * idempotent: the objects have fixed ids and are only published once.
+ * The demo scenario: during a match at the Santiago Bernabéu (a venue pn registers, with the agencies involved),
+ * Policía Nacional picks up a drone over the stadium — an alert and an indicator for the drone's broadcast address,
+ * and a second alert from its camera over the north stand; Madrid's municipal police sight the drone from the ground
+ * and their Remote ID receiver at Concha Espina reports it too, with its serial and broadcast address. Each node
+ * links the reports across agencies (same MAC address; drone alerts close in space and time) and the stadium's risk
+ * picture rises from elevated to high. Seeding is idempotent: the objects have fixed ids and are only published once.
  */
-import { ALERT_EXTENSION_ID, tlpMarkingRef } from '@popart/schemas';
+import { ALERT_EXTENSION_ID, tlpMarkingRef, VENUE_EXTENSION_ID } from '@popart/schemas';
 import type { Viewer } from '../identity.js';
 import type { DemoCluster } from './demo-cluster.js';
 
@@ -16,9 +18,32 @@ export const SCENARIO_IDS = {
   location: 'location--8f1e3c52-6a0d-4a4b-9b7e-5d6c2f9a1b05',
   bundlePn: 'bundle--8f1e3c52-6a0d-4a4b-9b7e-5d6c2f9a1b06',
   bundleMad: 'bundle--8f1e3c52-6a0d-4a4b-9b7e-5d6c2f9a1b07',
+  venue: 'location--8f1e3c52-6a0d-4a4b-9b7e-5d6c2f9a1b08',
+  pnCamera: 'incident--8f1e3c52-6a0d-4a4b-9b7e-5d6c2f9a1b09',
+  madAlert: 'incident--8f1e3c52-6a0d-4a4b-9b7e-5d6c2f9a1b0a',
+  madIndicator: 'indicator--8f1e3c52-6a0d-4a4b-9b7e-5d6c2f9a1b0b',
+  madRelationship: 'relationship--8f1e3c52-6a0d-4a4b-9b7e-5d6c2f9a1b0c',
 };
 
+/** The drone of the scenario: its Remote ID serial and broadcast address. */
+export const DRONE = { serial: '1596F3C4B5A6', mac: '60:60:1f:a3:5c:21' };
+
 export const BERNABEU = { latitude: 40.45306, longitude: -3.68835 };
+
+/** A GREEN drone alert of the scenario at the Bernabéu (high severity). */
+function droneAlert(o: { id: string; by: string; at: string; expires: string; sensor: string; latitude: number; longitude: number; name: string; description: string; guidance: string }): Record<string, unknown> {
+  return {
+    type: 'incident', spec_version: '2.1', id: o.id, created: o.at, modified: o.at, created_by_ref: o.by, name: o.name, description: o.description,
+    object_marking_refs: [tlpMarkingRef('green')],
+    extensions: {
+      [ALERT_EXTENSION_ID]: {
+        extension_type: 'property-extension', category: 'drone', severity: 'high', detection_confidence: 80,
+        area: { shape: 'circle', latitude: o.latitude, longitude: o.longitude, radius_m: 150 }, sensor_kind: o.sensor,
+        venue: 'Estadio Santiago Bernabéu', event_name: 'Liga match, 21:00', expires: o.expires, guidance: o.guidance,
+      },
+    },
+  };
+}
 
 export function scenarioBundles(now: Date, pnIdentity: string, madIdentity: string): { pn: Record<string, unknown>; mad: Record<string, unknown> } {
   const t = now.toISOString();
@@ -52,13 +77,32 @@ export function scenarioBundles(now: Date, pnIdentity: string, madIdentity: stri
         type: 'indicator', spec_version: '2.1', id: SCENARIO_IDS.indicator, created: t, modified: t, created_by_ref: pnIdentity,
         name: 'Remote ID broadcast of the drone over the Bernabéu',
         indicator_types: ['anomalous-activity'],
-        pattern: "[mac-addr:value = '60:60:1f:a3:5c:21']", pattern_type: 'stix', valid_from: t, valid_until: expires,
+        pattern: `[mac-addr:value = '${DRONE.mac}']`, pattern_type: 'stix', valid_from: t, valid_until: expires,
         object_marking_refs: green,
       },
       {
         type: 'relationship', spec_version: '2.1', id: SCENARIO_IDS.relationship, created: t, modified: t, created_by_ref: pnIdentity,
         relationship_type: 'related-to', source_ref: SCENARIO_IDS.indicator, target_ref: SCENARIO_IDS.alert,
         object_marking_refs: green,
+      },
+      droneAlert({
+        id: SCENARIO_IDS.pnCamera, by: pnIdentity, at: t, expires, sensor: 'camera', latitude: 40.4537, longitude: -3.6884,
+        name: 'Drone seen by camera over the north stand, Bernabéu',
+        description: 'Camera N-3 tracks a small quadcopter hovering above the north stand roof; no markings visible.',
+        guidance: 'Keep the north stand roof under observation; report any change of heading to the command post.',
+      }),
+      {
+        type: 'location', spec_version: '2.1', id: SCENARIO_IDS.venue, created: t, modified: t, created_by_ref: pnIdentity,
+        name: 'Estadio Santiago Bernabéu', latitude: BERNABEU.latitude, longitude: BERNABEU.longitude, precision: 400,
+        object_marking_refs: green,
+        extensions: {
+          [VENUE_EXTENSION_ID]: {
+            extension_type: 'property-extension', venue_kind: 'stadium',
+            area: { shape: 'circle', latitude: BERNABEU.latitude, longitude: BERNABEU.longitude, radius_m: 400 },
+            event_name: 'Liga match, 21:00', starts: new Date(now.getTime() - 30 * 60_000).toISOString(), ends: expires,
+            agency_refs: [pnIdentity, madIdentity],
+          },
+        },
       },
     ],
   };
@@ -77,6 +121,23 @@ export function scenarioBundles(now: Date, pnIdentity: string, madIdentity: stri
         where_sighted_refs: [madIdentity, SCENARIO_IDS.location],
         description: 'Patrol unit 12 sees the drone drifting south-west over Concha Espina gate.',
         object_marking_refs: green,
+      },
+      { ...droneAlert({
+        id: SCENARIO_IDS.madAlert, by: madIdentity, at: seen, expires, sensor: 'remote-id', latitude: 40.4524, longitude: -3.6906,
+        name: `Drone ${DRONE.serial} near Concha Espina gate, Bernabéu`,
+        description: `Drone ${DRONE.serial} (helicopter-or-multirotor, serial-number) at 55 m, from its Remote ID broadcast heard by the receiver at Concha Espina.`,
+        guidance: 'Do not engage the drone. Patrol units near Concha Espina: look for the pilot (parked vehicles, rooftops) and report.',
+      }), x_popart_remote_id: { uas_id: DRONE.serial, id_type: 'serial-number' } },
+      {
+        type: 'indicator', spec_version: '2.1', id: SCENARIO_IDS.madIndicator, created: seen, modified: seen, created_by_ref: madIdentity,
+        name: `Remote ID broadcast of drone ${DRONE.serial}`, indicator_types: ['anomalous-activity'],
+        pattern: `[mac-addr:value = '${DRONE.mac}']`, pattern_type: 'stix', valid_from: seen, valid_until: expires,
+        external_references: [{ source_name: 'remote-id', external_id: DRONE.serial, description: 'UAS id (serial-number) from the ASTM F3411 Basic ID message' }],
+        object_marking_refs: green,
+      },
+      {
+        type: 'relationship', spec_version: '2.1', id: SCENARIO_IDS.madRelationship, created: seen, modified: seen, created_by_ref: madIdentity,
+        relationship_type: 'related-to', source_ref: SCENARIO_IDS.madIndicator, target_ref: SCENARIO_IDS.madAlert, object_marking_refs: green,
       },
     ],
   };

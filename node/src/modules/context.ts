@@ -4,6 +4,8 @@ import type { HttpAuthenticator } from '../server/http-auth.js';
 import type { LedgerListener } from './threat/listener.js';
 import type { Viewer } from '../identity.js';
 import type { AgencyDirectory } from './agency/agency-directory.js';
+import type { CorrelationService } from './correlation/correlation-service.js';
+import type { VenueService } from './venue/venue-service.js';
 import type { AuditService } from './audit/audit-service.js';
 import type { DetectionService } from './detection/detection-service.js';
 import type { ExerciseService } from './exercise/exercise-service.js';
@@ -15,6 +17,10 @@ export interface Services {
   /** Authentication of the HTTP interfaces beside GraphQL (TAXII, feeds): Basic, bearer tokens, partner API keys. */
   httpAuth: HttpAuthenticator;
   threats: ThreatService;
+  /** Links between objects across agencies, as each user may see them. */
+  correlations: CorrelationService;
+  /** Venues and their risk picture, as each user may see them. */
+  venues: VenueService;
   publisher: PublishService;
   agencies: AgencyDirectory;
   ledgerKind: 'embedded' | 'fabric';

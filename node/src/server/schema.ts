@@ -27,6 +27,10 @@ import { threatTypeDefs } from '../modules/threat/threat.graphql.js';
 import { territoryTypeDefs } from '../modules/territory/territory.graphql.js';
 import { territoryResolvers } from '../modules/territory/territory.resolvers.js';
 import { threatResolvers } from '../modules/threat/threat.resolvers.js';
+import { correlationTypeDefs } from '../modules/correlation/correlation.graphql.js';
+import { correlationResolvers } from '../modules/correlation/correlation.resolvers.js';
+import { venueTypeDefs } from '../modules/venue/venue.graphql.js';
+import { venueResolvers } from '../modules/venue/venue.resolvers.js';
 import { JSONScalar } from './json-scalar.js';
 
 const baseTypeDefs = /* GraphQL */ `
@@ -39,7 +43,8 @@ const baseTypeDefs = /* GraphQL */ `
   type Mutation { _noop: Boolean @public }
 `;
 
-export const typeDefs = [baseTypeDefs, sessionTypeDefs, agencyTypeDefs, threatTypeDefs, publishTypeDefs, auditTypeDefs, responseTypeDefs, territoryTypeDefs, detectionTypeDefs, replicationTypeDefs, exerciseTypeDefs];
+export const typeDefs = [baseTypeDefs, sessionTypeDefs, agencyTypeDefs, threatTypeDefs, publishTypeDefs, auditTypeDefs, responseTypeDefs, territoryTypeDefs, detectionTypeDefs, replicationTypeDefs, exerciseTypeDefs,
+  correlationTypeDefs, venueTypeDefs];
 
 type Access = { kind: 'public' } | { kind: 'auth'; roles: string[] | null };
 
@@ -95,7 +100,7 @@ export function buildSchema(version: string, extraTypeDefs: string[] = []): Grap
     resolvers: [
       { JSON: JSONScalar, Query: { _version: () => version }, Mutation: { _noop: () => null } },
       sessionResolvers, agencyResolvers, threatResolvers, publishResolvers, auditResolvers, responseResolvers, territoryResolvers, detectionResolvers,
-      replicationResolvers, exerciseResolvers,
+      replicationResolvers, exerciseResolvers, correlationResolvers, venueResolvers,
     ],
   });
   return enforceAccess(schema);

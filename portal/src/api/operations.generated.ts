@@ -33,6 +33,8 @@ export type ThreatFilter = {
   text?: string | null | undefined;
   /** Only the objects of this exercise (training), marked x_popart_exercise and labelled exercise; never listed otherwise. */
   exercise?: string | number | null | undefined;
+  /** Only objects linked to at least one other object you may see. */
+  correlated?: boolean | null | undefined;
 };
 
 export type PublishStatus =
@@ -157,3 +159,35 @@ export type AlertResponsesQueryVariables = Exact<{
 
 
 export type AlertResponsesQuery = { threat: { id: string, responses: Array<{ id: string, status: ResponseStatus, responder: string, at: string, note: string | null, agency: { key: string, name: string } | null }> } | null };
+
+export type CorrelationFieldsFragment = { kind: string, valueKind: string, value: string | null, distanceM: number | null, secondsApart: number | null, crossAgency: boolean, why: string, foundAt: string, other: { id: string, type: string, name: string | null, modified: string, tlp: string | null, category: string | null, severity: string | null, revoked: boolean, bbox: Array<number> | null, stix: Record<string, unknown>, agency: { key: string, name: string } | null } };
+
+export type CorrelationsQueryVariables = Exact<{
+  id: string | number;
+  purpose?: string | null | undefined;
+}>;
+
+
+export type CorrelationsQuery = { threat: { id: string, agency: { key: string, name: string } | null, correlations: Array<{ kind: string, valueKind: string, value: string | null, distanceM: number | null, secondsApart: number | null, crossAgency: boolean, why: string, foundAt: string, other: { id: string, type: string, name: string | null, modified: string, tlp: string | null, category: string | null, severity: string | null, revoked: boolean, bbox: Array<number> | null, stix: Record<string, unknown>, agency: { key: string, name: string } | null } }> } | null };
+
+export type VenuesQueryVariables = Exact<{
+  purpose?: string | null | undefined;
+}>;
+
+
+export type VenuesQuery = { venues: Array<{ id: string, name: string, kind: string, eventName: string | null, starts: string | null, ends: string | null, active: boolean, riskLevel: string, score: number, restrictedLeftOut: number }> };
+
+export type VenueQueryVariables = Exact<{
+  id: string | number;
+  purpose?: string | null | undefined;
+}>;
+
+
+export type VenueQuery = { venue: { id: string, name: string, kind: string, eventName: string | null, starts: string | null, ends: string | null, active: boolean, area: Record<string, unknown>, bbox: Array<number>, riskLevel: string, score: number, reasons: Array<string>, restrictedLeftOut: number, agencies: Array<{ key: string, name: string }>, onScene: Array<{ key: string, name: string }>, contributing: Array<{ counted: boolean, points: number, reasons: Array<string>, guidance: string | null, threat: { id: string, type: string, name: string | null, modified: string, tlp: string | null, category: string | null, severity: string | null, revoked: boolean, bbox: Array<number> | null, stix: Record<string, unknown>, agency: { key: string, name: string } | null }, responses: Array<{ id: string, status: ResponseStatus, responder: string, at: string, note: string | null, agency: { key: string, name: string } | null }> }>, timeline: Array<{ at: string, kind: string, text: string, threatId: string | null }> } | null };
+
+export type SituationReportMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type SituationReportMutation = { situationReport: { level: string, objectCount: number, report: Record<string, unknown>, published: { status: PublishStatus, transactionId: string | null, blockNumber: number | null } | null } };

@@ -82,3 +82,27 @@ export const RELATED = op<G.RelatedSubscription, G.RelatedSubscriptionVariables>
 
 export const ALERT_RESPONSES = op<G.AlertResponsesQuery, G.AlertResponsesQueryVariables>(/* GraphQL */ `
   query AlertResponses($id: ID!, $purpose: String, $exercise: ID) { threat(id: $id, purpose: $purpose, exercise: $exercise) { id responses { ...AlertResponseFields } } }`, RESPONSE);
+
+const CORRELATION = /* GraphQL */ `
+  fragment CorrelationFields on Correlation { kind valueKind value distanceM secondsApart crossAgency why foundAt other { ...ThreatSummaryFields } }`;
+export type Correlation = G.CorrelationFieldsFragment;
+
+/** Objects linked to one object (shared observables, proximity), as the user may see them. */
+export const CORRELATIONS = op<G.CorrelationsQuery, G.CorrelationsQueryVariables>(/* GraphQL */ `
+  query Correlations($id: ID!, $purpose: String) { threat(id: $id, purpose: $purpose) { id agency { key name } correlations { ...CorrelationFields } } }`,
+CORRELATION, SUMMARY);
+
+export const VENUES = op<G.VenuesQuery, G.VenuesQueryVariables>(/* GraphQL */ `
+  query Venues($purpose: String) { venues(purpose: $purpose) { id name kind eventName starts ends active riskLevel score restrictedLeftOut } }`);
+
+export const VENUE = op<G.VenueQuery, G.VenueQueryVariables>(/* GraphQL */ `
+  query Venue($id: ID!, $purpose: String) { venue(id: $id, purpose: $purpose) {
+    id name kind eventName starts ends active area bbox riskLevel score reasons restrictedLeftOut
+    agencies { key name } onScene { key name }
+    contributing { counted points reasons guidance threat { ...ThreatSummaryFields } responses { ...AlertResponseFields } }
+    timeline { at kind text threatId } } }`, SUMMARY, RESPONSE);
+export type VenueSummary = G.VenuesQuery['venues'][number];
+export type VenueDetail = NonNullable<G.VenueQuery['venue']>;
+
+export const SITUATION_REPORT = op<G.SituationReportMutation, G.SituationReportMutationVariables>(/* GraphQL */ `
+  mutation SituationReport($id: ID!) { situationReport(venueId: $id) { level objectCount report published { status transactionId blockNumber } } }`);

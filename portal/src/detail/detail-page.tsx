@@ -11,6 +11,7 @@ import { useSession } from '../session.js';
 import { CategoryBadge, ErrorNote, SeverityBadge, titleOf, TlpBadge, useTypeName } from '../ui.js';
 import { RefLink, StixView } from './stix-view.js';
 import { WhyPanel } from './why-panel.js';
+import { CorrelationsPanel } from './correlations-panel.js';
 
 const NOT_RELATED = new Set(['created_by_ref', 'object_marking_refs', 'sighting_of_ref', 'where_sighted_refs', 'source_ref', 'target_ref']);
 
@@ -148,6 +149,8 @@ export function DetailPage({ id }: { id: string }) {
           </ul>
         )}
       </section>
+
+      <CorrelationsPanel subject={threat} version={threat.modified + threat.sightings.length} />
 
       <section aria-labelledby="related-h">
         <h3 id="related-h">{t('related')}</h3>

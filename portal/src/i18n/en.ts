@@ -1,4 +1,5 @@
 /** English: the reference catalogue; es and pt must have every key. `{name}` is replaced by a value. */
+import { situationEn } from './situation-messages.js';
 export const en = {
   appName: 'POP-ART threat exchange',
   skipToContent: 'Skip to content',
@@ -202,6 +203,7 @@ export const en = {
   dir_N: 'north', dir_NE: 'north-east', dir_E: 'east', dir_SE: 'south-east', dir_S: 'south', dir_SW: 'south-west', dir_W: 'west', dir_NW: 'north-west',
   errorGeneric: 'Something went wrong: {message}',
   sessionExpired: 'Your session has ended: sign in again.',
+  ...situationEn,
 };
 
 export type MessageKey = keyof typeof en;

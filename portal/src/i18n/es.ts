@@ -1,3 +1,4 @@
+import { situationEs } from './situation-messages.js';
 import type { Messages } from './en.js';
 
 /** Español. */
@@ -204,4 +205,5 @@ export const es: Messages = {
   dir_N: 'norte', dir_NE: 'nordeste', dir_E: 'este', dir_SE: 'sudeste', dir_S: 'sur', dir_SW: 'sudoeste', dir_W: 'oeste', dir_NW: 'noroeste',
   errorGeneric: 'Algo ha fallado: {message}',
   sessionExpired: 'Su sesión ha terminado: inicie sesión de nuevo.',
+  ...situationEs,
 };

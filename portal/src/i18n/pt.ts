@@ -1,3 +1,4 @@
+import { situationPt } from './situation-messages.js';
 import type { Messages } from './en.js';
 
 /** Português (Portugal). */
@@ -204,4 +205,5 @@ export const pt: Messages = {
   dir_N: 'norte', dir_NE: 'nordeste', dir_E: 'leste', dir_SE: 'sudeste', dir_S: 'sul', dir_SW: 'sudoeste', dir_W: 'oeste', dir_NW: 'noroeste',
   errorGeneric: 'Algo correu mal: {message}',
   sessionExpired: 'A sua sessão terminou: inicie sessão de novo.',
+  ...situationPt,
 };

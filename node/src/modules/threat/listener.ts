@@ -45,6 +45,11 @@ export interface ListenerOptions {
   retryMs?: number;
   /** A listener that cannot move for this long is reported stuck. */
   stuckAfterMs?: number;
+  /**
+   * Runs on the rows of each applied block (block null: quarantined rows stored on retry) before they are announced
+   * (correlation, modules/correlation/). It must not throw: replication does not wait for it to succeed.
+   */
+  onStored?: (rows: ThreatRow[], blockNumber: number | null) => Promise<unknown>;
 }
 
 /** Network failures of a service every object needs (policy server, database): not the object's fault. */
@@ -80,6 +85,7 @@ export class LedgerListener {
   private lastError: string | null = null;
   private quarantinedSinceStart = 0;
   private readonly startedAt = Date.now();
+  private readonly onStored: ListenerOptions['onStored'];
 
   constructor(
     private readonly ledger: Ledger,
@@ -95,6 +101,7 @@ export class LedgerListener {
     this.emitter.setMaxListeners(0);
     this.retryMs = options.retryMs ?? 500;
     this.stuckAfterMs = options.stuckAfterMs ?? 10_000;
+    this.onStored = options.onStored;
   }
 
   async start(): Promise<void> {
@@ -189,7 +196,7 @@ export class LedgerListener {
         await this.quarantine.add([{ ...entry, reason: describe(err) }]);
       }
     }
-    if (rows.length) this.emitter.emit('rows', rows);
+    await this.announce(rows, null);
     const left = new Set(stored);
     const stillQuarantined = (await this.quarantine.list(10_000)).filter((e) => (!wanted || wanted.has(e.objectId)) && !left.has(e.objectId));
     return { stored, stillQuarantined };
@@ -234,8 +241,16 @@ export class LedgerListener {
     this.lastAppliedAt = Date.now();
     this.failingSince = null;
     this.lastError = null;
-    if (rows.length) this.emitter.emit('rows', rows);
+    await this.announce(rows, block.number);
     this.emitter.emit('applied', block.number);
+  }
+
+  /** Hands stored rows to `onStored`, then to the subscribers. */
+  private async announce(rows: ThreatRow[], blockNumber: number | null): Promise<void> {
+    if (this.onStored && rows.length) {
+      await this.onStored(rows, blockNumber).catch((err: unknown) => this.log.error('onStored failed', { block: blockNumber, error: describe(err) }));
+    }
+    if (rows.length) this.emitter.emit('rows', rows);
   }
 
   /** The block object by object: what fails alone goes to the quarantine; the checkpoint moves with the entries. */

@@ -26,6 +26,8 @@ export interface ThreatFilterInput {
   text?: string | null;
   /** Only the objects of this exercise (training), which are otherwise never listed. */
   exercise?: string | null;
+  /** Only objects linked to another object this user may see (modules/correlation). */
+  correlated?: boolean | null;
 }
 
 export interface ThreatConnection {
@@ -118,6 +120,8 @@ export class ThreatService {
     private readonly directory: AgencyDirectory,
     private readonly listener: LedgerListener,
     private readonly audit: AuditLog,
+    /** The ids among rows released to this user that are linked to an object the user may see (the `correlated` filter). */
+    private readonly correlated: (viewer: Viewer, rows: ThreatRow[]) => Promise<Set<string>> = async () => new Set(),
   ) {}
 
   /**
@@ -183,6 +187,7 @@ export class ThreatService {
     }
     if (filter.text?.trim()) q.text = filter.text.trim();
     if (filter.exercise !== null && filter.exercise !== undefined) q.exercise = filter.exercise;
+    if (filter.correlated) q.correlated = true;
     return q;
   }
 
@@ -239,10 +244,11 @@ export class ThreatService {
       const rows = await this.store.search(query, cursor, batch);
       hasMore = rows.length === batch;
       const released = await this.gate.releaseEach(viewer, rows, { reasons: false });
+      const linked = query.correlated ? await this.correlated(viewer, released.flatMap((r) => (r.visible ? [r.row] : []))) : null;
       for (const [i, row] of rows.entries()) {
         cursor = { modified: row.modified, id: row.id };
         const r = released[i];
-        if (r?.visible) edges.push({ cursor: encodeCursor(cursor), node: r.row });
+        if (r?.visible && (!linked || linked.has(row.id))) edges.push({ cursor: encodeCursor(cursor), node: r.row });
         if (edges.length > first) break;
       }
     }
@@ -351,11 +357,24 @@ export class ThreatService {
    */
   async sightingsOf(asked: Viewer, parent: ThreatRow, read: NestedRead): Promise<ThreatRow[]> {
     const viewer = this.asHandedOut(asked, parent);
-    const released = await this.gate.releaseAll(viewer, await this.store.sightingsOf(parent.id));
+    return this.nested(viewer, parent, await this.gate.releaseAll(viewer, await this.store.sightingsOf(parent.id)), read);
+  }
+
+  /**
+   * Rows already released to this user, read as a nested field of `parent`: a consultation under the purpose stated on
+   * the field or the parent's (PURPOSE_REQUIRED for restricted rows without one), written to the audit log.
+   */
+  async nested(viewer: Viewer, parent: ThreatRow, released: ThreatRow[], read: NestedRead): Promise<ThreatRow[]> {
     const rows = read.pick ? released.filter(read.pick) : released;
     const why = read.purpose?.trim() || this.purposes.get(parent) || viewer.purpose || null;
     await this.consulted(viewer, rows, why, read.resource);
     return this.handedOut(viewer, rows, why);
+  }
+
+  /** Rows already released to this user, handed out by another path (a subscription): a consultation like any other. */
+  async consult(viewer: Viewer, rows: ThreatRow[], purpose: string | null | undefined, resource: string): Promise<ThreatRow[]> {
+    await this.consulted(viewer, rows, purpose, resource);
+    return this.handedOut(viewer, rows, purpose);
   }
 
   async history(viewer: Viewer, row: ThreatRow): Promise<{ modified: string; txId: string; blockNumber: number }[]> {

@@ -28,6 +28,8 @@ export interface ThreatQuery {
    * Without it, exercise objects are left out: they never appear among real data (the policy hides them too).
    */
   exercise?: string;
+  /** Only objects with at least one correlation link (who may see the other object is decided at egress). */
+  correlated?: boolean;
 }
 
 /** SQL: whether a row is an exercise object (schemas' exerciseOf, on the stored JSON). */
@@ -75,7 +77,7 @@ function rowValues(row: ThreatRow, addedAt: string): unknown[] {
 }
 
 /** Latest version per id among the rows (a block may carry several versions of one object). */
-function latestPerId(rows: readonly ThreatRow[]): ThreatRow[] {
+export function latestPerId(rows: readonly ThreatRow[]): ThreatRow[] {
   const latest = new Map<string, ThreatRow>();
   for (const row of rows) {
     const seen = latest.get(row.id);
@@ -314,6 +316,9 @@ export class ThreatStore {
     else where.push(`${EXERCISE_IS} = ${p(q.exercise)}`);
     if (q.marking === 'open') where.push(`tlp = ANY(${p(OPEN_TLPS)}::text[])`);
     if (q.marking === 'restricted') where.push(`(tlp IS NULL OR tlp <> ALL(${p(OPEN_TLPS)}::text[]))`);
+    if (q.correlated) {
+      where.push('(EXISTS (SELECT 1 FROM correlation_links l WHERE l.a_id = threat_objects.id) OR EXISTS (SELECT 1 FROM correlation_links l WHERE l.b_id = threat_objects.id))');
+    }
     if (q.from) where.push(`modified_at >= ${p(q.from.toISOString())}::timestamptz`);
     if (q.to) where.push(`modified_at <= ${p(q.to.toISOString())}::timestamptz`);
     if (q.bbox) {

@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { test } from 'node:test';
+import { ALERT_EXTENSION_ID, tlpMarkingRef } from '@popart/schemas';
+import { openDatabase } from '../../read-model/database.js';
+import { migrate } from '../../read-model/migrations.js';
+import { createLogger } from '../../log.js';
+import { rowFromObject, type ThreatRow } from '../threat/threat-row.js';
+import { ThreatStore } from '../threat/threat-store.js';
+import { Correlator } from './correlator.js';
+
+const PN = 'identity--5a0c3f0e-7d4b-4c39-9d7e-2f0e8c1b6a01';
+const MAD = 'identity--5a0c3f0e-7d4b-4c39-9d7e-2f0e8c1b6a03';
+const T = Date.parse('2026-06-01T20:00:00.000Z');
+let block = 0;
+
+function row(obj: Record<string, unknown>, msp: string): ThreatRow {
+  return rowFromObject(obj as never, { publisherMsp: msp, txId: randomUUID(), blockNumber: ++block, signatureVerified: true });
+}
+
+function indicator(by: string, pattern: string): Record<string, unknown> {
+  const t = new Date(T).toISOString();
+  return { type: 'indicator', spec_version: '2.1', id: `indicator--${randomUUID()}`, created: t, modified: t, created_by_ref: by,
+    pattern, pattern_type: 'stix', valid_from: t, object_marking_refs: [tlpMarkingRef('green')] };
+}
+
+/** A drone alert `north` metres north of the Bernabéu, `minutes` after T. */
+function alert(by: string, north: number, minutes: number, category = 'drone', extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const t = new Date(T + minutes * 60_000).toISOString();
+  return {
+    type: 'incident', spec_version: '2.1', id: `incident--${randomUUID()}`, created: t, modified: t, created_by_ref: by, name: 'drone',
+    object_marking_refs: [tlpMarkingRef('green')], ...extra,
+    extensions: { [ALERT_EXTENSION_ID]: {
+      extension_type: 'property-extension', category, severity: 'high', detection_confidence: 80,
+      area: { shape: 'circle', latitude: 40.45306 + north / 111_195, longitude: -3.68835, radius_m: 50 }, sensor_kind: 'camera',
+      venue: 'Bernabéu', expires: new Date(T + 86_400_000).toISOString(), guidance: 'Report.',
+    } },
+  };
+}
+
+async function correlator(): Promise<{ c: Correlator; store: ThreatStore }> {
+  const db = await openDatabase({ kind: 'pglite', dir: null });
+  await migrate(db);
+  return { c: new Correlator(db, createLogger('test', 'silent'), { distanceM: 1000, windowS: 900, maxLinksPerValue: 100, maxNearby: 200 }), store: new ThreatStore(db) };
+}
+
+test('objects of two agencies sharing a value are linked once, saying which value; the same block again finds nothing new', async () => {
+  const { c } = await correlator();
+  const a = row(indicator(PN, "[mac-addr:value = '60:60:1F:A3:5C:21']"), 'PnMSP');
+  const b = row(indicator(MAD, "[mac-addr:value = '60:60:1f:a3:5c:21'] OR [ipv4-addr:value = '198.51.100.7']"), 'MadMSP');
+  const unrelated = row(indicator(MAD, "[ipv4-addr:value = '203.0.113.9']"), 'MadMSP');
+  assert.deepEqual(await c.correlate([a], 1), []);
+  const links = await c.correlate([b, unrelated], 2);
+  assert.equal(links.length, 1);
+  const [l] = links;
+  assert.deepEqual([l?.kind, l?.valueKind, l?.value, l?.crossAgency, l?.source], ['observable', 'mac-addr', '60:60:1f:a3:5c:21', true, 'pattern']);
+  assert.deepEqual(new Set([l?.aId, l?.bId]), new Set([a.id, b.id]));
+  assert.deepEqual(await c.correlate([b], 3), [], 'a link found again is not new');
+  assert.equal((await c.store.linksOf([a.id])).length, 1);
+  assert.equal((await c.store.linksOf([unrelated.id])).length, 0);
+});
+
+test('alerts of the same category within the distance and window are linked with how far and how long apart; others are not', async () => {
+  const { c } = await correlator();
+  const first = row(alert(PN, 0, 0), 'PnMSP');
+  await c.correlate([first], 1);
+  const near = row(alert(MAD, 400, 5), 'MadMSP');
+  const far = row(alert(MAD, 1500, 5), 'MadMSP');
+  const late = row(alert(MAD, 100, 40), 'MadMSP');
+  const other = row(alert(MAD, 100, 1, 'gunshot'), 'MadMSP');
+  const links = await c.correlate([near, far, late, other], 2);
+  assert.equal(links.length, 1, JSON.stringify(links));
+  const [l] = links;
+  assert.equal(l?.kind, 'proximity');
+  assert.equal(l?.valueKind, 'drone');
+  assert.ok(Math.abs((l?.distanceM ?? 0) - 400) <= 2, `distance ${l?.distanceM}`);
+  assert.equal(l?.secondsApart, 300);
+  assert.deepEqual(new Set([l?.aId, l?.bId]), new Set([first.id, near.id]));
+});
+
+test('a Remote ID serial links a receiver\'s indicator and another agency\'s alert; revoking the alert removes its links', async () => {
+  const { c } = await correlator();
+  const ind = { ...indicator(MAD, "[mac-addr:value = '60:60:1f:00:00:09']"), external_references: [{ source_name: 'remote-id', external_id: '1596F3C4B5A6' }] };
+  const a = alert(PN, 0, 0, 'drone', { x_popart_remote_id: { uas_id: '1596f3c4b5a6' } });
+  await c.correlate([row(ind, 'MadMSP')], 1);
+  const links = await c.correlate([row(a, 'PnMSP')], 2);
+  assert.deepEqual(links.map((l) => [l.valueKind, l.value]), [['remote-id', '1596F3C4B5A6']]);
+  await c.correlate([row({ ...a, modified: new Date(T + 60_000).toISOString(), revoked: true }, 'PnMSP')], 3);
+  assert.deepEqual(await c.store.linksOf([a.id as string]), []);
+});
+
+test('catching up correlates what the read model holds beyond the correlation checkpoint', async () => {
+  const { c, store } = await correlator();
+  const a = row(indicator(PN, "[domain-name:value = 'drone-control.example']"), 'PnMSP');
+  const b = row(indicator(MAD, "[domain-name:value = 'DRONE-CONTROL.example']"), 'MadMSP');
+  await store.applyBlock(a.blockNumber, [a]);
+  await store.applyBlock(b.blockNumber, [b]);
+  assert.equal(await c.catchUp(b.blockNumber), 2);
+  assert.deepEqual((await c.store.linksOf([a.id])).map((l) => l.value), ['drone-control.example']);
+  assert.equal(await c.store.checkpoint(), b.blockNumber);
+  assert.equal(await c.catchUp(b.blockNumber), 0, 'nothing to do twice');
+});

@@ -1,0 +1,68 @@
+/**
+ * The shared situation picture in a browser: on the seeded demo (pn's camera and mad's Remote ID receiver report the
+ * same drone at the Bernabéu), pn's analyst sees the reports linked with why on the detail page and in the graph, the
+ * stadium's dashboard at level high with its reasons, alerts, guidance and timeline, and sends a situation report.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { SCENARIO_IDS, seedScenario, startDemo, type DemoCluster } from '@popart/node/demo';
+import type { Browser, Page } from 'playwright-core';
+import { assertPortalBuilt, launch, newContext, screenshot, signIn } from './browser.js';
+
+describe('correlations and the venue dashboard in a browser', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'popart-situation-'));
+  let cluster: DemoCluster;
+  let browser: Browser;
+  let page: Page;
+
+  before(async () => {
+    assertPortalBuilt();
+    cluster = await startDemo({ dataDir: dir, passphrase: 'test-passphrase', randomPorts: true, logLevel: 'silent', fsync: false });
+    await seedScenario(cluster);
+    browser = await launch();
+    page = await (await newContext(browser, { locale: 'en-GB' })).newPage();
+    await signIn(page, cluster.nodes.pn.url.replace(/graphql$/, ''), 'pn-analyst');
+  });
+
+  after(async () => {
+    await browser?.close();
+    await cluster?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('the detail page lists the linked report of the other agency with why, and draws objects and agencies as a graph', async () => {
+    await page.goto(`${cluster.nodes.pn.url.replace(/graphql$/, '')}threat/${encodeURIComponent(SCENARIO_IDS.pnCamera)}`);
+    const panel = page.getByTestId('correlations');
+    const link = panel.locator('li[data-kind="proximity"]', { hasText: 'Concha Espina' });
+    await link.waitFor();
+    assert.match(await link.innerText(), /two drone alerts \d+ m apart/);
+    assert.match(await link.innerText(), /another agency/);
+    const graph = page.getByTestId('correlation-graph');
+    await graph.locator(`[data-object="${SCENARIO_IDS.madAlert}"]`).waitFor();
+    assert.equal(await graph.locator('[data-agency="mad"]').count(), 1);
+    assert.equal(await graph.locator('[data-agency="pn"]').count(), 1);
+    await screenshot(page, 'correlations-pn-analyst');
+    await graph.locator(`[data-object="${SCENARIO_IDS.madAlert}"]`).click();
+    await page.locator(`[data-threat-id="${SCENARIO_IDS.madAlert}"]`).waitFor();
+  });
+
+  test('the venue dashboard: the stadium at level high, why, the alerts with guidance, the timeline; a situation report in one click', async () => {
+    await page.getByRole('link', { name: 'Venues' }).click();
+    await page.locator(`[data-venue="${SCENARIO_IDS.venue}"]`).getByRole('link').click();
+    const level = page.getByTestId('risk-level').first();
+    await level.waitFor();
+    assert.equal(await level.getAttribute('data-level'), 'high');
+    assert.match(await page.getByTestId('risk-reasons').innerText(), /high: score 6/);
+    const alerts = page.getByTestId('contributing').locator(':scope > li');
+    assert.equal(await alerts.count(), 3);
+    assert.match(await page.getByTestId('contributing').innerText(), /Do not engage the drone/);
+    assert.match(await page.getByTestId('timeline').innerText(), /two drone alerts/);
+    assert.ok(await page.locator('.venue svg').count() >= 1, 'the map at the venue\'s scale');
+    await screenshot(page, 'venue-dashboard-pn-analyst');
+    await page.getByTestId('situation-report').click();
+    await page.getByText(/Situation report published \(High, \d+ objects, block \d+\)/).waitFor();
+  });
+});
