@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ALERT_EXTENSION_ID, tlpMarkingRef, type TlpLevel } from '@popart/schemas';
+import { synth } from '@popart/detection/audio-eval';
 
 export const IDENTITIES = {
   pn: 'identity--5a0c3f0e-7d4b-4c39-9d7e-2f0e8c1b6a01',
@@ -54,17 +55,8 @@ const GUIDANCE = [
   'Locate the shooter by the acoustic bearing; ambulances wait at the north gate.',
 ];
 
-/** A small deterministic random generator (mulberry32). */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small deterministic random generator: detection's seeded mulberry32, shared by the evaluation sets. */
+export const random = (seed: number): (() => number) => synth.mulberry32(seed);
 
 const pick = <T>(rnd: () => number, xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
 

@@ -14,6 +14,7 @@ import type { RgbImage } from '../src/video-ingest/jpeg.js';
 import type { Box } from '../src/vision/types.js';
 import type { LabelledBoxes } from './score.js';
 import type { LabelledImage } from './labels.js';
+import { mulberry32 } from '../audio-eval/synth.js';
 
 export const VIEW = { width: 768, height: 576, horizonY: -44, focalPx: 665, cameraHeightM: 6.3, centreX: 384 } as const;
 /** The ground rectangle persons stand on: 11 m wide, from 10 to 22 m ahead (the walkway and the lawn before it). */
@@ -73,17 +74,6 @@ export function cutSprites(frames: readonly { image: RgbImage; persons: Box[] }[
   return sprites;
 }
 
-/** A seeded PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface Scene {
   image: RgbImage;
@@ -94,7 +84,7 @@ export interface Scene {
 
 /** `persons` people on the ground rectangle, drawn far to near over the background. */
 export function crowdScene(background: Uint8Array, sprites: readonly Sprite[], persons: number, seed: number): Scene {
-  const random = rng(seed);
+  const random = mulberry32(seed);
   const { width, height } = VIEW;
   const data = Uint8Array.from(background);
   const owner = new Int32Array(width * height).fill(-1);
