@@ -56,6 +56,8 @@ test('objects of two agencies sharing a value are linked once, saying which valu
   assert.deepEqual([l?.kind, l?.valueKind, l?.value, l?.crossAgency, l?.source], ['observable', 'mac-addr', '60:60:1f:a3:5c:21', true, 'pattern']);
   assert.deepEqual(new Set([l?.aId, l?.bId]), new Set([a.id, b.id]));
   assert.deepEqual(await c.correlate([b], 3), [], 'a link found again is not new');
+  const exercise = row({ ...indicator(MAD, "[mac-addr:value = '60:60:1f:a3:5c:21']"), x_popart_exercise: 'drill-1', labels: ['exercise'] }, 'MadMSP');
+  assert.deepEqual(await c.correlate([exercise], 4), [], 'an exercise object is never linked to real data');
   assert.equal((await c.store.linksOf([a.id])).length, 1);
   assert.equal((await c.store.linksOf([unrelated.id])).length, 0);
 });

@@ -6,7 +6,7 @@
  * A failure here never stops replication: it is logged, and the object stays uncorrelated.
  */
 import { EventEmitter } from 'node:events';
-import { observablesOf } from '@popart/schemas';
+import { exerciseOf, observablesOf } from '@popart/schemas';
 import type { Database } from '../../read-model/database.js';
 import type { Logger } from '../../log.js';
 import type { ThreatRow } from '../threat/threat-row.js';
@@ -103,6 +103,8 @@ export class Correlator {
   }
 
   private async one(row: ThreatRow): Promise<CorrelationLink[]> {
+    // Exercise objects (training) are never linked: they must not appear beside real data (docs/exercises.md).
+    if (exerciseOf(row.stix) !== null) return [];
     // A first version (modified = created) has nothing indexed yet, unless correlated again after a restart (idempotent).
     if (row.revoked || row.modified !== row.stix.created) await this.store.unindex(row.id);
     if (row.revoked) {
