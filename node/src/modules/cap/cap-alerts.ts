@@ -11,7 +11,7 @@ import type { AgencyDirectory } from '../agency/agency-directory.js';
 import type { EgressGate } from '../threat/egress.js';
 import type { ThreatRow } from '../threat/threat-row.js';
 import type { ThreatStore } from '../threat/threat-store.js';
-import { RESTRICTED } from '../threat/threat-service.js';
+import { RESTRICTED } from '../threat/threat-request.js';
 import { capMessage, type CapMessage } from './cap-message.js';
 
 export interface CapOptions {

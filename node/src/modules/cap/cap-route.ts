@@ -14,7 +14,7 @@ import { isStixId } from '@popart/schemas';
 import { NodeError } from '../../errors.js';
 import type { Viewer } from '../../identity.js';
 import { statedPurpose, withRefusalHeaders } from '../../server/http-auth.js';
-import { asking } from '../threat/threat-service.js';
+import { asking } from '../threat/threat-request.js';
 import type { HttpRoute, RouteRequest } from '../../server/http-server.js';
 import type { CapAlerts } from './cap-alerts.js';
 import { ATOM_MEDIA_TYPE, atomFeed } from './cap-feed.js';

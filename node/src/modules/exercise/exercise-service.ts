@@ -11,7 +11,7 @@
 import { actorOf, type AuditLog } from '../audit/index.js';
 import type { AgencyDirectory } from '../agency/agency-directory.js';
 import { responseOf } from '../response/response-service.js';
-import { asking } from '../threat/threat-service.js';
+import { asking } from '../threat/threat-request.js';
 import type { ThreatRow } from '../threat/threat-row.js';
 import type { ThreatStore } from '../threat/threat-store.js';
 import type { Viewer } from '../../identity.js';

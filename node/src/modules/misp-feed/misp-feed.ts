@@ -17,7 +17,7 @@ import type { Closure } from '../threat/closure.js';
 import type { EgressGate } from '../threat/egress.js';
 import type { ThreatRow } from '../threat/threat-row.js';
 import type { ThreatStore } from '../threat/threat-store.js';
-import { RESTRICTED } from '../threat/threat-service.js';
+import { RESTRICTED } from '../threat/threat-request.js';
 import { isEventSubject, mispEvent, uuidOf, type MispEvent, type MispOrg } from './misp-event.js';
 import type { MispFeedIndex } from './misp-feed-index.js';
 

@@ -1,6 +1,6 @@
 import type { ThreatRow } from '../threat/threat-row.js';
 import type { RequestContext } from '../context.js';
-import { asking } from '../threat/threat-service.js';
+import { asking } from '../threat/threat-request.js';
 import { respondToAlert, responseOf, responsesAmong, type AlertResponse } from './response-service.js';
 
 const toEnum = (s: string): string => s.replace('-', '_').toUpperCase();

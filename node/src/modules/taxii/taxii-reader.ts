@@ -16,7 +16,7 @@ import { encodeAddedCursor } from '../threat/added-store.js';
 import type { Closure } from '../threat/closure.js';
 import type { EgressGate } from '../threat/egress.js';
 import type { ThreatRow } from '../threat/threat-row.js';
-import { RESTRICTED } from '../threat/threat-service.js';
+import { RESTRICTED } from '../threat/threat-request.js';
 import { narrowViews, packPage, viewsOf, type Companion } from './taxii-companions.js';
 import { TaxiiError } from './taxii-http.js';
 import { MAX_LIMIT, type TaxiiParams } from './taxii-params.js';

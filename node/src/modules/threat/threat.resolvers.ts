@@ -1,6 +1,6 @@
 import type { ThreatRow } from './threat-row.js';
 import type { RequestContext } from '../context.js';
-import { asking, type LeftOut, type ThreatFilterInput, type WithoutPurpose } from './threat-service.js';
+import { asking, type LeftOut, type ThreatFilterInput, type WithoutPurpose } from './threat-request.js';
 
 export const threatResolvers = {
   Threat: {

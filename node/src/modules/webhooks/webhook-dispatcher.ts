@@ -25,7 +25,7 @@ import { CAP_MEDIA_TYPE } from '../cap/cap-message.js';
 import type { Closure } from '../threat/closure.js';
 import type { EgressGate } from '../threat/egress.js';
 import type { ThreatRow } from '../threat/threat-row.js';
-import { RESTRICTED } from '../threat/threat-service.js';
+import { RESTRICTED } from '../threat/threat-request.js';
 import { SIGNATURE_HEADER, signDelivery, webhookSecretName } from './webhook-signature.js';
 import type { NewDelivery, StoredDelivery, WebhookStore } from './webhook-store.js';
 
