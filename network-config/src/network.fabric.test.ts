@@ -15,6 +15,19 @@ import * as grpc from '@grpc/grpc-js';
 import { connect, hash, signers, type Contract, type Gateway } from '@hyperledger/fabric-gateway';
 import { AGENCIES, bundleJson, indicatorFixture } from '@popart/chaincode/testing';
 import { readConnectionFile, type AgencyConnection, type ConnectionFile } from './connection.js';
+
+/** ReadObject on a peer that may not have committed the object's block yet: asked again until it has, for up to 15 s. */
+async function readOnceCommitted(contract: Contract, id: string): Promise<Uint8Array> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    try {
+      return await contract.evaluateTransaction('ReadObject', id, '');
+    } catch (err) {
+      if (Date.now() > deadline || !/NOT_FOUND/.test(String((err as { details?: unknown }).details ?? '') + String(err))) throw err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
 import { down, status, up } from './network.js';
 import { paths, resolveOptions, type NetworkOptions } from './options.js';
 import { isOurs, readPid } from './processes.js';
@@ -107,7 +120,8 @@ describe('the native Fabric network', { timeout: 420_000 }, () => {
     const commit = await pn.submitAsync('PublishBundle', { arguments: [bundleJson([object])], endorsingOrganizations: ['PnMSP', 'PjMSP', 'MadMSP'] });
     const committed = await commit.getStatus();
     assert.equal(committed.code, VALID, `PublishBundle: validation code ${committed.code}`);
-    const record = JSON.parse(Buffer.from(await pj.evaluateTransaction('ReadObject', object.id as string, '')).toString('utf8')) as { publisher_msp: string; tx_id: string; object: { id: string } };
+    // The commit status comes from pn's peer; pj's peer commits the same block a moment later.
+    const record = JSON.parse(Buffer.from(await readOnceCommitted(pj, object.id as string)).toString('utf8')) as { publisher_msp: string; tx_id: string; object: { id: string } };
     assert.equal(record.publisher_msp, 'PnMSP');
     assert.equal(record.object.id, object.id);
     assert.equal(record.tx_id, commit.getTransactionId());
