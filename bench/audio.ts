@@ -16,21 +16,14 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { AudioIngest, AudioPipeline, ffmpegPath, readMicrophoneConfig, runAudio, type AudioFrame } from '@popart/detection';
 import { decodeFile, ensureEvalSet, EVAL_CONFIG, writeWav } from '@popart/detection/audio-eval';
+import { benchArgs } from './bench-kit.js';
 
-const { values } = parseArgs({
-  options: {
-    minutes: { type: 'string', default: '10' },
-    'no-pin': { type: 'boolean', default: false },
-    help: { type: 'boolean', short: 'h', default: false },
-  },
+const { values, number } = benchArgs('Usage: npm run bench:audio -- [--minutes N] [--no-pin]\n', {
+  minutes: { type: 'string', default: '10' },
+  'no-pin': { type: 'boolean', default: false },
 });
-if (values.help) {
-  process.stdout.write('Usage: npm run bench:audio -- [--minutes N] [--no-pin]\n');
-  process.exit(0);
-}
 
 // One core: run again under taskset, unless already pinned or told not to.
 if (!values['no-pin'] && !process.env.POPART_BENCH_PINNED && spawnSync('taskset', ['-V']).status === 0) {
@@ -44,7 +37,7 @@ if (!values['no-pin'] && !process.env.POPART_BENCH_PINNED && spawnSync('taskset'
 }
 
 async function main(): Promise<void> {
-  const minutes = Number(values.minutes);
+  const minutes = number('minutes');
   const log = (s: string): void => void process.stderr.write(s + '\n');
   const pinned = process.env.POPART_BENCH_PINNED ? 'pinned to core 0 (taskset)' : 'not pinned';
   const tmp = mkdtempSync(join(tmpdir(), 'popart-bench-audio-'));

@@ -1,7 +1,8 @@
 /**
  * What the bench programs share: the percentile of sorted samples, a progress bar on stderr, a pool that runs jobs
- * with a fixed number in flight and times each, and the first line of a report.
+ * with a fixed number in flight and times each, the first line of a report and the command line.
  */
+import { parseArgs } from 'node:util';
 
 /** The `p`-th percentile (0–100) of ascending `sorted` samples; NaN when there are none. */
 export function percentile(sorted: readonly number[], p: number): number {
@@ -51,4 +52,37 @@ export async function pool(n: number, concurrency: number, job: (i: number) => P
 /** The first line of a report: the bench's name, when and on which Node it ran, and what it ran. */
 export function reportHeader(name: string, what: string): string {
   return `bench/${name}  (${new Date().toISOString()}, node ${process.version}, ${what})`;
+}
+
+/**
+ * A bench program's command line: `options` as node:util's parseArgs takes them (values as strings or booleans), plus
+ * `-h, --help`, which prints `usage` and exits. An unknown option or a missing value prints what is wrong and the usage,
+ * and exits with status 2. `number(name)` reads an option as a number and refuses anything that is not one (`--objects
+ * 1e5` is 100000; `--objects many` or a negative count stops the program with the option's name), so that a typo
+ * never runs a benchmark of NaN objects.
+ */
+export function benchArgs<const O extends Record<string, { type: 'string' | 'boolean'; default?: string | boolean; short?: string }>>(
+  usage: string, options: O,
+): { values: { [K in keyof O]: O[K]['type'] extends 'boolean' ? boolean : O[K] extends { default: string } ? string : string | undefined }; number: (name: keyof O & string) => number } {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({ options: { ...options, help: { type: 'boolean', short: 'h', default: false } } }));
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n\n${usage.trimEnd()}\n`);
+    process.exit(2);
+  }
+  if (values.help) {
+    process.stdout.write(`${usage.trimEnd()}\n`);
+    process.exit(0);
+  }
+  const number = (name: string): number => {
+    const text = values[name];
+    const n = typeof text === 'string' && text.trim() !== '' ? Number(text) : NaN;
+    if (!Number.isFinite(n) || n < 0) {
+      process.stderr.write(`--${name}: expected a number ≥ 0, got ${JSON.stringify(text ?? null)}\n\n${usage.trimEnd()}\n`);
+      process.exit(2);
+    }
+    return n;
+  };
+  return { values: values as never, number };
 }

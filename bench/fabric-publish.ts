@@ -24,9 +24,9 @@ import { createHash, createPrivateKey, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
-import { percentile, pool, progress, reportHeader, type PoolResult } from './bench-kit.js';
+import { benchArgs, percentile, pool, type PoolResult, progress, reportHeader } from './bench-kit.js';
+import { demoIdentityId } from './demo-ids.js';
 
 const HELP = `Usage: npm run bench:fabric-publish -- [options]
 
@@ -42,31 +42,24 @@ const HELP = `Usage: npm run bench:fabric-publish -- [options]
   -h, --help
 `;
 
-const { values } = parseArgs({
-  options: {
-    count: { type: 'string', default: '500' },
-    concurrency: { type: 'string', default: '10' },
-    alerts: { type: 'string', default: '100' },
-    'alert-interval': { type: 'string', default: '200' },
-    connection: { type: 'string' },
-    'port-base': { type: 'string', default: '37000' },
-    'batch-timeout': { type: 'string', default: '200ms' },
-    'max-message-count': { type: 'string', default: '100' },
-    keep: { type: 'boolean', default: false },
-    help: { type: 'boolean', short: 'h', default: false },
-  },
+const { values, number } = benchArgs(HELP, {
+  count: { type: 'string', default: '500' },
+  concurrency: { type: 'string', default: '10' },
+  alerts: { type: 'string', default: '100' },
+  'alert-interval': { type: 'string', default: '200' },
+  connection: { type: 'string' },
+  'port-base': { type: 'string', default: '37000' },
+  'batch-timeout': { type: 'string', default: '200ms' },
+  'max-message-count': { type: 'string', default: '100' },
+  keep: { type: 'boolean', default: false },
 });
-if (values.help) {
-  process.stdout.write(HELP);
-  process.exit(0);
-}
-const count = Number(values.count);
-const concurrency = Number(values.concurrency);
-const alertCount = Number(values.alerts);
-const alertInterval = Number(values['alert-interval']);
+const count = number('count');
+const concurrency = number('concurrency');
+const alertCount = number('alerts');
+const alertInterval = number('alert-interval');
 
 const GREEN = 'marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb';
-const PN_IDENTITY = 'identity--5a0c3f0e-7d4b-4c39-9d7e-2f0e8c1b6a01';
+const PN_IDENTITY = demoIdentityId('pn');
 const BASELINE = { name: 'baseline', version: '1.0', label: 'baseline_1.0' };
 
 const log = (line: string): void => { process.stderr.write(`[bench] ${line}\n`); };
@@ -216,8 +209,8 @@ async function main(): Promise<void> {
   let connectionFile: string;
   if (fresh) {
     options = resolveOptions({
-      home: mkdtempSync(join(tmpdir(), 'popart-bench-fabric-')), portBase: Number(values['port-base']), consensus: 'bft',
-      batchTimeout: values['batch-timeout'], maxMessageCount: Number(values['max-message-count']),
+      home: mkdtempSync(join(tmpdir(), 'popart-bench-fabric-')), portBase: number('port-base'), consensus: 'bft',
+      batchTimeout: values['batch-timeout'], maxMessageCount: number('max-message-count'),
     });
     log(`network:up in ${options.home} (ports from ${options.portBase})…`);
     const result = await up(options, (line) => log(line));

@@ -32,35 +32,28 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { startDemo, type DemoCluster } from '@popart/node/demo';
-import { percentile, reportHeader } from './bench-kit.js';
+import { benchArgs, percentile, reportHeader } from './bench-kit.js';
+import { demoIdentityId } from './demo-ids.js';
 
 const GREEN = 'marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb';
-const PN_IDENTITY = 'identity--5a0c3f0e-7d4b-4c39-9d7e-2f0e8c1b6a01';
+const PN_IDENTITY = demoIdentityId('pn');
 const BIG = 6 * 1024 * 1024;
 const PUBLISH = 'mutation($b: JSON!) { publishBundle(bundle: $b) { status transactionId } }';
 
-const { values } = parseArgs({
-  options: {
-    seconds: { type: 'string', default: '30' },
-    clients: { type: 'string', default: '50' },
-    rate: { type: 'string', default: '10' },
-    kinds: { type: 'string', default: 'aliases,oversize,ws-big,login,poison' },
-    'per-kind': { type: 'boolean', default: false },
-    'hostile-child': { type: 'boolean', default: false },
-    help: { type: 'boolean', short: 'h', default: false },
-  },
+const { values, number } = benchArgs('Usage: npm run bench:hostile -- [--seconds S per phase] [--clients N hostile] [--rate publishes/s] [--kinds aliases,oversize,ws-big,login,poison] [--per-kind]\n', {
+  seconds: { type: 'string', default: '30' },
+  clients: { type: 'string', default: '50' },
+  rate: { type: 'string', default: '10' },
+  kinds: { type: 'string', default: 'aliases,oversize,ws-big,login,poison' },
+  'per-kind': { type: 'boolean', default: false },
+  'hostile-child': { type: 'boolean', default: false },
 });
-if (values.help) {
-  process.stdout.write('Usage: npm run bench:hostile -- [--seconds S per phase] [--clients N hostile] [--rate publishes/s] [--kinds aliases,oversize,ws-big,login,poison] [--per-kind]\n');
-  process.exit(0);
-}
-const phaseMs = Number(values.seconds) * 1000;
-const clients = Number(values.clients);
-const rate = Number(values.rate);
+const phaseMs = number('seconds') * 1000;
+const clients = number('clients');
+const rate = number('rate');
 
 function indicator(run: string, n: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
   const now = new Date().toISOString();

@@ -12,28 +12,21 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { startDemo, type DemoCluster } from '@popart/node/demo';
-import { percentile, pool, reportHeader } from './bench-kit.js';
+import { benchArgs, percentile, pool, reportHeader } from './bench-kit.js';
+import { demoIdentityId } from './demo-ids.js';
 
 const GREEN = 'marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb';
-const PN_IDENTITY = 'identity--5a0c3f0e-7d4b-4c39-9d7e-2f0e8c1b6a01';
+const PN_IDENTITY = demoIdentityId('pn');
 
-const { values } = parseArgs({
-  options: {
-    bundles: { type: 'string', default: '5000' },
-    concurrency: { type: 'string', default: '16' },
-    baseline: { type: 'string', default: '1000' },
-    help: { type: 'boolean', short: 'h', default: false },
-  },
+const { number } = benchArgs('Usage: npm run bench:ledger-embedded -- [--bundles N] [--concurrency C] [--baseline N]\n', {
+  bundles: { type: 'string', default: '5000' },
+  concurrency: { type: 'string', default: '16' },
+  baseline: { type: 'string', default: '1000' },
 });
-if (values.help) {
-  process.stdout.write('Usage: npm run bench:ledger-embedded -- [--bundles N] [--concurrency C] [--baseline N]\n');
-  process.exit(0);
-}
-const total = Number(values.bundles);
-const concurrency = Number(values.concurrency);
-const baselineCount = Number(values.baseline);
+const total = number('bundles');
+const concurrency = number('concurrency');
+const baselineCount = number('baseline');
 
 function indicatorBundle(run: string, n: number): { bundle: unknown; id: string } {
   const now = new Date().toISOString();

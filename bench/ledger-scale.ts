@@ -16,38 +16,30 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { ThreatExchangeContract } from '@popart/chaincode';
 import { AGENCIES, alertFixture, indicatorFixture, sightingFixture } from '@popart/chaincode/testing';
 import { EmbeddedLedger, signProposal, type OrgMembership } from '@popart/node/ledger';
 import { TLP, type StixObject } from '@popart/schemas';
-import { pool, progress, reportHeader } from './bench-kit.js';
+import { benchArgs, pool, progress, reportHeader } from './bench-kit.js';
 
-const { values } = parseArgs({
-  options: {
-    objects: { type: 'string', default: '100000' },
-    concurrency: { type: 'string', default: '16' },
-    'no-fsync': { type: 'boolean', default: false },
-    'full-replay': { type: 'boolean', default: false },
-    keep: { type: 'string' },
-    reopen: { type: 'string' },
-    help: { type: 'boolean', short: 'h', default: false },
-  },
-});
-if (values.help) {
-  process.stdout.write('Usage: npm run bench:ledger-scale -- [--objects N] [--concurrency C] [--no-fsync] [--full-replay] [--keep DIR]\n' +
+const { values, number } = benchArgs('Usage: npm run bench:ledger-scale -- [--objects N] [--concurrency C] [--no-fsync] [--full-replay] [--keep DIR]\n' +
     '  --objects N      objects to load, in bundles of 40 (default 100000)\n' +
     '  --concurrency C  submits in flight (default 16)\n' +
     '  --no-fsync       let the OS flush the block log (default: fdatasync every block)\n' +
     '  --full-replay    also reopen without the snapshot (verifies and replays every block: slow at large N)\n' +
     '  --keep DIR       load into DIR and keep it (default: a temporary directory, removed at the end)\n' +
-    '  --reopen DIR     load nothing: reopen the ledger kept in DIR, sealed (after a close) and unsealed (as after a crash)\n');
-  process.exit(0);
-}
+    '  --reopen DIR     load nothing: reopen the ledger kept in DIR, sealed (after a close) and unsealed (as after a crash)\n', {
+  objects: { type: 'string', default: '100000' },
+  concurrency: { type: 'string', default: '16' },
+  'no-fsync': { type: 'boolean', default: false },
+  'full-replay': { type: 'boolean', default: false },
+  keep: { type: 'string' },
+  reopen: { type: 'string' },
+});
 const BUNDLE = 40;
-const objects = Math.max(BUNDLE, Number(values.objects));
+const objects = Math.max(BUNDLE, number('objects'));
 const bundles = Math.ceil(objects / BUNDLE);
-const concurrency = Number(values.concurrency);
+const concurrency = number('concurrency');
 
 /** 22 sites (stadiums, squares) in Spain and Portugal. */
 const SITES: [string, number, number][] = [

@@ -14,31 +14,24 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { startDemo } from '@popart/node/demo';
 import { rowFromObject } from '@popart/node/dev';
 import { ALERT_EXTENSION_ID, tlpMarkingRef, type StixObject } from '@popart/schemas';
-import { percentile, reportHeader } from './bench-kit.js';
+import { benchArgs, percentile, reportHeader } from './bench-kit.js';
+import { demoIdentityId } from './demo-ids.js';
 
-const { values } = parseArgs({
-  options: {
-    alerts: { type: 'string', default: '5000' },
-    events: { type: 'string', default: '200' },
-    new: { type: 'string', default: '10' },
-    help: { type: 'boolean', short: 'h', default: false },
-  },
-});
-if (values.help) {
-  process.stdout.write('Usage: npm run bench:misp-feed -- [--alerts N] [--events N] [--new N]\n' +
+const { number } = benchArgs('Usage: npm run bench:misp-feed -- [--alerts N] [--events N] [--new N]\n' +
     '  fills pn\'s read model with N alerts (each with an indicator and a relationship), then times the MISP feed as\n' +
     '  pn-analyst: the first manifest.json, the next one, --events event files, hashes.csv, and the manifest after --new\n' +
-    '  alerts published through the ledger; prints each and the ratio to the first request\n');
-  process.exit(0);
-}
-const ALERTS = Number(values.alerts);
-const EVENTS = Number(values.events);
-const NEW = Number(values.new);
-const PN = 'identity--5a0c3f0e-7d4b-4c39-9d7e-2f0e8c1b6a01';
+    '  alerts published through the ledger; prints each and the ratio to the first request\n', {
+  alerts: { type: 'string', default: '5000' },
+  events: { type: 'string', default: '200' },
+  new: { type: 'string', default: '10' },
+});
+const ALERTS = number('alerts');
+const EVENTS = number('events');
+const NEW = number('new');
+const PN = demoIdentityId('pn');
 const AUTH = { authorization: `Basic ${Buffer.from('pn-analyst:demo').toString('base64')}`, 'x-popart-purpose': 'bench' };
 
 function alertObjects(i: number, t: string): StixObject[] {

@@ -12,28 +12,21 @@ import '@popart/node/quiet-contract-logs';
 import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
 import { createLogger, type Viewer } from '@popart/node';
 import { opaBinary, OpaServerPolicy, OpaServerProcess, policiesBundleDir, WasmPolicy, type ObjectFacts, type PolicyGate } from '@popart/node/policy';
-import { percentile, reportHeader } from './bench-kit.js';
+import { benchArgs, percentile, reportHeader } from './bench-kit.js';
+import { demoIdentityId } from './demo-ids.js';
 
-const { values } = parseArgs({
-  options: {
-    decisions: { type: 'string', default: '2000' },
-    page: { type: 'string', default: '10000' },
-    pages: { type: 'string', default: '5' },
-    workers: { type: 'string', default: '2' },
-    help: { type: 'boolean', short: 'h', default: false },
-  },
+const { number } = benchArgs('Usage: npm run bench:policy -- [--decisions N] [--page N] [--pages N] [--workers N]\n', {
+  decisions: { type: 'string', default: '2000' },
+  page: { type: 'string', default: '10000' },
+  pages: { type: 'string', default: '5' },
+  workers: { type: 'string', default: '2' },
 });
-if (values.help) {
-  process.stdout.write('Usage: npm run bench:policy -- [--decisions N] [--page N] [--pages N] [--workers N]\n');
-  process.exit(0);
-}
 
 const viewer: Viewer = {
   username: 'mad-operator', displayName: 'mad-operator', role: 'operator',
-  agency: { key: 'mad', mspId: 'MadMSP', identityId: 'identity--5a0c3f0e-7d4b-4c39-9d7e-2f0e8c1b6a03', level: 'local' },
+  agency: { key: 'mad', mspId: 'MadMSP', identityId: demoIdentityId('mad'), level: 'local' },
 };
 const tlps = ['clear', 'green', 'amber', 'amber+strict', 'red', null] as const;
 const publishers = ['pn', 'pj', 'mad', 'crm'];
@@ -86,10 +79,10 @@ async function page(gate: PolicyGate, list: readonly ObjectFacts[], pages: numbe
 }
 
 async function main(): Promise<void> {
-  const decisions = Number(values.decisions);
-  const pageSize = Number(values.page);
-  const pages = Number(values.pages);
-  const workers = Number(values.workers);
+  const decisions = number('decisions');
+  const pageSize = number('page');
+  const pages = number('pages');
+  const workers = number('workers');
   const list = Array.from({ length: pageSize }, (_, i) => facts(i));
   const inProcess = await WasmPolicy.load(undefined, { workers: 0 });
   const pooled = await WasmPolicy.load(undefined, { workers });

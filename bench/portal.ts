@@ -16,32 +16,25 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { startDemo } from '@popart/node/demo';
 import { createClient } from 'graphql-ws';
 import { chromium } from 'playwright-core';
 import WebSocket from 'ws';
+import { benchArgs } from './bench-kit.js';
 
 const GREEN = 'marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb';
 const ALERT_EXT = 'extension-definition--eede3623-5bda-4618-a696-fd5bf0b5744f';
 const TARGET_P99_MS = 500;
 const TARGET_INITIAL_GZIP = 300 * 1024;
 
-const { values } = parseArgs({
-  options: {
-    alerts: { type: 'string', default: '50' },
-    'gap-ms': { type: 'string', default: '100' },
-    help: { type: 'boolean', short: 'h', default: false },
-  },
+const { number } = benchArgs('Usage: npm run bench:portal -- [--alerts N] [--gap-ms MS]\n' +
+    'Publishes N alerts as pn-analyst and measures publish → drawn in mad-operator\'s console (chromium at POPART_CHROMIUM or /usr/bin/chromium).\n', {
+  alerts: { type: 'string', default: '50' },
+  'gap-ms': { type: 'string', default: '100' },
 });
-if (values.help) {
-  process.stdout.write('Usage: npm run bench:portal -- [--alerts N] [--gap-ms MS]\n' +
-    'Publishes N alerts as pn-analyst and measures publish → drawn in mad-operator\'s console (chromium at POPART_CHROMIUM or /usr/bin/chromium).\n');
-  process.exit(0);
-}
-const count = Number(values.alerts);
-const gap = Number(values['gap-ms']);
+const count = number('alerts');
+const gap = number('gap-ms');
 if (!Number.isInteger(count) || count < 1) throw new Error('--alerts must be a positive integer');
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');

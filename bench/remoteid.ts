@@ -11,24 +11,17 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import {
   decodePayload, parseZones, PcapWriter, readPcap, RemoteIdReceiver, scanPacket, simulateFlight, type FlightPlan, type SimulatedPacket,
 } from '@popart/detection';
+import { benchArgs } from './bench-kit.js';
 
-const { values } = parseArgs({
-  options: {
-    packets: { type: 'string', default: '200000' },
-    runs: { type: 'string', default: '3' },
-    help: { type: 'boolean', short: 'h', default: false },
-  },
+const { number } = benchArgs('Usage: npm run bench:remoteid -- [--packets N] [--runs N]\n', {
+  packets: { type: 'string', default: '200000' },
+  runs: { type: 'string', default: '3' },
 });
-if (values.help) {
-  process.stdout.write('Usage: npm run bench:remoteid -- [--packets N] [--runs N]\n');
-  process.exit(0);
-}
-const target = Number(values.packets);
-const runs = Number(values.runs);
+const target = number('packets');
+const runs = number('runs');
 
 const T0 = Date.UTC(2025, 5, 14, 19, 0, 0);
 const zones = parseZones({ zones: [{ name: 'stadium', polygon: [[-3.6895, 40.4520], [-3.6870, 40.4520], [-3.6870, 40.4540], [-3.6895, 40.4540]] }] });

@@ -13,30 +13,22 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { FileKeystore, provisionVault, VaultKeyService, type KeyService } from '@popart/node';
 import { OpenBaoServer } from '@popart/node/dev';
 import { startDemo, type DemoOptions } from '@popart/node/demo';
-import { percentile, pool } from './bench-kit.js';
+import { benchArgs, percentile, pool } from './bench-kit.js';
 
 const GREEN = 'marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb';
 const PN_IDENTITY = 'identity--5a0c3f0e-7d4b-4c39-9d7e-2f0e8c1b6a01';
 
-const { values } = parseArgs({
-  options: {
-    signatures: { type: 'string', default: '2000' },
-    publishes: { type: 'string', default: '400' },
-    concurrency: { type: 'string', default: '8' },
-    help: { type: 'boolean', short: 'h', default: false },
-  },
+const { number } = benchArgs('Usage: npm run bench:signing -- [--signatures N] [--publishes N] [--concurrency C]\n', {
+  signatures: { type: 'string', default: '2000' },
+  publishes: { type: 'string', default: '400' },
+  concurrency: { type: 'string', default: '8' },
 });
-if (values.help) {
-  process.stdout.write('Usage: npm run bench:signing -- [--signatures N] [--publishes N] [--concurrency C]\n');
-  process.exit(0);
-}
-const signatures = Number(values.signatures);
-const publishes = Number(values.publishes);
-const concurrency = Number(values.concurrency);
+const signatures = number('signatures');
+const publishes = number('publishes');
+const concurrency = number('concurrency');
 const bin = process.env.POPART_BAO;
 if (!bin) throw new Error('POPART_BAO is not set: run `npm run bench:signing` (it installs OpenBao through scripts/tools.sh)');
 

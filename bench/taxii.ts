@@ -20,28 +20,20 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { startDemo } from '@popart/node/demo';
-import { progress, reportHeader } from './bench-kit.js';
+import { benchArgs, progress, reportHeader } from './bench-kit.js';
 
-const { values } = parseArgs({
-  options: {
-    objects: { type: 'string', default: '100000' },
-    'medallion-pages': { type: 'string', default: '5' },
-    page: { type: 'string', default: '1000' },
-    help: { type: 'boolean', short: 'h', default: false },
-  },
-});
-if (values.help) {
-  process.stdout.write('Usage: npm run bench:taxii -- [--objects N] [--page N] [--medallion-pages K]\n' +
+const { number } = benchArgs('Usage: npm run bench:taxii -- [--objects N] [--page N] [--medallion-pages K]\n' +
     '  pages a collection of N indicators to its end through the node\'s TAXII server, and the first K pages of the same N\n' +
     '  objects on OASIS medallion (POPART_MEDALLION, installed by scripts/tools.sh); prints objects/s, p50/p99 per page and\n' +
-    '  the ratios (target >= 10x)\n');
-  process.exit(0);
-}
-const TOTAL = Number(values.objects);
-const MEDALLION_PAGES = Number(values['medallion-pages']);
-const PAGE = Number(values.page);
+    '  the ratios (target >= 10x)\n', {
+  objects: { type: 'string', default: '100000' },
+  'medallion-pages': { type: 'string', default: '5' },
+  page: { type: 'string', default: '1000' },
+});
+const TOTAL = number('objects');
+const MEDALLION_PAGES = number('medallion-pages');
+const PAGE = number('page');
 const TAXII = 'application/taxii+json;version=2.1';
 const PN = 'identity--5a0c3f0e-7d4b-4c39-9d7e-2f0e8c1b6a01';
 const GREEN = 'marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb';
