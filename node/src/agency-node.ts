@@ -339,7 +339,7 @@ export class AgencyNode {
           extensionSchemaRoute(),
           new TaxiiRoute({
             auth: services.httpAuth, reader: new TaxiiReader(new AddedStore(db), gate, audit.log, (viewer, objects) => services.threats.closure(viewer, objects)), agencyName: config.agency.name,
-            statuses: new TaxiiStatuses(publisher, storedVersion),
+            statuses: new TaxiiStatuses(db, publisher, storedVersion),
           }),
           capRoute({ alerts: cap, agency: { key: config.agency.key, name: config.agency.name }, publicUrl: config.cap.publicUrl, authenticate: (authorization, address) => services.httpAuth.authenticate(authorization, address) }),
           // MISP feed (GET /misp-feed/manifest.json, hashes.csv, {uuid}.json) through the same gate and audit.

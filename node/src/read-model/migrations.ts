@@ -165,6 +165,15 @@ CREATE TABLE IF NOT EXISTS partner_imports (
   skipped bigint NOT NULL DEFAULT 0,
   refused bigint NOT NULL DEFAULT 0
 );
+-- TAXII 2.1 status resources of the objects posted to this node (modules/taxii/taxii-status.ts), kept for
+-- STATUS_RETENTION_DAYS so that a partner whose post was queued can ask again after the node restarted.
+CREATE TABLE IF NOT EXISTS taxii_statuses (
+  id text PRIMARY KEY,
+  owner text NOT NULL,
+  posted_at timestamptz NOT NULL DEFAULT now(),
+  status jsonb NOT NULL
+);
+CREATE INDEX IF NOT EXISTS taxii_statuses_posted ON taxii_statuses (posted_at);
 `;
 
 export async function migrate(db: Database): Promise<void> {

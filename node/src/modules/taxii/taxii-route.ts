@@ -25,7 +25,7 @@ import { canWrite, collectionOf, collectionResource, TAXII_COLLECTIONS, type Tax
 import { checkAccept, checkContentType, notFound, sendTaxii, STIX_MEDIA_TYPE, TAXII_MEDIA_TYPE, TaxiiError } from './taxii-http.js';
 import { parseParams, type TaxiiParams } from './taxii-params.js';
 import type { TaxiiPage, TaxiiReader } from './taxii-reader.js';
-import type { TaxiiStatuses } from './taxii-status.js';
+import { STATUS_RETENTION_DAYS, type TaxiiStatuses } from './taxii-status.js';
 
 export const TAXII_PREFIX = '/taxii2';
 export const API_ROOT = 'popart';
@@ -199,7 +199,7 @@ export class TaxiiRoute implements HttpRoute {
 
   private status: Handler = async ({ res }, principal, parts) => {
     const s = await this.o.statuses.get(principal, parts[2] ?? '');
-    if (!s) throw notFound(`no status ${parts[2]} of yours (statuses are kept for the last 1000 posts)`);
+    if (!s) throw notFound(`no status ${parts[2]} of yours (statuses are kept for ${STATUS_RETENTION_DAYS} days after the post)`);
     sendTaxii(res, 200, s);
   };
 }

@@ -12,16 +12,19 @@
  *   - queued in the outbox (ledger unreachable): 202, status pending; GET status/{id}/ reports each object a success
  *     once its version is in the read model.
  *
- * Statuses are kept in memory for the last MAX_STATUSES posts and shown only to whoever posted them.
+ * Statuses are kept in the read model (table taxii_statuses) for STATUS_RETENTION_DAYS, so a partner whose post was
+ * queued can ask again after the node restarted, and are shown only to whoever posted them.
  */
 import { randomUUID } from 'node:crypto';
 import { CONTENT_LIMITS } from '@popart/schemas';
 import { NodeError } from '../../errors.js';
+import type { Sql } from '../../read-model/database.js';
 import type { HttpPrincipal } from '../../server/http-auth.js';
 import type { PublishService } from '../publish/publish-service.js';
 import { TaxiiError } from './taxii-http.js';
 
-const MAX_STATUSES = 1000;
+/** How long a status resource is kept after its post. */
+export const STATUS_RETENTION_DAYS = 30;
 
 /** Codes of the ledger's refusals of a valid bundle: reported per object in the status, not as an HTTP error. */
 const LEDGER_REFUSALS = new Set(['SPOOFED_CREATOR', 'STALE_VERSION', 'VERSION_CONFLICT', 'NOT_CREATOR', 'UNKNOWN_AGENCY']);
@@ -57,9 +60,8 @@ function statusOf(id: string, at: string, successes: StatusDetail[], failures: S
 }
 
 export class TaxiiStatuses {
-  private readonly statuses = new Map<string, { owner: string; status: TaxiiStatus }>();
-
   constructor(
+    private readonly db: Sql,
     private readonly publisher: Pick<PublishService, 'publish'>,
     /** Whether this version of the object is in the read model (a queued post has been committed). */
     private readonly stored: (id: string, version: string) => Promise<boolean>,
@@ -112,22 +114,23 @@ export class TaxiiStatuses {
       });
       status = statusOf(randomUUID(), at, [], failures, []);
     }
-    if (this.statuses.size >= MAX_STATUSES) this.statuses.delete(this.statuses.keys().next().value as string);
-    this.statuses.set(status.id, { owner: principal.viewer.username, status });
+    await this.db.query(`DELETE FROM taxii_statuses WHERE posted_at < now() - make_interval(days => $1)`, [STATUS_RETENTION_DAYS]);
+    await this.db.query('INSERT INTO taxii_statuses (id, owner, status) VALUES ($1, $2, $3::jsonb)', [status.id, principal.viewer.username, JSON.stringify(status)]);
     return status;
   }
 
   /** The status of a post by this principal, its pending objects checked again; undefined for anyone else's. */
   async get(principal: HttpPrincipal, id: string): Promise<TaxiiStatus | undefined> {
-    const kept = this.statuses.get(id);
-    if (!kept || kept.owner !== principal.viewer.username) return undefined;
-    const s = kept.status;
-    if (s.pendings.length) {
-      const done: StatusDetail[] = [];
-      const still: StatusDetail[] = [];
-      for (const p of s.pendings) ((await this.stored(p.id, p.version)) ? done : still).push(p);
-      kept.status = statusOf(s.id, s.request_timestamp, [...s.successes, ...done.map((d) => ({ ...d, message: 'committed from the outbox' }))], s.failures, still);
-    }
-    return kept.status;
+    const { rows } = await this.db.query<{ status: TaxiiStatus }>(
+      `SELECT status FROM taxii_statuses WHERE id = $1 AND owner = $2 AND posted_at >= now() - make_interval(days => $3)`, [id, principal.viewer.username, STATUS_RETENTION_DAYS]);
+    const s = rows[0]?.status;
+    if (!s || !s.pendings.length) return s;
+    const done: StatusDetail[] = [];
+    const still: StatusDetail[] = [];
+    for (const p of s.pendings) ((await this.stored(p.id, p.version)) ? done : still).push(p);
+    if (!done.length) return s;
+    const now = statusOf(s.id, s.request_timestamp, [...s.successes, ...done.map((d) => ({ ...d, message: 'committed from the outbox' }))], s.failures, still);
+    await this.db.query('UPDATE taxii_statuses SET status = $2::jsonb WHERE id = $1', [id, JSON.stringify(now)]);
+    return now;
   }
 }
