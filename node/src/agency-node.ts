@@ -258,7 +258,8 @@ export class AgencyNode {
       const correlator = new Correlator(db, log.child('correlation'), config.correlation);
       if (config.correlation.enabled) await correlator.catchUp(await store.checkpoint());
       const listener = new LedgerListener(ledger, store, new QuarantineStore(db), policy, agency, log.child('listener'), (msp) => directory.keyOfFresh(msp),
-        config.correlation.enabled ? { onStored: (rows, block) => correlator.correlate(rows, block) } : {});
+        config.correlation.enabled ? { onStored: (rows, block) => correlator.follow(rows, block) } : {});
+      cleanups.push(() => correlator.close());
       await listener.start();
       cleanups.push(() => listener.stop());
       const submitBundle = bundleSubmitter(ledger, privateKeepers(directory, agency));
@@ -361,6 +362,7 @@ export class AgencyNode {
     await this.imports?.stop();
     await this.outbox.stop();
     await this.listener.stop();
+    await this.services.correlations.correlator.close();
     await this.audit.stop();
     await this.ledger.close();
     await this.database.close();

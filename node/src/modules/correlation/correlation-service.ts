@@ -52,7 +52,7 @@ export class CorrelationService {
   private readonly grid: ProximityGrid;
 
   constructor(
-    private readonly correlator: Correlator,
+    readonly correlator: Correlator,
     private readonly store: ThreatStore,
     private readonly gate: EgressGate,
     /** The threat service's consultations (audit, purpose); given late, as it is built after this service. */
@@ -69,6 +69,8 @@ export class CorrelationService {
     const out = new Map<string, VisibleCorrelation[]>();
     if (parents.length === 0) return out;
     const asked = new Map(parents.map((p) => [p.id, p]));
+    // Objects are announced before their links are made: wait (milliseconds) for their blocks to be correlated.
+    await this.correlator.settled(parents.reduce((max, p) => Math.max(max, p.blockNumber), -1));
     const links = await this.correlator.store.linksOf([...asked.keys()]);
     const otherIds = new Set<string>();
     for (const l of links) for (const [self, other] of [[l.aId, l.bId], [l.bId, l.aId]] as const) if (asked.has(self) && !asked.has(other)) otherIds.add(other);

@@ -29,8 +29,21 @@ export interface CorrelationLink {
   foundAt: string;
 }
 
-export interface IndexedValue { kind: string; value: string; objectId: string; publisherMsp: string }
-export interface IndexedPlace extends Place { objectId: string; publisherMsp: string }
+/** An object as the correlator indexes it: its values, and (alerts) its place under the grid's keys. */
+export interface ObjectToCorrelate {
+  id: string;
+  publisherMsp: string;
+  values: readonly Observable[];
+  place: Place | null;
+  /** The keys the place is stored under, and those to look up for places near it (proximity.ts). */
+  keys: readonly string[];
+  searchKeys: readonly string[];
+}
+
+export interface CorrelationLimits { maxLinksPerValue: number; maxNearby: number; distanceM: number; windowS: number }
+
+/** Mean Earth radius (metres), as @popart/detection's great-circle distance uses it. */
+const EARTH_RADIUS_M = 6_371_008.8;
 
 interface DbLink {
   a_id: string; b_id: string; kind: LinkKind; value_kind: string; value: string; source: string | null;
@@ -62,54 +75,43 @@ export class CorrelationStore {
   }
 
   /**
-   * Indexes the object's values and returns the other objects holding any of them, at most `perValue` per value: one
-   * statement (the lookup does not see the insert: both run on the same snapshot).
+   * Correlates one object in one statement: indexes its values and place, finds the objects sharing a value (at most
+   * `perValue` per value) and the alerts of its category near it in space and time (at most `maxNearby` looked at,
+   * then the great-circle distance between centres and the gap between active periods checked against the limits),
+   * stores the links and returns those that are new (a link found again changes nothing but its distance and time).
+   * The lookups do not see the object's own inserts (one snapshot); objects of one batch see each other, as each
+   * object is a statement of its own.
    */
-  async indexValues(objectId: string, publisherMsp: string, values: readonly Observable[], perValue: number): Promise<IndexedValue[]> {
-    if (values.length === 0) return [];
-    const r = await this.db.query<{ kind: string; value: string; object_id: string; publisher_msp: string }>(
-      `WITH q AS (SELECT * FROM unnest($1::text[], $2::text[]) AS q(kind, value)),
-       ins AS (INSERT INTO correlation_observables (kind, value, object_id, publisher_msp) SELECT kind, value, $3, $4 FROM q ON CONFLICT DO NOTHING)
-       SELECT q.kind, q.value, o.object_id, o.publisher_msp FROM q
-       CROSS JOIN LATERAL (SELECT object_id, publisher_msp FROM correlation_observables c
-         WHERE c.kind = q.kind AND c.value = q.value AND c.object_id <> $3 LIMIT $5) o`,
-      [values.map((v) => v.kind), values.map((v) => v.value), objectId, publisherMsp, perValue]);
-    return r.rows.map((x) => ({ kind: x.kind, value: x.value, objectId: x.object_id, publisherMsp: x.publisher_msp }));
-  }
-
-  /**
-   * Indexes the object's place under `keys` and returns the places stored under any of `searchKeys` (one entry per
-   * object, at most `limit`): one statement.
-   */
-  async indexPlace(objectId: string, publisherMsp: string, place: Place, keys: readonly string[], searchKeys: readonly string[], limit: number): Promise<IndexedPlace[]> {
-    const r = await this.db.query<{ object_id: string; publisher_msp: string; category: string; latitude: number; longitude: number; starts_at: string | Date; ends_at: string | Date }>(
-      `WITH ins AS (INSERT INTO correlation_places (cell, object_id, category, latitude, longitude, starts_at, ends_at, publisher_msp)
-         SELECT cell, $2, $3, $4, $5, $6::timestamptz, $7::timestamptz, $8 FROM unnest($1::text[]) AS q(cell) ON CONFLICT DO NOTHING)
-       SELECT DISTINCT ON (object_id) object_id, publisher_msp, category, latitude, longitude, starts_at, ends_at
-       FROM correlation_places WHERE cell = ANY($9::text[]) AND object_id <> $2 ORDER BY object_id LIMIT $10`,
-      [keys, objectId, place.category, place.latitude, place.longitude, new Date(place.starts).toISOString(), new Date(place.ends).toISOString(), publisherMsp,
-        searchKeys, limit]);
-    return r.rows.map((x) => ({
-      objectId: x.object_id, publisherMsp: x.publisher_msp, category: x.category, latitude: x.latitude, longitude: x.longitude,
-      starts: new Date(x.starts_at).getTime(), ends: new Date(x.ends_at).getTime(),
-    }));
-  }
-
-  /** Stores links; returns those that are new (a link found again changes nothing but its distance and time). */
-  async addLinks(links: readonly Omit<CorrelationLink, 'foundAt'>[]): Promise<CorrelationLink[]> {
-    const out: CorrelationLink[] = [];
-    for (let i = 0; i < links.length; i += 500) {
-      const chunk = links.slice(i, i + 500);
-      const col = <K extends keyof CorrelationLink>(k: K) => chunk.map((l) => l[k as keyof typeof l]);
-      const r = await this.db.query<DbLink & { inserted: boolean }>(
-        `INSERT INTO correlation_links (a_id, b_id, kind, value_kind, value, source, distance_m, seconds_apart, cross_agency)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::float8[], $8::float8[], $9::bool[])
-         ON CONFLICT (a_id, b_id, kind, value_kind, value) DO UPDATE SET distance_m = EXCLUDED.distance_m, seconds_apart = EXCLUDED.seconds_apart
-         RETURNING ${LINK_COLUMNS}, (xmax = 0) AS inserted`,
-        [col('aId'), col('bId'), col('kind'), col('valueKind'), col('value'), col('source'), col('distanceM'), col('secondsApart'), col('crossAgency')]);
-      out.push(...r.rows.filter((x) => x.inserted).map(linkFromDb));
-    }
-    return out;
+  async correlateOne(object: ObjectToCorrelate, limits: CorrelationLimits): Promise<CorrelationLink[]> {
+    const { place } = object;
+    const r = await this.db.query<DbLink & { inserted: boolean }>(
+      `WITH v AS (SELECT * FROM unnest($3::text[], $4::text[], $5::text[]) AS v(kind, value, source)),
+       vi AS (INSERT INTO correlation_observables (kind, value, object_id, publisher_msp) SELECT kind, value, $1::text, $2::text FROM v ON CONFLICT DO NOTHING),
+       pi AS (INSERT INTO correlation_places (cell, object_id, category, latitude, longitude, starts_at, ends_at, publisher_msp)
+         SELECT cell, $1::text, $7::text, $8::float8, $9::float8, $10::timestamptz, $11::timestamptz, $2::text FROM unnest($12::text[]) AS k(cell) ON CONFLICT DO NOTHING),
+       shared AS (SELECT v.kind, v.value, v.source, o.object_id, o.publisher_msp FROM v CROSS JOIN LATERAL
+         (SELECT object_id, publisher_msp FROM correlation_observables c WHERE c.kind = v.kind AND c.value = v.value AND c.object_id <> $1::text LIMIT $6::int) o),
+       nearby AS (SELECT DISTINCT ON (object_id) object_id, publisher_msp, category, latitude, longitude, starts_at, ends_at FROM correlation_places
+         WHERE cell = ANY($13::text[]) AND object_id <> $1::text ORDER BY object_id LIMIT $14::int),
+       measured AS (SELECT object_id, publisher_msp,
+           2 * ${EARTH_RADIUS_M} * asin(least(1, sqrt(sin(radians(latitude - $8::float8) / 2) ^ 2
+             + cos(radians($8::float8)) * cos(radians(latitude)) * sin(radians(longitude - $9::float8) / 2) ^ 2))) AS d,
+           greatest(0, extract(epoch FROM $10::timestamptz - ends_at), extract(epoch FROM starts_at - $11::timestamptz))::float8 AS gap
+         FROM nearby WHERE category = $7::text),
+       found AS (
+         SELECT least($1::text COLLATE "C", object_id COLLATE "C") AS a_id, greatest($1::text COLLATE "C", object_id COLLATE "C") AS b_id, 'observable' AS kind,
+           kind AS value_kind, value, source, NULL::float8 AS distance_m, NULL::float8 AS seconds_apart, publisher_msp <> $2::text AS cross_agency FROM shared
+         UNION ALL
+         SELECT least($1::text COLLATE "C", object_id COLLATE "C"), greatest($1::text COLLATE "C", object_id COLLATE "C"), 'proximity', $7::text, '', NULL, round(d), round(gap),
+           publisher_msp <> $2::text FROM measured WHERE d <= $15::float8 AND gap <= $16::float8)
+       INSERT INTO correlation_links (a_id, b_id, kind, value_kind, value, source, distance_m, seconds_apart, cross_agency) SELECT * FROM found
+       ON CONFLICT (a_id, b_id, kind, value_kind, value) DO UPDATE SET distance_m = EXCLUDED.distance_m, seconds_apart = EXCLUDED.seconds_apart
+       RETURNING ${LINK_COLUMNS}, (xmax = 0) AS inserted`,
+      [object.id, object.publisherMsp, object.values.map((v) => v.kind), object.values.map((v) => v.value), object.values.map((v) => v.source),
+        limits.maxLinksPerValue, place?.category ?? null, place?.latitude ?? null, place?.longitude ?? null,
+        place ? new Date(place.starts).toISOString() : null, place ? new Date(place.ends).toISOString() : null,
+        object.keys, object.searchKeys, limits.maxNearby, limits.distanceM, limits.windowS]);
+    return r.rows.filter((x) => x.inserted).map(linkFromDb);
   }
 
   /** The links of these objects, newest first, at most `limit` per object asked. */

@@ -102,3 +102,22 @@ test('catching up correlates what the read model holds beyond the correlation ch
   assert.equal(await c.store.checkpoint(), b.blockNumber);
   assert.equal(await c.catchUp(b.blockNumber), 0, 'nothing to do twice');
 });
+
+test('following the listener: blocks are taken at once, correlated in order (those that piled up together), and a reader waiting for a block sees its links', async () => {
+  const { c } = await correlator();
+  const batches: { ids: string[]; links: number; upTo: number }[] = [];
+  c.onCorrelated((b) => batches.push({ ids: b.rows.map((r) => r.id), links: b.links.length, upTo: b.upTo }));
+  const mac = "[mac-addr:value = '60:60:1f:00:00:42']";
+  const rows = [row(indicator(PN, mac), 'PnMSP'), row(indicator(MAD, mac), 'MadMSP'), row(indicator(MAD, mac), 'MadMSP')];
+  for (const r of rows) await c.follow([r], r.blockNumber);
+  assert.equal((await c.store.linksOf([rows[0]?.id as string])).length, 0, 'follow returns before correlating');
+  await c.settled(rows[2]?.blockNumber as number);
+  assert.equal((await c.store.linksOf([rows[2]?.id as string])).length, 2, 'the last block is correlated once settled');
+  assert.deepEqual(batches.flatMap((b) => b.ids), rows.map((r) => r.id), 'every object once, in order');
+  assert.equal(batches.length, 2, 'the first block alone, the two that waited meanwhile together');
+  assert.deepEqual(batches.map((b) => b.links), [0, 3]);
+  assert.equal(batches.at(-1)?.upTo, rows[2]?.blockNumber);
+  await c.close();
+  await c.follow([row(indicator(MAD, mac), 'MadMSP')], 99);
+  assert.equal(batches.length, 2, 'nothing is taken once closed');
+});

@@ -4,8 +4,14 @@
  * agency. Incremental: each new object asks the value index and the proximity grid, never scans. A node correlates
  * only what its read model holds; who may see a link is decided at egress (correlation-service.ts).
  * A failure here never stops replication: it is logged, and the object stays uncorrelated.
+ *
+ * The listener hands each applied block over after announcing its objects (follow): the objects reach their
+ * subscribers without waiting for correlation, and their links follow a few milliseconds later, announced to the
+ * `correlations` subscription. Blocks that pile up while a batch is correlated are correlated together next.
+ * Reading an object's links (settled) waits for its block to be correlated, so a reader never misses a link that is
+ * being made.
  */
-import { EventEmitter } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import { exerciseOf, observablesOf } from '@popart/schemas';
 import type { Database } from '../../read-model/database.js';
 import type { Logger } from '../../log.js';
@@ -23,6 +29,15 @@ export interface CorrelationOptions extends ProximityOptions {
 
 /** The correlation checkpoint is written at most this often (what lies after it is correlated again on start). */
 const CHECKPOINT_EVERY_MS = 5000;
+/** At most this many objects are correlated in one batch (blocks that piled up). */
+const BATCH_OBJECTS = 500;
+/** The listener waits when this many objects wait for correlation (a replay from an empty read model). */
+const MAX_WAITING = 5000;
+/** A reader waits at most this long for an object's block to be correlated. */
+const SETTLE_TIMEOUT_MS = 2000;
+
+/** A batch of correlated objects: the rows, the new links, and the block up to which correlation is done. */
+export interface Correlated { rows: readonly ThreatRow[]; links: readonly CorrelationLink[]; upTo: number }
 
 export const DEFAULT_CORRELATION: CorrelationOptions = { distanceM: 1000, windowS: 900, maxLinksPerValue: 100, maxNearby: 200 };
 
@@ -37,14 +52,16 @@ export function placeOf(row: ThreatRow): Place | null {
   return { category: row.category, latitude: (minLat + maxLat) / 2, longitude: (minLon + maxLon) / 2, starts, ends: modified };
 }
 
-function ordered(x: string, y: string): [string, string] {
-  return x < y ? [x, y] : [y, x];
-}
-
 export class Correlator {
   private readonly emitter = new EventEmitter();
   private readonly grid: ProximityGrid;
   private checkpointedAt = 0;
+  private readonly waiting: { rows: readonly ThreatRow[]; block: number | null }[] = [];
+  private waitingObjects = 0;
+  private draining: Promise<void> | null = null;
+  private closed = false;
+  /** Every object of blocks up to this one is correlated (or failed to be, and was logged). */
+  private upTo = -1;
   readonly store: CorrelationStore;
 
   constructor(private readonly db: Database, private readonly log: Logger, readonly options: CorrelationOptions = DEFAULT_CORRELATION) {
@@ -57,6 +74,71 @@ export class Correlator {
   onLinks(fn: (links: CorrelationLink[]) => void): () => void {
     this.emitter.on('links', fn);
     return () => this.emitter.off('links', fn);
+  }
+
+  /** Called after each batch of objects is correlated (links stored). Returns an unsubscribe function. */
+  onCorrelated(fn: (batch: Correlated) => void): () => void {
+    this.emitter.on('correlated', fn);
+    return () => this.emitter.off('correlated', fn);
+  }
+
+  /**
+   * Takes an applied block's rows (block null: quarantined rows stored on retry) to correlate after the ones taken
+   * before. Returns at once, unless too many objects wait: then when they are fewer (the listener slows down).
+   */
+  async follow(rows: readonly ThreatRow[], block: number | null): Promise<void> {
+    if (this.closed || rows.length === 0) return;
+    this.waiting.push({ rows, block });
+    this.waitingObjects += rows.length;
+    this.draining ??= this.drain();
+    while (this.waitingObjects > MAX_WAITING && this.draining) await once(this.emitter, 'correlated');
+  }
+
+  /**
+   * Resolves when the objects of `block` (and before) are correlated, at once when none wait; after
+   * SETTLE_TIMEOUT_MS at most (a reader then sees the links stored so far).
+   */
+  async settled(block: number): Promise<void> {
+    if (block <= this.upTo || !this.draining) return;
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.emitter.off('correlated', check);
+        resolve();
+      };
+      const check = (b: Correlated): void => {
+        if (b.upTo >= block || !this.draining) done();
+      };
+      const timer = setTimeout(done, SETTLE_TIMEOUT_MS);
+      this.emitter.on('correlated', check);
+    });
+  }
+
+  /** Stops taking blocks and waits for the batch under way (what is left is correlated on the next start). */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.waiting.length = 0;
+    await this.draining;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.waiting.length && !this.closed) {
+      const batch: ThreatRow[] = [];
+      let block: number | null = null;
+      while (this.waiting.length && batch.length < BATCH_OBJECTS) {
+        const next = this.waiting.shift() as { rows: readonly ThreatRow[]; block: number | null };
+        batch.push(...next.rows);
+        if (next.block !== null) block = Math.max(block ?? -1, next.block);
+      }
+      const links = await this.correlate(batch, block);
+      this.waitingObjects = Math.max(0, this.waitingObjects - batch.length);
+      if (block !== null) this.upTo = Math.max(this.upTo, block);
+      const last = this.waiting.length === 0 || this.closed;
+      if (last) this.draining = null;
+      this.emitter.emit('correlated', { rows: batch, links, upTo: this.upTo } satisfies Correlated);
+      if (last) return;
+    }
+    this.draining = null;
   }
 
   /**
@@ -84,7 +166,11 @@ export class Correlator {
   /** Correlates what the read model holds beyond the correlation checkpoint (after a restart or an upgrade). */
   async catchUp(upTo: number): Promise<number> {
     const from = await this.store.checkpoint();
-    if (from >= upTo) return 0;
+    this.upTo = Math.max(this.upTo, Math.min(from, upTo));
+    if (from >= upTo) {
+      this.upTo = Math.max(this.upTo, upTo);
+      return 0;
+    }
     let after: { block: number; id: string } | null = null;
     let done = 0;
     for (;;) {
@@ -98,6 +184,7 @@ export class Correlator {
     }
     await this.store.setCheckpoint(upTo);
     this.checkpointedAt = Date.now();
+    this.upTo = Math.max(this.upTo, upTo);
     if (done) this.log.info('correlation caught up', { objects: done, block: upTo });
     return done;
   }
@@ -111,27 +198,12 @@ export class Correlator {
       await this.store.removeLinksOf(row.id);
       return [];
     }
-    const links: Omit<CorrelationLink, 'foundAt'>[] = [];
-    const values = observablesOf(row.stix);
-    if (values.length) {
-      const source = new Map(values.map((v) => [`${v.kind} ${v.value}`, v.source]));
-      for (const m of await this.store.indexValues(row.id, row.publisherMsp, values, this.options.maxLinksPerValue)) {
-        const [aId, bId] = ordered(row.id, m.objectId);
-        links.push({ aId, bId, kind: 'observable', valueKind: m.kind, value: m.value, source: source.get(`${m.kind} ${m.value}`) ?? null,
-          distanceM: null, secondsApart: null, crossAgency: m.publisherMsp !== row.publisherMsp });
-      }
-    }
+    const values = [...new Map(observablesOf(row.stix).map((v) => [`${v.kind} ${v.value}`, v])).values()];
     const place = placeOf(row);
-    if (place) {
-      const nearby = await this.store.indexPlace(row.id, row.publisherMsp, place, this.grid.keysOf(place), this.grid.searchKeys(place), this.options.maxNearby);
-      for (const p of nearby) {
-        const near = this.grid.near(place, p);
-        if (!near) continue;
-        const [aId, bId] = ordered(row.id, p.objectId);
-        links.push({ aId, bId, kind: 'proximity', valueKind: place.category, value: '', source: null,
-          distanceM: Math.round(near.distanceM), secondsApart: Math.round(near.secondsApart), crossAgency: p.publisherMsp !== row.publisherMsp });
-      }
-    }
-    return links.length ? this.store.addLinks(links) : [];
+    if (!values.length && !place) return [];
+    return this.store.correlateOne({
+      id: row.id, publisherMsp: row.publisherMsp, values, place,
+      keys: place ? this.grid.keysOf(place) : [], searchKeys: place ? this.grid.searchKeys(place) : [],
+    }, this.options);
   }
 }

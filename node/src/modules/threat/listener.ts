@@ -46,8 +46,9 @@ export interface ListenerOptions {
   /** A listener that cannot move for this long is reported stuck. */
   stuckAfterMs?: number;
   /**
-   * Runs on the rows of each applied block (block null: quarantined rows stored on retry) before they are announced
-   * (correlation, modules/correlation/). It must not throw: replication does not wait for it to succeed.
+   * Runs on the rows of each applied block (block null: quarantined rows stored on retry) once they are announced
+   * (correlation, modules/correlation/: it takes them to correlate and returns). It must not throw: replication does
+   * not wait for it to succeed.
    */
   onStored?: (rows: ThreatRow[], blockNumber: number | null) => Promise<unknown>;
 }
@@ -245,12 +246,11 @@ export class LedgerListener {
     this.emitter.emit('applied', block.number);
   }
 
-  /** Hands stored rows to `onStored`, then to the subscribers. */
+  /** Hands stored rows to the subscribers, then to `onStored`. */
   private async announce(rows: ThreatRow[], blockNumber: number | null): Promise<void> {
-    if (this.onStored && rows.length) {
-      await this.onStored(rows, blockNumber).catch((err: unknown) => this.log.error('onStored failed', { block: blockNumber, error: describe(err) }));
-    }
-    if (rows.length) this.emitter.emit('rows', rows);
+    if (!rows.length) return;
+    this.emitter.emit('rows', rows);
+    await this.onStored?.(rows, blockNumber).catch((err: unknown) => this.log.error('onStored failed', { block: blockNumber, error: describe(err) }));
   }
 
   /** The block object by object: what fails alone goes to the quarantine; the checkpoint moves with the entries. */
