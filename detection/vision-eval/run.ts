@@ -14,15 +14,17 @@ import { inZone } from '../src/vision/rules/rule.js';
 import { boxFoot, type Detection, type ObjectDetector } from '../src/vision/types.js';
 import { evalDir, loadLabels, scaleTruth, type LabelledImage } from './labels.js';
 import { add, classOfLabel, emptyScore, precision, recall, scoreBoxes, type ClassScore, type EvalClass } from './score.js';
+import { densityEval } from './density-eval.js';
 import { crowdScene, GROUND_AREA_M2, sceneParts, sceneZone, VIEW } from './synthetic.js';
 
-const HELP = `usage: npm run eval:vision [-- --out FILE] [--json FILE] [--scenes-dir DIR] [--modes a,b]
+const HELP = `usage: npm run eval:vision [-- --out FILE] [--json FILE] [--scenes-dir DIR] [--modes a,b] [--density-only]
 
 Runs each detector and input mode (stretched / letterboxed / tiled, and the example camera configuration) on the
 real images of detection/vision-eval/labels.json (hand-checked person and vehicle boxes) and on synthetic crowd
 scenes of known density built from them, and prints precision / recall per class at IoU 0.5, the count error per
 image and the time per image as Markdown. --out also writes it to FILE, --json every image's detections,
---scenes-dir the synthetic scenes as JPEG. Nothing is downloaded.`;
+--scenes-dir the synthetic scenes as JPEG. Then the crowd density estimate (count, cover, reported) against the truth on
+synthetic crowds of several densities and on the real vtest frames (--density-only: that alone). Nothing is downloaded.`;
 
 const T = { overlap: 0.2, fullFrame: true, auto: false, minPersonPx: 40, maxTiles: 6 };
 const raw = (detector: unknown): Record<string, unknown> => ({ camera: { id: 'eval' }, source: { width: VIEW.width, height: VIEW.height }, detector });
@@ -63,13 +65,13 @@ function scoreAll(detections: Detection[], truth: LabelledImage['truth']): Recor
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { out: { type: 'string' }, json: { type: 'string' }, 'scenes-dir': { type: 'string' }, modes: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  const { values } = parseArgs({ options: { out: { type: 'string' }, json: { type: 'string' }, 'scenes-dir': { type: 'string' }, modes: { type: 'string' }, 'density-only': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) {
     process.stdout.write(HELP + '\n');
     return 0;
   }
   const log = (s: string): void => void process.stderr.write(`[eval:vision] ${s}\n`);
-  const modes = values.modes ? MODES.filter((m) => values.modes!.split(',').includes(m.name)) : MODES;
+  const modes = values['density-only'] ? [] : values.modes ? MODES.filter((m) => values.modes!.split(',').includes(m.name)) : MODES;
   const labelled = loadLabels();
   const native = await Promise.all(labelled.map(async (l) => ({ labelled: l, image: await decodeImage(l.path, l.width, l.height) })));
   const { background, sprites } = sceneParts(native);
@@ -119,10 +121,11 @@ async function main(): Promise<number> {
       for (const d of detectors.values()) await d.close();
     }
   }
-  const md = markdown(modes, real, synthetic, scenes.map((s) => ({ density: s.densityPerM2, persons: s.persons, hidden: s.truth.difficult.length })));
+  const density = await densityEval(native, background, sprites, log);
+  const md = (modes.length ? markdown(modes, real, synthetic, scenes.map((s) => ({ density: s.densityPerM2, persons: s.persons, hidden: s.truth.difficult.length }))) + '\n' : '') + density.markdown;
   process.stdout.write(md);
   if (values.out) await writeFile(values.out, md);
-  if (values.json) await writeFile(values.json, JSON.stringify({ real: real.map((r) => ({ ...r, detections: r.detections.map((d) => ({ label: d.label, score: +d.score.toFixed(3), box: [d.box.x1, d.box.y1, d.box.x2, d.box.y2].map((v) => +v.toFixed(1)) })) })), synthetic }, null, 1));
+  if (values.json) await writeFile(values.json, JSON.stringify({ density: density.rows, real: real.map((r) => ({ ...r, detections: r.detections.map((d) => ({ label: d.label, score: +d.score.toFixed(3), box: [d.box.x1, d.box.y1, d.box.x2, d.box.y2].map((v) => +v.toFixed(1)) })) })), synthetic }, null, 1));
   return 0;
 }
 

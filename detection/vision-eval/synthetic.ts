@@ -19,6 +19,7 @@ import { mulberry32 } from '../audio-eval/synth.js';
 export const VIEW = { width: 768, height: 576, horizonY: -44, focalPx: 665, cameraHeightM: 6.3, centreX: 384 } as const;
 /** The ground rectangle persons stand on: 11 m wide, from 10 to 22 m ahead (the walkway and the lawn before it). */
 export const GROUND = { x0: -5.5, x1: 5.5, z0: 10, z1: 22 } as const;
+export interface GroundRect { x0: number; x1: number; z0: number; z1: number }
 export const GROUND_AREA_M2 = (GROUND.x1 - GROUND.x0) * (GROUND.z1 - GROUND.z0);
 
 export const toImage = (x: number, z: number): [number, number] => [VIEW.centreX + (VIEW.focalPx * x) / z, VIEW.horizonY + (VIEW.focalPx * VIEW.cameraHeightM) / z];
@@ -30,7 +31,7 @@ export function sceneZone(): { polygon: [number, number][]; groundMetres: [numbe
   return { polygon: corners.map(([x, z]) => toImage(x, z)), groundMetres: corners };
 }
 
-interface Sprite { width: number; height: number; rgb: Uint8Array; mask: Uint8Array }
+export interface Sprite { width: number; height: number; rgb: Uint8Array; mask: Uint8Array }
 
 /** Per-pixel median of same-sized images. */
 export function medianImage(images: readonly RgbImage[]): Uint8Array {
@@ -82,19 +83,34 @@ export interface Scene {
   densityPerM2: number;
 }
 
-/** `persons` people on the ground rectangle, drawn far to near over the background. */
-export function crowdScene(background: Uint8Array, sprites: readonly Sprite[], persons: number, seed: number): Scene {
+/**
+ * `persons` people on the ground rectangle (or on `ground`, e.g. a wider one, for a zone inside a larger crowd), drawn
+ * far to near over the background.
+ */
+export function crowdScene(background: Uint8Array, sprites: readonly Sprite[], persons: number, seed: number, ground: GroundRect = GROUND): Scene {
   const random = mulberry32(seed);
-  const { width, height } = VIEW;
-  const data = Uint8Array.from(background);
+  const feet = Array.from({ length: persons }, () => {
+    const [x, y] = toImage(ground.x0 + random() * (ground.x1 - ground.x0), ground.z0 + random() * (ground.z1 - ground.z0));
+    return { x, y, heightPx: personHeightPx(y), sprite: sprites[Math.floor(random() * sprites.length)]! };
+  });
+  const drawn = drawPersons({ data: background, width: VIEW.width, height: VIEW.height }, feet);
+  return { ...drawn, persons, densityPerM2: persons / ((ground.x1 - ground.x0) * (ground.z1 - ground.z0)) };
+}
+
+export interface PlacedPerson { x: number; y: number; heightPx: number; sprite: Sprite }
+
+/**
+ * Persons drawn over a background (not changed) with their feet at image points (x, y), far (higher in the picture)
+ * before near, so near persons hide far ones. Labels: each person's box, `difficult` when less than half of its drawn
+ * pixels stay visible.
+ */
+export function drawPersons(background: RgbImage, persons: readonly PlacedPerson[]): { image: RgbImage; truth: LabelledBoxes } {
+  const { width, height } = background;
+  const data = Uint8Array.from(background.data);
   const owner = new Int32Array(width * height).fill(-1);
-  const placed = Array.from({ length: persons }, () => ({ x: GROUND.x0 + random() * (GROUND.x1 - GROUND.x0), z: GROUND.z0 + random() * (GROUND.z1 - GROUND.z0), sprite: sprites[Math.floor(random() * sprites.length)]! }))
-    .sort((a, b) => b.z - a.z);
   const boxes: Box[] = [];
   const area: number[] = [];
-  placed.forEach(({ x, z, sprite }, i) => {
-    const [fx, fy] = toImage(x, z);
-    const h = personHeightPx(fy);
+  [...persons].sort((a, b) => a.y - b.y).forEach(({ x: fx, y: fy, heightPx: h, sprite }, i) => {
     const s = h / sprite.height;
     const w = sprite.width * s;
     const box = { x1: fx - w / 2, y1: fy - h, x2: fx + w / 2, y2: fy };
@@ -116,11 +132,11 @@ export function crowdScene(background: Uint8Array, sprites: readonly Sprite[], p
     }
     area.push(drawn);
   });
-  const visible = new Array<number>(persons).fill(0);
+  const visible = new Array<number>(persons.length).fill(0);
   for (const i of owner) if (i >= 0) visible[i]!++;
   const truth: LabelledBoxes = { boxes: [], difficult: [] };
   boxes.forEach((b, i) => (visible[i]! >= 0.5 * area[i]! && area[i]! > 0 ? truth.boxes : truth.difficult).push(b));
-  return { image: { data, width, height }, truth, persons, densityPerM2: persons / GROUND_AREA_M2 };
+  return { image: { data, width, height }, truth };
 }
 
 /** Background and sprites from the labelled vtest frames. */

@@ -104,7 +104,7 @@ export class VisionPipeline {
     this.stats.trackMs += t2 - t;
     t = t2;
     const ruleFrame: RuleFrame = { index: frame.index, timeS: frame.timeS, capturedAt: frame.capturedAt };
-    const context = { frame: ruleFrame, tracks, geometry: this.geometry, zones: this.zones };
+    const context = { frame: ruleFrame, tracks, geometry: this.geometry, zones: this.zones, image: frame };
     const findings = this.rules.flatMap((rule) => rule.evaluate(context));
     const emitted = this.episodes.process(findings, ruleFrame);
     t2 = performance.now();

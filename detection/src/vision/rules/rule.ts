@@ -3,7 +3,7 @@ import type { AlertArea, AlertCategory, AlertSeverity } from '@popart/schemas';
 import type { CameraGeometry } from '../geometry/camera-geometry.js';
 import { pointInPolygon, type Point } from '../geometry/polygon.js';
 import type { Track } from '../tracking/tracker.js';
-import { boxCentre, boxFoot, type Box } from '../types.js';
+import { boxCentre, boxFoot, type Box, type Frame } from '../types.js';
 
 export interface Zone {
   name: string;
@@ -27,6 +27,8 @@ export interface RuleContext {
   tracks: readonly Track[];
   geometry: CameraGeometry;
   zones: ReadonlyMap<string, Zone>;
+  /** The frame's pixels, for rules that look at them (crowd density from the crowd's cover). */
+  image?: Frame;
 }
 
 export interface Finding {
