@@ -29,5 +29,37 @@ for (const backend of databaseBackends('lanes')) {
         await db.urgent.close(); // closes the database, both lanes
       }
     });
+
+    test('a transaction is all or nothing and no other statement runs inside it; errors keep PostgreSQL\'s code', async () => {
+      const db = await backend.open();
+      try {
+        await db.exec('CREATE TABLE t (n int PRIMARY KEY)');
+        const seen: number[] = [];
+        const tx = db.transaction(async (q) => {
+          await q.query('INSERT INTO t VALUES (1)');
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          seen.push((await q.query<{ n: number }>('SELECT count(*)::int AS n FROM t')).rows[0]!.n);
+          await q.query('INSERT INTO t VALUES (1)'); // a duplicate: the whole transaction is undone
+        });
+        const outside = db.query('INSERT INTO t VALUES (2)');
+        const err = await tx.then(() => null, (e: unknown) => e as { code?: string; message?: string });
+        assert.equal(err?.code, '23505', 'unique_violation, as PostgreSQL says it');
+        assert.match(err?.message ?? '', /duplicate key value/);
+        await outside;
+        // PGlite runs one statement at a time: the insert sent meanwhile waits for the transaction's end. (A server runs it
+        // on another connection at once, and the transaction sees it committed.)
+        if (db.kind === 'pglite') assert.deepEqual(seen, [1], 'the insert sent meanwhile outside the transaction ran after it');
+        const rows = (await db.query<{ n: number }>('SELECT n FROM t ORDER BY n')).rows.map((r) => r.n);
+        assert.deepEqual(rows, [2], 'nothing of the failed transaction was kept');
+        const syntax = await db.query('SELEKT 1').then(() => null, (e: unknown) => e as { code?: string });
+        assert.equal(syntax?.code, '42601', 'syntax_error');
+        const r = await db.query<{ at: Date; n: number; doc: { a: number[] } }>("SELECT now() AS at, 7::int8 AS n, '{\"a\":[1]}'::jsonb AS doc");
+        assert.ok(r.rows[0]?.at instanceof Date);
+        assert.deepEqual({ n: r.rows[0]?.n, doc: r.rows[0]?.doc }, { n: 7, doc: { a: [1] } });
+      } finally {
+        await db.close();
+      }
+      await assert.rejects(db.query('SELECT 1'), 'a closed database answers no more');
+    });
   });
 }

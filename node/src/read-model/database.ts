@@ -1,11 +1,11 @@
 /**
  * The read model's database port, with two implementations running the same SQL:
- * PGlite (PostgreSQL compiled to WASM, in process, the embedded default) and a PostgreSQL server (pg).
+ * PGlite (PostgreSQL compiled to WASM, the embedded default, on a worker thread of its own: pglite-thread.ts) and a
+ * PostgreSQL server (pg).
  */
 import { mkdir } from 'node:fs/promises';
-import { PGlite } from '@electric-sql/pglite';
-import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import pg from 'pg';
+import { openPgliteThread } from './pglite-thread.js';
 
 export interface Sql {
   query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: T[] }>;
@@ -20,62 +20,11 @@ export interface Database extends Sql {
   /**
    * The same database for work that must not wait behind users' queries: the ledger listener's writes (an alert is
    * delivered only once its block is stored) and the audit log's (a consultation or disclosure is recorded before it
-   * is answered). On PGlite, which runs one statement at a time, its statements go ahead of every statement waiting;
-   * on a server they have connections of their own.
+   * is answered). On PGlite, which runs one statement at a time, its statements go ahead of every statement waiting
+   * (pglite-worker.ts); on a server they have connections of their own.
    */
   readonly urgent: Database;
   close(): Promise<void>;
-}
-
-/** What waits for PGlite: one statement (or transaction) at a time, urgent ones first, each lane in order. */
-class Lanes {
-  private readonly waiting: [(() => void)[], (() => void)[]] = [[], []];
-  private busy = false;
-
-  run<T>(urgent: boolean, fn: () => Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.waiting[urgent ? 0 : 1].push(() => {
-        fn().then(resolve, reject).finally(() => {
-          this.busy = false;
-          this.next();
-        });
-      });
-      this.next();
-    });
-  }
-
-  private next(): void {
-    if (this.busy) return;
-    const job = this.waiting[0].shift() ?? this.waiting[1].shift();
-    if (!job) return;
-    this.busy = true;
-    job();
-  }
-}
-
-class PgliteDatabase implements Database {
-  readonly kind = 'pglite' as const;
-  readonly urgent: Database;
-  constructor(private readonly db: PGlite, private readonly lanes = new Lanes(), private readonly isUrgent = false, normal?: PgliteDatabase) {
-    this.urgent = isUrgent ? this : new PgliteDatabase(db, lanes, true, this);
-    this.normal = normal ?? this;
-  }
-  private readonly normal: PgliteDatabase;
-  async query<T>(text: string, params: unknown[] = []): Promise<{ rows: T[] }> {
-    const r = await this.lanes.run(this.isUrgent, () => this.db.query<T>(text, params));
-    return { rows: r.rows };
-  }
-  async exec(text: string): Promise<void> {
-    await this.lanes.run(this.isUrgent, () => this.db.exec(text));
-  }
-  async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
-    return this.lanes.run(this.isUrgent, () => this.db.transaction(async (tx) =>
-      fn({ query: async <R>(text: string, params: unknown[] = []) => ({ rows: (await tx.query<R>(text, params)).rows }) })));
-  }
-  async close(): Promise<void> {
-    if (this.isUrgent) return this.normal.close();
-    await this.lanes.run(false, () => this.db.close());
-  }
 }
 
 class PostgresDatabase implements Database {
@@ -131,11 +80,7 @@ export type DatabaseOptions = { kind: 'pglite'; dir: string | null /* null = in 
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   if (opts.kind === 'pglite') {
     if (opts.dir) await mkdir(opts.dir, { recursive: true });
-    // pg_trgm: the text index (query-indexes.ts). PGlite ships it; it is loaded here and created by the migration.
-    const extensions = { pg_trgm };
-    const db = opts.dir ? new PGlite(opts.dir, { extensions }) : new PGlite({ extensions });
-    await db.waitReady;
-    return new PgliteDatabase(db);
+    return openPgliteThread(opts.dir);
   }
   // int8 (bigint) as JS number: block numbers and counts stay far below 2^53.
   pg.types.setTypeParser(20, (v: string) => Number(v));

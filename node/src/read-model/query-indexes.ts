@@ -1,6 +1,6 @@
 /**
  * The indexes the read model's queries need (docs/read-model.md shows the plan of each query kind). Plain SQL that
- * PGlite (with its pg_trgm extension, loaded in database.ts) and a PostgreSQL server (contrib's pg_trgm, a trusted
+ * PGlite (with its pg_trgm extension, loaded in pglite-worker.ts) and a PostgreSQL server (contrib's pg_trgm, a trusted
  * extension since PostgreSQL 13: the database owner may create it) both run. Additive: run after the tables exist.
  */
 export const QUERY_INDEXES = `

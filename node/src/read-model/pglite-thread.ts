@@ -1,0 +1,186 @@
+/**
+ * PGlite behind the `Database` port, run on a worker thread of its own (pglite-worker.ts): the node's thread, which
+ * delivers alerts, only sends statements and receives rows. Statements, transactions and the urgent lane behave as
+ * they did in process: one statement at a time, urgent ones first, a transaction's statements never interleaved with
+ * others; a PostgreSQL error arrives with its message and fields (code, detail, constraint…).
+ */
+import { readFile } from 'node:fs/promises';
+import { Worker } from 'node:worker_threads';
+import type { Database, Sql } from './database.js';
+
+export interface WorkerSetup {
+  dir: string | null;
+  /** PGlite's WASM, compiled once per process: every worker shares the compiled (and optimised) code. */
+  pgliteWasmModule: WasmModule;
+  initdbWasmModule: WasmModule;
+}
+
+/** A compiled WebAssembly.Module (the project's TypeScript lib has no WebAssembly types). */
+type WasmModule = object;
+const wasm = (globalThis as unknown as { WebAssembly: { compile(bytes: Uint8Array): Promise<WasmModule> } }).WebAssembly;
+
+let compiled: Promise<Pick<WorkerSetup, 'pgliteWasmModule' | 'initdbWasmModule'>> | null = null;
+
+/**
+ * Compiles PGlite's two WASM modules the first time a database is opened. Without this each worker compiled and
+ * optimised them again: half as much CPU again per database opened (the test suite opens hundreds).
+ */
+function compiledWasm(): Promise<Pick<WorkerSetup, 'pgliteWasmModule' | 'initdbWasmModule'>> {
+  const dist = new URL('./', import.meta.resolve('@electric-sql/pglite'));
+  const compile = async (file: string) => wasm.compile(await readFile(new URL(file, dist)));
+  compiled ??= Promise.all([compile('pglite.wasm'), compile('initdb.wasm')])
+    .then(([pgliteWasmModule, initdbWasmModule]) => ({ pgliteWasmModule, initdbWasmModule }));
+  return compiled;
+}
+
+export type WorkerRequest =
+  | { id: number; op: 'query'; text: string; params: unknown[]; urgent: boolean; tx?: number }
+  | { id: number; op: 'exec'; text: string; urgent: boolean; tx?: number }
+  /** Holds the database for transaction tx (BEGIN) until its `end`. */
+  | { id: number; op: 'begin'; tx: number; urgent: boolean }
+  | { id: number; op: 'end'; tx: number; commit: boolean }
+  | { id: number; op: 'close' };
+
+export interface WorkerError {
+  name: string;
+  message: string;
+  /** The error's own fields with a string or number value: PostgreSQL's code, severity, detail, constraint… */
+  fields: Record<string, string | number>;
+}
+
+/** Id 0 is the worker's first reply: the database is ready (or could not be opened). */
+export type WorkerReply = { id: number; ok: true; rows: unknown[] | undefined } | { id: number; ok: false; error: WorkerError };
+
+export class PgliteWorkerError extends Error {}
+
+function toError(e: WorkerError): Error {
+  const err = new PgliteWorkerError(e.message);
+  Object.assign(err, e.fields);
+  err.name = e.name;
+  return err;
+}
+
+interface Pending {
+  resolve: (rows: unknown[] | undefined) => void;
+  reject: (err: Error) => void;
+}
+
+/** The worker and the requests it has not answered yet. */
+class PgliteThread {
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private nextTx = 1;
+  private stopped: Error | null = null;
+
+  constructor(private readonly worker: Worker) {
+    worker.on('message', (m: WorkerReply) => {
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      if (this.pending.size === 0) worker.unref();
+      if (m.ok) p.resolve(m.rows);
+      else p.reject(toError(m.error));
+    });
+    worker.on('error', (err) => this.stop(new Error(`the read model's database thread failed: ${err.message}`, { cause: err })));
+    worker.on('exit', (code) => this.stop(new Error(`the read model's database thread stopped (exit code ${code})`)));
+  }
+
+  nextTransaction(): number {
+    return this.nextTx++;
+  }
+
+  /** The worker's first reply (id 0): the database is open. */
+  ready(): Promise<void> {
+    return this.wait(0).then(() => undefined);
+  }
+
+  /** Sends a request (the id is set here) and waits for its answer. */
+  send(req: DistributiveOmit<WorkerRequest, 'id'>): Promise<unknown[] | undefined> {
+    if (this.stopped) return Promise.reject(this.stopped);
+    const id = this.nextId++;
+    const answer = this.wait(id);
+    try {
+      this.worker.postMessage({ ...req, id });
+    } catch (err) {
+      this.pending.delete(id);
+      if (this.pending.size === 0) this.worker.unref();
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+    return answer;
+  }
+
+  /** Closes the database (after the statements already waiting) and ends the thread. */
+  async close(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      await this.send({ op: 'close' });
+    } finally {
+      this.stop(new Error('the read model\'s database is closed'));
+      await this.worker.terminate();
+    }
+  }
+
+  private wait(id: number): Promise<unknown[] | undefined> {
+    return new Promise((resolve, reject) => {
+      // A thread that has work to do holds the process open; an idle one does not (as PGlite in process did not).
+      if (this.pending.size === 0) this.worker.ref();
+      this.pending.set(id, { resolve, reject });
+    });
+  }
+
+  private stop(err: Error): void {
+    if (this.stopped) return;
+    this.stopped = err;
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+    this.worker.unref();
+  }
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+class PgliteDatabase implements Database {
+  readonly kind = 'pglite' as const;
+  readonly urgent: Database;
+  constructor(private readonly thread: PgliteThread, private readonly isUrgent = false, normal?: PgliteDatabase) {
+    this.urgent = isUrgent ? this : new PgliteDatabase(thread, true, this);
+    this.normal = normal ?? this;
+  }
+  private readonly normal: PgliteDatabase;
+  async query<T>(text: string, params: unknown[] = []): Promise<{ rows: T[] }> {
+    return { rows: (await this.thread.send({ op: 'query', text, params, urgent: this.isUrgent })) as T[] };
+  }
+  async exec(text: string): Promise<void> {
+    await this.thread.send({ op: 'exec', text, urgent: this.isUrgent });
+  }
+  async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
+    const tx = this.thread.nextTransaction();
+    await this.thread.send({ op: 'begin', tx, urgent: this.isUrgent });
+    let result: T;
+    try {
+      result = await fn({ query: async <R>(text: string, params: unknown[] = []) => ({ rows: (await this.thread.send({ op: 'query', text, params, urgent: this.isUrgent, tx })) as R[] }) });
+    } catch (err) {
+      await this.thread.send({ op: 'end', tx, commit: false }).catch(() => undefined);
+      throw err;
+    }
+    await this.thread.send({ op: 'end', tx, commit: true });
+    return result;
+  }
+  async close(): Promise<void> {
+    if (this.isUrgent) return this.normal.close();
+    await this.thread.close();
+  }
+}
+
+/** Opens PGlite (in memory when dir is null) on a thread of its own. */
+export async function openPgliteThread(dir: string | null): Promise<Database> {
+  const worker = new Worker(new URL('./pglite-worker.js', import.meta.url), { workerData: { dir, ...await compiledWasm() } satisfies WorkerSetup });
+  const thread = new PgliteThread(worker);
+  try {
+    await thread.ready();
+  } catch (err) {
+    await worker.terminate();
+    throw err;
+  }
+  return new PgliteDatabase(thread);
+}
