@@ -60,6 +60,14 @@ function toError(e: WorkerError): Error {
   return err;
 }
 
+/**
+ * The thread is gone: PostgreSQL's codes for a lost connection (08006) or none (08003), so that callers treat it as
+ * the database being unavailable (the listener waits and retries), not as a fault of what they were storing.
+ */
+function connectionError(code: '08006' | '08003', message: string, cause?: Error): Error {
+  return Object.assign(new PgliteWorkerError(message, cause ? { cause } : {}), { code });
+}
+
 interface Pending {
   resolve: (rows: unknown[] | undefined) => void;
   reject: (err: Error) => void;
@@ -81,8 +89,8 @@ class PgliteThread {
       if (m.ok) p.resolve(m.rows);
       else p.reject(toError(m.error));
     });
-    worker.on('error', (err) => this.stop(new Error(`the read model's database thread failed: ${err.message}`, { cause: err })));
-    worker.on('exit', (code) => this.stop(new Error(`the read model's database thread stopped (exit code ${code})`)));
+    worker.on('error', (err) => this.stop(connectionError('08006', `the read model's database thread failed: ${err.message}`, err)));
+    worker.on('exit', (code) => this.stop(connectionError('08006', `the read model's database thread stopped (exit code ${code})`)));
   }
 
   nextTransaction(): number {
@@ -115,7 +123,7 @@ class PgliteThread {
     try {
       await this.send({ op: 'close' });
     } finally {
-      this.stop(new Error('the read model\'s database is closed'));
+      this.stop(connectionError('08003', 'the read model\'s database is closed'));
       await this.worker.terminate();
     }
   }
