@@ -15,6 +15,7 @@ import type { Box } from '../src/vision/types.js';
 import type { LabelledBoxes } from './score.js';
 import type { LabelledImage } from './labels.js';
 import { mulberry32 } from '../audio-eval/synth.js';
+import { medianOf } from '../src/vision/density/occupancy-estimator.js';
 
 export const VIEW = { width: 768, height: 576, horizonY: -44, focalPx: 665, cameraHeightM: 6.3, centreX: 384 } as const;
 /** The ground rectangle persons stand on: 11 m wide, from 10 to 22 m ahead (the walkway and the lawn before it). */
@@ -34,17 +35,7 @@ export function sceneZone(): { polygon: [number, number][]; groundMetres: [numbe
 export interface Sprite { width: number; height: number; rgb: Uint8Array; mask: Uint8Array }
 
 /** Per-pixel median of same-sized images. */
-export function medianImage(images: readonly RgbImage[]): Uint8Array {
-  const n = images[0]!.data.length;
-  const out = new Uint8Array(n);
-  const values = new Array<number>(images.length);
-  for (let i = 0; i < n; i++) {
-    for (let k = 0; k < images.length; k++) values[k] = images[k]!.data[i]!;
-    values.sort((a, b) => a - b);
-    out[i] = values[values.length >> 1]!;
-  }
-  return out;
-}
+export const medianImage = (images: readonly RgbImage[]): Uint8Array => medianOf(images.map((i) => i.data));
 
 /** The labelled persons of the vtest frames, cut out where they differ from the background by more than 40 (sum of channels). */
 export function cutSprites(frames: readonly { image: RgbImage; persons: Box[] }[], background: Uint8Array): Sprite[] {

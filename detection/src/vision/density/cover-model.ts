@@ -97,8 +97,12 @@ export function coverModel(geometry: CameraGeometry, width: number, height: numb
     }
   }
   const cover = Float32Array.from(covers);
-  const lo = Math.log(Math.min(...covers, 1e-6));
-  const hi = Math.log(Math.max(...covers, 1e-6));
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const a of covers) {
+    lo = Math.min(lo, Math.log(a));
+    hi = Math.max(hi, Math.log(a));
+  }
   const bin = new Uint8Array(cover.length);
   const sum = new Float64Array(BINS);
   const n = new Float64Array(BINS);
