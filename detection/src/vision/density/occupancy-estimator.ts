@@ -8,7 +8,7 @@
  */
 import { rgbToYuv, yuv420pPlanes } from '../../video-ingest/pixels.js';
 import type { CameraGeometry } from '../geometry/camera-geometry.js';
-import type { Point } from '../geometry/polygon.js';
+import { polygonArea, type Point } from '../geometry/polygon.js';
 import type { Box, Frame } from '../types.js';
 import { coverModel, densityForCover, type CoverModel } from './cover-model.js';
 
@@ -21,11 +21,11 @@ export interface OccupancyConfig {
   diffThreshold: number;
   /** Below this density (persons per m²) from the cover, the count of detected persons is reported instead. */
   countBelowPerM2: number;
-  /** Pixels sampled every this many pixels each way. */
-  stepPx: number;
+  /** At most this many pixels of a zone compared each frame: the zone is sampled every n pixels each way, n the smallest that keeps under it. */
+  maxPixels: number;
 }
 
-export const OCCUPANCY_DEFAULTS: OccupancyConfig = { sampleEveryS: 30, samples: 9, diffThreshold: 40, countBelowPerM2: 0.2, stepPx: 2 };
+export const OCCUPANCY_DEFAULTS: OccupancyConfig = { sampleEveryS: 30, samples: 9, diffThreshold: 40, countBelowPerM2: 0.2, maxPixels: 32_000 };
 
 export interface OccupancyMeasure {
   /** Share of the zone's sampled pixels (outside excluded boxes) that differ from the background. */
@@ -73,7 +73,7 @@ export class OccupancyEstimator {
   /** The zone's cover model (built on the first frame, at its size). */
   coverModel(width: number, height: number): CoverModel {
     if (!this.model || this.model.width !== width || this.model.height !== height) {
-      this.model = coverModel(this.geometry, width, height, this.polygon, this.config.stepPx);
+      this.model = coverModel(this.geometry, width, height, this.polygon, sampleStep(this.polygon, this.config.maxPixels));
       this.ring = [];
       this.background = undefined;
       this.current = new Uint8Array(this.model.cover.length * 3);
@@ -126,6 +126,9 @@ export class OccupancyEstimator {
     this.background = medianOf(this.ring);
   }
 }
+
+/** The sampling step (pixels each way) that compares at most `maxPixels` of the polygon. */
+export const sampleStep = (polygon: readonly Point[], maxPixels: number): number => Math.max(1, Math.ceil(Math.sqrt(polygonArea(polygon) / maxPixels)));
 
 /** Per-element median of same-length byte arrays. */
 export function medianOf(arrays: readonly Uint8Array[]): Uint8Array {

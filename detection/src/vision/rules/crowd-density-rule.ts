@@ -148,7 +148,7 @@ export const CROWD_DENSITY_RULE: RulePlugin<CrowdDensityConfig> = {
   create: (c) => new CrowdDensityRule(c),
 };
 
-const OCCUPANCY_FIELDS = ['sampleEveryS', 'samples', 'diffThreshold', 'countBelowPerM2', 'stepPx'] as const;
+const OCCUPANCY_FIELDS = ['sampleEveryS', 'samples', 'diffThreshold', 'countBelowPerM2', 'maxPixels'] as const;
 
 /** `occupancy`: `false` turns the cover estimate off; a mapping changes its settings; absent, the defaults. */
 function parseOccupancy(raw: Raw, path: ConfigPath, f: Fields): OccupancyConfig | false {
@@ -161,6 +161,6 @@ function parseOccupancy(raw: Raw, path: ConfigPath, f: Fields): OccupancyConfig 
     samples: f.number(o, 'samples', p, d.samples, { min: 1, max: 99, integer: true }),
     diffThreshold: f.number(o, 'diffThreshold', p, d.diffThreshold, { above: 0, max: 765 }),
     countBelowPerM2: f.number(o, 'countBelowPerM2', p, d.countBelowPerM2, { min: 0, max: 20 }),
-    stepPx: f.number(o, 'stepPx', p, d.stepPx, { min: 1, max: 16, integer: true }),
+    maxPixels: f.number(o, 'maxPixels', p, d.maxPixels, { min: 100, max: 10_000_000, integer: true }),
   };
 }
