@@ -4,13 +4,13 @@
  *    day before the bench's clock, spread over Spain otherwise), their values and places indexed as the correlator
  *    indexes them (loaded by the bench's loader, correlation-load.ts); then K new objects correlated one at a time as
  *    the listener's queue hands them over: p50/p99 per object (target p99 ≤ 20 ms).
- * 2. The embedded demo twice in this process, mad's read model holding the same N objects (a copy of part 1's), one
- *    cluster with correlation on, one with it off (config correlation.enabled). pn publishes M objects on each,
- *    alternately. Measured at mad: publish → object visible (the listener hands the object to its subscribers) and,
- *    with correlation on, publish → links visible (the object's block is correlated: its links are stored and pushed
- *    on the `correlations` subscription, and a read of them answers with them). The ratio of the target (≤ 1.5) is
- *    links visible with correlation / object visible without.
- * New objects are stamped on the bench's clock (the time the loaded data ends, one second apart), not the wall clock, so
+ * 2. The embedded demo three times in this process, mad's read model holding the same N objects (a copy of part 1's):
+ *    correlation at every agency, at mad only, nowhere (config correlation.enabled). pn publishes M objects on each,
+ *    in turn. Measured at mad: publish → object visible (the listener hands the object to its subscribers) and, with
+ *    correlation, publish → links visible (the object's block is correlated: its links are stored and pushed on the
+ *    `correlations` subscription, and a read of them answers with them). The ratio of the target (≤ 1.5) is links
+ *    visible with correlation / object visible without.
+ * New objects are stamped on the bench's clock (the time the loaded data ends, 100 ms apart), not the wall clock, so
  * that a long load does not move them away from the loaded alerts' time window.
  *   node bench/dist/correlation.js [--objects 100000] [--new 500] [--publishes 40]
  */
@@ -21,6 +21,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Correlator, createLogger, migrate, openDatabase, rowFromObject, ThreatStore, type ThreatRow } from '@popart/node';
 import { startDemo, type DemoCluster } from '@popart/node/demo';
+import { synth } from '@popart/detection/audio-eval';
 import { tlpMarkingRef, ALERT_EXTENSION_ID } from '@popart/schemas';
 import { benchArgs, percentile, progress, reportHeader } from './bench-kit.js';
 import { loadReadModel } from './correlation-load.js';
@@ -28,7 +29,8 @@ import { demoIdentityId } from './demo-ids.js';
 
 const USAGE = 'Usage: npm run bench:correlation -- [--objects N] [--new K] [--publishes M]\n' +
   '  correlates K new objects against a read model of N (p50/p99 per object), then measures publish → visible at another\n' +
-  '  agency (object, and links) with and without correlation on two embedded demos holding N objects (M publishes each)\n';
+  '  agency (object, and links) with correlation at every agency, at mad only, and off, on three embedded demos holding N\n' +
+  '  objects (M publishes each)\n';
 const { number } = benchArgs(USAGE, { objects: { type: 'string', default: '100000' }, new: { type: 'string', default: '500' }, publishes: { type: 'string', default: '40' } });
 const N = number('objects');
 const K = number('new');
@@ -37,14 +39,14 @@ const PN = demoIdentityId('pn');
 const MAD = demoIdentityId('mad');
 const GREEN = tlpMarkingRef('green');
 const MADRID = { latitude: 40.4168, longitude: -3.7038 };
-/** The bench's clock: the loaded objects end here; new objects are stamped one second apart after it. */
+/** The bench's clock: the loaded objects end here; new objects are stamped 100 ms apart after it (never after now). */
 const ANCHOR = Date.now();
 let stamped = 0;
-const nextStamp = (): string => new Date(ANCHOR + ++stamped * 1000).toISOString();
+const nextStamp = (): string => new Date(Math.min(Date.now(), ANCHOR + ++stamped * 100)).toISOString();
 /** MAC addresses repeat: N/2 distinct ones, so a new indicator meets about one object holding its address. */
 const macOf = (i: number): string => `60:60:${[(i >> 16) & 255, (i >> 8) & 255, i & 255, 0x1f].map((b) => b.toString(16).padStart(2, '0')).join(':')}`;
-let seed = 42;
-const random = (): number => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+/** Seeded (detection's mulberry32): the same data on every run. */
+const random = synth.mulberry32(42);
 
 function indicator(mac: string, t: string, by = PN): Record<string, unknown> {
   return { type: 'indicator', spec_version: '2.1', id: `indicator--${randomUUID()}`, created: t, modified: t, created_by_ref: by,
@@ -77,10 +79,16 @@ function newObject(by: string): Record<string, unknown> {
 
 const rowOf = (o: Record<string, unknown>, block: number, msp = 'PnMSP'): ThreatRow =>
   rowFromObject(o as never, { publisherMsp: msp, txId: randomUUID(), blockNumber: block, signatureVerified: true });
+/** Part 2's demos: correlation at every agency (as `npm start` runs), at mad only (the other agencies' correlation,
+ * which in a deployment runs on their own machines, kept off this process's one thread), nowhere (the baseline). */
+const MODES = ['all', 'mad', 'off'] as const;
+type Mode = (typeof MODES)[number];
 const ms = (v: number): string => `${v.toFixed(2)} ms`;
 const load = (): string => loadavg().map((l) => l.toFixed(1)).join(' / ');
 const lines: string[] = [reportHeader('correlation', `${N} objects in the read model, ${K} correlated, ${M} publishes each way`)];
 lines.push(`load average at start (1 / 5 / 15 min): ${load()}`);
+// Twelve nodes in this process, each listening for SIGINT/SIGTERM.
+process.setMaxListeners(40);
 const work = mkdtempSync(join(tmpdir(), 'popart-bench-correlation-'));
 
 try {
@@ -93,7 +101,7 @@ try {
     await db.close();
     lines.push(`bench's loader: ${N} objects in ${(loadMs / 1000).toFixed(1)} s, indexes rebuilt in ${(indexMs / 1000).toFixed(1)} s`);
   }
-  for (const mode of ['on', 'off']) cpSync(template, join(work, mode, 'mad', 'read-model'), { recursive: true });
+  for (const mode of MODES) cpSync(template, join(work, mode, 'mad', 'read-model'), { recursive: true });
 
   // 1. Correlating a new object against N.
   {
@@ -117,17 +125,24 @@ try {
     }
   }
 
-  // 2. Publish → visible at another agency, with and without correlation, alternately on two demos.
-  const clusters: Record<'on' | 'off', DemoCluster> = {
-    on: await startDemo({ dataDir: join(work, 'on'), passphrase: 'bench-passphrase', randomPorts: true, logLevel: 'silent', fsync: false, correlation: { enabled: true } }),
-    off: await startDemo({ dataDir: join(work, 'off'), passphrase: 'bench-passphrase', randomPorts: true, logLevel: 'silent', fsync: false, correlation: { enabled: false } }),
+  // 2. Publish → visible at another agency: correlation at every agency, at mad only, nowhere; the three alternately.
+  const demo = (mode: Mode, correlationOf: Partial<Record<'pn' | 'pj' | 'mad' | 'crm', unknown>>): Promise<DemoCluster> =>
+    startDemo({ dataDir: join(work, mode), passphrase: 'bench-passphrase', randomPorts: true, logLevel: 'silent', fsync: false, correlationOf });
+  const clusters: Record<Mode, DemoCluster> = {
+    all: await demo('all', {}),
+    mad: await demo('mad', { pn: { enabled: false }, pj: { enabled: false }, crm: { enabled: false } }),
+    off: await demo('off', { pn: { enabled: false }, pj: { enabled: false }, mad: { enabled: false }, crm: { enabled: false } }),
   };
   try {
-    const object: Record<'on' | 'off', number[]> = { on: [], off: [] };
-    const links: number[] = [];
-    let linked = 0;
-    for (let i = 0; i < 2 * M; i++) {
-      const mode = i % 2 === 0 ? 'on' : 'off';
+    const { rows } = await clusters.off.nodes.mad.database.query<{ objects: number; places: number; values: number }>(
+      `SELECT (SELECT count(*)::int FROM threat_objects) AS objects, (SELECT count(*)::int FROM correlation_places) AS places,
+         (SELECT count(*)::int FROM correlation_observables) AS values`);
+    lines.push(`mad's read model: ${rows[0]?.objects} objects, ${rows[0]?.values} values and ${rows[0]?.places} places indexed`);
+    const object: Record<Mode, number[]> = { all: [], mad: [], off: [] };
+    const links: Record<Mode, number[]> = { all: [], mad: [], off: [] };
+    const linked: Record<Mode, number> = { all: 0, mad: 0, off: 0 };
+    for (let i = 0; i < MODES.length * M; i++) {
+      const mode = MODES[i % MODES.length] as Mode;
       const cluster = clusters[mode];
       const mad = cluster.nodes.mad;
       const correlator = mad.services.correlations.correlator;
@@ -150,23 +165,24 @@ try {
       object[mode].push((await seen) - t0);
       if (correlated) {
         const c = await correlated;
-        links.push(c.at - t0);
-        if (c.links > 0) linked++;
+        links[mode].push(c.at - t0);
+        if (c.links > 0) linked[mode]++;
       }
-      progress('publish → visible at mad (correlation on / off, alternately)', i + 1, 2 * M);
+      progress('publish → visible at mad (correlation at every agency / at mad only / off, in turn)', i + 1, MODES.length * M);
     }
-    const [onObject, offObject] = [object.on.sort((a, b) => a - b), object.off.sort((a, b) => a - b)];
-    links.sort((a, b) => a - b);
-    const p = (v: number[], q: number): number => percentile(v, q);
-    lines.push(`publish → object visible at mad, correlation on:  p50 ${ms(p(onObject, 50))}, p99 ${ms(p(onObject, 99))}`);
-    lines.push(`publish → links visible at mad, correlation on:   p50 ${ms(p(links, 50))}, p99 ${ms(p(links, 99))} (${linked}/${M} objects linked on arrival)`);
-    lines.push(`publish → object visible at mad, correlation off: p50 ${ms(p(offObject, 50))}, p99 ${ms(p(offObject, 99))}`);
-    lines.push(`ratio links visible (on) / object visible (off): p50 ${(p(links, 50) / p(offObject, 50)).toFixed(2)}×, ` +
-      `p99 ${(p(links, 99) / p(offObject, 99)).toFixed(2)}× (target ≤ 1.5×); object visible on/off: p50 ${(p(onObject, 50) / p(offObject, 50)).toFixed(2)}×`);
+    const p = (v: number[], q: number): number => percentile([...v].sort((a, b) => a - b), q);
+    const both = (v: number[]): string => `p50 ${ms(p(v, 50))}, p99 ${ms(p(v, 99))}`;
+    const ratio = (a: number[], b: number[]): string => `p50 ${(p(a, 50) / p(b, 50)).toFixed(2)}×, p99 ${(p(a, 99) / p(b, 99)).toFixed(2)}×`;
+    lines.push(`publish → object visible at mad, correlation off: ${both(object.off)}`);
+    for (const mode of ['mad', 'all'] as const) {
+      const what = mode === 'mad' ? 'at mad only' : 'at every agency';
+      lines.push(`publish → object visible at mad, correlation ${what}: ${both(object[mode])}`);
+      lines.push(`publish → links visible at mad,  correlation ${what}: ${both(links[mode])} (${linked[mode]}/${M} objects linked on arrival)`);
+      lines.push(`  ratio links visible / object visible without correlation: ${ratio(links[mode], object.off)} (target ≤ 1.5×); object visible: ${ratio(object[mode], object.off)}`);
+    }
     lines.push(`load average at the end: ${load()}`);
   } finally {
-    await clusters.on.stop();
-    await clusters.off.stop();
+    for (const c of Object.values(clusters)) await c.stop();
   }
 } finally {
   rmSync(work, { recursive: true, force: true });

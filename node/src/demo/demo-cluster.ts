@@ -48,6 +48,8 @@ export interface DemoOptions {
   webhooks?: Partial<Record<DemoAgency['key'], unknown[]>>;
   /** The correlation section of every node's config (e.g. `{ enabled: false }` for a baseline). */
   correlation?: unknown;
+  /** The correlation section per agency, instead of `correlation` (e.g. a benchmark that correlates at one agency). */
+  correlationOf?: Partial<Record<DemoAgency['key'], unknown>>;
   /** Partner feeds pulled per agency (the node config's imports, validated with it). */
   imports?: Partial<Record<DemoAgency['key'], unknown[]>>;
   /** Users besides the demo's own, per agency (benchmarks: many analysts; password "demo"). */
@@ -105,7 +107,7 @@ export async function startDemo(opts: DemoOptions): Promise<DemoCluster> {
       ...(opts.apiKeys?.[a.key] ? { apiKeys: opts.apiKeys[a.key] } : {}),
       ...(opts.imports?.[a.key] ? { imports: opts.imports[a.key] } : {}),
       ...(opts.extraUsers?.[a.key] ? { extraUsers: opts.extraUsers[a.key] } : {}),
-      ...(opts.correlation ? { correlation: opts.correlation } : {}),
+      ...(opts.correlationOf?.[a.key] ?? opts.correlation ? { correlation: opts.correlationOf?.[a.key] ?? opts.correlation } : {}),
       ...(opts.ledger?.kind === 'fabric' ? { fabricConnection: opts.ledger.connection } : {}),
     })));
   let sharedPolicy: PolicyGate | null = null;
