@@ -1,7 +1,8 @@
 /**
  * The shared situation picture in a browser: on the seeded demo (pn's camera and mad's Remote ID receiver report the
  * same drone at the Bernabéu), pn's analyst sees the reports linked with why on the detail page and in the graph, the
- * stadium's dashboard at level high with its reasons, alerts, guidance and timeline, and sends a situation report.
+ * stadium's dashboard at level high with its reasons, alerts, guidance and timeline, and sends a situation report;
+ * pn's operator sees in the alert console which venue the camera's alert concerns, at what level.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -64,5 +65,20 @@ describe('correlations and the venue dashboard in a browser', () => {
     await screenshot(page, 'venue-dashboard-pn-analyst');
     await page.getByTestId('situation-report').click();
     await page.getByText(/Situation report published \(High, \d+ objects, block \d+\)/).waitFor();
+  });
+
+  test('the operators\' console says which venue an alert concerns, at what level, and leads to its dashboard', async () => {
+    const operator = await (await newContext(browser, { locale: 'en-GB' })).newPage();
+    await signIn(operator, cluster.nodes.pn.url.replace(/graphql$/, ''), 'pn-operator');
+    await operator.goto(`${cluster.nodes.pn.url.replace(/graphql$/, '')}console`);
+    const card = operator.locator(`[data-alert-id="${SCENARIO_IDS.pnCamera}"]`);
+    const venue = card.locator(`[data-testid="alert-venue"][data-venue="${SCENARIO_IDS.venue}"]`);
+    await venue.waitFor();
+    assert.match(await venue.innerText(), /Bernabéu/);
+    assert.equal(await venue.getByTestId('risk-level').getAttribute('data-level'), 'high');
+    await screenshot(operator, 'console-venue-pn-operator');
+    await venue.getByRole('link').click();
+    await operator.getByTestId('risk-reasons').waitFor();
+    await operator.context().close();
   });
 });

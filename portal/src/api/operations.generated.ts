@@ -177,6 +177,13 @@ export type VenuesQueryVariables = Exact<{
 
 export type VenuesQuery = { venues: Array<{ id: string, name: string, kind: string, eventName: string | null, starts: string | null, ends: string | null, active: boolean, riskLevel: string, score: number, restrictedLeftOut: number }> };
 
+export type AlertVenuesQueryVariables = Exact<{
+  purpose?: string | null | undefined;
+}>;
+
+
+export type AlertVenuesQuery = { venues: Array<{ id: string, name: string, active: boolean, riskLevel: string, contributing: Array<{ threat: { id: string } }> }> };
+
 export type VenueQueryVariables = Exact<{
   id: string | number;
   purpose?: string | null | undefined;

@@ -95,6 +95,11 @@ CORRELATION, SUMMARY);
 export const VENUES = op<G.VenuesQuery, G.VenuesQueryVariables>(/* GraphQL */ `
   query Venues($purpose: String) { venues(purpose: $purpose) { id name kind eventName starts ends active riskLevel score restrictedLeftOut } }`);
 
+/** The venues whose picture each alert takes part in (the server's rule), for the operators' console. */
+export const ALERT_VENUES = op<G.AlertVenuesQuery, G.AlertVenuesQueryVariables>(/* GraphQL */ `
+  query AlertVenues($purpose: String) { venues(purpose: $purpose) { id name active riskLevel contributing { threat { id } } } }`);
+export type AlertVenue = Pick<VenueSummary, 'id' | 'name' | 'riskLevel'>;
+
 export const VENUE = op<G.VenueQuery, G.VenueQueryVariables>(/* GraphQL */ `
   query Venue($id: ID!, $purpose: String) { venue(id: $id, purpose: $purpose) {
     id name kind eventName starts ends active area bbox riskLevel score reasons restrictedLeftOut

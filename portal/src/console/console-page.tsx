@@ -2,15 +2,17 @@
  * The operator's alert console (mobile first): alerts routed to this operator, newest first, with
  * guidance, distance and direction to the alert area (from the device's position when the browser
  * grants it, else from the centre of the agency's territory, and the console says which), and the
- * responses acknowledge / on scene / resolved, which the node publishes for the alert's publisher.
+ * responses acknowledge / on scene / resolved, which the node publishes for the alert's publisher. Each alert says
+ * which registered venue it concerns (a venue whose risk picture it takes part in), with the venue's current level.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { ALERT_RESPONSES, RESPOND, THREATS, type AlertResponse, type ThreatSummary } from '../api/queries.js';
+import { ALERT_RESPONSES, ALERT_VENUES, RESPOND, THREATS, type AlertResponse, type AlertVenue, type ThreatSummary } from '../api/queries.js';
 import { useI18n } from '../i18n/i18n.js';
 import { alertOf, areaOf, compass, distanceToArea } from '../map/geo.js';
 import { Link, threatPath } from '../router.js';
 import { useSession } from '../session.js';
 import { ALERT_CATEGORIES, CategoryBadge, ErrorNote, ExerciseBadge, SeverityBadge, titleOf, TlpBadge } from '../ui.js';
+import { RiskBadge, venuePath } from '../venue/risk-badge.js';
 import { signalAlert, unlockAudio } from './alert-signal.js';
 
 type Status = AlertResponse['status'];
@@ -41,8 +43,27 @@ function usePosition(fallback: [number, number] | null): [Position | null, () =>
   return [fallback ? { lonLat: fallback, source: 'jurisdiction' } : null, start];
 }
 
-function AlertCard({ alert, isNew, position, status, onRespond, busy }: {
-  alert: ThreatSummary; isNew: boolean; position: Position | null; status: Status | null; busy: boolean; onRespond(s: Status): void;
+/** The active venues each alert takes part in, by alert id; asked again when an alert arrives. */
+function useAlertVenues(refresh: number): Record<string, AlertVenue[]> {
+  const { api } = useSession();
+  const [byAlert, setByAlert] = useState<Record<string, AlertVenue[]>>({});
+  useEffect(() => {
+    let live = true;
+    api(ALERT_VENUES, { purpose: PURPOSE }).then((d) => {
+      if (!live) return;
+      const out: Record<string, AlertVenue[]> = {};
+      for (const v of d.venues.filter((x) => x.active)) {
+        for (const c of v.contributing) (out[c.threat.id] ??= []).push({ id: v.id, name: v.name, riskLevel: v.riskLevel });
+      }
+      setByAlert(out);
+    }, () => undefined);
+    return () => { live = false; };
+  }, [api, refresh]);
+  return byAlert;
+}
+
+function AlertCard({ alert, isNew, position, status, onRespond, busy, venues }: {
+  alert: ThreatSummary; isNew: boolean; position: Position | null; status: Status | null; busy: boolean; onRespond(s: Status): void; venues: AlertVenue[];
 }) {
   const { t, tk, relative, dateTime, distance } = useI18n();
   const { session } = useSession();
@@ -62,7 +83,9 @@ function AlertCard({ alert, isNew, position, status, onRespond, busy }: {
       </div>
       <h3>{titleOf(alert)}</h3>
       <p className="meta">
-        {ext?.venue && <>{ext.venue} · </>}
+        {venues.length > 0
+          ? venues.map((v) => <span key={v.id} data-testid="alert-venue" data-venue={v.id}><Link href={venuePath(v.id)}>{v.name}</Link> <RiskBadge level={v.riskLevel} /> · </span>)
+          : ext?.venue && <>{ext.venue} · </>}
         <time dateTime={alert.modified} title={dateTime(alert.modified)}>{relative(alert.modified)}</time>
         {alert.agency && <> · {alert.agency.name}</>}
         {expired && <> · <strong>{t('expired')}</strong></>}
@@ -101,6 +124,8 @@ export function ConsolePage() {
   const [error, setError] = useState<unknown>(null);
   const [sound, setSound] = useState(false);
   const [announce, setAnnounce] = useState('');
+  const [arrived, setArrived] = useState(0);
+  const venuesOf = useAlertVenues(arrived);
   const soundRef = useRef(false);
   soundRef.current = sound;
   const [position, requestPosition] = usePosition(session.user.agency.jurisdiction?.centre ?? null);
@@ -128,6 +153,7 @@ export function ConsolePage() {
   useEffect(() => onAlert((a) => {
     setAlerts((prev) => [a, ...prev.filter((p) => p.id !== a.id)]);
     setFresh((prev) => new Set(prev).add(a.id));
+    setArrived((n) => n + 1);
     setAnnounce(t('newAlertArrived', { name: titleOf(a) }));
     if (soundRef.current) signalAlert(a.severity);
   }), [onAlert, t]);
@@ -177,7 +203,8 @@ export function ConsolePage() {
       {alerts.length === 0 && <p className="note">{t('noAlerts')}</p>}
       <ul className="alert-list">
         {alerts.map((a) => (
-          <AlertCard key={a.id} alert={a} isNew={fresh.has(a.id)} position={position} status={statuses[a.id] ?? null} busy={busy === a.id} onRespond={(s) => void respond(a.id, s)} />
+          <AlertCard key={a.id} alert={a} isNew={fresh.has(a.id)} position={position} status={statuses[a.id] ?? null} busy={busy === a.id} onRespond={(s) => void respond(a.id, s)}
+            venues={venuesOf[a.id] ?? []} />
         ))}
       </ul>
     </section>
