@@ -2,7 +2,8 @@
  * The shared situation picture in a browser: on the seeded demo (pn's camera and mad's Remote ID receiver report the
  * same drone at the Bernabéu), pn's analyst sees the reports linked with why on the detail page and in the graph, the
  * stadium's dashboard at level high with its reasons, alerts, guidance and timeline, and sends a situation report;
- * pn's operator sees in the alert console which venue the camera's alert concerns, at what level.
+ * pn's supervisor sees in the alert console which venue the camera's alert concerns, at what level (an operator, whom
+ * the policy shows alerts but not locations, sees the alert's own venue name only).
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -67,18 +68,27 @@ describe('correlations and the venue dashboard in a browser', () => {
     await page.getByText(/Situation report published \(High, \d+ objects, block \d+\)/).waitFor();
   });
 
-  test('the operators\' console says which venue an alert concerns, at what level, and leads to its dashboard', async () => {
-    const operator = await (await newContext(browser, { locale: 'en-GB' })).newPage();
-    await signIn(operator, cluster.nodes.pn.url.replace(/graphql$/, ''), 'pn-operator');
-    await operator.goto(`${cluster.nodes.pn.url.replace(/graphql$/, '')}console`);
-    const card = operator.locator(`[data-alert-id="${SCENARIO_IDS.pnCamera}"]`);
-    const venue = card.locator(`[data-testid="alert-venue"][data-venue="${SCENARIO_IDS.venue}"]`);
+  test('the alert console names the registered venue an alert concerns, at what level, for a supervisor; an operator, who may not see venues, keeps the alert\'s venue name', async () => {
+    const base = cluster.nodes.pn.url.replace(/graphql$/, '');
+    const supervisor = await (await newContext(browser, { locale: 'en-GB' })).newPage();
+    await signIn(supervisor, base, 'pn-supervisor');
+    await supervisor.goto(`${base}console`);
+    const venue = supervisor.locator(`[data-alert-id="${SCENARIO_IDS.pnCamera}"] [data-testid="alert-venue"][data-venue="${SCENARIO_IDS.venue}"]`);
     await venue.waitFor();
     assert.match(await venue.innerText(), /Bernabéu/);
     assert.equal(await venue.getByTestId('risk-level').getAttribute('data-level'), 'high');
-    await screenshot(operator, 'console-venue-pn-operator');
+    await screenshot(supervisor, 'console-venue-pn-supervisor');
     await venue.getByRole('link').click();
-    await operator.getByTestId('risk-reasons').waitFor();
+    await supervisor.getByTestId('risk-reasons').waitFor();
+    await supervisor.context().close();
+
+    const operator = await (await newContext(browser, { locale: 'en-GB' })).newPage();
+    await signIn(operator, base, 'pn-operator');
+    await operator.goto(`${base}console`);
+    const card = operator.locator(`[data-alert-id="${SCENARIO_IDS.pnCamera}"]`);
+    await card.waitFor();
+    assert.match(await card.locator('.meta').innerText(), /Estadio Santiago Bernabéu/);
+    assert.equal(await card.getByTestId('alert-venue').count(), 0, 'the policy shows operators alerts, not locations: no venue, no level');
     await operator.context().close();
   });
 });

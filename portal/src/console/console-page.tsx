@@ -3,7 +3,9 @@
  * guidance, distance and direction to the alert area (from the device's position when the browser
  * grants it, else from the centre of the agency's territory, and the console says which), and the
  * responses acknowledge / on scene / resolved, which the node publishes for the alert's publisher. Each alert says
- * which registered venue it concerns (a venue whose risk picture it takes part in), with the venue's current level.
+ * which registered venue it concerns (a venue whose risk picture it takes part in), with the venue's current level, to
+ * those who may see venues (supervisors; the policy shows operators alerts, not locations: they get the alert's own
+ * venue name).
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ALERT_RESPONSES, ALERT_VENUES, RESPOND, THREATS, type AlertResponse, type AlertVenue, type ThreatSummary } from '../api/queries.js';
