@@ -28,31 +28,24 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { createCameraDetector, loadCameraConfig, validateCameraConfig, VideoSource, VisionPipeline, type CameraConfig, type ObjectDetector } from '@popart/detection';
+import { benchArgs } from './bench-kit.js';
 
-const { values } = parseArgs({
-  options: {
-    frames: { type: 'string', default: '200' },
-    sizes: { type: 'string', default: '640x360,1280x720' },
-    nanodet: { type: 'boolean', default: false },
-    'long-minutes': { type: 'string', default: '10' },
-    'long-fps': { type: 'string', default: '2' },
-    threads: { type: 'string' },
-    'js-resize': { type: 'boolean', default: false },
-    'no-settle': { type: 'boolean', default: false },
-    'rgb-camera': { type: 'boolean', default: false },
-    help: { type: 'boolean', short: 'h', default: false },
-  },
+const { values, number } = benchArgs('Usage: npm run bench:detection -- [--frames N] [--sizes WxH,…] [--long-minutes M] [--long-fps F] [--threads N] [--nanodet] [--js-resize] [--no-settle] [--rgb-camera]\n', {
+  frames: { type: 'string', default: '200' },
+  sizes: { type: 'string', default: '640x360,1280x720' },
+  nanodet: { type: 'boolean', default: false },
+  'long-minutes': { type: 'string', default: '10' },
+  'long-fps': { type: 'string', default: '2' },
+  threads: { type: 'string' },
+  'js-resize': { type: 'boolean', default: false },
+  'no-settle': { type: 'boolean', default: false },
+  'rgb-camera': { type: 'boolean', default: false },
 });
-if (values.help) {
-  process.stdout.write('Usage: npm run bench:detection -- [--frames N] [--sizes WxH,…] [--long-minutes M] [--long-fps F] [--threads N] [--nanodet] [--js-resize] [--no-settle] [--rgb-camera]\n');
-  process.exit(0);
-}
-const frames = Number(values.frames);
-const longMinutes = Number(values['long-minutes']);
-const longFps = Number(values['long-fps']);
-const threads = values.threads ? Number(values.threads) : undefined;
+const frames = number('frames');
+const longMinutes = number('long-minutes');
+const longFps = number('long-fps');
+const threads = values.threads ? number('threads') : undefined;
 const jsResize = values['js-resize'];
 const settleFrames = !values['no-settle'];
 const yuv = !values['rgb-camera'];

@@ -11,12 +11,11 @@ import '@popart/node/quiet-contract-logs';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { openDemoReadModel, startDemo, type DemoCluster, type DemoReadModel } from '@popart/node/demo';
 import { openDatabase, migrate, rowFromObject, ThreatStore, type Database, type ThreatQuery } from '@popart/node';
-import { percentile, pool, progress, reportHeader } from './bench-kit.js';
+import { benchArgs, percentile, pool, progress, reportHeader } from './bench-kit.js';
 import type { Analyst, ClientResult, ClientTask } from './read-scale-client.js';
 import { bundleOf, filterOf, QUERY_KINDS, random, type AgencyKey } from './read-scale-data.js';
 
@@ -36,28 +35,21 @@ Loads N objects into the four-agency demo, then measures the query mix of analys
   -h, --help            this help
 `;
 
-const { values } = parseArgs({
-  options: {
-    objects: { type: 'string', default: '20000' },
-    'read-model': { type: 'string', default: 'pglite' },
-    analysts: { type: 'string', default: '50' },
-    seconds: { type: 'string', default: '30' },
-    concurrency: { type: 'string', default: '8' },
-    explain: { type: 'boolean', default: false },
-    'plans-only': { type: 'boolean', default: false },
-    help: { type: 'boolean', short: 'h', default: false },
-  },
+const { values, number } = benchArgs(HELP, {
+  objects: { type: 'string', default: '20000' },
+  'read-model': { type: 'string', default: 'pglite' },
+  analysts: { type: 'string', default: '50' },
+  seconds: { type: 'string', default: '30' },
+  concurrency: { type: 'string', default: '8' },
+  explain: { type: 'boolean', default: false },
+  'plans-only': { type: 'boolean', default: false },
 });
-if (values.help) {
-  process.stdout.write(HELP);
-  process.exit(0);
-}
-const objects = Number(values.objects);
+const objects = number('objects');
 const bundles = Math.ceil(objects / 40);
 const readModelKind = values['read-model'];
 if (readModelKind !== 'pglite' && readModelKind !== 'postgres') throw new Error(`--read-model must be pglite or postgres, not "${readModelKind}"`);
-const analystCount = Number(values.analysts);
-const seconds = Number(values.seconds);
+const analystCount = number('analysts');
+const seconds = number('seconds');
 
 const USERS: Record<AgencyKey, string> = { pn: 'pn-analyst', pj: 'pj-analyst', mad: 'mad-operator', crm: 'crm-analyst' };
 const KEYS = Object.keys(USERS) as AgencyKey[];
@@ -101,7 +93,7 @@ async function load(cluster: DemoCluster): Promise<{ seconds: number; rate: numb
   })));
   const mix: Record<string, number> = { green: 0, amber: 0, red: 0 };
   const start = Date.now() - bundles * 1000;
-  const r = await pool(bundles, Number(values.concurrency), async (n) => {
+  const r = await pool(bundles, number('concurrency'), async (n) => {
     const b = bundleOf(n, new Date(start + n * 1000));
     mix[b.tlp] = (mix[b.tlp] ?? 0) + 40;
     await cluster.nodes[b.publisher].services.publisher.publish(viewers[b.publisher]!, b.bundle);
