@@ -72,6 +72,22 @@ export class PublishService {
     private readonly submitCanonical: SubmitBundle,
   ) {}
 
+  /**
+   * How long a publish waits for its block to be applied to this node's own read model before answering. A bundle
+   * whose block takes longer (the read model behind the ledger under load) is still committed: the answer says so, and
+   * the object appears in the read model when the listener gets there; a warning is logged.
+   */
+  visibleWithinMs = 10_000;
+
+  /** Waits until this node's read model holds the block, at most visibleWithinMs (see there). */
+  private async visible(blockNumber: number, what: Record<string, unknown>): Promise<void> {
+    try {
+      await this.listener.waitForBlock(blockNumber, this.visibleWithinMs);
+    } catch (err) {
+      this.log.warn('committed on the ledger, not yet in this node\'s read model (it is behind the ledger)', { ...what, block: blockNumber, reason: (err as Error).message });
+    }
+  }
+
   /** LED Art. 25: the collection, and the disclosure to the agencies the objects are released to. */
   private async audited(viewer: Viewer, objects: Bundle['objects'], details: Record<string, unknown>): Promise<void> {
     const objectIds = objects.map((o) => o.id);
@@ -91,7 +107,7 @@ export class PublishService {
     const json = canonicalJson(bundle);
     try {
       const r = await this.submitCanonical(json);
-      if (opts.waitVisible !== false) await this.listener.waitForBlock(r.blockNumber);
+      if (opts.waitVisible !== false) await this.visible(r.blockNumber, { bundleId: bundle.id });
       await this.audited(viewer, bundle.objects, { ...opts.details, bundleId: bundle.id, txId: r.txId, block: r.blockNumber });
       this.log.info('bundle published', { user: viewer.username, bundleId: bundle.id, objects: bundle.objects.length, txId: r.txId, block: r.blockNumber });
       return { status: 'COMMITTED', bundleId: bundle.id, transactionId: r.txId, blockNumber: r.blockNumber, objects: r.objects, outboxId: null };
@@ -135,7 +151,7 @@ export class PublishService {
     const r = isPrivateObject(sighting as unknown as StixObject)
       ? await this.submitCanonical(canonicalJson({ type: 'bundle', id: `bundle--${randomUUID()}`, objects: [sighting] }))
       : await this.ledger.submit('RecordSighting', [canonicalJson(sighting)]);
-    await this.listener.waitForBlock(r.blockNumber);
+    await this.visible(r.blockNumber, { sighting: sighting.id });
     await this.audited(viewer, [sighting], { txId: r.txId, block: r.blockNumber, sightingOf: input.objectId });
     this.log.info('sighting recorded', { user: viewer.username, of: input.objectId, txId: r.txId });
     return { status: 'COMMITTED', bundleId: sighting.id, transactionId: r.txId, blockNumber: r.blockNumber, objects: [{ id: sighting.id, type: 'sighting', modified: now, status: 'created' }], outboxId: null };
