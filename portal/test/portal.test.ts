@@ -194,6 +194,8 @@ describe('the portal in a browser', () => {
     await signIn(mad, portal('mad'), 'mad-operator');
     await mad.waitForURL(/\/console$/);
     await mad.locator('.live-dot.on').first().waitFor();
+    // The console's first list of alerts has come (live can be on before it): what is there now is what was before.
+    await mad.locator('ul.alert-list[data-loaded="true"]').waitFor({ state: 'attached' });
     const before = await mad.locator('[data-alert-id]').count();
 
     const pn = await (await context()).newPage();

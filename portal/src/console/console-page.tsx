@@ -127,6 +127,8 @@ export function ConsolePage() {
   const [sound, setSound] = useState(false);
   const [announce, setAnnounce] = useState('');
   const [arrived, setArrived] = useState(0);
+  /** Whether the first list of alerts has come: until then, "no alerts" would not be true. */
+  const [loaded, setLoaded] = useState(false);
   const venuesOf = useAlertVenues(arrived);
   const soundRef = useRef(false);
   soundRef.current = sound;
@@ -147,6 +149,7 @@ export function ConsolePage() {
         if (!live) return;
         const items = d.threats.edges.map((e) => e.node);
         setAlerts((prev) => [...prev, ...items.filter((i) => !prev.some((p) => p.id === i.id))]);
+        setLoaded(true);
         for (const a of items) void statusOf(a.id).catch(() => undefined);
       }, (err: unknown) => live && setError(err));
     return () => { live = false; };
@@ -202,8 +205,8 @@ export function ConsolePage() {
       {!sound && <p className="hint">{t('soundHint')}</p>}
       <div className="sr-only" aria-live="assertive">{announce}</div>
       <ErrorNote error={error} />
-      {alerts.length === 0 && <p className="note">{t('noAlerts')}</p>}
-      <ul className="alert-list">
+      {loaded && alerts.length === 0 && <p className="note">{t('noAlerts')}</p>}
+      <ul className="alert-list" data-loaded={loaded ? 'true' : 'false'}>
         {alerts.map((a) => (
           <AlertCard key={a.id} alert={a} isNew={fresh.has(a.id)} position={position} status={statuses[a.id] ?? null} busy={busy === a.id} onRespond={(s) => void respond(a.id, s)}
             venues={venuesOf[a.id] ?? []} />
