@@ -12,7 +12,7 @@ import type { RgbImage } from '../src/video-ingest/jpeg.js';
 import { rgbToYuv } from '../src/video-ingest/pixels.js';
 import { cameraGeometry, validateCameraConfig } from '../src/vision/config/camera-config.js';
 import { PERSON } from '../src/vision/density/cover-model.js';
-import { OCCUPANCY_DEFAULTS, OccupancyEstimator } from '../src/vision/density/occupancy-estimator.js';
+import { OCCUPANCY_DEFAULTS, OccupancyEstimator, yuvDifference } from '../src/vision/density/occupancy-estimator.js';
 import { createCameraDetector } from '../src/vision/detectors/camera-detector.js';
 import { pointInPolygon, type Point } from '../src/vision/geometry/polygon.js';
 import { combinedDensity } from '../src/vision/rules/crowd-density-rule.js';
@@ -24,7 +24,7 @@ import { crowdScene, sceneZone, VIEW, type GroundRect, type Sprite } from './syn
 export const WIDE_GROUND: GroundRect = { x0: -9, x1: 9, z0: 6.5, z1: 22 };
 export const DENSITIES = [0.1, 0.25, 0.5, 1, 2, 3, 4];
 
-const differs = (a: [number, number, number], b: [number, number, number], t: number): boolean => Math.abs(a[0] - b[0]) + Math.abs(a[1] - b[1]) + Math.abs(a[2] - b[2]) > t;
+const differs = (a: [number, number, number], b: [number, number, number], t: number): boolean => yuvDifference(a, 0, b, 0) > t;
 const yuvAt = (d: Uint8Array, o: number): [number, number, number] => rgbToYuv([d[o]!, d[o + 1]!, d[o + 2]!]);
 
 /**

@@ -60,6 +60,15 @@ export function sampleYuv(frame: Frame, pixels: Int32Array, out: Uint8Array): vo
   }
 }
 
+/**
+ * How far the YUV sample at `i` of `a` is from the one at `j` of `b`: the sum of the absolute differences of Y, U and V.
+ * A zone pixel is covered when this exceeds `diffThreshold` against the background (the person model's constants in
+ * cover-model.ts are measured with the same test).
+ */
+export function yuvDifference(a: ArrayLike<number>, i: number, b: ArrayLike<number>, j: number): number {
+  return Math.abs(a[i]! - b[j]!) + Math.abs(a[i + 1]! - b[j + 1]!) + Math.abs(a[i + 2]! - b[j + 2]!);
+}
+
 export class OccupancyEstimator {
   private model: CoverModel | undefined;
   private ring: Uint8Array[] = [];
@@ -109,9 +118,7 @@ export class OccupancyEstimator {
       if (exclude.length && exclude.some((b) => x >= b.x1 && x < b.x2 && y >= b.y1 && y < b.y2)) continue;
       pixels++;
       n[model.bin[i]!]!++;
-      const c = this.current;
-      const d = Math.abs(c[k]! - bg[k]!) + Math.abs(c[k + 1]! - bg[k + 1]!) + Math.abs(c[k + 2]! - bg[k + 2]!);
-      if (d > t) covered++;
+      if (yuvDifference(this.current, k, bg, k) > t) covered++;
     }
     if (this.lastSampleS === -Infinity) this.lastSampleS = timeS;
     return { covered: pixels ? covered / pixels : 0, density: densityForCover(n, model.binCover, covered), pixels };
