@@ -20,9 +20,14 @@ const HELP = `Usage:
 Options:
   --node KEY=URL      a node's GraphQL URL (default: the demo, pn=http://127.0.0.1:4001/graphql … crm=…:4004)
   --password P        the users' password (default: POPART_EXERCISE_PASSWORD, else "demo")
-  --speed N           scenario seconds per real second (default 1; 10 runs ten times faster)
+  --speed N           scenario seconds per real second (default 1; 10 runs ten times faster); a sensor step's
+                      recording too: an event t s into it is published t/N s after the step starts
   --as KEY=USER       who reports or removes on that agency's node (default: each demo agency's supervisor,
                       pn-auditor for the report on pn)
+
+A scenario's sensor steps replay a recording (Remote ID capture, audio, video) through the detection pipeline, as
+the agency's sensor; files are relative to the scenario and must lie in its folder or in the detection package
+(docs/exercises.md).
 
 The policies show exercise objects only to who asks for the exercise: GraphQL threats(filter: { exercise: ID }),
 threat(id, exercise), subscription alerts(exercise: ID), respondToAlert(…, exercise: ID), the CAP feed ?exercise=ID.

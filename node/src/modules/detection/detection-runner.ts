@@ -63,7 +63,8 @@ export interface DetectionRunnerOptions {
   sources: readonly DetectionSourceConfig[];
   dataDir: string;
   agency: AgencySubject;
-  publisher: PublishService;
+  /** Where the alerts go: the node's PublishService; an exercise replay publishes through the agency's GraphQL API. */
+  publisher: Pick<PublishService, 'publish'>;
   /** Identity ids of agencies by key (refreshing the registry when one is unknown). */
   identityOf: (agencyKey: string) => Promise<string | undefined>;
   log: Logger;
@@ -290,6 +291,11 @@ export class DetectionRunner {
 
   status(): SourceStatus[] {
     return this.workers.map((w) => ({ ...w.status, counters: w.counters() }));
+  }
+
+  /** Resolves when every source has stopped by itself (a file read to its end, or failed) or was stopped. */
+  async finished(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.stopped()));
   }
 
   /** Ends every source and waits for them (publishes in flight finish first). */

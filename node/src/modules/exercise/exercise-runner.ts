@@ -1,18 +1,18 @@
 /**
  * Replays a scenario into the participating agencies' nodes through their GraphQL APIs, as the users it names: the
  * same road a detection system or an analyst takes, so what the nodes receive is what they would receive in an event,
- * marked as exercise. Also gathers an exercise's report from several nodes (each node knows its own users' deliveries).
+ * marked as exercise. A sensor step's recording runs through the detection pipeline beside the other steps
+ * (sensor-replay.ts); a response may name its first alert. Also gathers an exercise's report from several nodes (each
+ * node knows its own users' deliveries).
  */
+import { basename } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ExerciseAlertReport, ExerciseEvent } from './exercise-service.js';
+import { NodeApi, type NodeClient } from './node-api.js';
 import { materialise, type Scenario } from './scenario.js';
+import { replaySensor } from './sensor-replay.js';
 
-export interface NodeClient {
-  /** GraphQL URL per agency key, e.g. { pn: 'http://127.0.0.1:4001/graphql' }. */
-  nodes: Record<string, string>;
-  /** The password of a user (the demo's: "demo"). */
-  password: (user: string) => string;
-}
+export type { NodeClient } from './node-api.js';
 
 export interface RunOptions extends NodeClient {
   scenario: Scenario;
@@ -24,45 +24,21 @@ export interface RunOptions extends NodeClient {
 
 export interface RunResult {
   exercise: string;
-  /** Scenario id → the id this run gave it. */
+  /** Scenario id → the id this run gave it (`sensor:ID` → the first alert that sensor raised). */
   ids: Map<string, string>;
+  /** Sensor step id → the alerts its recording raised, in order. */
+  sensorAlerts: Map<string, string[]>;
   steps: number;
 }
 
-class Graphql {
-  private readonly tokens = new Map<string, string>();
-  constructor(private readonly client: NodeClient) {}
-
-  url(agency: string): string {
-    const url = this.client.nodes[agency];
-    if (!url) throw new Error(`no node for agency "${agency}" (known: ${Object.keys(this.client.nodes).join(', ')}; add --node ${agency}=URL)`);
-    return url;
-  }
-
-  async call<T>(agency: string, user: string | null, query: string, variables: Record<string, unknown> = {}): Promise<T> {
-    const token = user ? await this.token(agency, user) : undefined;
-    const res = await fetch(this.url(agency), {
-      method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify({ query, variables }),
-    });
-    const body = (await res.json()) as { data?: T; errors?: { message: string; extensions?: { code?: string } }[] };
-    if (body.errors?.length) {
-      const e = body.errors[0]!;
-      throw Object.assign(new Error(`${agency}${user ? ` as ${user}` : ''}: ${e.message}`), { code: e.extensions?.code });
-    }
-    return body.data as T;
-  }
-
-  private async token(agency: string, user: string): Promise<string> {
-    const key = `${agency}\0${user}`;
-    let token = this.tokens.get(key);
-    if (!token) {
-      const d = await this.call<{ login: { token: string } }>(agency, null, 'mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }',
-        { u: user, p: this.client.password(user) });
-      token = d.login.token;
-      this.tokens.set(key, token);
-    }
-    return token;
+/** The first alert of a sensor step, for the responses that name it (`sensor:ID`). */
+class FirstAlert {
+  readonly promise: Promise<string>;
+  resolve!: (id: string) => void;
+  reject!: (err: Error) => void;
+  constructor() {
+    this.promise = new Promise((res, rej) => Object.assign(this, { resolve: res, reject: rej }));
+    this.promise.catch(() => undefined);
   }
 }
 
@@ -71,41 +47,78 @@ const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 /** Runs the scenario's steps at their times (divided by `speed`), printing each as it goes. */
 export async function runExercise(o: RunOptions): Promise<RunResult> {
   if (!(o.speed > 0)) throw new Error(`--speed: must be a number above 0, got ${o.speed}`);
-  const api = new Graphql(o);
+  const api = new NodeApi(o);
   const ids = new Map<string, string>();
   const identities = new Map<string, string>();
+  const sensorAlerts = new Map<string, string[]>();
+  const firstAlerts = new Map<string, FirstAlert>();
+  const replays: Promise<void>[] = [];
+  const stopReplays = new AbortController();
+  let failure: unknown = null;
   const start = Date.now();
   const total = o.scenario.steps.length;
   o.log(`exercise ${o.exercise}: "${o.scenario.title}", ${total} steps over ${o.scenario.steps.at(-1)!.at} s of scenario time at ×${o.speed}`);
-  for (const [i, step] of o.scenario.steps.entries()) {
-    const due = start + (step.at * 1000) / o.speed;
-    if (due > Date.now()) await sleep(due - Date.now());
-    const head = `[${i + 1}/${total}] +${step.at} s (${seconds(Date.now() - start)}) ${step.user}@${step.agency}`;
-    if ('publish' in step) {
-      let identity = identities.get(step.agency);
-      if (!identity) {
-        identity = (await api.call<{ me: { agency: { identityId: string } } }>(step.agency, step.user, '{ me { agency { identityId } } }')).me.agency.identityId;
-        identities.set(step.agency, identity);
+  try {
+    for (const [i, step] of o.scenario.steps.entries()) {
+      const due = start + (step.at * 1000) / o.speed;
+      if (due > Date.now()) await sleep(due - Date.now());
+      if (failure) throw failure;
+      const head = `[${i + 1}/${total}] +${step.at} s (${seconds(Date.now() - start)}) ${step.user}@${step.agency}`;
+      if ('publish' in step) {
+        let identity = identities.get(step.agency);
+        if (!identity) {
+          identity = (await api.call<{ me: { agency: { identityId: string } } }>(step.agency, step.user, '{ me { agency { identityId } } }')).me.agency.identityId;
+          identities.set(step.agency, identity);
+        }
+        const objects = materialise(step.publish, { exercise: o.exercise, ids, identity, now: new Date() });
+        const r = await api.call<{ publishBundle: { status: string; blockNumber: number | null } }>(step.agency, step.user,
+          'mutation($b: JSON!) { publishBundle(bundle: $b) { status blockNumber } }', { b: { type: 'bundle', id: `bundle--${crypto.randomUUID()}`, objects } });
+        o.log(`${head} published ${objects.length} object(s) ${r.publishBundle.status}${r.publishBundle.blockNumber !== null ? ` in block ${r.publishBundle.blockNumber}` : ''}${step.note ? `: ${step.note}` : ''}`);
+      } else if ('sensor' in step) {
+        const s = step.sensor;
+        const first = new FirstAlert();
+        const raised: string[] = [];
+        firstAlerts.set(s.id, first);
+        sensorAlerts.set(s.id, raised);
+        o.log(`${head} sensor ${s.id} (${s.kind}) replays ${basename(s.input)}${step.note ? `: ${step.note}` : ''}`);
+        const replay = replaySensor({
+          api, agency: step.agency, user: step.user, sensor: s, exercise: o.exercise, speed: o.speed, startMs: Date.now(),
+          signal: stopReplays.signal, log: o.log,
+          onAlert: (id) => {
+            if (raised.push(id) === 1) ids.set(`sensor:${s.id}`, id);
+            first.resolve(id);
+            o.log(`  sensor ${s.id} (${seconds(Date.now() - start)}): alert ${id}`);
+          },
+        });
+        replays.push(replay.then((status) => {
+          first.reject(new Error(`sensor ${s.id} raised no alert from ${basename(s.input)}`));
+          o.log(`  sensor ${s.id} (${seconds(Date.now() - start)}): ${basename(s.input)} replayed, ${status.events} event(s), ${status.published} alert version(s) published, ${status.filtered} filtered, ${status.refused} refused`);
+        }, (err: unknown) => {
+          first.reject(err instanceof Error ? err : new Error(String(err)));
+          failure ??= err;
+        }));
+      } else {
+        const ref = step.respond.alert;
+        const alertId = ref.startsWith('sensor:') ? await firstAlerts.get(ref.slice('sensor:'.length))?.promise : ids.get(ref);
+        if (!alertId) throw new Error(`step ${i + 1}: responds to ${ref}, which no earlier step published`);
+        await waitVisible(api, step.agency, step.user, alertId, o.exercise);
+        await api.call(step.agency, step.user, 'mutation($id: ID!, $s: ResponseStatus!, $n: String, $e: ID) { respondToAlert(alertId: $id, status: $s, note: $n, exercise: $e) { id } }',
+          { id: alertId, s: step.respond.status.replace('-', '_').toUpperCase(), n: step.respond.note ?? null, e: o.exercise });
+        o.log(`${head} ${step.respond.status}${step.note ? `: ${step.note}` : ''}`);
       }
-      const objects = materialise(step.publish, { exercise: o.exercise, ids, identity, now: new Date() });
-      const r = await api.call<{ publishBundle: { status: string; blockNumber: number | null } }>(step.agency, step.user,
-        'mutation($b: JSON!) { publishBundle(bundle: $b) { status blockNumber } }', { b: { type: 'bundle', id: `bundle--${crypto.randomUUID()}`, objects } });
-      o.log(`${head} published ${objects.length} object(s) ${r.publishBundle.status}${r.publishBundle.blockNumber !== null ? ` in block ${r.publishBundle.blockNumber}` : ''}${step.note ? `: ${step.note}` : ''}`);
-    } else {
-      const alertId = ids.get(step.respond.alert);
-      if (!alertId) throw new Error(`step ${i + 1}: responds to ${step.respond.alert}, which no earlier step published`);
-      await waitVisible(api, step.agency, step.user, alertId, o.exercise);
-      await api.call(step.agency, step.user, 'mutation($id: ID!, $s: ResponseStatus!, $n: String, $e: ID) { respondToAlert(alertId: $id, status: $s, note: $n, exercise: $e) { id } }',
-        { id: alertId, s: step.respond.status.replace('-', '_').toUpperCase(), n: step.respond.note ?? null, e: o.exercise });
-      o.log(`${head} ${step.respond.status}${step.note ? `: ${step.note}` : ''}`);
     }
+    await Promise.all(replays);
+    if (failure) throw failure;
+  } finally {
+    stopReplays.abort();
+    await Promise.all(replays);
   }
   o.log(`exercise ${o.exercise}: ${total} steps done in ${seconds(Date.now() - start)}; report: popart-node exercise report ${o.exercise}`);
-  return { exercise: o.exercise, ids, steps: total };
+  return { exercise: o.exercise, ids, sensorAlerts, steps: total };
 }
 
 /** Waits (up to 20 s) until the alert has reached the responder's node. */
-async function waitVisible(api: Graphql, agency: string, user: string, id: string, exercise: string): Promise<void> {
+async function waitVisible(api: NodeApi, agency: string, user: string, id: string, exercise: string): Promise<void> {
   for (let i = 0; i < 100; i++) {
     const d = await api.call<{ threat: { id: string } | null }>(agency, user, 'query($id: ID!, $e: ID) { threat(id: $id, exercise: $e, purpose: "exercise") { id } }', { id, e: exercise });
     if (d.threat) return;
@@ -119,7 +132,7 @@ export type MergedAlert = Omit<ExerciseAlertReport, 'events'> & { events: Exerci
 
 /** The report of the exercise from each node (as a supervisor or auditor of it), merged per alert. */
 export async function gatherReport(client: NodeClient, exercise: string, reporters: Record<string, string>): Promise<MergedAlert[]> {
-  const api = new Graphql(client);
+  const api = new NodeApi(client);
   const alerts = new Map<string, MergedAlert>();
   for (const [agency, user] of Object.entries(reporters)) {
     const d = await api.call<{ exerciseReport: { alerts: ExerciseAlertReport[] } }>(agency, user,
@@ -150,7 +163,7 @@ export function reportText(exercise: string, alerts: readonly MergedAlert[]): st
 
 /** Removes the exercise from one agency's read model (as a supervisor of it); the number of objects removed. */
 export async function removeExercise(client: NodeClient, agency: string, user: string, exercise: string): Promise<number> {
-  const d = await new Graphql(client).call<{ removeExercise: { removed: number } }>(agency, user,
+  const d = await new NodeApi(client).call<{ removeExercise: { removed: number } }>(agency, user,
     'mutation($e: ID!) { removeExercise(exercise: $e) { removed } }', { e: exercise });
   return d.removeExercise.removed;
 }

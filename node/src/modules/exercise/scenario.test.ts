@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { exerciseOf, validateBundle } from '@popart/schemas';
-import { exerciseIdFor, listScenarios, loadScenario, materialise } from './scenario.js';
+import { exerciseIdFor, listScenarios, loadScenario, materialise, SCENARIO_DIR } from './scenario.js';
 
 const PN = 'identity--5a0c3f0e-7d4b-4c39-9d7e-2f0e8c1b6a01';
 
@@ -27,6 +27,9 @@ describe('exercise scenarios', () => {
             assert.notEqual(o.id, step.publish[i]!.id, 'a fresh id');
             published.add(String(step.publish[i]!.id));
           }
+        } else if ('sensor' in step) {
+          published.add(`sensor:${step.sensor.id}`);
+          assert.ok(step.sensor.input.startsWith(SCENARIO_DIR), `${name}: the recording is resolved, inside node/scenarios`);
         } else {
           assert.ok(published.has(step.respond.alert), `${name}: responds to an alert published earlier`);
         }

@@ -1,18 +1,22 @@
 /**
  * Exercise scenarios: a timed script of what the participating agencies' nodes receive (prepared alerts and other STIX
- * objects, published as a named user of an agency) and, optionally, what their operators do (responses), replayed by
+ * objects, published as a named user of an agency; recordings replayed through the detection pipeline, sensor-step.ts)
+ * and, optionally, what their operators do (responses), replayed by
  * `popart-node exercise run`. Each run gives every object a fresh id (the scenario's ids name objects within it), the
  * time of the run and the publishing agency's identity, and marks it as belonging to the run's exercise
  * (schemas/src/exercise.ts), so a scenario can be replayed any number of times and never yields a real object.
  */
 import { readFile, readdir } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ALERT_EXTENSION_ID, markedForExercise } from '@popart/schemas';
 import { z } from 'zod';
 import { InputError } from '../../errors.js';
+import { resolveSensorStep, sensorStep, type StepIssue } from './sensor-step.js';
 
 const STIX_ID = /^[a-z0-9-]+--[0-9a-f-]{36}$/;
+const ALERT_REF = /^(?:[a-z0-9-]+--[0-9a-f-]{36}|sensor:[A-Za-z0-9][A-Za-z0-9._:-]{0,63})$/;
 
 const publishStep = z.object({
   at: z.number().min(0).describe('Seconds after the start (divided by --speed)'),
@@ -28,17 +32,34 @@ const respondStep = z.object({
   user: z.string().describe('An operator or supervisor of that agency'),
   note: z.string().optional(),
   respond: z.object({
-    alert: z.string().regex(STIX_ID).describe('The scenario id of the alert'),
+    alert: z.string().regex(ALERT_REF, 'must be the scenario id of a published alert, or "sensor:ID" (the first alert of that sensor step)')
+      .describe('The scenario id of the alert, or sensor:ID for the first alert the sensor step of that id raised'),
     status: z.enum(['acknowledged', 'on-scene', 'resolved']),
     note: z.string().optional(),
   }).strict(),
 }).strict();
 
+const STEP_KINDS = ['publish', 'respond', 'sensor'] as const;
+const STEP_SCHEMAS = { publish: publishStep, respond: respondStep, sensor: sensorStep } as const;
+
 export const scenarioSchema = z.object({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,40}$/).describe('Short name, used in the exercise id'),
   title: z.string(),
   description: z.string(),
-  steps: z.array(z.union([publishStep, respondStep])).min(1),
+  steps: z.array(z.unknown().transform((raw, ctx) => {
+    // The step's kind is the key it has; its own schema then names the faulty field (a union would only say "invalid").
+    const kind = raw && typeof raw === 'object' ? STEP_KINDS.find((k) => k in raw) : undefined;
+    if (!kind) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `a step has one of ${STEP_KINDS.join(', ')}` });
+      return z.NEVER;
+    }
+    const parsed = STEP_SCHEMAS[kind].safeParse(raw);
+    if (!parsed.success) {
+      for (const i of parsed.error.issues) ctx.addIssue({ code: z.ZodIssueCode.custom, path: i.path, message: i.message });
+      return z.NEVER;
+    }
+    return parsed.data as z.infer<typeof publishStep> | z.infer<typeof respondStep> | z.infer<typeof sensorStep>;
+  })).min(1),
 }).strict();
 
 export type Scenario = z.infer<typeof scenarioSchema>;
@@ -51,7 +72,15 @@ export async function listScenarios(dir = SCENARIO_DIR): Promise<string[]> {
   return (await readdir(dir)).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -'.json'.length)).sort();
 }
 
-/** A scenario by name (one that ships) or by file path; a bad file is refused naming the field and why. */
+const refusal = (nameOrPath: string, issues: StepIssue[]): InputError => new InputError('INVALID_ARGUMENT',
+  `scenario ${nameOrPath}: ${issues.map((i) => `${i.property}: ${i.message}`).join('; ')}`,
+  { issues: issues.map((i) => ({ objectIndex: null, objectId: null, ...i })) });
+
+/**
+ * A scenario by name (one that ships) or by file path; a bad file is refused naming the field and why. A sensor step's
+ * files are resolved against the scenario's folder and checked (inside the folders a scenario may read, present, its
+ * detector configuration loading) before anything runs; a response to `sensor:ID` needs a sensor step of that id.
+ */
 export async function loadScenario(nameOrPath: string, dir = SCENARIO_DIR): Promise<Scenario> {
   const path = nameOrPath.includes('/') || nameOrPath.endsWith('.json') ? nameOrPath : `${dir}${nameOrPath}.json`;
   let raw: unknown;
@@ -61,12 +90,22 @@ export async function loadScenario(nameOrPath: string, dir = SCENARIO_DIR): Prom
     throw new InputError('INVALID_ARGUMENT', `scenario ${nameOrPath}: ${(err as Error).message} (shipped: ${(await listScenarios(dir)).join(', ')})`);
   }
   const parsed = scenarioSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => ({ objectIndex: null, objectId: null, property: i.path.join('.'), message: i.message }));
-    throw new InputError('INVALID_ARGUMENT', `scenario ${nameOrPath}: ${issues.map((i) => `${i.property}: ${i.message}`).join('; ')}`, { issues });
+  if (!parsed.success) throw refusal(nameOrPath, parsed.error.issues.map((i) => ({ property: i.path.join('.'), message: i.message })));
+  const issues: StepIssue[] = [];
+  const steps = await Promise.all(parsed.data.steps.map(async (step, i) => {
+    if (!('sensor' in step)) return step;
+    const resolved = await resolveSensorStep(step, i, dirname(resolve(path)));
+    issues.push(...resolved.issues);
+    return { ...step, sensor: resolved.config };
+  }));
+  const sensors = new Map(steps.flatMap((s) => ('sensor' in s ? [[s.sensor.id, s.at] as const] : [])));
+  for (const [i, step] of steps.entries()) {
+    if (!('respond' in step) || !step.respond.alert.startsWith('sensor:')) continue;
+    const at = sensors.get(step.respond.alert.slice('sensor:'.length));
+    if (at === undefined || at > step.at) issues.push({ property: `steps.${i}.respond.alert`, message: `no sensor step of id "${step.respond.alert.slice(7)}" starts at or before this step` });
   }
-  const steps = [...parsed.data.steps].sort((a, b) => a.at - b.at);
-  return { ...parsed.data, steps };
+  if (issues.length) throw refusal(nameOrPath, issues);
+  return { ...parsed.data, steps: steps.sort((a, b) => a.at - b.at) };
 }
 
 /** A new exercise id for a run of the scenario: its name and the start time, e.g. stadium-drone-20261206T120300. */
