@@ -121,8 +121,13 @@ export class Correlator {
     await this.draining;
   }
 
+  /**
+   * Correlates what waits, batch after batch, and announces each. The last batch (nothing left, or closing) clears
+   * `draining` before it is announced: settled() then knows nothing waits, and a listener's follow() starts the next
+   * drain. (A listener that closes while more waits gets one more, empty, batch announced.)
+   */
   private async drain(): Promise<void> {
-    while (this.waiting.length && !this.closed) {
+    for (let last = false; !last;) {
       const batch: ThreatRow[] = [];
       let block: number | null = null;
       while (this.waiting.length && batch.length < BATCH_OBJECTS) {
@@ -133,12 +138,10 @@ export class Correlator {
       const links = await this.correlate(batch, block);
       this.waitingObjects = Math.max(0, this.waitingObjects - batch.length);
       if (block !== null) this.upTo = Math.max(this.upTo, block);
-      const last = this.waiting.length === 0 || this.closed;
+      last = this.waiting.length === 0 || this.closed;
       if (last) this.draining = null;
       this.emitter.emit('correlated', { rows: batch, links, upTo: this.upTo } satisfies Correlated);
-      if (last) return;
     }
-    this.draining = null;
   }
 
   /**
