@@ -70,11 +70,19 @@ describe('correlations and the venue dashboard in a browser', () => {
 
   test('the alert console names the registered venue an alert concerns, at what level, for a supervisor; an operator, who may not see venues, keeps the alert\'s venue name', async () => {
     const base = cluster.nodes.pn.url.replace(/graphql$/, '');
+    /** The console's asks for the venues (the AlertVenues query) a page makes. */
+    const venueAsks = (page: Page): string[] => {
+      const asks: string[] = [];
+      page.on('request', (r) => { if (r.method() === 'POST' && (r.postData() ?? '').includes('query AlertVenues')) asks.push(r.url()); });
+      return asks;
+    };
     const supervisor = await (await newContext(browser, { locale: 'en-GB' })).newPage();
+    const supervisorAsks = venueAsks(supervisor);
     await signIn(supervisor, base, 'pn-supervisor');
     await supervisor.goto(`${base}console`);
     const venue = supervisor.locator(`[data-alert-id="${SCENARIO_IDS.pnCamera}"] [data-testid="alert-venue"][data-venue="${SCENARIO_IDS.venue}"]`);
     await venue.waitFor();
+    assert.ok(supervisorAsks.length >= 1, 'a supervisor\'s console asks for the venues');
     assert.match(await venue.innerText(), /Bernabéu/);
     assert.equal(await venue.getByTestId('risk-level').getAttribute('data-level'), 'high');
     await screenshot(supervisor, 'console-venue-pn-supervisor');
@@ -83,12 +91,14 @@ describe('correlations and the venue dashboard in a browser', () => {
     await supervisor.context().close();
 
     const operator = await (await newContext(browser, { locale: 'en-GB' })).newPage();
+    const operatorAsks = venueAsks(operator);
     await signIn(operator, base, 'pn-operator');
     await operator.goto(`${base}console`);
     const card = operator.locator(`[data-alert-id="${SCENARIO_IDS.pnCamera}"]`);
     await card.waitFor();
     assert.match(await card.locator('.meta').innerText(), /Estadio Santiago Bernabéu/);
     assert.equal(await card.getByTestId('alert-venue').count(), 0, 'the policy shows operators alerts, not locations: no venue, no level');
+    assert.deepEqual(operatorAsks, [], 'nor asks for them: each ask would be an empty, audited consultation');
     await operator.context().close();
   });
 });

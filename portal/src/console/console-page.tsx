@@ -45,11 +45,17 @@ function usePosition(fallback: [number, number] | null): [Position | null, () =>
   return [fallback ? { lonLat: fallback, source: 'jurisdiction' } : null, start];
 }
 
-/** The active venues each alert takes part in, by alert id; asked again when an alert arrives. */
+/**
+ * The active venues each alert takes part in, by alert id; asked again when an alert arrives. Only for roles that may
+ * see venues: the policy shows operators alerts, not locations (policies/src/popart/visibility, operator_view), so for
+ * them each ask would be an empty consultation in the audit log.
+ */
 function useAlertVenues(refresh: number): Record<string, AlertVenue[]> {
-  const { api } = useSession();
+  const { api, session } = useSession();
+  const seesVenues = session.user.role !== 'OPERATOR';
   const [byAlert, setByAlert] = useState<Record<string, AlertVenue[]>>({});
   useEffect(() => {
+    if (!seesVenues) return;
     let live = true;
     api(ALERT_VENUES, { purpose: PURPOSE }).then((d) => {
       if (!live) return;
@@ -60,7 +66,7 @@ function useAlertVenues(refresh: number): Record<string, AlertVenue[]> {
       setByAlert(out);
     }, () => undefined);
     return () => { live = false; };
-  }, [api, refresh]);
+  }, [api, refresh, seesVenues]);
   return byAlert;
 }
 
