@@ -43,9 +43,13 @@ export interface SensorReplayOptions {
   signal: AbortSignal;
 }
 
-/** The recording's time origin: the capture's first packet (Remote ID), else when the source was opened (its media time 0). */
-async function originMs(kind: DetectionSourceKind, input: string, openedMs: number): Promise<number> {
-  if (kind !== 'remoteid') return openedMs;
+/**
+ * The recording's time origin, its media time 0: the capture's first packet (Remote ID); when the source was opened
+ * (audio: the pipeline's start time); null for video, whose ingest starts its clock when it is read (then taken).
+ */
+async function originMs(kind: DetectionSourceKind, input: string, openedMs: number): Promise<number | null> {
+  if (kind === 'video') return null;
+  if (kind === 'audio') return openedMs;
   for await (const rec of readPcap(input)) return rec.timestampMs;
   return openedMs;
 }
@@ -55,7 +59,8 @@ async function originMs(kind: DetectionSourceKind, input: string, openedMs: numb
  * names of their evidence files, are prefixed with the exercise: the STIX ids of a detection derive from them
  * (to-stix.ts), and two runs of a recording must not publish versions of the same objects.
  */
-function paced(source: EventSource, origin: number, o: Pick<SensorReplayOptions, 'speed' | 'startMs' | 'exercise'>): EventSource {
+function paced(source: EventSource, knownOrigin: number | null, o: Pick<SensorReplayOptions, 'speed' | 'startMs' | 'exercise'>): EventSource {
+  let origin = knownOrigin ?? Date.now();
   const at = (iso: string): string => new Date(o.startMs + (Date.parse(iso) - origin) / o.speed).toISOString();
   const renamed = new Map<string, string>();
   const own = async (e: Evidence): Promise<Evidence> => {
@@ -72,6 +77,7 @@ function paced(source: EventSource, origin: number, o: Pick<SensorReplayOptions,
     stats: () => source.stats(),
     ...(source.close ? { close: () => source.close!() } : {}),
     async *events(signal) {
+      if (knownOrigin === null) origin = Date.now();
       for await (const item of source.events(signal)) {
         const e = item.event;
         const event = {
