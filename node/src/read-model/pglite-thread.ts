@@ -5,7 +5,7 @@
  * others; a PostgreSQL error arrives with its message and fields (code, detail, constraint…).
  */
 import { readFile } from 'node:fs/promises';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { Database, Sql } from './database.js';
 
 export interface WorkerSetup {
@@ -39,6 +39,11 @@ export type WorkerRequest =
   /** Holds the database for transaction tx (BEGIN) until its `end`. */
   | { id: number; op: 'begin'; tx: number; urgent: boolean }
   | { id: number; op: 'end'; tx: number; commit: boolean }
+  /**
+   * A second client of the same database (a query worker, server/query-worker.ts): the worker answers the requests
+   * that come on `port` there, so the rows of that client's queries never pass through this thread.
+   */
+  | { id: number; op: 'attach'; port: MessagePort }
   | { id: number; op: 'close' };
 
 export interface WorkerError {
@@ -73,14 +78,17 @@ interface Pending {
   reject: (err: Error) => void;
 }
 
-/** The worker and the requests it has not answered yet. */
+/** Where requests go: the database thread itself, or a port attached to it. */
+type Endpoint = Pick<Worker, 'postMessage' | 'ref' | 'unref'> & { on(event: 'message', fn: (m: WorkerReply) => void): unknown };
+
+/** The database thread (or a port to it) and the requests it has not answered yet. */
 class PgliteThread {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private nextTx = 1;
   private stopped: Error | null = null;
 
-  constructor(private readonly worker: Worker) {
+  constructor(private readonly worker: Endpoint) {
     worker.on('message', (m: WorkerReply) => {
       const p = this.pending.get(m.id);
       if (!p) return;
@@ -89,8 +97,19 @@ class PgliteThread {
       if (m.ok) p.resolve(m.rows);
       else p.reject(toError(m.error));
     });
+  }
+
+  /** The worker's failures: every request waiting, and every later one, gets a lost connection. */
+  watch(worker: Worker): void {
     worker.on('error', (err) => this.stop(connectionError('08006', `the read model's database thread failed: ${err.message}`, err)));
     worker.on('exit', (code) => this.stop(connectionError('08006', `the read model's database thread stopped (exit code ${code})`)));
+  }
+
+  /** A port of its own to the database thread, for a client on another thread (connectPglitePort there). */
+  async attach(): Promise<MessagePort> {
+    const { port1, port2 } = new MessageChannel();
+    await this.send({ op: 'attach', port: port2 }, [port2]);
+    return port1;
   }
 
   nextTransaction(): number {
@@ -103,12 +122,12 @@ class PgliteThread {
   }
 
   /** Sends a request (the id is set here) and waits for its answer. */
-  send(req: DistributiveOmit<WorkerRequest, 'id'>): Promise<unknown[] | undefined> {
+  send(req: DistributiveOmit<WorkerRequest, 'id'>, transfer?: MessagePort[]): Promise<unknown[] | undefined> {
     if (this.stopped) return Promise.reject(this.stopped);
     const id = this.nextId++;
     const answer = this.wait(id);
     try {
-      this.worker.postMessage({ ...req, id });
+      this.worker.postMessage({ ...req, id }, transfer);
     } catch (err) {
       this.pending.delete(id);
       if (this.pending.size === 0) this.worker.unref();
@@ -118,14 +137,25 @@ class PgliteThread {
   }
 
   /** Closes the database (after the statements already waiting) and ends the thread. */
-  async close(): Promise<void> {
+  async close(worker: Worker): Promise<void> {
     if (this.stopped) return;
     try {
       await this.send({ op: 'close' });
     } finally {
       this.stop(connectionError('08003', 'the read model\'s database is closed'));
-      await this.worker.terminate();
+      await worker.terminate();
     }
+  }
+
+  /** An attached client leaves: its port is closed, the database stays open for the others. */
+  detach(port: MessagePort): void {
+    this.stop(connectionError('08003', 'this connection to the read model is closed'));
+    port.close();
+  }
+
+  /** The port's other end is gone (the database thread ended). */
+  lost(): void {
+    this.stop(connectionError('08006', 'the read model\'s database thread is gone'));
   }
 
   private wait(id: number): Promise<unknown[] | undefined> {
@@ -150,8 +180,8 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 class PgliteDatabase implements Database {
   readonly kind = 'pglite' as const;
   readonly urgent: Database;
-  constructor(private readonly thread: PgliteThread, private readonly isUrgent = false, normal?: PgliteDatabase) {
-    this.urgent = isUrgent ? this : new PgliteDatabase(thread, true, this);
+  constructor(private readonly thread: PgliteThread, private readonly closeThread: () => Promise<void>, private readonly isUrgent = false, normal?: PgliteDatabase) {
+    this.urgent = isUrgent ? this : new PgliteDatabase(thread, closeThread, true, this);
     this.normal = normal ?? this;
   }
   private readonly normal: PgliteDatabase;
@@ -176,7 +206,12 @@ class PgliteDatabase implements Database {
   }
   async close(): Promise<void> {
     if (this.isUrgent) return this.normal.close();
-    await this.thread.close();
+    await this.closeThread();
+  }
+
+  /** A port for another thread's client of this database (connectPglitePort). */
+  attach(): Promise<MessagePort> {
+    return this.thread.attach();
   }
 }
 
@@ -184,11 +219,32 @@ class PgliteDatabase implements Database {
 export async function openPgliteThread(dir: string | null): Promise<Database> {
   const worker = new Worker(new URL('./pglite-worker.js', import.meta.url), { workerData: { dir, ...await compiledWasm() } satisfies WorkerSetup });
   const thread = new PgliteThread(worker);
+  thread.watch(worker);
   try {
     await thread.ready();
   } catch (err) {
     await worker.terminate();
     throw err;
   }
-  return new PgliteDatabase(thread);
+  return new PgliteDatabase(thread, () => thread.close(worker));
+}
+
+/**
+ * A port to the database thread of `db` (opened by openPgliteThread), for a client on another thread: pass it (in a
+ * transfer list) and open it there with connectPglitePort. The client's statements share the database's lanes.
+ */
+export function attachPglite(db: Database): Promise<MessagePort> {
+  if (!(db instanceof PgliteDatabase)) throw new Error(`only PGlite's database thread takes other clients (this read model is ${db.kind})`);
+  return db.attach();
+}
+
+/**
+ * The database behind a port from attachPglite, as the same `Database` port (urgent lane and transactions included).
+ * close() closes this connection only; the database stays open for its owner.
+ */
+export function connectPglitePort(port: MessagePort): Database {
+  const thread = new PgliteThread(port);
+  port.on('close', () => thread.lost());
+  port.unref(); // as the thread's own client: only a connection with statements waiting holds the process open
+  return new PgliteDatabase(thread, async () => thread.detach(port));
 }

@@ -6,7 +6,7 @@
  * the audit log's) first, each lane in order. A transaction holds the database from its BEGIN to its COMMIT or ROLLBACK:
  * its statements come with its id and run at once, every other statement waits.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import type { WorkerError, WorkerReply, WorkerRequest, WorkerSetup } from './pglite-thread.js';
@@ -56,21 +56,14 @@ function errorFields(err: unknown): WorkerError {
   };
 }
 
-const port = parentPort!;
 const setup = workerData as WorkerSetup;
 // pg_trgm: the text index (query-indexes.ts). PGlite ships it; it is loaded here and created by the migration.
 const options = { extensions: { pg_trgm }, pgliteWasmModule: setup.pgliteWasmModule, initdbWasmModule: setup.initdbWasmModule };
 const db = setup.dir ? new PGlite(setup.dir, options) : new PGlite(options);
 const lanes = new Lanes();
-/** The transaction holding the database and what ends its slot. */
-let current: { id: number; release: () => void } | null = null;
-
-function reply(id: number, run: () => Promise<unknown[] | undefined>): Promise<void> {
-  return run().then(
-    (rows) => port.postMessage({ id, ok: true, rows } satisfies WorkerReply),
-    (err: unknown) => port.postMessage({ id, ok: false, error: errorFields(err) } satisfies WorkerReply),
-  );
-}
+/** The transaction holding the database (its client's and its own id) and what ends its slot. */
+let current: { client: number; id: number; release: () => void } | null = null;
+let nextClient = 1;
 
 const statement = (m: WorkerRequest & { op: 'query' | 'exec' }) => async (): Promise<unknown[] | undefined> => {
   if (m.op === 'exec') {
@@ -80,53 +73,71 @@ const statement = (m: WorkerRequest & { op: 'query' | 'exec' }) => async (): Pro
   return (await db.query(m.text, m.params)).rows;
 };
 
-port.on('message', (m: WorkerRequest) => {
-  switch (m.op) {
-    case 'query':
-    case 'exec':
-      if (m.tx === undefined) lanes.add(m.urgent, () => reply(m.id, statement(m)));
-      else if (current?.id === m.tx) void reply(m.id, statement(m));
-      else void reply(m.id, () => Promise.reject(new Error('the transaction has ended')));
-      return;
-    case 'begin':
-      lanes.add(m.urgent, () => new Promise<void>((release) => {
-        void reply(m.id, async () => {
-          try {
-            await db.query('BEGIN');
-          } catch (err) {
-            release();
-            throw err;
-          }
-          current = { id: m.tx, release };
-          return undefined;
-        });
-      }));
-      return;
-    case 'end': {
-      const tx = current;
-      if (tx?.id !== m.tx) {
-        void reply(m.id, () => Promise.reject(new Error('the transaction has ended')));
-        return;
-      }
-      void reply(m.id, async () => {
-        try {
-          await db.query(m.commit ? 'COMMIT' : 'ROLLBACK');
-          return undefined;
-        } finally {
-          current = null;
-          tx.release();
-        }
-      });
-      return;
+/**
+ * Serves one client: the thread that opened the database (client 0, on parentPort) or one attached later through a
+ * port of its own (a query worker). Each client numbers its transactions; the pair (client, tx) names one. Only the
+ * owner closes the database; an attached client that goes away (its thread ended) gives up the transaction it held.
+ */
+function serve(port: MessagePort, client: number): void {
+  const reply = (id: number, run: () => Promise<unknown[] | undefined>): Promise<void> => run().then(
+    (rows) => port.postMessage({ id, ok: true, rows } satisfies WorkerReply),
+    (err: unknown) => port.postMessage({ id, ok: false, error: errorFields(err) } satisfies WorkerReply),
+  );
+  const holds = (tx: number): boolean => current?.client === client && current.id === tx;
+  const endTransaction = async (commit: boolean): Promise<void> => {
+    const tx = current;
+    try {
+      await db.query(commit ? 'COMMIT' : 'ROLLBACK');
+    } finally {
+      current = null;
+      tx?.release();
     }
-    case 'close':
-      lanes.add(false, () => reply(m.id, async () => {
-        await db.close();
-        return undefined;
-      }));
-      return;
+  };
+  port.on('message', (m: WorkerRequest) => {
+    switch (m.op) {
+      case 'query':
+      case 'exec':
+        if (m.tx === undefined) lanes.add(m.urgent, () => reply(m.id, statement(m)));
+        else if (holds(m.tx)) void reply(m.id, statement(m));
+        else void reply(m.id, () => Promise.reject(new Error('the transaction has ended')));
+        return;
+      case 'begin':
+        lanes.add(m.urgent, () => new Promise<void>((release) => {
+          void reply(m.id, async () => {
+            try {
+              await db.query('BEGIN');
+            } catch (err) {
+              release();
+              throw err;
+            }
+            current = { client, id: m.tx, release };
+            return undefined;
+          });
+        }));
+        return;
+      case 'end':
+        if (!holds(m.tx)) void reply(m.id, () => Promise.reject(new Error('the transaction has ended')));
+        else void reply(m.id, async () => (await endTransaction(m.commit), undefined));
+        return;
+      case 'attach':
+        serve(m.port, nextClient++);
+        void reply(m.id, async () => undefined);
+        return;
+      case 'close':
+        if (client !== 0) void reply(m.id, () => Promise.reject(new Error('only the database\'s owner closes it')));
+        else lanes.add(false, () => reply(m.id, async () => (await db.close(), undefined)));
+        return;
+    }
+  });
+  if (client !== 0) {
+    port.on('close', () => {
+      if (current?.client === client) void endTransaction(false).catch(() => undefined);
+    });
   }
-});
+}
+
+const port = parentPort as unknown as MessagePort;
+serve(port, 0);
 
 db.waitReady.then(
   () => port.postMessage({ id: 0, ok: true, rows: undefined } satisfies WorkerReply),
