@@ -145,7 +145,7 @@ try {
       const mode = MODES[i % MODES.length] as Mode;
       const cluster = clusters[mode];
       const mad = cluster.nodes.mad;
-      const correlator = mad.services.correlations.correlator;
+      const correlator = mad.correlator!;
       const obj = newObject(cluster.nodes.pn.agency.identityId);
       const viewer = { username: 'pn-analyst', displayName: 'pn-analyst', role: 'analyst' as const, agency: cluster.nodes.pn.agency };
       const seen = new Promise<number>((resolve) => {

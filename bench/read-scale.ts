@@ -31,6 +31,8 @@ Loads N objects into the four-agency demo, then measures the query mix of analys
   --concurrency C       bundles in flight while loading (default 8)
   --max-lag B           the loader waits while the slowest read model is more than B blocks behind the ledger
                         (default 16): it loads at the pace the four read models keep, not only the ledger's
+  --query-workers N     each node's query workers (default: POPART_QUERY_WORKERS, else the node's default; 0 = queries on
+                        the node's thread)
   --explain             print the plan (EXPLAIN ANALYZE) of each query kind at pj
   --plans-only          only the read model: store the objects' rows straight into one database (no ledger, no
                         policy), print each query kind's plan and time, and stop (docs/read-model.md)
@@ -44,6 +46,7 @@ const { values, number } = benchArgs(HELP, {
   seconds: { type: 'string', default: '30' },
   concurrency: { type: 'string', default: '8' },
   'max-lag': { type: 'string', default: '16' },
+  'query-workers': { type: 'string' },
   explain: { type: 'boolean', default: false },
   'plans-only': { type: 'boolean', default: false },
 });
@@ -53,6 +56,7 @@ const readModelKind = values['read-model'];
 if (readModelKind !== 'pglite' && readModelKind !== 'postgres') throw new Error(`--read-model must be pglite or postgres, not "${readModelKind}"`);
 const analystCount = number('analysts');
 const seconds = number('seconds');
+const queryWorkers = values['query-workers'] === undefined ? undefined : number('query-workers');
 
 const USERS: Record<AgencyKey, string> = { pn: 'pn-analyst', pj: 'pj-analyst', mad: 'mad-operator', crm: 'crm-analyst' };
 const KEYS = Object.keys(USERS) as AgencyKey[];
@@ -187,7 +191,9 @@ async function main(): Promise<void> {
     cluster = await startDemo({
       dataDir: dir, passphrase: 'bench-passphrase', randomPorts: true, logLevel: 'warn', fsync: false, extraUsers,
       ...(readModel.pgUrls ? { pgUrls: readModel.pgUrls } : {}),
+      ...(queryWorkers === undefined ? {} : { queryWorkers }),
     });
+    print(`  query workers per node: ${cluster.nodes.pn.queries?.workers.length ?? 0}`);
     const loaded = await load(cluster);
     print(`  load: ${bundles * 40} objects in all four read models in ${loaded.seconds.toFixed(1)} s = ${loaded.rate.toFixed(0)} objects/s (committed on the ledger at ${loaded.committedRate.toFixed(0)}/s; publishers paused ${loaded.paused.toFixed(0)} s in all for the read models) (GREEN ${loaded.mix.green}, AMBER ${loaded.mix.amber}, RED ${loaded.mix.red}); rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
     const ids = (await cluster.nodes.pn.store.search({}, null, 200)).map((r) => r.id);

@@ -26,9 +26,7 @@ import { FabricLedger, fabricConnectionFromFile } from './ledger/fabric-ledger.j
 import { ensureKeyTrusted } from './ledger/membership.js';
 import { LedgerListener } from './modules/threat/listener.js';
 import { Correlator } from './modules/correlation/correlator.js';
-import { CorrelationService } from './modules/correlation/correlation-service.js';
-import { VenueService } from './modules/venue/venue-service.js';
-import { VenueStore } from './modules/venue/venue-store.js';
+import { readServices } from './modules/read-services.js';
 import { QuarantineStore } from './modules/threat/quarantine.js';
 import { createLogger, type Logger } from './log.js';
 import { AgencyDirectory } from './modules/agency/agency-directory.js';
@@ -37,7 +35,6 @@ import type { Services } from './modules/context.js';
 import { PublishService } from './modules/publish/publish-service.js';
 import { bundleSubmitter } from './modules/publish/submit-bundle.js';
 import { privateKeepers, releaseRecipients } from './modules/publish/recipients.js';
-import { ThreatService } from './modules/threat/threat-service.js';
 import { Outbox } from './modules/publish/outbox.js';
 import { EgressGate } from './modules/threat/egress.js';
 import type { AgencySubject } from './identity.js';
@@ -49,6 +46,8 @@ import { ThreatStore } from './modules/threat/threat-store.js';
 import { ExerciseService } from './modules/exercise/exercise-service.js';
 import { buildSchema } from './server/schema.js';
 import { HttpServer } from './server/http-server.js';
+import { defaultQueryWorkers, startQueryWorkers, type QueryPool } from './server/query-pool.js';
+import { attachPglite } from './read-model/pglite-thread.js';
 import { extensionSchemaRoute } from './modules/threat/schema-route.js';
 import { AddedStore } from './modules/threat/added-store.js';
 import { TaxiiReader } from './modules/taxii/taxii-reader.js';
@@ -126,6 +125,10 @@ export class AgencyNode {
     readonly webhooks: WebhookDispatcher | null = null,
     /** The partner feeds the node pulls (config imports). */
     readonly imports: PartnerImporter | null = null,
+    /** Correlation across agencies as objects arrive (modules/correlation). */
+    readonly correlator: Correlator | null = null,
+    /** The query workers (config queryWorkers), or null: queries run on the node's thread. */
+    readonly queries: QueryPool | null = null,
   ) {}
 
   /**
@@ -309,14 +312,11 @@ export class AgencyNode {
       const feedIndex = new MispFeedIndex(store);
       const unindex = listener.onRows((rows) => feedIndex.apply(rows));
       cleanups.push(async () => unindex());
-      const correlations = new CorrelationService(correlator, store, gate, () => services.threats);
       const services: Services = {
+        ...readServices({ db, store, gate, directory, live: listener, audit: audit.log, correlator }),
         sessions,
         httpAuth: new HttpAuthenticator(sessions, apiKeys),
-        threats: new ThreatService(store, gate, directory, listener, audit.log, (viewer, rows) => correlations.linkedIds(viewer, rows)),
         exercises: new ExerciseService(store, audit.log, directory),
-        correlations,
-        venues: new VenueService(new VenueStore(db), store, gate, directory, correlations, () => services.threats),
         audit: new AuditService(audit.log, agency),
         publisher,
         agencies: directory,
@@ -326,11 +326,17 @@ export class AgencyNode {
       };
       await webhooks.start();
       cleanups.push(() => webhooks.stop());
+      const queries = await startQueryWorkers({
+        size: config.queryWorkers ?? defaultQueryWorkers(), version: VERSION, ledger, policy, correlator, audit: audit.log, log: log.child('queries'),
+        database: async () => (config.readModel.kind === 'postgres' ? { kind: 'postgres', url: config.readModel.url } : { kind: 'pglite', port: await attachPglite(db) }),
+      });
+      cleanups.push(async () => queries?.close());
       const http = await HttpServer.start({
         host: config.listen.host,
         port: config.listen.port,
         schema: buildSchema(VERSION),
         services,
+        queries,
         log,
         health: async () => {
           const replication = await listener.status();
@@ -347,7 +353,7 @@ export class AgencyNode {
           mispFeedRoute({ auth: services.httpAuth, feed: new MispFeed(store, gate, directory, audit.log, feedIndex, (viewer, objects) => services.threats.closure(viewer, objects)) })],
       });
       log.info('node ready', { url: http.url, ledger: ledger.kind, readModel: db.kind });
-      return new AgencyNode(config, agency, services, listener, outbox, store, ledger, db, http, log, ownPolicy ? policy : null, audit, keys, deps.keys === undefined, sessions, fabricIdentity, webhooks, imports);
+      return new AgencyNode(config, agency, services, listener, outbox, store, ledger, db, http, log, ownPolicy ? policy : null, audit, keys, deps.keys === undefined, sessions, fabricIdentity, webhooks, imports, correlator, queries);
     } catch (err) {
       for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
       throw err;
@@ -358,11 +364,12 @@ export class AgencyNode {
     this.fabricIdentity?.stop();
     await this.services.detection.stop();
     await this.http.stop();
+    await this.queries?.close();
     await this.webhooks?.stop();
     await this.imports?.stop();
     await this.outbox.stop();
     await this.listener.stop();
-    await this.services.correlations.correlator.close();
+    await this.correlator?.close();
     await this.audit.stop();
     await this.ledger.close();
     await this.database.close();

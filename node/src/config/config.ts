@@ -86,6 +86,8 @@ export const nodeConfigSchema = z.object({
   ledger,
   readModel: readModel.default({ kind: 'pglite' }),
   policy: policy.default({ runtime: 'wasm' }),
+  queryWorkers: z.number().int().min(0).max(32).optional()
+    .describe('worker threads that execute read-only GraphQL queries (HTTP), off the thread that delivers alerts; 0 = on that thread; default 1 when the machine has 2 cores or more, else 0'),
   keystore: z.discriminatedUnion('kind', [
     z.object({
       kind: z.literal('file').describe('Encrypted file keystore in <dataDir>/keys (embedded default)'),
@@ -134,6 +136,7 @@ export const envOverlay: Record<string, string[]> = {
   POPART_POLICY: ['policy', 'runtime'],
   POPART_OPA_URL: ['policy', 'url'],
   POPART_POLICY_WORKERS: ['policy', 'workers'],
+  POPART_QUERY_WORKERS: ['queryWorkers'],
   POPART_KEYS: ['keystore', 'kind'],
   VAULT_ADDR: ['keystore', 'address'],
 };

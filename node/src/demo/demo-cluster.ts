@@ -56,6 +56,8 @@ export interface DemoOptions {
   extraUsers?: Partial<Record<DemoAgency['key'], DemoAgency['users']>>;
   /** The ledger: the embedded one in dataDir/ledger (default), or the Fabric network of this connection file. */
   ledger?: { kind: 'embedded' } | { kind: 'fabric'; connection: string };
+  /** Query workers of each node (config queryWorkers; default: POPART_QUERY_WORKERS, else the node's default). */
+  queryWorkers?: number;
 }
 
 async function openDemoKeys(opts: DemoOptions, configs: { dataDir: string; agency: { key: string } }[], log: (name: string) => ReturnType<typeof createLogger>): Promise<KeyService[]> {
@@ -97,6 +99,8 @@ export async function startDemo(opts: DemoOptions): Promise<DemoCluster> {
   const opa = opts.policy === 'opa-server'
     ? await OpaServerProcess.start({ opaBinary: opaBinary(), bundle: policiesBundleDir(), log: log('opa') })
     : null;
+  const fromEnv = process.env.POPART_QUERY_WORKERS;
+  const queryWorkers = opts.queryWorkers ?? (fromEnv ? Number(fromEnv) : undefined);
   const configs = await Promise.all(demoAgencies.map((a) =>
     demoConfig(a, opts.dataDir, {
       ...(opts.randomPorts ? { port: 0 } : opts.portBase !== undefined ? { port: opts.portBase + a.port - 4000 } : {}),
@@ -109,6 +113,7 @@ export async function startDemo(opts: DemoOptions): Promise<DemoCluster> {
       ...(opts.extraUsers?.[a.key] ? { extraUsers: opts.extraUsers[a.key] } : {}),
       ...(opts.correlationOf?.[a.key] ?? opts.correlation ? { correlation: opts.correlationOf?.[a.key] ?? opts.correlation } : {}),
       ...(opts.ledger?.kind === 'fabric' ? { fabricConnection: opts.ledger.connection } : {}),
+      ...(queryWorkers === undefined ? {} : { queryWorkers }),
     })));
   let sharedPolicy: PolicyGate | null = null;
   let keys: KeyService[] = [];

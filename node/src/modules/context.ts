@@ -4,7 +4,7 @@ import type { HttpAuthenticator } from '../server/http-auth.js';
 import type { LedgerListener } from './threat/listener.js';
 import type { Viewer } from '../identity.js';
 import type { AgencyDirectory } from './agency/agency-directory.js';
-import type { CorrelationService } from './correlation/correlation-service.js';
+import type { CorrelationService, CorrelationSource } from './correlation/correlation-service.js';
 import type { VenueService } from './venue/venue-service.js';
 import type { AuditService } from './audit/audit-service.js';
 import type { DetectionService } from './detection/detection-service.js';
@@ -18,7 +18,7 @@ export interface Services {
   httpAuth: HttpAuthenticator;
   threats: ThreatService;
   /** Links between objects across agencies, as each user may see them. */
-  correlations: CorrelationService;
+  correlations: CorrelationService<CorrelationSource>;
   /** Venues and their risk picture, as each user may see them. */
   venues: VenueService;
   publisher: PublishService;
@@ -43,4 +43,9 @@ export interface RequestContext {
   clientAddress?: string;
   /** The bearer token the request came with (logout revokes it). */
   token?: string;
+  /**
+   * The HTTP exchange the operation came in (the same object in every copy Apollo makes of the context): what a query
+   * worker answered is kept for it (server/http-server.ts).
+   */
+  exchange?: object;
 }

@@ -75,7 +75,9 @@ export function valuesPlaceholders(rows: number, width: number, casts: Record<nu
   return groups.join(',');
 }
 
-export type DatabaseOptions = { kind: 'pglite'; dir: string | null /* null = in memory */ } | { kind: 'postgres'; url: string };
+export type DatabaseOptions = { kind: 'pglite'; dir: string | null /* null = in memory */ }
+  /** connections: of each pool (default 4 for queries, 2 urgent). */
+  | { kind: 'postgres'; url: string; connections?: { queries: number; urgent: number } };
 
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   if (opts.kind === 'pglite') {
@@ -84,8 +86,8 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   }
   // int8 (bigint) as JS number: block numbers and counts stay far below 2^53.
   pg.types.setTypeParser(20, (v: string) => Number(v));
-  const pool = new pg.Pool({ connectionString: opts.url, max: 4 });
-  const urgent = new pg.Pool({ connectionString: opts.url, max: 2 });
+  const pool = new pg.Pool({ connectionString: opts.url, max: opts.connections?.queries ?? 4 });
+  const urgent = new pg.Pool({ connectionString: opts.url, max: opts.connections?.urgent ?? 2 });
   // An idle connection the server drops (a restart, an administrator) is replaced by the next query; without a listener
   // its error would end the process.
   for (const p of [pool, urgent]) p.on('error', () => undefined);

@@ -27,25 +27,17 @@ import type { RequestContext, Services } from '../modules/context.js';
 import { makeFormatError } from './format-error.js';
 import { LoadBudget, TooManyAtOnce, type LoadBudgetOptions } from './load-budget.js';
 import { LogThrottle } from './log-throttle.js';
+import { isRefusalCode } from './refusal-codes.js';
+import type { QueryAnswer, QueryPool } from './query-pool.js';
 import { asksIntrospection, introspectionRefused, isTooComplex, operationCost, operationLimitsRule, REQUEST_LIMITS, type RequestLimits } from './request-limits.js';
 import { portalBuildDir, serveStatic } from './static-files.js';
 import { bearer, BodyTooLarge, clientAddress, DRAIN_MS, readBody, refuse, sendJson } from './http-io.js';
-
-/**
- * Codes of requests refused for what the user sent; each costs the budget's `refusal` (a flood of
- * invalid bundles or wrong passwords runs dry quickly). Not: conflicts and missing objects, which
- * ordinary work runs into, nor the node's own failures.
- */
-const REFUSAL_CODES = new Set([
-  'MALFORMED_JSON', 'INVALID_BUNDLE', 'INVALID_ARGUMENT', 'SPOOFED_CREATOR', 'REGISTERED_IDENTITY', 'UNKNOWN_AGENCY', 'UNAUTHENTICATED',
-  'LOGIN_RATE_LIMITED', 'LOGIN_OVER_HTTP_ONLY', 'BAD_USER_INPUT', 'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED',
-]);
 
 /** Whether an error (a GraphQLError, maybe wrapping a NodeError) refuses what the user sent. */
 function isRefusal(error: GraphQLError): boolean {
   const original = error.originalError as { code?: unknown } | undefined;
   const code = typeof original?.code === 'string' ? original.code : error.extensions.code;
-  return typeof code === 'string' && REFUSAL_CODES.has(code);
+  return typeof code === 'string' && isRefusalCode(code);
 }
 
 export interface HttpOptions {
@@ -64,6 +56,33 @@ export interface HttpOptions {
   budget?: Partial<LoadBudgetOptions>;
   /** Other HTTP interfaces of the node (partner protocols), each under its own path prefix. */
   routes?: readonly HttpRoute[];
+  /** Query workers (query-pool.ts): the read-only operations they take run there; without, everything runs here. */
+  queries?: OffThreadQueries | null;
+}
+
+/** Where read-only operations run off the node's thread (QueryPool). */
+export type OffThreadQueries = Pick<QueryPool, 'accepts' | 'execute'>;
+
+/**
+ * Hands the operations a query worker takes to the pool, after every check (limits, introspection, budget: the plugins
+ * before it): the worker's answer, already serialised, is kept for the request's context and sent as it is.
+ */
+function offThreadPlugin(queries: OffThreadQueries, budget: LoadBudget, answers: WeakMap<object, QueryAnswer>): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async responseForOperation({ contextValue, operation, document, source, request }) {
+          if (!contextValue.exchange || !operation || !queries.accepts(operation, document)) return null;
+          const answer = await queries.execute(
+            { query: source, ...(request.variables ? { variables: request.variables } : {}), ...(request.operationName ? { operationName: request.operationName } : {}) },
+            contextValue.viewer, contextValue.clientAddress ?? 'unknown', request.http?.headers.get('accept'));
+          if (answer.refusal) budget.charge(principal(contextValue), budget.options.refusal);
+          answers.set(contextValue.exchange, answer);
+          return { http: { status: answer.status, headers: new HeaderMap() }, body: { kind: 'single', singleResult: {} } };
+        },
+      };
+    },
+  };
 }
 
 /** What an HttpRoute handles: the request, its URL, and its body as text ('' without one), already bounded and charged. */
@@ -166,13 +185,14 @@ export class HttpServer {
     const limitsRule = operationLimitsRule(limits);
     const budget = new LoadBudget(opts.budget);
     const throttled = new LogThrottle(log);
+    const answers = new WeakMap<object, QueryAnswer>();
     const apollo = new ApolloServer<RequestContext>({
       schema,
       formatError: makeFormatError(log),
       includeStacktraceInErrorResponses: false,
       parseOptions: { maxTokens: limits.maxTokens },
       validationRules: [limitsRule],
-      plugins: [introspectionPlugin(), budgetPlugin(budget, limits)],
+      plugins: [introspectionPlugin(), budgetPlugin(budget, limits), ...(opts.queries ? [offThreadPlugin(opts.queries, budget, answers)] : [])],
     });
     await apollo.start();
 
@@ -236,10 +256,17 @@ export class HttpServer {
         }
         const headers = new HeaderMap();
         for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+        const exchange = {};
+        const context: RequestContext = { ...contextFor(req.headers.authorization, 'http', clientAddress(req)), exchange };
         const result = await apollo.executeHTTPGraphQLRequest({
           httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-          context: async () => contextFor(req.headers.authorization, 'http', clientAddress(req)),
+          context: async () => context,
         });
+        const answer = answers.get(exchange);
+        if (answer) {
+          res.writeHead(answer.status, { ...Object.fromEntries(answer.headers), 'content-length': String(Buffer.byteLength(answer.body)) });
+          return void res.end(answer.body);
+        }
         for (const [k, v] of result.headers) res.setHeader(k, v);
         res.statusCode = result.status ?? 200;
         if (result.body.kind === 'complete') {

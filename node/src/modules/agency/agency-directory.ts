@@ -36,7 +36,8 @@ export class AgencyDirectory {
   /** The registry transaction each agency was read at: a new one (a new version of the identity) is read again. */
   private readAt = new Map<string, string>();
 
-  constructor(private readonly ledger: Ledger) {}
+  /** The ledger's registry (a query worker reads it through the node's thread: server/query-worker.ts). */
+  constructor(private readonly ledger: Pick<Ledger, 'evaluate'>) {}
 
   async refresh(): Promise<void> {
     const entries = JSON.parse(await this.ledger.evaluate('ListAgencies', [])) as AgencyEntry[];

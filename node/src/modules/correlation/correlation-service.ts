@@ -48,11 +48,14 @@ function visiblePlace(row: ThreatRow): ReturnType<typeof placeOf> {
   return area ? placeOf({ ...row, bbox: areaBBox(area) }) : null;
 }
 
-export class CorrelationService {
+/** What the service needs of the correlator: its options, its links, when a block is correlated, the new links. */
+export type CorrelationSource = Pick<Correlator, 'options' | 'store' | 'settled' | 'onLinks'>;
+
+export class CorrelationService<C extends CorrelationSource = Correlator> {
   private readonly grid: ProximityGrid;
 
   constructor(
-    readonly correlator: Correlator,
+    readonly correlator: C,
     private readonly store: ThreatStore,
     private readonly gate: EgressGate,
     /** The threat service's consultations (audit, purpose); given late, as it is built after this service. */

@@ -38,8 +38,9 @@ export class ThreatService {
     private readonly store: ThreatStore,
     private readonly gate: EgressGate,
     private readonly directory: AgencyDirectory,
-    private readonly listener: LedgerListener,
-    private readonly audit: AuditLog,
+    /** The rows of committed blocks (the live paths); a query worker has none: server/query-worker.ts. */
+    private readonly listener: Pick<LedgerListener, 'onRows'>,
+    private readonly audit: Pick<AuditLog, 'record'>,
     /** The ids among rows released to this user that are linked to an object the user may see (the `correlated` filter). */
     private readonly correlated: (viewer: Viewer, rows: ThreatRow[]) => Promise<Set<string>> = async () => new Set(),
   ) {}

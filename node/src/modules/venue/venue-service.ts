@@ -9,7 +9,7 @@ import { alertOf, areaBBox, isStixId, venueOf, type VenueExtension } from '@popa
 import { InputError } from '../../errors.js';
 import type { Viewer } from '../../identity.js';
 import type { AgencyDirectory } from '../agency/agency-directory.js';
-import type { CorrelationService } from '../correlation/correlation-service.js';
+import type { CorrelationService, CorrelationSource } from '../correlation/correlation-service.js';
 import { responseOf, responsesAmong, type AlertResponse } from '../response/response-service.js';
 import type { EgressGate } from '../threat/egress.js';
 import type { ThreatRow } from '../threat/threat-row.js';
@@ -72,7 +72,7 @@ export class VenueService {
     private readonly store: ThreatStore,
     private readonly gate: EgressGate,
     private readonly directory: AgencyDirectory,
-    private readonly correlations: CorrelationService,
+    private readonly correlations: CorrelationService<CorrelationSource>,
     private readonly threats: () => Pick<ThreatService, 'consult'>,
     private readonly clock: () => Date = () => new Date(),
   ) {}
