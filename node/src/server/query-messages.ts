@@ -32,7 +32,8 @@ export type MainCall =
 export interface WireError { message: string; code?: NodeErrorCode; issues?: InputIssue[]; extensions?: Record<string, string | number | boolean> }
 
 export type ToWorker =
-  | { kind: 'execute'; id: number; request: OperationRequest; viewer: Viewer | undefined; clientAddress: string; accept: string | undefined }
+  /** `agencies`: the revision of the node's agency directory, which the worker's copy catches up with first. */
+  | { kind: 'execute'; id: number; request: OperationRequest; viewer: Viewer | undefined; clientAddress: string; accept: string | undefined; agencies: number }
   | { kind: 'reply'; id: number; ok: true; value: unknown }
   | { kind: 'reply'; id: number; ok: false; error: WireError };
 

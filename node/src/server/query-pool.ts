@@ -14,6 +14,7 @@ import { Worker } from 'node:worker_threads';
 import { Kind, type DocumentNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import type { AuditEntry, AuditRecord } from '../modules/audit/index.js';
 import type { Viewer } from '../identity.js';
+import type { AgencyDirectory } from '../modules/agency/agency-directory.js';
 import type { Logger } from '../log.js';
 import { OpaServerPolicy } from '../policy/opa-server-policy.js';
 import type { PolicyGate } from '../policy/policy.js';
@@ -44,6 +45,8 @@ export interface QueryPoolOptions {
   /** Each worker's setup (on PGlite a port of its own to the database thread, transferred to the worker). */
   setup: () => Promise<WorkerSetup>;
   main: MainThreadParts;
+  /** The revision of the node's agency directory (AgencyDirectory.revision). */
+  agencies: () => number;
   log: Logger;
 }
 
@@ -126,7 +129,7 @@ export class QueryPool extends EventEmitter<{ dispatch: [Worker] }> {
     return new Promise<QueryAnswer>((resolve) => {
       if (slot.pending.size === 0) slot.worker.ref();
       slot.pending.set(id, { resolve });
-      slot.worker.postMessage({ kind: 'execute', id, request, viewer, clientAddress, accept } satisfies ToWorker);
+      slot.worker.postMessage({ kind: 'execute', id, request, viewer, clientAddress, accept, agencies: this.opts.agencies() } satisfies ToWorker);
       this.emit('dispatch', slot.worker);
     });
   }
@@ -229,6 +232,7 @@ export interface QueryWorkersOf {
   database: () => Promise<WorkerSetup['database']>;
   correlator: Pick<MainThreadParts, 'settled'> & { options: WorkerSetup['correlation'] };
   audit: Pick<MainThreadParts, 'record'>;
+  directory: Pick<AgencyDirectory, 'revision'>;
   log: Logger;
 }
 
@@ -245,7 +249,7 @@ export async function startQueryWorkers(o: QueryWorkersOf): Promise<QueryPool | 
     return null;
   }
   const pool = await QueryPool.start({
-    size: o.size, log: o.log,
+    size: o.size, log: o.log, agencies: () => o.directory.revision,
     setup: async () => ({ version: o.version, ledgerKind: o.ledger.kind, policy, correlation: o.correlator.options, database: await o.database() }),
     main: { record: (r) => o.audit.record(r), settled: (b) => o.correlator.settled(b), evaluate: (fn, args) => o.ledger.evaluate(fn, args) },
   });

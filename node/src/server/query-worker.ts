@@ -96,12 +96,32 @@ async function start(): Promise<ApolloServer<RequestContext>> {
   });
   await apollo.start();
   contextServices = services;
+  agencies = { directory, seen: -1, refreshing: null };
   return apollo;
 }
 
 let contextServices: Services | null = null;
+/**
+ * This worker's copy of the agency directory and the node's revision it was last brought to. The egress gate names
+ * publishers by agency key: before a request, the copy catches up with the node's directory (which learns a new
+ * agency before any of its objects is stored), so the gate here is told what it is told on the node's thread.
+ */
+let agencies: { directory: AgencyDirectory; seen: number; refreshing: Promise<void> | null } | null = null;
+
+async function agenciesAt(revision: number): Promise<void> {
+  const a = agencies!;
+  // The node's revisions only grow; a refresh started for an older one is waited for, then another is made.
+  while (a.seen < revision) {
+    if (!a.refreshing) {
+      const target = revision;
+      a.refreshing = a.directory.refresh().then(() => { a.seen = Math.max(a.seen, target); }).finally(() => { a.refreshing = null; });
+    }
+    await a.refreshing;
+  }
+}
 
 async function execute(apollo: ApolloServer<RequestContext>, m: Extract<ToWorker, { kind: 'execute' }>): Promise<void> {
+  await agenciesAt(m.agencies);
   const headers = new HeaderMap([['content-type', 'application/json'], ...(m.accept ? [['accept', m.accept] as [string, string]] : [])]);
   const context: RequestContext = { viewer: m.viewer, services: contextServices!, transport: 'http', clientAddress: m.clientAddress };
   const result = await apollo.executeHTTPGraphQLRequest({

@@ -35,6 +35,7 @@ export class AgencyDirectory {
   private byIdentity = new Map<string, Agency>();
   /** The registry transaction each agency was read at: a new one (a new version of the identity) is read again. */
   private readAt = new Map<string, string>();
+  private changes = 0;
 
   /** The ledger's registry (a query worker reads it through the node's thread: server/query-worker.ts). */
   constructor(private readonly ledger: Pick<Ledger, 'evaluate'>) {}
@@ -51,10 +52,17 @@ export class AgencyDirectory {
       const record = JSON.parse(await this.ledger.evaluate('ReadObject', [entry.identity_id, ''])) as ObjectRecord;
       agencies.push(agencyFromIdentity(record.object, entry.msp_id));
       this.readAt.set(entry.msp_id, entry.tx_id);
+      this.changes++;
     }
+    if (agencies.length !== this.byMsp.size) this.changes++;
     this.byMsp = new Map(agencies.map((a) => [a.mspId, a]));
     this.byKey = new Map(agencies.map((a) => [a.key, a]));
     this.byIdentity = new Map(agencies.map((a) => [a.identityId, a]));
+  }
+
+  /** Grows each time a refresh finds the registry changed: a copy of the directory elsewhere (a query worker) compares it with its own. */
+  get revision(): number {
+    return this.changes;
   }
 
   all(): Agency[] {
