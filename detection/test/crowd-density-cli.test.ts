@@ -12,8 +12,8 @@ import { loadCameraConfig } from '../src/vision/config/camera-config.js';
 import { FFMPEG, run, tempDir } from './vision-helpers.js';
 
 // `popart detect` as a new user runs it, with the example camera configuration as shipped (crowdDensity on
-// plaza-gate-7: medium from 2 persons/m²): a crowd too dense to count raises the density alert from its cover of the
-// zone; the real, sparse vtest frames (opencv-doc) do not.
+// plaza-gate-7: medium from 1, high from 2, critical from 2.5 persons/m²): a crowd too dense to count raises the density
+// alert from its cover of the zone; the real, sparse vtest frames (opencv-doc) do not.
 const DETECTION = join(fileURLToPath(import.meta.url), '../../..');
 const POPART = join(DETECTION, 'dist/src/cli/popart.js');
 const EXAMPLE = join(DETECTION, 'examples/camera.yaml');
@@ -27,6 +27,7 @@ async function detect(clip: string, dir: string): Promise<Line[]> {
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }));
   });
   assert.equal(out.code, 0, out.stderr);
+  assert.doesNotMatch(out.stderr, /warning: crowdDensity/, 'the example\'s thresholds are within what its view can measure');
   return out.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line);
 }
 
@@ -67,6 +68,7 @@ test('popart detect with the example configuration: a dense crowd on the plaza r
   assert.equal(event.measurements.method, 'cover');
   const density = event.measurements.density_per_m2 as number;
   assert.ok(density >= 2 && density <= 4, `estimated ${density} persons/m² for 3`);
+  assert.equal(event.severity, density >= 2.5 ? 'critical' : 'high', `severity for ${density} persons/m²`);
   assert.ok((event.measurements.persons_counted as number) / crowd.areaM2 < 0.5, 'the count alone stays far below the alert');
 
   // The five real frames, each held 0.6 s (3 s in all): 3–8 pedestrians, nowhere near 2 /m².

@@ -10,6 +10,7 @@ import { CameraConfigError } from '../vision/config/config-error.js';
 import { loadCameraConfig } from '../vision/config/camera-config.js';
 import { DetectorError } from '../vision/detectors/detector-error.js';
 import { createCameraDetector } from '../vision/detectors/camera-detector.js';
+import { unreachableDensityThresholds, unreachableThresholdsWarning } from '../vision/density/cover-ceiling.js';
 import { DETECTOR_PLUGINS } from '../vision/detectors/registry.js';
 import { VisionPipeline, type PipelineOutput } from '../vision/pipeline.js';
 import { RULES } from '../vision/rules/registry.js';
@@ -102,6 +103,7 @@ export async function main(argv: string[]): Promise<number> {
     throw e;
   }
   log?.(`${config.camera.id}: ${detector.name}, ${config.zones.length} zone(s), rules: ${Object.keys(config.rules).join(', ') || 'none'}`);
+  if (log) for (const u of unreachableDensityThresholds(config)) log(`warning: ${unreachableThresholdsWarning(u)}`);
   // ffmpeg also scales each frame to the model's input, so the detector only normalises it (see cameraVideo).
   const source = cameraVideo(config, input, detector, log);
   const pipeline = new VisionPipeline({ config, detector, ...(log ? { log } : {}) });

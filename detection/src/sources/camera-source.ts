@@ -7,6 +7,7 @@ import { VideoSource } from '../video-ingest/video-source.js';
 import { detectSourceKind } from '../video-ingest/source-kind.js';
 import type { CameraConfig } from '../vision/config/camera-config.js';
 import { createCameraDetector } from '../vision/detectors/camera-detector.js';
+import { unreachableDensityThresholds, unreachableThresholdsWarning } from '../vision/density/cover-ceiling.js';
 import { VisionPipeline } from '../vision/pipeline.js';
 import type { ObjectDetector } from '../vision/types.js';
 import type { SensorSource, SourceContext } from './sensor-source.js';
@@ -33,6 +34,7 @@ export async function openCameraSource(
   let video: VideoSource | null = null;
   const live = (camera.source.kind ?? detectSourceKind(input)) === 'live';
   const model = await createCameraDetector(camera, (message) => ctx.log.info(message, { source: camera.camera.id }));
+  for (const u of unreachableDensityThresholds(camera)) ctx.log.warn(unreachableThresholdsWarning(u), { source: camera.camera.id });
   return {
     live,
     close: () => model.close(),

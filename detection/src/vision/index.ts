@@ -25,6 +25,7 @@ export { COCO_LABELS } from './detectors/coco-labels.js';
 export { MultiObjectTracker, DEFAULT_TRACKER, type Track, type TrackerConfig } from './tracking/tracker.js';
 export { CameraGeometry, type Calibration } from './geometry/camera-geometry.js';
 export { RULES, createRules, type RulesConfig } from './rules/registry.js';
+export { coverCeiling, unreachableDensityThresholds, unreachableThresholdsWarning, type UnreachableThresholds } from './density/cover-ceiling.js';
 export type { Finding, Rule, RuleContext, Zone } from './rules/rule.js';
 export { EventEpisodes, type EmittedEvent, type EventStatus } from './episodes.js';
 export { VisionPipeline, type PipelineFrame, type PipelineOptions, type PipelineOutput, type PipelineStats, type TrackedObject } from './pipeline.js';

@@ -99,7 +99,9 @@ export function coverModel(geometry: CameraGeometry, width: number, height: numb
   const cover = Float32Array.from(covers);
   let lo = Infinity;
   let hi = -Infinity;
-  for (const a of covers) {
+  // The range of the stored (float32) values: taken from the float64 ones, the smallest could round below it and land
+  // in bin −1, which a Uint8Array keeps as 255, outside every bin.
+  for (const a of cover) {
     lo = Math.min(lo, Math.log(a));
     hi = Math.max(hi, Math.log(a));
   }
@@ -107,7 +109,7 @@ export function coverModel(geometry: CameraGeometry, width: number, height: numb
   const sum = new Float64Array(BINS);
   const n = new Float64Array(BINS);
   for (let i = 0; i < cover.length; i++) {
-    const b = hi > lo ? Math.min(BINS - 1, Math.floor(((Math.log(cover[i]!) - lo) / (hi - lo)) * BINS)) : 0;
+    const b = hi > lo ? Math.max(0, Math.min(BINS - 1, Math.floor(((Math.log(cover[i]!) - lo) / (hi - lo)) * BINS))) : 0;
     bin[i] = b;
     sum[b]! += cover[i]!;
     n[b]!++;
