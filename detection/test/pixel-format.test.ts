@@ -84,7 +84,8 @@ test('a detector without a fitting scaled copy gets the yuv420p frame converted,
   const a = prepareInput(yuv, 32, 32, 'letterbox', PLAIN);
   const b = prepareInput(rgb, 32, 32, 'letterbox', PLAIN);
   assert.deepEqual(a.transform, b.transform);
-  assert.equal(meanAbsDiff(a.tensor, b.tensor), 0);
+  // The yuv420p frame is resampled from its planes; the rgb24 copy's bytes were rounded (at most half a grey level).
+  assert.ok(meanAbsDiff(a.tensor, b.tensor) <= 0.5, `${meanAbsDiff(a.tensor, b.tensor)}`);
   // Inside the picture the tensor holds the colour (within conversion error), not luma read as RGB.
   const centre = 16 * 32 + 16;
   for (let c = 0; c < 3; c++) assert.ok(Math.abs(a.tensor[c * 32 * 32 + centre]! - colour[c]!) <= 2);

@@ -1,4 +1,4 @@
-export type { Box, Detection, Frame, Keypoint, ObjectDetector } from './types.js';
+export type { Box, Detection, Frame, Keypoint, ObjectDetector, Region } from './types.js';
 export { iou } from './types.js';
 export { CameraConfigError, type ConfigIssue as CameraConfigIssue } from './config/config-error.js';
 export {

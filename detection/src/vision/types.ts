@@ -13,6 +13,17 @@ export interface Frame {
   scaled?: ScaledImage;
 }
 
+/** A rectangle of a frame in whole pixels (a tile): top-left corner, width and height. */
+export interface Region {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** The region covering all of a frame. */
+export const wholeFrame = (frame: Pick<Frame, 'width' | 'height'>): Region => ({ x: 0, y: 0, width: frame.width, height: frame.height });
+
 /** Axis-aligned box in frame pixels: (x1, y1) top-left, (x2, y2) bottom-right. */
 export interface Box {
   x1: number;
@@ -51,6 +62,12 @@ export interface ObjectDetector {
   /** The model input it resizes frames to: a source that delivers `frame.scaled` in this shape saves the resize. */
   readonly input?: ScaledInputSpec | undefined;
   detect(frame: Frame): Promise<Detection[]>;
+  /**
+   * Detections in one rectangle of the frame (a tile), in the rectangle's own pixels, its pixels resampled straight
+   * from the frame (yuv420p or rgb24) into the model input, without cutting them out first. Bundled detectors have it;
+   * for others the tiled detector cuts the tile out into a frame of its own.
+   */
+  detectRegion?(frame: Frame, region: Region): Promise<Detection[]>;
   /**
    * The model inferences one `detect()` makes (once per tile, per combined detector), on fixed prepared inputs,
    * outputs discarded: the baseline the benchmark compares the pipeline with. Bundled detectors have it.

@@ -2,11 +2,11 @@
  * Frame → model input tensor: bilinear resize (stretched, or letterboxed to keep the aspect ratio), channel order and
  * per-channel normalisation, laid out as NCHW float32. Returns how to map model coordinates back to the frame.
  * A frame that comes with a copy already scaled to the model's input (`frame.scaled`, scaled by ffmpeg) is only
- * normalised.
+ * normalised; a yuv420p frame is resampled from its planes, a region (a tile) from its place in the frame.
  */
-import { yuv420pToRgb } from '../../video-ingest/pixels.js';
+import { pictureBytes, yuv420pPlanes } from '../../video-ingest/pixels.js';
 import { LETTERBOX_GREY, scaledTransform, type Letterbox } from '../../video-ingest/scaled-input.js';
-import type { Box, Frame } from '../types.js';
+import { wholeFrame, type Box, type Frame, type Region } from '../types.js';
 
 export type { Letterbox } from '../../video-ingest/scaled-input.js';
 
@@ -49,20 +49,36 @@ function axis(srcSize: number, dstSize: number, scale: number): Axis {
 }
 
 /**
- * The model input for a frame. `tensor`, when given, is filled and returned (3 × width × height floats): a detector
- * reuses one between runs.
+ * The model input for a frame, or for one rectangle of it (`region`, a tile: its pixels are resampled straight from
+ * the frame, and the transform maps model pixels to the region's). `tensor`, when given, is filled and returned
+ * (3 × width × height floats): a detector reuses one between runs.
  */
-export function prepareInput(frame: Frame, width: number, height: number, mode: 'stretch' | 'letterbox', norm: Normalisation, tensor?: Float32Array): PreparedInput {
+export function prepareInput(frame: Frame, width: number, height: number, mode: 'stretch' | 'letterbox', norm: Normalisation, tensor?: Float32Array, region?: Region): PreparedInput {
   const plane = width * height;
   if (tensor && tensor.length !== 3 * plane) throw new RangeError(`tensor has ${tensor.length} floats, the input needs ${3 * plane}`);
+  const r = region ?? wholeFrame(frame);
+  if (!(Number.isInteger(r.x) && Number.isInteger(r.y) && Number.isInteger(r.width) && Number.isInteger(r.height)) ||
+    r.x < 0 || r.y < 0 || r.width < 1 || r.height < 1 || r.x + r.width > frame.width || r.y + r.height > frame.height) {
+    throw new RangeError(`region ${r.width}x${r.height} at (${r.x}, ${r.y}) must be whole pixels inside the ${frame.width}x${frame.height} frame`);
+  }
+  const whole = r.x === 0 && r.y === 0 && r.width === frame.width && r.height === frame.height;
   const { scaled } = frame;
-  if (scaled && scaled.width === width && scaled.height === height && scaled.mode === mode) {
+  if (whole && scaled && scaled.width === width && scaled.height === height && scaled.mode === mode) {
     return { tensor: normaliseScaled(scaled.data, plane, norm, tensor ?? new Float32Array(3 * plane)), transform: scaled.transform };
   }
-  const { scaleX, scaleY, padX, padY, innerWidth: outW, innerHeight: outH } = scaledTransform(frame.width, frame.height, { width, height, mode });
-  // A yuv420p frame without a fitting scaled copy (a second detector, a custom source) is converted first.
-  const rgb = frame.format === 'yuv420p' ? { ...frame, data: yuv420pToRgb(frame.data, frame.width, frame.height), format: 'rgb24' as const } : frame;
-  return { tensor: resizeInto(tensor ?? new Float32Array(3 * plane), rgb, width, height, { scaleX, scaleY, padX, padY }, outW, outH, norm), transform: { scaleX, scaleY, padX, padY } };
+  const { scaleX, scaleY, padX, padY, innerWidth, innerHeight } = scaledTransform(r.width, r.height, { width, height, mode });
+  const transform = { scaleX, scaleY, padX, padY };
+  const out = tensor ?? new Float32Array(3 * plane);
+  const channels = channelMap(norm, plane);
+  if (innerWidth < width || innerHeight < height) {
+    for (let c = 0; c < 3; c++) out.fill(LETTERBOX_GREY * channels.mul[c]! + channels.add[c]!, channels.base[c]!, channels.base[c]! + plane);
+  }
+  const target: Target = { tensor: out, width, padX, padY, innerWidth, innerHeight, ...channels };
+  // A yuv420p frame without a fitting scaled copy (a tile, a second detector, a custom source) is resampled from its
+  // planes directly: no converted copy of the whole frame.
+  if (frame.format === 'yuv420p') resizeYuvInto(target, frame, r, scaleX, scaleY);
+  else resizeRgbInto(target, frame, r, scaleX, scaleY);
+  return { tensor: out, transform };
 }
 
 /** Tensor channel c = (source channel src[c] − mean[c]) / std[c], from a per-channel table of the 256 values. */
@@ -84,56 +100,58 @@ function normaliseScaled(data: Uint8Array, plane: number, norm: Normalisation, t
   return tensor;
 }
 
-function resizeInto(tensor: Float32Array, frame: Frame, width: number, height: number, t: Letterbox, outW: number, outH: number, norm: Normalisation): Float32Array {
-  const { scaleX, scaleY, padX, padY } = t;
-  const plane = width * height;
-  const padValue = LETTERBOX_GREY;
-  // Tensor channel c reads source channel src[c]; value = pixel * mul[c] + add[c].
+/** Per source channel (red, green, blue): where its plane starts in the tensor and value = pixel × mul + add. */
+interface ChannelMap { base: [number, number, number]; mul: [number, number, number]; add: [number, number, number] }
+
+function channelMap(norm: Normalisation, plane: number): ChannelMap {
+  // Tensor channel c reads source channel src[c], so source channel k lands in tensor channel src.indexOf(k).
   const src = norm.order === 'rgb' ? [0, 1, 2] : [2, 1, 0];
-  const mul = norm.std.map((s) => 1 / s);
-  const add = norm.mean.map((m, c) => -m / norm.std[c]!);
-  const [r0, r1, r2] = src as [number, number, number];
-  const [m0, m1, m2] = mul as [number, number, number];
-  const [a0, a1, a2] = add as [number, number, number];
-  if (outW < width || outH < height) {
-    const p0 = padValue * m0 + a0;
-    const p1 = padValue * m1 + a1;
-    const p2 = padValue * m2 + a2;
-    tensor.fill(p0, 0, plane);
-    tensor.fill(p1, plane, 2 * plane);
-    tensor.fill(p2, 2 * plane, 3 * plane);
-  }
+  const at = [0, 1, 2].map((k) => src.indexOf(k)) as [number, number, number];
+  return {
+    base: at.map((c) => c * plane) as [number, number, number],
+    mul: at.map((c) => 1 / norm.std[c]!) as [number, number, number],
+    add: at.map((c) => -norm.mean[c]! / norm.std[c]!) as [number, number, number],
+  };
+}
+
+/** Where the resized picture goes: the tensor, its row width, the padding and the picture's size inside it. */
+interface Target extends ChannelMap {
+  tensor: Float32Array;
+  width: number;
+  padX: number;
+  padY: number;
+  innerWidth: number;
+  innerHeight: number;
+}
+
+/** Bilinear resize of a region of an rgb24 frame into the tensor. */
+function resizeRgbInto(t: Target, frame: Frame, r: Region, scaleX: number, scaleY: number): void {
+  const { tensor, width, padX, padY, innerWidth: outW, innerHeight: outH } = t;
+  const [base0, base1, base2] = t.base;
+  const [k0, k1, k2] = t.mul;
+  const [b0, b1, b2] = t.add;
   const data = frame.data;
   const stride = frame.width * 3;
-  if (outW === frame.width && outH === frame.height) {
+  const origin = r.y * stride + r.x * 3;
+  if (outW === r.width && outH === r.height) {
     for (let y = 0; y < outH; y++) {
       let o = (y + padY) * width + padX;
-      let s = y * stride;
+      let s = origin + y * stride;
       for (let x = 0; x < outW; x++, o++, s += 3) {
-        tensor[o] = data[s + r0]! * m0 + a0;
-        tensor[o + plane] = data[s + r1]! * m1 + a1;
-        tensor[o + 2 * plane] = data[s + r2]! * m2 + a2;
+        tensor[base0 + o] = data[s]! * k0 + b0;
+        tensor[base1 + o] = data[s + 1]! * k1 + b1;
+        tensor[base2 + o] = data[s + 2]! * k2 + b2;
       }
     }
-    return tensor;
+    return;
   }
-  const ax = axis(frame.width, outW, scaleX);
-  const ay = axis(frame.height, outH, scaleY);
-  // Planes in tensor order: tensor channel c reads source channel src[c]; written through per-source-channel offsets.
-  const base0 = src.indexOf(0) * plane;
-  const base1 = src.indexOf(1) * plane;
-  const base2 = src.indexOf(2) * plane;
-  const k0 = mul[src.indexOf(0)]!;
-  const k1 = mul[src.indexOf(1)]!;
-  const k2 = mul[src.indexOf(2)]!;
-  const b0 = add[src.indexOf(0)]!;
-  const b1 = add[src.indexOf(1)]!;
-  const b2 = add[src.indexOf(2)]!;
+  const ax = axis(r.width, outW, scaleX);
+  const ay = axis(r.height, outH, scaleY);
   const x0 = new Int32Array(outW);
   const x1 = new Int32Array(outW);
   for (let x = 0; x < outW; x++) {
-    x0[x] = ax.i0[x]! * 3;
-    x1[x] = ax.i1[x]! * 3;
+    x0[x] = origin + ax.i0[x]! * 3;
+    x1[x] = origin + ax.i1[x]! * 3;
   }
   const wxs = ax.w;
   for (let y = 0; y < outH; y++) {
@@ -159,7 +177,72 @@ function resizeInto(tensor: Float32Array, frame: Frame, width: number, height: n
       tensor[base2 + o] = (top + (bottom - top) * wy) * k2 + b2;
     }
   }
-  return tensor;
+}
+
+const clamp255 = (x: number): number => (x < 0 ? 0 : x > 255 ? 255 : x);
+
+/**
+ * Bilinear resize of a region of a yuv420p frame (BT.601 limited range) into the tensor: Y, U and V are interpolated
+ * with the same four taps and weights, each tap reading the chroma sample of its 2 × 2 block (as `yuv420pToRgb` does),
+ * and converted to RGB once per model pixel. The conversion is affine, so this equals converting the frame first and
+ * resizing the RGB, except where a tap's colour lies outside RGB's range (that path clamps each tap; this clamps the
+ * interpolated colour) and for the rounding of the converted bytes.
+ */
+function resizeYuvInto(t: Target, frame: Frame, r: Region, scaleX: number, scaleY: number): void {
+  const { tensor, width, padX, padY, innerWidth: outW, innerHeight: outH } = t;
+  const [base0, base1, base2] = t.base;
+  const [k0, k1, k2] = t.mul;
+  const [b0, b1, b2] = t.add;
+  const data = frame.data;
+  const W = frame.width;
+  const { u: uBase, v: vBase, chromaWidth } = yuv420pPlanes(W, frame.height);
+  if (data.length !== pictureBytes(W, frame.height, 'yuv420p')) {
+    throw new RangeError(`picture has ${data.length} bytes, ${W}x${frame.height} yuv420p needs ${pictureBytes(W, frame.height, 'yuv420p')}`);
+  }
+  const ax = axis(r.width, outW, scaleX);
+  const ay = axis(r.height, outH, scaleY);
+  const x0 = new Int32Array(outW);
+  const x1 = new Int32Array(outW);
+  const c0 = new Int32Array(outW);
+  const c1 = new Int32Array(outW);
+  for (let x = 0; x < outW; x++) {
+    x0[x] = r.x + ax.i0[x]!;
+    x1[x] = r.x + ax.i1[x]!;
+    c0[x] = x0[x]! >> 1;
+    c1[x] = x1[x]! >> 1;
+  }
+  const wxs = ax.w;
+  for (let y = 0; y < outH; y++) {
+    const fy0 = r.y + ay.i0[y]!;
+    const fy1 = r.y + ay.i1[y]!;
+    const row0 = fy0 * W;
+    const row1 = fy1 * W;
+    const u0 = uBase + (fy0 >> 1) * chromaWidth;
+    const u1 = uBase + (fy1 >> 1) * chromaWidth;
+    const v0 = vBase + (fy0 >> 1) * chromaWidth;
+    const v1 = vBase + (fy1 >> 1) * chromaWidth;
+    const wy = ay.w[y]!;
+    let o = (y + padY) * width + padX;
+    for (let x = 0; x < outW; x++, o++) {
+      const a = x0[x]!;
+      const b = x1[x]!;
+      const ca = c0[x]!;
+      const cb = c1[x]!;
+      const wx = wxs[x]!;
+      let top = data[row0 + a]! + (data[row0 + b]! - data[row0 + a]!) * wx;
+      let bottom = data[row1 + a]! + (data[row1 + b]! - data[row1 + a]!) * wx;
+      const l = 1.164 * (top + (bottom - top) * wy - 16);
+      top = data[u0 + ca]! + (data[u0 + cb]! - data[u0 + ca]!) * wx;
+      bottom = data[u1 + ca]! + (data[u1 + cb]! - data[u1 + ca]!) * wx;
+      const u = top + (bottom - top) * wy - 128;
+      top = data[v0 + ca]! + (data[v0 + cb]! - data[v0 + ca]!) * wx;
+      bottom = data[v1 + ca]! + (data[v1 + cb]! - data[v1 + ca]!) * wx;
+      const v = top + (bottom - top) * wy - 128;
+      tensor[base0 + o] = clamp255(l + 1.596 * v) * k0 + b0;
+      tensor[base1 + o] = clamp255(l - 0.392 * u - 0.813 * v) * k1 + b1;
+      tensor[base2 + o] = clamp255(l + 2.017 * u) * k2 + b2;
+    }
+  }
 }
 
 /** Maps a box from model input pixels back to frame pixels. */

@@ -1,8 +1,9 @@
 /**
  * A detector run on overlapping tiles of each frame (and on the whole frame, `fullFrame`), the boxes of every pass
- * mapped back to the frame and merged (`mergeTileDetections`). Each tile is cut out of the frame (converted to rgb24
- * once when the frame is yuv420p) and resized by the detector like any frame; the whole-frame pass uses the copy ffmpeg
- * scaled for the detector when there is one.
+ * mapped back to the frame and merged (`mergeTileDetections`). A detector with `detectRegion` (the bundled ones)
+ * resamples each tile straight from the frame's pixels into its input; for others each tile is cut out of the frame
+ * (converted to rgb24 once when the frame is yuv420p) and resized like any frame. The whole-frame pass uses the copy
+ * ffmpeg scaled for the detector when there is one.
  */
 import { yuv420pToRgb } from '../../video-ingest/pixels.js';
 import type { Detection, Frame, ObjectDetector } from '../types.js';
@@ -51,13 +52,21 @@ export class TiledDetector implements ObjectDetector {
     if (this.options.fullFrame || tiles.length === 0) {
       for (const d of await this.inner.detect(frame)) found.push({ ...d, cut: false, pass: 0 });
     }
-    const rgb = tiles.length && frame.format === 'yuv420p' ? yuv420pToRgb(frame.data, frame.width, frame.height) : frame.data;
+    // Detectors that read a region of the frame resample each tile straight into their input; for others the tile is
+    // cut out (from the frame converted to rgb24 once when it is yuv420p).
+    let rgb: Uint8Array | undefined;
     for (let i = 0; i < tiles.length; i++) {
       const tile = tiles[i]!;
-      const detections = await this.inner.detect(crop(rgb, frame.width, tile));
+      let detections: Detection[];
+      if (this.inner.detectRegion) detections = await this.inner.detectRegion(frame, tile);
+      else {
+        rgb ??= frame.format === 'yuv420p' ? yuv420pToRgb(frame.data, frame.width, frame.height) : frame.data;
+        detections = await this.inner.detect(crop(rgb, frame.width, tile));
+      }
       for (const d of detections) {
         const box = { x1: d.box.x1 + tile.x, y1: d.box.y1 + tile.y, x2: d.box.x2 + tile.x, y2: d.box.y2 + tile.y };
-        found.push({ ...d, box, cut: cutByTile(box, tile, frame.width, frame.height), pass: i + 1, tile });
+        const keypoints = d.keypoints?.map((k) => ({ ...k, x: k.x + tile.x, y: k.y + tile.y }));
+        found.push({ ...d, box, ...(keypoints ? { keypoints } : {}), cut: cutByTile(box, tile, frame.width, frame.height), pass: i + 1, tile });
       }
     }
     return mergeTileDetections(found, this.options.iouThreshold, this.options.maxDetections);

@@ -11,7 +11,7 @@ import type { ConfigPath } from '../config/config-error.js';
 import type { Fields, Raw } from '../config/fields.js';
 import type { CameraGeometry } from '../geometry/camera-geometry.js';
 import type { Point } from '../geometry/polygon.js';
-import { boxArea, iou, type Box, type Detection } from '../types.js';
+import { boxArea, iou, type Box, type Detection, type Region } from '../types.js';
 
 export interface TilesConfig {
   /** Columns × rows; absent with `auto` until the camera's geometry resolves it. */
@@ -51,7 +51,7 @@ export function parseTiles(raw: Raw, path: ConfigPath, f: Fields): TilesConfig |
 }
 
 /** A tile: its rectangle in frame pixels (integers). */
-export interface Tile { x: number; y: number; width: number; height: number }
+export type Tile = Region;
 
 /** `columns × rows` tiles covering `width × height`, neighbours sharing `overlap` of a tile, edges on the frame's. */
 export function tileGrid(width: number, height: number, [columns, rows]: [number, number], overlap: number): Tile[] {

@@ -7,7 +7,7 @@
  * [1, cells, 4 × bins] distance output, matched by their cell count.
  */
 import type { ScaledInputSpec } from '../../../video-ingest/scaled-input.js';
-import { clampBox, type Detection, type Frame, type ObjectDetector } from '../../types.js';
+import { clampBox, wholeFrame, type Detection, type Frame, type Region, type ObjectDetector } from '../../types.js';
 import { COCO_LABELS } from '../coco-labels.js';
 import { bundledModel } from '../bundled-model.js';
 import { DetectorError } from '../detector-error.js';
@@ -79,11 +79,16 @@ export class NanoDetDetector implements ObjectDetector {
     return new NanoDetDetector(`nanodet ${path.split('/').pop()}`, session, input.name, size, levels, bins, config);
   }
 
-  async detect(frame: Frame): Promise<Detection[]> {
+  detect(frame: Frame): Promise<Detection[]> {
+    return this.detectRegion(frame, wholeFrame(frame));
+  }
+
+  /** Detections in one rectangle of the frame (a tile), in its pixels, resampled straight from the frame. */
+  async detectRegion(frame: Frame, region: Region): Promise<Detection[]> {
     const size = this.inputSize;
     const spare = this.spare;
     this.spare = undefined;
-    const { tensor, transform } = prepareInput(frame, size, size, this.input.mode, NANODET_NORMALISATION, spare);
+    const { tensor, transform } = prepareInput(frame, size, size, this.input.mode, NANODET_NORMALISATION, spare, region);
     let results: ort.InferenceSession.ReturnType;
     try {
       results = await this.session.run({ [this.inputName]: new ort.Tensor('float32', tensor, [1, 3, size, size]) });
@@ -100,7 +105,7 @@ export class NanoDetDetector implements ObjectDetector {
     }));
     const candidates = decodeNanoDet(levels, COCO_LABELS.length, this.bins, this.config.scoreThreshold, this.keep);
     const detections: Detection[] = candidates.map((c) => ({
-      box: clampBox(toFrameBox(c.box, transform), frame.width, frame.height),
+      box: clampBox(toFrameBox(c.box, transform), region.width, region.height),
       score: c.score,
       classId: c.classId,
       label: COCO_LABELS[c.classId]!,

@@ -1,6 +1,6 @@
 /** A YOLO-family ONNX export run with onnxruntime-node: letterboxed RGB 0..1 input, decoded output, NMS. */
 import type { ScaledInputSpec } from '../../../video-ingest/scaled-input.js';
-import { clampBox, type Detection, type Frame, type ObjectDetector } from '../../types.js';
+import { clampBox, wholeFrame, type Detection, type Frame, type Region, type ObjectDetector } from '../../types.js';
 import { DetectorError } from '../detector-error.js';
 import { nonMaxSuppression } from '../nms.js';
 import { describeShape, openOnnxModel, ort, tensorInfo } from '../onnx-session.js';
@@ -81,10 +81,15 @@ export class OnnxYoloDetector implements ObjectDetector {
     return layout;
   }
 
-  async detect(frame: Frame): Promise<Detection[]> {
+  detect(frame: Frame): Promise<Detection[]> {
+    return this.detectRegion(frame, wholeFrame(frame));
+  }
+
+  /** Detections in one rectangle of the frame (a tile), in its pixels, resampled straight from the frame. */
+  async detectRegion(frame: Frame, region: Region): Promise<Detection[]> {
     const spare = this.spare;
     this.spare = undefined;
-    const { tensor, transform } = prepareInput(frame, this.width, this.height, this.input.mode, YOLO_NORMALISATION, spare);
+    const { tensor, transform } = prepareInput(frame, this.width, this.height, this.input.mode, YOLO_NORMALISATION, spare, region);
     let output: ort.Tensor;
     try {
       const results = await this.session.run({ [this.inputName]: new ort.Tensor('float32', tensor, [1, 3, this.height, this.width]) });
@@ -97,7 +102,7 @@ export class OnnxYoloDetector implements ObjectDetector {
     const layout = this.layoutFor(output.dims);
     const candidates = decodeYolo(output.data as Float32Array, layout, this.config.classMap.length, this.config.scoreThreshold, this.keep);
     const detections = candidates.map((c): Detection => ({
-      box: clampBox(toFrameBox(c.box, transform), frame.width, frame.height),
+      box: clampBox(toFrameBox(c.box, transform), region.width, region.height),
       score: c.score,
       classId: c.classId,
       label: this.config.classMap[c.classId]!,

@@ -6,7 +6,7 @@
  * `detection_scores` [1, N], `detection_classes` [1, N] (1 = person), `num_detections` [1].
  */
 import type { ScaledInputSpec } from '../../../video-ingest/scaled-input.js';
-import { clampBox, type Detection, type Frame, type ObjectDetector } from '../../types.js';
+import { clampBox, wholeFrame, type Detection, type Frame, type Region, type ObjectDetector } from '../../types.js';
 import { bundledModel } from '../bundled-model.js';
 import { DetectorError } from '../detector-error.js';
 import { nonMaxSuppression } from '../nms.js';
@@ -49,10 +49,15 @@ export class SsdLitePersonDetector implements ObjectDetector {
     return new SsdLitePersonDetector(`ssdlite-person ${path.split('/').pop()}`, session, input.name, config);
   }
 
-  async detect(frame: Frame): Promise<Detection[]> {
+  detect(frame: Frame): Promise<Detection[]> {
+    return this.detectRegion(frame, wholeFrame(frame));
+  }
+
+  /** Detections in one rectangle of the frame (a tile), in its pixels, resampled straight from the frame. */
+  async detectRegion(frame: Frame, region: Region): Promise<Detection[]> {
     const spare = this.spare;
     this.spare = undefined;
-    const { tensor, transform } = prepareInput(frame, SIZE, SIZE, 'stretch', RAW, spare);
+    const { tensor, transform } = prepareInput(frame, SIZE, SIZE, 'stretch', RAW, spare, region);
     this.spare = tensor;
     // NCHW floats → NHWC uint8 (the bilinear resize gives fractional values: rounded, as an image would be).
     const plane = SIZE * SIZE;
@@ -77,7 +82,7 @@ export class SsdLitePersonDetector implements ObjectDetector {
       const score = scores[i]!;
       if (score < this.config.scoreThreshold || Math.round(classes[i]!) !== PERSON) continue;
       const b = { x1: boxes[4 * i + 1]! * SIZE, y1: boxes[4 * i]! * SIZE, x2: boxes[4 * i + 3]! * SIZE, y2: boxes[4 * i + 2]! * SIZE };
-      detections.push({ box: clampBox(toFrameBox(b, transform), frame.width, frame.height), score, classId: 0, label: 'person' });
+      detections.push({ box: clampBox(toFrameBox(b, transform), region.width, region.height), score, classId: 0, label: 'person' });
     }
     return nonMaxSuppression(detections, this.config.iouThreshold, this.config.maxDetections);
   }
