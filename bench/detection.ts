@@ -9,7 +9,7 @@
  *     prepared inputs, back to back (frames/s);
  *  2. whole pipeline: a synthetic clip (ffmpeg lavfi: moving boxes on a test pattern) decoded by ffmpeg at the camera's
  *     size and, on a second pipe, scaled to the largest detector input (as `popart detect` and the node run it), tiles
- *     cut and resized, inference, merge across tiles, tracking, zones and rules, events (frames/s), with the time
+ *     resampled from the frame, inference, merge across tiles, tracking, zones and rules, events (frames/s), with the time
  *     spent in each stage; ratio = pipeline / bare (target ≥ 0.85);
  *  3. peak memory over a long stream: a `--long-minutes` lavfi stream at `--long-fps` through the whole pipeline
  *     (RSS and heap sampled every 250 ms).
