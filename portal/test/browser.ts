@@ -59,7 +59,8 @@ export async function signIn(page: Page, portalUrl: string, username: string, pa
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const path = join(SCREENSHOTS, `${name}.png`);
-  await page.screenshot({ path, fullPage: true });
+  // A full-page picture of a map waits for every tile to be painted: on a loaded machine that took over the default 15 s.
+  await page.screenshot({ path, fullPage: true, timeout: 60_000 });
   return path;
 }
 
