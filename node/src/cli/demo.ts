@@ -60,7 +60,7 @@ Environment:
   POPART_POLICY                same as --policy
   POPART_KEYS                  same as --keys
   POPART_QUERY_WORKERS         query workers of each node (read-only GraphQL queries off the thread that
-                               delivers alerts; 0 = none)
+                               delivers alerts; default 1 with 2 cores or more, 0 = none)
   VAULT_ADDR, VAULT_TOKEN      the vault for --keys vault (the token provisions engines, policies, AppRoles)
   POPART_OPA                   the opa executable for --policy opa-server (default: opa on PATH)
 `;

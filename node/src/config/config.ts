@@ -87,7 +87,7 @@ export const nodeConfigSchema = z.object({
   readModel: readModel.default({ kind: 'pglite' }),
   policy: policy.default({ runtime: 'wasm' }),
   queryWorkers: z.number().int().min(0).max(32).optional()
-    .describe('worker threads that execute read-only GraphQL queries (HTTP), off the thread that delivers alerts; 0 = on that thread (the default for now; 1 is what bench/read-scale supports on 2 cores)'),
+    .describe('worker threads that execute read-only GraphQL queries (HTTP), off the thread that delivers alerts; 0 = on that thread; default 1 on a machine with 2 cores or more, else 0'),
   keystore: z.discriminatedUnion('kind', [
     z.object({
       kind: z.literal('file').describe('Encrypted file keystore in <dataDir>/keys (embedded default)'),

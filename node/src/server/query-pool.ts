@@ -10,6 +10,7 @@
  * closed answers what it still holds with NODE_STOPPING.
  */
 import { EventEmitter } from 'node:events';
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { Kind, type DocumentNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import type { AuditEntry, AuditRecord } from '../modules/audit/index.js';
@@ -217,9 +218,12 @@ export class QueryPool extends EventEmitter<{ dispatch: [Worker] }> {
   }
 }
 
-/** The default number of query workers: none yet (the option turns them on). */
+/**
+ * The default number of query workers: one per node when the machine has a second core for it (bench/read-scale on
+ * 2 cores: alerts stop waiting behind analysts' queries), none on a single core (a worker would only add its hop).
+ */
 export function defaultQueryWorkers(): number {
-  return 0;
+  return availableParallelism() >= 2 ? 1 : 0;
 }
 
 /** What a node gives its query workers. */
