@@ -42,6 +42,9 @@ export interface ObjectToCorrelate {
 
 export interface CorrelationLimits { maxLinksPerValue: number; maxNearby: number; distanceM: number; windowS: number }
 
+/** Mean Earth radius (metres), as @popart/detection's great-circle distance uses it. */
+const EARTH_RADIUS_M = 6_371_008.8;
+
 interface DbLink {
   a_id: string; b_id: string; kind: LinkKind; value_kind: string; value: string; source: string | null;
   distance_m: number | null; seconds_apart: number | null; cross_agency: boolean; found_at: string | Date;
@@ -77,13 +80,33 @@ export class CorrelationStore {
    * then the great-circle distance between centres and the gap between active periods checked against the limits),
    * stores the links and returns those that are new (a link found again changes nothing but its distance and time).
    * The lookups do not see the object's own inserts (one snapshot); objects of one batch see each other, as each
-   * object is a statement of its own. The statement is a PL/pgSQL function (correlation-tables.ts), so that its plan is
-   * made once per database session, not for every object: planning the statement took 2 ms of its 3.
+   * object is a statement of its own.
    */
   async correlateOne(object: ObjectToCorrelate, limits: CorrelationLimits): Promise<CorrelationLink[]> {
     const { place } = object;
     const r = await this.db.query<DbLink & { inserted: boolean }>(
-      `SELECT * FROM popart_correlate_one($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+      `WITH v AS (SELECT * FROM unnest($3::text[], $4::text[], $5::text[]) AS v(kind, value, source)),
+       vi AS (INSERT INTO correlation_observables (kind, value, object_id, publisher_msp) SELECT kind, value, $1::text, $2::text FROM v ON CONFLICT DO NOTHING),
+       pi AS (INSERT INTO correlation_places (cell, object_id, category, latitude, longitude, starts_at, ends_at, publisher_msp)
+         SELECT cell, $1::text, $7::text, $8::float8, $9::float8, $10::timestamptz, $11::timestamptz, $2::text FROM unnest($12::text[]) AS k(cell) ON CONFLICT DO NOTHING),
+       shared AS (SELECT v.kind, v.value, v.source, o.object_id, o.publisher_msp FROM v CROSS JOIN LATERAL
+         (SELECT object_id, publisher_msp FROM correlation_observables c WHERE c.kind = v.kind AND c.value = v.value AND c.object_id <> $1::text LIMIT $6::int) o),
+       nearby AS (SELECT DISTINCT ON (object_id) object_id, publisher_msp, category, latitude, longitude, starts_at, ends_at FROM correlation_places
+         WHERE cell = ANY($13::text[]) AND object_id <> $1::text ORDER BY object_id LIMIT $14::int),
+       measured AS (SELECT object_id, publisher_msp,
+           2 * ${EARTH_RADIUS_M} * asin(least(1, sqrt(sin(radians(latitude - $8::float8) / 2) ^ 2
+             + cos(radians($8::float8)) * cos(radians(latitude)) * sin(radians(longitude - $9::float8) / 2) ^ 2))) AS d,
+           greatest(0, extract(epoch FROM $10::timestamptz - ends_at), extract(epoch FROM starts_at - $11::timestamptz))::float8 AS gap
+         FROM nearby WHERE category = $7::text),
+       found AS (
+         SELECT least($1::text COLLATE "C", object_id COLLATE "C") AS a_id, greatest($1::text COLLATE "C", object_id COLLATE "C") AS b_id, 'observable' AS kind,
+           kind AS value_kind, value, source, NULL::float8 AS distance_m, NULL::float8 AS seconds_apart, publisher_msp <> $2::text AS cross_agency FROM shared
+         UNION ALL
+         SELECT least($1::text COLLATE "C", object_id COLLATE "C"), greatest($1::text COLLATE "C", object_id COLLATE "C"), 'proximity', $7::text, '', NULL, round(d), round(gap),
+           publisher_msp <> $2::text FROM measured WHERE d <= $15::float8 AND gap <= $16::float8)
+       INSERT INTO correlation_links (a_id, b_id, kind, value_kind, value, source, distance_m, seconds_apart, cross_agency) SELECT * FROM found
+       ON CONFLICT (a_id, b_id, kind, value_kind, value) DO UPDATE SET distance_m = EXCLUDED.distance_m, seconds_apart = EXCLUDED.seconds_apart
+       RETURNING ${LINK_COLUMNS}, (xmax = 0) AS inserted`,
       [object.id, object.publisherMsp, object.values.map((v) => v.kind), object.values.map((v) => v.value), object.values.map((v) => v.source),
         limits.maxLinksPerValue, place?.category ?? null, place?.latitude ?? null, place?.longitude ?? null,
         place ? new Date(place.starts).toISOString() : null, place ? new Date(place.ends).toISOString() : null,
