@@ -3,7 +3,9 @@
  * 1. A read model holding N objects (indicators whose MAC addresses repeat, drone alerts dense around Madrid over the
  *    day before the bench's clock, spread over Spain otherwise), their values and places indexed as the correlator
  *    indexes them (loaded by the bench's loader, correlation-load.ts); then K new objects correlated one at a time as
- *    the listener's queue hands them over: p50/p99 per object (target p99 ≤ 20 ms).
+ *    the listener's queue hands them over: p50/p99 per object (target p99 ≤ 20 ms). Then B blocks of 40 new objects
+ *    correlated in one statement per block, alternated with B blocks correlated one statement per object: time per
+ *    block and the ratio (the batch statement's gain, on the same read model in the same run).
  * 2. The embedded demo three times in this process, mad's read model holding the same N objects (a copy of part 1's):
  *    correlation at every agency, at mad only, nowhere (config correlation.enabled). pn publishes M objects on each,
  *    in turn. Measured at mad: publish → object visible (the listener hands the object to its subscribers) and, with
@@ -12,7 +14,7 @@
  *    visible with correlation / object visible without.
  * New objects are stamped on the bench's clock (the time the loaded data ends, 100 ms apart), not the wall clock, so
  * that a long load does not move them away from the loaded alerts' time window.
- *   node bench/dist/correlation.js [--objects 100000] [--new 500] [--publishes 40]
+ *   node bench/dist/correlation.js [--objects 100000] [--new 500] [--blocks 50] [--publishes 40]
  */
 import '@popart/node/quiet-contract-logs';
 import { randomUUID } from 'node:crypto';
@@ -27,14 +29,17 @@ import { benchArgs, percentile, progress, reportHeader } from './bench-kit.js';
 import { loadReadModel } from './correlation-load.js';
 import { demoIdentityId } from './demo-ids.js';
 
-const USAGE = 'Usage: npm run bench:correlation -- [--objects N] [--new K] [--publishes M]\n' +
-  '  correlates K new objects against a read model of N (p50/p99 per object), then measures publish → visible at another\n' +
+const USAGE = 'Usage: npm run bench:correlation -- [--objects N] [--new K] [--blocks B] [--publishes M]\n' +
+  '  correlates K new objects against a read model of N (p50/p99 per object), then B blocks of 40 in one statement each\n' +
+  '  against B blocks one statement per object (alternated), then measures publish → visible at another\n' +
   '  agency (object, and links) with correlation at every agency, at mad only, and off, on three embedded demos holding N\n' +
   '  objects (M publishes each)\n';
-const { number } = benchArgs(USAGE, { objects: { type: 'string', default: '100000' }, new: { type: 'string', default: '500' }, publishes: { type: 'string', default: '40' } });
+const { number } = benchArgs(USAGE, { objects: { type: 'string', default: '100000' }, new: { type: 'string', default: '500' }, publishes: { type: 'string', default: '40' },
+  blocks: { type: 'string', default: '50' } });
 const N = number('objects');
 const K = number('new');
 const M = number('publishes');
+const BLOCKS = number('blocks');
 const PN = demoIdentityId('pn');
 const MAD = demoIdentityId('mad');
 const GREEN = tlpMarkingRef('green');
@@ -120,6 +125,26 @@ try {
       times.sort((a, b) => a - b);
       lines.push(`correlating a new object against ${N}: p50 ${ms(percentile(times, 50))}, p99 ${ms(percentile(times, 99))} (target ≤ 20 ms), ` +
         `${(links / K).toFixed(2)} links per object; load ${load()}`);
+
+      // 1b. Blocks of 40 new objects (what a loaded node's listener hands over): the block in one statement (what the
+      // correlator does) against its objects one statement each (the baseline, and the correlator's fallback),
+      // alternated block by block on the same read model.
+      const perBlock: Record<'block' | 'object', number[]> = { block: [], object: [] };
+      const linksOf: Record<'block' | 'object', number> = { block: 0, object: 0 };
+      for (let b = 0; b < 2 * BLOCKS; b++) {
+        const way = b % 2 === 0 ? 'block' : 'object';
+        const rows = Array.from({ length: 40 }, () => rowOf(newObject(MAD), 2 + K + b, 'MadMSP'));
+        const t0 = performance.now();
+        if (way === 'block') linksOf.block += (await correlator.correlate(rows, null)).length;
+        else for (const row of rows) linksOf.object += (await correlator.correlate([row], null)).length;
+        perBlock[way].push(performance.now() - t0);
+        progress('blocks of 40', b + 1, 2 * BLOCKS);
+      }
+      for (const t of Object.values(perBlock)) t.sort((a, b) => a - b);
+      lines.push(`correlating blocks of 40 new objects (${BLOCKS} each way, alternated): one statement per block p50 ${ms(percentile(perBlock.block, 50))}, ` +
+        `p99 ${ms(percentile(perBlock.block, 99))} (${(linksOf.block / BLOCKS / 40).toFixed(2)} links per object); one per object p50 ` +
+        `${ms(percentile(perBlock.object, 50))}, p99 ${ms(percentile(perBlock.object, 99))} (${(linksOf.object / BLOCKS / 40).toFixed(2)} links per object); ` +
+        `ratio p50 ${(percentile(perBlock.block, 50) / percentile(perBlock.object, 50)).toFixed(2)}; load ${load()}`);
     } finally {
       await db.close();
     }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
 import { ALERT_EXTENSION_ID, tlpMarkingRef } from '@popart/schemas';
-import { openDatabase } from '../../read-model/database.js';
+import { openDatabase, type Database } from '../../read-model/database.js';
 import { migrate } from '../../read-model/migrations.js';
 import { createLogger } from '../../log.js';
 import { rowFromObject, type ThreatRow } from '../threat/threat-row.js';
@@ -120,4 +120,69 @@ test('following the listener: blocks are taken at once, correlated in order (tho
   await c.close();
   await c.follow([row(indicator(MAD, mac), 'MadMSP')], 99);
   assert.equal(batches.length, 2, 'nothing is taken once closed');
+});
+
+/** The links stored, as comparable strings (pair, kind, value, how far and how long apart). */
+async function stored(db: Database): Promise<string[]> {
+  const { rows } = await db.query<Record<string, unknown>>(
+    'SELECT a_id, b_id, kind, value_kind, value, distance_m, seconds_apart, cross_agency FROM correlation_links');
+  return rows.map((r) => Object.values(r).join(' ')).sort();
+}
+
+test('a block correlated in one statement stores the same links as its objects correlated one at a time, limits included', async () => {
+  // Seeded objects: indicators over a few MAC addresses, drone alerts scattered within 3 km and 30 minutes, of two agencies.
+  let seed = 7;
+  const rnd = (): number => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  const objects = Array.from({ length: 160 }, (_, i) => {
+    const [by, msp] = rnd() < 0.5 ? [PN, 'PnMSP'] : [MAD, 'MadMSP'];
+    const o = i % 2 === 0
+      ? indicator(by, `[mac-addr:value = '60:60:1f:00:00:${String(Math.floor(rnd() * 6)).padStart(2, '0')}']`)
+      : alert(by, rnd() * 3000, rnd() * 30, rnd() < 0.8 ? 'drone' : 'loitering');
+    return { o, msp };
+  });
+  const limits = { distanceM: 1000, windowS: 900, maxLinksPerValue: 100, maxNearby: 200 };
+  const open = async (options = limits): Promise<{ c: Correlator; db: Database }> => {
+    const db = await openDatabase({ kind: 'pglite', dir: null });
+    await migrate(db);
+    return { c: new Correlator(db, createLogger('test', 'silent'), options), db };
+  };
+  const one = await open();
+  const blocks = await open();
+  for (const [i, x] of objects.entries()) await one.c.correlate([row(x.o, x.msp)], i);
+  // The first 40 alone (nothing held before), then blocks of 40 against what the earlier blocks stored.
+  for (let i = 0; i < objects.length; i += 40) await blocks.c.correlate(objects.slice(i, i + 40).map((x) => row(x.o, x.msp)), i);
+  const expected = await stored(one.db);
+  assert.ok(expected.length > 100, `the data make links of both kinds (${expected.length})`);
+  assert.ok(expected.some((l) => l.includes(' proximity ')) && expected.some((l) => l.includes(' observable ')));
+  assert.deepEqual(await stored(blocks.db), expected);
+
+  // A value shared by 12 objects of one block, at most 3 links per value: each object links to at most 3 before it.
+  const { c: limited } = await open({ ...limits, maxLinksPerValue: 3 });
+  const same = Array.from({ length: 12 }, () => row(indicator(PN, "[ipv4-addr:value = '198.51.100.77']"), 'PnMSP'));
+  assert.equal((await limited.correlate(same, 1)).length, 0 + 1 + 2 + 3 * 9);
+});
+
+test('when the block\'s statement fails, its objects are correlated one by one, and one the database refuses leaves only itself uncorrelated', async () => {
+  const db = await openDatabase({ kind: 'pglite', dir: null });
+  await migrate(db);
+  const bad = `indicator--${randomUUID()}`;
+  // The database refuses the batch statement, and any statement about `bad` (a fault injected in front of the real one).
+  const refusing: Database = new Proxy(db, {
+    get(target, key, receiver) {
+      if (key !== 'query') return Reflect.get(target, key, receiver);
+      return (text: string, params?: unknown[]) => {
+        if (text.includes('WITH ORDINALITY') || (params?.[0] === bad && text.includes('correlation_links'))) return Promise.reject(new Error('refused by the test'));
+        return target.query(text, params);
+      };
+    },
+  });
+  const logged: string[] = [];
+  const c = new Correlator(refusing, createLogger('test', 'warn', (line) => logged.push(line)));
+  const mac = "[mac-addr:value = '60:60:1f:00:00:77']";
+  const rows = [row(indicator(PN, mac), 'PnMSP'), row({ ...indicator(MAD, mac), id: bad }, 'MadMSP'), row(indicator(MAD, mac), 'MadMSP')];
+  const links = await c.correlate(rows, 1);
+  assert.deepEqual(links.map((l) => new Set([l.aId, l.bId])), [new Set([rows[0]?.id, rows[2]?.id])], 'the two good objects are linked');
+  assert.equal(logged.length, 2, logged.join('\n'));
+  assert.match(logged[0] ?? '', /WARN +\[test\] correlating the batch in one statement failed/);
+  assert.match(logged[1] ?? '', new RegExp(`ERROR +\\[test\\] correlation failed.*${bad}`));
 });

@@ -17,7 +17,7 @@ import type { Database } from '../../read-model/database.js';
 import type { Logger } from '../../log.js';
 import type { ThreatRow } from '../threat/threat-row.js';
 import { latestPerId } from '../threat/threat-store.js';
-import { CorrelationStore, type CorrelationLink } from './correlation-store.js';
+import { CorrelationStore, type CorrelationLink, type ObjectToCorrelate } from './correlation-store.js';
 import { ProximityGrid, type Place, type ProximityOptions } from './proximity.js';
 
 export interface CorrelationOptions extends ProximityOptions {
@@ -147,23 +147,61 @@ export class Correlator {
   /**
    * Correlates the rows of an applied block and announces the new links. Each step is idempotent, so no transaction
    * is needed: the checkpoint (written at most every few seconds) may lag, and what lies after it is correlated again
-   * on start. Never throws: a failure is logged and the block's objects stay uncorrelated.
+   * on start. The batch is one statement (correlateMany); if that statement fails, each object is correlated on its
+   * own, so that one object the database refuses leaves only itself uncorrelated. Never throws: a failure is logged.
    */
   async correlate(rows: readonly ThreatRow[], blockNumber: number | null): Promise<CorrelationLink[]> {
     const found: CorrelationLink[] = [];
+    const objects: ObjectToCorrelate[] = [];
+    for (const row of latestPerId(rows)) {
+      try {
+        const object = await this.prepare(row);
+        if (object) objects.push(object);
+      } catch (err) {
+        this.failed(err, blockNumber, [row]);
+      }
+    }
+    // One object alone takes the smaller statement, cheaper to plan.
+    if (objects.length === 1) {
+      try {
+        found.push(...await this.store.correlateOne(objects[0] as ObjectToCorrelate, this.options));
+      } catch (err) {
+        this.failed(err, blockNumber, objects);
+      }
+    } else if (objects.length > 1) {
+      try {
+        found.push(...await this.store.correlateMany(objects, this.options));
+      } catch (err) {
+        this.log.warn('correlating the batch in one statement failed; correlating its objects one by one', {
+          block: blockNumber, objects: objects.length, error: err instanceof Error ? err.message : String(err),
+        });
+        for (const object of objects) {
+          try {
+            found.push(...await this.store.correlateOne(object, this.options));
+          } catch (e) {
+            this.failed(e, blockNumber, [object]);
+          }
+        }
+      }
+    }
     try {
-      for (const row of latestPerId(rows)) found.push(...(await this.one(row)));
       if (blockNumber !== null && Date.now() - this.checkpointedAt >= CHECKPOINT_EVERY_MS) {
         await this.store.setCheckpoint(blockNumber);
         this.checkpointedAt = Date.now();
       }
     } catch (err) {
-      this.log.error('correlation failed; the objects stay uncorrelated, replication goes on', {
-        block: blockNumber, objects: rows.length, error: err instanceof Error ? err.message : String(err),
+      this.log.error('the correlation checkpoint was not written; what lies after the last one is correlated again on start', {
+        block: blockNumber, error: err instanceof Error ? err.message : String(err),
       });
     }
     if (found.length) this.emitter.emit('links', found);
     return found;
+  }
+
+  private failed(err: unknown, block: number | null, objects: readonly { id: string }[]): void {
+    this.log.error('correlation failed; the objects stay uncorrelated, replication goes on', {
+      block, objects: objects.map((o) => o.id), error: err instanceof Error ? err.message : String(err),
+    });
   }
 
   /** Correlates what the read model holds beyond the correlation checkpoint (after a restart or an upgrade). */
@@ -192,21 +230,25 @@ export class Correlator {
     return done;
   }
 
-  private async one(row: ThreatRow): Promise<CorrelationLink[]> {
+  /**
+   * What correlating the row's version needs: its previous version's values and places forgotten (and its links, when
+   * revoked), then its values and place, or null when there is nothing to look for.
+   */
+  private async prepare(row: ThreatRow): Promise<ObjectToCorrelate | null> {
     // Exercise objects (training) are never linked: they must not appear beside real data (docs/exercises.md).
-    if (exerciseOf(row.stix) !== null) return [];
+    if (exerciseOf(row.stix) !== null) return null;
     // A first version (modified = created) has nothing indexed yet, unless correlated again after a restart (idempotent).
     if (row.revoked || row.modified !== row.stix.created) await this.store.unindex(row.id);
     if (row.revoked) {
       await this.store.removeLinksOf(row.id);
-      return [];
+      return null;
     }
     const values = [...new Map(observablesOf(row.stix).map((v) => [`${v.kind} ${v.value}`, v])).values()];
     const place = placeOf(row);
-    if (!values.length && !place) return [];
-    return this.store.correlateOne({
+    if (!values.length && !place) return null;
+    return {
       id: row.id, publisherMsp: row.publisherMsp, values, place,
       keys: place ? this.grid.keysOf(place) : [], searchKeys: place ? this.grid.searchKeys(place) : [],
-    }, this.options);
+    };
   }
 }
