@@ -66,16 +66,20 @@ export class ExerciseService {
     }
   }
 
-  /** Deliveries of the alert to this agency's users (the alerts subscription's disclosures in the audit log). */
+  /**
+   * When each of this agency's users first received the alert live (the alerts subscription's disclosures in the audit
+   * log). Each new version of the alert is delivered again; the timeline shows the first delivery per user.
+   */
   private async deliveries(alertId: string): Promise<{ at: string; who: string }[]> {
-    const out: { at: string; who: string }[] = [];
+    const first = new Map<string, string>();
     let after: string | null = null;
     for (;;) {
       const page = await this.audit.query({ objectId: alertId, action: 'disclosure' }, AUDIT_PAGE, after);
       for (const e of page.entries) {
-        if (e.details.resource === 'alerts') for (const who of e.recipients) out.push({ at: e.at, who });
+        if (e.details.resource !== 'alerts') continue;
+        for (const who of e.recipients) if (!first.has(who) || e.at < (first.get(who) as string)) first.set(who, e.at);
       }
-      if (!page.hasNext) return out;
+      if (!page.hasNext) return [...first].map(([who, at]) => ({ at, who }));
       after = page.endCursor;
     }
   }

@@ -3,7 +3,7 @@ export const exerciseTypeDefs = /* GraphQL */ `
   type ExerciseEvent {
     "RFC 3339."
     at: String!
-    "published, received (delivered live to a user of this agency), acknowledged, on-scene or resolved."
+    "published, received (first delivered live to a user of this agency; later versions of the alert are not listed again), acknowledged, on-scene or resolved."
     kind: String!
     "The user (or, for published, the publishing agency's key)."
     who: String!
