@@ -19,7 +19,7 @@ import type { AgencySubject } from '../../identity.js';
 import type { PolicyGate } from '../../policy/policy.js';
 import type { QuarantineEntry, QuarantineStore, QuarantinedObject } from './quarantine.js';
 import { rowFromObject, type ThreatRow } from './threat-row.js';
-import type { ThreatStore } from './threat-store.js';
+import type { ThreatStore, Withheld } from './threat-store.js';
 import type { Ledger, LedgerBlock, LedgerEvent } from '../../ledger/ledger.js';
 
 /** How replication is doing, for /healthz and operators. */
@@ -229,10 +229,12 @@ export class LedgerListener {
     let rows: ThreatRow[];
     try {
       rows = [];
+      const withheld: Withheld[] = [];
       for (const event of block.events) {
         if (event.name !== OBJECTS_EVENT) continue;
-        rows.push(...(await this.rowsOf(event)));
+        rows.push(...(await this.rowsOf(event, withheld)));
       }
+      await this.store.recordWithheldMany(withheld);
       await this.store.applyBlock(block.number, rows);
     } catch (err) {
       if (isServiceFailure(err) || !(await this.store.ping())) throw err;
@@ -293,23 +295,30 @@ export class LedgerListener {
     return rows;
   }
 
-  private async rowsOf(event: LedgerEvent): Promise<ThreatRow[]> {
+  /** The rows of an objects event; what the release policy withholds goes to `withheld`, stored by the caller. */
+  private async rowsOf(event: LedgerEvent, withheld: Withheld[]): Promise<ThreatRow[]> {
     const payload = parsePayload(event);
     const rows: ThreatRow[] = [];
     for (const summary of payload.objects) {
-      const row = await this.rowOf(summary, payload.publisher_msp, event);
+      const row = await this.rowOf(summary, payload.publisher_msp, event, withheld);
       if (row) rows.push(row);
     }
     return rows;
   }
 
-  /** The row of one announced object, or null when the release policy withholds it from this agency. */
-  private async rowOf(summary: ObjectAnnouncement, publisherMsp: string, event: Pick<LedgerEvent, 'txId' | 'blockNumber' | 'signatureVerified' | 'mspId'>): Promise<ThreatRow | null> {
+  /**
+   * The row of one announced object, or null when the release policy withholds it from this agency: then its facts
+   * and the decision go to `withheld` when given, else are stored at once.
+   */
+  private async rowOf(summary: ObjectAnnouncement, publisherMsp: string, event: Pick<LedgerEvent, 'txId' | 'blockNumber' | 'signatureVerified' | 'mspId'>,
+    withheld?: Withheld[]): Promise<ThreatRow | null> {
     const publisher = await this.agencyKeyOf(publisherMsp);
     const facts = factsFromAnnouncement(summary, publisher);
     const decision = await this.policy.release(this.agency, facts, new Date());
     if (!decision.allow) {
-      await this.store.recordWithheld(summary.id, facts, { rule: decision.rule, reasons: decision.reasons }, event.blockNumber);
+      const entry = { id: summary.id, facts, decision: { rule: decision.rule, reasons: decision.reasons }, blockNumber: event.blockNumber };
+      if (withheld) withheld.push(entry);
+      else await this.store.recordWithheldMany([entry]);
       return null;
     }
     // public content comes with the announcement; private content (and large objects) is read from the ledger

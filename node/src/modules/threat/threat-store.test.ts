@@ -121,5 +121,22 @@ for (const backend of backends) {
       assert.deepEqual(s.map((r) => [r.id, r.publisherMsp]), [[sighting.id, 'MadMSP']]);
       await db.close();
     });
+
+    test('what is withheld is remembered per object, the entries of a block in one statement; an id twice keeps its last entry', async () => {
+      const { store } = await fresh();
+      await store.recordWithheldMany([]);
+      const a = indicator(801, '2026-11-02T00:00:00.000Z').id;
+      const b = indicator(802, '2026-11-02T00:00:00.000Z').id;
+      await store.recordWithheldMany([
+        { id: a, facts: { tlp: 'red', version: 1 }, decision: { rule: 'tlp', reasons: ['RED'] }, blockNumber: 5 },
+        { id: b, facts: { tlp: 'amber' }, decision: { rule: 'audience', reasons: ['not in the audience'] }, blockNumber: 5 },
+        { id: a, facts: { tlp: 'red', version: 2 }, decision: { rule: 'tlp', reasons: ['RED, again'] }, blockNumber: 5 },
+      ]);
+      assert.deepEqual(await store.withheld(a), { facts: { tlp: 'red', version: 2 }, decision: { rule: 'tlp', reasons: ['RED, again'] } });
+      assert.deepEqual(await store.withheld(b), { facts: { tlp: 'amber' }, decision: { rule: 'audience', reasons: ['not in the audience'] } });
+      await store.recordWithheldMany([{ id: b, facts: { tlp: 'amber', later: true }, decision: { rule: 'audience', reasons: [] }, blockNumber: 9 }]);
+      assert.deepEqual((await store.withheld(b))?.facts, { tlp: 'amber', later: true }, 'a later block replaces the entry');
+      assert.equal(await store.withheld(indicator(803, '2026-11-02T00:00:00.000Z').id), undefined);
+    });
   });
 }

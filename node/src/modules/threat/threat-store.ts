@@ -130,6 +130,9 @@ function blockStatement(rows: readonly ThreatRow[], checkpoint: { listener: stri
   return { text: `${ctes.length ? `WITH ${ctes.join(',\n')} ` : ''}${main}`, params };
 }
 
+/** An object on the ledger not released to this agency: its facts and the release decision (never its content). */
+export interface Withheld { id: string; facts: unknown; decision: unknown; blockNumber: number }
+
 export class ThreatStore {
   /** Gives each stored version its added time (TAXII's date_added). */
   private readonly added = new AddedClock();
@@ -251,14 +254,18 @@ export class ThreatStore {
   }
 
   /**
-   * Remembers that an object exists on the ledger but was not released to this agency: its facts
-   * (markings, publisher, area) and the release decision, never its content. Used to explain.
+   * Remembers that objects exist on the ledger but were not released to this agency: their facts (markings, publisher,
+   * area) and the release decision, never their content. Used to explain. One statement for a block's objects; an id
+   * given twice (two versions in one block) keeps its last entry.
    */
-  async recordWithheld(id: string, facts: unknown, decision: unknown, blockNumber: number): Promise<void> {
+  async recordWithheldMany(entries: readonly Withheld[]): Promise<void> {
+    const last = [...new Map(entries.map((e) => [e.id, e])).values()];
+    if (last.length === 0) return;
     await this.writer.query(
-      `INSERT INTO withheld_objects (id, facts, decision, block_number) VALUES ($1, $2::jsonb, $3::jsonb, $4)
+      `INSERT INTO withheld_objects (id, facts, decision, block_number)
+       SELECT * FROM unnest($1::text[], $2::jsonb[], $3::jsonb[], $4::int[])
        ON CONFLICT (id) DO UPDATE SET facts = EXCLUDED.facts, decision = EXCLUDED.decision, block_number = EXCLUDED.block_number`,
-      [id, JSON.stringify(facts), JSON.stringify(decision), blockNumber]);
+      [last.map((e) => e.id), last.map((e) => JSON.stringify(e.facts)), last.map((e) => JSON.stringify(e.decision)), last.map((e) => e.blockNumber)]);
   }
 
   async withheld(id: string): Promise<{ facts: unknown; decision: unknown } | undefined> {
