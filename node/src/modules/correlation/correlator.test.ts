@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { ALERT_EXTENSION_ID, tlpMarkingRef } from '@popart/schemas';
 import { openDatabase, type Database } from '../../read-model/database.js';
 import { migrate } from '../../read-model/migrations.js';
 import { createLogger } from '../../log.js';
+import { databaseBackends } from '../../../test/support.js';
 import { rowFromObject, type ThreatRow } from '../threat/threat-row.js';
 import { ThreatStore } from '../threat/threat-store.js';
 import { Correlator } from './correlator.js';
@@ -129,38 +130,46 @@ async function stored(db: Database): Promise<string[]> {
   return rows.map((r) => Object.values(r).join(' ')).sort();
 }
 
-test('a block correlated in one statement stores the same links as its objects correlated one at a time, limits included', async () => {
-  // Seeded objects: indicators over a few MAC addresses, drone alerts scattered within 3 km and 30 minutes, of two agencies.
-  let seed = 7;
-  const rnd = (): number => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
-  const objects = Array.from({ length: 160 }, (_, i) => {
-    const [by, msp] = rnd() < 0.5 ? [PN, 'PnMSP'] : [MAD, 'MadMSP'];
-    const o = i % 2 === 0
-      ? indicator(by, `[mac-addr:value = '60:60:1f:00:00:${String(Math.floor(rnd() * 6)).padStart(2, '0')}']`)
-      : alert(by, rnd() * 3000, rnd() * 30, rnd() < 0.8 ? 'drone' : 'loitering');
-    return { o, msp };
-  });
-  const limits = { distanceM: 1000, windowS: 900, maxLinksPerValue: 100, maxNearby: 200 };
-  const open = async (options = limits): Promise<{ c: Correlator; db: Database }> => {
-    const db = await openDatabase({ kind: 'pglite', dir: null });
-    await migrate(db);
-    return { c: new Correlator(db, createLogger('test', 'silent'), options), db };
-  };
-  const one = await open();
-  const blocks = await open();
-  for (const [i, x] of objects.entries()) await one.c.correlate([row(x.o, x.msp)], i);
-  // The first 40 alone (nothing held before), then blocks of 40 against what the earlier blocks stored.
-  for (let i = 0; i < objects.length; i += 40) await blocks.c.correlate(objects.slice(i, i + 40).map((x) => row(x.o, x.msp)), i);
-  const expected = await stored(one.db);
-  assert.ok(expected.length > 100, `the data make links of both kinds (${expected.length})`);
-  assert.ok(expected.some((l) => l.includes(' proximity ')) && expected.some((l) => l.includes(' observable ')));
-  assert.deepEqual(await stored(blocks.db), expected);
+for (const backend of databaseBackends('correlator')) {
+  describe(`correlating a block in one statement, on ${backend.name}`, () => {
+    before(async () => backend.setup());
+    after(() => backend.teardown());
 
-  // A value shared by 12 objects of one block, at most 3 links per value: each object links to at most 3 before it.
-  const { c: limited } = await open({ ...limits, maxLinksPerValue: 3 });
-  const same = Array.from({ length: 12 }, () => row(indicator(PN, "[ipv4-addr:value = '198.51.100.77']"), 'PnMSP'));
-  assert.equal((await limited.correlate(same, 1)).length, 0 + 1 + 2 + 3 * 9);
-});
+    test('the block stores the same links as its objects correlated one at a time, limits included', async () => {
+      // Seeded objects: indicators over a few MAC addresses, drone alerts scattered within 3 km and 30 minutes, of two agencies.
+      let seed = 7;
+      const rnd = (): number => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+      const objects = Array.from({ length: 160 }, (_, i) => {
+        const [by, msp] = rnd() < 0.5 ? [PN, 'PnMSP'] : [MAD, 'MadMSP'];
+        const o = i % 2 === 0
+          ? indicator(by, `[mac-addr:value = '60:60:1f:00:00:${String(Math.floor(rnd() * 6)).padStart(2, '0')}']`)
+          : alert(by, rnd() * 3000, rnd() * 30, rnd() < 0.8 ? 'drone' : 'loitering');
+        return { o, msp };
+      });
+      const limits = { distanceM: 1000, windowS: 900, maxLinksPerValue: 100, maxNearby: 200 };
+      const open = async (options = limits): Promise<{ c: Correlator; db: Database }> => {
+        const db = await backend.open();
+        await migrate(db);
+        return { c: new Correlator(db, createLogger('test', 'silent'), options), db };
+      };
+      const one = await open();
+      const blocks = await open();
+      for (const [i, x] of objects.entries()) await one.c.correlate([row(x.o, x.msp)], i);
+      // The first 40 alone (nothing held before), then blocks of 40 against what the earlier blocks stored.
+      for (let i = 0; i < objects.length; i += 40) await blocks.c.correlate(objects.slice(i, i + 40).map((x) => row(x.o, x.msp)), i);
+      const expected = await stored(one.db);
+      assert.ok(expected.length > 100, `the data make links of both kinds (${expected.length})`);
+      assert.ok(expected.some((l) => l.includes(' proximity ')) && expected.some((l) => l.includes(' observable ')));
+      assert.deepEqual(await stored(blocks.db), expected);
+
+      // A value shared by 12 objects of one block, at most 3 links per value: each object links to at most 3 before it.
+      const { c: limited, db: limitedDb } = await open({ ...limits, maxLinksPerValue: 3 });
+      const same = Array.from({ length: 12 }, () => row(indicator(PN, "[ipv4-addr:value = '198.51.100.77']"), 'PnMSP'));
+      assert.equal((await limited.correlate(same, 1)).length, 0 + 1 + 2 + 3 * 9);
+      for (const db of [one.db, blocks.db, limitedDb]) await db.close();
+    });
+  });
+}
 
 test('when the block\'s statement fails, its objects are correlated one by one, and one the database refuses leaves only itself uncorrelated', async () => {
   const db = await openDatabase({ kind: 'pglite', dir: null });
