@@ -90,7 +90,16 @@ export async function loadScenario(nameOrPath: string, dir = SCENARIO_DIR): Prom
     throw new InputError('INVALID_ARGUMENT', `scenario ${nameOrPath}: ${(err as Error).message} (shipped: ${(await listScenarios(dir)).join(', ')})`);
   }
   const parsed = scenarioSchema.safeParse(raw);
-  if (!parsed.success) throw refusal(nameOrPath, parsed.error.issues.map((i) => ({ property: i.path.join('.'), message: i.message })));
+  if (!parsed.success) {
+    const issues: StepIssue[] = parsed.error.issues.map((i) => ({ property: i.path.join('.'), message: i.message }));
+    // The well-formed sensor steps' files are checked too, so that one refusal names every fault of the file.
+    const rawSteps = (raw as { steps?: unknown } | null)?.steps;
+    for (const [i, step] of (Array.isArray(rawSteps) ? rawSteps : []).entries()) {
+      const sensor = sensorStep.safeParse(step);
+      if (sensor.success) issues.push(...(await resolveSensorStep(sensor.data, i, dirname(resolve(path)))).issues);
+    }
+    throw refusal(nameOrPath, issues);
+  }
   const issues: StepIssue[] = [];
   const steps = await Promise.all(parsed.data.steps.map(async (step, i) => {
     if (!('sensor' in step)) return step;

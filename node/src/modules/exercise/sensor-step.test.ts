@@ -83,6 +83,13 @@ describe('exercise sensor steps', () => {
         await assert.rejects(loadScenario(join(dir, 'bad.json')), (err: Error & { issues?: { property: string; message: string }[] }) =>
           (err.issues ?? []).some((i) => i.property === 'steps.1.respond.alert' && why.test(i.message)));
       }
+      // One refusal names every fault: a malformed publish step and a sensor step whose file is missing.
+      writeFileSync(join(dir, 'bad.json'), JSON.stringify({ name: 'bad', title: 't', description: 'd', steps: [
+        { at: 0, agency: 'pn', user: 'pn-analyst', publish: [] }, { at: 1, agency: 'pn', user: 'pn-analyst', sensor: { ...SENSOR, input: 'missing.pcap' } }] }));
+      await assert.rejects(loadScenario(join(dir, 'bad.json')), (err: Error & { issues?: { property: string; message: string }[] }) => {
+        assert.deepEqual((err.issues ?? []).map((i) => i.property), ['steps.0.publish', 'steps.1.sensor.input'], JSON.stringify(err.issues));
+        return true;
+      });
       writeFileSync(join(dir, 'bad.json'), JSON.stringify({ name: 'bad', title: 't', description: 'd', steps: [{ at: 0, agency: 'pn', user: 'u', replay: {} }] }));
       await assert.rejects(loadScenario(join(dir, 'bad.json')), /steps\.0: a step has one of publish, respond, sensor/);
     } finally {
