@@ -327,7 +327,7 @@ export class AgencyNode {
       await webhooks.start();
       cleanups.push(() => webhooks.stop());
       const queries = await startQueryWorkers({
-        size: config.queryWorkers ?? defaultQueryWorkers(), version: VERSION, ledger, policy, correlator, audit: audit.log, directory, log: log.child('queries'),
+        size: config.queryWorkers ?? defaultQueryWorkers(), nice: config.queryWorkerNice, version: VERSION, ledger, policy, correlator, audit: audit.log, directory, log: log.child('queries'),
         database: async () => (config.readModel.kind === 'postgres' ? { kind: 'postgres', url: config.readModel.url } : { kind: 'pglite', port: await attachPglite(db) }),
       });
       cleanups.push(async () => queries?.close());

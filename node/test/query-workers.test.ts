@@ -4,6 +4,7 @@
  * node's thread; a worker that dies mid-request is answered for and replaced; closing the pool leaves nothing hanging.
  */
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { after, before, describe, test } from 'node:test';
 import { startDemo, type DemoCluster } from '../src/demo/demo-cluster.js';
@@ -75,6 +76,24 @@ describe('query workers: queries off the thread that delivers alerts', () => {
     } finally {
       await alerts.stop();
     }
+  });
+
+  test('a worker runs at a lower priority than the node\'s threads (nice 10 on Linux), the node\'s thread at its own', async () => {
+    const [thread] = pool.threads;
+    assert.ok(thread && thread.tid !== null, JSON.stringify(pool.threads));
+    assert.equal(thread.error, undefined);
+    const niceOf = (task: string): number => {
+      const stat = readFileSync(`/proc/${process.pid}/task/${task}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+    };
+    // Read by this test from the kernel's view of the thread, not from what the worker says of itself.
+    assert.equal(niceOf(String(thread.tid)), 10, 'the query worker\'s thread');
+    assert.equal(niceOf(String(process.pid)), 0, 'the node\'s thread (this process\'s main thread)');
+    // The four nodes of the demo share this process: each one's query worker, and no other thread, runs lowered.
+    const workers = Object.values(cluster.nodes).flatMap((n) => n.queries?.threads ?? []).map((t) => String(t?.tid)).sort();
+    assert.equal(workers.length, 4);
+    const lowered = readdirSync(`/proc/${process.pid}/task`).filter((t) => niceOf(t) !== 0).sort();
+    assert.deepEqual(lowered, workers, 'the database threads, policy workers and the rest keep the node\'s priority');
   });
 
   test('answers, errors and audit records are those of the node\'s thread', async () => {

@@ -61,6 +61,8 @@ Environment:
   POPART_KEYS                  same as --keys
   POPART_QUERY_WORKERS         query workers of each node (read-only GraphQL queries off the thread that
                                delivers alerts; default 1 with 2 cores or more, 0 = none)
+  POPART_QUERY_WORKER_NICE     nice value of the query workers' threads (Linux; default 10: under load the
+                               threads that store and deliver alerts get the cores first; 0 = the node's own)
   VAULT_ADDR, VAULT_TOKEN      the vault for --keys vault (the token provisions engines, policies, AppRoles)
   POPART_OPA                   the opa executable for --policy opa-server (default: opa on PATH)
 `;

@@ -88,6 +88,8 @@ export const nodeConfigSchema = z.object({
   policy: policy.default({ runtime: 'wasm' }),
   queryWorkers: z.number().int().min(0).max(32).optional()
     .describe('worker threads that execute read-only GraphQL queries (HTTP), off the thread that delivers alerts; 0 = on that thread; default 1 on a machine with 2 cores or more, else 0'),
+  queryWorkerNice: z.number().int().min(0).max(19).default(10)
+    .describe('nice value of the query workers\' threads (Linux): under load, the threads that store and deliver alerts get the cores first; 0 = the node\'s own priority'),
   keystore: z.discriminatedUnion('kind', [
     z.object({
       kind: z.literal('file').describe('Encrypted file keystore in <dataDir>/keys (embedded default)'),
@@ -137,6 +139,7 @@ export const envOverlay: Record<string, string[]> = {
   POPART_OPA_URL: ['policy', 'url'],
   POPART_POLICY_WORKERS: ['policy', 'workers'],
   POPART_QUERY_WORKERS: ['queryWorkers'],
+  POPART_QUERY_WORKER_NICE: ['queryWorkerNice'],
   POPART_KEYS: ['keystore', 'kind'],
   VAULT_ADDR: ['keystore', 'address'],
 };

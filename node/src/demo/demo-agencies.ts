@@ -61,7 +61,7 @@ export const demoAgencies: DemoAgency[] = [
 export async function demoConfig(
   agency: DemoAgency, dataDir: string,
   opts: {
-    port?: number; pgUrl?: string; opaUrl?: string; queryWorkers?: number; detectionSources?: unknown[]; fabricConnection?: string; webhooks?: unknown[]; apiKeys?: unknown[]; imports?: unknown[]; correlation?: unknown;
+    port?: number; pgUrl?: string; opaUrl?: string; queryWorkers?: number; queryWorkerNice?: number; detectionSources?: unknown[]; fabricConnection?: string; webhooks?: unknown[]; apiKeys?: unknown[]; imports?: unknown[]; correlation?: unknown;
     /** Users besides the agency's own (benchmarks: many analysts), with the same password. */
     extraUsers?: DemoAgency['users'];
   } = {},
@@ -81,5 +81,6 @@ export async function demoConfig(
     ...(opts.imports ? { imports: opts.imports } : {}),
     ...(opts.correlation ? { correlation: opts.correlation } : {}),
     ...(opts.queryWorkers === undefined ? {} : { queryWorkers: opts.queryWorkers }),
+    ...(opts.queryWorkerNice === undefined ? {} : { queryWorkerNice: opts.queryWorkerNice }),
   });
 }

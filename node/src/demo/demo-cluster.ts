@@ -101,6 +101,8 @@ export async function startDemo(opts: DemoOptions): Promise<DemoCluster> {
     : null;
   const fromEnv = process.env.POPART_QUERY_WORKERS;
   const queryWorkers = opts.queryWorkers ?? (fromEnv ? Number(fromEnv) : undefined);
+  const niceFromEnv = process.env.POPART_QUERY_WORKER_NICE;
+  const queryWorkerNice = niceFromEnv ? Number(niceFromEnv) : undefined;
   const configs = await Promise.all(demoAgencies.map((a) =>
     demoConfig(a, opts.dataDir, {
       ...(opts.randomPorts ? { port: 0 } : opts.portBase !== undefined ? { port: opts.portBase + a.port - 4000 } : {}),
@@ -114,6 +116,7 @@ export async function startDemo(opts: DemoOptions): Promise<DemoCluster> {
       ...(opts.correlationOf?.[a.key] ?? opts.correlation ? { correlation: opts.correlationOf?.[a.key] ?? opts.correlation } : {}),
       ...(opts.ledger?.kind === 'fabric' ? { fabricConnection: opts.ledger.connection } : {}),
       ...(queryWorkers === undefined ? {} : { queryWorkers }),
+      ...(queryWorkerNice === undefined ? {} : { queryWorkerNice }),
     })));
   let sharedPolicy: PolicyGate | null = null;
   let keys: KeyService[] = [];

@@ -5,6 +5,9 @@ import type { CorrelationOptions } from '../modules/correlation/correlator.js';
 import type { Viewer } from '../identity.js';
 import { NodeError, type InputIssue, type NodeErrorCode } from '../errors.js';
 
+/** A worker thread's id in the kernel and the nice value it runs at (null: the platform has neither). */
+export interface ThreadPriority { tid: number | null; nice: number | null; error?: string }
+
 export interface WorkerSetup {
   version: string;
   ledgerKind: 'embedded' | 'fabric';
@@ -13,6 +16,8 @@ export interface WorkerSetup {
   /** PGlite: a port to the node's database thread (transferred); PostgreSQL: a small pool of its own. */
   database: { kind: 'pglite'; port: MessagePort } | { kind: 'postgres'; url: string };
   correlation: CorrelationOptions;
+  /** The worker thread's nice value (Linux; 0 = the node's own): analysts' queries yield the cores to alerts. */
+  nice: number;
 }
 
 /** A GraphQL request as the worker runs it: already authenticated, parsed and checked on the node's thread. */
@@ -38,7 +43,7 @@ export type ToWorker =
   | { kind: 'reply'; id: number; ok: false; error: WireError };
 
 export type ToMain =
-  | { kind: 'ready' }
+  | { kind: 'ready'; thread: ThreadPriority }
   /** The HTTP answer as Apollo made it; `refusal`: an error refuses what the user sent (charged to their budget). */
   | { kind: 'answer'; id: number; status: number; headers: [string, string][]; body: string; refusal: boolean }
   /** The request (or, with id 0, the worker's start) failed outside GraphQL. */

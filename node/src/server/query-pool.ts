@@ -20,7 +20,7 @@ import type { Logger } from '../log.js';
 import { OpaServerPolicy } from '../policy/opa-server-policy.js';
 import type { PolicyGate } from '../policy/policy.js';
 import { WasmPolicy } from '../policy/wasm-policy.js';
-import { toWire, type MainCall, type OperationRequest, type ToMain, type ToWorker, type WorkerSetup } from './query-messages.js';
+import { toWire, type MainCall, type OperationRequest, type ThreadPriority, type ToMain, type ToWorker, type WorkerSetup } from './query-messages.js';
 
 /** Root query fields a worker answers: each reads the read model through the egress gate, nothing else of the node's. */
 export const OFF_THREAD_FIELDS: ReadonlySet<string> = new Set(['threats', 'threat', 'explain', 'exportBundle', 'venues', 'venue', 'agencies', 'me', '_version', '__typename']);
@@ -74,6 +74,8 @@ interface Pending { resolve: (answer: QueryAnswer) => void }
 class Slot {
   readonly pending = new Map<number, Pending>();
   ready = false;
+  /** The thread's id and nice value, as the worker found them once started. */
+  thread: ThreadPriority | null = null;
 
   constructor(readonly worker: Worker) {}
 
@@ -107,6 +109,11 @@ export class QueryPool extends EventEmitter<{ dispatch: [Worker] }> {
   /** The workers running now (replaced ones are not). */
   get workers(): Worker[] {
     return [...this.slots].map((s) => s.worker);
+  }
+
+  /** Each ready worker's thread id and nice value (Linux), in the order of `workers`. */
+  get threads(): (ThreadPriority | null)[] {
+    return [...this.slots].map((s) => s.thread);
   }
 
   /** How many workers take requests now (a replacement is not ready at once). */
@@ -158,6 +165,8 @@ export class QueryPool extends EventEmitter<{ dispatch: [Worker] }> {
       slot.worker.on('message', (m: ToMain) => {
         if (m.kind === 'ready') {
           slot.ready = true;
+          slot.thread = m.thread;
+          if (m.thread.error) this.opts.log.warn('a query worker runs at the node\'s priority: its nice value could not be set', { error: m.thread.error });
           if (slot.pending.size === 0) slot.worker.unref();
           resolve();
         } else if (m.kind === 'failed' && m.id === 0) fail(m.message);
@@ -237,8 +246,17 @@ export interface QueryWorkersOf {
   correlator: Pick<MainThreadParts, 'settled'> & { options: WorkerSetup['correlation'] };
   audit: Pick<MainThreadParts, 'record'>;
   directory: Pick<AgencyDirectory, 'revision'>;
+  /** The workers' nice value (default QUERY_WORKER_NICE; 0 = the node's priority). */
+  nice?: number;
   log: Logger;
 }
+
+/**
+ * Query workers run at nice 10 by default: under load the kernel gives a runnable thread of nice 0 about nine times
+ * the CPU of one at nice 10, so the threads that store and deliver an alert are not slowed by analysts' queries, which
+ * still get every cycle the alerts leave.
+ */
+export const QUERY_WORKER_NICE = 10;
 
 /**
  * Starts a node's query workers, or none (null) when `size` is 0 or the policy is one a worker cannot open a copy of
@@ -254,9 +272,9 @@ export async function startQueryWorkers(o: QueryWorkersOf): Promise<QueryPool | 
   }
   const pool = await QueryPool.start({
     size: o.size, log: o.log, agencies: () => o.directory.revision,
-    setup: async () => ({ version: o.version, ledgerKind: o.ledger.kind, policy, correlation: o.correlator.options, database: await o.database() }),
+    setup: async () => ({ version: o.version, ledgerKind: o.ledger.kind, policy, correlation: o.correlator.options, nice: o.nice ?? QUERY_WORKER_NICE, database: await o.database() }),
     main: { record: (r) => o.audit.record(r), settled: (b) => o.correlator.settled(b), evaluate: (fn, args) => o.ledger.evaluate(fn, args) },
   });
-  o.log.info('query workers ready', { workers: o.size, policy: policy.runtime });
+  o.log.info('query workers ready', { workers: o.size, policy: policy.runtime, nice: pool.threads.map((t) => t?.nice ?? null) });
   return pool;
 }

@@ -10,6 +10,8 @@
  * anything, and a failure to record refuses the request as in process), the correlator's progress and the ledger's
  * agency registry. The user comes authenticated, with their role and stated purpose.
  */
+import { readFileSync, readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import type { AuditEntry, AuditRecord } from '../modules/audit/index.js';
@@ -30,10 +32,30 @@ import { connectPglitePort } from '../read-model/pglite-thread.js';
 import { makeFormatError } from './format-error.js';
 import { isRefusalCode } from './refusal-codes.js';
 import { buildSchema } from './schema.js';
-import { fromWire, type MainCall, type ToMain, type ToWorker, type WorkerSetup } from './query-messages.js';
+import { fromWire, type MainCall, type ThreadPriority, type ToMain, type ToWorker, type WorkerSetup } from './query-messages.js';
 
 const port = parentPort!;
 const setup = workerData as WorkerSetup;
+
+/**
+ * This thread runs at a lower scheduling priority than the node's others: when the cores are busy, the thread that
+ * delivers alerts and the database thread that stores them get the CPU first, and analysts' queries what is left.
+ * On Linux a thread's nice value is its own (setpriority on the thread's id); raising it needs no privilege.
+ * Elsewhere (no /proc/thread-self) the thread keeps the node's priority, and says so.
+ */
+function lowerPriority(nice: number): ThreadPriority {
+  let tid: number | null = null;
+  try {
+    tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (nice > 0) setPriority(tid, nice);
+    // Field 19 of /proc/<tid>/stat, counted after the command name (which may hold spaces) ends with ')'.
+    const stat = readFileSync(`/proc/thread-self/stat`, 'utf8');
+    return { tid, nice: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]) };
+  } catch (err) {
+    return { tid, nice: null, error: err instanceof Error ? err.message : String(err) };
+  }
+}
+const priority = lowerPriority(setup.nice);
 const send = (m: ToMain): void => port.postMessage(m);
 
 const log: Logger = {
@@ -153,6 +175,6 @@ port.on('message', (m: ToWorker) => {
   });
 });
 started.then(
-  () => send({ kind: 'ready' }),
+  () => send({ kind: 'ready', thread: priority }),
   (err: unknown) => send({ kind: 'failed', id: 0, message: err instanceof Error ? err.message : String(err) }),
 );
