@@ -4,7 +4,10 @@
  * they did in process: one statement at a time, urgent ones first, a transaction's statements never interleaved with
  * others; a PostgreSQL error arrives with its message and fields (code, detail, constraint…).
  */
-import { readFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { readdir, readFile, rename, rm, rmdir } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { Database, Sql } from './database.js';
 
@@ -215,8 +218,47 @@ class PgliteDatabase implements Database {
   }
 }
 
+/** One database created at a time: each creation is a process that holds some 300 MiB while it runs. */
+let creating: Promise<unknown> = Promise.resolve();
+
+/**
+ * A new database in `dir` (empty or missing) is created by PostgreSQL's initdb in a process of its own
+ * (pglite-initdb.ts): what the creation leaves behind is given back when that process exits, instead of staying in the
+ * database thread (about 110 MiB per database, bench/read-model-memory). It is created beside `dir` and renamed into
+ * place, so that a creation that stops half-way leaves no database that looks whole. A `dir` that holds a database
+ * already, or other files, is left to PGlite as before.
+ */
+async function createDatabase(dir: string): Promise<void> {
+  const entries = await readdir(dir).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return [];
+    throw err;
+  });
+  if (entries.length > 0) return;
+  const run = creating.then(async () => {
+    const fresh = join(dirname(dir), `.${basename(dir)}.initdb-${process.pid}`);
+    await rm(fresh, { recursive: true, force: true });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        execFile(process.execPath, [fileURLToPath(new URL('./pglite-initdb.js', import.meta.url)), fresh], { maxBuffer: 1 << 20 }, (err, _stdout, stderr) => {
+          if (err) reject(new Error(`could not create the read model's database in ${dir}: ${stderr.trim().split('\n').slice(-5).join(' ') || err.message}`, { cause: err }));
+          else resolve();
+        });
+      });
+      await rmdir(dir).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'ENOENT') throw err;
+      });
+      await rename(fresh, dir);
+    } finally {
+      await rm(fresh, { recursive: true, force: true });
+    }
+  });
+  creating = run.catch(() => undefined);
+  await run;
+}
+
 /** Opens PGlite (in memory when dir is null) on a thread of its own. */
 export async function openPgliteThread(dir: string | null): Promise<Database> {
+  if (dir !== null) await createDatabase(dir);
   const worker = new Worker(new URL('./pglite-worker.js', import.meta.url), { workerData: { dir, ...await compiledWasm() } satisfies WorkerSetup });
   const thread = new PgliteThread(worker);
   thread.watch(worker);

@@ -9,6 +9,7 @@
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { pgliteStartParams } from './pglite-settings.js';
 import type { WorkerError, WorkerReply, WorkerRequest, WorkerSetup } from './pglite-thread.js';
 
 /** One statement (or transaction) at a time, urgent ones first, each lane in order. */
@@ -58,7 +59,9 @@ function errorFields(err: unknown): WorkerError {
 
 const setup = workerData as WorkerSetup;
 // pg_trgm: the text index (query-indexes.ts). PGlite ships it; it is loaded here and created by the migration.
-const options = { extensions: { pg_trgm }, pgliteWasmModule: setup.pgliteWasmModule, initdbWasmModule: setup.initdbWasmModule };
+const options = {
+  extensions: { pg_trgm }, pgliteWasmModule: setup.pgliteWasmModule, initdbWasmModule: setup.initdbWasmModule, startParams: pgliteStartParams(),
+};
 const db = setup.dir ? new PGlite(setup.dir, options) : new PGlite(options);
 const lanes = new Lanes();
 /** The transaction holding the database (its client's and its own id) and what ends its slot. */

@@ -1,0 +1,66 @@
+/**
+ * What a PGlite read model on disk costs: its database is created in a process of its own (pglite-initdb.ts) and runs
+ * with the read model's settings (pglite-settings.ts), so that an open database holds some 70 MiB instead of 300-500
+ * (docs/benchmarks.md, "Read model memory").
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { openDatabase } from './database.js';
+
+async function tempDir(t: { after(fn: () => Promise<void>): void }): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'popart-pglite-memory-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+test('a new database on disk is created whole, runs with the read model\'s settings and keeps its rows', async (t) => {
+  const dir = await tempDir(t);
+  const db = await openDatabase({ kind: 'pglite', dir: join(dir, 'read-model') });
+  try {
+    assert.deepEqual((await db.query('SHOW shared_buffers')).rows, [{ shared_buffers: '32MB' }]);
+    await db.exec('CREATE TABLE t (n int); INSERT INTO t VALUES (7)');
+  } finally {
+    await db.close();
+  }
+  assert.deepEqual(await readdir(dir), ['read-model'], 'nothing left beside the database (the creation\'s own folder is renamed into place)');
+  assert.ok((await readdir(join(dir, 'read-model'))).includes('PG_VERSION'));
+  const again = await openDatabase({ kind: 'pglite', dir: join(dir, 'read-model') });
+  try {
+    assert.deepEqual((await again.query('SELECT n FROM t')).rows, [{ n: 7 }]);
+  } finally {
+    await again.close();
+  }
+});
+
+test('a database that cannot be created says where', async (t) => {
+  const dir = await tempDir(t);
+  const file = join(dir, 'not-a-folder');
+  await writeFile(file, 'x');
+  await assert.rejects(openDatabase({ kind: 'pglite', dir: join(file, 'read-model') }), /read-model|not-a-folder/);
+});
+
+test('a database on disk adds far less than the 300 MiB or more it did before to the process\'s resident memory', async (t) => {
+  const dir = await tempDir(t);
+  const settled = async (): Promise<number> => {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    return process.memoryUsage().rss / 2 ** 20;
+  };
+  // The first database also loads what every later one shares (the compiled WASM, its optimised code).
+  const first = await openDatabase({ kind: 'pglite', dir: join(dir, 'a') });
+  let second: Awaited<ReturnType<typeof openDatabase>> | null = null;
+  try {
+    await first.query('SELECT 1');
+    const before = await settled();
+    second = await openDatabase({ kind: 'pglite', dir: join(dir, 'b') });
+    await second.exec('CREATE TABLE t (n int); INSERT INTO t SELECT generate_series(1, 1000)');
+    const cost = await settled() - before;
+    // 60-75 MiB measured (bench/read-model-memory); 300-500 MiB with PGlite's defaults and initdb on the thread.
+    assert.ok(cost < 200, `the second database added ${cost.toFixed(0)} MiB of resident memory; expected about 70 (bench/read-model-memory)`);
+  } finally {
+    await second?.close();
+    await first.close();
+  }
+});
