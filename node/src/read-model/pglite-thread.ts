@@ -5,7 +5,9 @@
  * others; a PostgreSQL error arrives with its message and fields (code, detail, constraint…).
  */
 import { execFile } from 'node:child_process';
-import { readdir, readFile, rename, rm, rmdir } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { cp, mkdtemp, readdir, readFile, rename, rm, rmdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
@@ -218,15 +220,41 @@ class PgliteDatabase implements Database {
   }
 }
 
-/** One database created at a time: each creation is a process that holds some 300 MiB while it runs. */
-let creating: Promise<unknown> = Promise.resolve();
+/** A new cluster made by PostgreSQL's initdb in a process of its own (pglite-initdb.ts), in `dir` (which must not exist). */
+function initdbProcess(dir: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    execFile(process.execPath, [fileURLToPath(new URL('./pglite-initdb.js', import.meta.url)), dir], { maxBuffer: 1 << 20 }, (err, _stdout, stderr) => {
+      if (err) reject(new Error(`could not create a PGlite database in ${dir}: ${stderr.trim().split('\n').slice(-5).join(' ') || err.message}`, { cause: err }));
+      else resolve();
+    });
+  });
+}
+
+let template: Promise<string> | null = null;
 
 /**
- * A new database in `dir` (empty or missing) is created by PostgreSQL's initdb in a process of its own
- * (pglite-initdb.ts): what the creation leaves behind is given back when that process exits, instead of staying in the
- * database thread (about 110 MiB per database, bench/read-model-memory). It is created beside `dir` and renamed into
- * place, so that a creation that stops half-way leaves no database that looks whole. A `dir` that holds a database
- * already, or other files, is left to PGlite as before.
+ * The process's template database: a cluster fresh from initdb, made once per process in a temporary folder (removed
+ * when the process exits) and copied for every new database on disk.
+ */
+function templateDatabase(): Promise<string> {
+  template ??= (async () => {
+    const dir = await mkdtemp(join(tmpdir(), `popart-pglite-template-${process.pid}-`));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    await initdbProcess(join(dir, 'pgdata'));
+    return join(dir, 'pgdata');
+  })().catch((err: unknown) => {
+    template = null; // the next database tries again
+    throw err;
+  });
+  return template;
+}
+
+/**
+ * A new database in `dir` (empty or missing) is a copy of the process's template (templateDatabase), made by
+ * PostgreSQL's initdb in a process of its own: PGlite creating it on the database's thread left about 110 MiB per
+ * database there (a second PGlite instance, initdb's WASM instance and a tar of the cluster in memory), and a copy is
+ * quicker than initdb anyway. It is copied beside `dir` and renamed into place, so that a copy that stops half-way
+ * leaves no database that looks whole. A `dir` that holds a database already, or other files, is left to PGlite.
  */
 async function createDatabase(dir: string): Promise<void> {
   const entries = await readdir(dir).catch((err: NodeJS.ErrnoException) => {
@@ -234,26 +262,18 @@ async function createDatabase(dir: string): Promise<void> {
     throw err;
   });
   if (entries.length > 0) return;
-  const run = creating.then(async () => {
-    const fresh = join(dirname(dir), `.${basename(dir)}.initdb-${process.pid}`);
+  const source = await templateDatabase();
+  const fresh = join(dirname(dir), `.${basename(dir)}.new-${process.pid}`);
+  await rm(fresh, { recursive: true, force: true });
+  try {
+    await cp(source, fresh, { recursive: true });
+    await rmdir(dir).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err;
+    });
+    await rename(fresh, dir);
+  } finally {
     await rm(fresh, { recursive: true, force: true });
-    try {
-      await new Promise<void>((resolve, reject) => {
-        execFile(process.execPath, [fileURLToPath(new URL('./pglite-initdb.js', import.meta.url)), fresh], { maxBuffer: 1 << 20 }, (err, _stdout, stderr) => {
-          if (err) reject(new Error(`could not create the read model's database in ${dir}: ${stderr.trim().split('\n').slice(-5).join(' ') || err.message}`, { cause: err }));
-          else resolve();
-        });
-      });
-      await rmdir(dir).catch((err: NodeJS.ErrnoException) => {
-        if (err.code !== 'ENOENT') throw err;
-      });
-      await rename(fresh, dir);
-    } finally {
-      await rm(fresh, { recursive: true, force: true });
-    }
-  });
-  creating = run.catch(() => undefined);
-  await run;
+  }
 }
 
 /** Opens PGlite (in memory when dir is null) on a thread of its own. */
