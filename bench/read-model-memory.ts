@@ -12,9 +12,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { openDatabase, migrate, rowFromObject, ThreatStore, type Database, type ThreatQuery } from '@popart/node';
-import { benchArgs, percentile, progress, reportHeader } from './bench-kit.js';
-import { bundleOf, filterOf, QUERY_KINDS, random } from './read-scale-data.js';
+import { openDatabase, migrate, ThreatStore, type Database, type ThreatQuery } from '@popart/node';
+import { benchArgs, percentile, reportHeader } from './bench-kit.js';
+import { filterOf, QUERY_KINDS, random } from './read-scale-data.js';
+import { storeBundles } from './read-scale-rows.js';
 
 const HELP = `Usage: npm run bench:read-model-memory -- [options]
 
@@ -106,15 +107,8 @@ async function main(): Promise<void> {
 
     const db = opened[0]!;
     const store = new ThreatStore(db);
-    const start = Date.now() - bundles * 1000;
     const t0 = performance.now();
-    for (let n = 0; n < bundles; n++) {
-      const b = bundleOf(n, new Date(start + n * 1000));
-      const objects = (b.bundle.objects as Parameters<typeof rowFromObject>[0][]);
-      await store.applyBlock(n + 1, objects.map((o) => rowFromObject(o, { publisherMsp: `${b.publisher[0]!.toUpperCase()}${b.publisher.slice(1)}MSP`, txId: `tx-${n}`, blockNumber: n + 1, signatureVerified: true })));
-      progress('rows', n + 1, bundles);
-    }
-    await store.statistics.analyse();
+    await storeBundles(store, bundles);
     const stored = (performance.now() - t0) / 1000;
     const size = (await db.query<{ size: number }>('SELECT pg_database_size(current_database())::float8 AS size')).rows[0]!.size / MiB;
     const withData = await settledRss();

@@ -14,10 +14,11 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { openDemoReadModel, startDemo, type DemoCluster, type DemoReadModel } from '@popart/node/demo';
-import { openDatabase, migrate, rowFromObject, ThreatStore, type Database, type ThreatQuery } from '@popart/node';
+import { openDatabase, migrate, ThreatStore, type Database, type ThreatQuery } from '@popart/node';
 import { benchArgs, percentile, pool, progress, reportHeader } from './bench-kit.js';
 import type { Analyst, ClientResult, ClientTask } from './read-scale-client.js';
 import { bundleOf, filterOf, QUERY_KINDS, random, type AgencyKey } from './read-scale-data.js';
+import { storeBundles } from './read-scale-rows.js';
 
 const HELP = `Usage: npm run bench:read-scale -- [options]
 
@@ -147,15 +148,8 @@ async function plansOnly(dir: string, readModel: DemoReadModel): Promise<void> {
   try {
     await migrate(db);
     const store = new ThreatStore(db);
-    const start = Date.now() - bundles * 1000;
     const t0 = performance.now();
-    for (let n = 0; n < bundles; n++) {
-      const b = bundleOf(n, new Date(start + n * 1000));
-      const objects = (b.bundle.objects as Parameters<typeof rowFromObject>[0][]);
-      await store.applyBlock(n + 1, objects.map((o) => rowFromObject(o, { publisherMsp: `${b.publisher[0]!.toUpperCase()}${b.publisher.slice(1)}MSP`, txId: `tx-${n}`, blockNumber: n + 1, signatureVerified: true })));
-      progress('rows', n + 1, bundles);
-    }
-    await store.statistics.analyse();
+    await storeBundles(store, bundles);
     process.stderr.write(`stored ${bundles * 40} rows in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
     const ids = (await store.search({}, null, 200)).map((r) => r.id);
     const toQuery = (f: Record<string, unknown> | null): ThreatQuery => {
