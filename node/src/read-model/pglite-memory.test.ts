@@ -4,9 +4,10 @@
  * database holds some 70 MiB instead of 300-500 (docs/benchmarks.md, "Read model memory").
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { test } from 'node:test';
 import { openDatabase } from './database.js';
 
@@ -56,4 +57,28 @@ test('a database on disk adds far less than the 300 MiB or more it did before to
     await second?.close();
     await first.close();
   }
+});
+
+test('the template is removed when its process exits, and one a killed process left is removed by the next; a live process\'s is kept', async (t) => {
+  const tmp = await tempDir(t);
+  // A process that is gone (its pid no longer exists) and one that runs (this test's): their templates, as left behind.
+  const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+  const stale = join(tmp, `popart-pglite-template-${gone.stdout}-a1b2c3`);
+  const alive = join(tmp, `popart-pglite-template-${process.pid}-d4e5f6`);
+  for (const d of [stale, alive]) await mkdir(join(d, 'pgdata'), { recursive: true });
+  // A new process (TMPDIR = tmp) opens a new database on disk, which makes its template, then exits.
+  const thread = new URL('./pglite-thread.js', import.meta.url).href;
+  const script = join(await tempDir(t), 'open.mjs');
+  await writeFile(script, `const { openPgliteThread } = await import(${JSON.stringify(thread)});
+const db = await openPgliteThread(${JSON.stringify(join(tmp, 'db'))});
+const { readdirSync } = await import('node:fs');
+process.stdout.write(JSON.stringify(readdirSync(${JSON.stringify(tmp)})));
+await db.close();
+`);
+  const child = spawnSync(process.execPath, [script], { encoding: 'utf8', env: { ...process.env, TMPDIR: tmp }, timeout: 120_000 });
+  assert.equal(child.status, 0, child.stderr);
+  const during = JSON.parse(child.stdout) as string[];
+  assert.ok(!during.includes(basename(stale)), `the dead process's template was removed: ${during.join(', ')}`);
+  assert.ok(during.some((n) => n.startsWith(`popart-pglite-template-${child.pid}-`)), `the child made its own: ${during.join(', ')}`);
+  assert.deepEqual((await readdir(tmp)).sort(), [basename(alive), 'db'].sort(), 'the child removed its template at exit; the live process\'s is kept');
 });

@@ -232,13 +232,34 @@ function initdbProcess(dir: string): Promise<void> {
 
 let template: Promise<string> | null = null;
 
+const TEMPLATE_PREFIX = 'popart-pglite-template-';
+
+/**
+ * Removes the templates of processes that ended without removing theirs (killed: no 'exit' handler ran). A template's
+ * folder is named after its process's pid; one whose process no longer exists is removed, any other left alone.
+ */
+async function removeStaleTemplates(): Promise<void> {
+  const entries = await readdir(tmpdir()).catch(() => [] as string[]);
+  for (const name of entries) {
+    const pid = name.startsWith(TEMPLATE_PREFIX) ? Number(/^[a-z-]+(\d+)-/.exec(name)?.[1]) : 0;
+    if (!pid || pid === process.pid) continue;
+    try {
+      process.kill(pid, 0);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ESRCH') await rm(join(tmpdir(), name), { recursive: true, force: true });
+    }
+  }
+}
+
 /**
  * The process's template database: a cluster fresh from initdb, made once per process in a temporary folder (removed
- * when the process exits) and copied for every new database on disk.
+ * when the process exits, or by the next process that makes one if this one was killed) and copied for every new
+ * database on disk.
  */
 function templateDatabase(): Promise<string> {
   template ??= (async () => {
-    const dir = await mkdtemp(join(tmpdir(), `popart-pglite-template-${process.pid}-`));
+    await removeStaleTemplates();
+    const dir = await mkdtemp(join(tmpdir(), `${TEMPLATE_PREFIX}${process.pid}-`));
     process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
     await initdbProcess(join(dir, 'pgdata'));
     return join(dir, 'pgdata');
