@@ -45,12 +45,27 @@ export interface CorrelationLimits { maxLinksPerValue: number; maxNearby: number
 /** Mean Earth radius (metres), as @popart/detection's great-circle distance uses it. */
 const EARTH_RADIUS_M = 6_371_008.8;
 
+/** SQL: the great-circle distance (metres, haversine) between two points given as SQL expressions. */
+const distanceSql = (lat1: string, lon1: string, lat2: string, lon2: string): string =>
+  `2 * ${EARTH_RADIUS_M} * asin(least(1, sqrt(sin(radians(${lat2} - ${lat1}) / 2) ^ 2
+     + cos(radians(${lat1})) * cos(radians(${lat2})) * sin(radians(${lon2} - ${lon1}) / 2) ^ 2)))`;
+
+/** SQL: the seconds between two active periods (0 when they overlap), the new one first. */
+const gapSql = (starts: string, ends: string, otherStarts: string, otherEnds: string): string =>
+  `greatest(0, extract(epoch FROM ${starts} - ${otherEnds}), extract(epoch FROM ${otherStarts} - ${ends}))::float8`;
+
 interface DbLink {
   a_id: string; b_id: string; kind: LinkKind; value_kind: string; value: string; source: string | null;
   distance_m: number | null; seconds_apart: number | null; cross_agency: boolean; found_at: string | Date;
 }
 
 const LINK_COLUMNS = 'a_id, b_id, kind, value_kind, value, source, distance_m, seconds_apart, cross_agency, found_at';
+
+/** SQL: stores the links a statement found (CTE `from`); one found again keeps its row, with its new distance and time. */
+const storeLinksSql = (from: string): string =>
+  `INSERT INTO correlation_links (a_id, b_id, kind, value_kind, value, source, distance_m, seconds_apart, cross_agency) SELECT * FROM ${from}
+       ON CONFLICT (a_id, b_id, kind, value_kind, value) DO UPDATE SET distance_m = EXCLUDED.distance_m, seconds_apart = EXCLUDED.seconds_apart
+       RETURNING ${LINK_COLUMNS}, (xmax = 0) AS inserted`;
 
 function linkFromDb(r: DbLink): CorrelationLink {
   return {
@@ -94,9 +109,8 @@ export class CorrelationStore {
        nearby AS (SELECT DISTINCT ON (object_id) object_id, publisher_msp, category, latitude, longitude, starts_at, ends_at FROM correlation_places
          WHERE cell = ANY($13::text[]) AND object_id <> $1::text ORDER BY object_id LIMIT $14::int),
        measured AS (SELECT object_id, publisher_msp,
-           2 * ${EARTH_RADIUS_M} * asin(least(1, sqrt(sin(radians(latitude - $8::float8) / 2) ^ 2
-             + cos(radians($8::float8)) * cos(radians(latitude)) * sin(radians(longitude - $9::float8) / 2) ^ 2))) AS d,
-           greatest(0, extract(epoch FROM $10::timestamptz - ends_at), extract(epoch FROM starts_at - $11::timestamptz))::float8 AS gap
+           ${distanceSql('$8::float8', '$9::float8', 'latitude', 'longitude')} AS d,
+           ${gapSql('$10::timestamptz', '$11::timestamptz', 'starts_at', 'ends_at')} AS gap
          FROM nearby WHERE category = $7::text),
        found AS (
          SELECT least($1::text COLLATE "C", object_id COLLATE "C") AS a_id, greatest($1::text COLLATE "C", object_id COLLATE "C") AS b_id, 'observable' AS kind,
@@ -104,9 +118,7 @@ export class CorrelationStore {
          UNION ALL
          SELECT least($1::text COLLATE "C", object_id COLLATE "C"), greatest($1::text COLLATE "C", object_id COLLATE "C"), 'proximity', $7::text, '', NULL, round(d), round(gap),
            publisher_msp <> $2::text FROM measured WHERE d <= $15::float8 AND gap <= $16::float8)
-       INSERT INTO correlation_links (a_id, b_id, kind, value_kind, value, source, distance_m, seconds_apart, cross_agency) SELECT * FROM found
-       ON CONFLICT (a_id, b_id, kind, value_kind, value) DO UPDATE SET distance_m = EXCLUDED.distance_m, seconds_apart = EXCLUDED.seconds_apart
-       RETURNING ${LINK_COLUMNS}, (xmax = 0) AS inserted`,
+       ${storeLinksSql('found')}`,
       [object.id, object.publisherMsp, object.values.map((v) => v.kind), object.values.map((v) => v.value), object.values.map((v) => v.source),
         limits.maxLinksPerValue, place?.category ?? null, place?.latitude ?? null, place?.longitude ?? null,
         place ? new Date(place.starts).toISOString() : null, place ? new Date(place.ends).toISOString() : null,
@@ -163,9 +175,8 @@ export class CorrelationStore {
            WHERE e.id <> s.id),
        nearby AS (SELECT *, row_number() OVER (PARTITION BY n ORDER BY object_id) AS r FROM (SELECT DISTINCT ON (n, object_id) * FROM candidates ORDER BY n, object_id) c),
        measured AS (SELECT o.n, o.id, o.msp, o.category, nb.object_id, nb.publisher_msp,
-           2 * ${EARTH_RADIUS_M} * asin(least(1, sqrt(sin(radians(nb.latitude - o.lat) / 2) ^ 2
-             + cos(radians(o.lat)) * cos(radians(nb.latitude)) * sin(radians(nb.longitude - o.lon) / 2) ^ 2))) AS d,
-           greatest(0, extract(epoch FROM o.starts - nb.ends_at), extract(epoch FROM nb.starts_at - o.ends))::float8 AS gap
+           ${distanceSql('o.lat', 'o.lon', 'nb.latitude', 'nb.longitude')} AS d,
+           ${gapSql('o.starts', 'o.ends', 'nb.starts_at', 'nb.ends_at')} AS gap
          FROM nearby nb JOIN o ON o.n = nb.n WHERE nb.r <= $17::int AND nb.category = o.category),
        found AS (
          SELECT least(o.id COLLATE "C", sh.object_id COLLATE "C") AS a_id, greatest(o.id COLLATE "C", sh.object_id COLLATE "C") AS b_id, 'observable' AS kind,
@@ -176,9 +187,7 @@ export class CorrelationStore {
            publisher_msp <> msp, n FROM measured WHERE d <= $18::float8 AND gap <= $19::float8),
        once AS (SELECT DISTINCT ON (a_id, b_id, kind, value_kind, value) a_id, b_id, kind, value_kind, value, source, distance_m, seconds_apart, cross_agency
          FROM found ORDER BY a_id, b_id, kind, value_kind, value, n DESC)
-       INSERT INTO correlation_links (a_id, b_id, kind, value_kind, value, source, distance_m, seconds_apart, cross_agency) SELECT * FROM once
-       ON CONFLICT (a_id, b_id, kind, value_kind, value) DO UPDATE SET distance_m = EXCLUDED.distance_m, seconds_apart = EXCLUDED.seconds_apart
-       RETURNING ${LINK_COLUMNS}, (xmax = 0) AS inserted`,
+       ${storeLinksSql('once')}`,
       [objects.map((o) => o.id), objects.map((o) => o.publisherMsp), objects.map((o) => o.place?.category ?? null),
         objects.map((o) => o.place?.latitude ?? null), objects.map((o) => o.place?.longitude ?? null),
         objects.map((o) => iso(o.place?.starts)), objects.map((o) => iso(o.place?.ends)),

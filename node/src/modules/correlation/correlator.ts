@@ -161,27 +161,23 @@ export class Correlator {
         this.failed(err, blockNumber, [row]);
       }
     }
-    // One object alone takes the smaller statement, cheaper to plan.
-    if (objects.length === 1) {
-      try {
-        found.push(...await this.store.correlateOne(objects[0] as ObjectToCorrelate, this.options));
-      } catch (err) {
-        this.failed(err, blockNumber, objects);
-      }
-    } else if (objects.length > 1) {
+    // Objects one at a time: a lone object (the smaller statement is cheaper to plan), or a batch whose statement failed.
+    let oneByOne = objects;
+    if (objects.length > 1) {
       try {
         found.push(...await this.store.correlateMany(objects, this.options));
+        oneByOne = [];
       } catch (err) {
         this.log.warn('correlating the batch in one statement failed; correlating its objects one by one', {
           block: blockNumber, objects: objects.length, error: err instanceof Error ? err.message : String(err),
         });
-        for (const object of objects) {
-          try {
-            found.push(...await this.store.correlateOne(object, this.options));
-          } catch (e) {
-            this.failed(e, blockNumber, [object]);
-          }
-        }
+      }
+    }
+    for (const object of oneByOne) {
+      try {
+        found.push(...await this.store.correlateOne(object, this.options));
+      } catch (err) {
+        this.failed(err, blockNumber, [object]);
       }
     }
     try {
