@@ -241,8 +241,8 @@ const TEMPLATE_PREFIX = 'popart-pglite-template-';
 async function removeStaleTemplates(): Promise<void> {
   const entries = await readdir(tmpdir()).catch(() => [] as string[]);
   for (const name of entries) {
-    const pid = name.startsWith(TEMPLATE_PREFIX) ? Number(/^[a-z-]+(\d+)-/.exec(name)?.[1]) : 0;
-    if (!pid || pid === process.pid) continue;
+    const pid = name.startsWith(TEMPLATE_PREFIX) ? parseInt(name.slice(TEMPLATE_PREFIX.length), 10) : NaN;
+    if (!(pid > 0) || pid === process.pid) continue;
     try {
       process.kill(pid, 0);
     } catch (err) {

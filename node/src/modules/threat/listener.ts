@@ -184,7 +184,7 @@ export class LedgerListener {
     for (const entry of entries) {
       try {
         const summary = JSON.parse(entry.announcement) as ObjectAnnouncement;
-        const row = await this.rowOf(summary, entry.publisherMsp, { txId: entry.txId, blockNumber: entry.blockNumber, signatureVerified: entry.signatureVerified, mspId: entry.publisherMsp });
+        const row = await this.rowAlone(summary, entry.publisherMsp, { txId: entry.txId, blockNumber: entry.blockNumber, signatureVerified: entry.signatureVerified, mspId: entry.publisherMsp });
         if (row) {
           await this.store.storeRows([row]);
           rows.push(row);
@@ -272,7 +272,7 @@ export class LedgerListener {
       }
       for (const summary of payload.objects ?? []) {
         try {
-          const row = await this.rowOf(summary, payload.publisher_msp, event);
+          const row = await this.rowAlone(summary, payload.publisher_msp, event);
           if (row) {
             await this.store.storeRows([row]);
             rows.push(row);
@@ -306,19 +306,25 @@ export class LedgerListener {
     return rows;
   }
 
+  /** rowOf for an object handled on its own (a retry, a block applied object by object): what is withheld is stored at once. */
+  private async rowAlone(summary: ObjectAnnouncement, publisherMsp: string, event: Pick<LedgerEvent, 'txId' | 'blockNumber' | 'signatureVerified' | 'mspId'>): Promise<ThreatRow | null> {
+    const withheld: Withheld[] = [];
+    const row = await this.rowOf(summary, publisherMsp, event, withheld);
+    await this.store.recordWithheldMany(withheld);
+    return row;
+  }
+
   /**
    * The row of one announced object, or null when the release policy withholds it from this agency: then its facts
-   * and the decision go to `withheld` when given, else are stored at once.
+   * and the decision go to `withheld`, which the caller stores.
    */
   private async rowOf(summary: ObjectAnnouncement, publisherMsp: string, event: Pick<LedgerEvent, 'txId' | 'blockNumber' | 'signatureVerified' | 'mspId'>,
-    withheld?: Withheld[]): Promise<ThreatRow | null> {
+    withheld: Withheld[]): Promise<ThreatRow | null> {
     const publisher = await this.agencyKeyOf(publisherMsp);
     const facts = factsFromAnnouncement(summary, publisher);
     const decision = await this.policy.release(this.agency, facts, new Date());
     if (!decision.allow) {
-      const entry = { id: summary.id, facts, decision: { rule: decision.rule, reasons: decision.reasons }, blockNumber: event.blockNumber };
-      if (withheld) withheld.push(entry);
-      else await this.store.recordWithheldMany([entry]);
+      withheld.push({ id: summary.id, facts, decision: { rule: decision.rule, reasons: decision.reasons }, blockNumber: event.blockNumber });
       return null;
     }
     // public content comes with the announcement; private content (and large objects) is read from the ledger
