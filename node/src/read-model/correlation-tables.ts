@@ -1,8 +1,10 @@
 /**
  * The correlation indexes of the read model (modules/correlation/): each object's observable values indexed by value,
  * each alert's place in a grid of cells and time buckets, the links found, and how far correlation has gone.
- * Additive: tables and indexes only, created if missing.
+ * Additive: tables and indexes created if missing, and the function correlating one object (created or replaced).
  */
+import { CORRELATE_ONE_FUNCTION } from '../modules/correlation/correlation-sql.js';
+
 export const CORRELATION_SCHEMA = `
 CREATE TABLE IF NOT EXISTS correlation_observables (
   kind text NOT NULL,
@@ -43,7 +45,7 @@ CREATE TABLE IF NOT EXISTS correlation_checkpoint (
   block_number integer NOT NULL
 );
 CREATE INDEX IF NOT EXISTS threat_objects_block ON threat_objects (block_number, id);
-`;
+${CORRELATE_ONE_FUNCTION}`;
 /** Venues (modules/venue/): locations carrying the venue extension, found without scanning the objects. */
 export const VENUE_SCHEMA = `
 CREATE INDEX IF NOT EXISTS threat_objects_locations ON threat_objects (modified_at DESC, id DESC) WHERE type = 'location';

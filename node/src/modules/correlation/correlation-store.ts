@@ -7,6 +7,7 @@ import type { Observable } from '@popart/schemas';
 import type { Sql } from '../../read-model/database.js';
 import { COLUMNS } from '../threat/threat-store.js';
 import { rowFromDb, type DbThreatRow, type ThreatRow } from '../threat/threat-row.js';
+import { CORRELATE_ONE_PARAMETERS, distanceSql, gapSql, LINK_COLUMNS, storeLinksSql } from './correlation-sql.js';
 import type { Place } from './proximity.js';
 
 export type LinkKind = 'observable' | 'proximity';
@@ -42,30 +43,10 @@ export interface ObjectToCorrelate {
 
 export interface CorrelationLimits { maxLinksPerValue: number; maxNearby: number; distanceM: number; windowS: number }
 
-/** Mean Earth radius (metres), as @popart/detection's great-circle distance uses it. */
-const EARTH_RADIUS_M = 6_371_008.8;
-
-/** SQL: the great-circle distance (metres, haversine) between two points given as SQL expressions. */
-const distanceSql = (lat1: string, lon1: string, lat2: string, lon2: string): string =>
-  `2 * ${EARTH_RADIUS_M} * asin(least(1, sqrt(sin(radians(${lat2} - ${lat1}) / 2) ^ 2
-     + cos(radians(${lat1})) * cos(radians(${lat2})) * sin(radians(${lon2} - ${lon1}) / 2) ^ 2)))`;
-
-/** SQL: the seconds between two active periods (0 when they overlap), the new one first. */
-const gapSql = (starts: string, ends: string, otherStarts: string, otherEnds: string): string =>
-  `greatest(0, extract(epoch FROM ${starts} - ${otherEnds}), extract(epoch FROM ${otherStarts} - ${ends}))::float8`;
-
 interface DbLink {
   a_id: string; b_id: string; kind: LinkKind; value_kind: string; value: string; source: string | null;
   distance_m: number | null; seconds_apart: number | null; cross_agency: boolean; found_at: string | Date;
 }
-
-const LINK_COLUMNS = 'a_id, b_id, kind, value_kind, value, source, distance_m, seconds_apart, cross_agency, found_at';
-
-/** SQL: stores the links a statement found (CTE `from`); one found again keeps its row, with its new distance and time. */
-const storeLinksSql = (from: string): string =>
-  `INSERT INTO correlation_links (a_id, b_id, kind, value_kind, value, source, distance_m, seconds_apart, cross_agency) SELECT * FROM ${from}
-       ON CONFLICT (a_id, b_id, kind, value_kind, value) DO UPDATE SET distance_m = EXCLUDED.distance_m, seconds_apart = EXCLUDED.seconds_apart
-       RETURNING ${LINK_COLUMNS}, (xmax = 0) AS inserted`;
 
 function linkFromDb(r: DbLink): CorrelationLink {
   return {
@@ -95,30 +76,13 @@ export class CorrelationStore {
    * then the great-circle distance between centres and the gap between active periods checked against the limits),
    * stores the links and returns those that are new (a link found again changes nothing but its distance and time).
    * The lookups do not see the object's own inserts (one snapshot); objects of one batch see each other, as each
-   * object is a statement of its own.
+   * object is a statement of its own. The statement (correlation-sql.ts: CORRELATE_ONE) runs as a PL/pgSQL function
+   * that the migration creates, so that it is planned once per database session, not for every object.
    */
   async correlateOne(object: ObjectToCorrelate, limits: CorrelationLimits): Promise<CorrelationLink[]> {
     const { place } = object;
     const r = await this.db.query<DbLink & { inserted: boolean }>(
-      `WITH v AS (SELECT * FROM unnest($3::text[], $4::text[], $5::text[]) AS v(kind, value, source)),
-       vi AS (INSERT INTO correlation_observables (kind, value, object_id, publisher_msp) SELECT kind, value, $1::text, $2::text FROM v ON CONFLICT DO NOTHING),
-       pi AS (INSERT INTO correlation_places (cell, object_id, category, latitude, longitude, starts_at, ends_at, publisher_msp)
-         SELECT cell, $1::text, $7::text, $8::float8, $9::float8, $10::timestamptz, $11::timestamptz, $2::text FROM unnest($12::text[]) AS k(cell) ON CONFLICT DO NOTHING),
-       shared AS (SELECT v.kind, v.value, v.source, o.object_id, o.publisher_msp FROM v CROSS JOIN LATERAL
-         (SELECT object_id, publisher_msp FROM correlation_observables c WHERE c.kind = v.kind AND c.value = v.value AND c.object_id <> $1::text LIMIT $6::int) o),
-       nearby AS (SELECT DISTINCT ON (object_id) object_id, publisher_msp, category, latitude, longitude, starts_at, ends_at FROM correlation_places
-         WHERE cell = ANY($13::text[]) AND object_id <> $1::text ORDER BY object_id LIMIT $14::int),
-       measured AS (SELECT object_id, publisher_msp,
-           ${distanceSql('$8::float8', '$9::float8', 'latitude', 'longitude')} AS d,
-           ${gapSql('$10::timestamptz', '$11::timestamptz', 'starts_at', 'ends_at')} AS gap
-         FROM nearby WHERE category = $7::text),
-       found AS (
-         SELECT least($1::text COLLATE "C", object_id COLLATE "C") AS a_id, greatest($1::text COLLATE "C", object_id COLLATE "C") AS b_id, 'observable' AS kind,
-           kind AS value_kind, value, source, NULL::float8 AS distance_m, NULL::float8 AS seconds_apart, publisher_msp <> $2::text AS cross_agency FROM shared
-         UNION ALL
-         SELECT least($1::text COLLATE "C", object_id COLLATE "C"), greatest($1::text COLLATE "C", object_id COLLATE "C"), 'proximity', $7::text, '', NULL, round(d), round(gap),
-           publisher_msp <> $2::text FROM measured WHERE d <= $15::float8 AND gap <= $16::float8)
-       ${storeLinksSql('found')}`,
+      `SELECT * FROM popart_correlate_one(${CORRELATE_ONE_PARAMETERS.map(([, type], i) => `$${i + 1}::${type}`).join(', ')})`,
       [object.id, object.publisherMsp, object.values.map((v) => v.kind), object.values.map((v) => v.value), object.values.map((v) => v.source),
         limits.maxLinksPerValue, place?.category ?? null, place?.latitude ?? null, place?.longitude ?? null,
         place ? new Date(place.starts).toISOString() : null, place ? new Date(place.ends).toISOString() : null,

@@ -161,7 +161,7 @@ export class Correlator {
         this.failed(err, blockNumber, [row]);
       }
     }
-    // Objects one at a time: a lone object (the smaller statement is cheaper to plan), or a batch whose statement failed.
+    // Objects one at a time: a lone object (its statement's plan is kept across calls), or a batch whose statement failed.
     let oneByOne = objects;
     if (objects.length > 1) {
       try {

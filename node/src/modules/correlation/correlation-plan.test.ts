@@ -1,0 +1,60 @@
+/**
+ * The statement correlating one object keeps its plan across calls (a PL/pgSQL function, plan_cache_mode
+ * force_generic_plan), so that plan, made without the parameters' values, must look every value and cell up in its
+ * index. Checked where it matters: alerts crowded at a few sites (few distinct cells, many places each, as at a
+ * season's venues), statistics gathered, and an object whose cells hold nothing yet. A plan that walks the places in
+ * id order, or reads a whole table, fails here.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { databaseBackends } from '../../../test/support.js';
+import { migrate } from '../../read-model/migrations.js';
+import { CORRELATE_ONE, CORRELATE_ONE_PARAMETERS } from './correlation-sql.js';
+
+interface PlanNode { 'Node Type': string; 'Relation Name'?: string; 'Index Name'?: string; 'Index Cond'?: string; Plans?: PlanNode[] }
+
+function* nodesOf(n: PlanNode): Generator<PlanNode> {
+  yield n;
+  for (const c of n.Plans ?? []) yield* nodesOf(c);
+}
+
+for (const backend of databaseBackends('correlation_plan')) {
+  describe(`the kept plan of correlating one object, on ${backend.name}`, () => {
+    before(async () => backend.setup());
+    after(() => backend.teardown());
+
+    test('looks each value and each cell up in its primary key, also when alerts crowd at a few sites', async () => {
+      const db = await backend.open();
+      try {
+        await migrate(db);
+        // 40,000 alerts at 22 sites over 4 time buckets (88 cells), and 40,000 values of which 100 are shared widely.
+        await db.exec(`
+          INSERT INTO correlation_places (cell, object_id, category, latitude, longitude, starts_at, ends_at, publisher_msp)
+            SELECT 'drone/' || (i % 22) || '/0/' || (i % 4), 'incident--' || lpad(i::text, 8, '0'), 'drone', 40 + (i % 22) * 0.1, -3.7,
+              '2026-06-01T20:00:00Z', '2026-06-01T20:05:00Z', 'PnMSP' FROM generate_series(1, 40000) AS i;
+          INSERT INTO correlation_observables (kind, value, object_id, publisher_msp)
+            SELECT 'ipv4-addr', '198.51.100.' || (i % 100), 'indicator--' || lpad(i::text, 8, '0'), 'MadMSP' FROM generate_series(1, 40000) AS i;
+          ANALYZE correlation_places; ANALYZE correlation_observables;`);
+        const types = CORRELATE_ONE_PARAMETERS.map(([, type]) => type).join(', ');
+        await db.exec(`PREPARE correlate_one_plan (${types}) AS ${CORRELATE_ONE}`);
+        await db.exec('SET plan_cache_mode = force_generic_plan');
+        const searched = Array.from({ length: 9 }, (_, i) => `'drone/${i}/9/77'`).join(', ');
+        const { rows } = await db.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) EXECUTE correlate_one_plan ('incident--new', 'MadMSP',
+          ARRAY['ipv4-addr'], ARRAY['198.51.100.7'], ARRAY['pattern'], 100, 'drone', 40.0, -3.7, '2026-06-02T20:00:00Z', '2026-06-02T20:00:00Z',
+          ARRAY['drone/0/9/77'], ARRAY[${searched}], 200, 1000, 900)`);
+        const raw = rows[0]?.['QUERY PLAN'];
+        const plan = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { Plan: PlanNode }[];
+        const reads = [...nodesOf(plan[0]!.Plan)].filter((n) => n['Relation Name']?.startsWith('correlation_') && !n['Node Type'].startsWith('Modify'));
+        const described = reads.map((n) => `${n['Node Type']} ${n['Relation Name']} ${n['Index Name'] ?? ''} ${n['Index Cond'] ?? ''}`);
+        assert.deepEqual(reads.map((n) => n['Relation Name']).sort(), ['correlation_observables', 'correlation_places'], described.join('\n'));
+        for (const n of reads) {
+          assert.match(n['Node Type'], /^Index (Only )?Scan$/, described.join('\n'));
+          assert.equal(n['Index Name'], `${n['Relation Name']}_pkey`, described.join('\n'));
+          assert.match(n['Index Cond'] ?? '', n['Relation Name'] === 'correlation_places' ? /\(?cell = / : /\(?kind = .*value = /, described.join('\n'));
+        }
+      } finally {
+        await db.close();
+      }
+    });
+  });
+}
