@@ -1,7 +1,9 @@
 /**
  * What the bench programs share: the percentile of sorted samples, a progress bar on stderr, a pool that runs jobs
- * with a fixed number in flight and times each, the first line of a report and the command line.
+ * with a fixed number in flight and times each, the first line of a report, the command line, and the CPU of child
+ * processes.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 /** The `p`-th percentile (0–100) of ascending `sorted` samples; NaN when there are none. */
@@ -85,4 +87,38 @@ export function benchArgs<const O extends Record<string, { type: 'string' | 'boo
     return n;
   };
   return { values: values as never, number };
+}
+
+/**
+ * CPU seconds (user + system) used so far by the live processes descended from this one (a database server the bench
+ * started, and its backends), read from /proc; 0 where there is no /proc. process.cpuUsage() counts this process only.
+ */
+export function descendantsCpuSeconds(): number {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc').filter((e) => /^\d+$/.test(e));
+  } catch {
+    return 0;
+  }
+  const ticks = 100; // USER_HZ, 100 on Linux
+  const parent = new Map<number, number>();
+  const used = new Map<number, number>();
+  for (const e of entries) {
+    try {
+      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
+      // The command name (field 2) may hold spaces and parentheses: the fields after it start after the last ')'.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      parent.set(Number(e), Number(fields[1]));
+      used.set(Number(e), (Number(fields[11]) + Number(fields[12])) / ticks);
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  const descends = (pid: number): boolean => {
+    for (let p = parent.get(pid); p !== undefined && p > 1; p = parent.get(p)) if (p === process.pid) return true;
+    return false;
+  };
+  let total = 0;
+  for (const [pid, seconds] of used) if (descends(pid)) total += seconds;
+  return total;
 }

@@ -15,7 +15,7 @@ import { Worker } from 'node:worker_threads';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { openDemoReadModel, startDemo, type DemoCluster, type DemoReadModel } from '@popart/node/demo';
 import { openDatabase, migrate, ThreatStore, type Database, type ThreatQuery } from '@popart/node';
-import { benchArgs, percentile, pool, progress, reportHeader } from './bench-kit.js';
+import { benchArgs, descendantsCpuSeconds, percentile, pool, progress, reportHeader } from './bench-kit.js';
 import type { Analyst, ClientResult, ClientTask } from './read-scale-client.js';
 import { bundleOf, filterOf, QUERY_KINDS, random, type AgencyKey } from './read-scale-data.js';
 import { storeBundles } from './read-scale-rows.js';
@@ -226,18 +226,22 @@ async function main(): Promise<void> {
       const loop = monitorEventLoopDelay({ resolution: 10 });
       loop.enable();
       const cpu0 = process.cpuUsage();
+      const server0 = descendantsCpuSeconds();
       const [load, alerts] = await Promise.all([
         runClient({ role: 'analysts', mode, analysts, seconds, bundles, ids }),
         runClient(alertTask(seconds)),
       ]);
       const cpu = process.cpuUsage(cpu0);
+      const serverSeconds = descendantsCpuSeconds() - server0;
       loop.disable();
-      const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+      const processSeconds = (cpu.user + cpu.system) / 1e6;
+      // Per CPU-second of the node and of the database server it started (PostgreSQL's processes; none with PGlite).
+      const cpuSeconds = processSeconds + serverSeconds;
       const all = stats(Object.values(load.samples).flat());
       const rps = load.count / load.seconds;
       print(`  ${mode === 'open' ? `open loop (${analystCount} analysts, once a second each)` : `closed loop (${analystCount} analysts back to back)`}: ` +
         `${rps.toFixed(0)} requests/s, all p50 ${ms(all.p50)} ms p99 ${ms(all.p99)} ms max ${ms(all.max)} ms; ` +
-        `process CPU ${(cpuSeconds / load.seconds).toFixed(2)} cores = ${(load.count / cpuSeconds).toFixed(0)} requests per CPU-second${load.errors.length ? `; ${load.errors.length} errors: ${load.errors[0]}` : ''}`);
+        `process CPU ${(processSeconds / load.seconds).toFixed(2)} cores${serverSeconds > 0 ? ` + database server ${(serverSeconds / load.seconds).toFixed(2)} cores` : ''} = ${(load.count / cpuSeconds).toFixed(0)} requests per CPU-second${load.errors.length ? `; ${load.errors.length} errors: ${load.errors[0]}` : ''}`);
       for (const k of QUERY_KINDS) {
         const s = stats(load.samples[k]!);
         const b = stats(base.samples[k]!).p50;
