@@ -1,7 +1,7 @@
 /**
  * What the bench programs share: the percentile of sorted samples, a progress bar on stderr, a pool that runs jobs
- * with a fixed number in flight and times each, the first line of a report, the command line, and the CPU of child
- * processes.
+ * with a fixed number in flight and times each, the first line of a report, the command line, and the CPU of a process
+ * tree.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -90,10 +90,10 @@ export function benchArgs<const O extends Record<string, { type: 'string' | 'boo
 }
 
 /**
- * CPU seconds (user + system) used so far by the live processes descended from this one (a database server the bench
- * started, and its backends), read from /proc; 0 where there is no /proc. process.cpuUsage() counts this process only.
+ * CPU seconds (user + system) used so far by the live process `root` and those descended from it (a database server's
+ * postmaster and its backends), read from /proc; 0 where there is no /proc. process.cpuUsage() counts one process only.
  */
-export function descendantsCpuSeconds(): number {
+export function processTreeCpuSeconds(root: number): number {
   let entries: string[];
   try {
     entries = readdirSync('/proc').filter((e) => /^\d+$/.test(e));
@@ -115,7 +115,7 @@ export function descendantsCpuSeconds(): number {
     }
   }
   const descends = (pid: number): boolean => {
-    for (let p = parent.get(pid); p !== undefined && p > 1; p = parent.get(p)) if (p === process.pid) return true;
+    for (let p: number | undefined = pid; p !== undefined && p > 1; p = parent.get(p)) if (p === root) return true;
     return false;
   };
   let total = 0;
