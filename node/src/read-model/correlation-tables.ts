@@ -1,9 +1,10 @@
 /**
  * The correlation indexes of the read model (modules/correlation/): each object's observable values indexed by value,
  * each alert's place in a grid of cells and time buckets, the links found, and how far correlation has gone.
- * Additive: tables and indexes created if missing, and the function correlating one object (created or replaced).
+ * Additive: tables and indexes created if missing; the function correlating one object (ensureCorrelationFunction).
  */
-import { CORRELATE_ONE_FUNCTION } from '../modules/correlation/correlation-sql.js';
+import { CORRELATE_ONE_BODY, CORRELATE_ONE_FUNCTION, CORRELATE_ONE_SETTINGS } from '../modules/correlation/correlation-sql.js';
+import type { Database } from './database.js';
 
 export const CORRELATION_SCHEMA = `
 CREATE TABLE IF NOT EXISTS correlation_observables (
@@ -45,7 +46,21 @@ CREATE TABLE IF NOT EXISTS correlation_checkpoint (
   block_number integer NOT NULL
 );
 CREATE INDEX IF NOT EXISTS threat_objects_block ON threat_objects (block_number, id);
-${CORRELATE_ONE_FUNCTION}`;
+`;
+
+/**
+ * Creates the function correlating one object (popart_correlate_one), or replaces it when this version's differs. Left
+ * alone when it is the same: replacing it would drop the plans that the running node's sessions keep, and two
+ * processes replacing it at once (a node and `popart audit verify` on its database) could fail.
+ */
+export async function ensureCorrelationFunction(db: Database): Promise<void> {
+  const { rows } = await db.query<{ prosrc: string; proconfig: string[] | null }>(
+    "SELECT prosrc, proconfig FROM pg_proc WHERE proname = 'popart_correlate_one' AND pronamespace = current_schema()::regnamespace");
+  const same = rows.length === 1 && rows[0]!.prosrc === CORRELATE_ONE_BODY
+    && JSON.stringify(rows[0]!.proconfig ?? []) === JSON.stringify(CORRELATE_ONE_SETTINGS);
+  if (!same) await db.exec(CORRELATE_ONE_FUNCTION);
+}
+
 /** Venues (modules/venue/): locations carrying the venue extension, found without scanning the objects. */
 export const VENUE_SCHEMA = `
 CREATE INDEX IF NOT EXISTS threat_objects_locations ON threat_objects (modified_at DESC, id DESC) WHERE type = 'location';

@@ -1,7 +1,7 @@
 /** The read model's tables. Plain PostgreSQL that PGlite and a PostgreSQL server both run. */
 import type { Database } from './database.js';
 import { QUERY_INDEXES } from './query-indexes.js';
-import { CORRELATION_SCHEMA, VENUE_SCHEMA } from './correlation-tables.js';
+import { CORRELATION_SCHEMA, ensureCorrelationFunction, VENUE_SCHEMA } from './correlation-tables.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS threat_objects (
@@ -180,5 +180,6 @@ export async function migrate(db: Database): Promise<void> {
   await db.exec(SCHEMA);
   await db.exec(QUERY_INDEXES);
   await db.exec(CORRELATION_SCHEMA);
+  await ensureCorrelationFunction(db);
   await db.exec(VENUE_SCHEMA);
 }

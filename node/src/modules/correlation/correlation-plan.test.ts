@@ -3,13 +3,13 @@
  * force_generic_plan), so that plan, made without the parameters' values, must look every value and cell up in its
  * index. Checked where it matters: alerts crowded at a few sites (few distinct cells, many places each, as at a
  * season's venues), statistics gathered, and an object whose cells hold nothing yet. A plan that walks the places in
- * id order, or reads a whole table, fails here.
+ * id order, or reads a whole table, fails here. The migration creates the function, and replaces it only when it differs.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { databaseBackends } from '../../../test/support.js';
 import { migrate } from '../../read-model/migrations.js';
-import { CORRELATE_ONE, CORRELATE_ONE_PARAMETERS } from './correlation-sql.js';
+import { CORRELATE_ONE, CORRELATE_ONE_BODY, CORRELATE_ONE_PARAMETERS } from './correlation-sql.js';
 
 interface PlanNode { 'Node Type': string; 'Relation Name'?: string; 'Index Name'?: string; 'Index Cond'?: string; Plans?: PlanNode[] }
 
@@ -52,6 +52,28 @@ for (const backend of databaseBackends('correlation_plan')) {
           assert.equal(n['Index Name'], `${n['Relation Name']}_pkey`, described.join('\n'));
           assert.match(n['Index Cond'] ?? '', n['Relation Name'] === 'correlation_places' ? /\(?cell = / : /\(?kind = .*value = /, described.join('\n'));
         }
+      } finally {
+        await db.close();
+      }
+    });
+
+    test('the migration creates the function, leaves it alone when it is the same, and replaces one that differs', async () => {
+      const db = await backend.open();
+      try {
+        const version = async (): Promise<{ xmin: string; prosrc: string } | undefined> => (await db.query<{ xmin: string; prosrc: string }>(
+          "SELECT xmin::text AS xmin, prosrc FROM pg_proc WHERE proname = 'popart_correlate_one'")).rows[0];
+        await migrate(db);
+        const first = await version();
+        assert.equal(first?.prosrc, CORRELATE_ONE_BODY);
+        await migrate(db);
+        assert.deepEqual(await version(), first, 'the same function is not written again');
+        const types = CORRELATE_ONE_PARAMETERS.map(([, type]) => type).join(', ');
+        await db.exec(`CREATE OR REPLACE FUNCTION popart_correlate_one(${types}) RETURNS TABLE (a_id text, b_id text, kind text, value_kind text,
+          value text, source text, distance_m double precision, seconds_apart double precision, cross_agency boolean, found_at timestamptz,
+          inserted boolean) LANGUAGE plpgsql AS $f$ BEGIN RETURN; END $f$`);
+        assert.notEqual((await version())?.prosrc, CORRELATE_ONE_BODY);
+        await migrate(db);
+        assert.equal((await version())?.prosrc, CORRELATE_ONE_BODY, 'an older function is replaced');
       } finally {
         await db.close();
       }

@@ -63,6 +63,15 @@ export const CORRELATE_ONE = `WITH v AS (SELECT * FROM unnest($3::text[], $4::te
            publisher_msp <> $2::text FROM measured WHERE d <= $15::float8 AND gap <= $16::float8)
        ${storeLinksSql('found')}`;
 
+/** The body of popart_correlate_one (what pg_proc.prosrc holds), and the settings it runs with (pg_proc.proconfig). */
+export const CORRELATE_ONE_BODY = `
+#variable_conflict use_column
+BEGIN
+  RETURN QUERY ${CORRELATE_ONE};
+END
+`;
+export const CORRELATE_ONE_SETTINGS = ['plan_cache_mode=force_generic_plan'];
+
 /**
  * CORRELATE_ONE as a PL/pgSQL function, whose statement PostgreSQL plans once per session and keeps: planning the
  * statement took 2 ms of its 3.5. The plan is always the generic one (plan_cache_mode), the plan CORRELATE_ONE is
@@ -72,10 +81,5 @@ export const CORRELATE_ONE_FUNCTION = `
 CREATE OR REPLACE FUNCTION popart_correlate_one(${CORRELATE_ONE_PARAMETERS.map(([, type]) => type).join(', ')})
 RETURNS TABLE (a_id text, b_id text, kind text, value_kind text, value text, source text, distance_m double precision,
   seconds_apart double precision, cross_agency boolean, found_at timestamptz, inserted boolean)
-LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $correlate$
-#variable_conflict use_column
-BEGIN
-  RETURN QUERY ${CORRELATE_ONE};
-END
-$correlate$;
+LANGUAGE plpgsql ${CORRELATE_ONE_SETTINGS.map((x) => `SET ${x.replace('=', ' = ')}`).join(' ')} AS $correlate$${CORRELATE_ONE_BODY}$correlate$;
 `;
