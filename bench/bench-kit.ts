@@ -90,15 +90,17 @@ export function benchArgs<const O extends Record<string, { type: 'string' | 'boo
 }
 
 /**
- * CPU seconds (user + system) used so far by the live process `root` and those descended from it (a database server's
- * postmaster and its backends), read from /proc; 0 where there is no /proc. process.cpuUsage() counts one process only.
+ * CPU seconds (user + system) used so far by the live process `root` and each process descended from it (a database
+ * server's postmaster and its backends), by pid, read from /proc; none where there is no /proc. process.cpuUsage()
+ * counts one process only.
  */
-export function processTreeCpuSeconds(root: number): number {
+export function processTreeCpu(root: number): Map<number, number> {
+  const tree = new Map<number, number>();
   let entries: string[];
   try {
     entries = readdirSync('/proc').filter((e) => /^\d+$/.test(e));
   } catch {
-    return 0;
+    return tree;
   }
   const ticks = 100; // USER_HZ, 100 on Linux
   const parent = new Map<number, number>();
@@ -118,7 +120,16 @@ export function processTreeCpuSeconds(root: number): number {
     for (let p: number | undefined = pid; p !== undefined && p > 1; p = parent.get(p)) if (p === root) return true;
     return false;
   };
+  for (const [pid, seconds] of used) if (descends(pid)) tree.set(pid, seconds);
+  return tree;
+}
+
+/**
+ * The CPU seconds a process tree used between two readings of processTreeCpu: each process's growth, all of a process
+ * that started meanwhile. A process that ended meanwhile (an autovacuum worker) is not counted: at most an undercount.
+ */
+export function cpuSecondsBetween(before: ReadonlyMap<number, number>, after: ReadonlyMap<number, number>): number {
   let total = 0;
-  for (const [pid, seconds] of used) if (descends(pid)) total += seconds;
+  for (const [pid, seconds] of after) total += Math.max(0, seconds - (before.get(pid) ?? 0));
   return total;
 }

@@ -15,7 +15,7 @@ import { Worker } from 'node:worker_threads';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { openDemoReadModel, startDemo, type DemoCluster, type DemoReadModel } from '@popart/node/demo';
 import { openDatabase, migrate, ThreatStore, type Database, type ThreatQuery } from '@popart/node';
-import { benchArgs, percentile, processTreeCpuSeconds, pool, progress, reportHeader } from './bench-kit.js';
+import { benchArgs, cpuSecondsBetween, percentile, processTreeCpu, pool, progress, reportHeader } from './bench-kit.js';
 import type { Analyst, ClientResult, ClientTask } from './read-scale-client.js';
 import { bundleOf, filterOf, QUERY_KINDS, random, type AgencyKey } from './read-scale-data.js';
 import { storeBundles } from './read-scale-rows.js';
@@ -190,7 +190,7 @@ async function main(): Promise<void> {
     print(`  query workers per node: ${cluster.nodes.pn.queries?.workers.length ?? 0}`);
     // The PostgreSQL server the demo started runs detached (pg_ctl): its CPU is counted from its postmaster's pid.
     const postmaster = readModelKind === 'postgres' ? Number(readFileSync(join(dir, 'postgres', 'data', 'postmaster.pid'), 'utf8').split('\n')[0]) : 0;
-    const serverCpuSeconds = (): number => (postmaster ? processTreeCpuSeconds(postmaster) : 0);
+    const serverCpu = (): Map<number, number> => (postmaster ? processTreeCpu(postmaster) : new Map());
     const loaded = await load(cluster);
     print(`  load: ${bundles * 40} objects in all four read models in ${loaded.seconds.toFixed(1)} s = ${loaded.rate.toFixed(0)} objects/s (committed on the ledger at ${loaded.committedRate.toFixed(0)}/s; publishers paused ${loaded.paused.toFixed(0)} s in all for the read models) (GREEN ${loaded.mix.green}, AMBER ${loaded.mix.amber}, RED ${loaded.mix.red}); rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
     const ids = (await cluster.nodes.pn.store.search({}, null, 200)).map((r) => r.id);
@@ -229,13 +229,13 @@ async function main(): Promise<void> {
       const loop = monitorEventLoopDelay({ resolution: 10 });
       loop.enable();
       const cpu0 = process.cpuUsage();
-      const server0 = serverCpuSeconds();
+      const server0 = serverCpu();
       const [load, alerts] = await Promise.all([
         runClient({ role: 'analysts', mode, analysts, seconds, bundles, ids }),
         runClient(alertTask(seconds)),
       ]);
       const cpu = process.cpuUsage(cpu0);
-      const serverSeconds = serverCpuSeconds() - server0;
+      const serverSeconds = cpuSecondsBetween(server0, serverCpu());
       loop.disable();
       const processSeconds = (cpu.user + cpu.system) / 1e6;
       // Per CPU-second of the node and of the database server it started (PostgreSQL's processes; none with PGlite).
