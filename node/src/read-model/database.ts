@@ -86,8 +86,11 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   }
   // int8 (bigint) as JS number: block numbers and counts stay far below 2^53.
   pg.types.setTypeParser(20, (v: string) => Number(v));
-  const pool = new pg.Pool({ connectionString: opts.url, max: opts.connections?.queries ?? 4 });
-  const urgent = new pg.Pool({ connectionString: opts.url, max: opts.connections?.urgent ?? 2 });
+  // JIT off: the read model's statements are short, but the planner's estimates for statements over arrays (a block's
+  // correlation) pass jit_above_cost, and compiling them took 1.5 s of a 1.7 s statement (docs/benchmarks.md).
+  const settings = { connectionString: opts.url, options: '-c jit=off' };
+  const pool = new pg.Pool({ ...settings, max: opts.connections?.queries ?? 4 });
+  const urgent = new pg.Pool({ ...settings, max: opts.connections?.urgent ?? 2 });
   // An idle connection the server drops (a restart, an administrator) is replaced by the next query; without a listener
   // its error would end the process.
   for (const p of [pool, urgent]) p.on('error', () => undefined);
