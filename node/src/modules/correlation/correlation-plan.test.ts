@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { databaseBackends } from '../../../test/support.js';
 import { migrate } from '../../read-model/migrations.js';
-import { CORRELATE_ONE, CORRELATE_ONE_BODY, CORRELATE_ONE_PARAMETERS } from './correlation-sql.js';
+import { CORRELATE_ONE, CORRELATE_ONE_BODY, CORRELATE_ONE_FUNCTION, CORRELATE_ONE_TYPES } from './correlation-sql.js';
 
 interface PlanNode { 'Node Type': string; 'Relation Name'?: string; 'Index Name'?: string; 'Index Cond'?: string; Plans?: PlanNode[] }
 
@@ -35,8 +35,7 @@ for (const backend of databaseBackends('correlation_plan')) {
           INSERT INTO correlation_observables (kind, value, object_id, publisher_msp)
             SELECT 'ipv4-addr', '198.51.100.' || (i % 100), 'indicator--' || lpad(i::text, 8, '0'), 'MadMSP' FROM generate_series(1, 40000) AS i;
           ANALYZE correlation_places; ANALYZE correlation_observables;`);
-        const types = CORRELATE_ONE_PARAMETERS.map(([, type]) => type).join(', ');
-        await db.exec(`PREPARE correlate_one_plan (${types}) AS ${CORRELATE_ONE}`);
+        await db.exec(`PREPARE correlate_one_plan (${CORRELATE_ONE_TYPES}) AS ${CORRELATE_ONE}`);
         await db.exec('SET plan_cache_mode = force_generic_plan');
         const searched = Array.from({ length: 9 }, (_, i) => `'drone/${i}/9/77'`).join(', ');
         const { rows } = await db.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) EXECUTE correlate_one_plan ('incident--new', 'MadMSP',
@@ -67,10 +66,8 @@ for (const backend of databaseBackends('correlation_plan')) {
         assert.equal(first?.prosrc, CORRELATE_ONE_BODY);
         await migrate(db);
         assert.deepEqual(await version(), first, 'the same function is not written again');
-        const types = CORRELATE_ONE_PARAMETERS.map(([, type]) => type).join(', ');
-        await db.exec(`CREATE OR REPLACE FUNCTION popart_correlate_one(${types}) RETURNS TABLE (a_id text, b_id text, kind text, value_kind text,
-          value text, source text, distance_m double precision, seconds_apart double precision, cross_agency boolean, found_at timestamptz,
-          inserted boolean) LANGUAGE plpgsql AS $f$ BEGIN RETURN; END $f$`);
+        // An older version of the function: the same signature, another body.
+        await db.exec(CORRELATE_ONE_FUNCTION.replace(CORRELATE_ONE_BODY, ' BEGIN RETURN; END '));
         assert.notEqual((await version())?.prosrc, CORRELATE_ONE_BODY);
         await migrate(db);
         assert.equal((await version())?.prosrc, CORRELATE_ONE_BODY, 'an older function is replaced');

@@ -31,6 +31,9 @@ export const CORRELATE_ONE_PARAMETERS = [
   ['places looked at', 'integer'], ['metres', 'double precision'], ['seconds', 'double precision'],
 ] as const;
 
+/** The SQL types of CORRELATE_ONE's parameters, as the function's signature lists them. */
+export const CORRELATE_ONE_TYPES = CORRELATE_ONE_PARAMETERS.map(([, type]) => type).join(', ');
+
 /**
  * Correlating one object in one statement ($1 … $16 as CORRELATE_ONE_PARAMETERS): indexes its values and place, finds
  * the objects sharing a value (at most $6 per value) and the alerts of its category near it (the first $14 by id in
@@ -78,8 +81,11 @@ export const CORRELATE_ONE_SETTINGS = ['plan_cache_mode=force_generic_plan'];
  * written for, rather than whichever the planner's first five calls lead it to (test: correlation-plan.test.ts).
  */
 export const CORRELATE_ONE_FUNCTION = `
-CREATE OR REPLACE FUNCTION popart_correlate_one(${CORRELATE_ONE_PARAMETERS.map(([, type]) => type).join(', ')})
+CREATE OR REPLACE FUNCTION popart_correlate_one(${CORRELATE_ONE_TYPES})
 RETURNS TABLE (a_id text, b_id text, kind text, value_kind text, value text, source text, distance_m double precision,
   seconds_apart double precision, cross_agency boolean, found_at timestamptz, inserted boolean)
 LANGUAGE plpgsql ${CORRELATE_ONE_SETTINGS.map((x) => `SET ${x.replace('=', ' = ')}`).join(' ')} AS $correlate$${CORRELATE_ONE_BODY}$correlate$;
 `;
+
+/** The call of the function, its 16 parameters typed (written once, not for every object). */
+export const CORRELATE_ONE_CALL = `SELECT * FROM popart_correlate_one(${CORRELATE_ONE_PARAMETERS.map(([, type], i) => `$${i + 1}::${type}`).join(', ')})`;

@@ -7,7 +7,7 @@ import type { Observable } from '@popart/schemas';
 import type { Sql } from '../../read-model/database.js';
 import { COLUMNS } from '../threat/threat-store.js';
 import { rowFromDb, type DbThreatRow, type ThreatRow } from '../threat/threat-row.js';
-import { CORRELATE_ONE_PARAMETERS, distanceSql, gapSql, LINK_COLUMNS, storeLinksSql } from './correlation-sql.js';
+import { CORRELATE_ONE_CALL, distanceSql, gapSql, LINK_COLUMNS, storeLinksSql } from './correlation-sql.js';
 import type { Place } from './proximity.js';
 
 export type LinkKind = 'observable' | 'proximity';
@@ -82,7 +82,7 @@ export class CorrelationStore {
   async correlateOne(object: ObjectToCorrelate, limits: CorrelationLimits): Promise<CorrelationLink[]> {
     const { place } = object;
     const r = await this.db.query<DbLink & { inserted: boolean }>(
-      `SELECT * FROM popart_correlate_one(${CORRELATE_ONE_PARAMETERS.map(([, type], i) => `$${i + 1}::${type}`).join(', ')})`,
+      CORRELATE_ONE_CALL,
       [object.id, object.publisherMsp, object.values.map((v) => v.kind), object.values.map((v) => v.value), object.values.map((v) => v.source),
         limits.maxLinksPerValue, place?.category ?? null, place?.latitude ?? null, place?.longitude ?? null,
         place ? new Date(place.starts).toISOString() : null, place ? new Date(place.ends).toISOString() : null,
