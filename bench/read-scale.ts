@@ -191,8 +191,14 @@ async function main(): Promise<void> {
     // The PostgreSQL server the demo started runs detached (pg_ctl): its CPU is counted from its postmaster's pid.
     const postmaster = readModelKind === 'postgres' ? Number(readFileSync(join(dir, 'postgres', 'data', 'postmaster.pid'), 'utf8').split('\n')[0]) : 0;
     const serverCpu = (): Map<number, number> => (postmaster ? processTreeCpu(postmaster) : new Map());
+    const loadCpu0 = process.cpuUsage();
+    const loadServer0 = serverCpu();
     const loaded = await load(cluster);
+    const loadCpu = process.cpuUsage(loadCpu0);
+    const loadProcess = (loadCpu.user + loadCpu.system) / 1e6;
+    const loadServer = cpuSecondsBetween(loadServer0, serverCpu());
     print(`  load: ${bundles * 40} objects in all four read models in ${loaded.seconds.toFixed(1)} s = ${loaded.rate.toFixed(0)} objects/s (committed on the ledger at ${loaded.committedRate.toFixed(0)}/s; publishers paused ${loaded.paused.toFixed(0)} s in all for the read models) (GREEN ${loaded.mix.green}, AMBER ${loaded.mix.amber}, RED ${loaded.mix.red}); rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
+    print(`    load CPU: process ${(loadProcess / loaded.seconds).toFixed(2)} cores${loadServer > 0 ? ` + database server ${(loadServer / loaded.seconds).toFixed(2)} cores` : ''} = ${((bundles * 40) / (loadProcess + loadServer)).toFixed(0)} objects per CPU-second`);
     const ids = (await cluster.nodes.pn.store.search({}, null, 200)).map((r) => r.id);
     const pj = cluster.nodes.pj;
     if (values.explain) print((await explain(pj.database, pj.store, (f) => pj.services.threats.toQuery(f), ids)).join('\n'));

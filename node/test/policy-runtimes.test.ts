@@ -163,6 +163,30 @@ describe('policy runtimes: wasm and OPA server decide alike', () => {
     assert.ok(seen.allowed > 0 && seen.denied > 0 && seen.removed > 0 && seen.coarsened > 0, JSON.stringify(seen));
   });
 
+  test('releaseMany() gives, on both runtimes, the decisions release() gives one object at a time, in order', async () => {
+    const facts = generatedFacts();
+    const now = new Date('2025-06-01T20:00:00Z');
+    let allowed = 0;
+    let withheld = 0;
+    for (const agency of Object.values(AGENCIES)) {
+      const one: Decision[] = [];
+      for (const f of facts) one.push(await wasm.release(agency, f, now));
+      const fromWasm = await wasm.releaseMany(agency, facts, now);
+      const fromServer = await server.releaseMany(agency, facts, now);
+      assert.deepEqual(fromWasm, one, `${agency.key}: wasm, many at once = one by one`);
+      assert.deepEqual(fromServer, one, `${agency.key}: OPA server, many at once = one by one`);
+      for (const d of one) {
+        assert.notEqual(d.rule, 'undefined', `${agency.key}: the policy returned a decision`);
+        if (d.allow) allowed += 1;
+        else withheld += 1;
+      }
+    }
+    // Not vacuous: some objects are held and some withheld; an empty batch is no evaluation at all.
+    assert.ok(allowed > 0 && withheld > 0, `allowed ${allowed}, withheld ${withheld}`);
+    assert.deepEqual(await wasm.releaseMany(AGENCIES.pn, [], now), []);
+    assert.deepEqual(await server.releaseMany(AGENCIES.pn, [], now), []);
+  });
+
   test('decide() without reasons gives the same allow, rule and redactions, with no reasons, on both runtimes', async () => {
     const facts = generatedFacts();
     const now = new Date('2025-06-01T20:00:00Z');

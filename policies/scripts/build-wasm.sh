@@ -10,6 +10,7 @@ out="${1:-$here/build}"
 opa() { bash "$here/scripts/opa.sh" "$@"; }
 ENTRYPOINTS=(
   popart/release/decision
+  popart/release/decisions
   popart/visibility/decision
   popart/redaction/decision
   popart/redaction/paths

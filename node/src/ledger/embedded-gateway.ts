@@ -61,7 +61,7 @@ export class EmbeddedLedgerGateway implements Ledger, LedgerMembership {
 
   /** The public keys (SPKI PEM) the ledger trusts for this node's organisation, oldest first. */
   trustedKeys(): string[] {
-    return this.ledger().orgKeys().get(this.identity.mspId) ?? [];
+    return [...(this.ledger().orgKeys().get(this.identity.mspId) ?? [])];
   }
 
   /**
@@ -136,7 +136,7 @@ function verifyOnce(tx: CommittedTx, key: string): boolean {
   return ok;
 }
 
-function toLedgerBlock(block: Block, keys: Map<string, string[]>): LedgerBlock {
+function toLedgerBlock(block: Block, keys: ReadonlyMap<string, readonly string[]>): LedgerBlock {
   const events: LedgerBlock['events'] = [];
   block.transactions.forEach((tx, txIndex) => {
     if (!tx.event) return;

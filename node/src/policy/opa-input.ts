@@ -7,6 +7,7 @@ import type { DecideOptions, Decision, ObjectFacts } from './policy.js';
 
 export const ENTRYPOINTS = {
   release: 'popart/release/decision',
+  releaseMany: 'popart/release/decisions',
   visibility: 'popart/visibility/decision',
   redaction: 'popart/redaction/decision',
   routing: 'popart/routing/decision',

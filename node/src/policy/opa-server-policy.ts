@@ -88,6 +88,14 @@ export class OpaServerPolicy implements PolicyGate {
     return toDecision(await this.evaluate(ENTRYPOINTS.release, { now: now.toISOString(), subject: agencySubject(agency.key), object: objectInput(obj, redactable) }));
   }
 
+  async releaseMany(agency: AgencySubject, objects: readonly ObjectFacts[], now: Date): Promise<Decision[]> {
+    if (objects.length === 0) return [];
+    const redactable = await this.redactable();
+    const out = await this.evaluate(ENTRYPOINTS.releaseMany, { now: now.toISOString(), subject: agencySubject(agency.key), objects: objects.map((o) => objectInput(o, redactable)) });
+    const list = Array.isArray(out) ? out : [];
+    return objects.map((_, i) => toDecision(list[i]));
+  }
+
   async decide(viewer: Viewer, objects: readonly ObjectFacts[], now: Date, options?: DecideOptions): Promise<Decision[]> {
     if (objects.length === 0) return [];
     const redactable = await this.redactable();

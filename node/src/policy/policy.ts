@@ -74,6 +74,11 @@ export interface PolicyGate {
   /** Release: may this agency's node receive and keep the object's content at all? */
   release(agency: AgencySubject, obj: ObjectFacts, now: Date): Promise<Decision>;
   /**
+   * Release for many objects, in order: the same decisions as `release` one by one, in one evaluation (what the
+   * listener asks for each bundle it stores, and the publisher for each agency a bundle may reach).
+   */
+  releaseMany(agency: AgencySubject, objects: readonly ObjectFacts[], now: Date): Promise<Decision[]>;
+  /**
    * Visibility and redaction for one user, for each object, in order. With `reasons: false` the
    * decisions come without reasons (an empty list): the same allow, rule and redactions, cheaper for
    * filtering pages whose hidden objects are not explained.

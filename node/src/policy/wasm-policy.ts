@@ -68,6 +68,18 @@ export class WasmPolicy implements PolicyGate {
     return toDecision(this.evaluate(ENTRYPOINTS.release, { now: now.toISOString(), subject: agencySubject(agency.key), object: objectInput(obj, this.redactable) }));
   }
 
+  async releaseMany(agency: AgencySubject, objects: readonly ObjectFacts[], now: Date): Promise<Decision[]> {
+    const decisions: Decision[] = [];
+    const head = { now: now.toISOString(), subject: agencySubject(agency.key) };
+    for (let i = 0; i < objects.length; i += WASM_BATCH) {
+      const chunk = objects.slice(i, i + WASM_BATCH);
+      const out = this.evaluate(ENTRYPOINTS.releaseMany, { ...head, objects: chunk.map((o) => objectInput(o, this.redactable)) });
+      const list = Array.isArray(out) ? out : [];
+      decisions.push(...chunk.map((_, j) => toDecision(list[j])));
+    }
+    return decisions;
+  }
+
   /** Worker threads in use (0: everything is evaluated in process). */
   get workerCount(): number {
     return this.workers?.size ?? 0;

@@ -85,6 +85,8 @@ export class EmbeddedLedger {
   private readonly file: string;
   private readonly members: OrgMembership[];
   private readonly keys: MemberKeys;
+  /** orgKeys' last answer, and the number of keys it was made from. */
+  private pems: { count: number; map: ReadonlyMap<string, readonly string[]> } | null = null;
   private readonly committed: DiskState;
   private readonly writer: BlockLogWriter;
   private readonly privateStore: PrivateStore;
@@ -331,8 +333,13 @@ export class EmbeddedLedger {
   }
 
   /** Every org's trusted public keys (SPKI PEM), oldest first: the genesis key and the keys rotated in since. */
-  orgKeys(): Map<string, string[]> {
-    return new Map([...this.keys].map(([msp, list]) => [msp, list.map((k) => k.export({ type: 'spki', format: 'pem' }).toString())]));
+  orgKeys(): ReadonlyMap<string, readonly string[]> {
+    // Asked for every block a listener reads: exported again only when a key has been added (keys are never removed).
+    const count = [...this.keys.values()].reduce((n, list) => n + list.length, 0);
+    if (this.pems?.count !== count) {
+      this.pems = { count, map: new Map([...this.keys].map(([msp, list]) => [msp, list.map((k) => k.export({ type: 'spki', format: 'pem' }).toString())])) };
+    }
+    return this.pems.map;
   }
 
   /**

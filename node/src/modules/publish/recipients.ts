@@ -15,12 +15,7 @@ export function releaseRecipients(policy: PolicyGate, directory: AgencyDirectory
     const facts = objects.map((o) => factsFromObject(o, agency.key, agency.mspId));
     const recipients: string[] = [];
     for (const other of directory.all().filter((a) => a.key !== agency.key)) {
-      for (const f of facts) {
-        if ((await policy.release(other, f, now)).allow) {
-          recipients.push(other.key);
-          break;
-        }
-      }
+      if ((await policy.releaseMany(other, facts, now)).some((d) => d.allow)) recipients.push(other.key);
     }
     return recipients.sort();
   };

@@ -16,7 +16,7 @@ import { LedgerUnavailable } from '../../errors.js';
 import { factsFromAnnouncement } from './facts.js';
 import type { Logger } from '../../log.js';
 import type { AgencySubject } from '../../identity.js';
-import type { PolicyGate } from '../../policy/policy.js';
+import type { Decision, ObjectFacts, PolicyGate } from '../../policy/policy.js';
 import type { QuarantineEntry, QuarantineStore, QuarantinedObject } from './quarantine.js';
 import { rowFromObject, type ThreatRow } from './threat-row.js';
 import type { ThreatStore, Withheld } from './threat-store.js';
@@ -295,12 +295,18 @@ export class LedgerListener {
     return rows;
   }
 
-  /** The rows of an objects event; what the release policy withholds goes to `withheld`, stored by the caller. */
+  /**
+   * The rows of an objects event; what the release policy withholds goes to `withheld`, stored by the caller.
+   * The release policy judges the event's objects in one evaluation.
+   */
   private async rowsOf(event: LedgerEvent, withheld: Withheld[]): Promise<ThreatRow[]> {
     const payload = parsePayload(event);
+    const publisher = await this.agencyKeyOf(payload.publisher_msp);
+    const facts = payload.objects.map((summary) => factsFromAnnouncement(summary, publisher));
+    const decisions = await this.policy.releaseMany(this.agency, facts, new Date());
     const rows: ThreatRow[] = [];
-    for (const summary of payload.objects) {
-      const row = await this.rowOf(summary, payload.publisher_msp, event, withheld);
+    for (const [i, summary] of payload.objects.entries()) {
+      const row = await this.rowOfDecided(summary, facts[i]!, decisions[i]!, payload.publisher_msp, event, withheld);
       if (row) rows.push(row);
     }
     return rows;
@@ -320,9 +326,13 @@ export class LedgerListener {
    */
   private async rowOf(summary: ObjectAnnouncement, publisherMsp: string, event: Pick<LedgerEvent, 'txId' | 'blockNumber' | 'signatureVerified' | 'mspId'>,
     withheld: Withheld[]): Promise<ThreatRow | null> {
-    const publisher = await this.agencyKeyOf(publisherMsp);
-    const facts = factsFromAnnouncement(summary, publisher);
-    const decision = await this.policy.release(this.agency, facts, new Date());
+    const facts = factsFromAnnouncement(summary, await this.agencyKeyOf(publisherMsp));
+    return this.rowOfDecided(summary, facts, await this.policy.release(this.agency, facts, new Date()), publisherMsp, event, withheld);
+  }
+
+  /** rowOf once the release policy has decided. */
+  private async rowOfDecided(summary: ObjectAnnouncement, facts: ObjectFacts, decision: Decision, publisherMsp: string,
+    event: Pick<LedgerEvent, 'txId' | 'blockNumber' | 'signatureVerified' | 'mspId'>, withheld: Withheld[]): Promise<ThreatRow | null> {
     if (!decision.allow) {
       withheld.push({ id: summary.id, facts, decision: { rule: decision.rule, reasons: decision.reasons }, blockNumber: event.blockNumber });
       return null;

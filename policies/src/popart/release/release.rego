@@ -11,6 +11,14 @@ import data.popart.geo
 # entrypoint: true
 decision := explained(decide(input.subject.agency, input.object), input.subject.agency, input.object)
 
+# METADATA
+# description: >-
+#   Entrypoint popart/release/decisions: [{ "allow", "reasons", "rule" }], one per object of input.objects, in
+#   order. What the node's listener asks for each block it stores: one evaluation for many objects, so that the
+#   agencies' territories (popart.geo.agency_polygons) are prepared once, not once per object.
+# entrypoint: true
+decisions := [explained(decide(input.subject.agency, obj), input.subject.agency, obj) | some obj in input.objects]
+
 # TLP levels from least to most restrictive.
 tlp_rank := {"clear": 0, "green": 1, "amber": 2, "amber+strict": 3, "red": 4}
 

@@ -134,3 +134,30 @@ test_national_and_partner_agencies_ignore_countries if {
 	partner := decide("pj", in_countries(testing.obj("pn", "green", [], null), ["ES"]))
 	[national.allow, partner.allow] == [true, true]
 }
+
+test_decisions_entrypoint_judges_each_object_in_order if {
+	objects := [
+		testing.obj("pn", "green", [], "bernabeu"),
+		testing.obj("pn", "red", [], "bernabeu"),
+		testing.obj("pn", "green", [], "lisbon"),
+		testing.obj("pn", "amber", ["mad"], "bernabeu"),
+	]
+	ds := release.decisions with input as {"subject": testing.subject("mad", "auditor"), "objects": objects}
+	[[d.allow, d.rule] | some d in ds] == [
+		[true, "release.green"],
+		[false, "release.red"],
+		[false, "release.jurisdiction"],
+		[true, "release.amber"],
+	]
+
+	# the same decisions, reasons included, as one object at a time
+	ds == [decision_alone("mad", o) | some o in objects]
+}
+
+decision_alone(key, obj) := d if {
+	d := release.decision with input as {"subject": testing.subject(key, "auditor"), "object": obj}
+}
+
+test_decisions_of_no_objects_is_empty if {
+	release.decisions == [] with input as {"subject": testing.subject("pn", "analyst"), "objects": []}
+}
