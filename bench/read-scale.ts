@@ -8,9 +8,12 @@
  *   npm run bench:read-scale -- [--objects 20000] [--read-model pglite|postgres] [--seconds 30] [--explain]
  */
 import '@popart/node/quiet-contract-logs';
+import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { openDemoReadModel, startDemo, type DemoCluster, type DemoReadModel } from '@popart/node/demo';
@@ -35,6 +38,11 @@ Loads N objects into the four-agency demo, then measures the query mix of analys
   --query-workers N     each node's query workers (default: POPART_QUERY_WORKERS, else the node's default; 0 = queries on
                         the node's thread)
   --explain             print the plan (EXPLAIN ANALYZE) of each query kind at pj
+  --reopen              after the loops, stop the demo and start it again on the loaded data dir with the demo's own
+                        command (npm start -- --data-dir DIR --no-seed), as a user would: the time until it is ready,
+                        its RSS, and one analyst's queries against the first baseline
+  --statements N        (postgres) the N statements that took the server's time, from pg_stat_statements: after the
+                        load and after the loops (nested statements, e.g. those of a PL/pgSQL function, marked)
   --plans-only          only the read model: store the objects' rows straight into one database (no ledger, no
                         policy), print each query kind's plan and time, and stop (docs/read-model.md)
   -h, --help            this help
@@ -50,6 +58,8 @@ const { values, number } = benchArgs(HELP, {
   'query-workers': { type: 'string' },
   explain: { type: 'boolean', default: false },
   'plans-only': { type: 'boolean', default: false },
+  statements: { type: 'string', default: '0' },
+  reopen: { type: 'boolean', default: false },
 });
 const objects = number('objects');
 const bundles = Math.ceil(objects / 40);
@@ -125,6 +135,89 @@ async function load(cluster: DemoCluster): Promise<{ seconds: number; rate: numb
   return { seconds, rate: (bundles * 40) / seconds, committedRate: (bundles * 40) / r.seconds, paused: paused / 1000, mix };
 }
 
+/**
+ * The statements that took the server's time since the last call (all four agencies' databases together), from
+ * pg_stat_statements; then its counters are reset.
+ */
+async function topStatements(db: Database, n: number, during: string): Promise<string> {
+  await db.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+  const { rows } = await db.query<{ toplevel: boolean; calls: string; total: number; query: string }>(
+    `SELECT toplevel, sum(calls)::text AS calls, sum(total_exec_time) AS total, query FROM pg_stat_statements
+     GROUP BY toplevel, query ORDER BY total DESC LIMIT $1`, [n]);
+  const { rows: [all] } = await db.query<{ total: number }>('SELECT coalesce(sum(total_exec_time), 0) AS total FROM pg_stat_statements WHERE toplevel');
+  await db.query('SELECT pg_stat_statements_reset()');
+  const lines = rows.map((r) => `    ${(r.total / 1000).toFixed(1).padStart(7)} s ${r.calls.padStart(8)} calls ${(r.total / Number(r.calls)).toFixed(2).padStart(8)} ms${r.toplevel ? '  ' : ' ^'} ${r.query.replace(/\s+/g, ' ').slice(0, 110)}`);
+  return [`  statements during ${during} (server time ${(all!.total / 1000).toFixed(1)} s in top-level statements; ^ nested in a function):`, ...lines].join('\n');
+}
+
+/** A port N such that N+1 … N+4 are free on 127.0.0.1 (the demo's --port-base). */
+async function freePortBase(): Promise<number> {
+  const free = (port: number): Promise<boolean> => new Promise((resolve) => {
+    const s = createServer().once('error', () => resolve(false)).listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+  for (;;) {
+    const base = 20_000 + Math.floor(Math.random() * 30_000);
+    let ok = true;
+    for (let p = base + 1; p <= base + 4 && ok; p++) ok = await free(p);
+    if (ok) return base;
+  }
+}
+
+const rssOf = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
+
+/**
+ * The loaded data dir opened again by the demo's own command, as a user would after a stop (the nodes and the database
+ * server of the load already stopped): the seconds until it says it is running, its RSS (the database server apart),
+ * and one analyst's queries of each kind against `before` (the baseline of the loaded demo).
+ */
+async function reopen(dir: string, ids: string[], before: ClientResult): Promise<string[]> {
+  // The popart-demo command (node/dist/src/cli/demo.js), beside the package's main module (node/dist/src/index.js).
+  const cli = join(dirname(createRequire(import.meta.url).resolve('@popart/node')), 'cli', 'demo.js');
+  const base = await freePortBase();
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [cli, '--data-dir', dir, '--read-model', readModelKind, '--no-seed', '--port-base', String(base)], {
+    env: { ...process.env, POPART_KEYSTORE_PASSPHRASE: 'bench-passphrase' }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const urls = await new Promise<Record<AgencyKey, string>>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the demo was not running after 10 minutes; its output: ${err.slice(-2000)}`)), 600_000);
+    void exited.then((code) => reject(new Error(`the demo exited (${code}) before it was running: ${err.slice(-2000)}`)));
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const found = [...out.matchAll(/^\s+(pn|pj|mad|crm)\s.*?(http\S+\/graphql)\s*$/gm)];
+      if (/POP-ART demo is running/.test(out) && found.length >= 4) {
+        clearTimeout(timer);
+        resolve(Object.fromEntries(found.map((m) => [m[1], m[2]])) as Record<AgencyKey, string>);
+      }
+    });
+  });
+  const ready = (performance.now() - t0) / 1000;
+  const rssReady = rssOf(child.pid!);
+  try {
+    const users: Analyst[] = [];
+    for (const k of KEYS) {
+      const token = await login(urls[k], USERS[k]);
+      users.push({ url: urls[k], token, page4: await page4Cursor(urls[k], token) });
+    }
+    const again = await runClient({ role: 'analysts', mode: 'baseline', analysts: users, perKind: 20, bundles, ids });
+    const rssAfter = rssOf(child.pid!);
+    return [
+      `  reopened by the demo's command (npm start -- --data-dir … --read-model ${readModelKind} --no-seed): running after ${ready.toFixed(1)} s; ` +
+        `rss ${rssReady.toFixed(0)} MiB then, ${rssAfter.toFixed(0)} MiB after one analyst's queries${readModelKind === 'postgres' ? ' (the database server apart)' : ''}`,
+      `    one analyst after the reopen, p50 per kind: ${QUERY_KINDS.map((k) => `${k} ${ms(stats(again.samples[k]!).p50)}`).join(' · ')} ms ` +
+        `(ratio to before: ${QUERY_KINDS.map((k) => (stats(again.samples[k]!).p50 / stats(before.samples[k]!).p50).toFixed(1)).join(' · ')})${again.errors.length ? `; ${again.errors.length} errors: ${again.errors[0]}` : ''}`,
+    ];
+  } finally {
+    child.kill('SIGINT');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
 /** The plan of each query kind, as a node asks it (51 rows: a page of 50 and whether there is more). */
 async function explain(db: Database, store: ThreatStore, toQuery: (f: Record<string, unknown> | null) => ThreatQuery, ids: string[]): Promise<string[]> {
   const rnd = random(7);
@@ -176,7 +269,12 @@ async function main(): Promise<void> {
     process.stderr.write(`${line}\n`);
   };
   try {
-    readModel = await openDemoReadModel({ kind: readModelKind as 'pglite' | 'postgres', dataDir: dir });
+    const statements = number('statements');
+    if (statements && readModelKind !== 'postgres') throw new Error('--statements is for --read-model postgres');
+    readModel = await openDemoReadModel({
+      kind: readModelKind as 'pglite' | 'postgres', dataDir: dir,
+      ...(statements ? { serverSettings: ['shared_preload_libraries=pg_stat_statements', 'pg_stat_statements.track=all'] } : {}),
+    });
     if (values['plans-only']) return await plansOnly(dir, readModel);
     // Each analyst a user of its own (the node bounds the requests in progress per user, docs/limits.md).
     const extraUsers = Object.fromEntries(KEYS.map((k) => [k, Array.from({ length: Math.ceil(analystCount / KEYS.length) }, (_, i) => (
@@ -199,6 +297,7 @@ async function main(): Promise<void> {
     const loadServer = cpuSecondsBetween(loadServer0, serverCpu());
     print(`  load: ${bundles * 40} objects in all four read models in ${loaded.seconds.toFixed(1)} s = ${loaded.rate.toFixed(0)} objects/s (committed on the ledger at ${loaded.committedRate.toFixed(0)}/s; publishers paused ${loaded.paused.toFixed(0)} s in all for the read models) (GREEN ${loaded.mix.green}, AMBER ${loaded.mix.amber}, RED ${loaded.mix.red}); rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
     print(`    load CPU: process ${(loadProcess / loaded.seconds).toFixed(2)} cores${loadServer > 0 ? ` + database server ${(loadServer / loaded.seconds).toFixed(2)} cores` : ''} = ${((bundles * 40) / (loadProcess + loadServer)).toFixed(0)} objects per CPU-second`);
+    if (statements) print(await topStatements(cluster.nodes.pn.database, statements, 'the load'));
     const ids = (await cluster.nodes.pn.store.search({}, null, 200)).map((r) => r.id);
     const pj = cluster.nodes.pj;
     if (values.explain) print((await explain(pj.database, pj.store, (f) => pj.services.threats.toQuery(f), ids)).join('\n'));
@@ -260,6 +359,14 @@ async function main(): Promise<void> {
       print(`    ${alertLine(alerts)}; ratio of p99 to idle ${(stats(alerts.samples.alert ?? []).p99 / stats(idle.samples.alert ?? []).p99).toFixed(1)}`);
     }
     print(`  rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
+    if (statements) print(await topStatements(cluster.nodes.pn.database, statements, 'the loops (idle, one analyst, open and closed)'));
+    if (values.reopen) {
+      await cluster.stop();
+      cluster = null;
+      readModel.stop();
+      readModel = null;
+      for (const line of await reopen(dir, ids, base)) print(line);
+    }
     process.stdout.write(report.join('\n') + '\n');
   } finally {
     await cluster?.stop();

@@ -27,6 +27,8 @@ export interface DemoReadModelOptions {
   dataDir: string;
   /** Start from empty read models: drops the agencies' databases on the operator's server (the demo's own go with the data dir). */
   reset?: boolean;
+  /** Settings of the server the demo starts (`name=value`; none for an operator's server). */
+  serverSettings?: readonly string[];
 }
 
 /** The databases the demo uses on a server of the operator's: `<database of the URL, else popart>_<agency key>`. */
@@ -59,7 +61,7 @@ export async function openDemoReadModel(o: DemoReadModelOptions): Promise<DemoRe
   let server: LocalPostgres | null = null;
   let serverUrl = o.pgUrl;
   if (!serverUrl) {
-    server = await startLocalPostgres({ dir: join(o.dataDir, 'postgres') });
+    server = await startLocalPostgres({ dir: join(o.dataDir, 'postgres'), ...(o.serverSettings ? { settings: o.serverSettings } : {}) });
     serverUrl = server.url('postgres');
   }
   try {

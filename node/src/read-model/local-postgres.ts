@@ -26,6 +26,8 @@ export interface LocalPostgresOptions {
   binDir?: string;
   /** false: no fsync (tests, benchmarks: faster, not crash-safe). Default true. */
   fsync?: boolean;
+  /** More server settings (`name=value`, each passed as `-c`), e.g. for a benchmark's statistics. */
+  settings?: readonly string[];
 }
 
 /** The server binaries' folder, or an error that says how to get them. */
@@ -88,7 +90,9 @@ export async function startLocalPostgres(opts: LocalPostgresOptions): Promise<Lo
   // A server left running by a process that died (ours: it is our folder) is stopped, then started on a new port.
   if (run('pg_ctl', ['-D', data, 'status']).ok) must('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
   const port = await freePort();
-  const settings = `-h 127.0.0.1 -p ${port} -k ${opts.dir}${opts.fsync === false ? ' -c fsync=off -c synchronous_commit=off' : ''}`;
+  const extra = [...(opts.fsync === false ? ['fsync=off', 'synchronous_commit=off'] : []), ...(opts.settings ?? [])];
+  for (const s of extra) if (!/^[a-z_.]+=[A-Za-z0-9_.,]+$/.test(s)) throw new NodeError('CONFIG_INVALID', `PostgreSQL setting "${s}": name=value, letters, digits, _ . and , only`);
+  const settings = `-h 127.0.0.1 -p ${port} -k ${opts.dir}${extra.map((s) => ` -c ${s}`).join('')}`;
   must('pg_ctl', ['-D', data, '-l', join(opts.dir, 'server.log'), '-w', '-t', '60', '-o', settings, 'start']);
   let stopped = false;
   return {
