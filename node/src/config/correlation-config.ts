@@ -15,6 +15,8 @@ export const correlationConfigSchema = z.object({
     .describe('A new object is linked to at most this many objects through one shared value'),
   maxNearby: z.number().int().positive().max(10_000).default(200)
     .describe('A new alert is compared with at most this many alerts near it'),
+  maxProximityLinks: z.number().int().positive().max(10_000).default(20)
+    .describe('... and linked to at most this many of them within the limits: the nearest (distance, then time apart)'),
 }).describe('Correlation of objects across agencies as they arrive (shared observables, proximity in space and time)');
 
 export type CorrelationConfig = z.infer<typeof correlationConfigSchema>;

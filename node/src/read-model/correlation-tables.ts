@@ -54,11 +54,16 @@ CREATE INDEX IF NOT EXISTS threat_objects_block ON threat_objects (block_number,
  * processes replacing it at once (a node and `popart audit verify` on its database) could fail.
  */
 export async function ensureCorrelationFunction(db: Database): Promise<void> {
-  const { rows } = await db.query<{ prosrc: string; proconfig: string[] | null }>(
-    "SELECT prosrc, proconfig FROM pg_proc WHERE proname = 'popart_correlate_one' AND pronamespace = current_schema()::regnamespace");
+  const { rows } = await db.query<{ signature: string; prosrc: string; proconfig: string[] | null }>(
+    "SELECT oid::regprocedure::text AS signature, prosrc, proconfig FROM pg_proc WHERE proname = 'popart_correlate_one' AND pronamespace = current_schema()::regnamespace");
   const same = rows.length === 1 && rows[0]!.prosrc === CORRELATE_ONE_BODY
     && JSON.stringify(rows[0]!.proconfig ?? []) === JSON.stringify(CORRELATE_ONE_SETTINGS);
-  if (!same) await db.exec(CORRELATE_ONE_FUNCTION);
+  if (same) return;
+  // An earlier version with other parameters is another function (an overload): dropped, so that one version is left.
+  await db.transaction(async (sql) => {
+    for (const r of rows) await sql.query(`DROP FUNCTION IF EXISTS ${r.signature}`);
+    await sql.query(CORRELATE_ONE_FUNCTION);
+  });
 }
 
 /** Venues (modules/venue/): locations carrying the venue extension, found without scanning the objects. */

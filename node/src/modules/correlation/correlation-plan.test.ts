@@ -40,7 +40,7 @@ for (const backend of databaseBackends('correlation_plan')) {
         const searched = Array.from({ length: 9 }, (_, i) => `'drone/${i}/9/77'`).join(', ');
         const { rows } = await db.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) EXECUTE correlate_one_plan ('incident--new', 'MadMSP',
           ARRAY['ipv4-addr'], ARRAY['198.51.100.7'], ARRAY['pattern'], 100, 'drone', 40.0, -3.7, '2026-06-02T20:00:00Z', '2026-06-02T20:00:00Z',
-          ARRAY['drone/0/9/77'], ARRAY[${searched}], 200, 1000, 900)`);
+          ARRAY['drone/0/9/77'], ARRAY[${searched}], 200, 1000, 900, 20)`);
         const raw = rows[0]?.['QUERY PLAN'];
         const plan = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { Plan: PlanNode }[];
         const reads = [...nodesOf(plan[0]!.Plan)].filter((n) => n['Relation Name']?.startsWith('correlation_') && !n['Node Type'].startsWith('Modify'));
@@ -71,6 +71,13 @@ for (const backend of databaseBackends('correlation_plan')) {
         assert.notEqual((await version())?.prosrc, CORRELATE_ONE_BODY);
         await migrate(db);
         assert.equal((await version())?.prosrc, CORRELATE_ONE_BODY, 'an older function is replaced');
+        // An older version with other parameters is another function beside it (an overload): replaced too, one is left.
+        await db.exec(CORRELATE_ONE_FUNCTION.replace(`(${CORRELATE_ONE_TYPES})`, '(text, text)').replace(CORRELATE_ONE_BODY, ' BEGIN RETURN; END '));
+        const count = async (): Promise<number> => (await db.query("SELECT 1 FROM pg_proc WHERE proname = 'popart_correlate_one'")).rows.length;
+        assert.equal(await count(), 2);
+        await migrate(db);
+        assert.equal(await count(), 1, 'the older overload is dropped');
+        assert.equal((await version())?.prosrc, CORRELATE_ONE_BODY);
       } finally {
         await db.close();
       }

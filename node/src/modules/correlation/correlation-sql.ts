@@ -28,16 +28,17 @@ export const CORRELATE_ONE_PARAMETERS = [
   ['id', 'text'], ['publisher', 'text'], ['value kinds', 'text[]'], ['values', 'text[]'], ['value sources', 'text[]'],
   ['links per value', 'integer'], ['category', 'text'], ['latitude', 'double precision'], ['longitude', 'double precision'],
   ['starts', 'timestamptz'], ['ends', 'timestamptz'], ['cells', 'text[]'], ['cells to search', 'text[]'],
-  ['places looked at', 'integer'], ['metres', 'double precision'], ['seconds', 'double precision'],
+  ['places looked at', 'integer'], ['metres', 'double precision'], ['seconds', 'double precision'], ['proximity links', 'integer'],
 ] as const;
 
 /** The SQL types of CORRELATE_ONE's parameters, as the function's signature lists them. */
 export const CORRELATE_ONE_TYPES = CORRELATE_ONE_PARAMETERS.map(([, type]) => type).join(', ');
 
 /**
- * Correlating one object in one statement ($1 … $16 as CORRELATE_ONE_PARAMETERS): indexes its values and place, finds
+ * Correlating one object in one statement ($1 … $17 as CORRELATE_ONE_PARAMETERS): indexes its values and place, finds
  * the objects sharing a value (at most $6 per value) and the alerts of its category near it (the first $14 by id in
- * the cells searched, then the distance and the gap checked), and stores the links.
+ * the cells searched, then the distance and the gap checked, and of those within both limits the $17 nearest: by
+ * distance, then time apart, then id), and stores the links.
  *
  * Its plan is made once and kept (the function below), so every lookup is written so that a plan made without the
  * parameters' values is still an index lookup: each value and each cell is looked up on its own (equality on the
@@ -63,7 +64,7 @@ export const CORRELATE_ONE = `WITH v AS (SELECT * FROM unnest($3::text[], $4::te
            kind AS value_kind, value, source, NULL::float8 AS distance_m, NULL::float8 AS seconds_apart, publisher_msp <> $2::text AS cross_agency FROM shared
          UNION ALL
          SELECT least($1::text COLLATE "C", object_id COLLATE "C"), greatest($1::text COLLATE "C", object_id COLLATE "C"), 'proximity', $7::text, '', NULL, round(d), round(gap),
-           publisher_msp <> $2::text FROM measured WHERE d <= $15::float8 AND gap <= $16::float8)
+           publisher_msp <> $2::text FROM (SELECT * FROM measured WHERE d <= $15::float8 AND gap <= $16::float8 ORDER BY d, gap, object_id LIMIT $17::int) closest)
        ${storeLinksSql('found')}`;
 
 /** The body of popart_correlate_one (what pg_proc.prosrc holds), and the settings it runs with (pg_proc.proconfig). */
@@ -87,5 +88,5 @@ RETURNS TABLE (a_id text, b_id text, kind text, value_kind text, value text, sou
 LANGUAGE plpgsql ${CORRELATE_ONE_SETTINGS.map((x) => `SET ${x.replace('=', ' = ')}`).join(' ')} AS $correlate$${CORRELATE_ONE_BODY}$correlate$;
 `;
 
-/** The call of the function, its 16 parameters typed (written once, not for every object). */
+/** The call of the function, its parameters typed (written once, not for every object). */
 export const CORRELATE_ONE_CALL = `SELECT * FROM popart_correlate_one(${CORRELATE_ONE_PARAMETERS.map(([, type], i) => `$${i + 1}::${type}`).join(', ')})`;

@@ -41,7 +41,7 @@ export interface ObjectToCorrelate {
   searchKeys: readonly string[];
 }
 
-export interface CorrelationLimits { maxLinksPerValue: number; maxNearby: number; distanceM: number; windowS: number }
+export interface CorrelationLimits { maxLinksPerValue: number; maxNearby: number; distanceM: number; windowS: number; maxProximityLinks: number }
 
 interface DbLink {
   a_id: string; b_id: string; kind: LinkKind; value_kind: string; value: string; source: string | null;
@@ -73,8 +73,8 @@ export class CorrelationStore {
   /**
    * Correlates one object in one statement: indexes its values and place, finds the objects sharing a value (at most
    * `perValue` per value) and the alerts of its category near it in space and time (at most `maxNearby` looked at,
-   * then the great-circle distance between centres and the gap between active periods checked against the limits),
-   * stores the links and returns those that are new (a link found again changes nothing but its distance and time).
+   * then the great-circle distance between centres and the gap between active periods checked against the limits, and
+   * of those within both the `maxProximityLinks` nearest kept), stores the links and returns those that are new (a link found again changes nothing but its distance and time).
    * The lookups do not see the object's own inserts (one snapshot); objects of one batch see each other, as each
    * object is a statement of its own. The statement (correlation-sql.ts: CORRELATE_ONE) runs as a PL/pgSQL function
    * that the migration creates, so that it is planned once per database session, not for every object.
@@ -86,7 +86,7 @@ export class CorrelationStore {
       [object.id, object.publisherMsp, object.values.map((v) => v.kind), object.values.map((v) => v.value), object.values.map((v) => v.source),
         limits.maxLinksPerValue, place?.category ?? null, place?.latitude ?? null, place?.longitude ?? null,
         place ? new Date(place.starts).toISOString() : null, place ? new Date(place.ends).toISOString() : null,
-        object.keys, object.searchKeys, limits.maxNearby, limits.distanceM, limits.windowS]);
+        object.keys, object.searchKeys, limits.maxNearby, limits.distanceM, limits.windowS, limits.maxProximityLinks]);
     return r.rows.filter((x) => x.inserted).map(linkFromDb);
   }
 
@@ -142,20 +142,21 @@ export class CorrelationStore {
            ${distanceSql('o.lat', 'o.lon', 'nb.latitude', 'nb.longitude')} AS d,
            ${gapSql('o.starts', 'o.ends', 'nb.starts_at', 'nb.ends_at')} AS gap
          FROM nearby nb JOIN o ON o.n = nb.n WHERE nb.r <= $17::int AND nb.category = o.category),
+       closest AS (SELECT *, row_number() OVER (PARTITION BY n ORDER BY d, gap, object_id) AS k FROM measured WHERE d <= $18::float8 AND gap <= $19::float8),
        found AS (
          SELECT least(o.id COLLATE "C", sh.object_id COLLATE "C") AS a_id, greatest(o.id COLLATE "C", sh.object_id COLLATE "C") AS b_id, 'observable' AS kind,
            sh.kind AS value_kind, sh.value, sh.source, NULL::float8 AS distance_m, NULL::float8 AS seconds_apart, sh.publisher_msp <> o.msp AS cross_agency, o.n
            FROM shared sh JOIN o ON o.n = sh.n
          UNION ALL
          SELECT least(id COLLATE "C", object_id COLLATE "C"), greatest(id COLLATE "C", object_id COLLATE "C"), 'proximity', category, '', NULL, round(d), round(gap),
-           publisher_msp <> msp, n FROM measured WHERE d <= $18::float8 AND gap <= $19::float8),
+           publisher_msp <> msp, n FROM closest WHERE k <= $20::int),
        once AS (SELECT DISTINCT ON (a_id, b_id, kind, value_kind, value) a_id, b_id, kind, value_kind, value, source, distance_m, seconds_apart, cross_agency
          FROM found ORDER BY a_id, b_id, kind, value_kind, value, n DESC)
        ${storeLinksSql('once')}`,
       [objects.map((o) => o.id), objects.map((o) => o.publisherMsp), objects.map((o) => o.place?.category ?? null),
         objects.map((o) => o.place?.latitude ?? null), objects.map((o) => o.place?.longitude ?? null),
         objects.map((o) => iso(o.place?.starts)), objects.map((o) => iso(o.place?.ends)),
-        vN, vKind, vValue, vSource, kN, kCell, sN, sCell, limits.maxLinksPerValue, limits.maxNearby, limits.distanceM, limits.windowS]);
+        vN, vKind, vValue, vSource, kN, kCell, sN, sCell, limits.maxLinksPerValue, limits.maxNearby, limits.distanceM, limits.windowS, limits.maxProximityLinks]);
     return r.rows.filter((x) => x.inserted).map(linkFromDb);
   }
 

@@ -42,7 +42,7 @@ function alert(by: string, north: number, minutes: number, category = 'drone', e
 async function correlator(): Promise<{ c: Correlator; store: ThreatStore }> {
   const db = await openDatabase({ kind: 'pglite', dir: null });
   await migrate(db);
-  return { c: new Correlator(db, createLogger('test', 'silent'), { distanceM: 1000, windowS: 900, maxLinksPerValue: 100, maxNearby: 200 }), store: new ThreatStore(db) };
+  return { c: new Correlator(db, createLogger('test', 'silent'), { distanceM: 1000, windowS: 900, maxLinksPerValue: 100, maxNearby: 200, maxProximityLinks: 20 }), store: new ThreatStore(db) };
 }
 
 test('objects of two agencies sharing a value are linked once, saying which value; the same block again finds nothing new', async () => {
@@ -61,6 +61,27 @@ test('objects of two agencies sharing a value are linked once, saying which valu
   assert.deepEqual(await c.correlate([exercise], 4), [], 'an exercise object is never linked to real data');
   assert.equal((await c.store.linksOf([a.id])).length, 1);
   assert.equal((await c.store.linksOf([unrelated.id])).length, 0);
+});
+
+test('a new alert in a crowd is linked to its nearest alerts only (maxProximityLinks), nearest by distance then by time apart', async () => {
+  const db = await openDatabase({ kind: 'pglite', dir: null });
+  await migrate(db);
+  const c = new Correlator(db, createLogger('test', 'silent'), { distanceM: 1000, windowS: 900, maxLinksPerValue: 100, maxNearby: 200, maxProximityLinks: 3 });
+  // Eight alerts 100 m to 800 m north of the stadium, one of them (300 m) twice: at the same minute and 10 minutes later.
+  const crowd = [100, 200, 300, 400, 500, 600, 700, 800].map((m) => row(alert(PN, m, 0), 'PnMSP'));
+  const later300 = row(alert(PN, 300, 10), 'PnMSP');
+  for (const [i, r] of [...crowd, later300].entries()) await c.correlate([r], i + 1);
+  const mine = row(alert(MAD, 0, 0), 'MadMSP');
+  const links = await c.correlate([mine], 20);
+  const names = new Map([...crowd.map((r, i) => [r.id, `${(i + 1) * 100} m`] as const), [later300.id, '300 m, 10 min later']]);
+  assert.deepEqual(links.map((l) => names.get(l.aId === mine.id ? l.bId : l.aId)).sort(), ['100 m', '200 m', '300 m']);
+  assert.deepEqual(links.map((l) => l.distanceM).sort((a, b) => (a ?? 0) - (b ?? 0)), [100, 200, 300]);
+  // In a block the same rule holds per object: the block's own earlier alert counts as a neighbour.
+  const pair = [row(alert(MAD, -50, 0), 'MadMSP'), row(alert(MAD, -60, 0), 'MadMSP')];
+  const blockLinks = await c.correlate(pair, 21);
+  const ofSecond = blockLinks.filter((l) => l.aId === pair[1]!.id || l.bId === pair[1]!.id);
+  assert.deepEqual(ofSecond.map((l) => l.distanceM).sort((a, b) => (a ?? 0) - (b ?? 0)), [10, 60, 160], JSON.stringify(ofSecond));
+  await db.close();
 });
 
 test('alerts of the same category within the distance and window are linked with how far and how long apart; others are not', async () => {
@@ -146,7 +167,7 @@ for (const backend of databaseBackends('correlator')) {
           : alert(by, rnd() * 3000, rnd() * 30, rnd() < 0.8 ? 'drone' : 'loitering');
         return { o, msp };
       });
-      const limits = { distanceM: 1000, windowS: 900, maxLinksPerValue: 100, maxNearby: 200 };
+      const limits = { distanceM: 1000, windowS: 900, maxLinksPerValue: 100, maxNearby: 200, maxProximityLinks: 20 };
       const open = async (options = limits): Promise<{ c: Correlator; db: Database }> => {
         const db = await backend.open();
         await migrate(db);
@@ -162,11 +183,21 @@ for (const backend of databaseBackends('correlator')) {
       assert.ok(expected.some((l) => l.includes(' proximity ')) && expected.some((l) => l.includes(' observable ')));
       assert.deepEqual(await stored(blocks.db), expected);
 
+      // With at most 3 proximity links per new alert, block and one by one still agree, and keep fewer links.
+      const fewOne = await open({ ...limits, maxProximityLinks: 3 });
+      const fewBlocks = await open({ ...limits, maxProximityLinks: 3 });
+      for (const [i, x] of objects.entries()) await fewOne.c.correlate([row(x.o, x.msp)], i);
+      for (let i = 0; i < objects.length; i += 40) await fewBlocks.c.correlate(objects.slice(i, i + 40).map((x) => row(x.o, x.msp)), i);
+      const few = await stored(fewOne.db);
+      const proximity = (ls: string[]): number => ls.filter((l) => l.includes(' proximity ')).length;
+      assert.ok(proximity(few) < proximity(expected) && proximity(few) > 0, `${proximity(few)} proximity links with 3 per alert, ${proximity(expected)} with 20`);
+      assert.deepEqual(await stored(fewBlocks.db), few);
+
       // A value shared by 12 objects of one block, at most 3 links per value: each object links to at most 3 before it.
       const { c: limited, db: limitedDb } = await open({ ...limits, maxLinksPerValue: 3 });
       const same = Array.from({ length: 12 }, () => row(indicator(PN, "[ipv4-addr:value = '198.51.100.77']"), 'PnMSP'));
       assert.equal((await limited.correlate(same, 1)).length, 0 + 1 + 2 + 3 * 9);
-      for (const db of [one.db, blocks.db, limitedDb]) await db.close();
+      for (const db of [one.db, blocks.db, fewOne.db, fewBlocks.db, limitedDb]) await db.close();
     });
   });
 }

@@ -25,6 +25,12 @@ export interface CorrelationOptions extends ProximityOptions {
   maxLinksPerValue: number;
   /** At most this many nearby alerts are looked at for one new alert. */
   maxNearby: number;
+  /**
+   * A new alert is linked to at most this many of the alerts near it: the nearest (distance, then time apart). Where
+   * alerts crowd (a stadium's drones, every sensor reporting), linking each to every neighbour makes links grow with
+   * the square of the crowd, and a list of the nearest few is what an analyst reads.
+   */
+  maxProximityLinks: number;
 }
 
 /** The correlation checkpoint is written at most this often (what lies after it is correlated again on start). */
@@ -39,7 +45,7 @@ const SETTLE_TIMEOUT_MS = 2000;
 /** A batch of correlated objects: the rows, the new links, and the block up to which correlation is done. */
 export interface Correlated { rows: readonly ThreatRow[]; links: readonly CorrelationLink[]; upTo: number }
 
-export const DEFAULT_CORRELATION: CorrelationOptions = { distanceM: 1000, windowS: 900, maxLinksPerValue: 100, maxNearby: 200 };
+export const DEFAULT_CORRELATION: CorrelationOptions = { distanceM: 1000, windowS: 900, maxLinksPerValue: 100, maxNearby: 200, maxProximityLinks: 20 };
 
 /** Where and when an alert was: the centre of its announced area, from its creation to its latest version. */
 export function placeOf(row: ThreatRow): Place | null {

@@ -26,8 +26,8 @@ function destination(lat: number, lon: number, metres: number, bearingDeg: numbe
 }
 
 for (const limits of [
-  { distanceM: 1000, windowS: 900, maxLinksPerValue: 100, maxNearby: 200 },
-  { distanceM: 150, windowS: 60, maxLinksPerValue: 100, maxNearby: 200 },
+  { distanceM: 1000, windowS: 900, maxLinksPerValue: 100, maxNearby: 200, maxProximityLinks: 20 },
+  { distanceM: 150, windowS: 60, maxLinksPerValue: 100, maxNearby: 200, maxProximityLinks: 20 },
 ] satisfies CorrelationLimits[]) {
   test(`correlateOne (SQL) and ProximityGrid.near (JS) agree on generated pairs at ${limits.distanceM} m, ${limits.windowS} s`, async () => {
     const db = await openDatabase({ kind: 'pglite', dir: null });
