@@ -41,6 +41,7 @@ Loads N objects into the four-agency demo, then measures the query mix of analys
   --reopen              after the loops, stop the demo and start it again on the loaded data dir with the demo's own
                         command (npm start -- --data-dir DIR --no-seed), as a user would: the time until it is ready,
                         its RSS, and one analyst's queries against the first baseline
+  --keep                keep the data dir (ledger, keys, read models) and print where it is, to look into or reopen
   --statements N        (postgres) the N statements that took the server's time, from pg_stat_statements: after the
                         load and after the loops (nested statements, e.g. those of a PL/pgSQL function, marked)
   --plans-only          only the read model: store the objects' rows straight into one database (no ledger, no
@@ -60,6 +61,7 @@ const { values, number } = benchArgs(HELP, {
   'plans-only': { type: 'boolean', default: false },
   statements: { type: 'string', default: '0' },
   reopen: { type: 'boolean', default: false },
+  keep: { type: 'boolean', default: false },
 });
 const objects = number('objects');
 const bundles = Math.ceil(objects / 40);
@@ -163,7 +165,13 @@ async function freePortBase(): Promise<number> {
   }
 }
 
-const rssOf = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
+/** A process's resident memory (MiB): its own (anonymous) and the pages of files it maps (the ledger's state file). */
+function rssOf(pid: number | 'self'): { anon: number; file: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (name: string): number => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN) / 1024;
+  return { anon: kb('RssAnon'), file: kb('RssFile') + kb('RssShmem') };
+}
+const rssText = (r: { anon: number; file: number }): string => `rss ${(r.anon + r.file).toFixed(0)} MiB (${r.anon.toFixed(0)} its own, ${r.file.toFixed(0)} mapped files)`;
 
 /**
  * The loaded data dir opened again by the demo's own command, as a user would after a stop (the nodes and the database
@@ -206,7 +214,7 @@ async function reopen(dir: string, ids: string[], before: ClientResult): Promise
     const rssAfter = rssOf(child.pid!);
     return [
       `  reopened by the demo's command (npm start -- --data-dir … --read-model ${readModelKind} --no-seed): running after ${ready.toFixed(1)} s; ` +
-        `rss ${rssReady.toFixed(0)} MiB then, ${rssAfter.toFixed(0)} MiB after one analyst's queries${readModelKind === 'postgres' ? ' (the database server apart)' : ''}`,
+        `${rssText(rssReady)} then, ${rssText(rssAfter)} after one analyst's queries${readModelKind === 'postgres' ? ' (the database server apart)' : ''}`,
       `    one analyst after the reopen, p50 per kind: ${QUERY_KINDS.map((k) => `${k} ${ms(stats(again.samples[k]!).p50)}`).join(' · ')} ms ` +
         `(ratio to before: ${QUERY_KINDS.map((k) => (stats(again.samples[k]!).p50 / stats(before.samples[k]!).p50).toFixed(1)).join(' · ')})${again.errors.length ? `; ${again.errors.length} errors: ${again.errors[0]}` : ''}`,
     ];
@@ -225,12 +233,18 @@ async function explain(db: Database, store: ThreatStore, toQuery: (f: Record<str
   const page = await store.search(toQuery(null), null, 200);
   const cursor = page.at(-1) ? { modified: page.at(-1)!.modified, id: page.at(-1)!.id } : null;
   for (const kind of QUERY_KINDS) {
-    const st = kind === 'by id'
-      ? { text: 'SELECT * FROM threat_objects WHERE id = $1', params: [ids[0]] }
-      : store.searchStatement(toQuery(filterOf(kind, rnd, bundles)), kind === 'page 5' ? cursor : null, 51);
-    await db.query(st.text, st.params); // warm, as a node that has been answering
-    const plan = await db.query<Record<string, string>>(`EXPLAIN (ANALYZE, COSTS OFF) ${st.text}`, st.params);
-    out.push(`-- ${kind}: ${JSON.stringify(st.params)}`, ...plan.rows.map((r) => Object.values(r)[0]!), '');
+    const filter = kind === 'by id' ? null : toQuery(filterOf(kind, rnd, bundles));
+    // An area search reads the newest rows first and turns to the R-tree when they do not hold the page: both plans.
+    const statements = kind === 'by id'
+      ? [{ name: kind, text: 'SELECT * FROM threat_objects WHERE id = $1', params: [ids[0]] }]
+      : kind === 'bbox'
+        ? [{ name: 'bbox, newest rows first', ...store.searchStatement(filter!, null, 51, store.bboxRecentRows) }, { name: 'bbox, R-tree', ...store.searchStatement(filter!, null, 51) }]
+        : [{ name: kind, ...store.searchStatement(filter!, kind === 'page 5' ? cursor : null, 51) }];
+    for (const st of statements) {
+      await db.query(st.text, st.params); // warm, as a node that has been answering
+      const plan = await db.query<Record<string, string>>(`EXPLAIN (ANALYZE, COSTS OFF) ${st.text}`, st.params);
+      out.push(`-- ${st.name}: ${JSON.stringify(st.params)}`, ...plan.rows.map((r) => Object.values(r)[0]!), '');
+    }
   }
   return out;
 }
@@ -295,7 +309,7 @@ async function main(): Promise<void> {
     const loadCpu = process.cpuUsage(loadCpu0);
     const loadProcess = (loadCpu.user + loadCpu.system) / 1e6;
     const loadServer = cpuSecondsBetween(loadServer0, serverCpu());
-    print(`  load: ${bundles * 40} objects in all four read models in ${loaded.seconds.toFixed(1)} s = ${loaded.rate.toFixed(0)} objects/s (committed on the ledger at ${loaded.committedRate.toFixed(0)}/s; publishers paused ${loaded.paused.toFixed(0)} s in all for the read models) (GREEN ${loaded.mix.green}, AMBER ${loaded.mix.amber}, RED ${loaded.mix.red}); rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
+    print(`  load: ${bundles * 40} objects in all four read models in ${loaded.seconds.toFixed(1)} s = ${loaded.rate.toFixed(0)} objects/s (committed on the ledger at ${loaded.committedRate.toFixed(0)}/s; publishers paused ${loaded.paused.toFixed(0)} s in all for the read models) (GREEN ${loaded.mix.green}, AMBER ${loaded.mix.amber}, RED ${loaded.mix.red}); ${rssText(rssOf('self'))}`);
     print(`    load CPU: process ${(loadProcess / loaded.seconds).toFixed(2)} cores${loadServer > 0 ? ` + database server ${(loadServer / loaded.seconds).toFixed(2)} cores` : ''} = ${((bundles * 40) / (loadProcess + loadServer)).toFixed(0)} objects per CPU-second`);
     if (statements) print(await topStatements(cluster.nodes.pn.database, statements, 'the load'));
     const ids = (await cluster.nodes.pn.store.search({}, null, 200)).map((r) => r.id);
@@ -358,7 +372,7 @@ async function main(): Promise<void> {
       print(`    nodes' event loop delay p99 ${ms(loop.percentile(99) / 1e6)} ms, max ${ms(loop.max / 1e6)} ms`);
       print(`    ${alertLine(alerts)}; ratio of p99 to idle ${(stats(alerts.samples.alert ?? []).p99 / stats(idle.samples.alert ?? []).p99).toFixed(1)}`);
     }
-    print(`  rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
+    print(`  ${rssText(rssOf('self'))}`);
     if (statements) print(await topStatements(cluster.nodes.pn.database, statements, 'the loops (idle, one analyst, open and closed)'));
     if (values.reopen) {
       await cluster.stop();
@@ -371,7 +385,8 @@ async function main(): Promise<void> {
   } finally {
     await cluster?.stop();
     readModel?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    if (values.keep) process.stderr.write(`kept the data dir: ${dir} (npm start -- --data-dir ${dir} --read-model ${readModelKind} --no-seed; passphrase bench-passphrase)\n`);
+    else rmSync(dir, { recursive: true, force: true });
   }
 }
 
