@@ -89,17 +89,18 @@ export class OpaServerPolicy implements PolicyGate {
   }
 
   async releaseMany(agency: AgencySubject, objects: readonly ObjectFacts[], now: Date): Promise<Decision[]> {
-    if (objects.length === 0) return [];
-    const redactable = await this.redactable();
-    const out = await this.evaluate(ENTRYPOINTS.releaseMany, { now: now.toISOString(), subject: agencySubject(agency.key), objects: objects.map((o) => objectInput(o, redactable)) });
-    const list = Array.isArray(out) ? out : [];
-    return objects.map((_, i) => toDecision(list[i]));
+    return this.evaluateEach(ENTRYPOINTS.releaseMany, { now: now.toISOString(), subject: agencySubject(agency.key) }, objects);
   }
 
   async decide(viewer: Viewer, objects: readonly ObjectFacts[], now: Date, options?: DecideOptions): Promise<Decision[]> {
+    return this.evaluateEach(pageEntrypoint(options), { now: now.toISOString(), subject: subjectOf(viewer) }, objects, options);
+  }
+
+  /** One decision per object, in order, from an entrypoint over `{ ...head, objects }` (one request; none for no objects). */
+  private async evaluateEach(entrypoint: string, head: Record<string, unknown>, objects: readonly ObjectFacts[], options?: DecideOptions): Promise<Decision[]> {
     if (objects.length === 0) return [];
     const redactable = await this.redactable();
-    const out = await this.evaluate(pageEntrypoint(options), { now: now.toISOString(), subject: subjectOf(viewer), objects: objects.map((o) => objectInput(o, redactable)) });
+    const out = await this.evaluate(entrypoint, { ...head, objects: objects.map((o) => objectInput(o, redactable)) });
     const list = Array.isArray(out) ? out : [];
     return objects.map((_, i) => toDecision(list[i], options));
   }

@@ -69,13 +69,20 @@ export class WasmPolicy implements PolicyGate {
   }
 
   async releaseMany(agency: AgencySubject, objects: readonly ObjectFacts[], now: Date): Promise<Decision[]> {
+    return this.evaluateEach(ENTRYPOINTS.releaseMany, { now: now.toISOString(), subject: agencySubject(agency.key) }, objects);
+  }
+
+  /**
+   * One decision per object, in order, from an entrypoint over `{ ...head, objects }`. The wasm heap grows with the
+   * batch within one evaluation: each evaluation gets at most WASM_BATCH objects.
+   */
+  private evaluateEach(entrypoint: string, head: Record<string, unknown>, objects: readonly ObjectFacts[], options?: DecideOptions): Decision[] {
     const decisions: Decision[] = [];
-    const head = { now: now.toISOString(), subject: agencySubject(agency.key) };
     for (let i = 0; i < objects.length; i += WASM_BATCH) {
       const chunk = objects.slice(i, i + WASM_BATCH);
-      const out = this.evaluate(ENTRYPOINTS.releaseMany, { ...head, objects: chunk.map((o) => objectInput(o, this.redactable)) });
+      const out = this.evaluate(entrypoint, { ...head, objects: chunk.map((o) => objectInput(o, this.redactable)) });
       const list = Array.isArray(out) ? out : [];
-      decisions.push(...chunk.map((_, j) => toDecision(list[j])));
+      decisions.push(...chunk.map((_, j) => toDecision(list[j], options)));
     }
     return decisions;
   }
@@ -93,15 +100,7 @@ export class WasmPolicy implements PolicyGate {
   async decide(viewer: Viewer, objects: readonly ObjectFacts[], now: Date, options?: DecideOptions): Promise<Decision[]> {
     const entrypoint = pageEntrypoint(options);
     if (this.workers && objects.length > WASM_BATCH) return this.decideOnWorkers(this.workers, entrypoint, viewer, objects, now, options);
-    const decisions: Decision[] = [];
-    // The wasm heap grows with the batch within one evaluation: keep each evaluation bounded.
-    for (let i = 0; i < objects.length; i += WASM_BATCH) {
-      const chunk = objects.slice(i, i + WASM_BATCH);
-      const out = this.evaluate(entrypoint, { now: now.toISOString(), subject: subjectOf(viewer), objects: chunk.map((o) => objectInput(o, this.redactable)) });
-      const list = Array.isArray(out) ? out : [];
-      decisions.push(...chunk.map((_, j) => toDecision(list[j], options)));
-    }
-    return decisions;
+    return this.evaluateEach(entrypoint, { now: now.toISOString(), subject: subjectOf(viewer) }, objects, options);
   }
 
   /**

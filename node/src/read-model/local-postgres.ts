@@ -63,6 +63,9 @@ function chownTree(path: string, uid: number, gid: number): void {
 }
 
 export async function startLocalPostgres(opts: LocalPostgresOptions): Promise<LocalPostgres> {
+  // Checked before anything is touched: each is passed to the server as `-c name=value`.
+  const extra = [...(opts.fsync === false ? ['fsync=off', 'synchronous_commit=off'] : []), ...(opts.settings ?? [])];
+  for (const s of extra) if (!/^[a-z_.]+=[A-Za-z0-9_.,]+$/.test(s)) throw new NodeError('CONFIG_INVALID', `PostgreSQL setting "${s}": name=value, letters, digits, _ . and , only`);
   const bin = postgresBinDir(opts.binDir);
   const user = serverUser();
   const data = join(opts.dir, 'data');
@@ -90,8 +93,6 @@ export async function startLocalPostgres(opts: LocalPostgresOptions): Promise<Lo
   // A server left running by a process that died (ours: it is our folder) is stopped, then started on a new port.
   if (run('pg_ctl', ['-D', data, 'status']).ok) must('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
   const port = await freePort();
-  const extra = [...(opts.fsync === false ? ['fsync=off', 'synchronous_commit=off'] : []), ...(opts.settings ?? [])];
-  for (const s of extra) if (!/^[a-z_.]+=[A-Za-z0-9_.,]+$/.test(s)) throw new NodeError('CONFIG_INVALID', `PostgreSQL setting "${s}": name=value, letters, digits, _ . and , only`);
   const settings = `-h 127.0.0.1 -p ${port} -k ${opts.dir}${extra.map((s) => ` -c ${s}`).join('')}`;
   must('pg_ctl', ['-D', data, '-l', join(opts.dir, 'server.log'), '-w', '-t', '60', '-o', settings, 'start']);
   let stopped = false;
