@@ -84,7 +84,7 @@ describe('private data by TLP 2.0 on the embedded demo', () => {
     await assert.rejects(ledger().evaluate('PjMSP', 'ReadObject', [red.id as string, '']), /POPART:NOT_AVAILABLE.*not available to your organisation/);
     // On disk: not in the block log, not in pj's, mad's or crm's private files or read models.
     const onDisk = filesHolding(dir.path, 'RED-CONTENT-7f3a').map((p) => p.slice(dir.path.length));
-    assert.ok(onDisk.every((p) => p.includes('/pn/') || p.endsWith('/private/PnMSP.jsonl')), `RED content found in ${onDisk.join(', ')}`);
+    assert.ok(onDisk.every((p) => p.includes('/pn/') || p.endsWith('/private/PnMSP.jsonl') || p.includes('/private/PnMSP-store/')), `RED content found in ${onDisk.join(', ')}`);
   });
 
   test('AMBER naming pj reaches pj, not mad or crm; GREEN reaches everyone', async () => {

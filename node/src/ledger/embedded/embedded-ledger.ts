@@ -252,6 +252,7 @@ export class EmbeddedLedger {
           this.committed.recordTx(a.tx.txId, `${block.number}:${a.txIndex}`);
         }
       });
+      this.privateStore.apply(block.number + 1, block.hash, txs.map((a) => ({ txId: a.tx.txId, privateWrites: a.privateWrites })));
     } catch (err) {
       // The block is durable in the log: the next open replays it into the state.
       this.fail(new LedgerUnavailableError(`applying block ${block.number} to the world state failed; the ledger closed itself: ${(err as Error).message}`, { cause: err }));
@@ -260,10 +261,7 @@ export class EmbeddedLedger {
       this.applyWaiting = false;
       for (const wake of this.readerQueue.splice(0)) wake();
     }
-    for (const a of txs) {
-      this.privateStore.apply(a.privateWrites);
-      this.acceptedTxIds.delete(a.tx.txId);
-    }
+    for (const a of txs) this.acceptedTxIds.delete(a.tx.txId);
   }
 
   private async readLock(): Promise<void> {
@@ -364,6 +362,7 @@ export class EmbeddedLedger {
     this.feed.end();
     await this.writer.close().catch(() => undefined);
     await this.committed.close().catch(() => undefined);
+    await this.privateStore.close().catch(() => undefined);
     openDirs.delete(this.dir);
   }
 

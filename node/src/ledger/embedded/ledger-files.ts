@@ -1,12 +1,10 @@
 /**
  * Opening the embedded ledger's files in its data directory: the block log (created with its genesis block
- * when missing), the world-state snapshot (world-state.ts), the organisations' private stores; the chain is
- * verified against the snapshot and the blocks after it replayed (chain-replay.ts).
+ * when missing), the world-state snapshot (world-state.ts), the organisations' private logs (private-store.ts);
+ * the chain is verified against the snapshot and the blocks after it replayed (chain-replay.ts).
  */
-import { createHash } from 'node:crypto';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { hashedKey } from '@popart/chaincode';
 import { canonicalJson } from '@popart/schemas';
 import { GENESIS_PREVIOUS_HASH, sealBlock } from './block.js';
 import { BlockLogWriter, createLog } from './block-log.js';
@@ -98,7 +96,7 @@ async function fullCheck(dir: string, file: string, state: DiskState, contract: 
   await rm(scratchDir, { recursive: true, force: true });
   const { state: scratch } = await DiskState.open(scratchDir, false);
   try {
-    await replayChain(file, scratch, contract, await PrivateStore.load(dir, false));
+    await replayChain(file, scratch, contract, await PrivateStore.load(dir, false, scratch, { scratch: true }));
     const [verified, snapshot] = [scratch.head(), state.head()];
     if (verified?.height !== snapshot?.height || verified?.digest !== snapshot?.digest) {
       throw new LedgerIntegrityError(Math.max(0, (snapshot?.height ?? 1) - 1), `the world-state snapshot (${STATE_DIR}/) differs from the state ` +
@@ -107,19 +105,6 @@ async function fullCheck(dir: string, file: string, state: DiskState, contract: 
   } finally {
     await scratch.close(false);
     await rm(scratchDir, { recursive: true, force: true });
-  }
-}
-
-/** Every private value an organisation holds must hash to what the world state records for it. */
-function checkPrivateValues(state: DiskState, store: PrivateStore, orgs: readonly OrgMembership[], height: number, file: string): void {
-  for (const { mspId } of orgs) {
-    for (const { collection, key, value } of store.heldBy(mspId)) {
-      const recorded = state.get(hashedKey(collection, key));
-      if (recorded && Buffer.from(recorded.value).equals(createHash('sha256').update(value).digest())) continue;
-      const block = recorded ? Number(recorded.version.split(':')[0]) : height - 1;
-      throw new LedgerIntegrityError(block, `${mspId}'s private value of ${JSON.stringify(key)} in ${collection} does not match the hash ` +
-        'the world state records (a private store was altered)', { file });
-    }
   }
 }
 
@@ -135,13 +120,12 @@ export async function openLedgerFiles(opts: EmbeddedLedgerOptions): Promise<Ledg
     await createLog(file, canonicalJson(genesis) + '\n');
   }
   const fsync = opts.fsync ?? true;
-  const privateStore = await PrivateStore.load(dir, fsync);
   const { state, seal } = await DiskState.open(join(dir, STATE_DIR), fsync);
+  const privateStore = await PrivateStore.load(dir, fsync, state);
   try {
     checkSnapshot(state, seal, opts.checkStateOnOpen ?? true, BLOCK_FILE);
     const chain = await replayChain(file, state, opts.reexecuteOnOpen === false ? undefined : opts.contract, privateStore);
     await privateStore.settle(chain.offsets.length);
-    checkPrivateValues(state, privateStore, chain.orgs, chain.offsets.length, BLOCK_FILE);
     if (opts.fullCheckOnOpen) await fullCheck(dir, file, state, opts.contract);
     if (given && !sameMembership(given, chain.orgs)) {
       throw new LedgerError(`the orgs given do not match the membership in the genesis block of ${file} ` +
@@ -150,6 +134,7 @@ export async function openLedgerFiles(opts: EmbeddedLedgerOptions): Promise<Ledg
     const writer = await BlockLogWriter.open(file, chain.size, fsync);
     return { dir, file, chain, state, privateStore, writer };
   } catch (err) {
+    await privateStore.close(false);
     await state.close(false);
     throw err;
   }

@@ -7,6 +7,10 @@
  *   state  UTF-8 key → [version length][version "block:tx"][value]   (byte order = Fabric's key order)
  *   txids  SHA-256 of a txId → version                               (duplicate txIds refused across restarts)
  *   meta   "head" → { height, lastHash, digest }                      (the snapshot's block height and hash)
+ * An organisation's private store (private-store.ts) is a store of the same kind, of its own, that uses two more:
+ *   private     <MSP id> \0 <collection> \0 <key> → value         (the organisation's private values)
+ *   transients  SHA-256 of a txId → JSON of its transient data       (what it submitted, for re-execution)
+ *   and in meta "private" → { <MSP id>: { offset, sha256 } }           (how much of its private log the store holds)
  * `digest` is the XOR of SHA-256(key, 0, entry) over every entry, kept up to date on each write, so that a scan
  * of the store can tell whether its content is still what the ledger wrote (see `scanDigest`).
  *
@@ -47,6 +51,13 @@ const MAP_SIZE = 2 ** 36;
 export const MAX_KEY_BYTES = 1978;
 
 const HEAD = Buffer.from('head');
+const PRIVATE_MARK = Buffer.from('private');
+
+/** How much of one organisation's private log (private-store.ts) the snapshot holds: its first `offset` bytes, and their SHA-256. */
+export interface PrivateLogMark { offset: number; sha256: string }
+export type PrivateMarks = Record<string, PrivateLogMark>;
+
+const privateKey = (mspId: string, collection: string, key: string): Buffer => Buffer.from(`${mspId}\u0000${collection}\u0000${key}`, 'utf8');
 const encodeKey = (key: string): Buffer => Buffer.from(key, 'utf8');
 
 function entryOf(value: Uint8Array, version: string): Buffer {
@@ -102,7 +113,8 @@ export class DiskState implements CommittedState {
   private headValue: StateHead | null;
 
   private constructor(private readonly dir: string, private readonly fsync: boolean, private readonly root: RootDatabase, private readonly state: Database<Buffer, Buffer>,
-    private readonly txids: Database<Buffer, Buffer>, private readonly meta: Database<Buffer, Buffer>) {
+    private readonly txids: Database<Buffer, Buffer>, private readonly meta: Database<Buffer, Buffer>,
+    private readonly privateValues: Database<Buffer, Buffer>, private readonly transients: Database<Buffer, Buffer>) {
     const raw = meta.get(HEAD);
     this.headValue = raw ? JSON.parse(raw.toString('utf8')) as StateHead : null;
     this.digest = Buffer.from(this.headValue?.digest ?? '0'.repeat(64), 'hex');
@@ -118,9 +130,9 @@ export class DiskState implements CommittedState {
     const seal = await readSeal(dir);
     const fileHash = seal ? await fileSha256(join(dir, DATA_FILE)).catch(() => '') : '';
     if (seal) await rm(join(dir, SEAL_FILE), { force: true });
-    const root = open({ path: dir, compression: false, noSync: !fsync, mapSize: MAP_SIZE, maxDbs: 4, encoding: 'binary', keyEncoding: 'binary' });
+    const root = open({ path: dir, compression: false, noSync: !fsync, mapSize: MAP_SIZE, maxDbs: 6, encoding: 'binary', keyEncoding: 'binary' });
     const db = (name: string): Database<Buffer, Buffer> => root.openDB<Buffer, Buffer>({ name, encoding: 'binary', keyEncoding: 'binary', compression: false });
-    const state = new DiskState(dir, fsync, root, db('state'), db('txids'), db('meta'));
+    const state = new DiskState(dir, fsync, root, db('state'), db('txids'), db('meta'), db('private'), db('transients'));
     const head = state.head();
     const matches = !!seal && !!head && seal.height === head.height && seal.lastHash === head.lastHash && seal.digest === head.digest;
     return { state, seal: !seal ? 'unsealed' : matches && fileHash === seal.fileSha256 ? 'intact' : 'altered' };
@@ -189,6 +201,56 @@ export class DiskState implements CommittedState {
     this.txids.putSync(txIdKey(txId), Buffer.from(version, 'latin1'));
   }
 
+  /** The value `mspId` holds for `key` in `collection` (its private data), or undefined. */
+  privateGet(mspId: string, collection: string, key: string): Buffer | undefined {
+    if (!wellFormed(key)) return undefined;
+    return this.privateValues.get(privateKey(mspId, collection, key));
+  }
+
+  /** Stores (or, with null, deletes) a private value of `mspId`; only inside `commit` or `transaction`. */
+  privatePut(mspId: string, collection: string, key: string, value: Uint8Array | null): void {
+    const k = privateKey(mspId, collection, key);
+    if (value === null) this.privateValues.removeSync(k);
+    else this.privateValues.putSync(k, Buffer.from(value));
+  }
+
+  /** Every private value `mspId` holds, in key order. */
+  *privateEntries(mspId: string): Iterable<{ collection: string; key: string; value: Buffer }> {
+    const prefix = Buffer.from(`${mspId}\u0000`, 'utf8');
+    const end = Buffer.from(`${mspId}\u0001`, 'utf8');
+    for (const { key, value } of this.privateValues.getRange({ start: prefix, end })) {
+      const rest = key.toString('utf8', prefix.length);
+      const cut = rest.indexOf('\u0000');
+      yield { collection: rest.slice(0, cut), key: rest.slice(cut + 1), value };
+    }
+  }
+
+  /** The transient data kept for a transaction (JSON text), or undefined. */
+  transientGet(txId: string): string | undefined {
+    return this.transients.get(txIdKey(txId))?.toString('utf8');
+  }
+
+  /** Keeps a transaction's transient data; only inside `commit` or `transaction`. */
+  transientPut(txId: string, json: string): void {
+    this.transients.putSync(txIdKey(txId), Buffer.from(json, 'utf8'));
+  }
+
+  /** How much of each private log the snapshot holds (empty for a new store). */
+  privateMarks(): PrivateMarks {
+    const raw = this.meta.get(PRIVATE_MARK);
+    return raw ? JSON.parse(raw.toString('utf8')) as PrivateMarks : {};
+  }
+
+  /** Records how much of each private log the snapshot holds; only inside `commit` or `transaction`. */
+  setPrivateMarks(marks: PrivateMarks): void {
+    this.meta.putSync(PRIVATE_MARK, Buffer.from(JSON.stringify(marks), 'utf8'));
+  }
+
+  /** Runs `work` in one LMDB transaction without moving the head (private values applied after a replay). */
+  transaction(work: () => void): void {
+    this.root.transactionSync(work);
+  }
+
   /** Number of keys in the state. */
   get size(): number { return this.state.getCount(); }
 
@@ -205,6 +267,8 @@ export class DiskState implements CommittedState {
       this.state.clearSync();
       this.txids.clearSync();
       this.meta.clearSync();
+      this.privateValues.clearSync();
+      this.transients.clearSync();
     });
     this.headValue = null;
     this.digest = Buffer.alloc(32);
