@@ -181,6 +181,15 @@ export class AgencyNode {
 
   static async start(config: NodeConfig, deps: AgencyNodeDeps = {}): Promise<AgencyNode> {
     const log = deps.log ?? createLogger(config.agency.key);
+    // How long each step of the start took (ms), in the "node ready" line: what to look at when a node is slow to start.
+    const startedAt = performance.now();
+    const startup: Record<string, number> = {};
+    let lastMark = startedAt;
+    const mark = (step: string): void => {
+      const now = performance.now();
+      startup[step] = Math.round(now - lastMark);
+      lastMark = now;
+    };
     const keys = deps.keys ?? (await openKeys(config, process.env, log.child('keys')));
     if (!deps.keys) log.info('keys ready', { kind: keys.kind, signingKeyVersion: keys.activeSigningVersion() });
     const clientId = `x509::CN=${config.agency.key}-node::O=${config.agency.name}`;
@@ -231,6 +240,7 @@ export class AgencyNode {
       await migrate(db);
       const store = new ThreatStore(db);
       await store.loadEndedExercises();
+      mark('readModel');
 
       const directory = new AgencyDirectory(ledger);
       await directory.refresh();
@@ -252,19 +262,23 @@ export class AgencyNode {
       }
       if (ledger.membership) await ensureKeyTrusted(ledger.membership, keys, log);
       const agency: AgencySubject = { key: config.agency.key, mspId: config.agency.mspId, identityId: self.identityId, level: config.agency.level };
+      mark('registry');
 
       const ownPolicy = deps.policy === undefined;
       const policy = deps.policy ?? (await openPolicy(config.policy, log.child('policy')));
       if (ownPolicy) cleanups.push(() => policy.close());
       log.info('policy ready', { runtime: policy.runtime, revision: policy.revision });
+      mark('policy');
       // Correlation across agencies as objects arrive (modules/correlation): first what the read model holds already.
       const correlator = new Correlator(db, log.child('correlation'), config.correlation);
       if (config.correlation.enabled) await correlator.catchUp(await store.checkpoint());
+      mark('correlation');
       const listener = new LedgerListener(ledger, store, new QuarantineStore(db), policy, agency, log.child('listener'), (msp) => directory.keyOfFresh(msp),
         config.correlation.enabled ? { onStored: (rows, block) => correlator.follow(rows, block) } : {});
       cleanups.push(() => correlator.close());
       await listener.start();
       cleanups.push(() => listener.stop());
+      mark('replication');
       const submitBundle = bundleSubmitter(ledger, privateKeepers(directory, agency));
       const outbox = new Outbox(db, submitBundle, log.child('outbox'));
       const audit = startAudit({ db, ledger, agency, log: log.child('audit') });
@@ -326,11 +340,13 @@ export class AgencyNode {
       };
       await webhooks.start();
       cleanups.push(() => webhooks.stop());
+      mark('services');
       const queries = await startQueryWorkers({
         size: config.queryWorkers ?? defaultQueryWorkers(), nice: config.queryWorkerNice, version: VERSION, ledger, policy, correlator, audit: audit.log, directory, log: log.child('queries'),
         database: async () => (config.readModel.kind === 'postgres' ? { kind: 'postgres', url: config.readModel.url } : { kind: 'pglite', port: await attachPglite(db) }),
       });
       cleanups.push(async () => queries?.close());
+      mark('queryWorkers');
       const http = await HttpServer.start({
         host: config.listen.host,
         port: config.listen.port,
@@ -352,7 +368,8 @@ export class AgencyNode {
           // MISP feed (GET /misp-feed/manifest.json, hashes.csv, {uuid}.json) through the same gate and audit.
           mispFeedRoute({ auth: services.httpAuth, feed: new MispFeed(store, gate, directory, audit.log, feedIndex, (viewer, objects) => services.threats.closure(viewer, objects)) })],
       });
-      log.info('node ready', { url: http.url, ledger: ledger.kind, readModel: db.kind });
+      mark('http');
+      log.info('node ready', { url: http.url, ledger: ledger.kind, readModel: db.kind, startupMs: { total: Math.round(performance.now() - startedAt), ...startup } });
       return new AgencyNode(config, agency, services, listener, outbox, store, ledger, db, http, log, ownPolicy ? policy : null, audit, keys, deps.keys === undefined, sessions, fabricIdentity, webhooks, imports, correlator, queries);
     } catch (err) {
       for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);

@@ -144,7 +144,11 @@ export async function startDemo(opts: DemoOptions): Promise<DemoCluster> {
   });
   let first: EmbeddedLedger | null = null;
   try {
-    if (opts.ledger?.kind !== 'fabric') first = await openLedger();
+    if (opts.ledger?.kind !== 'fabric') {
+      const t0 = performance.now();
+      first = await openLedger();
+      log('ledger').info('embedded ledger open, chain verified', { dir: ledgerDir, blocks: first.height(), ms: Math.round(performance.now() - t0) });
+    }
   } catch (err) {
     await closeShared();
     throw err;
