@@ -156,18 +156,19 @@ export async function startDemo(opts: DemoOptions): Promise<DemoCluster> {
   // On Fabric every node talks to its own peer; the handle stays empty.
   const handle: LedgerHandle = { current: first };
   const nodes = {} as Record<DemoAgency['key'], AgencyNode>;
-  try {
-    for (const [i, config] of configs.entries()) {
-      nodes[config.agency.key as DemoAgency['key']] = await AgencyNode.start(config, {
-        ledgerHandle: handle, keys: keys[i] as KeyService, log: log(config.agency.key), ...(sharedPolicy ? { policy: sharedPolicy } : {}),
-      });
-    }
-  } catch (err) {
-    for (const node of Object.values(nodes)) await node.stop();
+  // The four nodes start together (each mostly waits on its read model and starts its query workers' threads);
+  // when one fails, the others that started are stopped again.
+  const started = await Promise.allSettled(configs.map((config, i) => AgencyNode.start(config, {
+    ledgerHandle: handle, keys: keys[i] as KeyService, log: log(config.agency.key), ...(sharedPolicy ? { policy: sharedPolicy } : {}),
+  })));
+  const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    for (const r of started) if (r.status === 'fulfilled') await r.value.stop().catch(() => undefined);
     await handle.current?.close();
     await closeShared();
-    throw err;
+    throw failed.reason;
   }
+  for (const [i, config] of configs.entries()) nodes[config.agency.key as DemoAgency['key']] = (started[i] as PromiseFulfilledResult<AgencyNode>).value;
   return {
     nodes,
     handle,

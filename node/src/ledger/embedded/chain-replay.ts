@@ -107,8 +107,10 @@ const ROTATION_MARK = Buffer.from(`"fn":${JSON.stringify(ROTATE_KEY_FN)}`);
  * `state`: the world state on disk, at its snapshot height (0 for a new store); the blocks after it are replayed
  * into it. `store`: the organisations' private data (read, not yet settled); its values are checked against the
  * hashes the blocks record, and transactions whose transient inputs the submitter's store kept are executed again.
+ * `beforeWrites`: awaited before anything is written to `state` (the check of its seal, running meanwhile).
  */
-export async function replayChain(path: string, state: DiskState, contract?: object, store?: PrivateStore): Promise<ReplayedChain> {
+export async function replayChain(path: string, state: DiskState, contract?: object, store?: PrivateStore,
+  beforeWrites?: () => Promise<void>): Promise<ReplayedChain> {
   const file = basename(path);
   function fail(n: number, what: string, cause?: unknown): never {
     throw new LedgerIntegrityError(n, what, cause === undefined ? { file } : { file, cause });
@@ -124,7 +126,12 @@ export async function replayChain(path: string, state: DiskState, contract?: obj
   let lastHash = GENESIS_PREVIOUS_HASH;
   let membership: { orgs: OrgMembership[]; keys: MemberKeys } | null = null;
 
-  const flush = (): void => {
+  let writable = !beforeWrites;
+  const flush = async (): Promise<void> => {
+    if (!writable) {
+      await beforeWrites?.();
+      writable = true;
+    }
     const txs = batch;
     state.commit(offsets.length, lastHash, () => {
       for (const t of txs) {
@@ -241,7 +248,7 @@ export async function replayChain(path: string, state: DiskState, contract?: obj
     }
     offsets.push(line.offset);
     size = line.offset + line.byteLength;
-    if (n >= snapshotHeight && batchWrites >= BATCH_WRITES) flush();
+    if (n >= snapshotHeight && batchWrites >= BATCH_WRITES) await flush();
   }
   if (!membership) throw new LedgerIntegrityError(0, 'the block log is empty (no genesis block)', { file });
   if (offsets.length < snapshotHeight) {
@@ -249,6 +256,6 @@ export async function replayChain(path: string, state: DiskState, contract?: obj
       'blocks were removed from the end of the log, or the snapshot belongs to another ledger. Refusing to open; if the block log ' +
       'is the right one, remove the state folder to rebuild the world state from it');
   }
-  if (offsets.length > snapshotHeight) flush();
+  if (offsets.length > snapshotHeight) await flush();
   return { orgs: membership.orgs, keys: membership.keys, offsets, size, lastHash };
 }

@@ -120,11 +120,16 @@ export async function openLedgerFiles(opts: EmbeddedLedgerOptions): Promise<Ledg
     await createLog(file, canonicalJson(genesis) + '\n');
   }
   const fsync = opts.fsync ?? true;
-  const { state, seal } = await DiskState.open(join(dir, STATE_DIR), fsync);
+  // The store's data file is hashed against its seal in a worker while the block log is checked up to the
+  // snapshot (reading only); it must be found intact before the first block after it is replayed into the store.
+  const { state, seal } = await DiskState.openChecking(join(dir, STATE_DIR), fsync);
   const privateStore = await PrivateStore.load(dir, fsync, state);
   try {
-    checkSnapshot(state, seal, opts.checkStateOnOpen ?? true, BLOCK_FILE);
-    const chain = await replayChain(file, state, opts.reexecuteOnOpen === false ? undefined : opts.contract, privateStore);
+    const checked = seal.then((found) => checkSnapshot(state, found, opts.checkStateOnOpen ?? true, BLOCK_FILE));
+    // Never left rejected unobserved when the replay fails first.
+    checked.catch(() => undefined);
+    const chain = await replayChain(file, state, opts.reexecuteOnOpen === false ? undefined : opts.contract, privateStore, () => checked);
+    await checked;
     await privateStore.settle(chain.offsets.length);
     if (opts.fullCheckOnOpen) await fullCheck(dir, file, state, opts.contract);
     if (given && !sameMembership(given, chain.orgs)) {

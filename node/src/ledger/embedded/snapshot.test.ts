@@ -103,7 +103,7 @@ describe('reopening from the world-state snapshot', () => {
   it('refuses a snapshot altered after it was sealed, and one altered without its seal', async () => {
     const dir = await ledgerOf4();
     const forge = async (): Promise<void> => {
-      const env = open({ path: join(dir, 'state'), encoding: 'binary', keyEncoding: 'binary', compression: false, maxDbs: 4 });
+      const env = open({ path: join(dir, 'state'), encoding: 'binary', keyEncoding: 'binary', compression: false, maxDbs: 6 });
       const db = env.openDB({ name: 'state', encoding: 'binary', keyEncoding: 'binary', compression: false });
       const entry = db.get(Buffer.from('key-2')) as Buffer;
       db.putSync(Buffer.from('key-2'), Buffer.concat([entry.subarray(0, 4), Buffer.from('forged')]));
@@ -117,6 +117,30 @@ describe('reopening from the world-state snapshot', () => {
     const rebuilt = await openLedger(dir);
     assert.equal(await rebuilt.evaluate('PnMSP', 'get', ['key-2']), 'value-2', 'rebuilt from the block log');
     await rebuilt.close();
+  });
+
+  it('refuses an altered sealed snapshot behind the log before replaying anything into it (its file hashed while the log is checked)', async () => {
+    const dir = await ledgerOf4();
+    const stale = `${dir}-state-at-5`;
+    cleanups.push(() => rm(stale, { recursive: true, force: true }));
+    await cp(join(dir, 'state'), stale, { recursive: true });
+    const ledger = await openLedger(dir);
+    await ledger.submit(proposal(ORGS.pj, 'put', ['key-5', 'value-5']));
+    await ledger.submit(proposal(ORGS.mad, 'put', ['key-6', 'value-6']));
+    await ledger.close();
+    await rm(join(dir, 'state'), { recursive: true });
+    await cp(stale, join(dir, 'state'), { recursive: true });
+    const env = open({ path: join(dir, 'state'), encoding: 'binary', keyEncoding: 'binary', compression: false, maxDbs: 6 });
+    const db = env.openDB({ name: 'state', encoding: 'binary', keyEncoding: 'binary', compression: false });
+    db.putSync(Buffer.from('key-2'), Buffer.concat([(db.get(Buffer.from('key-2')) as Buffer).subarray(0, 4), Buffer.from('forged')]));
+    await env.close();
+    await refused(dir, 4, /the world-state snapshot taken after this block \(state\/\) was altered: its data file or its seal changed/);
+    const after = open({ path: join(dir, 'state'), encoding: 'binary', keyEncoding: 'binary', compression: false, maxDbs: 6 });
+    const head = JSON.parse((after.openDB({ name: 'meta', encoding: 'binary', keyEncoding: 'binary', compression: false }).get(Buffer.from('head')) as Buffer).toString()) as { height: number };
+    const key5 = after.openDB({ name: 'state', encoding: 'binary', keyEncoding: 'binary', compression: false }).get(Buffer.from('key-5'));
+    await after.close();
+    assert.equal(head.height, 5, 'blocks 5 and 6 were not replayed into the refused store');
+    assert.equal(key5, undefined);
   });
 
   it('takes a snapshot rewritten with its digest and seal as it is, unless opened with the full check', async () => {

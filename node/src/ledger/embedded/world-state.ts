@@ -15,14 +15,15 @@
  * of the store can tell whether its content is still what the ledger wrote (see `scanDigest`).
  *
  * Sealing: closing the store writes `<dir>/state/snapshot.json` { height, lastHash, digest, fileSha256 } (temp file,
- * rename), the SHA-256 of the closed data file; opening hashes the file again (about 1 GB/s) and removes the seal
- * before anything is written. A store found without its seal (the ledger stopped without closing) is checked by
+ * rename), the SHA-256 of the closed data file; opening hashes the file again (about 1 GB/s, in a worker thread
+ * while the block log is checked: `openChecking`) and removes the seal before anything is written. A store found without its seal (the ledger stopped without closing) is checked by
  * the slower entry scan instead.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open as openFile, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import type { StateReader, WriteEntry } from '@popart/chaincode';
 
@@ -99,6 +100,23 @@ async function fileSha256(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
+/** The SHA-256 of a file computed in a worker thread (file-hash-worker.ts); '' when it cannot be read. */
+function hashInWorker(path: string): Promise<string> {
+  return new Promise((resolve) => {
+    const worker = new Worker(new URL('./file-hash-worker.js', import.meta.url), { workerData: { path } });
+    let done = false;
+    const finish = (hash: string): void => {
+      if (done) return;
+      done = true;
+      resolve(hash);
+      void worker.terminate();
+    };
+    worker.once('message', (m: { sha256?: string }) => finish(m.sha256 ?? ''));
+    worker.once('error', () => finish(''));
+    worker.once('exit', () => finish(''));
+  });
+}
+
 async function readSeal(dir: string): Promise<Seal | null> {
   try {
     return JSON.parse(await readFile(join(dir, SEAL_FILE), 'utf8')) as Seal;
@@ -126,16 +144,25 @@ export class DiskState implements CommittedState {
    * flush (the block log is the durable record: a store that lost its last blocks has them replayed).
    */
   static async open(dir: string, fsync: boolean): Promise<{ state: DiskState; seal: SealCheck }> {
+    const { state, seal } = await DiskState.openChecking(dir, fsync);
+    return { state, seal: await seal };
+  }
+
+  /**
+   * As `open`, but the data file is hashed against its seal in a worker thread while the caller goes on: the caller
+   * must not write to the store before `seal` resolves (the digest is of the file as it was closed). `seal` never rejects.
+   */
+  static async openChecking(dir: string, fsync: boolean): Promise<{ state: DiskState; seal: Promise<SealCheck> }> {
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const seal = await readSeal(dir);
-    const fileHash = seal ? await fileSha256(join(dir, DATA_FILE)).catch(() => '') : '';
+    const fileHash = seal ? hashInWorker(join(dir, DATA_FILE)) : Promise.resolve('');
     if (seal) await rm(join(dir, SEAL_FILE), { force: true });
     const root = open({ path: dir, compression: false, noSync: !fsync, mapSize: MAP_SIZE, maxDbs: 6, encoding: 'binary', keyEncoding: 'binary' });
     const db = (name: string): Database<Buffer, Buffer> => root.openDB<Buffer, Buffer>({ name, encoding: 'binary', keyEncoding: 'binary', compression: false });
     const state = new DiskState(dir, fsync, root, db('state'), db('txids'), db('meta'), db('private'), db('transients'));
     const head = state.head();
     const matches = !!seal && !!head && seal.height === head.height && seal.lastHash === head.lastHash && seal.digest === head.digest;
-    return { state, seal: !seal ? 'unsealed' : matches && fileHash === seal.fileSha256 ? 'intact' : 'altered' };
+    return { state, seal: fileHash.then((hash): SealCheck => (!seal ? 'unsealed' : matches && hash === seal.fileSha256 ? 'intact' : 'altered')) };
   }
 
   /** The block the stored state is at, or null for a new (empty) store. */
