@@ -204,6 +204,12 @@ async function reopen(dir: string, ids: string[], before: ClientResult): Promise
   });
   const ready = (performance.now() - t0) / 1000;
   const rssReady = rssOf(child.pid!);
+  // The demo's log says how long the embedded ledger took to open (its chain verified) and each node's start.
+  const log = out + err;
+  const ledgerMs = Number(/embedded ledger open, chain verified \{[^}]*"ms":(\d+)/.exec(log)?.[1] ?? NaN);
+  const nodesMs = [...log.matchAll(/node ready \{.*?"startupMs":\{"total":(\d+)/g)].map((m) => Number(m[1]));
+  const parts = `${Number.isNaN(ledgerMs) ? '' : `the ledger opened and verified in ${(ledgerMs / 1000).toFixed(1)} s, `}` +
+    `${nodesMs.length ? `the four nodes started together in ${(Math.max(...nodesMs) / 1000).toFixed(1)} s` : ''}`;
   try {
     const users: Analyst[] = [];
     for (const k of KEYS) {
@@ -213,7 +219,7 @@ async function reopen(dir: string, ids: string[], before: ClientResult): Promise
     const again = await runClient({ role: 'analysts', mode: 'baseline', analysts: users, perKind: 20, bundles, ids });
     const rssAfter = rssOf(child.pid!);
     return [
-      `  reopened by the demo's command (npm start -- --data-dir … --read-model ${readModelKind} --no-seed): running after ${ready.toFixed(1)} s; ` +
+      `  reopened by the demo's command (npm start -- --data-dir … --read-model ${readModelKind} --no-seed): running after ${ready.toFixed(1)} s${parts ? ` (${parts})` : ''}; ` +
         `${rssText(rssReady)} then, ${rssText(rssAfter)} after one analyst's queries${readModelKind === 'postgres' ? ' (the database server apart)' : ''}`,
       `    one analyst after the reopen, p50 per kind: ${QUERY_KINDS.map((k) => `${k} ${ms(stats(again.samples[k]!).p50)}`).join(' · ')} ms ` +
         `(ratio to before: ${QUERY_KINDS.map((k) => (stats(again.samples[k]!).p50 / stats(before.samples[k]!).p50).toFixed(1)).join(' · ')})${again.errors.length ? `; ${again.errors.length} errors: ${again.errors[0]}` : ''}`,
