@@ -4,9 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { startDemo } from '../src/demo/demo-cluster.js';
+import { demoAgencies } from '../src/demo/demo-agencies.js';
 import { SCENARIO_IDS, seedScenario } from '../src/demo/scenario.js';
 import { gql, login, tempDir } from './support.js';
 import { alert, bundle, IDENTITIES } from './stix-fixtures.js';
@@ -78,6 +80,30 @@ test('a tampered block log makes the demo refuse to start, naming the block', as
       return true;
     });
   } finally {
+    dir.remove();
+  }
+});
+
+test('when one node cannot start, the demo stops the nodes that did and closes the ledger; it starts again after', async () => {
+  const dir = tempDir('popart-start-fails-');
+  // pj's port is taken by someone else: the four nodes start together, pj's fails.
+  const blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+  try {
+    const taken = (blocker.address() as AddressInfo).port;
+    const pj = demoAgencies.find((a) => a.key === 'pj')!;
+    const portBase = taken - (pj.port - 4000);
+    await assert.rejects(startDemo({ ...opts(dir.path), randomPorts: false, portBase }), /EADDRINUSE|address already in use/);
+    // Nothing left open: the ledger and the read models open again in this process.
+    const again = await startDemo(opts(dir.path));
+    try {
+      assert.match(await seedScenario(again), /drone alert by pn/);
+      assert.deepEqual(Object.keys(again.nodes).sort(), ['crm', 'mad', 'pj', 'pn']);
+    } finally {
+      await again.stop();
+    }
+  } finally {
+    blocker.close();
     dir.remove();
   }
 });
