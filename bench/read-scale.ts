@@ -9,11 +9,11 @@
  */
 import '@popart/node/quiet-contract-logs';
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { openDemoReadModel, startDemo, type DemoCluster, type DemoReadModel } from '@popart/node/demo';
@@ -44,6 +44,8 @@ Loads N objects into the four-agency demo, then measures the query mix of analys
   --keep                keep the data dir (ledger, keys, read models) and print where it is, to look into or reopen
   --statements N        (postgres) the N statements that took the server's time, from pg_stat_statements: after the
                         load and after the loops (nested statements, e.g. those of a PL/pgSQL function, marked)
+  --data-dir DIR        a data dir kept by an earlier run (--keep): the demo starts on it and the loops run without
+                        loading again (give that run's --objects and --read-model); the dir is kept
   --plans-only          only the read model: store the objects' rows straight into one database (no ledger, no
                         policy), print each query kind's plan and time, and stop (docs/read-model.md)
   -h, --help            this help
@@ -62,6 +64,7 @@ const { values, number } = benchArgs(HELP, {
   statements: { type: 'string', default: '0' },
   reopen: { type: 'boolean', default: false },
   keep: { type: 'boolean', default: false },
+  'data-dir': { type: 'string' },
 });
 const objects = number('objects');
 const bundles = Math.ceil(objects / 40);
@@ -279,7 +282,10 @@ async function plansOnly(dir: string, readModel: DemoReadModel): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'popart-read-scale-'));
+  const given = values['data-dir'];
+  if (given && values['plans-only']) throw new Error('--data-dir is for the loops on a kept demo, not --plans-only');
+  const dir = given ? resolve(given) : mkdtempSync(join(tmpdir(), 'popart-read-scale-'));
+  if (given && !existsSync(join(dir, 'ledger'))) throw new Error(`--data-dir ${given}: no demo there (kept by an earlier run with --keep)`);
   chmodSync(dir, 0o755); // a PostgreSQL server started as root runs as "postgres", who must reach its folder
   let cluster: DemoCluster | null = null;
   let readModel: DemoReadModel | null = null;
@@ -309,15 +315,19 @@ async function main(): Promise<void> {
     // The PostgreSQL server the demo started runs detached (pg_ctl): its CPU is counted from its postmaster's pid.
     const postmaster = readModelKind === 'postgres' ? Number(readFileSync(join(dir, 'postgres', 'data', 'postmaster.pid'), 'utf8').split('\n')[0]) : 0;
     const serverCpu = (): Map<number, number> => (postmaster ? processTreeCpu(postmaster) : new Map());
-    const loadCpu0 = process.cpuUsage();
-    const loadServer0 = serverCpu();
-    const loaded = await load(cluster);
-    const loadCpu = process.cpuUsage(loadCpu0);
-    const loadProcess = (loadCpu.user + loadCpu.system) / 1e6;
-    const loadServer = cpuSecondsBetween(loadServer0, serverCpu());
-    print(`  load: ${bundles * 40} objects in all four read models in ${loaded.seconds.toFixed(1)} s = ${loaded.rate.toFixed(0)} objects/s (committed on the ledger at ${loaded.committedRate.toFixed(0)}/s; publishers paused ${loaded.paused.toFixed(0)} s in all for the read models) (GREEN ${loaded.mix.green}, AMBER ${loaded.mix.amber}, RED ${loaded.mix.red}); ${rssText(rssOf('self'))}`);
-    print(`    load CPU: process ${(loadProcess / loaded.seconds).toFixed(2)} cores${loadServer > 0 ? ` + database server ${(loadServer / loaded.seconds).toFixed(2)} cores` : ''} = ${((bundles * 40) / (loadProcess + loadServer)).toFixed(0)} objects per CPU-second`);
-    if (statements) print(await topStatements(cluster.nodes.pn.database, statements, 'the load'));
+    if (given) {
+      print(`  load: none (the data dir of an earlier run, ${given}); ${rssText(rssOf('self'))}`);
+    } else {
+      const loadCpu0 = process.cpuUsage();
+      const loadServer0 = serverCpu();
+      const loaded = await load(cluster);
+      const loadCpu = process.cpuUsage(loadCpu0);
+      const loadProcess = (loadCpu.user + loadCpu.system) / 1e6;
+      const loadServer = cpuSecondsBetween(loadServer0, serverCpu());
+      print(`  load: ${bundles * 40} objects in all four read models in ${loaded.seconds.toFixed(1)} s = ${loaded.rate.toFixed(0)} objects/s (committed on the ledger at ${loaded.committedRate.toFixed(0)}/s; publishers paused ${loaded.paused.toFixed(0)} s in all for the read models) (GREEN ${loaded.mix.green}, AMBER ${loaded.mix.amber}, RED ${loaded.mix.red}); ${rssText(rssOf('self'))}`);
+      print(`    load CPU: process ${(loadProcess / loaded.seconds).toFixed(2)} cores${loadServer > 0 ? ` + database server ${(loadServer / loaded.seconds).toFixed(2)} cores` : ''} = ${((bundles * 40) / (loadProcess + loadServer)).toFixed(0)} objects per CPU-second`);
+      if (statements) print(await topStatements(cluster.nodes.pn.database, statements, 'the load'));
+    }
     const ids = (await cluster.nodes.pn.store.search({}, null, 200)).map((r) => r.id);
     const pj = cluster.nodes.pj;
     if (values.explain) print((await explain(pj.database, pj.store, (f) => pj.services.threats.toQuery(f), ids)).join('\n'));
@@ -391,7 +401,7 @@ async function main(): Promise<void> {
   } finally {
     await cluster?.stop();
     readModel?.stop();
-    if (values.keep) process.stderr.write(`kept the data dir: ${dir} (npm start -- --data-dir ${dir} --read-model ${readModelKind} --no-seed; passphrase bench-passphrase)\n`);
+    if (values.keep || given) process.stderr.write(`kept the data dir: ${dir} (npm start -- --data-dir ${dir} --read-model ${readModelKind} --no-seed; passphrase bench-passphrase)\n`);
     else rmSync(dir, { recursive: true, force: true });
   }
 }
