@@ -145,8 +145,12 @@ export class PrivateStore implements PrivateStateReader {
         ({ state: store, seal } = await DiskState.open(join(this.folder, `${encodeURIComponent(msp)}-store`), this.fsync));
         this.opened.push(store);
         if (seal === 'altered') refuse(`private store (${where}-store/) changed since the ledger closed it`);
-        // Ahead of the world state (rebuilt from the block log, or its last commits lost): the log is read from its start.
-        if ((store.head()?.height ?? 0) > worldHeight) store.clear();
+        // Ahead of the world state (rebuilt from the block log, or its last commits lost): the log is read from its
+        // start, and the values it gives are checked against the world state as those of an unsealed store.
+        if ((store.head()?.height ?? 0) > worldHeight) {
+          store.clear();
+          seal = 'unsealed';
+        }
       }
       const mark = store?.privateMarks()[msp] ?? { offset: 0, sha256: EMPTY_SHA256 };
       const path = this.file(msp);
