@@ -56,7 +56,7 @@ describe('embedded ledger: private data collections', () => {
         /PnMSP's private log \(private\/PnMSP\.jsonl\) no longer has the SHA-256 it had when its store recorded it/.test(err.message));
       await assert.rejects(openLedger(dir.path, { reexecuteOnOpen: false }), LedgerIntegrityError);
       await writeFile(file, original.replace(b64(SECRET), b64('someone')));
-      await assert.rejects(openLedger(dir.path), /PnMSP's private log \(private\/PnMSP\.jsonl\) is shorter \(\d+ bytes\) than the \d+ bytes its store holds/);
+      await assert.rejects(openLedger(dir.path), /PnMSP's private log \(private\/PnMSP\.jsonl\) is shorter \(\d+ bytes\) than the \d+ bytes its store holds.*restore private\/PnMSP\.jsonl from a backup/);
       // Put back as it was, the ledger opens and serves the value.
       await writeFile(file, original);
       const again = await openLedger(dir.path);
@@ -77,14 +77,19 @@ describe('embedded ledger: private data collections', () => {
       const storeDir = join(dir.path, 'private', 'PnMSP-store');
       const sealed = await readFile(join(storeDir, 'snapshot.json'), 'utf8');
       await writeFile(join(storeDir, 'snapshot.json'), sealed.replace(/"fileSha256":"[0-9a-f]/, '"fileSha256":"x'));
-      await assert.rejects(openLedger(dir.path), /PnMSP's private store \(private\/PnMSP-store\/\) changed since the ledger closed it/);
+      await assert.rejects(openLedger(dir.path), /PnMSP's private store \(private\/PnMSP-store\/\) changed since the ledger closed it.*Refusing to open; remove the folder private\/PnMSP-store\//);
       // As if the ledger had stopped without closing (no seal), and someone then changed the value in the store's file.
       await rm(join(storeDir, 'snapshot.json'), { force: true });
       const { state } = await DiskState.open(storeDir, false);
       state.transaction(() => state.privatePut('PnMSP', 'private-PnMSP', 'k', Buffer.from('someone-else')));
       await state.close(false);
       await assert.rejects(openLedger(dir.path), (err: unknown) => err instanceof LedgerIntegrityError &&
-        /PnMSP's private value of "k" in private-PnMSP does not match the hash the world state records/.test(err.message));
+        /PnMSP's private value of "k" in private-PnMSP does not match the hash the world state records.*remove the folder private\/PnMSP-store\//.test(err.message));
+      // As the message says: without the store, it is rebuilt from the log and the value is the committed one again.
+      await rm(storeDir, { recursive: true });
+      const rebuilt = await openLedger(dir.path);
+      assert.equal(await rebuilt.evaluate('PnMSP', 'readPrivate', ['private-PnMSP', 'k']), SECRET);
+      await rebuilt.close();
     } finally {
       await dir.remove();
     }
@@ -137,6 +142,11 @@ describe('embedded ledger: private data collections', () => {
       assert.equal(next.blockNumber, 2);
       assert.equal(await ledger.evaluate('PnMSP', 'readPrivate', ['private-PnMSP', 'k']), 'second');
       await ledger.close();
+      // A whole line that is not JSON is no crash's doing: refused, naming where it is.
+      const kept = await readFile(file, 'utf8');
+      await appendFile(file, 'not json\n');
+      await assert.rejects(openLedger(dir.path), new RegExp(`PnMSP's private log holds a line at byte ${Buffer.byteLength(kept)} that is not JSON`));
+      await writeFile(file, kept);
       // The ledger stopped in the middle of a line (no newline): that line is cut off too.
       const whole = await readFile(file, 'utf8');
       await appendFile(file, '{"block":3,"tx":0,"txId":"half","wri');

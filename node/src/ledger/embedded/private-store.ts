@@ -94,12 +94,13 @@ async function readInto(path: string, start: number, end: number, hash: Hash, li
  * A line of a private log. An incomplete last line (the ledger stopped while appending it) belongs to a block that never
  * reached the block log: it is read as a line of no block, and `settle` cuts it off.
  */
-function parseLine(text: string, incompleteLast: boolean, msp: string): Line {
+function parseLine(text: string, incompleteLast: boolean, msp: string, offset: number, atBlock: number): Line {
   if (incompleteLast) return { block: Number.MAX_SAFE_INTEGER, tx: 0, txId: '' };
   try {
     return JSON.parse(text) as Line;
   } catch (err) {
-    throw new LedgerIntegrityError(0, `${msp}'s private log holds a line that is not JSON (${(err as Error).message})`, { file: `private/${encodeURIComponent(msp)}.jsonl`, cause: err });
+    throw new LedgerIntegrityError(atBlock, `${msp}'s private log holds a line at byte ${offset} that is not JSON (${(err as Error).message}). ` +
+      `Refusing to open; restore private/${encodeURIComponent(msp)}.jsonl from a backup`, { file: `private/${encodeURIComponent(msp)}.jsonl`, cause: err });
   }
 }
 
@@ -136,15 +137,17 @@ export class PrivateStore implements PrivateStateReader {
     const worldHeight = this.worldState.head()?.height ?? 0;
     for (const msp of mspIds) {
       const where = `private/${encodeURIComponent(msp)}`;
-      const refuse = (what: string): never => {
-        throw new LedgerIntegrityError(Math.max(0, worldHeight - 1), `${msp}'s ${what} (a private store was altered). Refusing to open`, { file: `${where}.jsonl` });
+      const rebuild = `remove the folder ${where}-store/ and the store is rebuilt from the log, its values checked against the world state`;
+      const restore = `restore ${where}.jsonl from a backup (the log is what a rebuild of the store reads)`;
+      const refuse = (what: string, remedy: string): never => {
+        throw new LedgerIntegrityError(Math.max(0, worldHeight - 1), `${msp}'s ${what} (a private store was altered). Refusing to open; ${remedy}`, { file: `${where}.jsonl` });
       };
       let store: DiskState | null = null;
       let seal: SealCheck = 'unsealed';
       if (!this.scratch) {
         ({ state: store, seal } = await DiskState.open(join(this.folder, `${encodeURIComponent(msp)}-store`), this.fsync));
         this.opened.push(store);
-        if (seal === 'altered') refuse(`private store (${where}-store/) changed since the ledger closed it`);
+        if (seal === 'altered') refuse(`private store (${where}-store/) changed since the ledger closed it`, rebuild);
         // Ahead of the world state (rebuilt from the block log, or its last commits lost): the log is read from its
         // start, and the values it gives are checked against the world state as those of an unsealed store.
         if ((store.head()?.height ?? 0) > worldHeight) {
@@ -158,14 +161,14 @@ export class PrivateStore implements PrivateStateReader {
         if (err.code === 'ENOENT') return null;
         throw err;
       }))?.size ?? 0;
-      if (size < mark.offset) refuse(`private log (${where}.jsonl) is shorter (${size} bytes) than the ${mark.offset} bytes its store holds`);
+      if (size < mark.offset) refuse(`private log (${where}.jsonl) is shorter (${size} bytes) than the ${mark.offset} bytes its store holds`, restore);
       const hash = createHash('sha256');
       await readInto(path, 0, mark.offset, hash);
       const hashAtTail = hash.copy();
-      if (hash.copy().digest('hex') !== mark.sha256) refuse(`private log (${where}.jsonl) no longer has the SHA-256 it had when its store recorded it`);
+      if (hash.copy().digest('hex') !== mark.sha256) refuse(`private log (${where}.jsonl) no longer has the SHA-256 it had when its store recorded it`, restore);
       const texts: { offset: number; text: string }[] = [];
       await readInto(path, mark.offset, size, hash, texts);
-      const tail = texts.map(({ offset, text }, i) => ({ offset, line: parseLine(text, i === texts.length - 1 && !text.endsWith('\n'), msp) }));
+      const tail = texts.map(({ offset, text }, i) => ({ offset, line: parseLine(text, i === texts.length - 1 && !text.endsWith('\n'), msp, offset, Math.max(0, worldHeight - 1)) }));
       if (store) this.orgs.set(msp, { store, size, hash, tailStart: mark.offset, hashAtTail, tail, seal });
       for (const { line } of tail) {
         if (line.transient) this.transients.set(line.txId, { mspId: msp, data: line.transient });
@@ -241,7 +244,8 @@ export class PrivateStore implements PrivateStateReader {
       if (recorded && Buffer.from(recorded.value).equals(createHash('sha256').update(value).digest())) continue;
       const block = recorded ? Number(recorded.version.split(':')[0]) : height - 1;
       throw new LedgerIntegrityError(block, `${msp}'s private value of ${JSON.stringify(key)} in ${collection} does not match the hash ` +
-        'the world state records (a private store was altered)', { file: `private/${encodeURIComponent(msp)}-store/` });
+        `the world state records (a private store was altered). Refusing to open; remove the folder private/${encodeURIComponent(msp)}-store/ ` +
+        'and the store is rebuilt from the log', { file: `private/${encodeURIComponent(msp)}-store/` });
     }
   }
 
