@@ -259,7 +259,8 @@ main().catch((err: unknown) => {
   const e = err as Error & { blockNumber?: number };
   process.stderr.write(`popart-demo: ${e.name}: ${e.message}\n`);
   if (e.name === 'LedgerIntegrityError') {
-    process.stderr.write('The block log on disk does not verify: the demo refuses to start on a tampered ledger.\n' +
+    const what = / of private\//.test(e.message) ? 'An organisation\'s private log or store' : 'The block log on disk';
+    process.stderr.write(`${what} does not verify: the demo refuses to start on a tampered ledger.\n` +
       'Restore the data directory from a backup, or start over with --reset (this deletes all demo data).\n');
   }
   process.exit(1);
