@@ -52,9 +52,22 @@ function filesUnder(dir: string): { path: string; text: string }[] {
   return out;
 }
 
-/** A committed transaction as pj's peer has it: validation code, creator certificate, and whether the envelope signature verifies with it. */
+/**
+ * A committed transaction as pj's peer has it: validation code, creator certificate, and whether the envelope signature
+ * verifies with it. Committed through another organisation's peer, it reaches pj's a moment later: asked again (up to
+ * 15 s) while pj's peer does not have it yet.
+ */
 async function transactionOnPeer(gateway: Gateway, channel: string, txId: string): Promise<{ valid: boolean; creatorMsp: string; creatorPem: string; signatureVerifies: boolean }> {
-  const bytes = await gateway.getNetwork(channel).getContract('qscc').evaluate('GetTransactionByID', { arguments: [channel, txId] });
+  const qscc = gateway.getNetwork(channel).getContract('qscc');
+  let bytes: Uint8Array | undefined;
+  for (const until = Date.now() + 15_000; !bytes;) {
+    try {
+      bytes = await qscc.evaluate('GetTransactionByID', { arguments: [channel, txId] });
+    } catch (err) {
+      if (!/no such transaction ID/.test(String((err as Error).message)) || Date.now() > until) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
   const processed = peer.ProcessedTransaction.deserializeBinary(bytes);
   const envelope = processed.getTransactionenvelope() as common.Envelope;
   const payload = common.Payload.deserializeBinary(envelope.getPayload_asU8());
