@@ -1,7 +1,7 @@
 /**
  * What the bench programs share: the percentile of sorted samples, a progress bar on stderr, a pool that runs jobs
  * with a fixed number in flight and times each, the first line of a report, the command line, and the CPU of a process
- * tree.
+ * tree or of one thread.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -122,6 +122,21 @@ export function processTreeCpu(root: number): Map<number, number> {
   };
   for (const [pid, seconds] of used) if (descends(pid)) tree.set(pid, seconds);
   return tree;
+}
+
+/**
+ * The CPU seconds (user + system) the calling thread has used, from /proc/thread-self/stat (Linux); null elsewhere.
+ * A bench's load generator runs in a worker thread of the bench's process: its own CPU is taken out of the process's
+ * to give the CPU of what is measured.
+ */
+export function threadCpuSeconds(): number | null {
+  try {
+    const stat = readFileSync('/proc/thread-self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ
+  } catch {
+    return null;
+  }
 }
 
 /**

@@ -8,6 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { ALERT_EXTENSION_ID, tlpMarkingRef } from '@popart/schemas';
+import { threadCpuSeconds } from './bench-kit.js';
 import { filterOf, IDENTITIES, QUERY_KINDS, random, type QueryKind } from './read-scale-data.js';
 
 export interface Analyst { url: string; token: string; page4: string | null }
@@ -26,6 +27,8 @@ export interface ClientResult {
   seconds: number;
   /** Alerts published but never delivered within 10 s. */
   missed?: number;
+  /** The CPU this client's thread used (the load generator's share of the bench process), null where unknown. */
+  cpuSeconds: number | null;
 }
 
 const THREATS = `query($f: ThreatFilter, $a: String) { threats(filter: $f, first: 50, after: $a, purpose: "bench read-scale") {
@@ -47,7 +50,7 @@ async function ask(a: Analyst, kind: QueryKind, rnd: () => number, bundles: numb
   return performance.now() - t0;
 }
 
-async function analysts(task: Extract<ClientTask, { role: 'analysts' }>): Promise<ClientResult> {
+async function analysts(task: Extract<ClientTask, { role: 'analysts' }>): Promise<Omit<ClientResult, 'cpuSeconds'>> {
   const samples: Record<string, number[]> = Object.fromEntries(QUERY_KINDS.map((k) => [k, []]));
   const errors: string[] = [];
   let count = 0;
@@ -103,7 +106,7 @@ function alertBundle(n: number): { id: string; bundle: Record<string, unknown> }
   };
 }
 
-async function alerts(task: Extract<ClientTask, { role: 'alerts' }>): Promise<ClientResult> {
+async function alerts(task: Extract<ClientTask, { role: 'alerts' }>): Promise<Omit<ClientResult, 'cpuSeconds'>> {
   const sent = new Map<string, number>();
   const latencies: number[] = [];
   const errors: string[] = [];
@@ -140,5 +143,7 @@ async function alerts(task: Extract<ClientTask, { role: 'alerts' }>): Promise<Cl
 }
 
 const task = workerData as ClientTask;
+const cpu0 = threadCpuSeconds();
 const result = task.role === 'alerts' ? await alerts(task) : await analysts(task);
-parentPort!.postMessage(result);
+const cpu1 = threadCpuSeconds();
+parentPort!.postMessage({ ...result, cpuSeconds: cpu0 === null || cpu1 === null ? null : cpu1 - cpu0 } satisfies ClientResult);

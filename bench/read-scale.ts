@@ -372,14 +372,18 @@ async function main(): Promise<void> {
       const cpu = process.cpuUsage(cpu0);
       const serverSeconds = cpuSecondsBetween(server0, serverCpu());
       loop.disable();
-      const processSeconds = (cpu.user + cpu.system) / 1e6;
-      // Per CPU-second of the node and of the database server it started (PostgreSQL's processes; none with PGlite).
+      // The analysts' and the operator's clients are threads of this process: their CPU is the load generator's, not the
+      // nodes'. It is taken out (and printed) where the threads' CPU can be read (Linux).
+      const clientSeconds = (load.cpuSeconds ?? 0) + (alerts.cpuSeconds ?? 0);
+      const processSeconds = (cpu.user + cpu.system) / 1e6 - clientSeconds;
+      // Per CPU-second of the nodes and of the database server they use (PostgreSQL's processes; none with PGlite).
       const cpuSeconds = processSeconds + serverSeconds;
       const all = stats(Object.values(load.samples).flat());
       const rps = load.count / load.seconds;
       print(`  ${mode === 'open' ? `open loop (${analystCount} analysts, once a second each)` : `closed loop (${analystCount} analysts back to back)`}: ` +
         `${rps.toFixed(0)} requests/s, all p50 ${ms(all.p50)} ms p99 ${ms(all.p99)} ms max ${ms(all.max)} ms; ` +
-        `process CPU ${(processSeconds / load.seconds).toFixed(2)} cores${serverSeconds > 0 ? ` + database server ${(serverSeconds / load.seconds).toFixed(2)} cores` : ''} = ${(load.count / cpuSeconds).toFixed(0)} requests per CPU-second${load.errors.length ? `; ${load.errors.length} errors: ${load.errors[0]}` : ''}`);
+        `nodes' CPU ${(processSeconds / load.seconds).toFixed(2)} cores${serverSeconds > 0 ? ` + database server ${(serverSeconds / load.seconds).toFixed(2)} cores` : ''} = ${(load.count / cpuSeconds).toFixed(0)} requests per CPU-second` +
+        ` (the bench's clients used ${(clientSeconds / load.seconds).toFixed(2)} cores more${load.cpuSeconds === null ? ': unknown here, counted as the nodes\'' : ''})${load.errors.length ? `; ${load.errors.length} errors: ${load.errors[0]}` : ''}`);
       for (const k of QUERY_KINDS) {
         const s = stats(load.samples[k]!);
         const b = stats(base.samples[k]!).p50;

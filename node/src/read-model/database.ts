@@ -88,7 +88,10 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   pg.types.setTypeParser(20, (v: string) => Number(v));
   // JIT off: the read model's statements are short, but the planner's estimates for statements over arrays (a block's
   // correlation) pass jit_above_cost, and compiling them took 1.5 s of a 1.7 s statement (docs/benchmarks.md).
-  const settings = { connectionString: opts.url, options: '-c jit=off' };
+  // No parallel workers: a parallel plan (the area search's read of the newest rows was one, from 100k objects) forks
+  // server processes for a single statement, whose start-up cost more than the statement; under fifty analysts at once
+  // the requests a second doubled without them (docs/benchmarks.md). Many statements at once use the cores already.
+  const settings = { connectionString: opts.url, options: '-c jit=off -c max_parallel_workers_per_gather=0' };
   const pool = new pg.Pool({ ...settings, max: opts.connections?.queries ?? 4 });
   const urgent = new pg.Pool({ ...settings, max: opts.connections?.urgent ?? 2 });
   // An idle connection the server drops (a restart, an administrator) is replaced by the next query; without a listener
