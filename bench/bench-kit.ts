@@ -92,7 +92,8 @@ export function benchArgs<const O extends Record<string, { type: 'string' | 'boo
 /**
  * CPU seconds (user + system) used so far by the live process `root` and each process descended from it (a database
  * server's postmaster and its backends), by pid, read from /proc; none where there is no /proc. process.cpuUsage()
- * counts one process only.
+ * counts one process only. Each process's figure includes the children it has reaped (cutime, cstime): a process that
+ * lives less than a reading's interval (a parallel worker, an autovacuum worker) is counted in its parent's.
  */
 export function processTreeCpu(root: number): Map<number, number> {
   const tree = new Map<number, number>();
@@ -111,7 +112,7 @@ export function processTreeCpu(root: number): Map<number, number> {
       // The command name (field 2) may hold spaces and parentheses: the fields after it start after the last ')'.
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       parent.set(Number(e), Number(fields[1]));
-      used.set(Number(e), (Number(fields[11]) + Number(fields[12])) / ticks);
+      used.set(Number(e), (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / ticks);
     } catch {
       // The process ended meanwhile.
     }
@@ -141,10 +142,12 @@ export function threadCpuSeconds(): number | null {
 
 /**
  * The CPU seconds a process tree used between two readings of processTreeCpu: each process's growth, all of a process
- * that started meanwhile. A process that ended meanwhile (an autovacuum worker) is not counted: at most an undercount.
+ * that started meanwhile. A process that ended meanwhile was counted whole in its parent's figure (reaped children):
+ * what it had used before the first reading is taken off again.
  */
 export function cpuSecondsBetween(before: ReadonlyMap<number, number>, after: ReadonlyMap<number, number>): number {
   let total = 0;
   for (const [pid, seconds] of after) total += Math.max(0, seconds - (before.get(pid) ?? 0));
-  return total;
+  for (const [pid, seconds] of before) if (!after.has(pid)) total -= seconds;
+  return Math.max(0, total);
 }

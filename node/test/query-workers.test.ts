@@ -118,6 +118,29 @@ describe('query workers: queries off the thread that delivers alerts', () => {
     assert.equal(noPurpose.data?.threats ? 'answered' : noPurpose.errors?.[0]?.extensions?.code, 'answered', 'green objects need no purpose');
   });
 
+  test('every GraphQL answer says no-store, whether a worker or the node\'s thread made it (a mutation, an error)', async () => {
+    const ask = async (query: string, token?: string): Promise<string | null> => {
+      const res = await fetch(url('pn'), {
+        method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify({ query }),
+      });
+      await res.arrayBuffer();
+      return res.headers.get('cache-control');
+    };
+    const dispatched: unknown[] = [];
+    const seen = (w: unknown): number => dispatched.push(w);
+    pool.on('dispatch', seen);
+    try {
+      assert.equal(await ask('query { threats(first: 3, purpose: "query workers test") { edges { node { id } } } }', tokens['pn-analyst']), 'no-store');
+      assert.equal(dispatched.length, 1, 'the page was answered by a worker');
+      assert.equal(await ask('query { whoIsThis }', tokens['pn-analyst']), 'no-store', 'an invalid query, refused on the node\'s thread');
+      assert.equal(await ask('mutation { logout }', tokens['pn-auditor']), 'no-store', 'a mutation, on the node\'s thread');
+      assert.equal(dispatched.length, 1, 'only the page went to a worker');
+    } finally {
+      pool.off('dispatch', seen);
+    }
+    tokens['pn-auditor'] = await login(url('pn'), 'pn-auditor');
+  });
+
   test('a worker that dies mid-request: the request is answered with a clear error, another worker takes its place', async () => {
     const died = pool.workers[0]!;
     pool.once('dispatch', (worker) => void worker.terminate());

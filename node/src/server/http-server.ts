@@ -17,6 +17,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, parse, specifiedRules, validate, type DocumentNode, type FormattedExecutionResult, type GraphQLSchema } from 'graphql';
 import type { Context as WsContext } from 'graphql-ws';
@@ -192,7 +193,9 @@ export class HttpServer {
       includeStacktraceInErrorResponses: false,
       parseOptions: { maxTokens: limits.maxTokens },
       validationRules: [limitsRule],
-      plugins: [introspectionPlugin(), budgetPlugin(budget, limits), ...(opts.queries ? [offThreadPlugin(opts.queries, budget, answers)] : [])],
+      // Apollo's cache-control plugin times every field of every answer to compute a caching hint the node never gives:
+      // off, and each GraphQL answer says no-store itself (below).
+      plugins: [ApolloServerPluginCacheControlDisabled(), introspectionPlugin(), budgetPlugin(budget, limits), ...(opts.queries ? [offThreadPlugin(opts.queries, budget, answers)] : [])],
     });
     await apollo.start();
 
@@ -263,11 +266,13 @@ export class HttpServer {
           context: async () => context,
         });
         const answer = answers.get(exchange);
+        // What an agency's node answers is for the user who asked, at the time they asked: never kept by a browser or proxy.
         if (answer) {
-          res.writeHead(answer.status, { ...Object.fromEntries(answer.headers), 'content-length': String(Buffer.byteLength(answer.body)) });
+          res.writeHead(answer.status, { ...Object.fromEntries(answer.headers), 'cache-control': 'no-store', 'content-length': String(Buffer.byteLength(answer.body)) });
           return void res.end(answer.body);
         }
         for (const [k, v] of result.headers) res.setHeader(k, v);
+        res.setHeader('cache-control', 'no-store');
         res.statusCode = result.status ?? 200;
         if (result.body.kind === 'complete') {
           res.end(result.body.string);

@@ -14,6 +14,7 @@ import { readFileSync, readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { ApolloServer, HeaderMap } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import type { AuditEntry, AuditRecord } from '../modules/audit/index.js';
 import { AgencyDirectory } from '../modules/agency/agency-directory.js';
 import { CorrelationStore } from '../modules/correlation/correlation-store.js';
@@ -114,6 +115,9 @@ async function start(): Promise<ApolloServer<RequestContext>> {
   }) as Services;
   const apollo = new ApolloServer<RequestContext>({
     schema: buildSchema(setup.version), formatError: makeFormatError(log), includeStacktraceInErrorResponses: false,
+    // Said here, not left to NODE_ENV (production in this thread, query-pool.ts): introspection is the node's thread's
+    // to allow or refuse (its plugin), and no caching hint is computed (the node's thread answers no-store).
+    introspection: true, plugins: [ApolloServerPluginCacheControlDisabled()],
     stopOnTerminationSignals: false, // a worker gets no signals: the pool ends it
   });
   await apollo.start();

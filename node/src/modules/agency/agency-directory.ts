@@ -84,6 +84,14 @@ export class AgencyDirectory {
     return this.byMsp.get(mspId);
   }
 
+  /**
+   * Like byMspId, for a GraphQL field: a known organisation's agency at once, not a promise. A page of fifty objects
+   * would otherwise make graphql-js wait on fifty promises, one for each object's fields.
+   */
+  forField(mspId: string): Agency | Promise<Agency | undefined> {
+    return this.byMsp.get(mspId) ?? this.byMspId(mspId);
+  }
+
   byAgencyKey(key: string): Agency | undefined {
     return this.byKey.get(key);
   }

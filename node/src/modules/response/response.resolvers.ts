@@ -9,7 +9,7 @@ const fromEnum = (s: string): string => s.toLowerCase().replace('_', '-');
 export const responseResolvers = {
   AlertResponse: {
     status: (r: AlertResponse) => toEnum(r.status),
-    agency: (r: AlertResponse, _: unknown, ctx: RequestContext) => ctx.services.agencies.byMspId(r.agencyMsp),
+    agency: (r: AlertResponse, _: unknown, ctx: RequestContext) => ctx.services.agencies.forField(r.agencyMsp),
   },
   Threat: {
     responses: async (t: ThreatRow, a: { purpose?: string | null }, ctx: RequestContext) =>

@@ -4,12 +4,12 @@ import { asking, type LeftOut, type ThreatFilterInput, type WithoutPurpose } fro
 
 export const threatResolvers = {
   Threat: {
-    agency: (t: ThreatRow, _: unknown, ctx: RequestContext) => ctx.services.agencies.byMspId(t.publisherMsp),
+    agency: (t: ThreatRow, _: unknown, ctx: RequestContext) => ctx.services.agencies.forField(t.publisherMsp),
     tlp: (t: ThreatRow) => t.tlp?.toUpperCase() ?? null,
     provenance: (t: ThreatRow, _: unknown, ctx: RequestContext) => ({
       transactionId: t.txId,
       blockNumber: t.blockNumber,
-      publishingAgency: ctx.services.agencies.byMspId(t.publisherMsp),
+      publishingAgency: ctx.services.agencies.forField(t.publisherMsp),
       signatureVerified: t.signatureVerified,
       ledger: ctx.services.ledgerKind,
     }),
