@@ -39,7 +39,7 @@ export function objectInput(o: ObjectFacts, redactable?: ReadonlySet<string>): R
     category: o.category, severity: o.severity, area: o.area,
     ...(o.countries?.length ? { countries: o.countries } : {}),
     ...(o.exercise ? { exercise: o.exercise } : {}),
-    properties: redactable ? o.properties.filter((p) => redactable.has(p)) : o.properties,
+    properties: !redactable ? o.properties : o.present ? o.present(redactable) : o.properties.filter((p) => redactable.has(p)),
   };
 }
 

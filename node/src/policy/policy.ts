@@ -30,6 +30,12 @@ export interface ObjectFacts {
   exercise?: string;
   /** Property paths present in the object (top level and inside extensions), for redaction. */
   properties: string[];
+  /**
+   * Which of `paths` the object has (same paths as `properties` holds), when the facts were built from the object: a
+   * policy that names the few paths its redaction rules read (popart/redaction/paths) asks for those, and the object's
+   * every path is not listed for each decision.
+   */
+  present?(paths: Iterable<string>): string[];
 }
 
 export interface Coarsening { path: string; decimals: number }

@@ -32,12 +32,29 @@ export function propertyPaths(obj: StixObject): string[] {
   return out;
 }
 
+/**
+ * Whether the object has the property path (dot-separated, as propertyPaths lists them): each step an own key of a
+ * nested object (not an array), at most 4 deep. A key that itself holds a dot is not found by this walk; redaction
+ * (egress.ts) walks the same way, so what it could not remove is not reported present.
+ */
+export function hasPropertyPath(obj: StixObject, path: string): boolean {
+  let cursor: unknown = obj;
+  let depth = 0;
+  for (const key of path.split('.')) {
+    if (++depth > 4 || !cursor || typeof cursor !== 'object' || Array.isArray(cursor) || !Object.hasOwn(cursor, key)) return false;
+    cursor = (cursor as Record<string, unknown>)[key];
+  }
+  return depth > 0;
+}
+
 /** The exercise an object belongs to, as a fact (absent for a real object, so real objects' facts are unchanged). */
 function exerciseFacts(exercise: string | null): { exercise?: string } {
   return exercise === null ? {} : { exercise };
 }
 
 export function factsFromRow(row: ThreatRow, publisher: string): ObjectFacts {
+  const stix = row.stix;
+  let paths: string[] | undefined;
   return {
     id: row.id,
     type: row.type,
@@ -49,7 +66,11 @@ export function factsFromRow(row: ThreatRow, publisher: string): ObjectFacts {
     area: areaFacts(row.bbox),
     ...(row.countries.length ? { countries: row.countries } : {}),
     ...exerciseFacts(exerciseOf(row.stix)),
-    properties: propertyPaths(row.stix),
+    // Listed only when asked for (a policy that names its redactable paths asks `present` instead).
+    get properties(): string[] {
+      return (paths ??= propertyPaths(stix));
+    },
+    present: (wanted) => [...wanted].filter((p) => hasPropertyPath(stix, p)),
   };
 }
 
