@@ -146,13 +146,16 @@ async function load(cluster: DemoCluster): Promise<{ seconds: number; rate: numb
  */
 async function topStatements(db: Database, n: number, during: string): Promise<string> {
   await db.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
-  const { rows } = await db.query<{ toplevel: boolean; calls: string; total: number; query: string }>(
-    `SELECT toplevel, sum(calls)::text AS calls, sum(total_exec_time) AS total, query FROM pg_stat_statements
+  // Planning and execution apart (pg_stat_statements.track_planning is on for the bench's server): a statement planned
+  // anew for each call shows its planning here.
+  const { rows } = await db.query<{ toplevel: boolean; calls: string; total: number; plan: number; query: string }>(
+    `SELECT toplevel, sum(calls)::text AS calls, sum(total_exec_time + total_plan_time) AS total, sum(total_plan_time) AS plan, query FROM pg_stat_statements
      GROUP BY toplevel, query ORDER BY total DESC LIMIT $1`, [n]);
-  const { rows: [all] } = await db.query<{ total: number }>('SELECT coalesce(sum(total_exec_time), 0) AS total FROM pg_stat_statements WHERE toplevel');
+  const { rows: [all] } = await db.query<{ total: number }>('SELECT coalesce(sum(total_exec_time + total_plan_time), 0) AS total FROM pg_stat_statements WHERE toplevel');
   await db.query('SELECT pg_stat_statements_reset()');
-  const lines = rows.map((r) => `    ${(r.total / 1000).toFixed(1).padStart(7)} s ${r.calls.padStart(8)} calls ${(r.total / Number(r.calls)).toFixed(2).padStart(8)} ms${r.toplevel ? '  ' : ' ^'} ${r.query.replace(/\s+/g, ' ').slice(0, 110)}`);
-  return [`  statements during ${during} (server time ${(all!.total / 1000).toFixed(1)} s in top-level statements; ^ nested in a function):`, ...lines].join('\n');
+  const lines = rows.map((r) => `    ${(r.total / 1000).toFixed(1).padStart(7)} s ${r.calls.padStart(8)} calls ${(r.total / Number(r.calls)).toFixed(2).padStart(8)} ms` +
+    ` (planning ${(r.plan / Number(r.calls)).toFixed(2).padStart(6)} ms)${r.toplevel ? '  ' : ' ^'} ${r.query.replace(/\s+/g, ' ').slice(0, 100)}`);
+  return [`  statements during ${during} (server time ${(all!.total / 1000).toFixed(1)} s in top-level statements, planning included; ^ nested in a function):`, ...lines].join('\n');
 }
 
 /** A port N such that N+1 … N+4 are free on 127.0.0.1 (the demo's --port-base). */
@@ -299,7 +302,7 @@ async function main(): Promise<void> {
     if (statements && readModelKind !== 'postgres') throw new Error('--statements is for --read-model postgres');
     readModel = await openDemoReadModel({
       kind: readModelKind as 'pglite' | 'postgres', dataDir: dir,
-      ...(statements ? { serverSettings: ['shared_preload_libraries=pg_stat_statements', 'pg_stat_statements.track=all'] } : {}),
+      ...(statements ? { serverSettings: ['shared_preload_libraries=pg_stat_statements', 'pg_stat_statements.track=all', 'pg_stat_statements.track_planning=on'] } : {}),
     });
     if (values['plans-only']) return await plansOnly(dir, readModel);
     // Each analyst a user of its own (the node bounds the requests in progress per user, docs/limits.md).
