@@ -3,15 +3,12 @@
  * seal is read while the main thread checks the block log (world-state.ts `openChecking`). Posts the digest, or
  * `{ error }` when the file cannot be read.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
+import { fileSha256 } from './file-hash.js';
 
 const { path } = workerData as { path: string };
 try {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 4 << 20 })) hash.update(chunk as Buffer);
-  parentPort?.postMessage({ sha256: hash.digest('hex') });
+  parentPort?.postMessage({ sha256: await fileSha256(path) });
 } catch (err) {
   parentPort?.postMessage({ error: (err as Error).message });
 }

@@ -20,12 +20,12 @@
  * the slower entry scan instead.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { mkdir, open as openFile, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import type { StateReader, WriteEntry } from '@popart/chaincode';
+import { fileSha256 } from './file-hash.js';
 
 /** The world state the ledger applies committed write sets to. */
 export interface CommittedState extends StateReader {
@@ -93,12 +93,6 @@ interface Seal extends StateHead { fileSha256: string }
 
 const SEAL_FILE = 'snapshot.json';
 const DATA_FILE = 'data.mdb';
-
-async function fileSha256(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 4 << 20 })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
 
 /** The SHA-256 of a file computed in a worker thread (file-hash-worker.ts); '' when it cannot be read. */
 function hashInWorker(path: string): Promise<string> {
