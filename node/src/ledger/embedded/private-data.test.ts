@@ -80,7 +80,7 @@ describe('embedded ledger: private data collections', () => {
       await assert.rejects(openLedger(dir.path), /PnMSP's private store \(private\/PnMSP-store\/\) changed since the ledger closed it.*Refusing to open; remove the folder private\/PnMSP-store\//);
       // As if the ledger had stopped without closing (no seal), and someone then changed the value in the store's file.
       await rm(join(storeDir, 'snapshot.json'), { force: true });
-      const { state } = await DiskState.open(storeDir, false);
+      const { state } = await DiskState.open(storeDir, false, { privateData: true });
       state.transaction(() => state.privatePut('PnMSP', 'private-PnMSP', 'k', Buffer.from('someone-else')));
       await state.close(false);
       await assert.rejects(openLedger(dir.path), (err: unknown) => err instanceof LedgerIntegrityError &&

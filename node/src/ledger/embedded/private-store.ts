@@ -145,7 +145,7 @@ export class PrivateStore implements PrivateStateReader {
       let store: DiskState | null = null;
       let seal: SealCheck = 'unsealed';
       if (!this.scratch) {
-        ({ state: store, seal } = await DiskState.open(join(this.folder, `${encodeURIComponent(msp)}-store`), this.fsync));
+        ({ state: store, seal } = await DiskState.open(join(this.folder, `${encodeURIComponent(msp)}-store`), this.fsync, { privateData: true }));
         this.opened.push(store);
         if (seal === 'altered') refuse(`private store (${where}-store/) changed since the ledger closed it`, rebuild);
         // Ahead of the world state (rebuilt from the block log, or its last commits lost): the log is read from its

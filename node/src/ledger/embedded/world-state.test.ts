@@ -81,6 +81,26 @@ describe('DiskState (the world state on disk)', () => {
     await again.state.close();
   });
 
+  it('the world state opens no private-data databases: asking it for private data is refused by name; an organisation\'s store has them', async () => {
+    const { state } = await store();
+    try {
+      assert.throws(() => state.privateGet('PnMSP', 'private-PnMSP', 'k'), /holds no private data: open it with \{ privateData: true \}/);
+      assert.throws(() => state.transientGet('tx1'), /holds no private data/);
+      state.clear(); // (clearing touches only what it opened)
+    } finally {
+      await state.close();
+    }
+    const d = await tempDir();
+    dirs.push(d);
+    const { state: own } = await DiskState.open(`${d.path}/store`, false, { privateData: true });
+    try {
+      own.transaction(() => own.privatePut('PnMSP', 'private-PnMSP', 'k', Buffer.from('v')));
+      assert.equal(own.privateGet('PnMSP', 'private-PnMSP', 'k')?.toString(), 'v');
+    } finally {
+      await own.close();
+    }
+  });
+
   it('refuses keys it cannot store: too long, or not well-formed Unicode', () => {
     assert.equal(keyProblem('obj~indicator--1'), null);
     assert.match(keyProblem('x'.repeat(3000)) ?? '', /3000 bytes is longer than the 1978 bytes/);

@@ -7,7 +7,8 @@
  *   state  UTF-8 key → [version length][version "block:tx"][value]   (byte order = Fabric's key order)
  *   txids  SHA-256 of a txId → version                               (duplicate txIds refused across restarts)
  *   meta   "head" → { height, lastHash, digest }                      (the snapshot's block height and hash)
- * An organisation's private store (private-store.ts) is a store of the same kind, of its own, that uses two more:
+ * An organisation's private store (private-store.ts) is a store of the same kind, of its own, opened with `privateData`
+ * to use two more (the world state does not open them):
  *   private     <MSP id> \0 <collection> \0 <key> → value         (the organisation's private values)
  *   transients  SHA-256 of a txId → JSON of its transient data       (what it submitted, for re-execution)
  *   and in meta "private" → { <MSP id>: { offset, sha256 } }           (how much of its private log the store holds)
@@ -89,6 +90,11 @@ export function keyProblem(key: string): string | null {
 /** How the store was found when opened: sealed and intact, sealed but altered since, or without a seal. */
 export type SealCheck = 'intact' | 'altered' | 'unsealed';
 
+export interface OpenOptions {
+  /** An organisation's private store (private-store.ts): also its private values and transient data. */
+  privateData?: boolean;
+}
+
 interface Seal extends StateHead { fileSha256: string }
 
 const SEAL_FILE = 'snapshot.json';
@@ -126,7 +132,7 @@ export class DiskState implements CommittedState {
 
   private constructor(private readonly dir: string, private readonly fsync: boolean, private readonly root: RootDatabase, private readonly state: Database<Buffer, Buffer>,
     private readonly txids: Database<Buffer, Buffer>, private readonly meta: Database<Buffer, Buffer>,
-    private readonly privateValues: Database<Buffer, Buffer>, private readonly transients: Database<Buffer, Buffer>) {
+    private readonly privateDbs: { values: Database<Buffer, Buffer>; transients: Database<Buffer, Buffer> } | null) {
     const raw = meta.get(HEAD);
     this.headValue = raw ? JSON.parse(raw.toString('utf8')) as StateHead : null;
     this.digest = Buffer.from(this.headValue?.digest ?? '0'.repeat(64), 'hex');
@@ -137,8 +143,8 @@ export class DiskState implements CommittedState {
    * for a file), checking and removing its seal; `fsync` false lets the OS
    * flush (the block log is the durable record: a store that lost its last blocks has them replayed).
    */
-  static async open(dir: string, fsync: boolean): Promise<{ state: DiskState; seal: SealCheck }> {
-    const { state, seal } = await DiskState.openChecking(dir, fsync);
+  static async open(dir: string, fsync: boolean, options: OpenOptions = {}): Promise<{ state: DiskState; seal: SealCheck }> {
+    const { state, seal } = await DiskState.openChecking(dir, fsync, options);
     return { state, seal: await seal };
   }
 
@@ -146,17 +152,23 @@ export class DiskState implements CommittedState {
    * As `open`, but the data file is hashed against its seal in a worker thread while the caller goes on: the caller
    * must not write to the store before `seal` resolves (the digest is of the file as it was closed). `seal` never rejects.
    */
-  static async openChecking(dir: string, fsync: boolean): Promise<{ state: DiskState; seal: Promise<SealCheck> }> {
+  static async openChecking(dir: string, fsync: boolean, options: OpenOptions = {}): Promise<{ state: DiskState; seal: Promise<SealCheck> }> {
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const seal = await readSeal(dir);
     const fileHash = seal ? hashInWorker(join(dir, DATA_FILE)) : Promise.resolve('');
     if (seal) await rm(join(dir, SEAL_FILE), { force: true });
-    const root = open({ path: dir, compression: false, noSync: !fsync, mapSize: MAP_SIZE, maxDbs: 6, encoding: 'binary', keyEncoding: 'binary' });
+    const root = open({ path: dir, compression: false, noSync: !fsync, mapSize: MAP_SIZE, maxDbs: options.privateData ? 5 : 3, encoding: 'binary', keyEncoding: 'binary' });
     const db = (name: string): Database<Buffer, Buffer> => root.openDB<Buffer, Buffer>({ name, encoding: 'binary', keyEncoding: 'binary', compression: false });
-    const state = new DiskState(dir, fsync, root, db('state'), db('txids'), db('meta'), db('private'), db('transients'));
+    const state = new DiskState(dir, fsync, root, db('state'), db('txids'), db('meta'), options.privateData ? { values: db('private'), transients: db('transients') } : null);
     const head = state.head();
     const matches = !!seal && !!head && seal.height === head.height && seal.lastHash === head.lastHash && seal.digest === head.digest;
     return { state, seal: fileHash.then((hash): SealCheck => (!seal ? 'unsealed' : matches && hash === seal.fileSha256 ? 'intact' : 'altered')) };
+  }
+
+  /** The private-data databases: only in an organisation's private store (opened with `privateData`). */
+  private private(): { values: Database<Buffer, Buffer>; transients: Database<Buffer, Buffer> } {
+    if (!this.privateDbs) throw new Error(`the store in ${this.dir} holds no private data: open it with { privateData: true }`);
+    return this.privateDbs;
   }
 
   /** The block the stored state is at, or null for a new (empty) store. */
@@ -225,21 +237,21 @@ export class DiskState implements CommittedState {
   /** The value `mspId` holds for `key` in `collection` (its private data), or undefined. */
   privateGet(mspId: string, collection: string, key: string): Buffer | undefined {
     if (!wellFormed(key)) return undefined;
-    return this.privateValues.get(privateKey(mspId, collection, key));
+    return this.private().values.get(privateKey(mspId, collection, key));
   }
 
   /** Stores (or, with null, deletes) a private value of `mspId`; only inside `commit` or `transaction`. */
   privatePut(mspId: string, collection: string, key: string, value: Uint8Array | null): void {
     const k = privateKey(mspId, collection, key);
-    if (value === null) this.privateValues.removeSync(k);
-    else this.privateValues.putSync(k, Buffer.from(value));
+    if (value === null) this.private().values.removeSync(k);
+    else this.private().values.putSync(k, Buffer.from(value));
   }
 
   /** Every private value `mspId` holds, in key order. */
   *privateEntries(mspId: string): Iterable<{ collection: string; key: string; value: Buffer }> {
     const prefix = Buffer.from(`${mspId}\u0000`, 'utf8');
     const end = Buffer.from(`${mspId}\u0001`, 'utf8');
-    for (const { key, value } of this.privateValues.getRange({ start: prefix, end })) {
+    for (const { key, value } of this.private().values.getRange({ start: prefix, end })) {
       const rest = key.toString('utf8', prefix.length);
       const cut = rest.indexOf('\u0000');
       yield { collection: rest.slice(0, cut), key: rest.slice(cut + 1), value };
@@ -248,12 +260,12 @@ export class DiskState implements CommittedState {
 
   /** The transient data kept for a transaction (JSON text), or undefined. */
   transientGet(txId: string): string | undefined {
-    return this.transients.get(txIdKey(txId))?.toString('utf8');
+    return this.private().transients.get(txIdKey(txId))?.toString('utf8');
   }
 
   /** Keeps a transaction's transient data; only inside `commit` or `transaction`. */
   transientPut(txId: string, json: string): void {
-    this.transients.putSync(txIdKey(txId), Buffer.from(json, 'utf8'));
+    this.private().transients.putSync(txIdKey(txId), Buffer.from(json, 'utf8'));
   }
 
   /** How much of each private log the snapshot holds (empty for a new store). */
@@ -288,8 +300,8 @@ export class DiskState implements CommittedState {
       this.state.clearSync();
       this.txids.clearSync();
       this.meta.clearSync();
-      this.privateValues.clearSync();
-      this.transients.clearSync();
+      this.privateDbs?.values.clearSync();
+      this.privateDbs?.transients.clearSync();
     });
     this.headValue = null;
     this.digest = Buffer.alloc(32);
