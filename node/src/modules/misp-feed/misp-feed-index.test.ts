@@ -68,3 +68,16 @@ test('the index: rows applied while it is built are not lost; before the build n
   await flaky.ready();
   assert.deepEqual(flaky.allSubjects(), [a1.id]);
 });
+
+test('the newest events: by their latest version, then id, at most the limit; brought up to date by new versions and revocations', async () => {
+  const at = (day: number): string => `2026-11-${String(day).padStart(2, '0')}T00:00:00.000Z`;
+  const rows = [alert(1, { modified: at(3) }), alert(2, { modified: at(5) }), alert(3, { modified: at(4) }), indicator(1, { modified: at(9) })];
+  const index = new MispFeedIndex(storeOf(rows));
+  await index.ready();
+  assert.deepEqual(index.newestSubjects(2), [id('incident', 2), id('incident', 3)], 'newest first; an indicator is no event');
+  assert.deepEqual(index.newestSubjects(10), [id('incident', 2), id('incident', 3), id('incident', 1)]);
+  index.apply([alert(1, { modified: at(6) })]);
+  assert.deepEqual(index.newestSubjects(2), [id('incident', 1), id('incident', 2)], 'a new version makes an event new again');
+  index.apply([alert(2, { modified: at(7), revoked: true })]);
+  assert.deepEqual(index.newestSubjects(2), [id('incident', 1), id('incident', 3)], 'a revoked event leaves, the next comes in');
+});

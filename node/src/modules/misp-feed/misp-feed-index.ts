@@ -37,6 +37,9 @@ export class MispFeedIndex {
   /** Object id → ids of the objects pointing at it; object id → what it points at. */
   private readonly pointedBy = new Map<string, Set<string>>();
   private readonly points = new Map<string, string[]>();
+  /** Subject id → when its latest version was modified (ms): which events are the newest. */
+  private readonly modifiedAt = new Map<string, number>();
+  private newest: { version: number; size: number; limit: number; ids: string[] } | null = null;
   /** Subject id → the version of its last change. */
   private readonly changedAt = new Map<string, number>();
   private log: { version: number; subject: string }[] = [];
@@ -70,6 +73,19 @@ export class MispFeedIndex {
   /** Every event subject's id. */
   allSubjects(): string[] {
     return [...this.subjectIds];
+  }
+
+  /**
+   * The `limit` newest event subjects, newest first (by their latest version's `modified`, then id): what a manifest
+   * lists. Sorted again only when the index changed since the last call.
+   */
+  newestSubjects(limit: number): string[] {
+    const n = this.newest;
+    if (n && n.version === this.version && n.size === this.subjectIds.size && n.limit === limit) return n.ids;
+    const at = (id: string): number => this.modifiedAt.get(id) ?? 0;
+    const ids = [...this.subjectIds].sort((a, b) => at(b) - at(a) || (a < b ? 1 : a > b ? -1 : 0)).slice(0, limit);
+    this.newest = { version: this.version, size: this.subjectIds.size, limit, ids };
+    return ids;
   }
 
   /** The version at which the subject's event last changed (0: not since the build). */
@@ -133,6 +149,7 @@ export class MispFeedIndex {
     if (row.revoked) {
       this.subjectIds.delete(row.id);
       this.subjects.delete(uuidOf(row.id));
+      this.modifiedAt.delete(row.id);
     } else {
       const targets = pointsAt(row.stix);
       if (targets.length) this.points.set(row.id, targets);
@@ -144,6 +161,8 @@ export class MispFeedIndex {
       if (isEventSubject(row.stix)) {
         this.subjects.set(uuidOf(row.id), row.id);
         this.subjectIds.add(row.id);
+        const modified = Date.parse(row.modified);
+        this.modifiedAt.set(row.id, Number.isNaN(modified) ? 0 : modified);
         touched.add(row.id);
       }
       for (const target of targets) mark(target);

@@ -63,8 +63,14 @@ export type ClosureOf = (viewer: Viewer, objects: readonly StixObject[]) => Prom
 const BUILD_BATCH = 200;
 /** How long a reader's judged events are reused for unchanged objects under the same policy revision. */
 export const FEED_CACHE_MS = 5 * 60_000;
-/** Readers whose feeds are kept (the least recently used is dropped). */
-const MAX_READERS = 64;
+/** Readers whose feeds are kept (the least recently used is dropped): each holds at most `maxEvents` built events. */
+const MAX_READERS = 16;
+/**
+ * Events a manifest (and hashes.csv) lists: the newest, by their latest change. A reader's every event was built and
+ * kept in memory: at a million objects (half a million alerts) one manifest request ran the node out of heap
+ * (docs/benchmarks.md, eighth session). An older event's file is still served by its uuid.
+ */
+export const MAX_FEED_EVENTS = 5000;
 
 /** One reader's events, each judged and built for them at an index version (null: not visible to them). */
 interface ReaderFeed { revision: string; at: number; built: number; events: Map<string, { version: number; event: FeedEvent | null }> }
@@ -80,6 +86,7 @@ export class MispFeed {
     private readonly index: MispFeedIndex,
     private readonly closure: ClosureOf,
     private readonly now: () => number = Date.now,
+    private readonly maxEvents = MAX_FEED_EVENTS,
   ) {}
 
   /** Who created the subject, as MISP's creator organisation: its identity as the reader may see it, else the registered agency, else the publisher. */
@@ -135,24 +142,27 @@ export class MispFeed {
   }
 
   /**
-   * Every event this reader may see (alerts and reports). The first request of a reader judges and builds every
-   * event; later ones only those the read model changed since (MispFeedIndex.changedSince). Nothing is audited here:
-   * see `handOut`.
+   * The events this reader may see among the newest `maxEvents` (alerts and reports), newest first. The first request
+   * of a reader judges and builds each of them; later ones only those the read model changed since
+   * (MispFeedIndex.changedSince) and those that came into the newest since. Nothing is audited here: see `handOut`.
    */
   async events(principal: HttpPrincipal): Promise<FeedEvent[]> {
     await this.index.ready();
     const version = this.index.version;
+    const newest = this.index.newestSubjects(this.maxEvents);
+    const wanted = new Set(newest);
     const { key, feed: kept } = this.feedOf(principal);
     const changed = kept ? this.index.changedSince(kept.built) : null;
     const feed: ReaderFeed = kept && changed ? kept : { revision: this.gate.revision, at: this.now(), built: 0, events: new Map() };
-    const todo = kept && changed ? changed : this.index.allSubjects();
-    for (const [id, event] of await this.build(principal, todo)) {
-      if (event) feed.events.set(id, { version, event });
-      else feed.events.delete(id);
-    }
+    const todo = kept && changed
+      ? [...new Set([...changed.filter((id) => wanted.has(id)), ...newest.filter((id) => !feed.events.has(id))])]
+      : newest;
+    // (an event the reader may not see is kept as null, so that it is not judged again until it changes)
+    for (const [id, event] of await this.build(principal, todo)) feed.events.set(id, { version, event });
+    for (const id of feed.events.keys()) if (!wanted.has(id)) feed.events.delete(id);
     feed.built = version;
     this.keep(key, feed);
-    return [...feed.events.values()].flatMap((e) => (e.event ? [e.event] : []));
+    return newest.flatMap((id) => feed.events.get(id)?.event ?? []);
   }
 
   /** One event by its uuid, as the reader may see it (null: no such event, or not visible to them). */
