@@ -89,6 +89,17 @@ export function benchArgs<const O extends Record<string, { type: 'string' | 'boo
   return { values: values as never, number };
 }
 
+/** USER_HZ: the clock ticks per second of /proc's CPU times (100 on Linux). */
+const TICKS = 100;
+
+/**
+ * The fields of a /proc stat line after the command name, from the state on (field 3): the command name (field 2) may
+ * hold spaces and parentheses, so they start after the last ')'.
+ */
+function statFields(stat: string): string[] {
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
 /**
  * CPU seconds (user + system) used so far by the live process `root` and each process descended from it (a database
  * server's postmaster and its backends), by pid, read from /proc; none where there is no /proc. process.cpuUsage()
@@ -103,16 +114,14 @@ export function processTreeCpu(root: number): Map<number, number> {
   } catch {
     return tree;
   }
-  const ticks = 100; // USER_HZ, 100 on Linux
   const parent = new Map<number, number>();
   const used = new Map<number, number>();
   for (const e of entries) {
     try {
-      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
-      // The command name (field 2) may hold spaces and parentheses: the fields after it start after the last ')'.
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const fields = statFields(readFileSync(`/proc/${e}/stat`, 'utf8'));
       parent.set(Number(e), Number(fields[1]));
-      used.set(Number(e), (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / ticks);
+      // utime, stime, cutime, cstime
+      used.set(Number(e), (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / TICKS);
     } catch {
       // The process ended meanwhile.
     }
@@ -132,9 +141,8 @@ export function processTreeCpu(root: number): Map<number, number> {
  */
 export function threadCpuSeconds(): number | null {
   try {
-    const stat = readFileSync('/proc/thread-self/stat', 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ
+    const fields = statFields(readFileSync('/proc/thread-self/stat', 'utf8'));
+    return (Number(fields[11]) + Number(fields[12])) / TICKS; // utime, stime
   } catch {
     return null;
   }

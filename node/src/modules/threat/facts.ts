@@ -44,7 +44,7 @@ export function hasPropertyPath(obj: StixObject, path: string): boolean {
     if (++depth > 4 || !cursor || typeof cursor !== 'object' || Array.isArray(cursor) || !Object.hasOwn(cursor, key)) return false;
     cursor = (cursor as Record<string, unknown>)[key];
   }
-  return depth > 0;
+  return true;
 }
 
 /** The exercise an object belongs to, as a fact (absent for a real object, so real objects' facts are unchanged). */
