@@ -104,12 +104,12 @@ describe('policy runtimes: wasm and OPA server decide alike', () => {
     await wasm?.close();
   });
 
-  test('cases.json is non-trivial: at least 50 uniquely named cases over the seven entrypoints', () => {
+  test('cases.json is non-trivial: at least 50 uniquely named cases over the eight entrypoints', () => {
     assert.ok(cases.length >= 50, `found ${cases.length} cases`);
     assert.equal(new Set(cases.map((c) => c.name)).size, cases.length, 'case names are unique');
     assert.deepEqual([...new Set(cases.map((c) => c.entrypoint))].sort(), [
-      'popart/gate/decisions', 'popart/gate/verdicts', 'popart/redaction/decision', 'popart/redaction/paths', 'popart/release/decision',
-      'popart/routing/decision', 'popart/visibility/decision',
+      'popart/gate/decisions', 'popart/gate/subject_fields', 'popart/gate/verdicts', 'popart/redaction/decision', 'popart/redaction/paths',
+      'popart/release/decision', 'popart/routing/decision', 'popart/visibility/decision',
     ]);
     for (const c of cases) assert.notEqual(c.expected, undefined, `${c.name}: has an expected result`);
   });
@@ -277,6 +277,82 @@ describe('policy runtimes: wasm and OPA server decide alike', () => {
       await pooled.close();
     }
     await assert.rejects(pooled.decide(VIEWERS[0] as Viewer, [0, 1].flatMap((k) => generatedFacts().map((f) => ({ ...f, id: `${f.id}-${k}` }))), new Date()), /closed/);
+  });
+
+  test('decisions do not depend on the time the policy is given (kept decisions are not keyed on it)', async () => {
+    const fresh = await WasmPolicy.load(undefined, { decisionCache: 0 });
+    try {
+      const facts = generatedFacts();
+      for (const viewer of VIEWERS) {
+        for (const options of [undefined, { reasons: false }]) {
+          const then = await fresh.decide(viewer, facts, new Date('2025-06-01T20:00:00Z'), options);
+          const later = await fresh.decide(viewer, facts, new Date('2035-01-01T03:00:00Z'), options);
+          assert.deepEqual(later, then, `${viewer.username}: ten years later, the same decisions`);
+        }
+      }
+      assert.deepEqual(fresh.decisionCacheStats, { size: 0, hits: 0, misses: 0 }, 'nothing kept when the cache is off');
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  test('kept decisions: pages decided with them are the decisions made afresh, for every viewer, in any order', async () => {
+    const kept = await WasmPolicy.load(undefined, { decisionCache: 10_000 });
+    const fresh = await WasmPolicy.load(undefined, { decisionCache: 0 });
+    try {
+      const grid = generatedFacts();
+      const pages = Array.from({ length: Math.ceil(grid.length / 50) }, (_, k) => grid.slice(k * 50, k * 50 + 50));
+      const now = new Date('2025-06-01T20:00:00Z');
+      // Each viewer twice, pages in a different order the second time, and a second analyst of each agency and role.
+      const viewers = [...VIEWERS, ...VIEWERS.map((v) => ({ ...v, username: `${v.username}-2` })), ...[...VIEWERS].reverse()];
+      for (const [round, viewer] of viewers.entries()) {
+        const order = round % 2 ? [...pages].reverse() : pages;
+        for (const page of order) {
+          for (const options of [undefined, { reasons: false }]) {
+            assert.deepEqual(await kept.decide(viewer, page, now, options), await fresh.decide(viewer, page, now, options),
+              `${viewer.username}, round ${round}, reasons ${options?.reasons ?? true}`);
+          }
+        }
+      }
+      const stats = kept.decisionCacheStats;
+      // Each (entrypoint, agency and role) asked once per object, then only reused: 5 subjects × 2 entrypoints × 288.
+      assert.equal(stats.misses, 5 * 2 * grid.length, JSON.stringify(stats));
+      assert.equal(stats.hits, (viewers.length - 5) * 2 * grid.length, JSON.stringify(stats));
+    } finally {
+      await kept.close();
+      await fresh.close();
+    }
+  });
+
+  test('a kept decision never crosses agencies, roles or exercises, and a new version of an object is decided again', async () => {
+    const kept = await WasmPolicy.load(undefined, { decisionCache: 100 });
+    try {
+      const now = new Date('2025-06-01T20:00:00Z');
+      const red: ObjectFacts = {
+        id: 'incident--00000000-0000-4000-8000-00000000aaaa', type: 'incident', publisher: 'pn', tlp: 'red', audience: [],
+        category: 'drone', severity: 'high', area: AREAS.sol as Area, properties: ['name'],
+      };
+      const pn = VIEWERS.find((v) => v.username === 'pn-analyst') as Viewer;
+      const pj = VIEWERS.find((v) => v.username === 'pj-analyst') as Viewer;
+      const mad = VIEWERS.find((v) => v.username === 'mad-operator') as Viewer;
+      assert.equal((await kept.decide(pn, [red], now))[0]?.allow, true, 'the publishing agency sees its RED object');
+      assert.equal((await kept.decide(pj, [red], now))[0]?.allow, false, 'a partner does not, though pn\'s decision is kept');
+      assert.equal((await kept.decide(mad, [red], now))[0]?.allow, false, 'nor the city');
+      assert.equal((await kept.decide({ ...pn, role: 'auditor', username: 'pn-auditor' }, [red], now))[0]?.allow, false, 'nor an auditor of pn');
+      // An exercise object: only to a request that asked for that exercise.
+      const drill: ObjectFacts = { ...red, id: 'incident--00000000-0000-4000-8000-00000000bbbb', tlp: 'green', exercise: 'drill-1' };
+      assert.equal((await kept.decide({ ...mad, exercise: 'drill-1' }, [drill], now))[0]?.allow, true, 'asked for the exercise');
+      assert.equal((await kept.decide(mad, [drill], now))[0]?.allow, false, 'not asked for it');
+      // The same id, published again GREEN: the partner now sees it; then revoked to RED again: hidden again.
+      const green: ObjectFacts = { ...red, tlp: 'green' };
+      assert.equal((await kept.decide(pj, [green], now))[0]?.allow, true, 'new facts, new decision');
+      assert.equal((await kept.decide(pj, [red], now))[0]?.allow, false, 'the RED version is still hidden');
+      const { hits, misses } = kept.decisionCacheStats;
+      assert.equal(misses, 7, 'each of the questions before was a new one');
+      assert.equal(hits, 1, 'only the last was asked before');
+    } finally {
+      await kept.close();
+    }
   });
 
   test('a pool on a folder without compiled policies is refused at start, saying where', async () => {

@@ -17,6 +17,7 @@ ENTRYPOINTS=(
   popart/routing/decision
   popart/gate/decisions
   popart/gate/verdicts
+  popart/gate/subject_fields
 )
 cd "$here/src"
 # The revision names the sources: sha256 over the sorted paths and contents of the policy files.

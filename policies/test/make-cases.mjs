@@ -153,6 +153,7 @@ decide('popart/gate/verdicts', 'gate: verdicts for a partner analyst, without re
 const rules = JSON.parse(readFileSync(join(here, 'src/popart/config/data.json'), 'utf8')).redaction;
 decide('popart/redaction/paths', 'redaction: the paths the rules name, once each, sorted', {},
   [...new Set([...rules.remove, ...rules.coarsen].flatMap((r) => r.paths))].sort());
+decide('popart/gate/subject_fields', 'gate: the fields of the subject that decisions read', {}, ['agency', 'exercise', 'role']);
 
 // Evaluate every case once with OPA.
 const tmp = mkdtempSync(join(tmpdir(), 'popart-cases-'));

@@ -14,6 +14,7 @@ export const ENTRYPOINTS = {
   decisions: 'popart/gate/decisions',
   verdicts: 'popart/gate/verdicts',
   redactionPaths: 'popart/redaction/paths',
+  subjectFields: 'popart/gate/subject_fields',
 } as const;
 
 export interface Subject { agency: string; role: string; username: string; exercise?: string }
@@ -46,6 +47,11 @@ export function objectInput(o: ObjectFacts, redactable?: ReadonlySet<string>): R
 /** The redaction paths from what popart/redaction/paths returned (absent: no filtering). */
 export function toRedactable(raw: unknown): ReadonlySet<string> | undefined {
   return Array.isArray(raw) && raw.every((p) => typeof p === 'string') ? new Set(raw) : undefined;
+}
+
+/** The subject fields from what popart/gate/subject_fields returned (absent or malformed: undefined, every field counts). */
+export function toFieldList(raw: unknown): readonly string[] | undefined {
+  return Array.isArray(raw) && raw.every((f) => typeof f === 'string') ? raw : undefined;
 }
 
 interface RawDecision {

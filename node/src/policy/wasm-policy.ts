@@ -7,7 +7,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { loadPolicy, type LoadedPolicy } from '@open-policy-agent/opa-wasm';
 import { NodeError } from '../errors.js';
-import { agencySubject, ENTRYPOINTS, objectInput, pageEntrypoint, subjectOf, toDecision, toRedactable, toRouting } from './opa-input.js';
+import { agencySubject, ENTRYPOINTS, objectInput, pageEntrypoint, subjectOf, toDecision, toFieldList, toRedactable, toRouting, type Subject } from './opa-input.js';
+import { DecisionCache, subjectKey, type DecisionCacheStats } from './decision-cache.js';
 import { PolicyWorkers } from './wasm-pool.js';
 import type { AgencySubject, Viewer } from '../identity.js';
 import type { DecideOptions, Decision, ObjectFacts, OperatorFacts, PolicyGate, Routing } from './policy.js';
@@ -30,16 +31,24 @@ export interface WasmPolicyOptions {
    * instance of the policies; batches are split across them in chunks of WASM_BATCH.
    */
   workers?: number;
+  /** Page decisions kept for reuse (default DECISION_CACHE_SIZE; 0 keeps none). */
+  decisionCache?: number;
 }
 
 export class WasmPolicy implements PolicyGate {
   readonly runtime = 'wasm';
   /** The property paths a redaction rule names (the policy says which, once). */
   private readonly redactable: ReadonlySet<string> | undefined;
+  /** The fields of the subject that decisions read (the policy says which, once); undefined: all of them. */
+  private readonly subjectFields: readonly string[] | undefined;
+  /** Decisions of pages made in process, reused for the same question (decision-cache.ts). */
+  private readonly decisions: DecisionCache;
 
-  private constructor(private readonly policy: LoadedPolicy, readonly revision: string, private readonly workers: PolicyWorkers | null) {
-    // A build without this entrypoint just gets every path (slower, same decisions).
+  private constructor(private readonly policy: LoadedPolicy, readonly revision: string, private readonly workers: PolicyWorkers | null, cacheSize?: number) {
+    // A build without these entrypoints just gets every path (slower, same decisions) and keys on the whole subject.
     this.redactable = ENTRYPOINTS.redactionPaths in policy.entrypoints ? toRedactable(this.evaluate(ENTRYPOINTS.redactionPaths, {})) : undefined;
+    this.subjectFields = ENTRYPOINTS.subjectFields in policy.entrypoints ? toFieldList(this.evaluate(ENTRYPOINTS.subjectFields, {})) : undefined;
+    this.decisions = new DecisionCache(cacheSize);
   }
 
   static async load(dir = policiesBuildDir(), options: WasmPolicyOptions = {}): Promise<WasmPolicy> {
@@ -56,7 +65,7 @@ export class WasmPolicy implements PolicyGate {
     const policy = await loadPolicy(wasm);
     policy.setData(data as object);
     const workers = options.workers ? await PolicyWorkers.start(dir, options.workers) : null;
-    return new WasmPolicy(policy, revision, workers);
+    return new WasmPolicy(policy, revision, workers, options.decisionCache);
   }
 
   private evaluate(entrypoint: string, input: unknown): unknown {
@@ -100,7 +109,39 @@ export class WasmPolicy implements PolicyGate {
   async decide(viewer: Viewer, objects: readonly ObjectFacts[], now: Date, options?: DecideOptions): Promise<Decision[]> {
     const entrypoint = pageEntrypoint(options);
     if (this.workers && objects.length > WASM_BATCH) return this.decideOnWorkers(this.workers, entrypoint, viewer, objects, now, options);
-    return this.evaluateEach(entrypoint, { now: now.toISOString(), subject: subjectOf(viewer) }, objects, options);
+    const head = { now: now.toISOString(), subject: subjectOf(viewer) };
+    // A page (what analysts ask for again and again) goes through the kept decisions; a larger batch (an export) is
+    // decided without them, so that it does not push every analyst's out.
+    if (objects.length > WASM_BATCH || this.decisions.capacity <= 0) return this.evaluateEach(entrypoint, head, objects, options);
+    return this.decidePage(entrypoint, head, objects, options);
+  }
+
+  /** A page's decisions: the kept ones reused, the others evaluated together in one evaluation and kept. */
+  private decidePage(entrypoint: string, head: { now: string; subject: Subject }, objects: readonly ObjectFacts[], options?: DecideOptions): Decision[] {
+    const prefix = `${entrypoint}\u0000${subjectKey(head.subject as unknown as Record<string, unknown>, this.subjectFields)}\u0000`;
+    const raws: unknown[] = new Array(objects.length);
+    const missing: { index: number; key: string; input: Record<string, unknown> }[] = [];
+    for (const [index, o] of objects.entries()) {
+      const input = objectInput(o, this.redactable);
+      const key = prefix + JSON.stringify(input);
+      const kept = this.decisions.get(key);
+      if (kept === undefined) missing.push({ index, key, input });
+      else raws[index] = kept;
+    }
+    if (missing.length) {
+      const out = this.evaluate(entrypoint, { ...head, objects: missing.map((m) => m.input) });
+      const list = Array.isArray(out) ? out : [];
+      for (const [j, m] of missing.entries()) {
+        raws[m.index] = list[j];
+        this.decisions.set(m.key, list[j]);
+      }
+    }
+    return raws.map((raw) => toDecision(raw, options));
+  }
+
+  /** How the kept decisions are used (for tests and the bench). */
+  get decisionCacheStats(): DecisionCacheStats {
+    return this.decisions.stats;
   }
 
   /**

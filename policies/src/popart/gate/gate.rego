@@ -18,6 +18,14 @@ decisions := [explained(input.subject, obj, decide(input.subject, obj)) | some o
 # entrypoint: true
 verdicts := [verdict(decide(input.subject, obj)) | some obj in input.objects]
 
+# METADATA
+# description: >-
+#   Entrypoint popart/gate/subject_fields: the fields of input.subject that decisions and verdicts read, sorted. Two
+#   subjects equal in these fields get the same decisions for the same objects (the username only names who asked),
+#   so the node may reuse a decision made for one analyst for another of the same agency and role.
+# entrypoint: true
+subject_fields := ["agency", "exercise", "role"]
+
 verdict(d) := {"allow": d.allow, "rule": d.rule, "remove": d.remove, "coarsen": d.coarsen}
 
 decide(subject, obj) := {"allow": v.allow, "rule": v.rule, "remove": r.remove, "coarsen": r.coarsen, "why": v.why} if {

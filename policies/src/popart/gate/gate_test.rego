@@ -30,3 +30,25 @@ test_verdicts_are_the_decisions_without_reasons if {
 	v == [{"allow": x.allow, "rule": x.rule, "remove": x.remove, "coarsen": x.coarsen} | some x in d]
 	count(v) == 3
 }
+
+# Every subject of the fixtures against the page, with and without the fields subject_fields leaves out: the same
+# decisions. A rule that reads another field of the subject (the username, a new attribute) fails here, and the
+# field belongs in subject_fields.
+test_decisions_read_only_the_subject_fields if {
+	subjects := [
+		testing.subject("pn", "analyst"), testing.subject("pj", "analyst"), testing.subject("mad", "operator"),
+		testing.subject("crm", "auditor"), object.union(testing.subject("mad", "operator"), {"exercise": "drill-1"}),
+	]
+	objects := array.concat(page, [object.union(testing.obj("mad", "green", [], "bernabeu"), {"id": "incident--4", "exercise": "drill-1"})])
+	every s in subjects {
+		kept := {k: v | some k in gate.subject_fields; v := s[k]}
+		other := object.union(kept, {"username": "someone-else", "display_name": "Someone Else"})
+		full := gate.decisions with input as {"subject": s, "objects": objects}
+		full == gate.decisions with input as {"subject": other, "objects": objects}
+		gate.verdicts with input as {"subject": s, "objects": objects} == gate.verdicts with input as {"subject": other, "objects": objects}
+	}
+}
+
+test_subject_fields_sorted if {
+	gate.subject_fields == sort(gate.subject_fields)
+}

@@ -11,6 +11,7 @@ entrypoints := {
 	"popart/gate/decisions",
 	"popart/gate/verdicts",
 	"popart/redaction/paths",
+	"popart/gate/subject_fields",
 }
 
 evaluate(c) := r if {
@@ -36,6 +37,11 @@ evaluate(c) := r if {
 evaluate(c) := r if {
 	c.entrypoint == "popart/redaction/paths"
 	r := data.popart.redaction.paths with input as c.input
+}
+
+evaluate(c) := r if {
+	c.entrypoint == "popart/gate/subject_fields"
+	r := data.popart.gate.subject_fields with input as c.input
 }
 
 evaluate(c) := r if {
