@@ -38,13 +38,28 @@ export function propertyPaths(obj: StixObject): string[] {
  * (egress.ts) walks the same way, so what it could not remove is not reported present.
  */
 export function hasPropertyPath(obj: StixObject, path: string): boolean {
+  const keys = pathKeys(path);
+  if (keys.length > 4) return false;
   let cursor: unknown = obj;
-  let depth = 0;
-  for (const key of path.split('.')) {
-    if (++depth > 4 || !cursor || typeof cursor !== 'object' || Array.isArray(cursor) || !Object.hasOwn(cursor, key)) return false;
+  for (const key of keys) {
+    if (!cursor || typeof cursor !== 'object' || Array.isArray(cursor) || !Object.hasOwn(cursor, key)) return false;
     cursor = (cursor as Record<string, unknown>)[key];
   }
   return true;
+}
+
+/**
+ * A path's keys, split once: the paths asked for are the policy's few redactable ones, asked for every object of every
+ * page (bounded, so that paths from elsewhere cannot grow it without end).
+ */
+const SPLIT_PATHS = new Map<string, readonly string[]>();
+function pathKeys(path: string): readonly string[] {
+  let keys = SPLIT_PATHS.get(path);
+  if (!keys) {
+    keys = path.split('.');
+    if (SPLIT_PATHS.size < 1_000) SPLIT_PATHS.set(path, keys);
+  }
+  return keys;
 }
 
 /** The exercise an object belongs to, as a fact (absent for a real object, so real objects' facts are unchanged). */
