@@ -22,9 +22,9 @@ const indicator = (n: number, extra: Record<string, unknown> = {}): ThreatRow =>
   row({ type: 'indicator', id: id('indicator', n), name: `indicator ${n}`, pattern_type: 'stix', pattern: "[mac-addr:value = '60:60:1f:00:00:01']", valid_from: T, ...extra });
 const relationship = (n: number, from: string, to: string): ThreatRow => row({ type: 'relationship', id: id('relationship', n), relationship_type: 'related-to', source_ref: from, target_ref: to });
 
-/** A store whose search returns `rows` (in one page) and runs `during` the first time it is asked. */
+/** A store whose outlines are `rows` (in one page), running `during` each time it is asked. */
 function storeOf(rows: ThreatRow[], during?: () => void): ThreatStore {
-  return { search: async () => { during?.(); return rows; } } as unknown as ThreatStore;
+  return { outlines: async () => { during?.(); return rows; } } as unknown as ThreatStore;
 }
 
 test('the index: events by uuid, what each holds (a relationship\'s other end, a report\'s objects), and which events a change touches', async () => {
@@ -62,7 +62,7 @@ test('the index: rows applied while it is built are not lost; before the build n
   await index.ready();
   assert.deepEqual(index.allSubjects().sort(), [a1.id, late.id].sort(), 'the row applied during the build is indexed; one before it was the store\'s to give');
   let fail = true;
-  const flaky = new MispFeedIndex({ search: async () => { if (fail) throw new Error('database down'); return [a1]; } } as unknown as ThreatStore);
+  const flaky = new MispFeedIndex({ outlines: async () => { if (fail) throw new Error('database down'); return [a1]; } } as unknown as ThreatStore);
   await assert.rejects(flaky.ready(), /database down/);
   fail = false;
   await flaky.ready();

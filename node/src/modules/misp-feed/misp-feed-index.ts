@@ -4,15 +4,16 @@
  * the other end of each relationship), and, for every change the read model applies, which events it touched.
  *
  * It holds ids only, never content or decisions: what a reader gets is read from the store and judged by the egress
- * gate as that reader (misp-feed.ts). Built once from the store on first use, then kept by `apply` with the rows of each
+ * gate as that reader (misp-feed.ts). Built once from the store on first use (from the objects' outlines: ids,
+ * references and the alert extension, not whole objects), then kept by `apply` with the rows of each
  * block the listener applies (rows applied while the build reads the store are applied after it). Every change gets a
  * new `version`; `changedSince(v)` says which events changed after v, so a reader's feed is brought up to date event
  * by event instead of being rebuilt.
  */
 import type { StixObject } from '@popart/schemas';
 import type { ThreatRow } from '../threat/threat-row.js';
-import type { Cursor, ThreatStore } from '../threat/threat-store.js';
-import { isEventSubject, uuidOf } from './misp-event.js';
+import type { Cursor, ObjectOutline, ThreatStore } from '../threat/threat-store.js';
+import { isEventRow, uuidOf } from './misp-event.js';
 
 /** Rows read per query while building. */
 const BATCH = 1000;
@@ -114,10 +115,12 @@ export class MispFeedIndex {
   }
 
   private async build(): Promise<void> {
+    // From nothing, also after a build that failed part way.
+    for (const m of [this.subjects, this.subjectIds, this.pointedBy, this.points, this.modifiedAt]) m.clear();
     this.pending = [];
     let cursor: Cursor | null = null;
     for (;;) {
-      const rows = await this.store.search({}, cursor, BATCH);
+      const rows = await this.store.outlines({}, cursor, BATCH);
       for (const row of rows) this.index(row, false);
       const last = rows.at(-1);
       if (!last || rows.length < BATCH) break;
@@ -129,23 +132,23 @@ export class MispFeedIndex {
   }
 
   /** Indexes one row (a new object or version; a revoked one leaves the feed) and records the events it touched. */
-  private index(row: ThreatRow, record = true): void {
+  private index(row: ThreatRow | ObjectOutline, record = true): void {
     const touched = new Set<string>();
     const mark = (id: string): void => {
-      if (this.subjectIds.has(id)) touched.add(id);
+      if (record && this.subjectIds.has(id)) touched.add(id);
     };
-    const unlink = (): void => {
+    if (record) {
+      // The events the object was part of before this version, and its old links undone. (The build reads each object
+      // once, with nothing indexed for it before.)
+      mark(row.id);
+      for (const target of this.points.get(row.id) ?? []) mark(target);
+      for (const by of this.pointedBy.get(row.id) ?? []) {
+        mark(by);
+        if (by.startsWith('relationship--')) for (const end of this.points.get(by) ?? []) mark(end);
+      }
       for (const target of this.points.get(row.id) ?? []) this.pointedBy.get(target)?.delete(row.id);
       this.points.delete(row.id);
-    };
-    // The events the object was part of before this version.
-    mark(row.id);
-    for (const target of this.points.get(row.id) ?? []) mark(target);
-    for (const by of this.pointedBy.get(row.id) ?? []) {
-      mark(by);
-      if (by.startsWith('relationship--')) for (const end of this.points.get(by) ?? []) mark(end);
     }
-    unlink();
     if (row.revoked) {
       this.subjectIds.delete(row.id);
       this.subjects.delete(uuidOf(row.id));
@@ -158,7 +161,7 @@ export class MispFeedIndex {
         if (!set) this.pointedBy.set(target, (set = new Set()));
         set.add(row.id);
       }
-      if (isEventSubject(row.stix)) {
+      if (isEventRow(row)) {
         this.subjects.set(uuidOf(row.id), row.id);
         this.subjectIds.add(row.id);
         const modified = Date.parse(row.modified);

@@ -27,7 +27,7 @@ test('a manifest lists the newest events up to the limit, newest first; new ones
   const minute = (m: number): string => new Date(Date.UTC(2026, 10, 1, 0, m)).toISOString();
   const rows = new Map(Array.from({ length: 12 }, (_, i) => alert(i + 1, minute(i + 1))).map((r) => [r.id, r]));
   const store = {
-    search: async () => [...rows.values()].sort((a, b) => b.modified.localeCompare(a.modified)),
+    outlines: async () => [...rows.values()].sort((a, b) => b.modified.localeCompare(a.modified)),
     getMany: async (ids: readonly string[]) => ids.flatMap((i) => rows.get(i) ?? []),
   } as unknown as ThreatStore;
   const built: string[] = [];

@@ -3,7 +3,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { StixObject } from '@popart/schemas';
+import { ALERT_EXTENSION_ID, type StixObject } from '@popart/schemas';
+import { isEventRow, isEventSubject } from '../misp-feed/misp-event.js';
+import { pointsAt } from '../misp-feed/misp-feed-index.js';
 import { databaseBackends } from '../../../test/support.js';
 import type { Database } from '../../read-model/database.js';
 import { migrate } from '../../read-model/migrations.js';
@@ -137,6 +139,49 @@ for (const backend of backends) {
       await store.recordWithheldMany([{ id: b, facts: { tlp: 'amber', later: true }, decision: { rule: 'audience', reasons: [] }, blockNumber: 9 }]);
       assert.deepEqual((await store.withheld(b))?.facts, { tlp: 'amber', later: true }, 'a later block replaces the entry');
       assert.equal(await store.withheld(indicator(803, '2026-11-02T00:00:00.000Z').id), undefined);
+    });
+
+    test('outlines are the rows search gives, in its order and pages, and say what the whole objects say of references and events', async () => {
+      const { db, store } = await fresh();
+      const T = (d: number): string => `2026-11-${String(d).padStart(2, '0')}T00:00:00.000Z`;
+      const base = { spec_version: '2.1', created: T(1), object_marking_refs: [GREEN] };
+      const area = { shape: 'circle', latitude: 40.4, longitude: -3.7, radius_m: 300 };
+      const ext = { extension_type: 'property-extension' as const, category: 'drone', severity: 'high', detection_confidence: 80, sensor_kind: 'remote-id',
+        area, venue: 'Sol', expires: T(2), guidance: 'Keep away.' };
+      const uuid = (n: number): string => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+      const i1 = indicator(1, T(2));
+      const objects: StixObject[] = [
+        i1,
+        { ...base, type: 'incident', id: `incident--${uuid(2)}`, modified: T(3), name: 'drone', extensions: { [ALERT_EXTENSION_ID]: ext } },
+        // An alert extension that does not validate: not an event, as with the whole object.
+        { ...base, type: 'incident', id: `incident--${uuid(3)}`, modified: T(4), name: 'broken', extensions: { [ALERT_EXTENSION_ID]: { ...ext, severity: 'apocalyptic' } } },
+        { ...base, type: 'relationship', id: `relationship--${uuid(4)}`, modified: T(5), relationship_type: 'indicates', source_ref: i1.id, target_ref: `incident--${uuid(2)}` },
+        { ...base, type: 'sighting', id: `sighting--${uuid(5)}`, modified: T(6), sighting_of_ref: i1.id, where_sighted_refs: [`location--${uuid(9)}`] },
+        { ...base, type: 'report', id: `report--${uuid(6)}`, modified: T(7), name: 'weekly', published: T(7), object_refs: [i1.id, `incident--${uuid(2)}`] },
+        { ...base, type: 'note', id: `note--${uuid(7)}`, modified: T(8), content: 'seen twice', object_refs: [`incident--${uuid(2)}`] },
+        // A reference that is not a string (hostile input) is no reference in either.
+        { ...base, type: 'relationship', id: `relationship--${uuid(8)}`, modified: T(9), relationship_type: 'related-to', source_ref: 42, target_ref: i1.id } as unknown as StixObject,
+        { ...indicator(10, T(10)), revoked: true },
+      ];
+      await store.applyBlock(1, objects.map((o) => row(o, 1)));
+      const whole = await store.search({}, null, 100);
+      const outlines = await store.outlines({}, null, 100);
+      assert.deepEqual(outlines.map((o) => [o.id, o.modified, o.revoked]), whole.map((r) => [r.id, r.modified, r.revoked]), 'the same rows, in the same order');
+      assert.equal(outlines.length, objects.length - 1, 'the revoked one is left out by both');
+      for (const [k, o] of outlines.entries()) {
+        const r = whole[k] as ThreatRow;
+        assert.deepEqual(pointsAt(o.stix), pointsAt(r.stix), `${o.id}: the same references`);
+        assert.equal(isEventRow(o), isEventSubject(r.stix), `${o.id}: an event by its outline exactly when the whole object is one`);
+        assert.equal(isEventRow(r), isEventSubject(r.stix), `${o.id}: and by its whole row`);
+        assert.equal(o.stix.name, undefined, `${o.id}: no content`);
+      }
+      assert.deepEqual(outlines.filter((o) => isEventRow(o)).map((o) => o.id), [`report--${uuid(6)}`, `incident--${uuid(2)}`]);
+      // Paged as search pages.
+      const first = await store.outlines({}, null, 3);
+      const last = first.at(-1) as { id: string; modified: string };
+      assert.deepEqual((await store.outlines({}, { id: last.id, modified: last.modified }, 3)).map((o) => o.id),
+        (await store.search({}, { id: last.id, modified: last.modified }, 3)).map((r) => r.id));
+      await db.close();
     });
   });
 }
