@@ -66,7 +66,16 @@ export class Sessions {
   setSecrets(secrets: Buffer[]): void {
     if (secrets.length === 0) throw new AuthError('INTERNAL', 'sessions need at least one token signing secret');
     this.secrets = secrets;
+    this.signed.clear();
   }
+
+  /**
+   * Tokens whose signature a kept secret was found to make, with what they carry: every request shows its token (twice:
+   * for its budget, then for its context), and an HMAC for each was most of what checking one cost. Only the signature
+   * is remembered: revocation, expiry and the user are checked each time. Forgotten when the secrets change; the
+   * oldest go first beyond SIGNED_TOKENS_KEPT.
+   */
+  private readonly signed = new Map<string, TokenPayload>();
 
   private viewerFor(username: string): Viewer | undefined {
     const u = this.users.find((x) => x.username === username);
@@ -157,6 +166,15 @@ export class Sessions {
 
   private check(token: string | undefined, now: Date): { viewer: Viewer; exp: number } | undefined {
     if (!token || this.revoked.has(token)) return undefined;
+    const body = this.signed.get(token) ?? this.verifySignature(token);
+    if (!body) return undefined;
+    if (typeof body.exp !== 'number' || body.exp <= now.getTime()) return undefined;
+    const viewer = this.viewerFor(body.sub);
+    return viewer && { viewer, exp: body.exp };
+  }
+
+  /** What a token carries, if a kept secret signed it (and it is then remembered); else undefined. */
+  private verifySignature(token: string): TokenPayload | undefined {
     const [payload, mac] = token.split('.');
     if (!payload || !mac) return undefined;
     const given = Buffer.from(mac);
@@ -171,11 +189,14 @@ export class Sessions {
     } catch {
       return undefined;
     }
-    if (typeof body.exp !== 'number' || body.exp <= now.getTime()) return undefined;
-    const viewer = this.viewerFor(body.sub);
-    return viewer && { viewer, exp: body.exp };
+    if (this.signed.size >= SIGNED_TOKENS_KEPT) this.signed.delete(this.signed.keys().next().value as string);
+    this.signed.set(token, Object.freeze(body));
+    return body;
   }
 }
+
+/** Signed tokens remembered (sessions.ts `signed`): a few hundred bytes each. */
+const SIGNED_TOKENS_KEPT = 10_000;
 
 /** The audit entry for a sign-in event (action `authentication`); a refused name is kept as given, cut to 100 characters. */
 export function signInAuditRecord(event: SignInEvent, agency: AgencySubject): AuditRecord {

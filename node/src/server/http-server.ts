@@ -223,7 +223,8 @@ export class HttpServer {
         const gone = new AbortController();
         const place: { leave?: () => void } = {};
         res.once('close', () => {
-          gone.abort(new ClientGone());
+          // (an answer that was sent whole closes too: nothing is left to stop, and no error is made for it)
+          if (!res.writableFinished) gone.abort(new ClientGone());
           place.leave?.();
         });
         place.leave = await budget.enter(who, gone.signal);
