@@ -44,6 +44,12 @@ export function redact(obj: StixObject, remove: readonly string[], coarsen: read
   return copy as StixObject;
 }
 
+/** The row as it may leave: itself when nothing is removed or coarsened (its object is then not even parsed), else a copy. */
+function redacted(row: ThreatRow, decision: Decision): ThreatRow {
+  if (decision.remove.length === 0 && decision.coarsen.length === 0) return row;
+  return { ...row, stix: redact(row.stix, decision.remove, decision.coarsen) };
+}
+
 export class EgressGate {
   constructor(
     private readonly policy: PolicyGate,
@@ -73,7 +79,7 @@ export class EgressGate {
       if (!decision || !decision.allow) {
         return { visible: false, decision: decision ?? { allow: false, reasons: ['no decision'], rule: 'gate.missing', remove: [], coarsen: [] } };
       }
-      return { visible: true, decision, row: { ...row, stix: redact(row.stix, decision.remove, decision.coarsen) } };
+      return { visible: true, decision, row: redacted(row, decision) };
     });
   }
 
@@ -96,7 +102,7 @@ export class EgressGate {
       const decision = decisions[i];
       if (!decision?.allow) continue;
       if (routed && !(await this.policy.route(facts[i] as ObjectFacts, [operator], now)).recipients.includes(viewer.username)) continue;
-      out.push({ ...row, stix: redact(row.stix, decision.remove, decision.coarsen) });
+      out.push(redacted(row, decision));
     }
     return out;
   }
