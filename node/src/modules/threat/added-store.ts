@@ -10,7 +10,7 @@
 import { areaOfObject, type StixObject } from '@popart/schemas';
 import type { Database } from '../../read-model/database.js';
 import { rowFromDb, rowFromObject, type DbThreatRow, type ThreatRow } from './threat-row.js';
-import { READ_COLUMNS } from './threat-store.js';
+import { COLUMNS } from './threat-store.js';
 
 /** Which versions of each object: TAXII match[version] (default: the last). */
 export interface VersionMatch { all: boolean; first: boolean; last: boolean; at: string[] }
@@ -57,7 +57,7 @@ export function decodeAddedCursor(text: string): AddedCursor | null {
 
 /** added_at as RFC 3339 text with microseconds (the driver's Date would keep only milliseconds). */
 const ADDED = (table: string): string => `to_char(${table}.added_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS added`;
-const O_COLUMNS = READ_COLUMNS.split(',').map((c) => `o.${c.trim()}`).join(', ');
+const O_COLUMNS = COLUMNS.split(',').map((c) => `o.${c.trim()}`).join(', ');
 
 type VersionDbRow = DbThreatRow & { added: string; v_modified: string; v_stix: StixObject; v_tx_id: string; v_block_number: number };
 

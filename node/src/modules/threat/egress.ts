@@ -44,12 +44,6 @@ export function redact(obj: StixObject, remove: readonly string[], coarsen: read
   return copy as StixObject;
 }
 
-/** The row as it may leave: itself when nothing is removed or coarsened (its object is then not even parsed), else a copy. */
-function redacted(row: ThreatRow, decision: Decision): ThreatRow {
-  if (decision.remove.length === 0 && decision.coarsen.length === 0) return row;
-  return { ...row, stix: redact(row.stix, decision.remove, decision.coarsen) };
-}
-
 export class EgressGate {
   constructor(
     private readonly policy: PolicyGate,
@@ -79,7 +73,7 @@ export class EgressGate {
       if (!decision || !decision.allow) {
         return { visible: false, decision: decision ?? { allow: false, reasons: ['no decision'], rule: 'gate.missing', remove: [], coarsen: [] } };
       }
-      return { visible: true, decision, row: redacted(row, decision) };
+      return { visible: true, decision, row: { ...row, stix: redact(row.stix, decision.remove, decision.coarsen) } };
     });
   }
 
@@ -102,7 +96,7 @@ export class EgressGate {
       const decision = decisions[i];
       if (!decision?.allow) continue;
       if (routed && !(await this.policy.route(facts[i] as ObjectFacts, [operator], now)).recipients.includes(viewer.username)) continue;
-      out.push(redacted(row, decision));
+      out.push({ ...row, stix: redact(row.stix, decision.remove, decision.coarsen) });
     }
     return out;
   }

@@ -4,10 +4,10 @@
  * (located-at relationships to locations, a sighting's where_sighted_refs), which the contract resolves at
  * endorsement from the bundle and the ledger (chaincode/src/referring.ts) and the listener keeps in the row.
  */
-import { areaBBox, EXERCISE_LABEL, EXERCISE_PROPERTY, exerciseOf, type StixObject } from '@popart/schemas';
+import { areaBBox, exerciseOf, type StixObject } from '@popart/schemas';
 import type { ObjectAnnouncement } from '@popart/chaincode';
 import { isTlpLevel } from '@popart/schemas';
-import { rowFromObject, stixTextOf, type ThreatRow } from './threat-row.js';
+import { rowFromObject, type ThreatRow } from './threat-row.js';
 import type { ObjectFacts } from '../../policy/policy.js';
 
 type BBox = [number, number, number, number];
@@ -67,21 +67,9 @@ function exerciseFacts(exercise: string | null): { exercise?: string } {
   return exercise === null ? {} : { exercise };
 }
 
-/**
- * Whether the object's stored JSON text may hold the key: false only when the key, written as JSON writes it, is
- * nowhere in the text, so the object has it nowhere (PostgreSQL writes jsonb's keys as JSON.stringify does, for keys of
- * letters, digits, '_' and '-'; any other key is looked for in the parsed object).
- */
-function mayHold(text: string | undefined, key: string): boolean {
-  return text === undefined || !PLAIN_KEY.test(key) || text.includes(`"${key}"`);
-}
-const PLAIN_KEY = /^[A-Za-z0-9_-]+$/;
-
 export function factsFromRow(row: ThreatRow, publisher: string): ObjectFacts {
-  // A row read from the database holds its object's text, parsed only if a fact needs to look inside.
-  const text = stixTextOf(row);
+  const stix = row.stix;
   let paths: string[] | undefined;
-  const exercise = mayHold(text, EXERCISE_PROPERTY) || mayHold(text, EXERCISE_LABEL) ? exerciseOf(row.stix) : null;
   return {
     id: row.id,
     type: row.type,
@@ -92,12 +80,12 @@ export function factsFromRow(row: ThreatRow, publisher: string): ObjectFacts {
     severity: row.severity,
     area: areaFacts(row.bbox),
     ...(row.countries.length ? { countries: row.countries } : {}),
-    ...exerciseFacts(exercise),
+    ...exerciseFacts(exerciseOf(row.stix)),
     // Listed only when asked for (a policy that names its redactable paths asks `present` instead).
     get properties(): string[] {
-      return (paths ??= propertyPaths(row.stix));
+      return (paths ??= propertyPaths(stix));
     },
-    present: (wanted) => [...wanted].filter((p) => mayHold(text, pathKeys(p).at(-1) as string) && hasPropertyPath(row.stix, p)),
+    present: (wanted) => [...wanted].filter((p) => hasPropertyPath(stix, p)),
   };
 }
 

@@ -95,31 +95,17 @@ export interface DbThreatRow {
   max_lat: number | null;
   sighting_of_ref: string | null;
   revoked: boolean;
-  /** The object: its JSON text when read as READ_COLUMNS read it, else parsed. */
-  stix: StixObject | string;
+  stix: StixObject;
   tx_id: string;
   block_number: number;
   signature_verified: boolean;
   countries: string[] | null;
 }
 
-/**
- * The JSON text a row's object was read from, while the row still holds that object unparsed or as parsed from it (a
- * copy with another object, e.g. a redacted one, is not here). Facts look in it for a key before parsing (facts.ts).
- */
-const stixTexts = new WeakMap<ThreatRow, string>();
-
-/** The JSON text of the row's object as stored, when the row was read with it and still holds that object. */
-export function stixTextOf(row: ThreatRow): string | undefined {
-  return stixTexts.get(row);
-}
-
 export function rowFromDb(r: DbThreatRow): ThreatRow {
   const bbox: ThreatRow['bbox'] = r.min_lon === null || r.min_lat === null || r.max_lon === null || r.max_lat === null
     ? null : [r.min_lon, r.min_lat, r.max_lon, r.max_lat];
-  const text = typeof r.stix === 'string' ? r.stix : undefined;
-  let parsed = typeof r.stix === 'string' ? undefined : r.stix;
-  const row: ThreatRow = {
+  return {
     id: r.id,
     type: r.type,
     modified: r.modified,
@@ -134,14 +120,9 @@ export function rowFromDb(r: DbThreatRow): ThreatRow {
     countries: r.countries ?? [],
     sightingOfRef: r.sighting_of_ref,
     revoked: r.revoked,
-    // Parsed on first read (a spread copy reads it, and holds the parsed object).
-    get stix(): StixObject {
-      return (parsed ??= JSON.parse(text as string) as StixObject);
-    },
+    stix: r.stix,
     txId: r.tx_id,
     blockNumber: r.block_number,
     signatureVerified: r.signature_verified,
   };
-  if (text !== undefined) stixTexts.set(row, text);
-  return row;
 }

@@ -9,8 +9,7 @@ import { pointsAt } from '../misp-feed/misp-feed-index.js';
 import { databaseBackends } from '../../../test/support.js';
 import type { Database } from '../../read-model/database.js';
 import { migrate } from '../../read-model/migrations.js';
-import { factsFromRow, propertyPaths } from './facts.js';
-import { rowFromObject, stixTextOf, type ThreatRow } from './threat-row.js';
+import { rowFromObject, type ThreatRow } from './threat-row.js';
 import { decodeCursor, encodeCursor, ThreatStore } from './threat-store.js';
 
 const GREEN = 'marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb';
@@ -140,42 +139,6 @@ for (const backend of backends) {
       await store.recordWithheldMany([{ id: b, facts: { tlp: 'amber', later: true }, decision: { rule: 'audience', reasons: [] }, blockNumber: 9 }]);
       assert.deepEqual((await store.withheld(b))?.facts, { tlp: 'amber', later: true }, 'a later block replaces the entry');
       assert.equal(await store.withheld(indicator(803, '2026-11-02T00:00:00.000Z').id), undefined);
-    });
-
-    test('rows read back hold their object as stored text, parsed when read, and give the facts the objects themselves give', async () => {
-      const { db, store } = await fresh();
-      const T = '2026-11-02T00:00:00.000Z';
-      const ALERT = 'extension-definition--eede3623-5bda-4618-a696-fd5bf0b5744f';
-      const objects: StixObject[] = [
-        indicator(1, T),
-        indicator(2, T, { labels: ['exercise'] }),
-        indicator(3, T, { x_popart_exercise: 'drill-7' } as Partial<StixObject>),
-        // The key's name only inside a value: the text may hold it, the object does not.
-        indicator(4, T, { description: 'no "x_popart_persons" here, nor "exercise"' }),
-        indicator(5, T, { x_popart_persons: 3, extensions: { [ALERT]: { operator_position: { latitude: 40.1, longitude: -3.2 } } } } as Partial<StixObject>),
-        indicator(6, T, { 'x_odd key é': { 'x_popart_persons': 1 } } as Partial<StixObject>),
-      ];
-      await store.applyBlock(1, objects.map((o) => row(o, 1)));
-      const wanted = ['x_popart_persons', 'x_popart_exercise', 'labels', 'description', `extensions.${ALERT}.operator_position`,
-        `extensions.${ALERT}.operator_position.latitude`, 'x_odd key é.x_popart_persons', 'nothing.at.all'];
-      const read = await store.getMany(objects.map((o) => o.id));
-      assert.equal(read.length, objects.length);
-      for (const got of read) {
-        const original = objects.find((o) => o.id === got.id) as StixObject;
-        assert.equal(typeof stixTextOf(got), 'string', `${got.id}: read with its text`);
-        const mine = factsFromRow(row(original, 1), 'pn');
-        const theirs = factsFromRow(got, 'pn');
-        assert.equal(theirs.exercise, mine.exercise, `${got.id}: the same exercise`);
-        assert.deepEqual(theirs.present?.(wanted), mine.present?.(wanted), `${got.id}: the same paths present`);
-        assert.deepEqual([...theirs.properties].sort(), [...propertyPaths(original)].sort(), `${got.id}: the same property list`);
-        assert.deepEqual(got.stix, original, `${got.id}: the object, parsed when read`);
-      }
-      const byId = (n: number): ThreatRow => read.find((r) => r.id === (objects[n - 1] as StixObject).id) as ThreatRow;
-      assert.equal(factsFromRow(byId(2), 'pn').exercise, 'exercise');
-      assert.equal(factsFromRow(byId(3), 'pn').exercise, 'drill-7');
-      assert.deepEqual(factsFromRow(byId(4), 'pn').present?.(wanted), ['description']);
-      assert.equal(stixTextOf({ ...byId(1) }), undefined, 'a copy of a row (e.g. redacted) has no stored text');
-      await db.close();
     });
 
     test('outlines are the rows search gives, in its order and pages, and say what the whole objects say of references and events', async () => {

@@ -65,11 +65,6 @@ export const COLUMNS = `id, type, modified, publisher_msp, created_by_ref, tlp, 
   min_lon, min_lat, max_lon, max_lat, sighting_of_ref, revoked, stix, tx_id, block_number, signature_verified, countries`;
 
 const UPSERT_COLUMNS = `${COLUMNS}, modified_at, search_text, added_at`;
-/**
- * COLUMNS as rows are read: the object's JSON as text, parsed only when something reads it (rowFromDb). A page of 50
- * threats for a list needs its columns, its facts and its decisions, rarely the objects themselves.
- */
-export const READ_COLUMNS = COLUMNS.replace(/\bstix\b/, 'stix::text AS stix');
 
 /**
  * An object's id, version, category and references, without its content (ThreatStore.outlines). `category` is the
@@ -320,14 +315,14 @@ export class ThreatStore {
   }
 
   async get(id: string): Promise<ThreatRow | undefined> {
-    const r = await this.db.query<DbThreatRow>(`SELECT ${READ_COLUMNS} FROM threat_objects WHERE id = $1`, [id]);
+    const r = await this.db.query<DbThreatRow>(`SELECT ${COLUMNS} FROM threat_objects WHERE id = $1`, [id]);
     return r.rows[0] ? rowFromDb(r.rows[0]) : undefined;
   }
 
   /** The rows of these ids that the read model holds (any order; unknown ids are left out). */
   async getMany(ids: readonly string[]): Promise<ThreatRow[]> {
     if (ids.length === 0) return [];
-    const r = await this.db.query<DbThreatRow>(`SELECT ${READ_COLUMNS} FROM threat_objects WHERE id = ANY($1::text[])`, [ids]);
+    const r = await this.db.query<DbThreatRow>(`SELECT ${COLUMNS} FROM threat_objects WHERE id = ANY($1::text[])`, [ids]);
     return r.rows.map(rowFromDb);
   }
 
@@ -339,7 +334,7 @@ export class ThreatStore {
 
   async sightingsOf(id: string): Promise<ThreatRow[]> {
     const r = await this.db.query<DbThreatRow>(
-      `SELECT ${READ_COLUMNS} FROM threat_objects WHERE sighting_of_ref = $1 ORDER BY modified_at ASC, id ASC`, [id]);
+      `SELECT ${COLUMNS} FROM threat_objects WHERE sighting_of_ref = $1 ORDER BY modified_at ASC, id ASC`, [id]);
     return r.rows.map(rowFromDb);
   }
 
@@ -377,7 +372,7 @@ export class ThreatStore {
    * The statement of {@link search} (also for EXPLAIN: bench/read-scale, docs/read-model.md). With `recentRows` and an
    * area: the newest `recentRows` rows of the other filters, the area checked on those only.
    */
-  searchStatement(q: ThreatQuery, after: Cursor | null, limit: number, recentRows?: number, columns = READ_COLUMNS): { text: string; params: unknown[] } {
+  searchStatement(q: ThreatQuery, after: Cursor | null, limit: number, recentRows?: number, columns = COLUMNS): { text: string; params: unknown[] } {
     const where: string[] = [];
     const inArea: string[] = [];
     const params: unknown[] = [];
