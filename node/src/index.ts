@@ -14,6 +14,7 @@ export { openDatabase, type Database } from './read-model/database.js';
 export * from './identity.js';
 export { migrate } from './read-model/migrations.js';
 export { ThreatStore, type ThreatQuery } from './modules/threat/threat-store.js';
+export { EgressGate } from './modules/threat/egress.js';
 export { rowFromObject, type ThreatRow } from './modules/threat/threat-row.js';
 export { Correlator, DEFAULT_CORRELATION, placeOf, type CorrelationOptions } from './modules/correlation/correlator.js';
 export { ProximityGrid } from './modules/correlation/proximity.js';
