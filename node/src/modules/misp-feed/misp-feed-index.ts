@@ -5,8 +5,8 @@
  *
  * It holds ids only, never content or decisions: what a reader gets is read from the store and judged by the egress
  * gate as that reader (misp-feed.ts). Built once from the store on first use (from the objects' outlines: ids,
- * references and the alert extension, not whole objects), then kept by `apply` with the rows of each
- * block the listener applies (rows applied while the build reads the store are applied after it). Every change gets a
+ * versions, categories and references, not whole objects), then kept by `apply` with the rows of each block the
+ * listener applies (rows applied while the build reads the store are applied after it). Every change gets a
  * new `version`; `changedSince(v)` says which events changed after v, so a reader's feed is brought up to date event
  * by event instead of being rebuilt.
  */
