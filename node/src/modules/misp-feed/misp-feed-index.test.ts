@@ -81,3 +81,52 @@ test('the newest events: by their latest version, then id, at most the limit; br
   index.apply([alert(2, { modified: at(7), revoked: true })]);
   assert.deepEqual(index.newestSubjects(2), [id('incident', 1), id('incident', 3)], 'a revoked event leaves, the next comes in');
 });
+
+test('the newest events, kept up to date change by change, are always what ranking every event gives', async () => {
+  // A seeded sequence of new alerts, new versions (later or, as a publisher may send, earlier) and revocations, with
+  // the list asked for after each: each answer against every live alert ranked from scratch.
+  let seed = 7;
+  const rnd = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const at = (minute: number): string => new Date(Date.UTC(2026, 10, 1) + minute * 60_000).toISOString();
+  const live = new Map<number, number>(); // alert number → minute of its latest version
+  const rows = Array.from({ length: 30 }, (_, i) => {
+    live.set(i + 1, i);
+    return alert(i + 1, { modified: at(i) });
+  });
+  const index = new MispFeedIndex(storeOf(rows));
+  await index.ready();
+  const expected = (limit: number): string[] => [...live.entries()]
+    .sort(([a, ma], [b, mb]) => mb - ma || (id('incident', b) < id('incident', a) ? -1 : 1)).slice(0, limit).map(([n]) => id('incident', n));
+  let next = 31;
+  for (let step = 0; step < 400; step++) {
+    const r = rnd();
+    const known = [...live.keys()];
+    const pick = known[Math.floor(rnd() * known.length)];
+    if (r < 0.3 || pick === undefined) {
+      const minute = 30 + step;
+      live.set(next, minute);
+      index.apply([alert(next++, { modified: at(minute) })]);
+    } else if (r < 0.75) {
+      const minute = rnd() < 0.8 ? 30 + step : Math.floor(rnd() * 30);
+      live.set(pick, minute);
+      index.apply([alert(pick, { modified: at(minute) })]);
+    } else {
+      live.delete(pick);
+      index.apply([alert(pick, { modified: at(30 + step), revoked: true })]);
+    }
+    assert.deepEqual(index.newestSubjects(8), expected(8), `after step ${step}`);
+  }
+});
+
+test('the newest events after listed ones leave and another falls back below the kept list: ranked from every event', async () => {
+  const at = (minute: number): string => new Date(Date.UTC(2026, 10, 1) + minute * 60_000).toISOString();
+  const index = new MispFeedIndex(storeOf([1, 2, 3, 4, 5, 6].map((n) => alert(n, { modified: at(n) }))));
+  await index.ready();
+  assert.deepEqual(index.newestSubjects(2), [id('incident', 6), id('incident', 5)]);
+  // 6 and 5 revoked, and alert 1 again with a version older than alert 3's: the newest two are 4 and 3, although 3
+  // was neither among the events kept ranked nor changed.
+  index.apply([alert(6, { modified: at(7), revoked: true }), alert(5, { modified: at(7), revoked: true }), alert(1, { modified: at(2.5) })]);
+  assert.deepEqual(index.newestSubjects(2), [id('incident', 4), id('incident', 3)]);
+  index.apply([alert(7, { modified: at(8) })]);
+  assert.deepEqual(index.newestSubjects(2), [id('incident', 7), id('incident', 4)], 'a new event comes first');
+});
