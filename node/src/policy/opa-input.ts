@@ -46,12 +46,17 @@ export function objectInput(o: ObjectFacts, redactable?: ReadonlySet<string>): R
 
 /** The redaction paths from what popart/redaction/paths returned (absent: no filtering). */
 export function toRedactable(raw: unknown): ReadonlySet<string> | undefined {
-  return Array.isArray(raw) && raw.every((p) => typeof p === 'string') ? new Set(raw) : undefined;
+  return isStringList(raw) ? new Set(raw) : undefined;
 }
 
 /** The subject fields from what popart/gate/subject_fields returned (absent or malformed: undefined, every field counts). */
 export function toFieldList(raw: unknown): readonly string[] | undefined {
-  return Array.isArray(raw) && raw.every((f) => typeof f === 'string') ? raw : undefined;
+  return isStringList(raw) ? raw : undefined;
+}
+
+/** What the policy's list entrypoints (paths, fields) return when well formed: strings. */
+function isStringList(raw: unknown): raw is string[] {
+  return Array.isArray(raw) && raw.every((x) => typeof x === 'string');
 }
 
 interface RawDecision {

@@ -181,7 +181,7 @@ export class MispFeedIndex {
   }
 
   /** Indexes one row (a new object or version; a revoked one leaves the feed) and records the events it touched. */
-  private index(row: ThreatRow | ObjectOutline, record = true): void {
+  private index(row: ObjectOutline, record = true): void {
     const touched = new Set<string>();
     const mark = (id: string): void => {
       if (record && this.subjectIds.has(id)) touched.add(id);
