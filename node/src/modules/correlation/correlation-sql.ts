@@ -11,9 +11,14 @@ export const distanceSql = (lat1: string, lon1: string, lat2: string, lon2: stri
   `2 * ${EARTH_RADIUS_M} * asin(least(1, sqrt(sin(radians(${lat2} - ${lat1}) / 2) ^ 2
      + cos(radians(${lat1})) * cos(radians(${lat2})) * sin(radians(${lon2} - ${lon1}) / 2) ^ 2)))`;
 
-/** SQL: the seconds between two active periods (0 when they overlap), the new one first. */
+/**
+ * SQL: the seconds between two active periods (0 when they overlap), the new one first. In double precision all the
+ * way: `extract(epoch …)` returns numeric, whose arithmetic was a tenth of a block's correlation. The difference of
+ * two timestamps is exact (an interval in microseconds) before it becomes seconds, so a gap of exactly the window is
+ * still within it.
+ */
 export const gapSql = (starts: string, ends: string, otherStarts: string, otherEnds: string): string =>
-  `greatest(0, extract(epoch FROM ${starts} - ${otherEnds}), extract(epoch FROM ${otherStarts} - ${ends}))::float8`;
+  `greatest(0, date_part('epoch', ${starts} - ${otherEnds}), date_part('epoch', ${otherStarts} - ${ends}))`;
 
 export const LINK_COLUMNS = 'a_id, b_id, kind, value_kind, value, source, distance_m, seconds_apart, cross_agency, found_at';
 
@@ -66,6 +71,62 @@ export const CORRELATE_ONE = `WITH v AS (SELECT * FROM unnest($3::text[], $4::te
          SELECT least($1::text COLLATE "C", object_id COLLATE "C"), greatest($1::text COLLATE "C", object_id COLLATE "C"), 'proximity', $7::text, '', NULL, round(d), round(gap),
            publisher_msp <> $2::text FROM (SELECT * FROM measured WHERE d <= $15::float8 AND gap <= $16::float8 ORDER BY d, gap, object_id LIMIT $17::int) closest)
        ${storeLinksSql('found')}`;
+
+/**
+ * Correlating a batch of objects in one statement, as if each were correlated in turn with CORRELATE_ONE (see
+ * CorrelationStore.correlateMany): $1 … $7 the objects (id, publisher, category, latitude, longitude, starts, ends),
+ * $8 … $11 their values (object's number, kind, value, source), $12 … $13 the keys their places are stored under,
+ * $14 … $15 the keys searched, then the limits (links per value, places looked at, metres, seconds, proximity links).
+ */
+export const CORRELATE_MANY = `WITH o AS (SELECT id, msp, category, lat, lon, starts, ends, n::int FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[],
+       $5::float8[], $6::timestamptz[], $7::timestamptz[]) WITH ORDINALITY AS o(id, msp, category, lat, lon, starts, ends, n)),
+   v AS (SELECT v.n, v.kind, v.value, v.source, o.id, o.msp FROM unnest($8::int[], $9::text[], $10::text[], $11::text[]) AS v(n, kind, value, source)
+     JOIN o ON o.n = v.n),
+   k AS (SELECT * FROM unnest($12::int[], $13::text[]) AS k(n, cell)),
+   s AS (SELECT s.n, s.cell, o.id FROM unnest($14::int[], $15::text[]) AS s(n, cell) JOIN o ON o.n = s.n),
+   vi AS (INSERT INTO correlation_observables (kind, value, object_id, publisher_msp) SELECT kind, value, id, msp FROM v ON CONFLICT DO NOTHING),
+   pi AS (INSERT INTO correlation_places (cell, object_id, category, latitude, longitude, starts_at, ends_at, publisher_msp)
+     SELECT k.cell, o.id, o.category, o.lat, o.lon, o.starts, o.ends, o.msp FROM k JOIN o ON o.n = k.n ON CONFLICT DO NOTHING),
+   shared AS (
+     SELECT v.n, v.kind, v.value, v.source, h.object_id, h.publisher_msp FROM v CROSS JOIN LATERAL
+       (SELECT object_id, publisher_msp FROM correlation_observables c WHERE c.kind = v.kind AND c.value = v.value AND c.object_id <> v.id LIMIT $16::int) h
+     UNION ALL
+     SELECT n, kind, value, source, object_id, publisher_msp FROM (
+       SELECT later.n, later.kind, later.value, later.source, earlier.id AS object_id, earlier.msp AS publisher_msp,
+         row_number() OVER (PARTITION BY later.n, later.kind, later.value ORDER BY earlier.n) AS r
+       FROM v later JOIN v earlier ON earlier.kind = later.kind AND earlier.value = later.value AND earlier.n < later.n AND earlier.id <> later.id) w
+     WHERE r <= $16::int),
+   candidates AS (
+     SELECT s.n, h.object_id, h.publisher_msp, h.category, h.latitude, h.longitude, h.starts_at, h.ends_at FROM s CROSS JOIN LATERAL
+       (SELECT object_id, publisher_msp, category, latitude, longitude, starts_at, ends_at FROM correlation_places p
+         WHERE p.cell = s.cell AND p.object_id <> s.id ORDER BY object_id LIMIT $17::int) h
+     UNION ALL
+     SELECT s.n, e.id, e.msp, e.category, e.lat, e.lon, e.starts, e.ends FROM s JOIN k ON k.cell = s.cell AND k.n < s.n JOIN o e ON e.n = k.n
+       WHERE e.id <> s.id),
+   nearby AS (SELECT *, row_number() OVER (PARTITION BY n ORDER BY object_id) AS r FROM (SELECT DISTINCT ON (n, object_id) * FROM candidates ORDER BY n, object_id) c),
+   measured AS (SELECT o.n, o.id, o.msp, o.category, nb.object_id, nb.publisher_msp,
+       ${distanceSql('o.lat', 'o.lon', 'nb.latitude', 'nb.longitude')} AS d,
+       ${gapSql('o.starts', 'o.ends', 'nb.starts_at', 'nb.ends_at')} AS gap
+     FROM nearby nb JOIN o ON o.n = nb.n WHERE nb.r <= $17::int AND nb.category = o.category),
+   closest AS (SELECT *, row_number() OVER (PARTITION BY n ORDER BY d, gap, object_id) AS k FROM measured WHERE d <= $18::float8 AND gap <= $19::float8),
+   found AS (
+     SELECT least(o.id COLLATE "C", sh.object_id COLLATE "C") AS a_id, greatest(o.id COLLATE "C", sh.object_id COLLATE "C") AS b_id, 'observable' AS kind,
+       sh.kind AS value_kind, sh.value, sh.source, NULL::float8 AS distance_m, NULL::float8 AS seconds_apart, sh.publisher_msp <> o.msp AS cross_agency, o.n
+       FROM shared sh JOIN o ON o.n = sh.n
+     UNION ALL
+     SELECT least(id COLLATE "C", object_id COLLATE "C"), greatest(id COLLATE "C", object_id COLLATE "C"), 'proximity', category, '', NULL, round(d), round(gap),
+       publisher_msp <> msp, n FROM closest WHERE k <= $20::int),
+   once AS (SELECT DISTINCT ON (a_id, b_id, kind, value_kind, value) a_id, b_id, kind, value_kind, value, source, distance_m, seconds_apart, cross_agency
+     FROM found ORDER BY a_id, b_id, kind, value_kind, value, n DESC)
+   ${storeLinksSql('once')}`;
+
+/**
+ * The planner settings CORRELATE_MANY runs with (SET LOCAL, in a transaction of its own). Without bitmap scans each
+ * searched cell is read in the primary key's order and stops at its limit; a bitmap scan of a cell (the plan chosen
+ * when the statistics say a cell holds a few places) then sorts each cell's places again: 1,620 times for a block of
+ * 60 alerts, and the statement took 15 % longer (docs/benchmarks.md).
+ */
+export const CORRELATE_MANY_SETTINGS = ['enable_bitmapscan = off'];
 
 /** The body of popart_correlate_one (what pg_proc.prosrc holds), and the settings it runs with (pg_proc.proconfig). */
 export const CORRELATE_ONE_BODY = `

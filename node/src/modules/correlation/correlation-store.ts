@@ -4,10 +4,10 @@
  * through an index; nothing here scans the objects.
  */
 import type { Observable } from '@popart/schemas';
-import type { Sql } from '../../read-model/database.js';
+import type { Database } from '../../read-model/database.js';
 import { COLUMNS } from '../threat/threat-store.js';
 import { rowFromDb, type DbThreatRow, type ThreatRow } from '../threat/threat-row.js';
-import { CORRELATE_ONE_CALL, distanceSql, gapSql, LINK_COLUMNS, storeLinksSql } from './correlation-sql.js';
+import { CORRELATE_MANY, CORRELATE_MANY_SETTINGS, CORRELATE_ONE_CALL, LINK_COLUMNS } from './correlation-sql.js';
 import type { Place } from './proximity.js';
 
 export type LinkKind = 'observable' | 'proximity';
@@ -57,7 +57,7 @@ function linkFromDb(r: DbLink): CorrelationLink {
 }
 
 export class CorrelationStore {
-  constructor(private readonly db: Sql, private readonly name = 'correlation') {}
+  constructor(private readonly db: Database, private readonly name = 'correlation') {}
 
   /** Forgets what was indexed for the object (its previous version's values and places). */
   async unindex(objectId: string): Promise<void> {
@@ -111,52 +111,15 @@ export class CorrelationStore {
       for (const k of o.searchKeys) { sN.push(n); sCell.push(k); }
     });
     const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
-    const r = await this.db.query<DbLink & { inserted: boolean }>(
-      `WITH o AS (SELECT id, msp, category, lat, lon, starts, ends, n::int FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[],
-           $5::float8[], $6::timestamptz[], $7::timestamptz[]) WITH ORDINALITY AS o(id, msp, category, lat, lon, starts, ends, n)),
-       v AS (SELECT v.n, v.kind, v.value, v.source, o.id, o.msp FROM unnest($8::int[], $9::text[], $10::text[], $11::text[]) AS v(n, kind, value, source)
-         JOIN o ON o.n = v.n),
-       k AS (SELECT * FROM unnest($12::int[], $13::text[]) AS k(n, cell)),
-       s AS (SELECT s.n, s.cell, o.id FROM unnest($14::int[], $15::text[]) AS s(n, cell) JOIN o ON o.n = s.n),
-       vi AS (INSERT INTO correlation_observables (kind, value, object_id, publisher_msp) SELECT kind, value, id, msp FROM v ON CONFLICT DO NOTHING),
-       pi AS (INSERT INTO correlation_places (cell, object_id, category, latitude, longitude, starts_at, ends_at, publisher_msp)
-         SELECT k.cell, o.id, o.category, o.lat, o.lon, o.starts, o.ends, o.msp FROM k JOIN o ON o.n = k.n ON CONFLICT DO NOTHING),
-       shared AS (
-         SELECT v.n, v.kind, v.value, v.source, h.object_id, h.publisher_msp FROM v CROSS JOIN LATERAL
-           (SELECT object_id, publisher_msp FROM correlation_observables c WHERE c.kind = v.kind AND c.value = v.value AND c.object_id <> v.id LIMIT $16::int) h
-         UNION ALL
-         SELECT n, kind, value, source, object_id, publisher_msp FROM (
-           SELECT later.n, later.kind, later.value, later.source, earlier.id AS object_id, earlier.msp AS publisher_msp,
-             row_number() OVER (PARTITION BY later.n, later.kind, later.value ORDER BY earlier.n) AS r
-           FROM v later JOIN v earlier ON earlier.kind = later.kind AND earlier.value = later.value AND earlier.n < later.n AND earlier.id <> later.id) w
-         WHERE r <= $16::int),
-       candidates AS (
-         SELECT s.n, h.object_id, h.publisher_msp, h.category, h.latitude, h.longitude, h.starts_at, h.ends_at FROM s CROSS JOIN LATERAL
-           (SELECT object_id, publisher_msp, category, latitude, longitude, starts_at, ends_at FROM correlation_places p
-             WHERE p.cell = s.cell AND p.object_id <> s.id ORDER BY object_id LIMIT $17::int) h
-         UNION ALL
-         SELECT s.n, e.id, e.msp, e.category, e.lat, e.lon, e.starts, e.ends FROM s JOIN k ON k.cell = s.cell AND k.n < s.n JOIN o e ON e.n = k.n
-           WHERE e.id <> s.id),
-       nearby AS (SELECT *, row_number() OVER (PARTITION BY n ORDER BY object_id) AS r FROM (SELECT DISTINCT ON (n, object_id) * FROM candidates ORDER BY n, object_id) c),
-       measured AS (SELECT o.n, o.id, o.msp, o.category, nb.object_id, nb.publisher_msp,
-           ${distanceSql('o.lat', 'o.lon', 'nb.latitude', 'nb.longitude')} AS d,
-           ${gapSql('o.starts', 'o.ends', 'nb.starts_at', 'nb.ends_at')} AS gap
-         FROM nearby nb JOIN o ON o.n = nb.n WHERE nb.r <= $17::int AND nb.category = o.category),
-       closest AS (SELECT *, row_number() OVER (PARTITION BY n ORDER BY d, gap, object_id) AS k FROM measured WHERE d <= $18::float8 AND gap <= $19::float8),
-       found AS (
-         SELECT least(o.id COLLATE "C", sh.object_id COLLATE "C") AS a_id, greatest(o.id COLLATE "C", sh.object_id COLLATE "C") AS b_id, 'observable' AS kind,
-           sh.kind AS value_kind, sh.value, sh.source, NULL::float8 AS distance_m, NULL::float8 AS seconds_apart, sh.publisher_msp <> o.msp AS cross_agency, o.n
-           FROM shared sh JOIN o ON o.n = sh.n
-         UNION ALL
-         SELECT least(id COLLATE "C", object_id COLLATE "C"), greatest(id COLLATE "C", object_id COLLATE "C"), 'proximity', category, '', NULL, round(d), round(gap),
-           publisher_msp <> msp, n FROM closest WHERE k <= $20::int),
-       once AS (SELECT DISTINCT ON (a_id, b_id, kind, value_kind, value) a_id, b_id, kind, value_kind, value, source, distance_m, seconds_apart, cross_agency
-         FROM found ORDER BY a_id, b_id, kind, value_kind, value, n DESC)
-       ${storeLinksSql('once')}`,
+    // One transaction for the statement's planner setting (CORRELATE_MANY_SETTINGS), which applies to it alone.
+    const r = await this.db.transaction(async (tx) => {
+      for (const setting of CORRELATE_MANY_SETTINGS) await tx.query(`SET LOCAL ${setting}`);
+      return tx.query<DbLink & { inserted: boolean }>(CORRELATE_MANY,
       [objects.map((o) => o.id), objects.map((o) => o.publisherMsp), objects.map((o) => o.place?.category ?? null),
         objects.map((o) => o.place?.latitude ?? null), objects.map((o) => o.place?.longitude ?? null),
         objects.map((o) => iso(o.place?.starts)), objects.map((o) => iso(o.place?.ends)),
         vN, vKind, vValue, vSource, kN, kCell, sN, sCell, limits.maxLinksPerValue, limits.maxNearby, limits.distanceM, limits.windowS, limits.maxProximityLinks]);
+    });
     return r.rows.filter((x) => x.inserted).map(linkFromDb);
   }
 

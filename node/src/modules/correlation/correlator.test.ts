@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { ALERT_EXTENSION_ID, tlpMarkingRef } from '@popart/schemas';
-import { openDatabase, type Database } from '../../read-model/database.js';
+import { openDatabase, type Database, type Sql } from '../../read-model/database.js';
 import { migrate } from '../../read-model/migrations.js';
 import { createLogger } from '../../log.js';
 import { databaseBackends } from '../../../test/support.js';
@@ -206,14 +206,17 @@ test('when the block\'s statement fails, its objects are correlated one by one, 
   const db = await openDatabase({ kind: 'pglite', dir: null });
   await migrate(db);
   const bad = `indicator--${randomUUID()}`;
-  // The database refuses the batch statement, and any statement about `bad` (a fault injected in front of the real one).
+  // The database refuses the batch statement, and any statement about `bad` (a fault injected in front of the real one),
+  // also inside a transaction.
+  const refuse = (sql: Sql) => (text: string, params?: unknown[]) => {
+    if (text.includes('WITH ORDINALITY') || params?.[0] === bad) return Promise.reject(new Error('refused by the test'));
+    return sql.query(text, params);
+  };
   const refusing: Database = new Proxy(db, {
     get(target, key, receiver) {
-      if (key !== 'query') return Reflect.get(target, key, receiver);
-      return (text: string, params?: unknown[]) => {
-        if (text.includes('WITH ORDINALITY') || params?.[0] === bad) return Promise.reject(new Error('refused by the test'));
-        return target.query(text, params);
-      };
+      if (key === 'query') return refuse(target);
+      if (key === 'transaction') return <T>(fn: (tx: Sql) => Promise<T>) => target.transaction((tx) => fn({ query: refuse(tx) } as Sql));
+      return Reflect.get(target, key, receiver);
     },
   });
   const logged: string[] = [];
