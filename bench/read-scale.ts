@@ -246,16 +246,19 @@ async function explain(db: Database, store: ThreatStore, toQuery: (f: Record<str
   const cursor = page.at(-1) ? { modified: page.at(-1)!.modified, id: page.at(-1)!.id } : null;
   for (const kind of QUERY_KINDS) {
     const filter = kind === 'by id' ? null : toQuery(filterOf(kind, rnd, bundles));
-    // An area search reads the newest rows first and turns to the R-tree when they do not hold the page: both plans.
-    const statements = kind === 'by id'
+    // An area search (no text) has a statement of its own, run with its planner settings in a transaction.
+    const statements: { name: string; text: string; params: unknown[]; settings?: string[] }[] = kind === 'by id'
       ? [{ name: kind, text: 'SELECT * FROM threat_objects WHERE id = $1', params: [ids[0]] }]
       : kind === 'bbox'
-        ? [{ name: 'bbox, newest rows first', ...store.searchStatement(filter!, null, 51, store.bboxRecentRows) }, { name: 'bbox, R-tree', ...store.searchStatement(filter!, null, 51) }]
+        ? [{ name: 'bbox, newest first in the area-and-time index', ...store.areaStatement(filter!, null, 51) }]
         : [{ name: kind, ...store.searchStatement(filter!, kind === 'page 5' ? cursor : null, 51) }];
     for (const st of statements) {
-      await db.query(st.text, st.params); // warm, as a node that has been answering
-      const plan = await db.query<Record<string, string>>(`EXPLAIN (ANALYZE, COSTS OFF) ${st.text}`, st.params);
-      out.push(`-- ${st.name}: ${JSON.stringify(st.params)}`, ...plan.rows.map((r) => Object.values(r)[0]!), '');
+      const plan = await db.transaction(async (tx) => {
+        for (const setting of st.settings ?? []) await tx.query(`SET LOCAL ${setting}`);
+        await tx.query(st.text, st.params); // warm, as a node that has been answering
+        return tx.query<Record<string, string>>(`EXPLAIN (ANALYZE, COSTS OFF) ${st.text}`, st.params);
+      });
+      out.push(`-- ${st.name}: ${JSON.stringify(st.params)}${st.settings ? ` (${st.settings.join(', ')})` : ''}`, ...plan.rows.map((r) => Object.values(r)[0]!), '');
     }
   }
   return out;

@@ -8,6 +8,7 @@
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
+import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { pgliteStartParams } from './pglite-settings.js';
 import type { WorkerError, WorkerReply, WorkerRequest, WorkerSetup } from './pglite-thread.js';
@@ -58,9 +59,10 @@ function errorFields(err: unknown): WorkerError {
 }
 
 const setup = workerData as WorkerSetup;
-// pg_trgm: the text index (query-indexes.ts). PGlite ships it; it is loaded here and created by the migration.
+// pg_trgm (the text index) and btree_gist (the area index, with the time): PGlite ships both; they are loaded here
+// and created by the migration (query-indexes.ts).
 const options = {
-  extensions: { pg_trgm }, pgliteWasmModule: setup.pgliteWasmModule, initdbWasmModule: setup.initdbWasmModule, startParams: pgliteStartParams(),
+  extensions: { pg_trgm, btree_gist }, pgliteWasmModule: setup.pgliteWasmModule, initdbWasmModule: setup.initdbWasmModule, startParams: pgliteStartParams(),
 };
 const db = setup.dir ? new PGlite(setup.dir, options) : new PGlite(options);
 const lanes = new Lanes();

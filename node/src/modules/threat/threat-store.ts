@@ -37,6 +37,9 @@ const IS_EXERCISE = `(stix ? 'x_popart_exercise' OR coalesce(stix->'labels' @> '
 /** SQL: the exercise a row belongs to (null for a real object). */
 const EXERCISE_IS = `coalesce(stix->>'x_popart_exercise', CASE WHEN ${IS_EXERCISE} THEN 'exercise' END)`;
 
+/** The far future the area-and-time index measures from: the nearest to it are the newest (areaStatement). */
+const FAR_FUTURE = '9999-12-31T23:59:59Z';
+
 /** The markings under which no purpose is needed (the complement of threat-service's RESTRICTED). */
 const OPEN_TLPS = ['clear', 'green'];
 
@@ -340,11 +343,21 @@ export class ThreatStore {
 
   /** Newest first, after the cursor, at most `limit` rows. */
   async search(q: ThreatQuery, after: Cursor | null, limit: number): Promise<ThreatRow[]> {
+    if (q.bbox && !q.text) {
+      // An area: its rows newest first from the area-and-time index (areaStatement), the page's rows only.
+      const st = this.areaStatement(q, after, limit);
+      const r = await this.db.transaction(async (tx) => {
+        for (const setting of st.settings) await tx.query(`SET LOCAL ${setting}`);
+        return tx.query<DbThreatRow>(st.text, st.params);
+      });
+      return r.rows.map(rowFromDb);
+    }
     if (q.bbox) {
-      // The planner has no statistics for boxes and always takes the R-tree, then sorts what lies in the area: at a
-      // stadium of a million-object read model, 30,000 rows for a page of 50 (333 ms). The newest rows through the
-      // other filters, the area checked on each, answer the page when they hold it whole: then its rows are the newest
-      // that match (any newer match would be among those rows). Else ten times as many; else (a quiet area) the R-tree.
+      // An area and a text: the trigram index (bitmap scans only) may be the way, so the planner chooses. It has no
+      // statistics for boxes, and would take the R-tree, then sort what lies in the area: at a stadium of a
+      // million-object read model, 30,000 rows for a page of 50 (333 ms). The newest rows through the other filters,
+      // the area checked on each, answer the page when they hold it whole: then its rows are the newest that match
+      // (any newer match would be among those rows). Else ten times as many; else the planner's plan.
       for (const rows of [this.bboxRecentRows, this.bboxRecentRows * BBOX_WIDER]) {
         const recent = this.searchStatement(q, after, limit, rows);
         const r = await this.db.query<DbThreatRow>(recent.text, recent.params);
@@ -369,10 +382,56 @@ export class ThreatStore {
   }
 
   /**
-   * The statement of {@link search} (also for EXPLAIN: bench/read-scale, docs/read-model.md). With `recentRows` and an
-   * area: the newest `recentRows` rows of the other filters, the area checked on those only.
+   * The statement of {@link search} for an area without a text (also for EXPLAIN: bench/read-scale, docs/read-model.md),
+   * run with `settings` (SET LOCAL, in a transaction of its own). The area-and-time index (`threat_objects_area_time`)
+   * gives the area's rows nearest a far future first, i.e. newest first: the first `limit` that pass every filter
+   * bound the page from below in time (`bound`), and the page is the newest of the rows from that time on, in page
+   * order (rows of the bound's time that it left out are read then, so ties are broken by id as everywhere). Both
+   * reads stop after about a page, however many objects the area holds. Without bitmap scans: with them the planner
+   * (which has no statistics for boxes) would read every row in the area and sort them, as the R-tree alone did.
+   */
+  areaStatement(q: ThreatQuery, after: Cursor | null, limit: number, columns = COLUMNS): { text: string; params: unknown[]; settings: string[] } {
+    const { conditions, p } = this.conditions(q, after, 'index');
+    // After a cursor, the time alone too: the area-and-time index tests it (the pair decides).
+    const matching = [...conditions, ...(after ? [`modified_at <= ${p(after.modified)}::timestamptz`] : [])].join(' AND ');
+    const n = p(limit);
+    return {
+      text: `WITH bound AS MATERIALIZED (SELECT modified_at FROM threat_objects WHERE ${matching}
+          ORDER BY modified_at <-> '${FAR_FUTURE}'::timestamptz LIMIT ${n})
+        SELECT ${columns} FROM threat_objects WHERE ${matching} AND modified_at >= (SELECT min(modified_at) FROM bound)
+        ORDER BY modified_at DESC, id DESC LIMIT ${n}`,
+      params: conditions.params,
+      settings: ['enable_bitmapscan = off'],
+    };
+  }
+
+  /**
+   * The statement of {@link search} (also for EXPLAIN: bench/read-scale, docs/read-model.md), but for an area without
+   * a text (areaStatement). With `recentRows` and an area: the newest `recentRows` rows of the other filters, the area
+   * checked on those only.
    */
   searchStatement(q: ThreatQuery, after: Cursor | null, limit: number, recentRows?: number, columns = COLUMNS): { text: string; params: unknown[] } {
+    const { conditions, p } = this.conditions(q, after, recentRows === undefined ? 'index' : 'exact');
+    const where = conditions.filter((c) => !conditions.inArea.includes(c));
+    const inArea = conditions.inArea;
+    const params = conditions.params;
+    const filtered = (list: string[]): string => (list.length ? `WHERE ${list.join(' AND ')}` : '');
+    if (recentRows !== undefined && inArea.length) {
+      const inner = `SELECT * FROM threat_objects ${filtered(where)} ORDER BY modified_at DESC, id DESC LIMIT ${p(recentRows)}`;
+      return { text: `SELECT ${columns} FROM (${inner}) recent ${filtered(inArea)} ORDER BY modified_at DESC, id DESC LIMIT ${p(limit)}`, params };
+    }
+    const sql = `SELECT ${columns} FROM threat_objects ${filtered([...where, ...inArea])}
+      ORDER BY modified_at DESC, id DESC LIMIT ${p(limit)}`;
+    return { text: sql, params };
+  }
+
+  /**
+   * The conditions of a search, with their parameters (`p` adds one). The area's exact comparisons are listed apart
+   * (`inArea`); with `area: 'index'` the area index's box test is among the conditions too (it tolerates 10⁻⁶
+   * degrees, so the exact comparisons decide, as they did before the index).
+   */
+  private conditions(q: ThreatQuery, after: Cursor | null, area: 'index' | 'exact'):
+  { conditions: string[] & { inArea: string[]; params: unknown[] }; p: (v: unknown) => string } {
     const where: string[] = [];
     const inArea: string[] = [];
     const params: unknown[] = [];
@@ -399,20 +458,13 @@ export class ThreatStore {
     if (q.bbox) {
       const [minLon, minLat, maxLon, maxLat] = q.bbox;
       const [x0, y0, x1, y1] = [p(minLon), p(minLat), p(maxLon), p(maxLat)];
-      // The R-tree (threat_objects_area) finds the candidates; its box test tolerates 1e-6 degrees, so the exact
-      // comparisons decide, as they did before the index.
-      if (recentRows === undefined) where.push(`box(point(min_lon, min_lat), point(max_lon, max_lat)) && box(point(${x0}, ${y0}), point(${x1}, ${y1}))`);
+      if (area === 'index') {
+        where.push(`min_lon IS NOT NULL AND box(point(min_lon, min_lat), point(max_lon, max_lat)) && box(point(${x0}, ${y0}), point(${x1}, ${y1}))`);
+      }
       inArea.push(`min_lon <= ${x1} AND max_lon >= ${x0} AND min_lat <= ${y1} AND max_lat >= ${y0}`);
     }
     if (q.text) where.push(`search_text LIKE ${p('%' + q.text.toLowerCase().replace(/[\\%_]/g, (c) => '\\' + c) + '%')}`);
     if (after) where.push(`(modified_at, id) < (${p(after.modified)}::timestamptz, ${p(after.id)})`);
-    const filtered = (conditions: string[]): string => (conditions.length ? `WHERE ${conditions.join(' AND ')}` : '');
-    if (recentRows !== undefined && inArea.length) {
-      const inner = `SELECT * FROM threat_objects ${filtered(where)} ORDER BY modified_at DESC, id DESC LIMIT ${p(recentRows)}`;
-      return { text: `SELECT ${columns} FROM (${inner}) recent ${filtered(inArea)} ORDER BY modified_at DESC, id DESC LIMIT ${p(limit)}`, params };
-    }
-    const sql = `SELECT ${columns} FROM threat_objects ${filtered([...where, ...inArea])}
-      ORDER BY modified_at DESC, id DESC LIMIT ${p(limit)}`;
-    return { text: sql, params };
+    return { conditions: Object.assign([...where, ...inArea], { inArea, params }), p };
   }
 }
