@@ -163,8 +163,9 @@ function blockStatement(rows: readonly ThreatRow[], checkpoint: { listener: stri
 export interface Withheld { id: string; facts: unknown; decision: unknown; blockNumber: number }
 
 /**
- * Rows an area search reads newest first, through the other filters, before it turns to the area's R-tree (search).
- * Reading them costs a few milliseconds; an area holding one object in forty still fills a page of 50 from them.
+ * Rows an area search with a text reads newest first, through the other filters, before it leaves the plan to the
+ * planner (search; an area without a text has areaStatement). Reading them costs a few milliseconds; an area holding
+ * one object in forty still fills a page of 50 from them.
  */
 export const BBOX_RECENT_ROWS = 2000;
 /**
