@@ -392,16 +392,16 @@ export class ThreatStore {
    * (which has no statistics for boxes) would read every row in the area and sort them, as the R-tree alone did.
    */
   areaStatement(q: ThreatQuery, after: Cursor | null, limit: number, columns = COLUMNS): { text: string; params: unknown[]; settings: string[] } {
-    const { conditions, p } = this.conditions(q, after, 'index');
+    const { where, inArea, params, p } = this.conditions(q, after, 'index');
     // After a cursor, the time alone too: the area-and-time index tests it (the pair decides).
-    const matching = [...conditions, ...(after ? [`modified_at <= ${p(after.modified)}::timestamptz`] : [])].join(' AND ');
+    const matching = [...where, ...inArea, ...(after ? [`modified_at <= ${p(after.modified)}::timestamptz`] : [])].join(' AND ');
     const n = p(limit);
     return {
       text: `WITH bound AS MATERIALIZED (SELECT modified_at FROM threat_objects WHERE ${matching}
           ORDER BY modified_at <-> '${FAR_FUTURE}'::timestamptz LIMIT ${n})
         SELECT ${columns} FROM threat_objects WHERE ${matching} AND modified_at >= (SELECT min(modified_at) FROM bound)
         ORDER BY modified_at DESC, id DESC LIMIT ${n}`,
-      params: conditions.params,
+      params,
       settings: ['enable_bitmapscan = off'],
     };
   }
@@ -412,10 +412,7 @@ export class ThreatStore {
    * checked on those only.
    */
   searchStatement(q: ThreatQuery, after: Cursor | null, limit: number, recentRows?: number, columns = COLUMNS): { text: string; params: unknown[] } {
-    const { conditions, p } = this.conditions(q, after, recentRows === undefined ? 'index' : 'exact');
-    const where = conditions.filter((c) => !conditions.inArea.includes(c));
-    const inArea = conditions.inArea;
-    const params = conditions.params;
+    const { where, inArea, params, p } = this.conditions(q, after, recentRows === undefined ? 'index' : 'exact');
     const filtered = (list: string[]): string => (list.length ? `WHERE ${list.join(' AND ')}` : '');
     if (recentRows !== undefined && inArea.length) {
       const inner = `SELECT * FROM threat_objects ${filtered(where)} ORDER BY modified_at DESC, id DESC LIMIT ${p(recentRows)}`;
@@ -427,12 +424,12 @@ export class ThreatStore {
   }
 
   /**
-   * The conditions of a search, with their parameters (`p` adds one). The area's exact comparisons are listed apart
-   * (`inArea`); with `area: 'index'` the area index's box test is among the conditions too (it tolerates 10⁻⁶
-   * degrees, so the exact comparisons decide, as they did before the index).
+   * The conditions of a search (`where`, and the area's exact comparisons apart in `inArea`), with their parameters
+   * (`p` adds one). With `area: 'index'` the area index's box test is in `where` too (it tolerates 10⁻⁶ degrees, so
+   * the exact comparisons decide, as they did before the index).
    */
   private conditions(q: ThreatQuery, after: Cursor | null, area: 'index' | 'exact'):
-  { conditions: string[] & { inArea: string[]; params: unknown[] }; p: (v: unknown) => string } {
+  { where: string[]; inArea: string[]; params: unknown[]; p: (v: unknown) => string } {
     const where: string[] = [];
     const inArea: string[] = [];
     const params: unknown[] = [];
@@ -466,6 +463,6 @@ export class ThreatStore {
     }
     if (q.text) where.push(`search_text LIKE ${p('%' + q.text.toLowerCase().replace(/[\\%_]/g, (c) => '\\' + c) + '%')}`);
     if (after) where.push(`(modified_at, id) < (${p(after.modified)}::timestamptz, ${p(after.id)})`);
-    return { conditions: Object.assign([...where, ...inArea], { inArea, params }), p };
+    return { where, inArea, params, p };
   }
 }
