@@ -111,14 +111,14 @@ export class CorrelationStore {
       for (const k of o.searchKeys) { sN.push(n); sCell.push(k); }
     });
     const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
+    const params = [objects.map((o) => o.id), objects.map((o) => o.publisherMsp), objects.map((o) => o.place?.category ?? null),
+      objects.map((o) => o.place?.latitude ?? null), objects.map((o) => o.place?.longitude ?? null),
+      objects.map((o) => iso(o.place?.starts)), objects.map((o) => iso(o.place?.ends)),
+      vN, vKind, vValue, vSource, kN, kCell, sN, sCell, limits.maxLinksPerValue, limits.maxNearby, limits.distanceM, limits.windowS, limits.maxProximityLinks];
     // One transaction for the statement's planner setting (CORRELATE_MANY_SETTINGS), which applies to it alone.
     const r = await this.db.transaction(async (tx) => {
       for (const setting of CORRELATE_MANY_SETTINGS) await tx.query(`SET LOCAL ${setting}`);
-      return tx.query<DbLink & { inserted: boolean }>(CORRELATE_MANY,
-      [objects.map((o) => o.id), objects.map((o) => o.publisherMsp), objects.map((o) => o.place?.category ?? null),
-        objects.map((o) => o.place?.latitude ?? null), objects.map((o) => o.place?.longitude ?? null),
-        objects.map((o) => iso(o.place?.starts)), objects.map((o) => iso(o.place?.ends)),
-        vN, vKind, vValue, vSource, kN, kCell, sN, sCell, limits.maxLinksPerValue, limits.maxNearby, limits.distanceM, limits.windowS, limits.maxProximityLinks]);
+      return tx.query<DbLink & { inserted: boolean }>(CORRELATE_MANY, params);
     });
     return r.rows.filter((x) => x.inserted).map(linkFromDb);
   }
