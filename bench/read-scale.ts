@@ -253,11 +253,8 @@ async function explain(db: Database, store: ThreatStore, toQuery: (f: Record<str
         ? [{ name: 'bbox, newest first in the area-and-time index', ...store.areaStatement(filter!, null, 51) }]
         : [{ name: kind, ...store.searchStatement(filter!, kind === 'page 5' ? cursor : null, 51) }];
     for (const st of statements) {
-      const plan = await db.transaction(async (tx) => {
-        for (const setting of st.settings ?? []) await tx.query(`SET LOCAL ${setting}`);
-        await tx.query(st.text, st.params); // warm, as a node that has been answering
-        return tx.query<Record<string, string>>(`EXPLAIN (ANALYZE, COSTS OFF) ${st.text}`, st.params);
-      });
+      await db.queryWith(st.settings ?? [], st.text, st.params); // warm, as a node that has been answering
+      const plan = await db.queryWith<Record<string, string>>(st.settings ?? [], `EXPLAIN (ANALYZE, COSTS OFF) ${st.text}`, st.params);
       out.push(`-- ${st.name}: ${JSON.stringify(st.params)}${st.settings ? ` (${st.settings.join(', ')})` : ''}`, ...plan.rows.map((r) => Object.values(r)[0]!), '');
     }
   }

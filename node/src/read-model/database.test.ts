@@ -63,5 +63,25 @@ for (const backend of databaseBackends('lanes')) {
       assert.notEqual(closed, null, 'a closed database answers no more');
       if (db.kind === 'pglite') assert.equal(closed?.code, '08003', 'as a connection that does not exist: unavailable, not a bad statement');
     });
+    test('a statement with its own settings: they hold for it alone, also when it fails, and a write in it is kept', async () => {
+      const db = await backend.open();
+      try {
+        await db.exec('CREATE TABLE t (n int PRIMARY KEY)');
+        const setting = async (run: (text: string) => Promise<{ rows: { v: string }[] }>): Promise<string | undefined> =>
+          (await run("SELECT current_setting('enable_bitmapscan') AS v")).rows[0]?.v;
+        assert.equal(await setting((text) => db.queryWith(['enable_bitmapscan = off', 'enable_sort = off'], text)), 'off');
+        assert.equal(await setting((text) => db.query(text)), 'on', 'the next statement has the session\'s settings');
+        const r = await db.queryWith<{ n: number }>(['enable_bitmapscan = off'], 'INSERT INTO t VALUES ($1) RETURNING n', [5]);
+        assert.deepEqual(r.rows, [{ n: 5 }]);
+        const err = await db.queryWith(['enable_bitmapscan = off'], 'INSERT INTO t VALUES ($1)', [5]).then(() => null, (e: unknown) => e as { code?: string });
+        assert.equal(err?.code, '23505', 'unique_violation, as PostgreSQL says it');
+        assert.equal(await setting((text) => db.query(text)), 'on', 'and after a statement that failed');
+        const bad = await db.queryWith(['no_such_setting = 1'], 'SELECT 1').then(() => null, (e: unknown) => e as { code?: string });
+        assert.equal(bad?.code, '42704', 'undefined_object: an unknown setting is refused');
+        assert.deepEqual((await db.query<{ n: number }>('SELECT n FROM t')).rows, [{ n: 5 }], 'the database is usable and kept the first write');
+      } finally {
+        await db.close();
+      }
+    });
   });
 }

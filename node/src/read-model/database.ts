@@ -18,6 +18,12 @@ export interface Database extends Sql {
   /** Runs fn in one transaction: all of it is committed, or none of it. */
   transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
   /**
+   * Runs one statement with planner settings (e.g. `enable_bitmapscan = off`) that apply to it alone: SET LOCAL in a
+   * transaction of its own. On PGlite the database's thread runs the whole transaction at once, so the database is
+   * never held waiting for the caller's thread (a query worker runs at a lower priority than the alerts' writes).
+   */
+  queryWith<T = Record<string, unknown>>(settings: readonly string[], text: string, params?: unknown[]): Promise<{ rows: T[] }>;
+  /**
    * The same database for work that must not wait behind users' queries: the ledger listener's writes (an alert is
    * delivered only once its block is stored) and the audit log's (a consultation or disclosure is recorded before it
    * is answered). On PGlite, which runs one statement at a time, its statements go ahead of every statement waiting
@@ -47,6 +53,21 @@ class PostgresDatabase implements Database {
       const result = await fn({ query: async <R>(text: string, params: unknown[] = []) => ({ rows: (await client.query(text, params)).rows as R[] }) });
       await client.query('COMMIT');
       return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+  async queryWith<T>(settings: readonly string[], text: string, params: unknown[] = []): Promise<{ rows: T[] }> {
+    const client = await this.pool.connect();
+    try {
+      // BEGIN and the settings in one round trip (a simple query of several statements, none with parameters).
+      await client.query(['BEGIN', ...settings.map((setting) => `SET LOCAL ${setting}`)].join('; '));
+      const r = await client.query(text, params);
+      await client.query('COMMIT');
+      return { rows: r.rows as T[] };
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw err;

@@ -39,7 +39,8 @@ function compiledWasm(): Promise<Pick<WorkerSetup, 'pgliteWasmModule' | 'initdbW
 }
 
 export type WorkerRequest =
-  | { id: number; op: 'query'; text: string; params: unknown[]; urgent: boolean; tx?: number }
+  /** With `settings` (outside a transaction): BEGIN, SET LOCAL each, the statement and COMMIT, as one step. */
+  | { id: number; op: 'query'; text: string; params: unknown[]; urgent: boolean; tx?: number; settings?: readonly string[] }
   | { id: number; op: 'exec'; text: string; urgent: boolean; tx?: number }
   /** Holds the database for transaction tx (BEGIN) until its `end`. */
   | { id: number; op: 'begin'; tx: number; urgent: boolean }
@@ -195,6 +196,9 @@ class PgliteDatabase implements Database {
   }
   async exec(text: string): Promise<void> {
     await this.thread.send({ op: 'exec', text, urgent: this.isUrgent });
+  }
+  async queryWith<T>(settings: readonly string[], text: string, params: unknown[] = []): Promise<{ rows: T[] }> {
+    return { rows: (await this.thread.send({ op: 'query', text, params, urgent: this.isUrgent, settings })) as T[] };
   }
   async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
     const tx = this.thread.nextTransaction();

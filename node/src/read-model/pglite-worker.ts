@@ -75,6 +75,14 @@ const statement = (m: WorkerRequest & { op: 'query' | 'exec' }) => async (): Pro
     await db.exec(m.text);
     return undefined;
   }
+  const { settings } = m;
+  if (settings?.length && m.tx === undefined) {
+    // The statement's own settings, in a transaction that this thread runs from BEGIN to COMMIT without waiting.
+    return db.transaction(async (tx) => {
+      for (const setting of settings) await tx.exec(`SET LOCAL ${setting}`);
+      return (await tx.query(m.text, m.params)).rows;
+    });
+  }
   return (await db.query(m.text, m.params)).rows;
 };
 

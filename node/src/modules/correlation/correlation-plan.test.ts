@@ -76,11 +76,10 @@ for (const backend of databaseBackends('correlation_plan')) {
         const params = [['incident--a', 'incident--b'], ['MadMSP', 'MadMSP'], ['drone', 'drone'], [40.0, 40.01], [-3.7, -3.7], [at, at], [at, at],
           [1], ['ipv4-addr'], ['198.51.100.7'], ['pattern'], [1, 2], ['drone/0/0/77', 'drone/1/0/77'],
           [...searched.map(() => 1), ...searched.map(() => 2)], [...searched, ...searched], 100, 200, 1000, 900, 20];
-        const plan = async (settings: readonly string[]): Promise<ReturnType<typeof readsOf>> => db.transaction(async (tx) => {
-          for (const setting of settings) await tx.query(`SET LOCAL ${setting}`);
-          const { rows } = await tx.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) ${CORRELATE_MANY}`, params);
+        const plan = async (settings: readonly string[]): Promise<ReturnType<typeof readsOf>> => {
+          const { rows } = await db.queryWith<{ 'QUERY PLAN': unknown }>(settings, `EXPLAIN (FORMAT JSON) ${CORRELATE_MANY}`, params);
           return readsOf(rows[0]?.['QUERY PLAN']);
-        });
+        };
         const { reads, described } = await plan(CORRELATE_MANY_SETTINGS);
         const places = reads.filter((n) => n['Relation Name'] === 'correlation_places');
         assert.equal(places.length, 1, described);

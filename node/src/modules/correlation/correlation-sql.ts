@@ -121,7 +121,7 @@ export const CORRELATE_MANY = `WITH o AS (SELECT id, msp, category, lat, lon, st
    ${storeLinksSql('once')}`;
 
 /**
- * The planner settings CORRELATE_MANY runs with (SET LOCAL, in a transaction of its own). Without bitmap scans each
+ * The planner settings CORRELATE_MANY runs with (Database.queryWith: SET LOCAL, in a transaction of its own). Without bitmap scans each
  * searched cell is read in the primary key's order and stops at its limit; a bitmap scan of a cell (the plan chosen
  * when the statistics say a cell holds a few places) then sorts each cell's places again: 1,620 times for a block of
  * 60 alerts, and the statement took 15 % longer (docs/benchmarks.md).

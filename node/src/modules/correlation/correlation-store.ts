@@ -115,11 +115,8 @@ export class CorrelationStore {
       objects.map((o) => o.place?.latitude ?? null), objects.map((o) => o.place?.longitude ?? null),
       objects.map((o) => iso(o.place?.starts)), objects.map((o) => iso(o.place?.ends)),
       vN, vKind, vValue, vSource, kN, kCell, sN, sCell, limits.maxLinksPerValue, limits.maxNearby, limits.distanceM, limits.windowS, limits.maxProximityLinks];
-    // One transaction for the statement's planner setting (CORRELATE_MANY_SETTINGS), which applies to it alone.
-    const r = await this.db.transaction(async (tx) => {
-      for (const setting of CORRELATE_MANY_SETTINGS) await tx.query(`SET LOCAL ${setting}`);
-      return tx.query<DbLink & { inserted: boolean }>(CORRELATE_MANY, params);
-    });
+    // With its planner setting (CORRELATE_MANY_SETTINGS), which applies to it alone.
+    const r = await this.db.queryWith<DbLink & { inserted: boolean }>(CORRELATE_MANY_SETTINGS, CORRELATE_MANY, params);
     return r.rows.filter((x) => x.inserted).map(linkFromDb);
   }
 

@@ -207,7 +207,7 @@ test('when the block\'s statement fails, its objects are correlated one by one, 
   await migrate(db);
   const bad = `indicator--${randomUUID()}`;
   // The database refuses the batch statement, and any statement about `bad` (a fault injected in front of the real one),
-  // also inside a transaction.
+  // also with settings or inside a transaction.
   const refuse = (sql: Sql) => (text: string, params?: unknown[]) => {
     if (text.includes('WITH ORDINALITY') || params?.[0] === bad) return Promise.reject(new Error('refused by the test'));
     return sql.query(text, params);
@@ -215,6 +215,9 @@ test('when the block\'s statement fails, its objects are correlated one by one, 
   const refusing: Database = new Proxy(db, {
     get(target, key, receiver) {
       if (key === 'query') return refuse(target);
+      if (key === 'queryWith') {
+        return (settings: readonly string[], text: string, params?: unknown[]) => refuse({ query: (t: string, p?: unknown[]) => target.queryWith(settings, t, p) } as Sql)(text, params);
+      }
       if (key === 'transaction') return <T>(fn: (tx: Sql) => Promise<T>) => target.transaction((tx) => fn({ query: refuse(tx) } as Sql));
       return Reflect.get(target, key, receiver);
     },

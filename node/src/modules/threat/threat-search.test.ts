@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { StixObject } from '@popart/schemas';
 import { databaseBackends } from '../../../test/support.js';
-import type { Database, Sql } from '../../read-model/database.js';
+import type { Database } from '../../read-model/database.js';
 import { migrate } from '../../read-model/migrations.js';
 import { rowFromObject, searchText, type ThreatRow } from './threat-row.js';
 import { ThreatStore, type Cursor } from './threat-store.js';
@@ -104,13 +104,11 @@ for (const backend of databaseBackends('search')) {
       let areaStatements = 0;
       const counting = new Proxy(db, {
         get(target, key, receiver) {
-          if (key !== 'transaction') return Reflect.get(target, key, receiver);
-          return <T>(fn: (tx: Sql) => Promise<T>) => target.transaction((tx) => fn({
-            query: (text: string, params?: unknown[]) => {
-              if (text.includes('WITH bound AS')) areaStatements++;
-              return tx.query(text, params);
-            },
-          } as Sql));
+          if (key !== 'queryWith') return Reflect.get(target, key, receiver);
+          return (settings: readonly string[], text: string, params?: unknown[]) => {
+            if (text.includes('WITH bound AS') && settings.includes('enable_bitmapscan = off')) areaStatements++;
+            return target.queryWith(settings, text, params);
+          };
         },
       });
       const probing = new ThreatStore(counting);
@@ -251,14 +249,13 @@ for (const backend of databaseBackends('area_plan')) {
           ANALYZE threat_objects;`);
         const store = new ThreatStore(db);
         const q = { bbox: [-3.71, 40.39, -3.69, 40.41] as [number, number, number, number] };
-        const plan = async (settings: readonly string[], after: Cursor | null): Promise<{ nodes: PlanNode[]; described: string }> => db.transaction(async (tx) => {
+        const plan = async (settings: readonly string[], after: Cursor | null): Promise<{ nodes: PlanNode[]; described: string }> => {
           const st = store.areaStatement(q, after, 51);
-          for (const setting of settings) await tx.query(`SET LOCAL ${setting}`);
-          const { rows } = await tx.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) ${st.text}`, st.params);
+          const { rows } = await db.queryWith<{ 'QUERY PLAN': unknown }>(settings, `EXPLAIN (FORMAT JSON) ${st.text}`, st.params);
           const raw = rows[0]?.['QUERY PLAN'];
           const nodes = [...nodesOf(((typeof raw === 'string' ? JSON.parse(raw) : raw) as { Plan: PlanNode }[])[0]!.Plan)];
           return { nodes, described: nodes.map((n) => `${n['Node Type']} ${n['Index Name'] ?? ''} ${n['Index Cond'] ?? ''} ${n['Order By'] ?? ''}`).join('\n') };
-        });
+        };
         const page = await store.search(q, null, 51);
         assert.equal(page.length, 51);
         for (const after of [null, { modified: page.at(-1)!.modified, id: page.at(-1)!.id }]) {

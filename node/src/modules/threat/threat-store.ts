@@ -347,10 +347,7 @@ export class ThreatStore {
     if (q.bbox && !q.text) {
       // An area: its rows newest first from the area-and-time index (areaStatement), the page's rows only.
       const st = this.areaStatement(q, after, limit);
-      const r = await this.db.transaction(async (tx) => {
-        for (const setting of st.settings) await tx.query(`SET LOCAL ${setting}`);
-        return tx.query<DbThreatRow>(st.text, st.params);
-      });
+      const r = await this.db.queryWith<DbThreatRow>(st.settings, st.text, st.params);
       return r.rows.map(rowFromDb);
     }
     if (q.bbox) {
@@ -384,7 +381,7 @@ export class ThreatStore {
 
   /**
    * The statement of {@link search} for an area without a text (also for EXPLAIN: bench/read-scale, docs/read-model.md),
-   * run with `settings` (SET LOCAL, in a transaction of its own). The area-and-time index (`threat_objects_area_time`)
+   * run with `settings` (Database.queryWith). The area-and-time index (`threat_objects_area_time`)
    * gives the area's rows nearest a far future first, i.e. newest first: the first `limit` that pass every filter
    * bound the page from below in time (`bound`), and the page is the newest of the rows from that time on, in page
    * order (rows of the bound's time that it left out are read then, so ties are broken by id as everywhere). Both
