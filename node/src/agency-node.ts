@@ -41,7 +41,7 @@ import type { AgencySubject } from './identity.js';
 import type { PolicyGate } from './policy/policy.js';
 import { openPolicy } from './policy/open-policy.js';
 import { openDatabase, type Database } from './read-model/database.js';
-import { migrate } from './read-model/migrations.js';
+import { indexesToBuild, migrate } from './read-model/migrations.js';
 import { ThreatStore } from './modules/threat/threat-store.js';
 import { ExerciseService } from './modules/exercise/exercise-service.js';
 import { buildSchema } from './server/schema.js';
@@ -237,6 +237,10 @@ export class AgencyNode {
         ? { kind: 'postgres', url: config.readModel.url }
         : { kind: 'pglite', dir: join(config.dataDir, 'read-model') });
       cleanups.push(() => db.close());
+      const building = await indexesToBuild(db);
+      if (building.indexes.length) {
+        log.info('building the read model\'s new indexes over the objects it holds (once, after an upgrade)', { ...building });
+      }
       await migrate(db);
       const store = new ThreatStore(db);
       await store.loadEndedExercises();
