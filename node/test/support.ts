@@ -74,6 +74,30 @@ export function databaseBackends(prefix: string): DatabaseBackend[] {
   ];
 }
 
+/** A node of a plan from `EXPLAIN (FORMAT JSON)`, with the fields the plan tests read. */
+export interface PlanNode {
+  'Node Type': string; 'Relation Name'?: string; 'Index Name'?: string; 'Index Cond'?: string; 'Order By'?: string; Plans?: PlanNode[];
+}
+
+/**
+ * Every node of the plan in an `EXPLAIN (FORMAT JSON)` row's value (PostgreSQL gives it parsed, PGlite as text), the
+ * top first, and each as one line (type, relation, index, condition, order) for assertion messages.
+ */
+export function planNodes(raw: unknown): { nodes: PlanNode[]; described: string } {
+  const nodes: PlanNode[] = [];
+  const walk = (n: PlanNode): void => {
+    nodes.push(n);
+    for (const c of n.Plans ?? []) walk(c);
+  };
+  walk(((typeof raw === 'string' ? JSON.parse(raw) : raw) as { Plan: PlanNode }[])[0]!.Plan);
+  return { nodes, described: describePlan(nodes) };
+}
+
+/** Plan nodes as lines for assertion messages. */
+export function describePlan(nodes: readonly PlanNode[]): string {
+  return nodes.map((n) => [n['Node Type'], n['Relation Name'], n['Index Name'], n['Index Cond'], n['Order By']].filter(Boolean).join(' ')).join('\n');
+}
+
 export interface GqlResult<T = Record<string, unknown>> {
   data?: T | null;
   errors?: { message: string; extensions?: { code?: string; issues?: { objectIndex: number | null; objectId: string | null; property: string; message: string }[] } }[];

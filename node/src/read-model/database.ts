@@ -47,27 +47,21 @@ class PostgresDatabase implements Database {
     await this.pool.query(text);
   }
   async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
+    return this.inTransaction('BEGIN', fn);
+  }
+  async queryWith<T>(settings: readonly string[], text: string, params: unknown[] = []): Promise<{ rows: T[] }> {
+    // BEGIN and the settings in one round trip (a simple query of several statements, none with parameters).
+    const begin = ['BEGIN', ...settings.map((setting) => `SET LOCAL ${setting}`)].join('; ');
+    return this.inTransaction(begin, (tx) => tx.query<T>(text, params));
+  }
+  /** fn on one connection between `begin` (BEGIN, and what goes with it) and COMMIT, or ROLLBACK if anything fails. */
+  private async inTransaction<T>(begin: string, fn: (tx: Sql) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     try {
-      await client.query('BEGIN');
+      await client.query(begin);
       const result = await fn({ query: async <R>(text: string, params: unknown[] = []) => ({ rows: (await client.query(text, params)).rows as R[] }) });
       await client.query('COMMIT');
       return result;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
-  }
-  async queryWith<T>(settings: readonly string[], text: string, params: unknown[] = []): Promise<{ rows: T[] }> {
-    const client = await this.pool.connect();
-    try {
-      // BEGIN and the settings in one round trip (a simple query of several statements, none with parameters).
-      await client.query(['BEGIN', ...settings.map((setting) => `SET LOCAL ${setting}`)].join('; '));
-      const r = await client.query(text, params);
-      await client.query('COMMIT');
-      return { rows: r.rows as T[] };
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw err;

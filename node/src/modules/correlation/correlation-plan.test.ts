@@ -7,22 +7,14 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { databaseBackends } from '../../../test/support.js';
+import { databaseBackends, describePlan, planNodes, type PlanNode } from '../../../test/support.js';
 import { migrate } from '../../read-model/migrations.js';
 import { CORRELATE_MANY, CORRELATE_MANY_SETTINGS, CORRELATE_ONE, CORRELATE_ONE_BODY, CORRELATE_ONE_FUNCTION, CORRELATE_ONE_TYPES } from './correlation-sql.js';
 
-interface PlanNode { 'Node Type': string; 'Relation Name'?: string; 'Index Name'?: string; 'Index Cond'?: string; Plans?: PlanNode[] }
-
-function* nodesOf(n: PlanNode): Generator<PlanNode> {
-  yield n;
-  for (const c of n.Plans ?? []) yield* nodesOf(c);
-}
-
 /** The plan's reads of the correlation tables (not its inserts), and a description of them for messages. */
 function readsOf(raw: unknown): { reads: PlanNode[]; described: string } {
-  const plan = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { Plan: PlanNode }[];
-  const reads = [...nodesOf(plan[0]!.Plan)].filter((n) => n['Relation Name']?.startsWith('correlation_') && !n['Node Type'].startsWith('Modify'));
-  return { reads, described: reads.map((n) => `${n['Node Type']} ${n['Relation Name']} ${n['Index Name'] ?? ''} ${n['Index Cond'] ?? ''}`).join('\n') };
+  const reads = planNodes(raw).nodes.filter((n) => n['Relation Name']?.startsWith('correlation_') && !n['Node Type'].startsWith('Modify'));
+  return { reads, described: describePlan(reads) };
 }
 
 for (const backend of databaseBackends('correlation_plan')) {

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { StixObject } from '@popart/schemas';
-import { databaseBackends } from '../../../test/support.js';
+import { databaseBackends, planNodes, type PlanNode } from '../../../test/support.js';
 import type { Database } from '../../read-model/database.js';
 import { migrate } from '../../read-model/migrations.js';
 import { rowFromObject, searchText, type ThreatRow } from './threat-row.js';
@@ -223,13 +223,6 @@ for (const backend of databaseBackends('search')) {
   });
 }
 
-interface PlanNode { 'Node Type': string; 'Index Name'?: string; 'Index Cond'?: string; 'Order By'?: string; Plans?: PlanNode[] }
-
-function* nodesOf(n: PlanNode): Generator<PlanNode> {
-  yield n;
-  for (const c of n.Plans ?? []) yield* nodesOf(c);
-}
-
 for (const backend of databaseBackends('area_plan')) {
   describe(`the area search's plan on ${backend.name}`, () => {
     before(async () => backend.setup());
@@ -252,9 +245,7 @@ for (const backend of databaseBackends('area_plan')) {
         const plan = async (settings: readonly string[], after: Cursor | null): Promise<{ nodes: PlanNode[]; described: string }> => {
           const st = store.areaStatement(q, after, 51);
           const { rows } = await db.queryWith<{ 'QUERY PLAN': unknown }>(settings, `EXPLAIN (FORMAT JSON) ${st.text}`, st.params);
-          const raw = rows[0]?.['QUERY PLAN'];
-          const nodes = [...nodesOf(((typeof raw === 'string' ? JSON.parse(raw) : raw) as { Plan: PlanNode }[])[0]!.Plan)];
-          return { nodes, described: nodes.map((n) => `${n['Node Type']} ${n['Index Name'] ?? ''} ${n['Index Cond'] ?? ''} ${n['Order By'] ?? ''}`).join('\n') };
+          return planNodes(rows[0]?.['QUERY PLAN']);
         };
         const page = await store.search(q, null, 51);
         assert.equal(page.length, 51);

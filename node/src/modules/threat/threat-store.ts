@@ -388,7 +388,7 @@ export class ThreatStore {
    * reads stop after about a page, however many objects the area holds. Without bitmap scans: with them the planner
    * (which has no statistics for boxes) would read every row in the area and sort them, as the R-tree alone did.
    */
-  areaStatement(q: ThreatQuery, after: Cursor | null, limit: number, columns = COLUMNS): { text: string; params: unknown[]; settings: string[] } {
+  areaStatement(q: ThreatQuery, after: Cursor | null, limit: number): { text: string; params: unknown[]; settings: string[] } {
     const { where, inArea, params, p } = this.conditions(q, after, 'index');
     // After a cursor, the time alone too: the area-and-time index tests it (the pair decides).
     const matching = [...where, ...inArea, ...(after ? [`modified_at <= ${p(after.modified)}::timestamptz`] : [])].join(' AND ');
@@ -396,7 +396,7 @@ export class ThreatStore {
     return {
       text: `WITH bound AS MATERIALIZED (SELECT modified_at FROM threat_objects WHERE ${matching}
           ORDER BY modified_at <-> '${FAR_FUTURE}'::timestamptz LIMIT ${n})
-        SELECT ${columns} FROM threat_objects WHERE ${matching} AND modified_at >= (SELECT min(modified_at) FROM bound)
+        SELECT ${COLUMNS} FROM threat_objects WHERE ${matching} AND modified_at >= (SELECT min(modified_at) FROM bound)
         ORDER BY modified_at DESC, id DESC LIMIT ${n}`,
       params,
       settings: ['enable_bitmapscan = off'],
