@@ -242,7 +242,7 @@ export class AgencyNode {
         log.info('building the read model\'s new indexes over the objects it holds (once, after an upgrade)', { ...building });
       }
       await migrate(db);
-      const store = new ThreatStore(db);
+      const store = new ThreatStore(db, 'ledger', log.child('read-model'));
       await store.loadEndedExercises();
       mark('readModel');
 
@@ -391,6 +391,7 @@ export class AgencyNode {
     await this.outbox.stop();
     await this.listener.stop();
     await this.correlator?.close();
+    await this.store.statistics.settled();
     await this.audit.stop();
     await this.ledger.close();
     await this.database.close();

@@ -4,6 +4,7 @@
  */
 import { exerciseOf, type StixObject } from '@popart/schemas';
 import { valuesPlaceholders, type Database, type Sql } from '../../read-model/database.js';
+import { createLogger, type Logger } from '../../log.js';
 import { TableStatistics } from '../../read-model/statistics.js';
 import { AddedClock } from './added-clock.js';
 import { rowFromDb, searchText, type DbThreatRow, type ThreatRow } from './threat-row.js';
@@ -191,10 +192,14 @@ export class ThreatStore {
   /** Where the listener writes: ahead of users' queries, so that an alert is stored (and delivered) without waiting for them. */
   private readonly writer: Database;
 
-  constructor(private readonly db: Database, private readonly listener = 'ledger') {
+  constructor(private readonly db: Database, private readonly listener = 'ledger', log: Logger = createLogger('read-model', 'warn')) {
     this.writer = db.urgent;
-    this.statistics = new TableStatistics(this.writer, 'threat_objects', ['type', 'modified_at', 'publisher_msp', 'category', 'severity',
-      'search_text', 'min_lon', 'min_lat', 'max_lon', 'max_lat', 'revoked', 'sighting_of_ref']);
+    // ANALYZE runs beside the writer, at the queries' priority, and the writer never waits for it.
+    this.statistics = new TableStatistics(db, 'threat_objects', ['type', 'modified_at', 'publisher_msp', 'category', 'severity',
+      'search_text', 'min_lon', 'min_lat', 'max_lon', 'max_lat', 'revoked', 'sighting_of_ref'],
+    (err) => log.warn('the planner\'s statistics of the objects were not updated; the next growth of a tenth tries again', {
+      error: err instanceof Error ? err.message : String(err),
+    }));
   }
 
   /** Loads the exercises removed earlier (table ended_exercises). */
@@ -249,7 +254,7 @@ export class ThreatStore {
   async applyBlock(blockNumber: number, all: ThreatRow[]): Promise<boolean> {
     const rows = this.kept(all);
     const moved = await this.writeBlock(blockNumber, rows);
-    if (rows.length) await this.statistics.wrote(rows.length);
+    if (rows.length) this.statistics.wrote(rows.length);
     return moved;
   }
 
@@ -276,7 +281,7 @@ export class ThreatStore {
       const st = blockStatement(rows.slice(i, i + CHUNK), null, this.added);
       await this.writer.query(st.text, st.params);
     }
-    if (rows.length) await this.statistics.wrote(rows.length);
+    if (rows.length) this.statistics.wrote(rows.length);
   }
 
   /** Moves the checkpoint to the block, running `also` in the same transaction. */
