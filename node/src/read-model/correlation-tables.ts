@@ -3,7 +3,7 @@
  * each alert's place in a grid of cells and time buckets, the links found, and how far correlation has gone.
  * Additive: tables and indexes created if missing; the function correlating one object (ensureCorrelationFunction).
  */
-import { CORRELATE_ONE_BODY, CORRELATE_ONE_FUNCTION, CORRELATE_ONE_SETTINGS } from '../modules/correlation/correlation-sql.js';
+import { CORRELATE_ONE_BODY, CORRELATE_ONE_FUNCTION, CORRELATE_ONE_SETTINGS, pairKeySql } from '../modules/correlation/correlation-sql.js';
 import type { Database } from './database.js';
 
 export const CORRELATION_SCHEMA = `
@@ -37,10 +37,14 @@ CREATE TABLE IF NOT EXISTS correlation_links (
   distance_m double precision,
   seconds_apart double precision,
   cross_agency boolean NOT NULL,
-  found_at timestamptz NOT NULL DEFAULT now(),
-  PRIMARY KEY (a_id, b_id, kind, value_kind, value)
+  found_at timestamptz NOT NULL DEFAULT now()
 );
+CREATE INDEX IF NOT EXISTS correlation_links_a ON correlation_links (a_id);
 CREATE INDEX IF NOT EXISTS correlation_links_b ON correlation_links (b_id);
+-- A link is found again by its pair's key (correlation-sql.ts: storeLinksSql), not by a primary key of its ids and value,
+-- which earlier versions had: dropped once the pair's index exists.
+CREATE INDEX IF NOT EXISTS correlation_links_pair ON correlation_links ((${pairKeySql('a_id', 'b_id')}));
+ALTER TABLE correlation_links DROP CONSTRAINT IF EXISTS correlation_links_pkey;
 CREATE TABLE IF NOT EXISTS correlation_checkpoint (
   name text PRIMARY KEY,
   block_number integer NOT NULL

@@ -9,12 +9,26 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { databaseBackends, describePlan, planNodes, type PlanNode } from '../../../test/support.js';
 import { migrate } from '../../read-model/migrations.js';
-import { CORRELATE_MANY, CORRELATE_MANY_SETTINGS, CORRELATE_ONE, CORRELATE_ONE_BODY, CORRELATE_ONE_FUNCTION, CORRELATE_ONE_TYPES } from './correlation-sql.js';
+import { CORRELATE_MANY, CORRELATE_MANY_SETTINGS, CORRELATE_ONE, CORRELATE_ONE_BODY, CORRELATE_ONE_FUNCTION, CORRELATE_ONE_SETTINGS, CORRELATE_ONE_TYPES } from './correlation-sql.js';
+
+/**
+ * Each link found is looked up (to update or to add it) through its pair's key, also while the links' table is empty:
+ * the kept plan of a new read model would otherwise read the whole table for every object from then on. Then a link
+ * found again is updated by its row's address.
+ */
+function assertLinksFoundByPair({ reads, all, described }: ReturnType<typeof readsOf>): void {
+  const links = reads.filter((n) => n['Relation Name'] === 'correlation_links');
+  assert.deepEqual(links.map((n) => n['Node Type']).sort(), [links.some((n) => n['Node Type'] === 'Index Scan') ? 'Index Scan' : 'Bitmap Heap Scan', 'Tid Scan'], described);
+  const lookup = all.find((n) => n['Index Name'] === 'correlation_links_pair');
+  assert.ok(lookup, described);
+  assert.match(lookup['Index Cond'] ?? '', /^\(?hashtextextended\(\(\(a_id \|\| ' '::text\) \|\| b_id\), '0'::bigint\) = hashtextextended/, described);
+}
 
 /** The plan's reads of the correlation tables (not its inserts), and a description of them for messages. */
-function readsOf(raw: unknown): { reads: PlanNode[]; described: string } {
-  const reads = planNodes(raw).nodes.filter((n) => n['Relation Name']?.startsWith('correlation_') && !n['Node Type'].startsWith('Modify'));
-  return { reads, described: describePlan(reads) };
+function readsOf(raw: unknown): { reads: PlanNode[]; all: PlanNode[]; described: string } {
+  const all = planNodes(raw).nodes;
+  const reads = all.filter((n) => n['Relation Name']?.startsWith('correlation_') && !n['Node Type'].startsWith('Modify'));
+  return { reads, all, described: describePlan(all.filter((n) => n['Index Name'] || reads.includes(n))) };
 }
 
 for (const backend of databaseBackends('correlation_plan')) {
@@ -22,7 +36,7 @@ for (const backend of databaseBackends('correlation_plan')) {
     before(async () => backend.setup());
     after(() => backend.teardown());
 
-    test('looks each value and each cell up in its primary key, also when alerts crowd at a few sites', async () => {
+    test('looks each value and each cell up in its primary key, and each link found in its pair\'s index, also when alerts crowd at a few sites', async () => {
       const db = await backend.open();
       try {
         await migrate(db);
@@ -33,20 +47,37 @@ for (const backend of databaseBackends('correlation_plan')) {
               '2026-06-01T20:00:00Z', '2026-06-01T20:05:00Z', 'PnMSP' FROM generate_series(1, 40000) AS i;
           INSERT INTO correlation_observables (kind, value, object_id, publisher_msp)
             SELECT 'ipv4-addr', '198.51.100.' || (i % 100), 'indicator--' || lpad(i::text, 8, '0'), 'MadMSP' FROM generate_series(1, 40000) AS i;
-          ANALYZE correlation_places; ANALYZE correlation_observables;`);
-        await db.exec(`PREPARE correlate_one_plan (${CORRELATE_ONE_TYPES}) AS ${CORRELATE_ONE}`);
-        await db.exec('SET plan_cache_mode = force_generic_plan');
+          ANALYZE correlation_places; ANALYZE correlation_observables;
+          -- A new read model's first links, analysed (as autovacuum does on a server): a table of one page, which a plan
+          -- could read whole for each link, and would go on doing so as it grows (the plan is kept).
+          INSERT INTO correlation_links (a_id, b_id, kind, value_kind, value, cross_agency)
+            SELECT 'incident--' || lpad(i::text, 8, '0'), 'incident--' || lpad((i + 1)::text, 8, '0'), 'proximity', 'drone', '', false FROM generate_series(1, 3) AS i;
+          ANALYZE correlation_links;`);
         const searched = Array.from({ length: 9 }, (_, i) => `'drone/${i}/9/77'`).join(', ');
-        const { rows } = await db.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) EXECUTE correlate_one_plan ('incident--new', 'MadMSP',
-          ARRAY['ipv4-addr'], ARRAY['198.51.100.7'], ARRAY['pattern'], 100, 'drone', 40.0, -3.7, '2026-06-02T20:00:00Z', '2026-06-02T20:00:00Z',
-          ARRAY['drone/0/9/77'], ARRAY[${searched}], 200, 1000, 900, 20)`);
-        const { reads, described } = readsOf(rows[0]?.['QUERY PLAN']);
-        assert.deepEqual(reads.map((n) => n['Relation Name']).sort(), ['correlation_observables', 'correlation_places'], described);
-        for (const n of reads) {
+        const plan = async (settings: readonly string[]): Promise<ReturnType<typeof readsOf>> => {
+          // Planned anew with these settings (a prepared statement keeps its first plan).
+          await db.exec('RESET ALL; DEALLOCATE ALL');
+          for (const setting of settings) await db.exec(`SET ${setting}`);
+          await db.exec(`PREPARE correlate_one_plan (${CORRELATE_ONE_TYPES}) AS ${CORRELATE_ONE}`);
+          const { rows } = await db.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) EXECUTE correlate_one_plan ('incident--new', 'MadMSP',
+            ARRAY['ipv4-addr'], ARRAY['198.51.100.7'], ARRAY['pattern'], 100, 'drone', 40.0, -3.7, '2026-06-02T20:00:00Z', '2026-06-02T20:00:00Z',
+            ARRAY['drone/0/9/77'], ARRAY[${searched}], 200, 1000, 900, 20)`);
+          return readsOf(rows[0]?.['QUERY PLAN']);
+        };
+        // The function's settings (CORRELATE_ONE_SETTINGS), with the links' table still small, as in a new read model.
+        const kept = await plan(CORRELATE_ONE_SETTINGS);
+        const { reads, described } = kept;
+        assert.deepEqual(reads.map((n) => n['Relation Name']).sort(),
+          ['correlation_links', 'correlation_links', 'correlation_observables', 'correlation_places'], described);
+        for (const n of reads.filter((r) => r['Relation Name'] !== 'correlation_links')) {
           assert.match(n['Node Type'], /^Index (Only )?Scan$/, described);
           assert.equal(n['Index Name'], `${n['Relation Name']}_pkey`, described);
           assert.match(n['Index Cond'] ?? '', n['Relation Name'] === 'correlation_places' ? /\(?cell = / : /\(?kind = .*value = /, described);
         }
+        assertLinksFoundByPair(kept);
+        // Without sequential scans turned off, the plan reads the small links' table whole for each link: not vacuous.
+        const generic = await plan(['plan_cache_mode = force_generic_plan']);
+        assert.ok(generic.reads.some((n) => n['Relation Name'] === 'correlation_links' && n['Node Type'] === 'Seq Scan'), generic.described);
       } finally {
         await db.close();
       }
@@ -72,15 +103,18 @@ for (const backend of databaseBackends('correlation_plan')) {
           const { rows } = await db.queryWith<{ 'QUERY PLAN': unknown }>(settings, `EXPLAIN (FORMAT JSON) ${CORRELATE_MANY}`, params);
           return readsOf(rows[0]?.['QUERY PLAN']);
         };
-        const { reads, described } = await plan(CORRELATE_MANY_SETTINGS);
+        const block = await plan(CORRELATE_MANY_SETTINGS);
+        const { reads, described } = block;
         const places = reads.filter((n) => n['Relation Name'] === 'correlation_places');
         assert.equal(places.length, 1, described);
         assert.equal(places[0]!['Node Type'], 'Index Scan', described);
         assert.equal(places[0]!['Index Name'], 'correlation_places_pkey', described);
         assert.match(places[0]!['Index Cond'] ?? '', /\(?cell = /, described);
+        assertLinksFoundByPair(block);
         // Without the settings this data does lead the planner to bitmap scans: the check above is not vacuous.
         const unset = await plan([]);
         assert.ok(unset.reads.some((n) => n['Relation Name'] === 'correlation_places' && n['Node Type'].startsWith('Bitmap')), unset.described);
+        assert.ok(unset.reads.some((n) => n['Relation Name'] === 'correlation_links' && n['Node Type'] === 'Seq Scan'), unset.described);
       } finally {
         await db.close();
       }

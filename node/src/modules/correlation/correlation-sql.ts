@@ -21,12 +21,38 @@ export const gapSql = (starts: string, ends: string, otherStarts: string, otherE
   `greatest(0, date_part('epoch', ${starts} - ${otherEnds}), date_part('epoch', ${otherStarts} - ${ends}))`;
 
 export const LINK_COLUMNS = 'a_id, b_id, kind, value_kind, value, source, distance_m, seconds_apart, cross_agency, found_at';
+/** The columns a statement's found links give, in order (all but found_at, which the table sets). */
+const STORED_COLUMNS = 'a_id, b_id, kind, value_kind, value, source, distance_m, seconds_apart, cross_agency';
 
-/** SQL: stores the links a statement found (CTE `from`); one found again keeps its row, with its new distance and time. */
+/**
+ * SQL: the key of a link's pair in the index correlation_links_pair, from the two ids (SQL expressions). An id never
+ * holds a space (type--uuid), so the text hashed names one pair. Two pairs may share a key: a lookup compares the ids too.
+ */
+export const pairKeySql = (a: string, b: string): string => `hashtextextended(${a} || ' ' || ${b}, 0)`;
+
+/** SQL: link row `l` is link `f` (the same pair, kind and value), looked up through the pair's key. */
+const sameLinkSql = (l: string, f: string): string =>
+  `${pairKeySql(`${l}.a_id`, `${l}.b_id`)} = ${pairKeySql(`${f}.a_id`, `${f}.b_id`)}
+         AND ${['a_id', 'b_id', 'kind', 'value_kind', 'value'].map((c) => `${l}.${c} = ${f}.${c} COLLATE "C"`).join(' AND ')}`;
+
+/**
+ * SQL: stores the links a statement found (CTE `from`, each link once), ending the statement's WITH list; one found again
+ * keeps its row, with its new distance and time. Returns each link with whether it is new.
+ *
+ * The links have no unique index. A primary key of the two ids, the kind and the value was larger than the objects'
+ * table (about 200 bytes a link, in random order: each link wrote a page of an index that outgrew memory). Each link is
+ * looked up by its pair's key (8 bytes) instead, in a lateral subquery, so that whatever the plan (also one kept from
+ * when the table was empty) it is one index lookup per link; one found is updated by its row's address. The links' only
+ * writer is their read model's correlator, one statement at a time, so a link is looked up and then added without a race.
+ */
 export const storeLinksSql = (from: string): string =>
-  `INSERT INTO correlation_links (a_id, b_id, kind, value_kind, value, source, distance_m, seconds_apart, cross_agency) SELECT * FROM ${from}
-       ON CONFLICT (a_id, b_id, kind, value_kind, value) DO UPDATE SET distance_m = EXCLUDED.distance_m, seconds_apart = EXCLUDED.seconds_apart
-       RETURNING ${LINK_COLUMNS}, (xmax = 0) AS inserted`;
+  `, looked AS (SELECT f.*, l.at FROM ${from} f LEFT JOIN LATERAL
+         (SELECT l.ctid AS at FROM correlation_links l WHERE ${sameLinkSql('l', 'f')} LIMIT 1) l ON true),
+     again AS (UPDATE correlation_links l SET distance_m = k.distance_m, seconds_apart = k.seconds_apart FROM looked k WHERE l.ctid = k.at
+       RETURNING ${LINK_COLUMNS.split(', ').map((c) => `l.${c}`).join(', ')}, false AS inserted),
+     added AS (INSERT INTO correlation_links (${STORED_COLUMNS}) SELECT ${STORED_COLUMNS} FROM looked WHERE at IS NULL
+       RETURNING ${LINK_COLUMNS}, true AS inserted)
+   SELECT * FROM again UNION ALL SELECT * FROM added`;
 
 /** The parameters of CORRELATE_ONE, in order, with their SQL types. */
 export const CORRELATE_ONE_PARAMETERS = [
@@ -124,9 +150,11 @@ export const CORRELATE_MANY = `WITH o AS (SELECT id, msp, category, lat, lon, st
  * The planner settings CORRELATE_MANY runs with (Database.queryWith: SET LOCAL, in a transaction of its own). Without bitmap scans each
  * searched cell is read in the primary key's order and stops at its limit; a bitmap scan of a cell (the plan chosen
  * when the statistics say a cell holds a few places) then sorts each cell's places again: 1,620 times for a block of
- * 60 alerts, and the statement took 15 % longer (docs/benchmarks.md).
+ * 60 alerts, and the statement took 15 % longer (docs/benchmarks.md). Without sequential scans each link found is
+ * looked up in its pair's index, also while the links' table is small (a new read model), where the planner would
+ * read the whole table for each link, and update a link by a scan of the table (test: correlation-plan.test.ts).
  */
-export const CORRELATE_MANY_SETTINGS = ['enable_bitmapscan = off'];
+export const CORRELATE_MANY_SETTINGS = ['enable_bitmapscan = off', 'enable_seqscan = off'];
 
 /** The body of popart_correlate_one (what pg_proc.prosrc holds), and the settings it runs with (pg_proc.proconfig). */
 export const CORRELATE_ONE_BODY = `
@@ -135,12 +163,14 @@ BEGIN
   RETURN QUERY ${CORRELATE_ONE};
 END
 `;
-export const CORRELATE_ONE_SETTINGS = ['plan_cache_mode=force_generic_plan'];
+export const CORRELATE_ONE_SETTINGS = ['plan_cache_mode=force_generic_plan', 'enable_seqscan=off'];
 
 /**
  * CORRELATE_ONE as a PL/pgSQL function, whose statement PostgreSQL plans once per session and keeps: planning the
  * statement took 2 ms of its 3.5. The plan is always the generic one (plan_cache_mode), the plan CORRELATE_ONE is
  * written for, rather than whichever the planner's first five calls lead it to (test: correlation-plan.test.ts).
+ * Sequential scans are off: a plan made while the links' table is small (a new read model) reads it whole for each
+ * link found, and would go on doing so as the table grows, for as long as the session lasts.
  */
 export const CORRELATE_ONE_FUNCTION = `
 CREATE OR REPLACE FUNCTION popart_correlate_one(${CORRELATE_ONE_TYPES})

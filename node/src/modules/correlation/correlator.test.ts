@@ -182,6 +182,19 @@ for (const backend of databaseBackends('correlator')) {
       assert.ok(expected.length > 100, `the data make links of both kinds (${expected.length})`);
       assert.ok(expected.some((l) => l.includes(' proximity ')) && expected.some((l) => l.includes(' observable ')));
       assert.deepEqual(await stored(blocks.db), expected);
+      // The same blocks again (a restart correlating what lies after its checkpoint): a link found again keeps its one
+      // row (the links have no unique index: storeLinksSql looks each up); the new ones are those that later objects make
+      // among an object's nearest, and are reported as new.
+      const again: string[] = [];
+      for (let i = 0; i < objects.length; i += 40) {
+        const found = await blocks.c.correlate(objects.slice(i, i + 40).map((x) => row(x.o, x.msp)), i);
+        again.push(...found.map((l) => `${l.aId} ${l.bId} ${l.kind} ${l.valueKind} ${l.value}`));
+      }
+      const after = await stored(blocks.db);
+      const key = (l: string): string => l.split(' ').slice(0, 5).join(' ');
+      assert.equal(new Set(after.map(key)).size, after.length, 'no link stored twice');
+      assert.deepEqual(after.filter((l) => expected.includes(l)), expected, 'every link is kept, with its distance and time');
+      assert.deepEqual(after.filter((l) => !expected.includes(l)).map(key).sort(), again.sort(), 'the links added are those reported new');
 
       // With at most 3 proximity links per new alert, block and one by one still agree, and keep fewer links.
       const fewOne = await open({ ...limits, maxProximityLinks: 3 });
