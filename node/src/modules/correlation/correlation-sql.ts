@@ -41,9 +41,10 @@ const sameLinkSql = (l: string, f: string): string =>
  *
  * The links have no unique index. A primary key of the two ids, the kind and the value was larger than the objects'
  * table (about 200 bytes a link, in random order: each link wrote a page of an index that outgrew memory). Each link is
- * looked up by its pair's key (8 bytes) instead, in a lateral subquery, so that whatever the plan (also one kept from
- * when the table was empty) it is one index lookup per link; one found is updated by its row's address. The links' only
- * writer is their read model's correlator, one statement at a time, so a link is looked up and then added without a race.
+ * looked up by its pair's key (8 bytes) instead, in a lateral subquery: one index lookup per link, with sequential scans
+ * off (the statements' settings), also in a plan kept from when the table was small. One found is updated by its
+ * row's address. The links' only writer is their read model's correlator, one statement at a time, so a link is
+ * looked up and then added without a race (two nodes writing one database would store some links twice).
  */
 export const storeLinksSql = (from: string): string =>
   `, looked AS (SELECT f.*, l.at FROM ${from} f LEFT JOIN LATERAL
