@@ -83,5 +83,16 @@ for (const backend of databaseBackends('lanes')) {
         await db.close();
       }
     });
+    test('text is ordered by code point, as on the other backend, whatever the machine\'s locale', async () => {
+      const db = await backend.open();
+      try {
+        const { rows } = await db.query<{ collate: string }>('SELECT datcollate AS collate FROM pg_database WHERE datname = current_database()');
+        assert.deepEqual(rows, [{ collate: 'C' }]);
+        const sorted = await db.query<{ x: string }>("SELECT x FROM unnest(ARRAY['b', 'é', 'a', 'Z', 'É', 'z', 'ä', 'incident--b', 'incident-a']) AS x ORDER BY x");
+        assert.deepEqual(sorted.rows.map((r) => r.x), ['Z', 'a', 'b', 'incident--b', 'incident-a', 'z', 'É', 'ä', 'é']);
+      } finally {
+        await db.close();
+      }
+    });
   });
 }

@@ -89,7 +89,10 @@ export async function startLocalPostgres(opts: LocalPostgresOptions): Promise<Lo
       throw new NodeError('INTERNAL', `PostgreSQL ${cmd} in ${opts.dir} failed: ${r.output}${hint}`);
     }
   };
-  if (!existsSync(join(data, 'PG_VERSION'))) must('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
+  // Text is ordered by code point ("C"), as PGlite orders it, whatever the machine's locale: the same ids in the same
+  // order on both, and sorts of text use abbreviated keys (a sort of 862,000 pairs of ids took 0.95 s instead of 1.35 s
+  // under C.UTF-8). The character classes (which letters trigrams split words at) stay the machine's.
+  if (!existsSync(join(data, 'PG_VERSION'))) must('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--lc-collate=C', '--no-sync']);
   // A server left running by a process that died (ours: it is our folder) is stopped, then started on a new port.
   if (run('pg_ctl', ['-D', data, 'status']).ok) must('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
   const port = await freePort();
