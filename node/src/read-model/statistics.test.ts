@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
-import { tlpMarkingRef } from '@popart/schemas';
+import { indicator, IDENTITIES } from '../../test/stix-fixtures.js';
 import { startPostgres, type PostgresServer } from '../../test/support.js';
 import { createLogger } from '../log.js';
 import { rowFromObject, type ThreatRow } from '../modules/threat/threat-row.js';
@@ -15,14 +15,9 @@ import { ThreatStore } from '../modules/threat/threat-store.js';
 import { openDatabase, type Database } from './database.js';
 import { migrate } from './migrations.js';
 
-const PN = 'identity--5a0c3f0e-7d4b-4c39-9d7e-2f0e8c1b6a01';
-
 function rows(n: number, block: number): ThreatRow[] {
-  const t = '2026-06-01T20:00:00.000Z';
-  return Array.from({ length: n }, (_, i) => rowFromObject({
-    type: 'indicator', spec_version: '2.1', id: `indicator--${randomUUID()}`, created: t, modified: t, created_by_ref: PN,
-    pattern: `[ipv4-addr:value = '198.51.100.${i % 250}']`, pattern_type: 'stix', valid_from: t, object_marking_refs: [tlpMarkingRef('green')],
-  } as never, { publisherMsp: 'PnMSP', txId: randomUUID(), blockNumber: block, signatureVerified: true }));
+  return Array.from({ length: n }, () => rowFromObject(indicator(IDENTITIES.pn) as never,
+    { publisherMsp: 'PnMSP', txId: randomUUID(), blockNumber: block, signatureVerified: true }));
 }
 
 /** Resolves with the promise's value, or fails the test when it takes longer than `ms` (it waited for something). */

@@ -12,7 +12,7 @@ import { migrate } from '../../read-model/migrations.js';
 import { CORRELATE_MANY, CORRELATE_MANY_SETTINGS, CORRELATE_ONE, CORRELATE_ONE_BODY, CORRELATE_ONE_FUNCTION, CORRELATE_ONE_SETTINGS, CORRELATE_ONE_TYPES } from './correlation-sql.js';
 
 /**
- * Each link found is looked up (to update or to add it) through its pair's key, also while the links' table is empty:
+ * Each link found is looked up (to update or to add it) through its pair's key, also while the links' table is small:
  * the kept plan of a new read model would otherwise read the whole table for every object from then on. Then a link
  * found again is updated by its row's address.
  */

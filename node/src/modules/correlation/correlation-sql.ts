@@ -20,9 +20,9 @@ export const distanceSql = (lat1: string, lon1: string, lat2: string, lon2: stri
 export const gapSql = (starts: string, ends: string, otherStarts: string, otherEnds: string): string =>
   `greatest(0, date_part('epoch', ${starts} - ${otherEnds}), date_part('epoch', ${otherStarts} - ${ends}))`;
 
-export const LINK_COLUMNS = 'a_id, b_id, kind, value_kind, value, source, distance_m, seconds_apart, cross_agency, found_at';
 /** The columns a statement's found links give, in order (all but found_at, which the table sets). */
 const STORED_COLUMNS = 'a_id, b_id, kind, value_kind, value, source, distance_m, seconds_apart, cross_agency';
+export const LINK_COLUMNS = `${STORED_COLUMNS}, found_at`;
 
 /**
  * SQL: the key of a link's pair in the index correlation_links_pair, from the two ids (SQL expressions). An id never
