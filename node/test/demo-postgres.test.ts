@@ -73,7 +73,8 @@ test('--read-model postgres: a server of the demo\'s own, stopped with it, every
 });
 
 test('--pg-url: one database per agency on the operator\'s server, created when missing, dropped by --reset', async () => {
-  const server = await startPostgres();
+  // The operator's server orders text by its locale (as most do); the node's databases order it by code point.
+  const server = await startPostgres({ collation: 'C.UTF-8' });
   try {
     const base = server.createDatabase('ops');
     const rm = await openDemoReadModel({ kind: 'postgres', pgUrl: base, dataDir: '/nonexistent' });
@@ -81,6 +82,10 @@ test('--pg-url: one database per agency on the operator\'s server, created when 
     assert.match(rm.pgUrls!.mad, /\/ops_mad$/);
     const client = new pg.Client({ connectionString: rm.pgUrls!.mad });
     await client.connect();
+    const collations = await client.query("SELECT datname, datcollate FROM pg_database WHERE datname IN ('ops', 'ops_mad') ORDER BY datname");
+    assert.deepEqual(collations.rows, [{ datname: 'ops', datcollate: 'C.UTF-8' }, { datname: 'ops_mad', datcollate: 'C' }]);
+    const sorted = await client.query("SELECT x FROM unnest(ARRAY['b', 'é', 'a', 'Z', 'incident--b', 'incident-a']) AS x ORDER BY x");
+    assert.deepEqual(sorted.rows.map((r: { x: string }) => r.x), ['Z', 'a', 'b', 'incident--b', 'incident-a', 'é']);
     await client.query('CREATE TABLE left_over (x int)');
     await client.end();
     const again = await openDemoReadModel({ kind: 'postgres', pgUrl: base, dataDir: '/nonexistent' });

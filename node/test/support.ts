@@ -27,12 +27,13 @@ export interface PostgresServer {
  * Starts a throw-away PostgreSQL server (read-model/local-postgres.ts, without fsync) on 127.0.0.1. Needs the server
  * binaries (scripts/tools.sh installs them and sets POPART_PG_BIN). As root, the server runs as "postgres".
  */
-export async function startPostgres(): Promise<PostgresServer> {
+/** A server for a test, in a folder of its own (`collation`: the cluster's default text order, as an operator's might). */
+export async function startPostgres(opts: { collation?: string } = {}): Promise<PostgresServer> {
   const bin = process.env.POPART_PG_BIN;
   if (!bin) throw new Error('POPART_PG_BIN is not set: run the suite with `npm test`, which installs PostgreSQL and sets it');
   const dir = mkdtempSync(join(tmpdir(), 'popart-pg-'));
   chmodSync(dir, 0o755);
-  const server = await startLocalPostgres({ dir: join(dir, 'cluster'), binDir: bin, fsync: false });
+  const server = await startLocalPostgres({ dir: join(dir, 'cluster'), binDir: bin, fsync: false, ...(opts.collation ? { collation: opts.collation } : {}) });
   const psql = (sql: string): void => {
     execFileSync(join(bin, 'psql'), ['-h', '127.0.0.1', '-p', String(server.port), '-U', 'postgres', '-d', 'postgres', '-v', 'ON_ERROR_STOP=1', '-c', sql], { stdio: 'pipe' });
   };

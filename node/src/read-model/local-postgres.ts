@@ -28,6 +28,11 @@ export interface LocalPostgresOptions {
   fsync?: boolean;
   /** More server settings (`name=value`, each passed as `-c`), e.g. for a benchmark's statistics. */
   settings?: readonly string[];
+  /**
+   * The order of text of a new cluster (initdb --lc-collate; an existing cluster keeps its own). Default "C": code point
+   * order, as PGlite, whatever the machine's locale. Tests give another to stand for an operator's server.
+   */
+  collation?: string;
 }
 
 /** The server binaries' folder, or an error that says how to get them. */
@@ -92,7 +97,7 @@ export async function startLocalPostgres(opts: LocalPostgresOptions): Promise<Lo
   // Text is ordered by code point ("C"), as PGlite orders it, whatever the machine's locale: the same ids in the same
   // order on both, and sorts of text use abbreviated keys (a sort of 862,000 pairs of ids took 0.95 s instead of 1.35 s
   // under C.UTF-8). The character classes (which letters trigrams split words at) stay the machine's.
-  if (!existsSync(join(data, 'PG_VERSION'))) must('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--lc-collate=C', '--no-sync']);
+  if (!existsSync(join(data, 'PG_VERSION'))) must('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', `--lc-collate=${opts.collation ?? 'C'}`, '--no-sync']);
   // A server left running by a process that died (ours: it is our folder) is stopped, then started on a new port.
   if (run('pg_ctl', ['-D', data, 'status']).ok) must('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
   const port = await freePort();
@@ -127,7 +132,10 @@ export async function ensureDatabases(serverUrl: string, names: readonly string[
     for (const name of names) {
       if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new NodeError('CONFIG_INVALID', `database name "${name}": lower-case letters, digits and _ only`);
       const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-      if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${name}"`);
+      // Text in code point order, as in the clusters the node creates and on PGlite, whatever the server's default (a
+      // template with another collation cannot be copied into "C": template0 is the one that may). Its character
+      // classes (LC_CTYPE) stay the server's.
+      if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${name}" TEMPLATE template0 LC_COLLATE 'C'`);
       const url = new URL(serverUrl);
       url.pathname = `/${name}`;
       out[name] = url.toString();
