@@ -44,6 +44,8 @@ Loads N objects into the four-agency demo, then measures the query mix of analys
   --keep                keep the data dir (ledger, keys, read models) and print where it is, to look into or reopen
   --statements N        (postgres) the N statements that took the server's time, from pg_stat_statements: after the
                         load and after the loops (nested statements, e.g. those of a PL/pgSQL function, marked)
+  --pg-settings LIST    (postgres) settings of the server the demo starts, comma-separated name=value (e.g.
+                        shared_buffers=2GB,max_wal_size=8GB), to compare a server's configuration on the same load
   --data-dir DIR        a data dir kept by an earlier run (--keep): the demo starts on it and the loops run without
                         loading again (give that run's --objects and --read-model); the dir is kept
   --plans-only          only the read model: store the objects' rows straight into one database (no ledger, no
@@ -65,6 +67,7 @@ const { values, number } = benchArgs(HELP, {
   reopen: { type: 'boolean', default: false },
   keep: { type: 'boolean', default: false },
   'data-dir': { type: 'string' },
+  'pg-settings': { type: 'string' },
 });
 const objects = number('objects');
 const bundles = Math.ceil(objects / 40);
@@ -302,7 +305,10 @@ async function main(): Promise<void> {
     if (statements && readModelKind !== 'postgres') throw new Error('--statements is for --read-model postgres');
     readModel = await openDemoReadModel({
       kind: readModelKind as 'pglite' | 'postgres', dataDir: dir,
-      ...(statements ? { serverSettings: ['shared_preload_libraries=pg_stat_statements', 'pg_stat_statements.track=all', 'pg_stat_statements.track_planning=on'] } : {}),
+      serverSettings: [
+        ...(statements ? ['shared_preload_libraries=pg_stat_statements', 'pg_stat_statements.track=all', 'pg_stat_statements.track_planning=on'] : []),
+        ...(values['pg-settings'] ? values['pg-settings'].split(',').map((s) => s.trim()) : []),
+      ],
     });
     if (values['plans-only']) return await plansOnly(dir, readModel);
     // Each analyst a user of its own (the node bounds the requests in progress per user, docs/limits.md).
