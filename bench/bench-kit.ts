@@ -149,6 +149,29 @@ export function threadCpuSeconds(): number | null {
 }
 
 /**
+ * The CPU seconds (user + system) of each thread of this process, by thread id, from /proc/self/task (Linux; empty
+ * elsewhere). A thread that ends between two readings is not counted after it ends.
+ */
+export function threadsCpu(): Map<number, number> {
+  const out = new Map<number, number>();
+  let tids: string[];
+  try {
+    tids = readdirSync('/proc/self/task');
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    try {
+      const fields = statFields(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8'));
+      out.set(Number(tid), (Number(fields[11]) + Number(fields[12])) / TICKS);
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return out;
+}
+
+/**
  * The CPU seconds a process tree used between two readings of processTreeCpu: each process's growth, all of a process
  * that started meanwhile. A process that ended meanwhile was counted whole in its parent's figure (reaped children):
  * what it had used before the first reading is taken off again.

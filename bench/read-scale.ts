@@ -18,7 +18,7 @@ import { Worker } from 'node:worker_threads';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { openDemoReadModel, startDemo, type DemoCluster, type DemoReadModel } from '@popart/node/demo';
 import { openDatabase, migrate, ThreatStore, type Database, type ThreatQuery } from '@popart/node';
-import { benchArgs, cpuSecondsBetween, percentile, processTreeCpu, pool, progress, reportHeader } from './bench-kit.js';
+import { benchArgs, cpuSecondsBetween, percentile, processTreeCpu, pool, progress, reportHeader, threadsCpu } from './bench-kit.js';
 import type { Analyst, ClientResult, ClientTask } from './read-scale-client.js';
 import { bundleOf, filterOf, QUERY_KINDS, random, type AgencyKey } from './read-scale-data.js';
 import { storeBundles } from './read-scale-rows.js';
@@ -159,6 +159,26 @@ async function topStatements(db: Database, n: number, during: string): Promise<s
   const lines = rows.map((r) => `    ${(r.total / 1000).toFixed(1).padStart(7)} s ${r.calls.padStart(8)} calls ${(r.total / Number(r.calls)).toFixed(2).padStart(8)} ms` +
     ` (planning ${(r.plan / Number(r.calls)).toFixed(2).padStart(6)} ms)${r.toplevel ? '  ' : ' ^'} ${r.query.replace(/\s+/g, ' ').slice(0, 100)}`);
   return [`  statements during ${during} (server time ${(all!.total / 1000).toFixed(1)} s in top-level statements, planning included; ^ nested in a function):`, ...lines].join('\n');
+}
+
+/**
+ * The CPU each request cost, by where it ran: the nodes' thread (all four nodes share the bench's main thread), their
+ * query workers, the process's other threads (V8's GC and compiler helpers, libuv's pool; the clients' own threads are
+ * already taken out of `nodeSeconds`, but V8's helpers also work for the clients' heaps, so "other" is an upper bound)
+ * and the database server.
+ */
+function perRequest(
+  cluster: DemoCluster, before: ReadonlyMap<number, number>, after: ReadonlyMap<number, number>, nodeSeconds: number, serverSeconds: number, requests: number,
+): string {
+  if (after.size === 0 || requests === 0) return 'CPU per request: unknown here (no /proc/self/task)';
+  const grew = (tid: number): number => Math.max(0, (after.get(tid) ?? 0) - (before.get(tid) ?? 0));
+  const workers = Object.values(cluster.nodes).flatMap((n) => (n.queries?.threads ?? []).flatMap((t) => (t?.tid ? [t.tid] : [])));
+  const main = grew(process.pid);
+  const inWorkers = workers.reduce((sum, tid) => sum + grew(tid), 0);
+  const other = Math.max(0, nodeSeconds - main - inWorkers);
+  const each = (seconds: number): string => `${((seconds * 1000) / requests).toFixed(2)} ms`;
+  return `CPU per request: nodes ${each(nodeSeconds)} (their thread ${each(main)}, ${workers.length} query workers ${each(inWorkers)}, ` +
+    `other threads ${each(other)})${serverSeconds > 0 ? ` + database server ${each(serverSeconds)}` : ''}`;
 }
 
 /** A port N such that N+1 … N+4 are free on 127.0.0.1 (the demo's --port-base). */
@@ -373,12 +393,14 @@ async function main(): Promise<void> {
       const loop = monitorEventLoopDelay({ resolution: 10 });
       loop.enable();
       const cpu0 = process.cpuUsage();
+      const threads0 = threadsCpu();
       const server0 = serverCpu();
       const [load, alerts] = await Promise.all([
         runClient({ role: 'analysts', mode, analysts, seconds, bundles, ids }),
         runClient(alertTask(seconds)),
       ]);
       const cpu = process.cpuUsage(cpu0);
+      const threads = threadsCpu();
       const serverSeconds = cpuSecondsBetween(server0, serverCpu());
       loop.disable();
       // The analysts' and the operator's clients are threads of this process: their CPU is the load generator's, not the
@@ -398,6 +420,7 @@ async function main(): Promise<void> {
         const b = stats(base.samples[k]!).p50;
         print(`    ${k.padEnd(10)} p50 ${ms(s.p50).padStart(5)} ms  p99 ${ms(s.p99).padStart(5)} ms  (${s.n})  p50 ratio to one analyst ${(s.p50 / b).toFixed(1)}`);
       }
+      print(`    ${perRequest(cluster, threads0, threads, processSeconds, serverSeconds, load.count)}`);
       print(`    nodes' event loop delay p99 ${ms(loop.percentile(99) / 1e6)} ms, max ${ms(loop.max / 1e6)} ms`);
       print(`    ${alertLine(alerts)}; ratio of p99 to idle ${(stats(alerts.samples.alert ?? []).p99 / stats(idle.samples.alert ?? []).p99).toFixed(1)}`);
     }
