@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import pg from 'pg';
-import { openDemoReadModel } from '../src/demo/demo-read-model.js';
+import { demoServerSettings, openDemoReadModel } from '../src/demo/demo-read-model.js';
 import { SCENARIO_IDS } from '../src/demo/scenario.js';
 import { freePort } from '../src/net.js';
 import { gql, login, startPostgres, tempDir } from './support.js';
@@ -45,18 +45,31 @@ test('--read-model postgres: a server of the demo\'s own, stopped with it, every
   const portBase = (await freePort()) % 20000 + 30000;
   const args = ['--read-model', 'postgres', '--data-dir', dir.path, '--port-base', String(portBase)];
   try {
-    const first = await startCli(args);
-    assert.match(first.stdout, /read models on a PostgreSQL server started by the demo on 127\.0\.0\.1:\d+ \(cluster in .*postgres\), databases popart_pn, popart_pj, popart_mad, popart_crm/);
     const url = `http://127.0.0.1:${portBase + 1}`;
-    const health = await (await fetch(`${url}/healthz`)).json() as { readModel: string };
-    assert.equal(health.readModel, 'postgres');
     const search = async (): Promise<string[]> => {
       const token = await login(`${url}/graphql`, 'pn-analyst');
       const r = await gql<{ threats: { edges: { node: { id: string } }[] } }>(`${url}/graphql`,
         'query { threats(filter: { text: "bernab" }, purpose: "demo test") { edges { node { id } } } }', {}, token);
       return r.data?.threats.edges.map((e) => e.node.id) ?? [];
     };
-    assert.ok((await search()).includes(SCENARIO_IDS.alert), 'the scenario is searchable on PostgreSQL');
+    const first = await startCli(args);
+    try {
+      assert.match(first.stdout, /read models on a PostgreSQL server started by the demo on 127\.0\.0\.1:\d+ \(cluster in .*postgres\), databases popart_pn, popart_pj, popart_mad, popart_crm/);
+      // The server's shared buffers are sized for this machine (an eighth of its memory, 128 MB to 2 GB).
+      const serverPort = /started by the demo on 127\.0\.0\.1:(\d+)/.exec(first.stdout)![1];
+      const server = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:${serverPort}/popart_pn` });
+      await server.connect();
+      const buffers = (await server.query('SHOW shared_buffers')).rows[0] as { shared_buffers: string };
+      await server.end();
+      const expected = Number(/shared_buffers=(\d+)MB/.exec(demoServerSettings()[0]!)![1]);
+      assert.equal(buffers.shared_buffers, expected % 1024 === 0 ? `${expected / 1024}GB` : `${expected}MB`);
+      const health = await (await fetch(`${url}/healthz`)).json() as { readModel: string };
+      assert.equal(health.readModel, 'postgres');
+      assert.ok((await search()).includes(SCENARIO_IDS.alert), 'the scenario is searchable on PostgreSQL');
+    } catch (err) {
+      first.child.kill('SIGINT'); // so that a failed check ends the test, not leave the demo running
+      throw err;
+    }
     assert.equal(await stopCli(first.child), 0);
     assert.ok(!existsSync(join(dir.path, 'postgres', 'data', 'postmaster.pid')), 'the server stopped with the demo');
 
@@ -70,6 +83,14 @@ test('--read-model postgres: a server of the demo\'s own, stopped with it, every
   } finally {
     dir.remove();
   }
+});
+
+test('the demo\'s own server gets shared buffers of an eighth of the machine\'s memory, from 128 MB to 2 GB', () => {
+  const GiB = 2 ** 30;
+  assert.deepEqual(demoServerSettings(24 * GiB), ['shared_buffers=2048MB']);
+  assert.deepEqual(demoServerSettings(8 * GiB), ['shared_buffers=1024MB']);
+  assert.deepEqual(demoServerSettings(3 * GiB), ['shared_buffers=384MB']);
+  assert.deepEqual(demoServerSettings(512 * 2 ** 20), ['shared_buffers=128MB']);
 });
 
 test('--pg-url: one database per agency on the operator\'s server, created when missing, dropped by --reset', async () => {
