@@ -67,7 +67,7 @@ test('--read-model postgres: a server of the demo\'s own, stopped with it, every
       assert.equal(health.readModel, 'postgres');
       assert.ok((await search()).includes(SCENARIO_IDS.alert), 'the scenario is searchable on PostgreSQL');
     } catch (err) {
-      first.child.kill('SIGINT'); // so that a failed check ends the test, not leave the demo running
+      await stopCli(first.child); // a failed check stops the demo (and its server) before the folder is removed
       throw err;
     }
     assert.equal(await stopCli(first.child), 0);
