@@ -100,6 +100,12 @@ function statFields(stat: string): string[] {
   return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 }
 
+/** A thread's (or process's) own CPU seconds, user + system (utime, stime), from its /proc stat file. */
+function ownCpuSeconds(statPath: string): number {
+  const fields = statFields(readFileSync(statPath, 'utf8'));
+  return (Number(fields[11]) + Number(fields[12])) / TICKS;
+}
+
 /**
  * CPU seconds (user + system) used so far by the live process `root` and each process descended from it (a database
  * server's postmaster and its backends), by pid, read from /proc; none where there is no /proc. process.cpuUsage()
@@ -141,8 +147,7 @@ export function processTreeCpu(root: number): Map<number, number> {
  */
 export function threadCpuSeconds(): number | null {
   try {
-    const fields = statFields(readFileSync('/proc/thread-self/stat', 'utf8'));
-    return (Number(fields[11]) + Number(fields[12])) / TICKS; // utime, stime
+    return ownCpuSeconds('/proc/thread-self/stat');
   } catch {
     return null;
   }
@@ -162,8 +167,7 @@ export function threadsCpu(): Map<number, number> {
   }
   for (const tid of tids) {
     try {
-      const fields = statFields(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8'));
-      out.set(Number(tid), (Number(fields[11]) + Number(fields[12])) / TICKS);
+      out.set(Number(tid), ownCpuSeconds(`/proc/self/task/${tid}/stat`));
     } catch {
       // ended meanwhile
     }

@@ -24,10 +24,10 @@ export interface PostgresServer {
 }
 
 /**
- * Starts a throw-away PostgreSQL server (read-model/local-postgres.ts, without fsync) on 127.0.0.1. Needs the server
- * binaries (scripts/tools.sh installs them and sets POPART_PG_BIN). As root, the server runs as "postgres".
+ * Starts a throw-away PostgreSQL server (read-model/local-postgres.ts, without fsync) on 127.0.0.1, in a folder of its
+ * own. Needs the server binaries (scripts/tools.sh installs them and sets POPART_PG_BIN). As root, the server runs as
+ * "postgres". `collation`: the cluster's default text order (another than "C", as an operator's server might have).
  */
-/** A server for a test, in a folder of its own (`collation`: the cluster's default text order, as an operator's might). */
 export async function startPostgres(opts: { collation?: string } = {}): Promise<PostgresServer> {
   const bin = process.env.POPART_PG_BIN;
   if (!bin) throw new Error('POPART_PG_BIN is not set: run the suite with `npm test`, which installs PostgreSQL and sets it');
@@ -51,6 +51,15 @@ export async function startPostgres(opts: { collation?: string } = {}): Promise<
     },
   };
 }
+
+/**
+ * Text that sorts one way by code point (collation "C", as PGlite) and another under a language's rules (capitals,
+ * accents and hyphens): the statement that sorts it, and the code point order it must come back in.
+ */
+export const CODE_POINT_ORDER = {
+  sql: "SELECT x FROM unnest(ARRAY['b', 'é', 'a', 'Z', 'É', 'z', 'ä', 'incident--b', 'incident-a']) AS x ORDER BY x",
+  sorted: ['Z', 'a', 'b', 'incident--b', 'incident-a', 'z', 'É', 'ä', 'é'],
+};
 
 /** The read model's two database implementations, for suites that run on both. */
 export interface DatabaseBackend {
