@@ -48,6 +48,8 @@ Loads N objects into the four-agency demo, then measures the query mix of analys
                         shared_buffers=2GB,max_wal_size=8GB), to compare a server's configuration on the same load
   --data-dir DIR        a data dir kept by an earlier run (--keep): the demo starts on it and the loops run without
                         loading again (give that run's --objects and --read-model); the dir is kept
+  --add N               (with --data-dir) first load N more objects on the kept demo: the load rate at the size it
+                        holds (the dir then holds --objects + N; give that as --objects next time)
   --plans-only          only the read model: store the objects' rows straight into one database (no ledger, no
                         policy), print each query kind's plan and time, and stop (docs/read-model.md)
   -h, --help            this help
@@ -68,6 +70,7 @@ const { values, number } = benchArgs(HELP, {
   keep: { type: 'boolean', default: false },
   'data-dir': { type: 'string' },
   'pg-settings': { type: 'string' },
+  add: { type: 'string', default: '0' },
 });
 const objects = number('objects');
 const bundles = Math.ceil(objects / 40);
@@ -110,7 +113,8 @@ async function page4Cursor(url: string, token: string): Promise<string | null> {
   return after;
 }
 
-async function load(cluster: DemoCluster): Promise<{ seconds: number; rate: number; committedRate: number; paused: number; mix: Record<string, number> }> {
+/** Loads bundles first … first + count - 1 (timestamped a second apart, ending now) and waits for all four read models. */
+async function load(cluster: DemoCluster, first: number, count: number): Promise<{ seconds: number; rate: number; committedRate: number; paused: number; mix: Record<string, number> }> {
   const viewers = Object.fromEntries(await Promise.all(KEYS.map(async (k) => {
     const node = cluster.nodes[k];
     const viewer = node.services.sessions.verify(await login(node.url, USERS[k]));
@@ -121,9 +125,10 @@ async function load(cluster: DemoCluster): Promise<{ seconds: number; rate: numb
   const maxLag = number('max-lag');
   const ledger = cluster.handle.current!;
   let paused = 0;
-  const start = Date.now() - bundles * 1000;
+  const start = Date.now() - count * 1000;
   const t0 = performance.now();
-  const r = await pool(bundles, number('concurrency'), async (n) => {
+  const r = await pool(count, number('concurrency'), async (i) => {
+    const n = first + i;
     // Back-pressure: the slowest read model (its rows, policy and correlation) sets the pace, not the ledger alone.
     const behind = ledger.height() - 1 - maxLag;
     if (behind > 0) {
@@ -131,16 +136,16 @@ async function load(cluster: DemoCluster): Promise<{ seconds: number; rate: numb
       for (const k of KEYS) await cluster.nodes[k].listener.waitForBlock(behind, 600_000);
       paused += performance.now() - w;
     }
-    const b = bundleOf(n, new Date(start + n * 1000));
+    const b = bundleOf(n, new Date(start + i * 1000));
     mix[b.tlp] = (mix[b.tlp] ?? 0) + 40;
     await cluster.nodes[b.publisher].services.publisher.publish(viewers[b.publisher]!, b.bundle);
-  }, `loading ${bundles * 40} objects`);
+  }, `loading ${count * 40} objects`);
   if (r.failures.length) throw new Error(`${r.failures.length} bundles failed, first: ${r.failures[0]}`);
   const height = ledger.height() - 1;
   for (const k of KEYS) await cluster.nodes[k].listener.waitForBlock(height, 600_000);
   const seconds = (performance.now() - t0) / 1000; // every object committed and in all four read models
   for (const k of KEYS) await cluster.nodes[k].store.statistics.analyse();
-  return { seconds, rate: (bundles * 40) / seconds, committedRate: (bundles * 40) / r.seconds, paused: paused / 1000, mix };
+  return { seconds, rate: (count * 40) / seconds, committedRate: (count * 40) / r.seconds, paused: paused / 1000, mix };
 }
 
 /**
@@ -312,6 +317,8 @@ async function main(): Promise<void> {
   if (given && values['plans-only']) throw new Error('--data-dir is for the loops on a kept demo, not --plans-only');
   const dir = given ? resolve(given) : mkdtempSync(join(tmpdir(), 'popart-read-scale-'));
   if (given && !existsSync(join(dir, 'ledger'))) throw new Error(`--data-dir ${given}: no demo there (kept by an earlier run with --keep)`);
+  const added = Math.ceil(number('add') / 40);
+  if (added && !given) throw new Error('--add is for a kept demo: give its --data-dir');
   chmodSync(dir, 0o755); // a PostgreSQL server started as root runs as "postgres", who must reach its folder
   let cluster: DemoCluster | null = null;
   let readModel: DemoReadModel | null = null;
@@ -344,17 +351,19 @@ async function main(): Promise<void> {
     // The PostgreSQL server the demo started runs detached (pg_ctl): its CPU is counted from its postmaster's pid.
     const postmaster = readModelKind === 'postgres' ? Number(readFileSync(join(dir, 'postgres', 'data', 'postmaster.pid'), 'utf8').split('\n')[0]) : 0;
     const serverCpu = (): Map<number, number> => (postmaster ? processTreeCpu(postmaster) : new Map());
-    if (given) {
+    if (given && !added) {
       print(`  load: none (the data dir of an earlier run, ${given}); ${rssText(rssOf('self'))}`);
     } else {
+      const first = given ? bundles : 0;
+      const count = given ? added : bundles;
       const loadCpu0 = process.cpuUsage();
       const loadServer0 = serverCpu();
-      const loaded = await load(cluster);
+      const loaded = await load(cluster, first, count);
       const loadCpu = process.cpuUsage(loadCpu0);
       const loadProcess = (loadCpu.user + loadCpu.system) / 1e6;
       const loadServer = cpuSecondsBetween(loadServer0, serverCpu());
-      print(`  load: ${bundles * 40} objects in all four read models in ${loaded.seconds.toFixed(1)} s = ${loaded.rate.toFixed(0)} objects/s (committed on the ledger at ${loaded.committedRate.toFixed(0)}/s; publishers paused ${loaded.paused.toFixed(0)} s in all for the read models) (GREEN ${loaded.mix.green}, AMBER ${loaded.mix.amber}, RED ${loaded.mix.red}); ${rssText(rssOf('self'))}`);
-      print(`    load CPU: process ${(loadProcess / loaded.seconds).toFixed(2)} cores${loadServer > 0 ? ` + database server ${(loadServer / loaded.seconds).toFixed(2)} cores` : ''} = ${((bundles * 40) / (loadProcess + loadServer)).toFixed(0)} objects per CPU-second`);
+      print(`  load: ${count * 40} objects${given ? ` added to the ${bundles * 40} of ${given}` : ''} in all four read models in ${loaded.seconds.toFixed(1)} s = ${loaded.rate.toFixed(0)} objects/s (committed on the ledger at ${loaded.committedRate.toFixed(0)}/s; publishers paused ${loaded.paused.toFixed(0)} s in all for the read models) (GREEN ${loaded.mix.green}, AMBER ${loaded.mix.amber}, RED ${loaded.mix.red}); ${rssText(rssOf('self'))}`);
+      print(`    load CPU: process ${(loadProcess / loaded.seconds).toFixed(2)} cores${loadServer > 0 ? ` + database server ${(loadServer / loaded.seconds).toFixed(2)} cores` : ''} = ${((count * 40) / (loadProcess + loadServer)).toFixed(0)} objects per CPU-second`);
       if (statements) print(await topStatements(cluster.nodes.pn.database, statements, 'the load'));
     }
     const ids = (await cluster.nodes.pn.store.search({}, null, 200)).map((r) => r.id);
