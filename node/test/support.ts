@@ -87,6 +87,8 @@ export function databaseBackends(prefix: string): DatabaseBackend[] {
 /** A node of a plan from `EXPLAIN (FORMAT JSON)`, with the fields the plan tests read. */
 export interface PlanNode {
   'Node Type': string; 'Relation Name'?: string; 'Index Name'?: string; 'Index Cond'?: string; 'Order By'?: string; Plans?: PlanNode[];
+  /** With EXPLAIN ANALYZE: how often the node ran (0: never), and the rows it gave in all. A ModifyTable's operation. */
+  'Actual Loops'?: number; 'Actual Rows'?: number; Operation?: string;
 }
 
 /**

@@ -98,23 +98,69 @@ for (const backend of databaseBackends('correlation_plan')) {
         const at = '2026-06-01T20:10:00Z';
         const params = [['incident--a', 'incident--b'], ['MadMSP', 'MadMSP'], ['drone', 'drone'], [40.0, 40.01], [-3.7, -3.7], [at, at], [at, at],
           [1], ['ipv4-addr'], ['198.51.100.7'], ['pattern'], [1, 2], ['drone/0/0/77', 'drone/1/0/77'],
-          [...searched.map(() => 1), ...searched.map(() => 2)], [...searched, ...searched], 100, 200, 1000, 900, 20];
+          [...searched.map(() => 1), ...searched.map(() => 2)], [...searched, ...searched], 100, 200, 1000, 900, 20, [false, false]];
         const plan = async (settings: readonly string[]): Promise<ReturnType<typeof readsOf>> => {
           const { rows } = await db.queryWith<{ 'QUERY PLAN': unknown }>(settings, `EXPLAIN (FORMAT JSON) ${CORRELATE_MANY}`, params);
           return readsOf(rows[0]?.['QUERY PLAN']);
         };
         const block = await plan(CORRELATE_MANY_SETTINGS);
         const { reads, described } = block;
+        // Each searched cell in the primary key; whether each object was correlated before in the tables' object indexes.
         const places = reads.filter((n) => n['Relation Name'] === 'correlation_places');
-        assert.equal(places.length, 1, described);
-        assert.equal(places[0]!['Node Type'], 'Index Scan', described);
-        assert.equal(places[0]!['Index Name'], 'correlation_places_pkey', described);
-        assert.match(places[0]!['Index Cond'] ?? '', /\(?cell = /, described);
+        const cells = places.filter((n) => n['Index Name'] === 'correlation_places_pkey');
+        assert.equal(cells.length, 1, described);
+        assert.equal(cells[0]!['Node Type'], 'Index Scan', described);
+        assert.match(cells[0]!['Index Cond'] ?? '', /\(?cell = /, described);
+        const seen = reads.filter((n) => n['Index Name']?.endsWith('_object'));
+        assert.deepEqual(seen.map((n) => n['Index Name']).sort(), ['correlation_observables_object', 'correlation_places_object'], described);
+        assert.deepEqual(places.filter((n) => !cells.includes(n) && !seen.includes(n)), [], described);
         assertLinksFoundByPair(block);
         // Without the settings this data does lead the planner to bitmap scans: the check above is not vacuous.
         const unset = await plan([]);
         assert.ok(unset.reads.some((n) => n['Relation Name'] === 'correlation_places' && n['Node Type'].startsWith('Bitmap')), unset.described);
         assert.ok(unset.reads.some((n) => n['Relation Name'] === 'correlation_links' && n['Node Type'] === 'Seq Scan'), unset.described);
+      } finally {
+        await db.close();
+      }
+    });
+
+    test('a block\'s statement looks a link up only when its object was correlated before, or may be linked already', async () => {
+      const db = await backend.open();
+      try {
+        await migrate(db);
+        // Five alerts held at one site, then two new ones near them (each finds the five): 10 links.
+        await db.exec(`
+          INSERT INTO correlation_places (cell, object_id, category, latitude, longitude, starts_at, ends_at, publisher_msp)
+            SELECT 'drone/0/0/77', 'incident--held-' || i, 'drone', 40.0 + i * 0.0001, -3.7, '2026-06-01T20:00:00Z', '2026-06-01T20:05:00Z', 'PnMSP'
+            FROM generate_series(1, 5) AS i;`);
+        const at = '2026-06-01T20:10:00Z';
+        const params = (ids: string[], mayBeLinked: boolean[]): unknown[] => [ids, ['MadMSP', 'MadMSP'], ['drone', 'drone'], [40.0, 40.0002], [-3.7, -3.7], [at, at], [at, at],
+          [], [], [], [], [1, 2], ['drone/0/0/77', 'drone/0/0/77'], [1, 2], ['drone/0/0/77', 'drone/0/0/77'], 100, 200, 1000, 900, 20, mayBeLinked];
+        /** Runs the statement (EXPLAIN ANALYZE: it stores its links), and says how often the pair's index was read. */
+        const run = async (p: unknown[]): Promise<{ lookups: number; added: number; described: string }> => {
+          const { rows } = await db.queryWith<{ 'QUERY PLAN': unknown }>(CORRELATE_MANY_SETTINGS, `EXPLAIN (ANALYZE, FORMAT JSON) ${CORRELATE_MANY}`, p);
+          const all = planNodes(rows[0]?.['QUERY PLAN']).nodes;
+          const pair = all.filter((n) => n['Index Name'] === 'correlation_links_pair');
+          assert.equal(pair.length, 1, describePlan(all));
+          const inserted = all.find((n) => n['Node Type'] === 'ModifyTable' && n['Relation Name'] === 'correlation_links' && n['Operation'] === 'Insert');
+          return { lookups: Number(pair[0]!['Actual Loops'] ?? 0), added: Number(inserted?.['Actual Rows'] ?? NaN), described: describePlan(all) };
+        };
+        const count = async (): Promise<number> => Number((await db.query<{ n: string }>('SELECT count(*)::text AS n FROM correlation_links')).rows[0]!.n);
+        // Correlated for the first time: their links cannot be stored yet, and are not looked up.
+        const first = await run(params(['incident--new-1', 'incident--new-2'], [false, false]));
+        assert.equal(first.lookups, 0, first.described);
+        assert.equal(await count(), 11, 'five links each, and one between the two');
+        // The same objects again (a restart correlating what lies after its checkpoint): each link is looked up, none added.
+        const again = await run(params(['incident--new-1', 'incident--new-2'], [false, false]));
+        assert.equal(again.lookups, 11, again.described);
+        assert.equal(again.added, 0, again.described);
+        assert.equal(await count(), 11);
+        // A later version, whose values and places were forgotten before (Correlator: unindex) but whose links were kept.
+        await db.exec("DELETE FROM correlation_places WHERE object_id = 'incident--new-2'");
+        const later = await run(params(['incident--new-3', 'incident--new-2'], [false, true]));
+        assert.equal(later.lookups, 7, `new-2's six links and its new one to new-3 are looked up, none of new-3's own six ${later.described}`);
+        assert.equal(later.added, 7, later.described);
+        assert.equal(await count(), 18, 'new-3 linked to the five held, new-1 and new-2; new-2 to nothing it was not linked to but new-3');
       } finally {
         await db.close();
       }

@@ -37,7 +37,8 @@ const sameLinkSql = (l: string, f: string): string =>
 
 /**
  * SQL: stores the links a statement found (CTE `from`, each link once), ending the statement's WITH list; one found again
- * keeps its row, with its new distance and time. Returns each link with whether it is new.
+ * keeps its row, with its new distance and time. Returns each link with whether it is new. With `lookUpWhen` (a boolean
+ * column of `from`), a link is looked up only where it is true: where it is false the link cannot be stored yet.
  *
  * The links have no unique index. A primary key of the two ids, the kind and the value was larger than the objects'
  * table (about 200 bytes a link, in random order: each link wrote a page of an index that outgrew memory). Each link is
@@ -46,9 +47,9 @@ const sameLinkSql = (l: string, f: string): string =>
  * row's address. The links' only writer is their read model's correlator, one statement at a time, so a link is
  * looked up and then added without a race (two nodes writing one database would store some links twice).
  */
-export const storeLinksSql = (from: string): string =>
+export const storeLinksSql = (from: string, lookUpWhen?: string): string =>
   `, looked AS (SELECT f.*, l.at FROM ${from} f LEFT JOIN LATERAL
-         (SELECT l.ctid AS at FROM correlation_links l WHERE ${sameLinkSql('l', 'f')} LIMIT 1) l ON true),
+         (SELECT l.ctid AS at FROM correlation_links l WHERE ${lookUpWhen ? `f.${lookUpWhen} AND ` : ''}${sameLinkSql('l', 'f')} LIMIT 1) l ON true),
      again AS (UPDATE correlation_links l SET distance_m = k.distance_m, seconds_apart = k.seconds_apart FROM looked k WHERE l.ctid = k.at
        RETURNING ${LINK_COLUMNS.split(', ').map((c) => `l.${c}`).join(', ')}, false AS inserted),
      added AS (INSERT INTO correlation_links (${STORED_COLUMNS}) SELECT ${STORED_COLUMNS} FROM looked WHERE at IS NULL
@@ -103,10 +104,19 @@ export const CORRELATE_ONE = `WITH v AS (SELECT * FROM unnest($3::text[], $4::te
  * Correlating a batch of objects in one statement, as if each were correlated in turn with CORRELATE_ONE (see
  * CorrelationStore.correlateMany): $1 … $7 the objects (id, publisher, category, latitude, longitude, starts, ends),
  * $8 … $11 their values (object's number, kind, value, source), $12 … $13 the keys their places are stored under,
- * $14 … $15 the keys searched, then the limits (links per value, places looked at, metres, seconds, proximity links).
+ * $14 … $15 the keys searched, then the limits (links per value, places looked at, metres, seconds, proximity links),
+ * and $21 whether each object may have links stored whatever the tables say (ObjectToCorrelate.mayBeLinked).
+ *
+ * Only the links of an object `seen` before (its values or places stored: correlated before, after a restart) or that
+ * may be linked already are looked up before they are added (storeLinksSql). An object correlated for the first time
+ * has no link yet: links are only ever found through the values and places a correlation stores, and its own are stored
+ * by this statement. At 100,000 objects the lookups of a new block's links were 3 % of its statement with the pairs'
+ * index in the buffers, 16 % right after a restart (docs/benchmarks.md); they grow with the links' table.
  */
-export const CORRELATE_MANY = `WITH o AS (SELECT id, msp, category, lat, lon, starts, ends, n::int FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[],
-       $5::float8[], $6::timestamptz[], $7::timestamptz[]) WITH ORDINALITY AS o(id, msp, category, lat, lon, starts, ends, n)),
+export const CORRELATE_MANY = `WITH o AS (SELECT id, msp, category, lat, lon, starts, ends, n::int,
+       known OR EXISTS (SELECT 1 FROM correlation_places p WHERE p.object_id = o.id) OR EXISTS (SELECT 1 FROM correlation_observables c WHERE c.object_id = o.id) AS seen
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[], $5::float8[], $6::timestamptz[], $7::timestamptz[], $21::boolean[])
+       WITH ORDINALITY AS o(id, msp, category, lat, lon, starts, ends, known, n)),
    v AS (SELECT v.n, v.kind, v.value, v.source, o.id, o.msp FROM unnest($8::int[], $9::text[], $10::text[], $11::text[]) AS v(n, kind, value, source)
      JOIN o ON o.n = v.n),
    k AS (SELECT * FROM unnest($12::int[], $13::text[]) AS k(n, cell)),
@@ -131,21 +141,21 @@ export const CORRELATE_MANY = `WITH o AS (SELECT id, msp, category, lat, lon, st
      SELECT s.n, e.id, e.msp, e.category, e.lat, e.lon, e.starts, e.ends FROM s JOIN k ON k.cell = s.cell AND k.n < s.n JOIN o e ON e.n = k.n
        WHERE e.id <> s.id),
    nearby AS (SELECT *, row_number() OVER (PARTITION BY n ORDER BY object_id) AS r FROM (SELECT DISTINCT ON (n, object_id) * FROM candidates ORDER BY n, object_id) c),
-   measured AS (SELECT o.n, o.id, o.msp, o.category, nb.object_id, nb.publisher_msp,
+   measured AS (SELECT o.n, o.id, o.msp, o.category, o.seen, nb.object_id, nb.publisher_msp,
        ${distanceSql('o.lat', 'o.lon', 'nb.latitude', 'nb.longitude')} AS d,
        ${gapSql('o.starts', 'o.ends', 'nb.starts_at', 'nb.ends_at')} AS gap
      FROM nearby nb JOIN o ON o.n = nb.n WHERE nb.r <= $17::int AND nb.category = o.category),
    closest AS (SELECT *, row_number() OVER (PARTITION BY n ORDER BY d, gap, object_id) AS k FROM measured WHERE d <= $18::float8 AND gap <= $19::float8),
    found AS (
      SELECT least(o.id COLLATE "C", sh.object_id COLLATE "C") AS a_id, greatest(o.id COLLATE "C", sh.object_id COLLATE "C") AS b_id, 'observable' AS kind,
-       sh.kind AS value_kind, sh.value, sh.source, NULL::float8 AS distance_m, NULL::float8 AS seconds_apart, sh.publisher_msp <> o.msp AS cross_agency, o.n
+       sh.kind AS value_kind, sh.value, sh.source, NULL::float8 AS distance_m, NULL::float8 AS seconds_apart, sh.publisher_msp <> o.msp AS cross_agency, o.n, o.seen
        FROM shared sh JOIN o ON o.n = sh.n
      UNION ALL
      SELECT least(id COLLATE "C", object_id COLLATE "C"), greatest(id COLLATE "C", object_id COLLATE "C"), 'proximity', category, '', NULL, round(d), round(gap),
-       publisher_msp <> msp, n FROM closest WHERE k <= $20::int),
-   once AS (SELECT DISTINCT ON (a_id, b_id, kind, value_kind, value) a_id, b_id, kind, value_kind, value, source, distance_m, seconds_apart, cross_agency
+       publisher_msp <> msp, n, seen FROM closest WHERE k <= $20::int),
+   once AS (SELECT DISTINCT ON (a_id, b_id, kind, value_kind, value) a_id, b_id, kind, value_kind, value, source, distance_m, seconds_apart, cross_agency, seen
      FROM found ORDER BY a_id, b_id, kind, value_kind, value, n DESC)
-   ${storeLinksSql('once')}`;
+   ${storeLinksSql('once', 'seen')}`;
 
 /**
  * The planner settings CORRELATE_MANY runs with (Database.queryWith: SET LOCAL, in a transaction of its own). Without bitmap scans each

@@ -39,6 +39,13 @@ export interface ObjectToCorrelate {
   /** The keys the place is stored under, and those to look up for places near it (proximity.ts). */
   keys: readonly string[];
   searchKeys: readonly string[];
+  /**
+   * Links of it may be stored already whatever the correlation tables say: a later version, whose earlier version's
+   * values and places were forgotten (`unindex`) but whose links were kept. A first version may be linked already only
+   * if it was correlated before (after a restart), and then its values or places are stored: the batch statement looks
+   * its links up only then.
+   */
+  mayBeLinked: boolean;
 }
 
 export interface CorrelationLimits { maxLinksPerValue: number; maxNearby: number; distanceM: number; windowS: number; maxProximityLinks: number }
@@ -97,7 +104,9 @@ export class CorrelationStore {
    * goes through an index: the value index per value, the place index per searched cell (its first `maxNearby` by
    * id, the same ones correlateOne looks at). Pairs inside the batch are matched in memory on the batch's own values
    * and cells, at most `maxLinksPerValue` earlier objects per value, and the `maxNearby` first by id overall.
-   * A link found twice (an object correlated again after a restart) is stored once.
+   * A link found twice (an object correlated again after a restart) is stored once: the links of an object that was
+   * correlated before (its values or places are stored) or that may be linked already (`mayBeLinked`) are looked up
+   * before they are added; those of an object correlated for the first time cannot be stored yet, and are not.
    */
   async correlateMany(objects: readonly ObjectToCorrelate[], limits: CorrelationLimits): Promise<CorrelationLink[]> {
     if (objects.length === 0) return [];
@@ -114,7 +123,8 @@ export class CorrelationStore {
     const params = [objects.map((o) => o.id), objects.map((o) => o.publisherMsp), objects.map((o) => o.place?.category ?? null),
       objects.map((o) => o.place?.latitude ?? null), objects.map((o) => o.place?.longitude ?? null),
       objects.map((o) => iso(o.place?.starts)), objects.map((o) => iso(o.place?.ends)),
-      vN, vKind, vValue, vSource, kN, kCell, sN, sCell, limits.maxLinksPerValue, limits.maxNearby, limits.distanceM, limits.windowS, limits.maxProximityLinks];
+      vN, vKind, vValue, vSource, kN, kCell, sN, sCell, limits.maxLinksPerValue, limits.maxNearby, limits.distanceM, limits.windowS, limits.maxProximityLinks,
+      objects.map((o) => o.mayBeLinked)];
     // With its planner setting (CORRELATE_MANY_SETTINGS), which applies to it alone.
     const r = await this.db.queryWith<DbLink & { inserted: boolean }>(CORRELATE_MANY_SETTINGS, CORRELATE_MANY, params);
     return r.rows.filter((x) => x.inserted).map(linkFromDb);

@@ -113,6 +113,22 @@ test('a Remote ID serial links a receiver\'s indicator and another agency\'s ale
   assert.deepEqual(await c.store.linksOf([a.id as string]), []);
 });
 
+test('a later version of an alert, correlated in a block with a new one, keeps one row per link, with its new distance', async () => {
+  const { c } = await correlator();
+  const held = alert(PN, 0, 0);
+  const moved = alert(MAD, 100, 0);
+  assert.equal((await c.correlate([row(held, 'PnMSP'), row(moved, 'MadMSP')], 1)).length, 1);
+  // The drone moved 300 m north five minutes later: the same alert's next version, beside a new alert 50 m north.
+  const later = { ...alert(MAD, 300, 5), id: moved.id, created: moved.created };
+  const fresh = alert(PN, 50, 5);
+  const found = await c.correlate([row(later, 'MadMSP'), row(fresh, 'PnMSP')], 2);
+  assert.equal(found.length, 2, 'new: the new alert with each of the two');
+  const links = await c.store.linksOf([moved.id as string]);
+  assert.equal(links.length, 2, JSON.stringify(links));
+  const kept = links.find((l) => [l.aId, l.bId].includes(held.id as string));
+  assert.ok(kept && Math.abs((kept.distanceM ?? 0) - 300) <= 2, `the link of the earlier version has the new distance: ${kept?.distanceM}`);
+});
+
 test('catching up correlates what the read model holds beyond the correlation checkpoint', async () => {
   const { c, store } = await correlator();
   const a = row(indicator(PN, "[domain-name:value = 'drone-control.example']"), 'PnMSP');

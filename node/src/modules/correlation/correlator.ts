@@ -240,7 +240,8 @@ export class Correlator {
     // Exercise objects (training) are never linked: they must not appear beside real data (docs/exercises.md).
     if (exerciseOf(row.stix) !== null) return null;
     // A first version (modified = created) has nothing indexed yet, unless correlated again after a restart (idempotent).
-    if (row.revoked || row.modified !== row.stix.created) await this.store.unindex(row.id);
+    const later = row.modified !== row.stix.created;
+    if (row.revoked || later) await this.store.unindex(row.id);
     if (row.revoked) {
       await this.store.removeLinksOf(row.id);
       return null;
@@ -249,7 +250,7 @@ export class Correlator {
     const place = placeOf(row);
     if (!values.length && !place) return null;
     return {
-      id: row.id, publisherMsp: row.publisherMsp, values, place,
+      id: row.id, publisherMsp: row.publisherMsp, values, place, mayBeLinked: later,
       keys: place ? this.grid.keysOf(place) : [], searchKeys: place ? this.grid.searchKeys(place) : [],
     };
   }

@@ -38,7 +38,7 @@ for (const limits of [
       const rng = synth.mulberry32(limits.distanceM);
       const between = (lo: number, hi: number): number => lo + (hi - lo) * rng();
       const object = (id: string, place: Place) => ({ id, publisherMsp: id.startsWith('a') ? 'PnMSP' : 'MadMSP', values: [], place,
-        keys: grid.keysOf(place), searchKeys: grid.searchKeys(place) });
+        keys: grid.keysOf(place), searchKeys: grid.searchKeys(place), mayBeLinked: false });
       const counts = { linked: 0, apart: 0 };
       for (let i = 0; i < 300; i++) {
         const category = `pair-${i}`; // pairs never meet each other
