@@ -11,13 +11,12 @@ import '@popart/node/quiet-contract-logs';
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { openDemoReadModel, startDemo, type DemoCluster, type DemoReadModel } from '@popart/node/demo';
-import { openDatabase, migrate, ThreatStore, type Database, type ThreatQuery } from '@popart/node';
+import { freePortBase, openDatabase, migrate, ThreatStore, type Database, type ThreatQuery } from '@popart/node';
 import { benchArgs, cpuSecondsBetween, percentile, processTreeCpu, pool, progress, reportHeader, threadsCpu } from './bench-kit.js';
 import type { Analyst, ClientResult, ClientTask } from './read-scale-client.js';
 import { bundleOf, filterOf, QUERY_KINDS, random, type AgencyKey } from './read-scale-data.js';
@@ -184,19 +183,6 @@ function perRequest(
   const each = (seconds: number): string => `${((seconds * 1000) / requests).toFixed(2)} ms`;
   return `CPU per request: nodes ${each(nodeSeconds)} (their thread ${each(main)}, ${workers.length} query workers ${each(inWorkers)}, ` +
     `other threads ${each(other)})${serverSeconds > 0 ? ` + database server ${each(serverSeconds)}` : ''}`;
-}
-
-/** A port N such that N+1 … N+4 are free on 127.0.0.1 (the demo's --port-base). */
-async function freePortBase(): Promise<number> {
-  const free = (port: number): Promise<boolean> => new Promise((resolve) => {
-    const s = createServer().once('error', () => resolve(false)).listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-  });
-  for (;;) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
-    let ok = true;
-    for (let p = base + 1; p <= base + 4 && ok; p++) ok = await free(p);
-    if (ok) return base;
-  }
 }
 
 /** A process's resident memory (MiB): its own (anonymous) and the pages of files it maps (the ledger's state file). */

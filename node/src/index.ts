@@ -18,3 +18,4 @@ export { EgressGate } from './modules/threat/egress.js';
 export { rowFromObject, type ThreatRow } from './modules/threat/threat-row.js';
 export { Correlator, DEFAULT_CORRELATION, placeOf, type CorrelationOptions } from './modules/correlation/correlator.js';
 export { ProximityGrid } from './modules/correlation/proximity.js';
+export { freePort, freePortBase } from './net.js';

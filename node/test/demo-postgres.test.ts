@@ -12,7 +12,7 @@ import { test } from 'node:test';
 import pg from 'pg';
 import { demoServerSettings, openDemoReadModel } from '../src/demo/demo-read-model.js';
 import { SCENARIO_IDS } from '../src/demo/scenario.js';
-import { freePort } from '../src/net.js';
+import { freePortBase } from '../src/net.js';
 import { CODE_POINT_ORDER, gql, login, startPostgres, tempDir } from './support.js';
 
 const DEMO = fileURLToPath(new URL('../src/cli/demo.js', import.meta.url));
@@ -42,7 +42,7 @@ function stopCli(child: ChildProcess): Promise<number | null> {
 test('--read-model postgres: a server of the demo\'s own, stopped with it, everything there on the next start', async () => {
   const dir = tempDir('popart-demo-pg-');
   chmodSync(dir.path, 0o755); // as root, the server runs as "postgres", who must reach its folder
-  const portBase = (await freePort()) % 20000 + 30000;
+  const portBase = await freePortBase();
   const args = ['--read-model', 'postgres', '--data-dir', dir.path, '--port-base', String(portBase)];
   try {
     const url = `http://127.0.0.1:${portBase + 1}`;
